@@ -15,7 +15,7 @@ $(STAMP): pyproject.toml | $(PY)
 	touch $(STAMP)
 
 run: $(STAMP)
-	$(PY) -m console.cli demo
+	$(VENV)/bin/console --flows flows.toml ui --sandbox
 
 test: $(STAMP)
 	$(VENV)/bin/ruff check console tests benchmarks

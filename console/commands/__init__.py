@@ -1,0 +1,10 @@
+"""Subcommands of the ``console`` CLI, one module per capability."""
+
+from __future__ import annotations
+
+from console.commands import flows, init, ui
+from console.commands.base import CommandError
+
+COMMAND_MODULES = (flows, init, ui)
+
+__all__ = ["COMMAND_MODULES", "CommandError"]

@@ -1,0 +1,198 @@
+"""Load and save flows.toml: every problem reported with its line, saves atomic with a backup."""
+
+from __future__ import annotations
+
+import json
+import os
+import re
+import shutil
+import tempfile
+import tomllib
+from dataclasses import fields
+from pathlib import Path
+from typing import Any
+
+import tomli_w
+
+from console.flows import model as m
+from console.flows.errors import FlowsError, Problem
+from console.flows.locate import key_lines, line_of
+from console.flows.parse import parse_document
+from console.flows.secrets import Secret
+
+_TOML_POSITION = re.compile(r"^(?P<msg>.*?)\s*\(at line (?P<line>\d+), column (?P<col>\d+)\)$")
+
+
+def loads(text: str, source: Path | None = None) -> m.FlowsConfig:
+    """Parse flows.toml text; raise :class:`FlowsError` listing every problem."""
+    try:
+        data = tomllib.loads(text)
+    except tomllib.TOMLDecodeError as exc:
+        match = _TOML_POSITION.match(str(exc))
+        if match:
+            problem = Problem("", match["msg"], int(match["line"]), int(match["col"]))
+        else:
+            problem = Problem("", str(exc))
+        raise FlowsError([problem], source) from None
+    config, problems = parse_document(data)
+    if problems:
+        lines = key_lines(text)
+        located = [Problem(p.key_path, p.message, line_of(lines, p.key_path)) for p in problems]
+        raise FlowsError(located, source)
+    assert config is not None
+    return m.FlowsConfig(config.omnitron, config.runner, config.flows, source)
+
+
+def load(path: Path | str) -> m.FlowsConfig:
+    path = Path(path)
+    try:
+        text = path.read_text(encoding="utf-8")
+    except FileNotFoundError:
+        raise FlowsError(
+            [Problem("", "no such file; create one with `console init` (writes the demo flows)")],
+            path,
+        ) from None
+    except (OSError, UnicodeDecodeError) as exc:
+        raise FlowsError([Problem("", f"cannot read: {exc}")], path) from None
+    return loads(text, path.resolve())
+
+
+class _Pretty:
+    """Values tomli-w would write awkwardly, swapped for placeholders and written by hand.
+
+    Scripts and mapping specs become literal multi-line strings (no escaped quotes), small
+    tables become inline tables and short lists stay on one line, as people write them.
+    """
+
+    def __init__(self) -> None:
+        self.rendered: dict[str, str] = {}
+
+    def hold(self, text: str) -> str:
+        token = f"@@pretty-{len(self.rendered)}@@"
+        self.rendered[f'"{token}"'] = text
+        return token
+
+    def value(self, value: Any) -> Any:
+        if isinstance(value, Secret):
+            value = value.to_toml()
+        if isinstance(value, str) and "\n" in value and _literal_ok(value):
+            return self.hold("'''\n" + value + "'''")
+        if isinstance(value, tuple | list) and all(isinstance(v, str) for v in value):
+            return self.hold("[" + ", ".join(_basic(v) for v in value) + "]")
+        if isinstance(value, dict) and all(_scalar(v) for v in value.values()):
+            return self.hold(_inline(value))
+        if isinstance(value, m.Pagination):
+            table = {"type": value.type, **_table(value, self)}
+            return self.hold(_inline(table))
+        if hasattr(value, "__dataclass_fields__"):
+            return _table(value, self)
+        return value
+
+    def finish(self, text: str) -> str:
+        for token, rendered in self.rendered.items():
+            text = text.replace(token, rendered)
+        return text
+
+
+def _literal_ok(text: str) -> bool:
+    return "'''" not in text and not text.endswith("'") and all(
+        c in "\n\t" or (ord(c) >= 0x20 and ord(c) != 0x7F) for c in text
+    )
+
+
+def _scalar(value: Any) -> bool:
+    return isinstance(value, str | int | float | bool)
+
+
+def _basic(text: str) -> str:
+    return json.dumps(text, ensure_ascii=False)
+
+
+def _key(name: str) -> str:
+    return name if re.fullmatch(r"[A-Za-z0-9_-]+", name) else _basic(name)
+
+
+def _inline(table: dict[str, Any]) -> str:
+    if not table:
+        return "{}"
+    parts = []
+    for name, value in table.items():
+        rendered = _basic(value) if isinstance(value, str) else tomli_w.dumps({"v": value})[4:].strip()
+        parts.append(f"{_key(name)} = {rendered}")
+    return "{ " + ", ".join(parts) + " }"
+
+
+def _table(obj: Any, pretty: _Pretty, skip: tuple[str, ...] = ()) -> dict[str, Any]:
+    """A model as a TOML table: fields in declaration order, defaults and None left out."""
+    defaults = _defaults(type(obj))
+    out: dict[str, Any] = {}
+    for f in fields(obj):
+        if f.name in skip:
+            continue
+        value = getattr(obj, f.name)
+        if value is None or (f.name in defaults and defaults[f.name] == value):
+            continue
+        out[f.name] = pretty.value(value)
+    return out
+
+
+_DEFAULTS_CACHE: dict[type, dict[str, Any]] = {}
+
+
+def _defaults(cls: type) -> dict[str, Any]:
+    if cls not in _DEFAULTS_CACHE:
+        from dataclasses import MISSING
+
+        found: dict[str, Any] = {}
+        for f in fields(cls):
+            if f.default is not MISSING:
+                found[f.name] = f.default
+            elif f.default_factory is not MISSING:
+                found[f.name] = f.default_factory()
+        _DEFAULTS_CACHE[cls] = found
+    return _DEFAULTS_CACHE[cls]
+
+
+def _flow_table(flow: m.Flow, pretty: _Pretty) -> dict[str, Any]:
+    table: dict[str, Any] = {"name": flow.name, "type": flow.type, "direction": flow.direction,
+                             "enabled": flow.enabled}
+    rest = _table(flow, pretty, skip=("id", "name", "type", "direction", "enabled"))
+    if flow.type == "oms_stock" and flow.oms == m.OmsSettings():
+        rest.pop("oms", None)
+    if flow.trigger_params != m.DEFAULT_TRIGGER_PARAMS[flow.type] or "trigger_params" in rest:
+        rest["trigger_params"] = pretty.value(flow.trigger_params)
+    table.update(rest)
+    return table
+
+
+def dumps(config: m.FlowsConfig) -> str:
+    pretty = _Pretty()
+    document: dict[str, Any] = {"omnitron": _table(config.omnitron, pretty)}
+    runner = _table(config.runner, pretty)
+    if runner:
+        document["runner"] = runner
+    document["flows"] = {flow.id: _flow_table(flow, pretty) for flow in config.flows}
+    return pretty.finish(tomli_w.dumps(document, multiline_strings=True))
+
+
+def save(config: m.FlowsConfig, path: Path | str | None = None) -> Path:
+    """Write atomically (temp file + rename); the previous file is kept as ``flows.toml.bak``."""
+    target = Path(path) if path is not None else config.source
+    if target is None:
+        raise ValueError("no path to save to: the config was not loaded from a file")
+    text = dumps(config)
+    loads(text, target)
+    target.parent.mkdir(parents=True, exist_ok=True)
+    fd, tmp = tempfile.mkstemp(prefix=f".{target.name}.", suffix=".tmp", dir=target.parent)
+    try:
+        with os.fdopen(fd, "w", encoding="utf-8") as handle:
+            handle.write(text)
+            handle.flush()
+            os.fsync(handle.fileno())
+        if target.exists():
+            shutil.copy2(target, target.with_name(target.name + ".bak"))
+        os.replace(tmp, target)
+    except BaseException:
+        Path(tmp).unlink(missing_ok=True)
+        raise
+    return target

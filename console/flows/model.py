@@ -1,0 +1,202 @@
+"""Typed, immutable models of flows.toml.
+
+Each dataclass mirrors one table of the file. Change a model with ``dataclasses.replace``; the
+file layer (``console.flows.file``) turns models back into TOML in the same key order.
+"""
+
+from __future__ import annotations
+
+from collections.abc import Mapping
+from dataclasses import dataclass, field
+from pathlib import Path
+from typing import Literal
+
+from console.flows.secrets import Secret
+
+FlowType = Literal["stock", "order_status", "oms_stock"]
+Direction = Literal["inbound", "outbound"]
+LoginType = Literal["none", "jwt", "basic", "token", "header"]
+PaginationType = Literal["offset", "seek", "next"]
+
+FLOW_TYPES: tuple[str, ...] = ("stock", "order_status", "oms_stock")
+DIRECTIONS: tuple[str, ...] = ("inbound", "outbound")
+LOGIN_TYPES: tuple[str, ...] = ("none", "jwt", "basic", "token", "header")
+PAGINATION_TYPES: tuple[str, ...] = ("offset", "seek", "next")
+MAX_NAME_LENGTH = 20
+
+DEFAULT_TRIGGER_PARAMS: Mapping[str, tuple[str, ...]] = {
+    "stock": ("sku", "modified_date__gt"),
+    "order_status": ("number", "modified_date__gt"),
+    "oms_stock": (),
+}
+
+
+@dataclass(frozen=True, slots=True)
+class OmnitronSettings:
+    """The "Domain URL" of Omnitron and the Integrator user the flows log in with."""
+
+    url: str
+    username: str
+    password: Secret
+
+
+@dataclass(frozen=True, slots=True)
+class RunnerSettings:
+    listen: str = "127.0.0.1:8800"
+    store: str = ".console/console.db"
+    max_active_executions: int = 5
+    outbound_token: Secret = field(default_factory=lambda: Secret(value=""))
+    outbound_max_rows: int = 50_000
+    log_retention_days: int = 30
+
+    @property
+    def host(self) -> str:
+        return self.listen.rpartition(":")[0] or "127.0.0.1"
+
+    @property
+    def port(self) -> int:
+        return int(self.listen.rpartition(":")[2])
+
+
+@dataclass(frozen=True, slots=True)
+class ErpLogin:
+    """Login to the ERP. ``token`` is for the ``token``/``header`` types that send a fixed value."""
+
+    type: LoginType = "none"
+    url: str = ""
+    username: str = ""
+    password: Secret | None = None
+    token: Secret | None = None
+    token_path: str = "token"
+    header: str = "Authorization"
+    prefix: str = "Bearer "
+
+
+@dataclass(frozen=True, slots=True)
+class Pagination:
+    type: PaginationType = "offset"
+    page_size: int = 500
+    limit_param: str = "limit"
+    offset_param: str = "offset"
+    seek_param: str = "after"
+    seek_field: str = "id"
+    next_path: str = "next"
+
+
+@dataclass(frozen=True, slots=True)
+class ReadStep:
+    """Read Data From ERP. ``url``, header values and extra params may hold NiFi expressions."""
+
+    url: str
+    method: Literal["GET", "POST"] = "GET"
+    headers: Mapping[str, str] = field(default_factory=dict)
+    extra_params: Mapping[str, str] = field(default_factory=dict)
+    stock_list_key: str = ""
+    response: Literal["json", "xml"] = "json"
+    records: str = ""
+    pagination: Pagination | None = None
+    timeout_s: float = 30.0
+
+
+@dataclass(frozen=True, slots=True)
+class ScriptStep:
+    source: str
+
+
+@dataclass(frozen=True, slots=True)
+class MappingStep:
+    """A Jolt chain spec, kept as the JSON text the user wrote."""
+
+    spec: str
+
+
+@dataclass(frozen=True, slots=True)
+class WriteStep:
+    """Write Data to Omnitron. ``script`` is the per-order script of order-status flows."""
+
+    stock_list: int | None = None
+    batch_size: int = 5000
+    script: str | None = None
+
+
+@dataclass(frozen=True, slots=True)
+class FetchMissing:
+    enabled: bool = False
+    identifier_path: str = "sku"
+    productized_within_days: int = 30
+    interval_hours: float = 4.0
+    chunk_size: int = 100
+
+
+@dataclass(frozen=True, slots=True)
+class OmsSettings:
+    """The OMS stock flow: how SKUs arrive and the scripts around the ERP read."""
+
+    sku_query_key: str = "sku"
+    sku_mode: Literal["single", "multiple"] = "single"
+    pre_script: str | None = None
+    post_script: str | None = None
+    concurrency: int = 8
+
+
+@dataclass(frozen=True, slots=True)
+class Flow:
+    id: str
+    name: str
+    type: FlowType
+    direction: Direction
+    enabled: bool = True
+    schedule: str | None = None
+    timezone: str = "UTC"
+    trigger_params: tuple[str, ...] = ()
+    allow_concurrent_runs: bool = False
+    login: ErpLogin | None = None
+    read: ReadStep | None = None
+    script: ScriptStep | None = None
+    mapping: MappingStep | None = None
+    write: WriteStep = field(default_factory=WriteStep)
+    fetch_missing: FetchMissing = field(default_factory=FetchMissing)
+    oms: OmsSettings | None = None
+
+    @property
+    def is_inbound(self) -> bool:
+        return self.direction == "inbound"
+
+
+@dataclass(frozen=True, slots=True)
+class FlowsConfig:
+    """The whole flows.toml. ``source`` is the file it came from (relative paths resolve there)."""
+
+    omnitron: OmnitronSettings
+    runner: RunnerSettings = field(default_factory=RunnerSettings)
+    flows: tuple[Flow, ...] = ()
+    source: Path | None = field(default=None, compare=False)
+
+    def flow(self, flow_id: str) -> Flow:
+        for flow in self.flows:
+            if flow.id == flow_id:
+                return flow
+        raise KeyError(flow_id)
+
+    def find(self, id_or_name: str) -> Flow | None:
+        """A flow by id, or failing that by its display name (case-insensitive)."""
+        for flow in self.flows:
+            if flow.id == id_or_name:
+                return flow
+        wanted = id_or_name.casefold()
+        return next((f for f in self.flows if f.name.casefold() == wanted), None)
+
+    def with_flow(self, flow: Flow) -> FlowsConfig:
+        """A copy with ``flow`` replacing the flow of the same id, or appended if new."""
+        flows = list(self.flows)
+        for index, existing in enumerate(flows):
+            if existing.id == flow.id:
+                flows[index] = flow
+                break
+        else:
+            flows.append(flow)
+        return FlowsConfig(self.omnitron, self.runner, tuple(flows), self.source)
+
+    def store_path(self) -> Path:
+        base = self.source.parent if self.source is not None else Path.cwd()
+        return (base / self.runner.store).resolve()

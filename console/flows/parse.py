@@ -1,0 +1,281 @@
+"""Turn a parsed flows.toml document into models, reporting every problem at once."""
+
+from __future__ import annotations
+
+import json
+from typing import Any
+
+from console.flows import model as m
+from console.flows.errors import Problem
+from console.flows.reader import TableReader
+from console.flows.schedule import Schedule, ScheduleError, zone
+
+
+def parse_document(data: dict[str, Any]) -> tuple[m.FlowsConfig | None, list[Problem]]:
+    problems: list[Problem] = []
+    root = TableReader(data, "", problems)
+    omnitron = _omnitron(root)
+    runner = _runner(root)
+    flows = _flows(root)
+    root.finish(("omnitron", "runner", "flows"))
+    if omnitron is None:
+        return None, problems
+    return m.FlowsConfig(omnitron, runner, tuple(flows)), problems
+
+
+def _omnitron(root: TableReader) -> m.OmnitronSettings | None:
+    table = root.table("omnitron")
+    if table is None:
+        if "omnitron" not in root.data:
+            root.problem("omnitron", "missing table; expected url, username and password")
+        return None
+    url = table.get("url", str, "", required=True)
+    if url and not url.startswith(("http://", "https://")):
+        table.problem("url", f"expected an http:// or https:// URL, found {url!r}")
+    username = table.get("username", str, "", required=True)
+    password = table.secret("password", required=True)
+    table.finish(("url", "username", "password"))
+    return m.OmnitronSettings(url.rstrip("/"), username, password or m.Secret(value=""))
+
+
+def _runner(root: TableReader) -> m.RunnerSettings:
+    table = root.table("runner")
+    if table is None:
+        return m.RunnerSettings()
+    d = m.RunnerSettings()
+    listen = table.get("listen", str, d.listen)
+    host, _, port = listen.rpartition(":")
+    if not host or not port.isdigit() or not 0 < int(port) < 65536:
+        table.problem("listen", f"expected HOST:PORT such as 127.0.0.1:8800, found {listen!r}")
+        listen = d.listen
+    settings = m.RunnerSettings(
+        listen=listen,
+        store=table.get("store", str, d.store),
+        max_active_executions=table.integer("max_active_executions", d.max_active_executions, low=1),
+        outbound_token=table.secret("outbound_token") or d.outbound_token,
+        outbound_max_rows=table.integer("outbound_max_rows", d.outbound_max_rows, low=1),
+        log_retention_days=table.integer("log_retention_days", d.log_retention_days, low=1),
+    )
+    table.finish(("listen", "store", "max_active_executions", "outbound_token",
+                  "outbound_max_rows", "log_retention_days"))
+    return settings
+
+
+def _flows(root: TableReader) -> list[m.Flow]:
+    table = root.table("flows")
+    if table is None:
+        return []
+    flows: list[m.Flow] = []
+    names: dict[str, str] = {}
+    for flow_id in table.data:
+        section = table.table(flow_id)
+        if section is None:
+            continue
+        flow = _flow(flow_id, section)
+        if flow is None:
+            continue
+        key = flow.name.casefold()
+        if key in names:
+            section.problem("name", f"duplicate name {flow.name!r}, already used by flows.{names[key]}")
+        names[key] = flow_id
+        flows.append(flow)
+    return flows
+
+
+_FLOW_KEYS = ("name", "type", "direction", "enabled", "schedule", "timezone", "trigger_params",
+              "allow_concurrent_runs", "login", "read", "script", "mapping", "write",
+              "fetch_missing", "oms")
+
+
+def _flow(flow_id: str, t: TableReader) -> m.Flow | None:
+    name = t.get("name", str, flow_id, required=True)
+    if len(name) > m.MAX_NAME_LENGTH:
+        t.problem("name", f"at most {m.MAX_NAME_LENGTH} characters, found {len(name)} ({name!r})")
+    if not name.strip():
+        t.problem("name", "must not be empty")
+    kind = t.choice("type", m.FLOW_TYPES, "stock", required=True)
+    direction = t.choice("direction", m.DIRECTIONS, "outbound" if kind == "oms_stock" else "inbound")
+    if kind == "oms_stock" and direction != "outbound":
+        t.problem("direction", "oms_stock flows are always outbound")
+        direction = "outbound"
+    timezone = t.get("timezone", str, "UTC")
+    try:
+        zone(timezone)
+    except ScheduleError as exc:
+        t.problem("timezone", f"{exc}; expected an IANA name such as Europe/Istanbul")
+        timezone = "UTC"
+    schedule = t.get("schedule", str, None) if t.has("schedule") else None
+    if schedule is not None:
+        if direction != "inbound":
+            t.problem("schedule", "only inbound flows run on a schedule")
+        try:
+            Schedule.parse(schedule, timezone)
+        except ScheduleError as exc:
+            t.problem("schedule", str(exc))
+    required_params = m.DEFAULT_TRIGGER_PARAMS[kind]
+    params = t.strings("trigger_params", required_params)
+    for needed in required_params:
+        if needed not in params:
+            t.problem("trigger_params", f"must include {needed!r} for {kind} flows")
+    flow = m.Flow(
+        id=flow_id,
+        name=name,
+        type=kind,  # type: ignore[arg-type]
+        direction=direction,  # type: ignore[arg-type]
+        enabled=t.get("enabled", bool, True),
+        schedule=schedule,
+        timezone=timezone,
+        trigger_params=params,
+        allow_concurrent_runs=t.get("allow_concurrent_runs", bool, False),
+        login=_login(t),
+        read=_read(t, needed=direction == "inbound" or kind == "oms_stock"),
+        script=_script(t),
+        mapping=_mapping(t),
+        write=_write(t, kind),
+        fetch_missing=_fetch_missing(t),
+        oms=_oms(t, kind),
+    )
+    t.finish(_FLOW_KEYS)
+    return flow
+
+
+def _login(flow: TableReader) -> m.ErpLogin | None:
+    t = flow.table("login")
+    if t is None:
+        return None
+    d = m.ErpLogin()
+    kind = t.choice("type", m.LOGIN_TYPES, "none")
+    login = m.ErpLogin(
+        type=kind,  # type: ignore[arg-type]
+        url=t.get("url", str, "", required=kind in ("jwt", "basic")),
+        username=t.get("username", str, ""),
+        password=t.secret("password"),
+        token=t.secret("token", required=kind in ("token", "header")),
+        token_path=t.get("token_path", str, d.token_path),
+        header=t.get("header", str, d.header),
+        prefix=t.get("prefix", str, d.prefix),
+    )
+    t.finish(("type", "url", "username", "password", "token", "token_path", "header", "prefix"))
+    return login
+
+
+def _pagination(read: TableReader) -> m.Pagination | None:
+    t = read.table("pagination")
+    if t is None:
+        return None
+    d = m.Pagination()
+    kind = t.choice("type", m.PAGINATION_TYPES, "offset")
+    pagination = m.Pagination(
+        type=kind,  # type: ignore[arg-type]
+        page_size=t.integer("page_size", d.page_size, low=1),
+        limit_param=t.get("limit_param", str, d.limit_param),
+        offset_param=t.get("offset_param", str, d.offset_param),
+        seek_param=t.get("seek_param", str, d.seek_param),
+        seek_field=t.get("seek_field", str, d.seek_field),
+        next_path=t.get("next_path", str, d.next_path),
+    )
+    t.finish(("type", "page_size", "limit_param", "offset_param", "seek_param", "seek_field",
+              "next_path"))
+    return pagination
+
+
+def _read(flow: TableReader, *, needed: bool) -> m.ReadStep | None:
+    t = flow.table("read")
+    if t is None:
+        if needed and "read" not in flow.data:
+            flow.problem("read", "missing table; inbound and oms_stock flows read from the ERP")
+        return None
+    d = m.ReadStep(url="")
+    read = m.ReadStep(
+        url=t.get("url", str, "", required=True),
+        method=t.choice("method", ("GET", "POST"), "GET"),  # type: ignore[arg-type]
+        headers=t.string_table("headers"),
+        extra_params=t.string_table("extra_params"),
+        stock_list_key=t.get("stock_list_key", str, ""),
+        response=t.choice("response", ("json", "xml"), "json"),  # type: ignore[arg-type]
+        records=t.get("records", str, ""),
+        pagination=_pagination(t),
+        timeout_s=t.get("timeout_s", float, d.timeout_s),
+    )
+    t.finish(("url", "method", "headers", "extra_params", "stock_list_key", "response",
+              "records", "pagination", "timeout_s"))
+    return read
+
+
+def _script(flow: TableReader) -> m.ScriptStep | None:
+    t = flow.table("script")
+    if t is None:
+        return None
+    source = t.get("source", str, "", required=True)
+    t.finish(("source",))
+    return m.ScriptStep(source)
+
+
+def _mapping(flow: TableReader) -> m.MappingStep | None:
+    t = flow.table("mapping")
+    if t is None:
+        return None
+    spec = t.get("spec", str, "", required=True)
+    if spec:
+        try:
+            parsed = json.loads(spec)
+        except json.JSONDecodeError as exc:
+            t.problem("spec", f"not valid JSON: {exc.msg} at line {exc.lineno} column {exc.colno}")
+        else:
+            if not isinstance(parsed, list | dict):
+                t.problem("spec", "expected a Jolt chain: a JSON list of {operation, spec}")
+    t.finish(("spec",))
+    return m.MappingStep(spec)
+
+
+def _write(flow: TableReader, kind: str) -> m.WriteStep:
+    t = flow.table("write")
+    d = m.WriteStep()
+    if t is None:
+        return d
+    stock_list = t.get("stock_list", int, None) if t.has("stock_list") else None
+    write = m.WriteStep(
+        stock_list=stock_list,
+        batch_size=t.integer("batch_size", d.batch_size, low=1, high=50_000),
+        script=t.get("script", str, None) if t.has("script") else None,
+    )
+    if write.script is not None and kind != "order_status":
+        t.problem("script", "the per-order write script belongs to order_status flows")
+    t.finish(("stock_list", "batch_size", "script"))
+    return write
+
+
+def _fetch_missing(flow: TableReader) -> m.FetchMissing:
+    t = flow.table("fetch_missing")
+    d = m.FetchMissing()
+    if t is None:
+        return d
+    fetch = m.FetchMissing(
+        enabled=t.get("enabled", bool, d.enabled),
+        identifier_path=t.get("identifier_path", str, d.identifier_path),
+        productized_within_days=t.integer("productized_within_days", d.productized_within_days,
+                                          low=1),
+        interval_hours=t.get("interval_hours", float, d.interval_hours),
+        chunk_size=t.integer("chunk_size", d.chunk_size, low=1),
+    )
+    t.finish(("enabled", "identifier_path", "productized_within_days", "interval_hours",
+              "chunk_size"))
+    return fetch
+
+
+def _oms(flow: TableReader, kind: str) -> m.OmsSettings | None:
+    t = flow.table("oms")
+    if t is None:
+        return m.OmsSettings() if kind == "oms_stock" else None
+    if kind != "oms_stock":
+        flow.problem("oms", "only oms_stock flows have an [oms] table")
+    d = m.OmsSettings()
+    oms = m.OmsSettings(
+        sku_query_key=t.get("sku_query_key", str, d.sku_query_key),
+        sku_mode=t.choice("sku_mode", ("single", "multiple"), d.sku_mode),  # type: ignore[arg-type]
+        pre_script=t.get("pre_script", str, None) if t.has("pre_script") else None,
+        post_script=t.get("post_script", str, None) if t.has("post_script") else None,
+        concurrency=t.integer("concurrency", d.concurrency, low=1, high=64),
+    )
+    t.finish(("sku_query_key", "sku_mode", "pre_script", "post_script", "concurrency"))
+    return oms

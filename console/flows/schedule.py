@@ -1,0 +1,164 @@
+"""Cron schedules: classic 5-field cron and Quartz 6/7-field expressions, in a flow's time zone."""
+
+from __future__ import annotations
+
+from collections.abc import Iterator
+from dataclasses import dataclass
+from datetime import datetime
+from zoneinfo import ZoneInfo, ZoneInfoNotFoundError
+
+from croniter import croniter
+
+_QUARTZ_DAYS = {"1": "0", "2": "1", "3": "2", "4": "3", "5": "4", "6": "5", "7": "6"}
+
+
+class ScheduleError(ValueError):
+    """A cron expression or time zone that cannot be used."""
+
+
+def zone(name: str) -> ZoneInfo:
+    try:
+        return ZoneInfo(name)
+    except (ZoneInfoNotFoundError, ValueError) as exc:
+        raise ScheduleError(f"unknown time zone {name!r}") from exc
+
+
+def _quartz_day_of_week(field: str) -> str:
+    """Quartz numbers days 1 (Sunday) to 7; cron numbers them 0 to 6."""
+    out = []
+    token = ""
+    for char in field + "\0":
+        if char.isdigit():
+            token += char
+            continue
+        if token:
+            out.append(_QUARTZ_DAYS.get(token, token))
+            token = ""
+        if char != "\0":
+            out.append(char)
+    return "".join(out)
+
+
+def _to_croniter(text: str) -> tuple[str, bool, str | None]:
+    """Return (expression, has_seconds, year field) for croniter."""
+    fields = text.split()
+    if len(fields) == 5:
+        return " ".join(fields), False, None
+    if len(fields) not in (6, 7):
+        raise ScheduleError(
+            f"expected 5 fields (minute hour day month weekday) or Quartz 6/7 fields, got {len(fields)}"
+        )
+    year = fields[6] if len(fields) == 7 else None
+    second, minute, hour, dom, month, dow = fields[:6]
+    dom = "*" if dom == "?" else dom
+    dow = "*" if dow == "?" else _quartz_day_of_week(dow)
+    return " ".join((second, minute, hour, dom, month, dow)), True, year
+
+
+def _year_matches(year_field: str | None, year: int) -> bool:
+    if year_field in (None, "*", "?"):
+        return True
+    for part in year_field.split(","):
+        if "-" in part:
+            low, _, high = part.partition("-")
+            if low.isdigit() and high.isdigit() and int(low) <= year <= int(high):
+                return True
+        elif part.isdigit() and int(part) == year:
+            return True
+    return False
+
+
+@dataclass(frozen=True, slots=True)
+class Schedule:
+    """A validated cron schedule bound to a time zone."""
+
+    text: str
+    timezone: str
+    _expression: str
+    _seconds: bool
+    _year: str | None
+
+    @classmethod
+    def parse(cls, text: str, timezone: str = "UTC") -> Schedule:
+        zone(timezone)
+        expression, seconds, year = _to_croniter(text.strip())
+        if year is not None and not all(
+            p.replace("-", "").isdigit() or p in ("*", "?") for p in year.split(",")
+        ):
+            raise ScheduleError(f"invalid year field {year!r}")
+        if not croniter.is_valid(expression, second_at_beginning=seconds):
+            raise ScheduleError(f"invalid cron expression {text!r}")
+        return cls(text.strip(), timezone, expression, seconds, year)
+
+    def runs_after(self, start: datetime) -> Iterator[datetime]:
+        """Run times after ``start`` (aware), in the schedule's time zone."""
+        local = start.astimezone(zone(self.timezone))
+        it = croniter(self._expression, local, second_at_beginning=self._seconds)
+        for _ in range(100_000):
+            moment: datetime = it.get_next(datetime)
+            if _year_matches(self._year, moment.year):
+                yield moment
+
+    def next_runs(self, start: datetime, count: int = 5) -> list[datetime]:
+        runs: list[datetime] = []
+        for moment in self.runs_after(start):
+            runs.append(moment)
+            if len(runs) == count:
+                break
+        return runs
+
+    def describe(self) -> str:
+        return describe(self._expression, self._seconds)
+
+
+def _every(field: str, unit: str) -> str | None:
+    if field == "*":
+        return f"every {unit}"
+    if field.startswith("*/") and field[2:].isdigit():
+        return f"every {field[2:]} {unit}s"
+    if "/" in field:
+        start, _, step = field.partition("/")
+        if start.isdigit() and step.isdigit():
+            return f"every {step} {unit}s from {unit} {start}"
+    return None
+
+
+_DAYS = ("Sunday", "Monday", "Tuesday", "Wednesday", "Thursday", "Friday", "Saturday")
+
+
+def _day_names(field: str) -> str:
+    names = []
+    for part in field.split(","):
+        if part.isdigit() and int(part) < 7:
+            names.append(_DAYS[int(part)])
+        elif "-" in part and all(x.isdigit() and int(x) < 7 for x in part.split("-")):
+            low, high = part.split("-")
+            names.append(f"{_DAYS[int(low)]} to {_DAYS[int(high)]}")
+        else:
+            names.append(part)
+    return ", ".join(names)
+
+
+def describe(expression: str, seconds: bool = False) -> str:
+    """A plain-language reading of the common cron shapes; falls back to the expression itself."""
+    fields = expression.split()
+    second = fields.pop(0) if seconds else "0"
+    minute, hour, dom, month, dow = fields
+    parts: list[str] = []
+    if second not in ("0", "*"):
+        parts.append(_every(second, "second") or f"at second {second}")
+    if hour == "*" and minute.isdigit():
+        parts.append(f"every hour at minute {minute}")
+    elif minute.isdigit() and hour.isdigit():
+        parts.append(f"at {int(hour):02d}:{int(minute):02d}")
+    else:
+        parts.append(_every(minute, "minute") or f"at minute {minute}")
+        if hour != "*":
+            parts.append(_every(hour, "hour") or f"during hour {hour}")
+    if dom != "*":
+        parts.append(f"on day {dom} of the month")
+    if month != "*":
+        parts.append(f"in month {month}")
+    if dow != "*":
+        parts.append(f"on {_day_names(dow)}")
+    return ", ".join(parts)
