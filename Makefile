@@ -18,5 +18,5 @@ run: $(STAMP)
 	$(VENV)/bin/console --flows flows.toml ui --sandbox
 
 test: $(STAMP)
-	$(VENV)/bin/ruff check console tests benchmarks
+	$(VENV)/bin/ruff check .
 	$(PY) -m pytest -q
