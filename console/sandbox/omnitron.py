@@ -1,0 +1,284 @@
+"""The sandbox Omnitron: auth, product stock, bulk upsert, order item statuses, products."""
+
+from __future__ import annotations
+
+import json
+import secrets
+import sqlite3
+from typing import Any
+
+from starlette.applications import Starlette
+from starlette.requests import Request
+from starlette.responses import JSONResponse
+from starlette.routing import Route
+
+from console.sandbox.oms import OmsSetup, oms_routes
+from console.sandbox.pages import paginated
+from console.sandbox.statuses import STATUSES, allowed
+from console.sandbox.validation import known_keys, validate_row
+
+USERNAME, PASSWORD = "integrator", "sandbox"
+
+
+class OmnitronState:
+    def __init__(self, conn: sqlite3.Connection) -> None:
+        self.conn = conn
+        self.tokens: set[str] = set()
+        self.products, self.stock_lists = known_keys(conn)
+        self.index = {(r[0], r[1]): r[2] for r in
+                      conn.execute("SELECT product_sku, stock_list, id FROM product_stock")}
+        self.oms = OmsSetup(conn)
+
+
+def _error(status: int, detail: str) -> JSONResponse:
+    return JSONResponse({"detail": detail}, status_code=status)
+
+
+def _authorized(request: Request) -> bool:
+    state: OmnitronState = request.app.state.omnitron
+    scheme, _, token = request.headers.get("authorization", "").partition(" ")
+    return scheme.lower() == "token" and token in state.tokens
+
+
+async def _json(request: Request) -> Any:
+    try:
+        return json.loads(await request.body())
+    except (json.JSONDecodeError, UnicodeDecodeError):
+        return _error(400, "JSON parse error - request body is not valid JSON.")
+
+
+def guarded(handler: Any) -> Any:
+    async def endpoint(request: Request) -> JSONResponse:
+        if not _authorized(request):
+            return _error(401, "Invalid token." if "authorization" in request.headers
+                          else "Authentication credentials were not provided.")
+        return await handler(request)
+
+    return endpoint
+
+
+async def login(request: Request) -> JSONResponse:
+    body = await _json(request)
+    if isinstance(body, JSONResponse):
+        return body
+    if not isinstance(body, dict) or body.get("username") != USERNAME or body.get("password") != PASSWORD:
+        return JSONResponse({"non_field_errors": ["Unable to log in with provided credentials."]},
+                            status_code=400)
+    token = secrets.token_hex(20)
+    request.app.state.omnitron.tokens.add(token)
+    return JSONResponse({"key": token})
+
+
+def _stock_row(row: sqlite3.Row) -> dict[str, Any]:
+    return {"id": row["id"], "product_sku": row["product_sku"], "stock": row["stock"],
+            "stock_list": row["stock_list"], "unit_type": row["unit_type"],
+            "sold_quantity_unreported": row["sold_quantity_unreported"],
+            "extra_field": json.loads(row["extra_field"])}
+
+
+async def product_stock(request: Request) -> JSONResponse:
+    state: OmnitronState = request.app.state.omnitron
+    if request.method == "POST":
+        return await _upsert_one(request, state)
+    where, args = [], []
+    for name, column in (("product_sku", "product_sku"), ("stock_list", "stock_list")):
+        if request.query_params.get(name):
+            where.append(f"{column} = ?")
+            args.append(request.query_params[name])
+    clause = f"WHERE {' AND '.join(where)}" if where else ""
+    count = state.conn.execute(f"SELECT COUNT(*) FROM product_stock {clause}", args).fetchone()[0]
+
+    def fetch(limit: int, offset: int) -> list[Any]:
+        rows = state.conn.execute(
+            f"SELECT * FROM product_stock {clause} ORDER BY id LIMIT ? OFFSET ?",
+            [*args, limit, offset])
+        return [_stock_row(r) for r in rows]
+
+    return JSONResponse(paginated(request, count, fetch))
+
+
+def upsert_rows(state: OmnitronState, rows: list[dict[str, Any]]) -> tuple[int, int, list[int]]:
+    """Write clean rows; returns (created, updated, ids). Omitted stock on update keeps the old."""
+    created = updated = 0
+    ids: list[int] = []
+    conn = state.conn
+    conn.execute("BEGIN")
+    try:
+        for row in rows:
+            key = (row["product_sku"], row["stock_list"])
+            existing = state.index.get(key)
+            extra = json.dumps(row["extra_field"]) if "extra_field" in row else None
+            if existing is None:
+                cursor = conn.execute(
+                    "INSERT INTO product_stock (product_sku, stock_list, stock, unit_type,"
+                    " sold_quantity_unreported, extra_field) VALUES (?, ?, ?, ?, ?, ?)",
+                    (key[0], key[1], row.get("stock", 0), row.get("unit_type", "qty"),
+                     row.get("sold_quantity_unreported", 0), extra or "{}"))
+                state.index[key] = existing = int(cursor.lastrowid or 0)
+                created += 1
+            else:
+                conn.execute(
+                    "UPDATE product_stock SET stock = COALESCE(?, stock),"
+                    " unit_type = COALESCE(?, unit_type),"
+                    " sold_quantity_unreported = COALESCE(?, sold_quantity_unreported),"
+                    " extra_field = COALESCE(?, extra_field) WHERE id = ?",
+                    (row.get("stock"), row.get("unit_type"), row.get("sold_quantity_unreported"),
+                     extra, existing))
+                updated += 1
+            ids.append(existing)
+    except BaseException:
+        conn.execute("ROLLBACK")
+        raise
+    conn.execute("COMMIT")
+    return created, updated, ids
+
+
+async def _upsert_one(request: Request, state: OmnitronState) -> JSONResponse:
+    body = await _json(request)
+    if isinstance(body, JSONResponse):
+        return body
+    clean, errors = validate_row(body, state.products, state.stock_lists)
+    if errors:
+        return JSONResponse(errors, status_code=400)
+    created, _, ids = upsert_rows(state, [clean])
+    row = state.conn.execute("SELECT * FROM product_stock WHERE id = ?", (ids[0],)).fetchone()
+    return JSONResponse(_stock_row(row), status_code=201 if created else 200)
+
+
+async def bulk_upsert(request: Request) -> JSONResponse:
+    state: OmnitronState = request.app.state.omnitron
+    body = await _json(request)
+    if isinstance(body, JSONResponse):
+        return body
+    if not isinstance(body, list):
+        return _error(400, "Expected a list of items.")
+    batch_id = next((r.get("batch_id") for r in body if isinstance(r, dict) and r.get("batch_id")),
+                    None)
+    if batch_id:
+        seen = state.conn.execute("SELECT answer FROM batch WHERE batch_id = ?",
+                                  (str(batch_id),)).fetchone()
+        if seen:
+            return JSONResponse(json.loads(seen[0]))
+    clean_rows, errors = [], []
+    for index, row in enumerate(body):
+        clean, problems = validate_row(row, state.products, state.stock_lists)
+        if problems:
+            sku = row.get("product_sku") if isinstance(row, dict) else None
+            errors.append({"index": index, "product_sku": sku, "errors": problems})
+        else:
+            clean_rows.append(clean)
+    created, updated, _ = upsert_rows(state, clean_rows)
+    answer = {"batch_id": batch_id, "created": created, "updated": updated, "errors": errors}
+    if batch_id:
+        state.conn.execute("INSERT OR REPLACE INTO batch VALUES (?, ?)",
+                           (str(batch_id), json.dumps(answer)))
+    return JSONResponse(answer)
+
+
+async def bulk_status_update(request: Request) -> JSONResponse:
+    state: OmnitronState = request.app.state.omnitron
+    body = await _json(request)
+    if isinstance(body, JSONResponse):
+        return body
+    if not isinstance(body, dict) or not body.get("order"):
+        return JSONResponse({"order": ["This field is required."]}, status_code=400)
+    items = body.get("orderitem_set")
+    if not isinstance(items, list) or not items:
+        return JSONResponse({"orderitem_set": ["This field is required."]}, status_code=400)
+    errors, changes = _check_items(state, str(body["order"]), items)
+    if errors:
+        return JSONResponse({"order": body["order"], "orderitem_set": errors}, status_code=400)
+    updated = []
+    state.conn.execute("BEGIN")
+    for item_id, status, fields in changes:
+        state.conn.execute("UPDATE order_item SET status = ?, fields = ? WHERE id = ?",
+                           (status, json.dumps(fields), item_id))
+        updated.append({"id": item_id, "status": status, **fields})
+    state.conn.execute("COMMIT")
+    return JSONResponse({"order": body["order"], "orderitem_set": updated})
+
+
+def _check_items(state: OmnitronState, order: str, items: list[Any]
+                 ) -> tuple[list[dict[str, Any]], list[tuple[int, int, dict[str, Any]]]]:
+    errors: list[dict[str, Any]] = []
+    changes: list[tuple[int, int, dict[str, Any]]] = []
+    for item in items:
+        item_id = item.get("id") if isinstance(item, dict) else None
+        row = state.conn.execute("SELECT * FROM order_item WHERE id = ?", (item_id,)).fetchone() \
+            if isinstance(item_id, int) else None
+        if row is None:
+            errors.append({"id": item_id, "errors": ["Order item not found."]})
+            continue
+        if row["order_number"] != order:
+            errors.append({"id": item_id, "errors": [f"Order item does not belong to order {order}."]})
+            continue
+        status = item.get("status", row["status"])
+        if status not in STATUSES:
+            errors.append({"id": item_id, "errors": [f'"{status}" is not a valid status.']})
+            continue
+        if not allowed(row["status"], status):
+            errors.append({"id": item_id, "errors": [
+                f"Transition from {STATUSES[row['status']]} ({row['status']}) to "
+                f"{STATUSES[status]} ({status}) is not allowed."]})
+            continue
+        fields = {**json.loads(row["fields"]),
+                  **{k: v for k, v in item.items() if k not in ("id", "status")}}
+        changes.append((item_id, status, fields))
+    return errors, changes
+
+
+async def products(request: Request) -> JSONResponse:
+    state: OmnitronState = request.app.state.omnitron
+    where, args = [], []
+    if request.query_params.get("productized_date__gte"):
+        where.append("productized_date >= ?")
+        args.append(request.query_params["productized_date__gte"])
+    if request.query_params.get("sku__in"):
+        skus = request.query_params["sku__in"].split(",")
+        where.append(f"sku IN ({','.join('?' * len(skus))})")
+        args.extend(skus)
+    clause = f"WHERE {' AND '.join(where)}" if where else ""
+    count = state.conn.execute(f"SELECT COUNT(*) FROM product {clause}", args).fetchone()[0]
+
+    def fetch(limit: int, offset: int) -> list[Any]:
+        rows = state.conn.execute(f"SELECT * FROM product {clause} ORDER BY sku LIMIT ? OFFSET ?",
+                                  [*args, limit, offset])
+        return [{"sku": r["sku"], "name": r["name"], "productized_date": r["productized_date"]}
+                for r in rows]
+
+    return JSONResponse(paginated(request, count, fetch))
+
+
+async def stock_lists(request: Request) -> JSONResponse:
+    conn = request.app.state.omnitron.conn
+    rows = [{"id": r[0], "name": r[1], "code": r[2]} for r in conn.execute("SELECT * FROM stock_list")]
+    return JSONResponse({"count": len(rows), "next": None, "previous": None, "results": rows})
+
+
+async def order_items(request: Request) -> JSONResponse:
+    conn = request.app.state.omnitron.conn
+    number = request.query_params.get("order", "")
+    rows = conn.execute("SELECT * FROM order_item WHERE order_number = ? ORDER BY id", (number,))
+    return JSONResponse({"results": [
+        {"id": r["id"], "order": r["order_number"], "product_sku": r["product_sku"],
+         "status": r["status"], **json.loads(r["fields"])} for r in rows]})
+
+
+def routes() -> list[Route]:
+    return [
+        Route("/api/v1/auth/login/", login, methods=["POST"]),
+        Route("/api/i1/product_stock/", guarded(product_stock), methods=["GET", "POST"]),
+        Route("/api/i1/product_stock/bulk_upsert/", guarded(bulk_upsert), methods=["POST"]),
+        Route("/api/i1/order_items/bulk_status_update/", guarded(bulk_status_update),
+              methods=["PATCH"]),
+        Route("/api/i1/order_items/", guarded(order_items), methods=["GET"]),
+        Route("/api/i1/product/", guarded(products), methods=["GET"]),
+        Route("/api/i1/stock_list/", guarded(stock_lists), methods=["GET"]),
+        *[Route(r.path, guarded(r.endpoint), methods=r.methods) for r in oms_routes()],
+    ]
+
+
+def create_app(conn: sqlite3.Connection) -> Starlette:
+    app = Starlette(routes=routes())
+    app.state.omnitron = OmnitronState(conn)
+    return app
