@@ -1,0 +1,151 @@
+"""A pool of warm worker processes; scripts never run in the console's own process."""
+
+from __future__ import annotations
+
+import asyncio
+import multiprocessing
+import os
+import queue
+import threading
+import time
+from dataclasses import dataclass, field
+from multiprocessing.connection import Connection
+from multiprocessing.process import BaseProcess
+from typing import Any
+
+from console.script import worker
+
+_CONTEXT = multiprocessing.get_context("spawn")
+
+
+@dataclass(frozen=True)
+class ScriptResult:
+    """What a script run produced, in the Integrator's terms."""
+
+    result_data: str
+    result_json: Any
+    attributes: dict[str, str]
+    written: list[str]
+    relationship: str
+    error: str | None
+    logs: list[dict[str, str]] = field(default_factory=list)
+    duration_s: float = 0.0
+
+    @property
+    def ok(self) -> bool:
+        return self.relationship == "success" and self.error is None
+
+
+class _Worker:
+    def __init__(self) -> None:
+        parent, child = _CONTEXT.Pipe()
+        self.conn: Connection = parent
+        self.process: BaseProcess = _CONTEXT.Process(target=worker.serve, args=(child,),
+                                                     daemon=True, name="console-script")
+        self.process.start()
+        child.close()
+
+    def kill(self) -> None:
+        if self.process.is_alive():
+            self.process.kill()
+        self.process.join(timeout=5)
+        self.conn.close()
+
+
+def _parse(text: str) -> Any:
+    import json
+
+    try:
+        return json.loads(text)
+    except (ValueError, TypeError):
+        return None
+
+
+def _result(raw: dict[str, Any]) -> ScriptResult:
+    return ScriptResult(result_data=raw["result_data"], result_json=_parse(raw["result_data"]),
+                        attributes=raw["attributes"], written=raw["written"],
+                        relationship=raw["relationship"], error=raw["error"], logs=raw["logs"],
+                        duration_s=raw["duration_s"])
+
+
+def _failed(message: str, attributes: dict[str, str], began: float) -> ScriptResult:
+    attrs = {**attributes, "log.script.error": message}
+    return ScriptResult("", None, attrs, ["log.script.error"], "failure", message, [],
+                        time.perf_counter() - began)
+
+
+class ScriptPool:
+    """Runs scripts on up to ``size`` warm workers; thread-safe, usable from asyncio too.
+
+    A script that runs past its timeout or dies (memory, ``os._exit``, a crash) takes only its
+    worker with it; the pool starts a fresh one for the next call.
+    """
+
+    def __init__(self, size: int | None = None) -> None:
+        self.size = size or max(1, min(4, os.cpu_count() or 1))
+        self._idle: queue.Queue[_Worker] = queue.Queue()
+        self._lock = threading.Lock()
+        self._started = 0
+        self._closed = False
+
+    def _acquire(self) -> _Worker:
+        try:
+            return self._idle.get_nowait()
+        except queue.Empty:
+            pass
+        with self._lock:
+            if self._started < self.size:
+                self._started += 1
+                return _Worker()
+        return self._idle.get()
+
+    def _release(self, item: _Worker, healthy: bool) -> None:
+        if healthy and not self._closed:
+            self._idle.put(item)
+            return
+        item.kill()
+        with self._lock:
+            self._started -= 1
+
+    def run(self, source: str, input_text: str, attributes: dict[str, Any] | None = None, *,
+            timeout: float = 10.0, memory_mb: int = 512) -> ScriptResult:
+        if self._closed:
+            raise RuntimeError("the script pool is closed")
+        attrs = {str(k): str(v) for k, v in (attributes or {}).items()}
+        began = time.perf_counter()
+        item = self._acquire()
+        try:
+            item.conn.send({"source": source, "input_text": input_text, "attributes": attrs,
+                            "memory_mb": memory_mb})
+            if not item.conn.poll(timeout):
+                self._release(item, healthy=False)
+                return _failed(f"TimeoutError: the script ran longer than {timeout:g} s and was "
+                               "stopped", attrs, began)
+            raw = item.conn.recv()
+        except (EOFError, OSError, BrokenPipeError):
+            code = item.process.exitcode
+            self._release(item, healthy=False)
+            reason = "ran out of memory" if code in (-9, 137) else f"exited (code {code})"
+            return _failed(f"WorkerError: the script's process {reason}", attrs, began)
+        self._release(item, healthy=True)
+        return _result(raw)
+
+    async def run_async(self, source: str, input_text: str,
+                        attributes: dict[str, Any] | None = None, *, timeout: float = 10.0,
+                        memory_mb: int = 512) -> ScriptResult:
+        return await asyncio.to_thread(self.run, source, input_text, attributes, timeout=timeout,
+                                       memory_mb=memory_mb)
+
+    def close(self) -> None:
+        self._closed = True
+        while True:
+            try:
+                self._idle.get_nowait().kill()
+            except queue.Empty:
+                break
+
+    def __enter__(self) -> ScriptPool:
+        return self
+
+    def __exit__(self, *exc: object) -> None:
+        self.close()
