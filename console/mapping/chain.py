@@ -1,0 +1,95 @@
+"""A chain spec: a list of ``{"operation", "spec"}`` steps applied in order."""
+
+from __future__ import annotations
+
+import copy
+import json
+from functools import partial
+from typing import Any
+
+from console.mapping.errors import MappingError, MappingSpecError
+from console.mapping.modify import Modify
+from console.mapping.shift import Shift
+from console.mapping.simple_ops import Cardinality, Default, Remove, Sort
+
+_OPERATIONS: dict[str, Any] = {
+    "shift": Shift,
+    "default": Default,
+    "remove": Remove,
+    "sort": Sort,
+    "cardinality": Cardinality,
+    "modify-overwrite-beta": partial(Modify, mode="overwrite"),
+    "modify-default-beta": partial(Modify, mode="default"),
+    "modify-define-beta": partial(Modify, mode="define"),
+}
+_JAVA_NAMES = {
+    "com.bazaarvoice.jolt.Shiftr": "shift",
+    "com.bazaarvoice.jolt.Defaultr": "default",
+    "com.bazaarvoice.jolt.Removr": "remove",
+    "com.bazaarvoice.jolt.Sortr": "sort",
+    "com.bazaarvoice.jolt.CardinalityTransform": "cardinality",
+    "com.bazaarvoice.jolt.Modifier$Overwritr": "modify-overwrite-beta",
+    "com.bazaarvoice.jolt.Modifier$Defaultr": "modify-default-beta",
+    "com.bazaarvoice.jolt.Modifier$Definr": "modify-define-beta",
+}
+
+
+def _parse(spec: Any) -> Any:
+    if isinstance(spec, str | bytes):
+        try:
+            return json.loads(spec)
+        except json.JSONDecodeError as exc:
+            raise MappingSpecError(f"not valid JSON: {exc.msg} at line {exc.lineno} column "
+                                   f"{exc.colno}") from None
+    return spec
+
+
+class Mapping:
+    """A compiled chain; ``apply`` never changes the data it is given."""
+
+    def __init__(self, spec: Any) -> None:
+        chain = _parse(spec)
+        if isinstance(chain, dict):
+            chain = [chain]
+        if not isinstance(chain, list):
+            raise MappingSpecError("expected a chain: a JSON list of {operation, spec} objects")
+        self.steps: list[Any] = []
+        for index, entry in enumerate(chain):
+            self.steps.append(self._step(index, entry))
+        self.copies_input = any(getattr(step, "mutates", True) for step in self.steps)
+
+    @staticmethod
+    def _step(index: int, entry: Any) -> Any:
+        where = f"[{index}]"
+        if not isinstance(entry, dict):
+            raise MappingSpecError("each chain step must be an object with an operation",
+                                   where, index)
+        operation = entry.get("operation")
+        if not isinstance(operation, str):
+            raise MappingSpecError("missing operation", f"{where}.operation", index)
+        name = _JAVA_NAMES.get(operation, operation)
+        if name not in _OPERATIONS:
+            known = ", ".join(_OPERATIONS)
+            raise MappingSpecError(f"unknown operation {operation!r}; known: {known}",
+                                   f"{where}.operation", index)
+        if "spec" not in entry and name != "sort":
+            raise MappingSpecError("missing spec", f"{where}.spec", index)
+        try:
+            return _OPERATIONS[name](entry.get("spec"), f"{where}.spec")
+        except MappingSpecError as exc:
+            raise MappingSpecError(exc.message, exc.path, index) from None
+        except RecursionError:
+            raise MappingSpecError("the spec nests too deeply", f"{where}.spec", index) from None
+
+    def apply(self, data: Any, context: dict[str, Any] | None = None) -> Any:
+        current = copy.deepcopy(data) if self.copies_input else data
+        for index, step in enumerate(self.steps):
+            try:
+                current = step.apply(current, context)
+            except (MappingError, MappingSpecError):
+                raise
+            except RecursionError:
+                raise MappingError("the data nests too deeply", index) from None
+            except Exception as exc:  # noqa: BLE001 - nothing else may escape, per the API
+                raise MappingError(f"{type(exc).__name__}: {exc}", index) from None
+        return current

@@ -1,0 +1,24 @@
+"""Errors of the mapping engine: a bad spec, or a failure while applying one."""
+
+from __future__ import annotations
+
+
+class MappingSpecError(Exception):
+    """The spec is not valid. ``path`` is where inside the chain, e.g. ``[0].spec.*.sku``."""
+
+    def __init__(self, message: str, path: str = "", index: int | None = None) -> None:
+        self.message = message
+        self.path = path
+        self.index = index
+        where = f"{path}: " if path else ""
+        super().__init__(f"{where}{message}")
+
+
+class MappingError(Exception):
+    """Applying a valid spec failed on this input."""
+
+    def __init__(self, message: str, index: int | None = None) -> None:
+        self.message = message
+        self.index = index
+        where = f"step [{index}]: " if index is not None else ""
+        super().__init__(f"{where}{message}")

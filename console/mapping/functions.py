@@ -1,0 +1,304 @@
+"""The stock functions of Jolt's modify operations (``=toUpper``, ``=concat(...)``, ...).
+
+Each takes the evaluated arguments and returns a value, or ``ABSENT`` when Jolt's function
+would give an empty Optional (then nothing is written).
+"""
+
+from __future__ import annotations
+
+import math
+import re
+from collections.abc import Callable
+from decimal import ROUND_HALF_UP, Decimal
+from typing import Any
+
+from console.mapping.shift import java_text
+
+ABSENT: Any = object()
+Function = Callable[[list[Any]], Any]
+
+
+def _number(value: Any) -> int | float | None:
+    if isinstance(value, bool):
+        return None
+    if isinstance(value, int | float):
+        return value
+    if isinstance(value, str):
+        text = value.strip()
+        try:
+            return int(text)
+        except ValueError:
+            try:
+                return float(text)
+            except ValueError:
+                return None
+    return None
+
+
+def _values(args: list[Any]) -> list[Any]:
+    """A single list argument stands for its elements, as Jolt's list functions treat it."""
+    if len(args) == 1 and isinstance(args[0], list):
+        return args[0]
+    return args
+
+
+def _text(value: Any) -> str:
+    if value is None:
+        return "null"
+    return java_text(value) if not isinstance(value, str) else value
+
+
+def to_integer(args: list[Any]) -> Any:
+    value = args[0] if args else None
+    if isinstance(value, list):
+        return [v for v in (to_integer([x]) for x in value) if v is not ABSENT]
+    number = _number(value)
+    if number is None:
+        return ABSENT
+    return int(number) if not isinstance(number, float) or math.isfinite(number) else ABSENT
+
+
+def to_double(args: list[Any]) -> Any:
+    value = args[0] if args else None
+    if isinstance(value, list):
+        return [v for v in (to_double([x]) for x in value) if v is not ABSENT]
+    number = _number(value)
+    return ABSENT if number is None else float(number)
+
+
+def to_boolean(args: list[Any]) -> Any:
+    value = args[0] if args else None
+    if isinstance(value, bool):
+        return value
+    if isinstance(value, str) and value.strip().lower() in ("true", "false"):
+        return value.strip().lower() == "true"
+    return ABSENT
+
+
+def to_string(args: list[Any]) -> Any:
+    if not args or args[0] is None:
+        return ABSENT
+    value = args[0]
+    if isinstance(value, dict | list):
+        return ABSENT
+    return _text(value)
+
+
+def _string_fn(fn: Callable[[str], Any]) -> Function:
+    def run(args: list[Any]) -> Any:
+        value = args[0] if args else None
+        if isinstance(value, list):
+            return [fn(v) if isinstance(v, str) else v for v in value]
+        return fn(value) if isinstance(value, str) else ABSENT
+    return run
+
+
+def concat(args: list[Any]) -> Any:
+    return "".join(_text(v) for v in _values(args) if v is not None)
+
+
+def join(args: list[Any]) -> Any:
+    if not args or not isinstance(args[0], str):
+        return ABSENT
+    items: list[Any] = []
+    for value in args[1:]:
+        items.extend(value if isinstance(value, list) else [value])
+    return args[0].join(_text(v) for v in items if v is not None)
+
+
+def split(args: list[Any]) -> Any:
+    if len(args) != 2 or not isinstance(args[0], str) or not isinstance(args[1], str):
+        return ABSENT
+    parts = re.split(args[0], args[1])
+    while parts and parts[-1] == "":
+        parts.pop()
+    return parts
+
+
+def substring(args: list[Any]) -> Any:
+    if len(args) != 3 or not isinstance(args[0], str):
+        return ABSENT
+    start, end = _number(args[1]), _number(args[2])
+    if not isinstance(start, int) or not isinstance(end, int):
+        return ABSENT
+    if start < 0 or end > len(args[0]) or start > end:
+        return ABSENT
+    return args[0][start:end]
+
+
+def _pad(left: bool) -> Function:
+    def run(args: list[Any]) -> Any:
+        if len(args) != 3 or not isinstance(args[0], str):
+            return ABSENT
+        width, fill = _number(args[1]), args[2]
+        if not isinstance(width, int) or not isinstance(fill, str) or len(fill) != 1:
+            return ABSENT
+        return args[0].rjust(width, fill) if left else args[0].ljust(width, fill)
+    return run
+
+
+def _numbers(args: list[Any]) -> list[int | float]:
+    return [n for n in (_number(v) for v in _values(args)) if n is not None]
+
+
+def minimum(args: list[Any]) -> Any:
+    numbers = _numbers(args)
+    return min(numbers) if numbers else ABSENT
+
+
+def maximum(args: list[Any]) -> Any:
+    numbers = _numbers(args)
+    return max(numbers) if numbers else ABSENT
+
+
+def absolute(args: list[Any]) -> Any:
+    number = _number(args[0]) if args else None
+    return ABSENT if number is None else abs(number)
+
+
+def average(args: list[Any]) -> Any:
+    numbers = _numbers(args)
+    return sum(numbers) / len(numbers) if numbers else ABSENT
+
+
+def _sum(kind: type) -> Function:
+    def run(args: list[Any]) -> Any:
+        return kind(sum(kind(n) for n in _numbers(args)))
+    return run
+
+
+def _subtract(kind: type) -> Function:
+    def run(args: list[Any]) -> Any:
+        numbers = _numbers(args)
+        if len(numbers) != 2:
+            return ABSENT
+        return kind(kind(numbers[0]) - kind(numbers[1]))
+    return run
+
+
+def divide(args: list[Any]) -> Any:
+    numbers = _numbers(args)
+    if len(numbers) != 2 or numbers[1] == 0:
+        return ABSENT
+    return float(numbers[0]) / float(numbers[1])
+
+
+def divide_and_round(args: list[Any]) -> Any:
+    numbers = _numbers(args)
+    if len(numbers) != 3 or numbers[2] == 0 or not isinstance(numbers[0], int):
+        return ABSENT
+    quotient = Decimal(repr(float(numbers[1]) / float(numbers[2])))
+    return float(quotient.quantize(Decimal(1).scaleb(-numbers[0]), rounding=ROUND_HALF_UP))
+
+
+def size(args: list[Any]) -> Any:
+    value = args[0] if len(args) == 1 else args
+    if isinstance(value, str | list | dict):
+        return len(value)
+    return ABSENT
+
+
+def _list_fn(fn: Callable[[list[Any]], Any]) -> Function:
+    def run(args: list[Any]) -> Any:
+        value = args[0] if len(args) == 1 else None
+        return fn(value) if isinstance(value, list) else ABSENT
+    return run
+
+
+def element_at(args: list[Any]) -> Any:
+    values = [a for a in args if isinstance(a, list)]
+    indexes = [_number(a) for a in args if not isinstance(a, list)]
+    if len(values) != 1 or len(indexes) != 1 or not isinstance(indexes[0], int):
+        return ABSENT
+    index = indexes[0]
+    return values[0][index] if 0 <= index < len(values[0]) else ABSENT
+
+
+def to_list(args: list[Any]) -> Any:
+    value = args[0] if len(args) == 1 else args
+    return value if isinstance(value, list) else [value]
+
+
+def sort_list(args: list[Any]) -> Any:
+    value = args[0] if len(args) == 1 else args
+    if not isinstance(value, list):
+        return ABSENT
+    try:
+        return sorted(value)
+    except TypeError:
+        return ABSENT
+
+
+def squash_nulls(args: list[Any]) -> Any:
+    value = args[0] if args else None
+    if isinstance(value, list):
+        return [v for v in value if v is not None]
+    if isinstance(value, dict):
+        return {k: v for k, v in value.items() if v is not None}
+    return value if value is not None else ABSENT
+
+
+def recursively_squash_nulls(args: list[Any]) -> Any:
+    value = args[0] if args else None
+
+    def squash(node: Any) -> Any:
+        if isinstance(node, list):
+            return [squash(v) for v in node if v is not None]
+        if isinstance(node, dict):
+            return {k: squash(v) for k, v in node.items() if v is not None}
+        return node
+    return squash(value) if value is not None else ABSENT
+
+
+def squash_duplicates(args: list[Any]) -> Any:
+    value = args[0] if args else None
+    if not isinstance(value, list):
+        return ABSENT
+    out: list[Any] = []
+    for item in value:
+        if item not in out:
+            out.append(item)
+    return out
+
+
+FUNCTIONS: dict[str, Function] = {
+    "toLower": _string_fn(str.lower),
+    "toUpper": _string_fn(str.upper),
+    "trim": _string_fn(str.strip),
+    "concat": concat,
+    "join": join,
+    "split": split,
+    "substring": substring,
+    "leftPad": _pad(True),
+    "rightPad": _pad(False),
+    "min": minimum,
+    "max": maximum,
+    "abs": absolute,
+    "avg": average,
+    "intSum": _sum(int),
+    "longSum": _sum(int),
+    "doubleSum": _sum(float),
+    "intSubtract": _subtract(int),
+    "longSubtract": _subtract(int),
+    "doubleSubtract": _subtract(float),
+    "divide": divide,
+    "divideAndRound": divide_and_round,
+    "toInteger": to_integer,
+    "toLong": to_integer,
+    "toDouble": to_double,
+    "toBoolean": to_boolean,
+    "toString": to_string,
+    "size": size,
+    "firstElement": _list_fn(lambda v: v[0] if v else ABSENT),
+    "lastElement": _list_fn(lambda v: v[-1] if v else ABSENT),
+    "elementAt": element_at,
+    "toList": to_list,
+    "sort": sort_list,
+    "squashNulls": squash_nulls,
+    "recursivelySquashNulls": recursively_squash_nulls,
+    "squashDuplicates": squash_duplicates,
+    "noop": lambda args: ABSENT,
+    "isPresent": lambda args: args[0] if args and args[0] is not None else ABSENT,
+    "notNull": lambda args: args[0] if args and args[0] is not None else ABSENT,
+    "isNull": lambda args: None if not args or args[0] is None else ABSENT,
+}

@@ -1,0 +1,190 @@
+"""References shared by the operations: ``&``/``$``/``#`` path references, ``@`` transposes,
+star patterns, and the walked path they are evaluated against."""
+
+from __future__ import annotations
+
+import re
+from collections.abc import Callable
+from dataclasses import dataclass, field
+from typing import Any
+
+from console.mapping.errors import MappingSpecError
+
+MISSING: Any = object()
+_REF = re.compile(r"([&$#])(?:\((\d+)(?:,(\d+))?\)|(\d+))?")
+
+
+@dataclass(slots=True)
+class Level:
+    """One step of the walk: the data at that level, the key it matched, and its captures."""
+
+    tree: Any
+    captures: list[str]
+    hash_count: int = 0
+
+
+@dataclass(slots=True)
+class WalkedPath:
+    levels: list[Level] = field(default_factory=list)
+
+    def from_end(self, up: int) -> Level | None:
+        index = len(self.levels) - 1 - up
+        return self.levels[index] if index >= 0 else None
+
+
+def unescape(text: str) -> str:
+    return re.sub(r"\\(.)", r"\1", text)
+
+
+def without_escaped(text: str) -> str:
+    """The key with escaped characters removed, used only to decide what kind of key it is."""
+    return re.sub(r"\\.", "", text)
+
+
+def parse_ref(text: str, position: int) -> tuple[str, int, int, int]:
+    """Parse ``&``, ``&N``, ``&(N)``, ``&(N,M)`` (or ``$``/``#``) at ``position``."""
+    match = _REF.match(text, position)
+    if match is None:
+        raise MappingSpecError(f"bad reference in {text!r}")
+    kind, up_paren, group, up_plain = match.groups()
+    up = int(up_paren or up_plain or 0)
+    return kind, up, int(group or 0), match.end()
+
+
+def capture(path: WalkedPath, up: int, group: int) -> str | None:
+    level = path.from_end(up)
+    if level is None or group >= len(level.captures):
+        return None
+    return level.captures[group]
+
+
+def template(text: str) -> Callable[[WalkedPath], str | None]:
+    """A key with embedded ``&`` references, e.g. ``rating-&(1,1)-value``."""
+    pieces: list[str | tuple[int, int]] = []
+    literal: list[str] = []
+    position = 0
+    while position < len(text):
+        char = text[position]
+        if char == "\\" and position + 1 < len(text):
+            literal.append(text[position + 1])
+            position += 2
+        elif char == "&":
+            if literal:
+                pieces.append("".join(literal))
+                literal = []
+            _, up, group, position = parse_ref(text, position)
+            pieces.append((up, group))
+        else:
+            literal.append(char)
+            position += 1
+    if literal:
+        pieces.append("".join(literal))
+    if len(pieces) == 1 and isinstance(pieces[0], tuple):
+        up0, group0 = pieces[0]
+        return lambda path: capture(path, up0, group0)
+
+    def evaluate(path: WalkedPath) -> str | None:
+        out = []
+        for piece in pieces:
+            if isinstance(piece, str):
+                out.append(piece)
+            else:
+                value = capture(path, *piece)
+                if value is None:
+                    return None
+                out.append(value)
+        return "".join(out)
+    return evaluate
+
+
+def star_matcher(key: str) -> Callable[[str], list[str] | None]:
+    """``prefix*mid*suffix``: each star takes at least one character, leftmost-shortest."""
+    if key == "*":
+        return lambda candidate: [candidate]
+    parts = [re.escape(unescape(p)) for p in re.split(r"(?<!\\)\*", key)]
+    regex = re.compile("(.+?)".join(parts) + r"\Z", re.DOTALL)
+
+    def match(candidate: str) -> list[str] | None:
+        found = regex.match(candidate)
+        return [candidate, *found.groups()] if found else None
+    return match
+
+
+@dataclass(frozen=True, slots=True)
+class Transpose:
+    """``@(N,a.b)``: the data found ``N`` levels up, then down the sub-path."""
+
+    up: int
+    steps: tuple[Callable[[WalkedPath], str | None], ...]
+
+    def lookup(self, path: WalkedPath) -> Any:
+        level = path.from_end(self.up)
+        if level is None:
+            return MISSING
+        data = level.tree
+        for step in self.steps:
+            key = step(path)
+            if key is None:
+                return MISSING
+            if isinstance(data, dict):
+                data = data.get(key, MISSING)
+            elif isinstance(data, list) and key.lstrip("-").isdigit() and \
+                    0 <= int(key) < len(data):
+                data = data[int(key)]
+            else:
+                return MISSING
+            if data is MISSING:
+                return MISSING
+        return data
+
+
+def parse_transpose(text: str) -> Transpose:
+    """``@``, ``@N``? no: ``@(N,path)``, ``@(path)`` or ``@path``."""
+    body = text[1:]
+    if body.startswith("("):
+        if not body.endswith(")"):
+            raise MappingSpecError(f"unbalanced parentheses in {text!r}")
+        inner = body[1:-1]
+        head, comma, rest = inner.partition(",")
+        if comma:
+            if not head.strip().isdigit():
+                raise MappingSpecError(f"expected @(number,path) in {text!r}")
+            up, sub = int(head), rest.strip()
+        elif inner.strip().isdigit():
+            up, sub = int(inner), ""
+        else:
+            up, sub = 0, inner.strip()
+    else:
+        up, sub = 0, body
+    steps = tuple(template(part) for part in split_dots(sub)) if sub else ()
+    return Transpose(up, steps)
+
+
+def split_dots(text: str) -> list[str]:
+    """Split a dotted path, keeping ``@(...)`` and escaped dots together."""
+    parts: list[str] = []
+    current: list[str] = []
+    depth = 0
+    position = 0
+    while position < len(text):
+        char = text[position]
+        if char == "\\" and position + 1 < len(text):
+            current.append(text[position:position + 2])
+            position += 2
+            continue
+        if char == "(":
+            depth += 1
+        elif char == ")":
+            depth -= 1
+        if char == "." and depth == 0:
+            if current:
+                parts.append("".join(current))
+            current = []
+        else:
+            current.append(char)
+        position += 1
+    if depth != 0:
+        raise MappingSpecError(f"unbalanced parentheses in {text!r}")
+    if current:
+        parts.append("".join(current))
+    return parts

@@ -1,0 +1,186 @@
+"""The Jolt engine: each operation's semantics, key order, errors with spec paths, robustness."""
+
+from __future__ import annotations
+
+import contextlib
+import copy
+import json
+
+import pytest
+from hypothesis import HealthCheck, given, settings
+from hypothesis import strategies as st
+
+from console.mapping import MappingError, MappingSpecError, compile, transform
+
+STOCK_SHIFT = [{"operation": "shift", "spec": {"*": {
+    "sku": "[&1].product_sku", "stock": "[&1].stock", "stock_list": "[&1].stock_list",
+    "unit_type": "[&1].unit_type", "updated_date": "[&1].updated_date"}}}]
+
+
+def shift(spec: dict, data: object) -> object:
+    return transform([{"operation": "shift", "spec": spec}], data)
+
+
+def test_stock_shift_renames_per_row_in_java_key_order() -> None:
+    rows = [{"sku": "12345", "stock": 123, "stock_list": "1", "unit_type": "qty"},
+            {"sku": "12346", "stock": 0, "stock_list": "1", "unit_type": "qty"}]
+    out = transform(STOCK_SHIFT, rows)
+    assert out == [{"product_sku": "12345", "stock": 123, "stock_list": "1", "unit_type": "qty"},
+                   {"product_sku": "12346", "stock": 0, "stock_list": "1", "unit_type": "qty"}]
+    assert list(out[0]) == ["stock_list", "product_sku", "stock", "unit_type"]
+
+
+def test_order_status_shift_moves_nested_lists() -> None:
+    spec = {"*": {"orderitems": "[&1].orderitem_set", "order": "[&1].order"}}
+    data = [{"orderitems": [{"id": 1, "status": 450}], "order": "o1"},
+            {"orderitems": [{"id": 3}, {"id": 4}], "order": "o3"}]
+    assert shift(spec, data) == [{"orderitem_set": [{"id": 1, "status": 450}], "order": "o1"},
+                                 {"orderitem_set": [{"id": 3}, {"id": 4}], "order": "o3"}]
+
+
+def test_wildcards_references_and_dollar() -> None:
+    spec = {"rating": {"primary": {"value": "Rating"},
+                       "*": {"value": "Secondary.&1.Value", "$": "Secondary.&1.Id"}}}
+    data = {"rating": {"primary": {"value": 3}, "quality": {"value": 4}}}
+    assert shift(spec, data) == {"Rating": 3, "Secondary": {"quality": {"Id": "quality", "Value": 4}}}
+
+
+def test_star_captures_and_or_keys() -> None:
+    spec = {"tag-*-*": "tags.&(0,1).&(0,2)", "a|b": "ab[]"}
+    data = {"tag-x-y": 1, "a": 2, "b": 3, "tag-": 9}
+    assert shift(spec, data) == {"tags": {"x": {"y": 1}}, "ab": [2, 3]}
+
+
+def test_same_output_path_accumulates_into_a_list() -> None:
+    assert shift({"*": "all"}, {"a": 1, "b": 2, "c": 3}) == {"all": [1, 2, 3]}
+
+
+def test_literals_win_over_wildcards() -> None:
+    spec = {"id": "identifier", "*": "rest.&"}
+    assert shift(spec, {"id": 1, "x": 2}) == {"identifier": 1, "rest": {"x": 2}}
+
+
+def test_hash_literals_match_scalars_and_transpose() -> None:
+    spec = {"data": {"*": {"hidden": {"true": {"#off": "clients.@(3,clientId)"},
+                                      "false": {"#on": "clients.@(3,clientId)"}}}}}
+    data = {"data": {"1": {"clientId": "12", "hidden": True},
+                     "2": {"clientId": "35", "hidden": False}}}
+    assert shift(spec, data) == {"clients": {"12": "off", "35": "on"}}
+
+
+def test_hash_count_builds_arrays_in_match_order() -> None:
+    spec = {"photos": {"*": {"url": "images[#2].url", "@(2,id)": "images[#2].owner"}}}
+    data = {"id": "X", "photos": [{"url": "a"}, {"url": "b"}]}
+    assert shift(spec, data) == {"images": [{"owner": "X", "url": "a"}, {"owner": "X", "url": "b"}]}
+
+
+def test_escaped_keys_and_identity() -> None:
+    assert shift({"\\@type": "kind", "\\$x": "dollar"}, {"@type": "t", "$x": 1}) == \
+        {"kind": "t", "dollar": 1}
+    assert shift({"@": ""}, {"a": [1]}) == {"a": [1]}
+
+
+def test_default_fills_missing_and_null_only() -> None:
+    spec = [{"operation": "default", "spec": {"unit_type": "qty", "stock": 0, "meta": {"src": "erp"}}}]
+    assert transform(spec, {"stock": 5, "unit_type": None}) == \
+        {"stock": 5, "unit_type": "qty", "meta": {"src": "erp"}}
+    star = [{"operation": "default", "spec": {"*": {"unit_type": "qty"}}}]
+    assert transform(star, [{"unit_type": "kg"}, {}]) == [{"unit_type": "kg"}, {"unit_type": "qty"}]
+
+
+def test_remove_cardinality_and_sort() -> None:
+    assert transform([{"operation": "remove", "spec": {"*": {"secret": "", "tmp*": ""}}}],
+                     [{"a": 1, "secret": 2, "tmp1": 3}]) == [{"a": 1}]
+    assert transform([{"operation": "cardinality", "spec": {"one": "ONE", "many": "MANY"}}],
+                     {"one": [1, 2], "many": 3}) == {"one": 1, "many": [3]}
+    out = transform([{"operation": "sort"}], {"b": 1, "~a": 0, "a": {"z": 1, "c": 2}})
+    assert list(out) == ["~a", "a", "b"] and list(out["a"]) == ["c", "z"]
+
+
+def test_modify_functions_and_modes() -> None:
+    spec = {"*": {"stock": "=toInteger", "name": "=toUpper", "full": "=concat(@(1,first),' ',@(1,last))",
+                  "n": ["=toInteger(@(1,bad))", 0], "count": "=size(@(1,items))",
+                  "first_item": "=firstElement(@(1,items))", "joined": "=join('-',@(1,items))"}}
+    data = [{"stock": "5", "name": "ab", "first": "A", "last": "B", "bad": "x", "items": [3, 4]}]
+    out = transform([{"operation": "modify-overwrite-beta", "spec": spec}], data)[0]
+    assert out["stock"] == 5 and out["name"] == "AB" and out["full"] == "A B" and out["n"] == 0
+    assert out["count"] == 2 and out["first_item"] == 3 and out["joined"] == "3-4"
+    keep = transform([{"operation": "modify-default-beta", "spec": {"a": 1, "b": 2}}], {"a": None, "b": 5})
+    assert keep == {"a": 1, "b": 5}
+    define = transform([{"operation": "modify-define-beta", "spec": {"a": 1, "b": 2}}], {"a": None})
+    assert define == {"a": None, "b": 2}
+    math = transform([{"operation": "modify-overwrite-beta", "spec": {
+        "sum": "=intSum(@(1,v))", "avg": "=avg(@(1,v))", "max": "=max(@(1,v))", "d": "=divide(7,2)",
+        "r": "=divideAndRound(2,10,3)"}}], {"v": [1, 2, 6]})
+    assert (math["sum"], math["avg"], math["max"], math["d"], math["r"]) == (9, 3.0, 6, 3.5, 3.33)
+
+
+def test_java_class_names_and_json_text_are_accepted() -> None:
+    text = json.dumps([{"operation": "com.bazaarvoice.jolt.Shiftr", "spec": {"a": "b"}},
+                       {"operation": "com.bazaarvoice.jolt.Defaultr", "spec": {"c": 1}}])
+    assert compile(text).apply({"a": 1}) == {"b": 1, "c": 1}
+
+
+@pytest.mark.parametrize(("spec", "path", "message"), [
+    ('[{"operation": "shift", "spec": {"*": {"sku": 5}}}]', "[0].spec.*.sku", "output path"),
+    ('[{"operation": "shift", "spec": {"*": {"sku": "a.*"}}}]', "[0].spec.*.sku", "'*' is not allowed"),
+    ('[{"operation": "default", "spec": {}}, {"operation": "nope"}]', "[1].operation", "unknown operation"),
+    ('[{"operation": "modify-overwrite-beta", "spec": {"a": {"b": "=nope"}}}]', "[0].spec.a.b",
+     "unknown function"),
+    ('[{"operation": "remove", "spec": {"a": 1}}]', "[0].spec.a", 'expected ""'),
+    ('[{"operation": "cardinality", "spec": {"a": "SOME"}}]', "[0].spec.a", '"ONE", "MANY"'),
+    ('[{"operation": "shift"}]', "[0].spec", "missing spec"),
+])
+def test_spec_errors_point_to_the_offending_key(spec: str, path: str, message: str) -> None:
+    with pytest.raises(MappingSpecError) as caught:
+        compile(spec)
+    assert caught.value.path == path and message in caught.value.message
+    assert caught.value.index == int(path[1])
+
+
+def test_bad_json_text_is_a_spec_error() -> None:
+    with pytest.raises(MappingSpecError, match="not valid JSON"):
+        compile("[{")
+
+
+_json = st.recursive(
+    st.none() | st.booleans() | st.integers(-5, 5) | st.text("ab*&$@#.[]|01", max_size=4),
+    lambda children: st.lists(children, max_size=3)
+    | st.dictionaries(st.text("ab*&$@#.[]|01()", max_size=5), children, max_size=3),
+    max_leaves=12,
+)
+_ops = st.sampled_from(["shift", "default", "remove", "cardinality", "sort",
+                        "modify-overwrite-beta", "modify-default-beta", "modify-define-beta"])
+
+
+@settings(max_examples=300, deadline=None, suppress_health_check=[HealthCheck.too_slow])
+@given(st.lists(st.fixed_dictionaries({"operation": _ops, "spec": _json}), max_size=3), _json)
+def test_random_specs_and_data_only_raise_mapping_errors(chain: list, data: object) -> None:
+    before = copy.deepcopy(data)
+    try:
+        mapping = compile(chain)
+    except MappingSpecError:
+        return
+    with contextlib.suppress(MappingError):
+        mapping.apply(data)
+    assert data == before
+
+
+_row_value = st.none() | st.integers(-3, 3) | st.text("ab", max_size=2) | st.lists(st.integers(0, 2), max_size=2)
+
+
+@settings(max_examples=200, deadline=None)
+@given(st.lists(st.dictionaries(st.sampled_from(["sku", "qty", "x", "unit"]), _row_value, max_size=4),
+                max_size=5),
+       st.dictionaries(st.sampled_from(["sku", "qty", "unit"]),
+                       st.sampled_from(["[&1].a", "[&1].b.c", "[&1].&", "[&1].a.&0", "[&1].b"]),
+                       min_size=1, max_size=3))
+def test_row_fast_path_gives_the_same_result_as_the_general_walk(rows: list, fields: dict) -> None:
+    from console.mapping.refs import WalkedPath
+    from console.mapping.shift import Shift
+
+    shift_op = Shift({"*": fields}, "")
+    assert shift_op.rows is not None
+    holder: dict = {}
+    shift_op.root.apply("root", copy.deepcopy(rows), WalkedPath(), holder)
+    assert shift_op.apply(copy.deepcopy(rows)) == holder.get("root")
