@@ -3,19 +3,16 @@
 from __future__ import annotations
 
 import asyncio
-import multiprocessing
 import os
 import queue
+import socket
+import subprocess
+import sys
 import threading
 import time
 from dataclasses import dataclass, field
 from multiprocessing.connection import Connection
-from multiprocessing.process import BaseProcess
 from typing import Any
-
-from console.script import worker
-
-_CONTEXT = multiprocessing.get_context("spawn")
 
 
 @dataclass(frozen=True)
@@ -36,19 +33,32 @@ class ScriptResult:
         return self.relationship == "success" and self.error is None
 
 
+def _worker_env() -> dict[str, str]:
+    """Only what Python needs to start; none of the console's secrets."""
+    keep = ("PATH", "PYTHONPATH", "LANG", "LC_ALL", "SYSTEMROOT")
+    return {k: v for k, v in os.environ.items() if k in keep}
+
+
 class _Worker:
+    """A ``python -m console.script.worker`` child talking over a socket pair."""
+
     def __init__(self) -> None:
-        parent, child = _CONTEXT.Pipe()
-        self.conn: Connection = parent
-        self.process: BaseProcess = _CONTEXT.Process(target=worker.serve, args=(child,),
-                                                     daemon=True, name="console-script")
-        self.process.start()
+        parent, child = socket.socketpair()
+        self.process = subprocess.Popen(
+            [sys.executable, "-m", "console.script.worker", str(child.fileno())],
+            pass_fds=(child.fileno(),), env=_worker_env(), stdin=subprocess.DEVNULL,
+            stdout=subprocess.DEVNULL, stderr=subprocess.DEVNULL)
         child.close()
+        self.conn: Connection = Connection(parent.detach())
+
+    @property
+    def exitcode(self) -> int | None:
+        return self.process.poll()
 
     def kill(self) -> None:
-        if self.process.is_alive():
+        if self.process.poll() is None:
             self.process.kill()
-        self.process.join(timeout=5)
+        self.process.wait(timeout=5)
         self.conn.close()
 
 
@@ -123,9 +133,12 @@ class ScriptPool:
                                "stopped", attrs, began)
             raw = item.conn.recv()
         except (EOFError, OSError, BrokenPipeError):
-            code = item.process.exitcode
+            try:
+                code = item.process.wait(timeout=2)
+            except subprocess.TimeoutExpired:
+                code = None
             self._release(item, healthy=False)
-            reason = "ran out of memory" if code in (-9, 137) else f"exited (code {code})"
+            reason = "was killed (memory limit?)" if code in (-9, 137) else f"exited (code {code})"
             return _failed(f"WorkerError: the script's process {reason}", attrs, began)
         self._release(item, healthy=True)
         return _result(raw)

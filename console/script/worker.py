@@ -53,3 +53,11 @@ def serve(conn: Connection) -> None:
             conn.send(result)
         except (EOFError, OSError):
             return
+
+
+def main() -> None:
+    serve(Connection(int(sys.argv[1])))
+
+
+if __name__ == "__main__":
+    main()
