@@ -3,6 +3,8 @@
 from __future__ import annotations
 
 from collections.abc import Iterator
+from pathlib import Path
+from typing import Any
 
 import pytest
 
@@ -13,3 +15,33 @@ from console.sandbox import Sandbox, start
 def sandbox(tmp_path_factory: pytest.TempPathFactory) -> Iterator[Sandbox]:
     with start(tmp_path_factory.mktemp("sandbox")) as running:
         yield running
+
+
+def free_port() -> int:
+    import socket
+
+    with socket.socket() as sock:
+        sock.bind(("127.0.0.1", 0))
+        return int(sock.getsockname()[1])
+
+
+def demo_flows_for(sandbox: Sandbox, folder: Path, *, replace: dict[str, str] | None = None) -> Path:
+    """The demo flows.toml, pointed at this sandbox, a free runner port and its own store."""
+    from console.commands.init import demo_flows_text
+
+    text = demo_flows_text()
+    text = text.replace("http://127.0.0.1:8801", sandbox.omnitron_url)
+    text = text.replace("http://127.0.0.1:8802", sandbox.erp_url)
+    text = text.replace('listen = "127.0.0.1:8800"', f'listen = "127.0.0.1:{free_port()}"')
+    for old, new in (replace or {}).items():
+        assert old in text, old
+        text = text.replace(old, new)
+    path = folder / "flows.toml"
+    path.write_text(text, encoding="utf-8")
+    return path
+
+
+@pytest.fixture
+def demo_flows(sandbox: Sandbox) -> Any:
+    """Write the demo flows for this module's sandbox: ``demo_flows(folder, replace={...})``."""
+    return lambda folder, replace=None: demo_flows_for(sandbox, folder, replace=replace)

@@ -1,0 +1,144 @@
+"""``console serve|run|executions|logs|retry``: the runner from the command line."""
+
+from __future__ import annotations
+
+import argparse
+import signal
+import sys
+from dataclasses import asdict
+from typing import Any
+
+from console.commands.base import CommandError, load_config, print_json, print_table
+
+
+def register(commands: Any) -> None:
+    serve = commands.add_parser("serve", help="run the scheduler, outbound server and "
+                                              "fetch-missing headless (for ops boxes, systemd)")
+    serve.set_defaults(handler=serve_command)
+    run = commands.add_parser("run", help="run one flow now, in the foreground")
+    run.add_argument("flow", metavar="FLOW")
+    run.add_argument("--param", action="append", default=[], metavar="KEY=VALUE",
+                     help="a trigger parameter such as sku=123 (repeatable)")
+    run.add_argument("--json", action="store_true")
+    run.set_defaults(handler=run_command)
+    executions = commands.add_parser("executions", help="recent executions, newest first")
+    executions.add_argument("flow", nargs="?", metavar="FLOW")
+    executions.add_argument("--limit", type=int, default=20)
+    executions.add_argument("--json", action="store_true")
+    executions.set_defaults(handler=executions_command)
+    logs = commands.add_parser("logs", help="the per-row log of one execution")
+    logs.add_argument("execution", metavar="EXECUTION_ID")
+    logs.add_argument("--errors", action="store_true", help="only rows that failed")
+    logs.add_argument("--json", action="store_true")
+    logs.set_defaults(handler=logs_command)
+    retry = commands.add_parser("retry", help="run again only the rows that failed")
+    retry.add_argument("execution", metavar="EXECUTION_ID")
+    retry.set_defaults(handler=retry_command)
+
+
+def _params(pairs: list[str]) -> dict[str, str]:
+    params = {}
+    for pair in pairs:
+        key, sep, value = pair.partition("=")
+        if not sep or not key:
+            raise CommandError(f"--param expects KEY=VALUE, found {pair!r}")
+        params[key] = value
+    return params
+
+
+def _summary(execution: Any) -> str:
+    line = (f"{execution.id}  {execution.flow_id}  {execution.status}  {execution.total} rows: "
+            f"{execution.succeeded} written, {execution.failed} failed")
+    return line + (f"\n  error: {execution.error}" if execution.error else "")
+
+
+def run_command(args: argparse.Namespace) -> int:
+    config = load_config(args)
+    flow = config.find(args.flow)
+    if flow is None:
+        raise CommandError(f"no flow {args.flow!r}; flows: {', '.join(f.id for f in config.flows)}")
+    from console.runner import Runner
+
+    def progress(execution: Any) -> None:
+        print(f"\r{execution.flow_id}: {execution.total} rows, {execution.succeeded} written, "
+              f"{execution.failed} failed", end="", file=sys.stderr, flush=True)
+
+    with Runner(config) as runner:
+        execution = runner.run(flow.id, _params(args.param), triggered_by="cli", progress=progress)
+    print(file=sys.stderr)
+    if args.json:
+        print_json(asdict(execution))
+    else:
+        print(_summary(execution))
+    return 0 if execution.status == "success" else 1
+
+
+def executions_command(args: argparse.Namespace) -> int:
+    config = load_config(args)
+    from console.runner import ExecutionStore
+
+    store = ExecutionStore(config.store_path())
+    rows = store.executions(args.flow, limit=args.limit)
+    if args.json:
+        print_json([asdict(e) for e in rows])
+        return 0
+    print_table(["ID", "FLOW", "TRIGGER", "STATUS", "ROWS", "OK", "FAILED", "STARTED"],
+                [[e.id, e.flow_id, e.trigger, e.status, str(e.total), str(e.succeeded),
+                  str(e.failed), e.started_at[:19].replace("T", " ")] for e in rows])
+    return 0
+
+
+def logs_command(args: argparse.Namespace) -> int:
+    config = load_config(args)
+    from console.runner import ExecutionStore
+
+    store = ExecutionStore(config.store_path())
+    if store.execution(args.execution) is None:
+        raise CommandError(f"no execution {args.execution!r} in {config.store_path()}")
+    level = "error" if args.errors else None
+    offset = 0
+    while True:
+        page = store.logs(args.execution, offset=offset, limit=1000, level=level)
+        if not page:
+            return 0
+        for log in page:
+            if args.json:
+                print_json(asdict(log))
+            else:
+                print(f"{log.seq:>6}  {log.level:<7}  {log.key or '-':<14}  {log.message}")
+        offset += len(page)
+
+
+def retry_command(args: argparse.Namespace) -> int:
+    config = load_config(args)
+    from console.runner import Runner
+
+    with Runner(config) as runner:
+        if runner.store.execution(args.execution) is None:
+            raise CommandError(f"no execution {args.execution!r}")
+        new_id = runner.retry(args.execution, wait=True)
+        execution = runner.store.execution(new_id)
+    assert execution is not None
+    print(_summary(execution))
+    return 0 if execution.status == "success" else 1
+
+
+def serve_command(args: argparse.Namespace) -> int:
+    config = load_config(args)
+    from console.runner.service import RunnerService
+
+    service = RunnerService(config)
+    try:
+        service.start()
+    except OSError as exc:
+        raise CommandError(f"cannot listen on {config.runner.listen}: {exc.strerror}") from None
+    print(f"runner serving on http://{service.address} (store {config.store_path()})", flush=True)
+
+    def stop(signum: int, frame: Any) -> None:
+        service._stop.set()
+
+    signal.signal(signal.SIGTERM, stop)
+    signal.signal(signal.SIGINT, stop)
+    service.serve_forever()
+    service.stop()
+    return 0

@@ -1,0 +1,155 @@
+"""Run one execution of a flow to its end: login, read, script, mapping, write, log."""
+
+from __future__ import annotations
+
+import json
+from collections.abc import Callable, Iterable, Iterator
+from datetime import datetime, timedelta
+from typing import Any
+
+import httpx
+
+from console.flows import Flow, FlowsConfig
+from console.omnitron import OmnitronClient, OmnitronError, RetryAttempt, RetryPolicy
+from console.runner import erp
+from console.runner.attributes import trigger_attributes, with_all_var
+from console.runner.erp import StepError
+from console.runner.pipeline import Pipeline
+from console.runner.store import Execution, ExecutionStore, now
+from console.runner.writers import OrderStatusWriter, StockWriter, WriteCounts
+from console.script import ScriptPool
+
+Progress = Callable[[Execution], None]
+INITIAL_WINDOW = timedelta(days=1)
+
+
+class Engine:
+    def __init__(self, config: FlowsConfig, store: ExecutionStore, pool: ScriptPool, *,
+                 retry: RetryPolicy | None = None) -> None:
+        self.config = config
+        self.store = store
+        self.pool = pool
+        self.retry = retry or RetryPolicy()
+
+    def _retry_for(self, execution_id: str) -> RetryPolicy:
+        def note(attempt: RetryAttempt) -> None:
+            self.store.log(execution_id, "warning",
+                           f"transient failure ({attempt.reason}); retry {attempt.attempt} "
+                           f"in {attempt.delay_s:.2f} s")
+        return RetryPolicy(self.retry.attempts, self.retry.base_delay, self.retry.max_delay,
+                           self.retry.max_total, note)
+
+    def run(self, execution: Execution, progress: Progress | None = None) -> Execution:
+        flow = self.config.find(execution.flow_id)
+        if flow is None:
+            self.store.finish(execution.id, "failed", error=f"no flow {execution.flow_id!r}")
+            return self._reload(execution)
+        counts = WriteCounts()
+        attributes: dict[str, str] = {}
+        status, error = "failed", None
+        try:
+            self._execute(flow, execution, counts, attributes, progress)
+            status = "success" if counts.failed == 0 else "partial" if counts.succeeded else "failed"
+            if status == "success" and self._advances(execution, flow):
+                self.store.set_last_request(flow.id, datetime.fromisoformat(execution.started_at))
+        except StepError as exc:
+            error = f"{exc.step}: {exc.message}"
+            self.store.log(execution.id, "error", error)
+        except OmnitronError as exc:
+            error = f"omnitron: {exc.message}"
+            self.store.log(execution.id, "error", error)
+        except Exception as exc:  # noqa: BLE001 - an execution records its failure, never crashes
+            error = f"unexpected {type(exc).__name__}: {exc}"
+            self.store.log(execution.id, "error", error)
+        logged = {k: v for k, v in attributes.items() if k.startswith("log.")}
+        self.store.finish(execution.id, status, error=error, attributes=logged)
+        final = self._reload(execution)
+        if progress is not None:
+            progress(final)
+        return final
+
+    def _reload(self, execution: Execution) -> Execution:
+        found = self.store.execution(execution.id)
+        assert found is not None
+        return found
+
+    @staticmethod
+    def _advances(execution: Execution, flow: Flow) -> bool:
+        return flow.is_inbound and execution.trigger in ("schedule", "manual") and \
+            not any(execution.params.get(p) for p in ("sku", "number"))
+
+    def _execute(self, flow: Flow, execution: Execution, counts: WriteCounts,
+                 attributes: dict[str, str], progress: Progress | None) -> None:
+        last = self.store.last_request(flow.id) or now() - INITIAL_WINDOW
+        attrs = trigger_attributes(flow, execution.params, last, execution.id)
+        retry = self._retry_for(execution.id)
+        omnitron = self.config.omnitron
+        try:
+            password = omnitron.password.resolve()
+        except Exception as exc:  # noqa: BLE001
+            raise StepError("login", f"Omnitron password: {exc}") from None
+        with OmnitronClient(omnitron.url, omnitron.username, password, retry=retry) as client, \
+                httpx.Client(timeout=30.0) as http:
+            try:
+                attrs["token.omnitron"] = client.login()
+            except OmnitronError as exc:
+                raise StepError("login", exc.message) from None
+            pages, transformed = self._pages(flow, execution, attrs, http, retry)
+            pipeline = None if transformed else Pipeline(flow, self.pool)
+            writer = self._writer(flow, client, execution, attrs)
+            for number, records in enumerate(pages):
+                if pipeline is None:
+                    rows = records
+                else:
+                    page = pipeline.run(records, with_all_var(attrs))
+                    attributes.update(page.attributes)
+                    rows = page.rows
+                result = writer(rows, number)
+                attributes.update(result.attributes)
+                counts.succeeded += result.succeeded
+                counts.failed += result.failed
+                self.store.add_logs(execution.id, result.entries)
+                self.store.progress(execution.id, counts.succeeded + counts.failed,
+                                    counts.succeeded, counts.failed)
+                if progress is not None:
+                    progress(self._reload(execution))
+
+    def _pages(self, flow: Flow, execution: Execution, attrs: dict[str, str], http: httpx.Client,
+               retry: RetryPolicy) -> tuple[Iterable[list[Any]], bool]:
+        """The data to process, and whether it is already mapped (retries resend rows)."""
+        if execution.payload_id:
+            body = self.store.payload(execution.payload_id)
+            if body is None:
+                raise StepError("read", "the stored payload of this execution is gone")
+            rows = json.loads(body)
+            return [rows if isinstance(rows, list) else [rows]], execution.trigger == "retry"
+        if flow.read is None:
+            raise StepError("read", "this flow has no [read] table and no payload to process")
+        session = erp.login(http, flow.login, retry)
+        if session.token:
+            attrs["token.erp"] = session.token
+
+        def note(page: int, url: str) -> None:
+            self.store.log(execution.id, "info", f"read page {page} from the ERP",
+                           payload={"url": _without_secrets(url, attrs)})
+        return _pages(http, flow, attrs, session, retry, note), False
+
+    def _writer(self, flow: Flow, client: OmnitronClient, execution: Execution,
+                attrs: dict[str, str]) -> Callable[[list[Any], int], WriteCounts]:
+        if flow.type == "order_status":
+            return OrderStatusWriter(flow, client, self.pool, with_all_var(attrs)).write
+        resumed = execution.retry_of if execution.trigger != "retry" else None
+        return StockWriter(flow, client, resumed or execution.id).write
+
+
+def _pages(http: httpx.Client, flow: Flow, attrs: dict[str, str], session: erp.ErpSession,
+           retry: RetryPolicy, note: Callable[[int, str], None]) -> Iterator[list[Any]]:
+    yield from erp.read_pages(http, flow, attrs, session, retry, on_page=note)
+
+
+def _without_secrets(url: str, attrs: dict[str, str]) -> str:
+    for name in ("token.erp", "token.omnitron"):
+        token = attrs.get(name)
+        if token:
+            url = url.replace(token, "***")
+    return url

@@ -1,0 +1,199 @@
+"""Login to the ERP and read pages from it, following the flow's pagination."""
+
+from __future__ import annotations
+
+import json
+from collections.abc import Callable, Iterator
+from dataclasses import dataclass
+from typing import Any
+from urllib.parse import urljoin
+
+import httpx
+
+from console.expression import ExpressionError
+from console.expression import compile as compile_expression
+from console.flows import ErpLogin, Flow, ReadStep
+from console.omnitron.retry import RETRY_STATUSES, RetryableStatus, RetryPolicy, retry_call
+from console.runner.xml import XmlBodyError, xml_to_data
+
+
+class StepError(Exception):
+    """A step of an execution failed; ``step`` names it for the log."""
+
+    def __init__(self, step: str, message: str) -> None:
+        self.step = step
+        self.message = message
+        super().__init__(f"{step}: {message}")
+
+
+@dataclass
+class ErpSession:
+    """How to authenticate ERP requests after login: a header, basic auth, or nothing."""
+
+    headers: dict[str, str]
+    auth: httpx.BasicAuth | None
+    token: str | None
+
+
+def dotted(data: Any, path: str) -> Any:
+    if not path:
+        return data
+    for part in path.split("."):
+        if isinstance(data, dict):
+            data = data.get(part)
+        elif isinstance(data, list) and part.isdigit() and int(part) < len(data):
+            data = data[int(part)]
+        else:
+            return None
+    return data
+
+
+def login(client: httpx.Client, login_step: ErpLogin | None, retry: RetryPolicy) -> ErpSession:
+    if login_step is None or login_step.type == "none":
+        return ErpSession({}, None, None)
+    try:
+        if login_step.type == "basic":
+            password = login_step.password.resolve() if login_step.password else ""
+            return ErpSession({}, httpx.BasicAuth(login_step.username, password), None)
+        if login_step.type in ("token", "header"):
+            token = login_step.token.resolve() if login_step.token else ""
+            return ErpSession({login_step.header: f"{login_step.prefix}{token}"}, None, token)
+        password = login_step.password.resolve() if login_step.password else ""
+    except Exception as exc:  # noqa: BLE001 - a missing secret is a login failure to report
+        raise StepError("login", f"ERP credentials: {exc}") from None
+    body = {"username": login_step.username, "password": password}
+    response = _send(client, retry, "POST", login_step.url, json=body)
+    if response.status_code >= 400:
+        raise StepError("login", f"the ERP refused the login ({response.status_code}): "
+                                 f"{response.text[:200]}")
+    try:
+        token = dotted(response.json(), login_step.token_path)
+    except ValueError:
+        token = None
+    if not token:
+        raise StepError("login", f"no token at {login_step.token_path!r} in the ERP's login answer")
+    return ErpSession({login_step.header: f"{login_step.prefix}{token}"}, None, str(token))
+
+
+def _send(client: httpx.Client, retry: RetryPolicy, method: str, url: str | httpx.URL,
+          **kwargs: Any) -> httpx.Response:
+    def once() -> httpx.Response:
+        response = client.request(method, url, **kwargs)
+        if response.status_code in RETRY_STATUSES:
+            raise RetryableStatus(response)
+        return response
+
+    try:
+        return retry_call(retry, once)
+    except RetryableStatus as exc:
+        raise StepError("read", f"the ERP answered {exc.response.status_code} after retries: "
+                                f"{exc.response.text[:200]}") from None
+    except httpx.TransportError as exc:
+        raise StepError("read", f"cannot reach the ERP at {url}: {type(exc).__name__}: {exc}") \
+            from None
+
+
+def evaluate(text: str, attrs: dict[str, str], where: str) -> str:
+    try:
+        return compile_expression(text).evaluate(attrs)
+    except ExpressionError as exc:
+        raise StepError("read", f"{where}: {exc.message} at offset {exc.offset}\n{exc.excerpt}") \
+            from None
+
+
+def parse_body(response: httpx.Response, read: ReadStep) -> Any:
+    try:
+        if read.response == "xml":
+            return xml_to_data(response.content)
+        return response.json()
+    except XmlBodyError as exc:
+        raise StepError("read", str(exc)) from None
+    except ValueError:
+        raise StepError("read", "the ERP answered a body that is not JSON: "
+                                f"{response.text[:200]!r}") from None
+
+
+def records_of(body: Any, path: str) -> list[Any]:
+    found = dotted(body, path)
+    if found is None:
+        return []
+    return found if isinstance(found, list) else [found]
+
+
+@dataclass
+class ReadRequest:
+    method: str
+    url: str
+    headers: dict[str, str]
+    params: dict[str, str]
+    body: dict[str, str] | None
+
+
+def build_request(flow: Flow, attrs: dict[str, str], session: ErpSession) -> ReadRequest:
+    read = flow.read
+    assert read is not None
+    url = evaluate(read.url, attrs, "read.url")
+    headers = {**session.headers}
+    headers.update({k: evaluate(v, attrs, f"read.headers.{k}") for k, v in read.headers.items()})
+    extra = {k: evaluate(v, attrs, f"read.extra_params.{k}") for k, v in read.extra_params.items()}
+    if read.stock_list_key and flow.write.stock_list is not None:
+        extra.setdefault(read.stock_list_key, str(flow.write.stock_list))
+    if read.method == "POST":
+        return ReadRequest("POST", url, headers, {}, extra)
+    return ReadRequest("GET", url, headers, extra, None)
+
+
+def read_pages(client: httpx.Client, flow: Flow, attrs: dict[str, str], session: ErpSession,
+               retry: RetryPolicy, *, on_page: Callable[[int, str], None] | None = None
+               ) -> Iterator[list[Any]]:
+    """Yield one list of records per ERP page, fetching the next page only when asked."""
+    read = flow.read
+    assert read is not None
+    request = build_request(flow, attrs, session)
+    pagination = read.pagination
+    params = dict(request.params)
+    url: str | None = request.url
+    page_number = 0
+    while url:
+        if pagination is not None and pagination.type in ("offset", "seek"):
+            params[pagination.limit_param] = str(pagination.page_size)
+        target = httpx.URL(url).copy_merge_params(params) if params else url
+        response = _send(client, retry, request.method, target,
+                         headers=request.headers, auth=session.auth, timeout=read.timeout_s,
+                         **({"json": request.body} if request.body is not None else {}))
+        if response.status_code >= 400:
+            raise StepError("read", f"the ERP answered {response.status_code} to {url}: "
+                                    f"{response.text[:200]}")
+        body = parse_body(response, read)
+        rows = records_of(body, read.records)
+        page_number += 1
+        if on_page is not None:
+            on_page(page_number, str(response.url))
+        yield rows
+        url = _next_url(pagination, body, rows, params, str(response.url), request.url)
+        if pagination is not None and pagination.type == "next":
+            params = {}
+
+
+def _next_url(pagination: Any, body: Any, rows: list[Any], params: dict[str, str],
+              current: str, first: str) -> str | None:
+    if pagination is None:
+        return None
+    if pagination.type == "next":
+        following = dotted(body, pagination.next_path)
+        return urljoin(current, str(following)) if following else None
+    if len(rows) < pagination.page_size:
+        return None
+    if pagination.type == "offset":
+        params[pagination.offset_param] = str(int(params.get(pagination.offset_param, "0")) +
+                                              len(rows))
+    else:
+        last = rows[-1].get(pagination.seek_field) if isinstance(rows[-1], dict) else None
+        if last is None:
+            raise StepError("read", f"seek pagination: the last row has no {pagination.seek_field!r}")
+        params[pagination.seek_param] = str(last)
+    return first
+
+
+def json_text(data: Any) -> str:
+    return json.dumps(data, ensure_ascii=False)

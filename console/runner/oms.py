@@ -1,0 +1,94 @@
+"""The OMS stock flow: answer a stock query synchronously, logging nothing (as the seed says)."""
+
+from __future__ import annotations
+
+import json
+from concurrent.futures import ThreadPoolExecutor
+from typing import Any
+from urllib.parse import urlencode
+
+import httpx
+
+from console.flows import Flow
+from console.omnitron import RetryPolicy
+from console.runner import erp
+from console.runner.erp import StepError
+from console.script import ScriptPool
+
+
+class OmsQueryError(Exception):
+    """Returned to the caller as a 502 with this reason."""
+
+
+def _script(pool: ScriptPool, source: str | None, data: Any, attrs: dict[str, str],
+            step: str) -> Any:
+    if not source or not source.strip():
+        return data
+    result = pool.run(source, json.dumps(data, ensure_ascii=False), attrs)
+    if result.error or result.relationship != "success":
+        raise OmsQueryError(f"{step} failed: {result.error or 'sent to failure'}")
+    if result.result_json is None and result.result_data.strip() not in ("", "null"):
+        raise OmsQueryError(f"{step} output is not JSON: {result.result_data[:200]!r}")
+    return result.result_json
+
+
+def answer_stock_query(flow: Flow, skus: list[str], pool: ScriptPool,
+                       retry: RetryPolicy | None = None) -> Any:
+    """Pre-script, ERP read (one request per SKU or one for all), post-script."""
+    oms = flow.oms
+    read = flow.read
+    if oms is None or read is None:
+        raise OmsQueryError("this flow has no [read] or [oms] settings")
+    key = oms.sku_query_key
+    joined = ",".join(skus)
+    attrs = {"flow.id": flow.id, "http.query.string": urlencode({key: joined}),
+             f"http.query.param.{key}": joined}
+    policy = retry or RetryPolicy(attempts=2, max_total=10.0)
+    with httpx.Client(timeout=read.timeout_s) as client:
+        try:
+            session = erp.login(client, flow.login, policy)
+        except StepError as exc:
+            raise OmsQueryError(exc.message) from None
+        if session.token:
+            attrs["token.erp"] = session.token
+        prepared = _script(pool, oms.pre_script, skus, attrs, "pre-script")
+        requests = _requests(flow, skus, prepared, attrs, session)
+
+        def fetch(request: tuple[str, dict[str, str], Any]) -> list[Any]:
+            url, params, body = request
+            target = httpx.URL(url).copy_merge_params(params) if params else url
+            extra = {"json": body} if read.method == "POST" else {}
+            try:
+                response = erp._send(client, policy, read.method, target,
+                                     headers=session.headers, auth=session.auth, **extra)
+            except StepError as exc:
+                raise OmsQueryError(exc.message) from None
+            if response.status_code >= 400:
+                raise OmsQueryError(f"the ERP answered {response.status_code}: "
+                                    f"{response.text[:200]}")
+            try:
+                return erp.records_of(erp.parse_body(response, read), read.records)
+            except StepError as exc:
+                raise OmsQueryError(exc.message) from None
+
+        with ThreadPoolExecutor(max_workers=max(1, oms.concurrency)) as threads:
+            pages = list(threads.map(fetch, requests))
+    records = [row for page in pages for row in page]
+    return _script(pool, oms.post_script, records, attrs, "post-script")
+
+
+def _requests(flow: Flow, skus: list[str], prepared: Any, attrs: dict[str, str],
+              session: erp.ErpSession) -> list[tuple[str, dict[str, str], Any]]:
+    read = flow.read
+    oms = flow.oms
+    assert read is not None and oms is not None
+    url = erp.evaluate(read.url, attrs, "read.url")
+    extra = {k: erp.evaluate(v, attrs, f"read.extra_params.{k}") for k, v in read.extra_params.items()}
+    if read.method == "POST":
+        bodies = prepared if oms.sku_mode == "single" and isinstance(prepared, list) else [prepared]
+        if not oms.pre_script:
+            bodies = [{"sku": s} for s in skus] if oms.sku_mode == "single" else [{"skus": skus}]
+        return [(url, extra, body) for body in bodies]
+    if oms.sku_mode == "single":
+        return [(url, {**extra, oms.sku_query_key: sku}, None) for sku in skus]
+    return [(url, {**extra, oms.sku_query_key: ",".join(skus)}, None)]

@@ -1,0 +1,61 @@
+"""The Script and Mapping steps applied to one page of data, giving the rows to write."""
+
+from __future__ import annotations
+
+import json
+from dataclasses import dataclass, field
+from typing import Any
+
+from console.flows import Flow
+from console.mapping import Mapping, MappingError, MappingSpecError
+from console.mapping import compile as compile_mapping
+from console.runner.erp import StepError
+from console.script import ScriptPool
+
+
+@dataclass
+class PageResult:
+    rows: list[Any]
+    script_output: Any = None
+    attributes: dict[str, str] = field(default_factory=dict)
+    logs: list[dict[str, str]] = field(default_factory=list)
+
+
+class Pipeline:
+    """Compiled once per execution: the flow's script source and its mapping."""
+
+    def __init__(self, flow: Flow, pool: ScriptPool) -> None:
+        self.flow = flow
+        self.pool = pool
+        self.mapping: Mapping | None = None
+        if flow.mapping is not None and flow.mapping.spec.strip():
+            try:
+                self.mapping = compile_mapping(flow.mapping.spec)
+            except MappingSpecError as exc:
+                raise StepError("mapping", f"the spec is not valid: {exc}") from None
+
+    def run(self, records: list[Any], attrs: dict[str, str]) -> PageResult:
+        data: Any = records
+        result = PageResult(rows=[])
+        if self.flow.script is not None and self.flow.script.source.strip():
+            outcome = self.pool.run(self.flow.script.source, json.dumps(records, ensure_ascii=False),
+                                    attrs)
+            result.attributes = {k: v for k, v in outcome.attributes.items()
+                                 if attrs.get(k) != v}
+            result.logs = outcome.logs
+            if outcome.relationship != "success" or outcome.error:
+                raise StepError("script", outcome.error or "the script sent its data to failure")
+            if outcome.result_json is None and outcome.result_data.strip() not in ("null", ""):
+                raise StepError("script", "the script's output is not JSON: "
+                                          f"{outcome.result_data[:200]!r}")
+            data = outcome.result_json
+            result.script_output = data
+        if self.mapping is not None:
+            try:
+                data = self.mapping.apply(data)
+            except MappingError as exc:
+                raise StepError("mapping", str(exc)) from None
+        if data is None:
+            data = []
+        result.rows = data if isinstance(data, list) else [data]
+        return result

@@ -1,0 +1,106 @@
+"""``console serve``: the runner, its HTTP endpoints, the scheduler and fetch-missing, headless.
+
+SIGTERM or SIGINT stops accepting new work, lets running executions finish (bounded), and
+exits; whatever is still processing is marked interrupted and re-run at the next start.
+"""
+
+from __future__ import annotations
+
+import asyncio
+import logging
+import socket
+import threading
+import time
+from pathlib import Path
+
+import uvicorn
+
+from console.flows import FlowsConfig, FlowsError, load
+from console.runner.runner import Runner
+from console.runner.scheduler import FetchMissing, Scheduler
+from console.runner.server import RunnerApp
+
+log = logging.getLogger("console.runner")
+
+
+def bind(host: str, port: int) -> socket.socket:
+    sock = socket.socket(socket.AF_INET, socket.SOCK_STREAM)
+    sock.setsockopt(socket.SOL_SOCKET, socket.SO_REUSEADDR, 1)
+    sock.setsockopt(socket.IPPROTO_TCP, socket.TCP_NODELAY, 1)
+    sock.bind((host, port))
+    sock.listen(1024)
+    return sock
+
+
+class RunnerService:
+    def __init__(self, config: FlowsConfig, *, tick_s: float = 1.0) -> None:
+        self.config = config
+        self.path: Path | None = config.source
+        self.runner = Runner(config)
+        self.scheduler = Scheduler(self.runner)
+        self.fetch_missing = FetchMissing(self.runner)
+        self.tick_s = tick_s
+        self._stop = threading.Event()
+        self._mtime = self.path.stat().st_mtime if self.path and self.path.exists() else 0.0
+        self._server: uvicorn.Server | None = None
+        self._server_thread: threading.Thread | None = None
+        self.address = ""
+
+    def start(self) -> None:
+        self.runner.recover()
+        self.runner.store.prune(self.config.runner.log_retention_days)
+        self.scheduler.plan(self.config)
+        settings = self.config.runner
+        sock = bind(settings.host, settings.port)
+        self.address = "{}:{}".format(*sock.getsockname()[:2])
+        app = RunnerApp(self.runner).app()
+        self._server = uvicorn.Server(uvicorn.Config(app, log_level="warning", access_log=False,
+                                                     lifespan="off", timeout_graceful_shutdown=5))
+        self._server.install_signal_handlers = lambda: None  # type: ignore[method-assign]
+        server = self._server
+        self._server_thread = threading.Thread(
+            target=lambda: asyncio.run(server.serve(sockets=[sock])), name="runner-http",
+            daemon=True)
+        self._server_thread.start()
+        while not server.started and self._server_thread.is_alive():
+            time.sleep(0.01)
+
+    def _reload_if_changed(self) -> None:
+        if self.path is None or not self.path.exists():
+            return
+        mtime = self.path.stat().st_mtime
+        if mtime == self._mtime:
+            return
+        self._mtime = mtime
+        try:
+            config = load(self.path)
+        except FlowsError as exc:
+            log.warning("flows file changed but is not valid; keeping the previous one: %s", exc)
+            return
+        self.config = config
+        self.runner.reload(config)
+        self.scheduler.plan(config)
+
+    def tick(self) -> None:
+        self._reload_if_changed()
+        self.scheduler.tick()
+        for flow in self.fetch_missing.due_flows():
+            try:
+                self.fetch_missing.run(flow)
+            except Exception as exc:  # noqa: BLE001 - a failed job is logged and tried next time
+                log.warning("fetch missing for %s failed: %s", flow.id, exc)
+
+    def serve_forever(self) -> None:
+        while not self._stop.wait(self.tick_s):
+            self.tick()
+
+    def stop(self, drain_s: float = 60.0) -> None:
+        self._stop.set()
+        if self._server is not None:
+            self._server.should_exit = True
+        if self._server_thread is not None:
+            self._server_thread.join(timeout=10)
+        deadline = time.monotonic() + drain_s
+        while self.runner.running() and time.monotonic() < deadline:
+            time.sleep(0.1)
+        self.runner.close(wait=False)

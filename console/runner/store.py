@@ -1,0 +1,239 @@
+"""ExecutionStore: executions, per-row logs, per-flow state and outbound payloads in SQLite.
+
+WAL mode lets the console read while the runner writes. Each thread gets its own connection.
+Row logs are inserted in batches (one transaction per batch) to keep the per-row cost low.
+"""
+
+from __future__ import annotations
+
+import json
+import sqlite3
+import threading
+import uuid
+from collections.abc import Iterable
+from dataclasses import dataclass, field
+from datetime import UTC, datetime, timedelta
+from pathlib import Path
+from typing import Any
+
+_SCHEMA = """
+CREATE TABLE IF NOT EXISTS execution (
+    id TEXT PRIMARY KEY, flow_id TEXT NOT NULL, trigger TEXT NOT NULL, params TEXT NOT NULL,
+    triggered_by TEXT NOT NULL, status TEXT NOT NULL, total INTEGER NOT NULL DEFAULT 0,
+    succeeded INTEGER NOT NULL DEFAULT 0, failed INTEGER NOT NULL DEFAULT 0,
+    started_at TEXT NOT NULL, finished_at TEXT, error TEXT, attributes TEXT NOT NULL DEFAULT '{}',
+    payload_id TEXT, retry_of TEXT);
+CREATE INDEX IF NOT EXISTS execution_flow ON execution (flow_id, started_at);
+CREATE INDEX IF NOT EXISTS execution_status ON execution (status);
+CREATE TABLE IF NOT EXISTS row_log (
+    id INTEGER PRIMARY KEY, execution_id TEXT NOT NULL, seq INTEGER NOT NULL, level TEXT NOT NULL,
+    key TEXT, message TEXT NOT NULL, payload TEXT, created_at TEXT NOT NULL);
+CREATE INDEX IF NOT EXISTS row_log_execution ON row_log (execution_id, seq);
+CREATE TABLE IF NOT EXISTS flow_state (flow_id TEXT PRIMARY KEY, last_request TEXT);
+CREATE TABLE IF NOT EXISTS payload (id TEXT PRIMARY KEY, flow_id TEXT NOT NULL, body TEXT NOT NULL,
+    received_at TEXT NOT NULL);
+"""
+
+ACTIVE = "processing"
+FINISHED = ("success", "partial", "failed", "interrupted")
+
+
+def now() -> datetime:
+    return datetime.now(UTC)
+
+
+def stamp(moment: datetime | None = None) -> str:
+    return (moment or now()).isoformat(timespec="microseconds")
+
+
+@dataclass(frozen=True)
+class Execution:
+    id: str
+    flow_id: str
+    trigger: str
+    params: dict[str, str]
+    triggered_by: str
+    status: str
+    total: int
+    succeeded: int
+    failed: int
+    started_at: str
+    finished_at: str | None
+    error: str | None
+    attributes: dict[str, str] = field(default_factory=dict)
+    payload_id: str | None = None
+    retry_of: str | None = None
+
+
+@dataclass(frozen=True)
+class RowLog:
+    id: int
+    execution_id: str
+    seq: int
+    level: str
+    key: str | None
+    message: str
+    payload: str | None
+    created_at: str
+
+
+def _execution(row: sqlite3.Row) -> Execution:
+    return Execution(row["id"], row["flow_id"], row["trigger"], json.loads(row["params"]),
+                     row["triggered_by"], row["status"], row["total"], row["succeeded"],
+                     row["failed"], row["started_at"], row["finished_at"], row["error"],
+                     json.loads(row["attributes"]), row["payload_id"], row["retry_of"])
+
+
+class ExecutionStore:
+    def __init__(self, path: Path | str) -> None:
+        self.path = Path(path)
+        self.path.parent.mkdir(parents=True, exist_ok=True)
+        self._local = threading.local()
+        self._seq_lock = threading.Lock()
+        self._seqs: dict[str, int] = {}
+        self._conn().executescript(_SCHEMA)
+
+    def _conn(self) -> sqlite3.Connection:
+        conn = getattr(self._local, "conn", None)
+        if conn is None:
+            conn = sqlite3.connect(self.path, timeout=30, isolation_level=None,
+                                   check_same_thread=False)
+            conn.row_factory = sqlite3.Row
+            conn.execute("PRAGMA journal_mode=WAL")
+            conn.execute("PRAGMA synchronous=NORMAL")
+            self._local.conn = conn
+        return conn
+
+    def create(self, flow_id: str, trigger: str, params: dict[str, str], triggered_by: str, *,
+               payload_id: str | None = None, retry_of: str | None = None) -> Execution:
+        execution_id = uuid.uuid4().hex[:12]
+        self._conn().execute(
+            "INSERT INTO execution (id, flow_id, trigger, params, triggered_by, status, started_at,"
+            " payload_id, retry_of) VALUES (?, ?, ?, ?, ?, ?, ?, ?, ?)",
+            (execution_id, flow_id, trigger, json.dumps(params), triggered_by, ACTIVE, stamp(),
+             payload_id, retry_of))
+        found = self.execution(execution_id)
+        assert found is not None
+        return found
+
+    def progress(self, execution_id: str, total: int, succeeded: int, failed: int) -> None:
+        self._conn().execute("UPDATE execution SET total = ?, succeeded = ?, failed = ? WHERE id = ?",
+                             (total, succeeded, failed, execution_id))
+
+    def finish(self, execution_id: str, status: str, *, error: str | None = None,
+               attributes: dict[str, str] | None = None) -> None:
+        self._conn().execute(
+            "UPDATE execution SET status = ?, finished_at = ?, error = ?, attributes = ? WHERE id = ?",
+            (status, stamp(), error, json.dumps(attributes or {}), execution_id))
+
+    def add_logs(self, execution_id: str,
+                 entries: Iterable[tuple[str, str | None, str, Any]]) -> None:
+        """Append (level, key, message, payload) rows in one transaction."""
+        created = stamp()
+        rows = []
+        with self._seq_lock:
+            seq = self._seqs.get(execution_id)
+            if seq is None:
+                found = self._conn().execute("SELECT MAX(seq) FROM row_log WHERE execution_id = ?",
+                                             (execution_id,)).fetchone()[0]
+                seq = found or 0
+            for level, key, message, payload in entries:
+                seq += 1
+                body = payload if payload is None or isinstance(payload, str) else \
+                    json.dumps(payload, ensure_ascii=False, default=str)
+                rows.append((execution_id, seq, level, key, message, body, created))
+            self._seqs[execution_id] = seq
+        if not rows:
+            return
+        conn = self._conn()
+        conn.execute("BEGIN")
+        conn.executemany("INSERT INTO row_log (execution_id, seq, level, key, message, payload,"
+                         " created_at) VALUES (?, ?, ?, ?, ?, ?, ?)", rows)
+        conn.execute("COMMIT")
+
+    def log(self, execution_id: str, level: str, message: str, key: str | None = None,
+            payload: Any = None) -> None:
+        self.add_logs(execution_id, [(level, key, message, payload)])
+
+    def execution(self, execution_id: str) -> Execution | None:
+        row = self._conn().execute("SELECT * FROM execution WHERE id = ?", (execution_id,)).fetchone()
+        return _execution(row) if row else None
+
+    def executions(self, flow_id: str | None = None, limit: int = 200) -> list[Execution]:
+        if flow_id:
+            rows = self._conn().execute("SELECT * FROM execution WHERE flow_id = ? ORDER BY"
+                                        " started_at DESC LIMIT ?", (flow_id, limit))
+        else:
+            rows = self._conn().execute("SELECT * FROM execution ORDER BY started_at DESC LIMIT ?",
+                                        (limit,))
+        return [_execution(r) for r in rows]
+
+    def active_count(self, flow_id: str) -> int:
+        return self._conn().execute("SELECT COUNT(*) FROM execution WHERE flow_id = ? AND status = ?",
+                                    (flow_id, ACTIVE)).fetchone()[0]
+
+    def active(self) -> list[Execution]:
+        rows = self._conn().execute("SELECT * FROM execution WHERE status = ?", (ACTIVE,))
+        return [_execution(r) for r in rows]
+
+    def _log_filter(self, execution_id: str, level: str | None, search: str | None
+                    ) -> tuple[str, list[Any]]:
+        clause, args = "execution_id = ?", [execution_id]
+        if level:
+            clause += " AND level = ?"
+            args.append(level)
+        if search:
+            clause += " AND (key LIKE ? OR message LIKE ?)"
+            args += [f"%{search}%", f"%{search}%"]
+        return clause, args
+
+    def count_logs(self, execution_id: str, *, level: str | None = None,
+                   search: str | None = None) -> int:
+        clause, args = self._log_filter(execution_id, level, search)
+        return self._conn().execute(f"SELECT COUNT(*) FROM row_log WHERE {clause}", args).fetchone()[0]
+
+    def logs(self, execution_id: str, *, offset: int = 0, limit: int = 100,
+             level: str | None = None, search: str | None = None) -> list[RowLog]:
+        clause, args = self._log_filter(execution_id, level, search)
+        rows = self._conn().execute(
+            f"SELECT * FROM row_log WHERE {clause} ORDER BY seq LIMIT ? OFFSET ?",
+            [*args, limit, offset])
+        return [RowLog(r["id"], r["execution_id"], r["seq"], r["level"], r["key"], r["message"],
+                       r["payload"], r["created_at"]) for r in rows]
+
+    def last_request(self, flow_id: str) -> datetime | None:
+        row = self._conn().execute("SELECT last_request FROM flow_state WHERE flow_id = ?",
+                                   (flow_id,)).fetchone()
+        return datetime.fromisoformat(row[0]) if row and row[0] else None
+
+    def set_last_request(self, flow_id: str, moment: datetime) -> None:
+        self._conn().execute("INSERT INTO flow_state VALUES (?, ?) ON CONFLICT (flow_id) DO UPDATE"
+                             " SET last_request = excluded.last_request", (flow_id, stamp(moment)))
+
+    def save_payload(self, flow_id: str, body: str) -> str:
+        payload_id = uuid.uuid4().hex[:12]
+        self._conn().execute("INSERT INTO payload VALUES (?, ?, ?, ?)",
+                             (payload_id, flow_id, body, stamp()))
+        return payload_id
+
+    def payload(self, payload_id: str) -> str | None:
+        row = self._conn().execute("SELECT body FROM payload WHERE id = ?", (payload_id,)).fetchone()
+        return row[0] if row else None
+
+    def mark_interrupted(self) -> list[Execution]:
+        """On start: executions left ``processing`` by a killed runner become ``interrupted``."""
+        left = self.active()
+        for execution in left:
+            self.finish(execution.id, "interrupted", error="the runner stopped during this run")
+        return left
+
+    def prune(self, older_than_days: int) -> int:
+        cutoff = stamp(now() - timedelta(days=older_than_days))
+        conn = self._conn()
+        old = [r[0] for r in conn.execute("SELECT id FROM execution WHERE started_at < ? AND status"
+                                          " != ?", (cutoff, ACTIVE))]
+        for execution_id in old:
+            conn.execute("DELETE FROM row_log WHERE execution_id = ?", (execution_id,))
+        conn.execute("DELETE FROM payload WHERE received_at < ? AND id NOT IN (SELECT payload_id"
+                     " FROM execution WHERE payload_id IS NOT NULL AND status = ?)", (cutoff, ACTIVE))
+        return len(old)

@@ -1,0 +1,164 @@
+"""Write Data to Omnitron: stock rows in bulk batches, order statuses one order at a time.
+
+Every row gets one log line: what was written, or the error Omnitron gave for it. Batch ids
+derive from the execution (and its first attempt), so a re-run after a crash sends the same
+ids and Omnitron applies each batch once.
+"""
+
+from __future__ import annotations
+
+import hashlib
+import json
+from collections.abc import Callable
+from dataclasses import dataclass, field
+from typing import Any
+
+from console.flows import Flow
+from console.omnitron import OmnitronClient, OmnitronError, OmnitronValidationError
+from console.omnitron.errors import describe_body
+from console.runner.erp import StepError
+from console.script import ScriptPool
+
+LogEntry = tuple[str, str | None, str, Any]
+
+
+@dataclass
+class WriteCounts:
+    succeeded: int = 0
+    failed: int = 0
+    entries: list[LogEntry] = field(default_factory=list)
+    attributes: dict[str, str] = field(default_factory=dict)
+
+
+def batch_id(root_execution: str, page: int, batch: int) -> str:
+    digest = hashlib.sha1(f"{root_execution}:{page}:{batch}".encode()).hexdigest()
+    return f"{digest[:8]}-{digest[8:12]}-{digest[12:16]}-{digest[16:20]}-{digest[20:32]}"
+
+
+def _field_errors(errors: dict[str, Any]) -> str:
+    return "; ".join(f"{k}: {' '.join(map(str, v)) if isinstance(v, list) else v}"
+                     for k, v in errors.items())
+
+
+class StockWriter:
+    def __init__(self, flow: Flow, client: OmnitronClient, root_execution: str) -> None:
+        self.flow = flow
+        self.client = client
+        self.root = root_execution
+
+    def write(self, rows: list[Any], page: int) -> WriteCounts:
+        counts = WriteCounts()
+        size = self.flow.write.batch_size
+        default_list = self.flow.write.stock_list
+        for number, start in enumerate(range(0, len(rows), size)):
+            batch = []
+            for row in rows[start:start + size]:
+                if not isinstance(row, dict):
+                    counts.failed += 1
+                    counts.entries.append(("error", None, f"row is not an object: {row!r}"[:300], row))
+                    continue
+                if "stock_list" not in row and default_list is not None:
+                    row = {**row, "stock_list": default_list}
+                batch.append(row)
+            if batch:
+                self._send(batch, batch_id(self.root, page, number), counts)
+        return counts
+
+    def _send(self, batch: list[dict[str, Any]], ident: str, counts: WriteCounts) -> None:
+        try:
+            answer = self.client.bulk_upsert(batch, ident)
+        except OmnitronValidationError as exc:
+            for row in batch:
+                counts.failed += 1
+                counts.entries.append(("error", str(row.get("product_sku")),
+                                       f"batch rejected: {exc.message}", row))
+            return
+        except OmnitronError as exc:
+            raise StepError("write", exc.message) from None
+        failed = {e.get("index"): e for e in answer.errors}
+        for index, row in enumerate(batch):
+            sku = str(row.get("product_sku"))
+            error = failed.get(index)
+            if error is None:
+                counts.succeeded += 1
+                counts.entries.append(("info", sku, f"stock {row.get('stock')} written to stock "
+                                                    f"list {row.get('stock_list')}", row))
+            else:
+                counts.failed += 1
+                counts.entries.append(("error", sku, _field_errors(error.get("errors", {})), row))
+
+
+class OrderStatusWriter:
+    def __init__(self, flow: Flow, client: OmnitronClient, pool: ScriptPool,
+                 attrs: dict[str, str]) -> None:
+        self.flow = flow
+        self.client = client
+        self.pool = pool
+        self.attrs = attrs
+
+    def write(self, rows: list[Any], page: int) -> WriteCounts:
+        counts = WriteCounts()
+        for row in rows:
+            self._one(row, counts)
+        return counts
+
+    def _one(self, row: Any, counts: WriteCounts) -> None:
+        order = row
+        script = self.flow.write.script
+        if script and script.strip() and isinstance(row, dict):
+            outcome = self.pool.run(script, json.dumps(row, ensure_ascii=False), self.attrs)
+            counts.attributes.update({k: v for k, v in outcome.attributes.items()
+                                      if k.startswith("log.") and self.attrs.get(k) != v})
+            if outcome.error or outcome.relationship != "success":
+                self._fail(counts, row, f"order script failed: {outcome.error or 'failure'}")
+                return
+            order = outcome.result_json
+        problem = _order_problem(order)
+        if problem:
+            self._fail(counts, order if isinstance(order, dict) else row, problem)
+            return
+        try:
+            answer = self.client.bulk_status_update(order)
+        except OmnitronValidationError as exc:
+            self._fail(counts, order, _item_errors(exc.body) or exc.message)
+            return
+        except OmnitronError as exc:
+            if exc.status is not None and exc.status < 500:
+                self._fail(counts, order, exc.message)
+                return
+            raise StepError("write", exc.message) from None
+        items = answer.get("orderitem_set", []) if isinstance(answer, dict) else []
+        counts.succeeded += 1
+        statuses = ", ".join(f"{i.get('id')}->{i.get('status')}" for i in items)
+        counts.entries.append(("info", str(order["order"]), f"{len(items)} item(s) updated: "
+                                                            f"{statuses}", order))
+
+    @staticmethod
+    def _fail(counts: WriteCounts, order: Any, message: str) -> None:
+        counts.failed += 1
+        key = str(order.get("order")) if isinstance(order, dict) and order.get("order") else None
+        counts.entries.append(("error", key, message, order))
+
+
+def _order_problem(order: Any) -> str | None:
+    if not isinstance(order, dict):
+        return f"an order must be an object, found {json.dumps(order)[:100]}"
+    if not order.get("order"):
+        return "missing 'order' (the Omnitron order number)"
+    items = order.get("orderitem_set")
+    if not isinstance(items, list) or not items:
+        return "missing 'orderitem_set' (a list of order items)"
+    for index, item in enumerate(items):
+        if not isinstance(item, dict) or item.get("id") in (None, ""):
+            return f"orderitem_set[{index}] has no 'id'"
+    return None
+
+
+def _item_errors(body: Any) -> str:
+    if isinstance(body, dict) and isinstance(body.get("orderitem_set"), list):
+        return "; ".join(f"item {e.get('id')}: {' '.join(map(str, e.get('errors', [])))}"
+                         for e in body["orderitem_set"] if isinstance(e, dict))
+    return describe_body(body) if body else ""
+
+
+Writer = Callable[[list[Any], int], WriteCounts]
