@@ -4,29 +4,12 @@ from __future__ import annotations
 
 from pathlib import Path
 
-import httpx
 import pytest
+from sandbox_data import erp_stock, expected_written
 
 from console.flows import load
 from console.runner import ExecutionStore, Runner
 from console.sandbox import Sandbox
-
-
-def erp_stock(sandbox: Sandbox, stock_list: int) -> dict[str, int]:
-    token = httpx.post(f"{sandbox.erp_url}/auth/login",
-                       json={"username": "erp", "password": "sandbox"}).json()["token"]
-    rows, url = [], f"{sandbox.erp_url}/stock?stock_list={stock_list}&limit=1000"
-    while url:
-        page = httpx.get(url, headers={"Authorization": f"Bearer {token}"}).json()
-        rows += page["items"]
-        url = page["next"]
-    return {r["sku"]: r["qty"] for r in rows}
-
-
-def expected_written(sandbox: Sandbox, stock_list: int) -> dict[str, int]:
-    known = set(sandbox.stocks(1)) | {f"SKU-{n:06d}" for n in range(1, 3001)}
-    return {sku: qty for sku, qty in erp_stock(sandbox, stock_list).items()
-            if qty >= 0 and sku in known}
 
 
 @pytest.mark.parametrize("pagination", [
