@@ -3,6 +3,8 @@
 from __future__ import annotations
 
 import json
+import queue
+import threading
 from collections.abc import Callable, Iterable, Iterator
 from datetime import datetime, timedelta
 from typing import Any
@@ -144,7 +146,48 @@ class Engine:
 
 def _pages(http: httpx.Client, flow: Flow, attrs: dict[str, str], session: erp.ErpSession,
            retry: RetryPolicy, note: Callable[[int, str], None]) -> Iterator[list[Any]]:
-    yield from erp.read_pages(http, flow, attrs, session, retry, on_page=note)
+    return read_ahead(erp.read_pages(http, flow, attrs, session, retry, on_page=note))
+
+
+_DONE = object()
+
+
+def read_ahead(pages: Iterator[list[Any]]) -> Iterator[list[Any]]:
+    """Fetch the next ERP page while the current one is transformed and written.
+
+    At most one page waits in memory, so memory stays flat whatever the total.
+    """
+    waiting: queue.Queue[Any] = queue.Queue(maxsize=1)
+    stop = threading.Event()
+
+    def produce() -> None:
+        try:
+            for page in pages:
+                while not stop.is_set():
+                    try:
+                        waiting.put(page, timeout=0.1)
+                        break
+                    except queue.Full:
+                        continue
+                if stop.is_set():
+                    return
+            waiting.put(_DONE)
+        except BaseException as exc:  # noqa: BLE001 - handed to the consumer to raise
+            waiting.put(exc)
+
+    thread = threading.Thread(target=produce, name="erp-read-ahead", daemon=True)
+    thread.start()
+    try:
+        while True:
+            item = waiting.get()
+            if item is _DONE:
+                return
+            if isinstance(item, BaseException):
+                raise item
+            yield item
+    finally:
+        stop.set()
+        thread.join(timeout=5)
 
 
 def _without_secrets(url: str, attrs: dict[str, str]) -> str:
