@@ -50,6 +50,7 @@ def main(argv: Sequence[str] | None = None) -> int:
 
         handler = open_console
         args.sandbox = False
+        args.no_runner = False
     try:
         return int(handler(args) or 0)
     except CommandError as exc:

@@ -1,50 +1,239 @@
-"""The first screen: every flow of flows.toml at a glance."""
+"""The flows screen: every flow at a glance, and one key for each thing people do with one."""
 
 from __future__ import annotations
 
-from datetime import UTC, datetime
+import dataclasses
+from datetime import datetime
+from typing import Any
 
+from textual import on, work
 from textual.app import ComposeResult
+from textual.binding import Binding
+from textual.message import Message
 from textual.screen import Screen
-from textual.widgets import DataTable, Footer, Header
+from textual.widgets import DataTable, Footer, Header, Input
 
-from console.flows import Flow, FlowsConfig, Schedule
+from console.flows import Flow, FlowsConfig, FlowsError, Schedule, save
+
+_TYPES = {"stock": "stock", "order_status": "order", "oms_stock": "oms"}
 
 
-def _next_run(flow: Flow, now: datetime) -> str:
-    if not flow.schedule or not flow.enabled:
+def next_run(flow: Flow, now: datetime) -> str:
+    if not flow.schedule or not flow.enabled or not flow.is_inbound:
         return "-"
     runs = Schedule.parse(flow.schedule, flow.timezone).next_runs(now, 1)
-    return runs[0].strftime("%Y-%m-%d %H:%M") if runs else "-"
+    return runs[0].strftime("%m-%d %H:%M") if runs else "-"
+
+
+class ExecutionSummary(Message):
+    """Last execution and active count per flow, read from the store by a worker."""
+
+    def __init__(self, rows: dict[str, tuple[str, int]]) -> None:
+        super().__init__()
+        self.rows = rows
 
 
 class FlowsScreen(Screen[None]):
-    DEFAULT_CSS = """
-    FlowsScreen DataTable { height: 1fr; }
-    """
+    CSS_PATH = "flows.tcss"
+    BINDINGS = [
+        Binding("enter", "open", "Open", id="flows.open"),
+        Binding("t", "trigger", "Trigger", id="flows.trigger"),
+        Binding("T", "trigger_with_params", "Trigger…", id="flows.trigger_params"),
+        Binding("s", "schedule", "Schedule", id="flows.schedule"),
+        Binding("e", "toggle_enabled", "Enable/disable", id="flows.toggle"),
+        Binding("l", "executions", "Executions", id="flows.executions"),
+        Binding("n", "new_flow", "New", id="flows.new"),
+        Binding("slash", "filter", "Filter", id="flows.filter"),
+        Binding("S", "stock_browser", "Stock", show=False, id="flows.stock_browser"),
+        Binding("O", "oms_setup", "OMS setup", show=False, id="flows.oms_setup"),
+        Binding("escape", "clear_filter", "Clear filter", show=False, id="flows.clear_filter"),
+    ]
 
-    def __init__(self, config: FlowsConfig, now: datetime | None = None) -> None:
+    def __init__(self, config: FlowsConfig) -> None:
         super().__init__()
         self.config = config
-        self.now = now
+        self.summary: dict[str, tuple[str, int]] = {}
 
     def compose(self) -> ComposeResult:
         yield Header()
+        yield Input(placeholder="filter flows by name, id or type", id="filter")
         yield DataTable(id="flows", cursor_type="row", zebra_stripes=True)
         yield Footer()
 
     def on_mount(self) -> None:
         table = self.query_one(DataTable)
-        table.add_columns("Name", "Type", "Direction", "Schedule", "Next run", "Enabled")
-        now = self.now or datetime.now(UTC)
-        for flow in self.config.flows:
-            table.add_row(
-                flow.name,
-                flow.type,
-                flow.direction,
-                flow.schedule or "manual",
-                _next_run(flow, now),
-                "yes" if flow.enabled else "no",
-                key=flow.id,
-            )
+        table.add_columns("Name", "Type", "Dir", "Schedule", "Next run", "Last run", "Act", "On")
+        self.fill()
         table.focus()
+        self.refresh_summary()
+        self.set_interval(2.0, self.refresh_summary)
+
+    @property
+    def now(self) -> datetime:
+        return self.app.clock()  # type: ignore[attr-defined,no-any-return]
+
+    def fill(self) -> None:
+        table = self.query_one(DataTable)
+        keep = table.cursor_row
+        table.clear()
+        wanted = self.query_one("#filter", Input).value.strip().casefold()
+        for flow in self.config.flows:
+            text = f"{flow.id} {flow.name} {flow.type} {flow.direction}".casefold()
+            if wanted and wanted not in text:
+                continue
+            last, active = self.summary.get(flow.id, ("-", 0))
+            table.add_row(flow.name, _TYPES[flow.type], "in" if flow.is_inbound else "out",
+                          flow.schedule or "manual", next_run(flow, self.now), last,
+                          str(active) if active else "-", "yes" if flow.enabled else "no",
+                          key=flow.id)
+        if table.row_count:
+            table.move_cursor(row=min(keep, table.row_count - 1))
+
+    @work(thread=True, exit_on_error=False, exclusive=True, group="summary")
+    def refresh_summary(self) -> None:
+        from console.runner.store import ExecutionStore
+
+        store = ExecutionStore(self.config.store_path())
+        rows: dict[str, tuple[str, int]] = {}
+        for flow in self.config.flows:
+            recent = store.executions(flow.id, limit=1)
+            last = f"{recent[0].status} {recent[0].started_at[11:16]}" if recent else "-"
+            rows[flow.id] = (last, store.active_count(flow.id))
+        self.post_message(ExecutionSummary(rows))
+
+    def on_execution_summary(self, message: ExecutionSummary) -> None:
+        if message.rows != self.summary:
+            self.summary = message.rows
+            self.fill()
+
+    def selected(self) -> Flow | None:
+        table = self.query_one(DataTable)
+        if not table.row_count:
+            return None
+        key = table.coordinate_to_cell_key(table.cursor_coordinate).row_key.value
+        return self.config.find(str(key))
+
+    def set_config(self, config: FlowsConfig) -> None:
+        self.config = config
+        self.app.replace_config(config)  # type: ignore[attr-defined]
+        self.fill()
+
+    def save_flow(self, flow: Flow) -> bool:
+        try:
+            config = self.config.with_flow(flow)
+            save(config, self.config.source)
+        except FlowsError as exc:
+            self.notify(str(exc), title="Not saved", severity="error", timeout=10)
+            return False
+        except OSError as exc:
+            self.notify(f"cannot write {self.config.source}: {exc}", severity="error")
+            return False
+        self.set_config(config)
+        return True
+
+    @on(DataTable.RowSelected)
+    def action_open(self) -> None:
+        flow = self.selected()
+        if flow is not None:
+            from console.tui.screens.designer import DesignerScreen
+
+            self.app.push_screen(DesignerScreen(self.config, flow), self._after_design)
+
+    def _after_design(self, result: Any) -> None:
+        if isinstance(result, FlowsConfig):
+            self.set_config(result)
+
+    def action_trigger(self) -> None:
+        flow = self.selected()
+        if flow is not None:
+            self.trigger(flow, {})
+
+    @work(thread=True, exit_on_error=False, group="trigger")
+    def trigger(self, flow: Flow, params: dict[str, str]) -> None:
+        from console.tui.runner_link import RunnerUnavailable
+
+        link = self.app.runner  # type: ignore[attr-defined]
+        try:
+            execution_id = link.trigger(flow.id, params)
+        except RunnerUnavailable as exc:
+            self.app.call_from_thread(self.notify, str(exc), title="Not triggered",
+                                      severity="error")
+            return
+        self.app.call_from_thread(self._show_execution, flow.id, execution_id)
+
+    def _show_execution(self, flow_id: str, execution_id: str) -> None:
+        from console.tui.screens.execution_log import ExecutionLogScreen
+
+        self.notify(f"execution {execution_id} started", title=flow_id)
+        self.app.push_screen(ExecutionLogScreen(self.config, execution_id))
+
+    def action_trigger_with_params(self) -> None:
+        flow = self.selected()
+        if flow is None:
+            return
+        from console.tui.screens.trigger import TriggerScreen
+
+        def go(params: dict[str, str] | None) -> None:
+            if params is not None:
+                self.trigger(flow, params)
+
+        self.app.push_screen(TriggerScreen(self.config, flow), go)
+
+    def action_schedule(self) -> None:
+        flow = self.selected()
+        if flow is None:
+            return
+        from console.tui.screens.schedule import ScheduleScreen
+
+        def apply(schedule: str | None) -> None:
+            if schedule is not None and self.save_flow(
+                    dataclasses.replace(flow, schedule=schedule or None)):
+                self.notify(f"{flow.name}: {schedule or 'manual only'}", title="Schedule saved")
+
+        self.app.push_screen(ScheduleScreen(flow, self.now), apply)
+
+    def action_toggle_enabled(self) -> None:
+        flow = self.selected()
+        if flow is not None and self.save_flow(dataclasses.replace(flow, enabled=not flow.enabled)):
+            self.notify(f"{flow.name} {'disabled' if flow.enabled else 'enabled'}")
+
+    def action_executions(self) -> None:
+        flow = self.selected()
+        if flow is not None:
+            from console.tui.screens.executions import ExecutionsScreen
+
+            self.app.push_screen(ExecutionsScreen(self.config, flow))
+
+    def action_new_flow(self) -> None:
+        from console.tui.screens.new_flow import NewFlowScreen
+
+        def created(flow: Flow | None) -> None:
+            if flow is not None and self.save_flow(flow):
+                self.notify(f"{flow.name} created from the {flow.type} template")
+
+        self.app.push_screen(NewFlowScreen(self.config), created)
+
+    def action_filter(self) -> None:
+        box = self.query_one("#filter", Input)
+        box.add_class("visible")
+        box.focus()
+
+    def action_clear_filter(self) -> None:
+        box = self.query_one("#filter", Input)
+        box.value = ""
+        box.remove_class("visible")
+        self.query_one(DataTable).focus()
+
+    @on(Input.Changed, "#filter")
+    def _filter_changed(self) -> None:
+        self.fill()
+
+    @on(Input.Submitted, "#filter")
+    def _filter_done(self) -> None:
+        self.query_one(DataTable).focus()
+
+    def action_stock_browser(self) -> None:
+        self.notify("The stock browser is not built yet.", severity="warning")
+
+    def action_oms_setup(self) -> None:
+        self.notify("The OMS setup console is not built yet.", severity="warning")

@@ -1,0 +1,96 @@
+"""How the console reaches the runner: attach to a ``console serve`` already answering on
+``runner.listen``, or start one as a child process. Triggers go over its HTTP API; executions
+and logs are read straight from the store (SQLite WAL, so reading never blocks the runner).
+
+Nothing here touches widgets; screens call it from workers.
+"""
+
+from __future__ import annotations
+
+import subprocess
+import sys
+import time
+from dataclasses import dataclass
+from pathlib import Path
+from typing import Any
+
+from console.flows import FlowsConfig
+
+
+class RunnerUnavailable(Exception):
+    pass
+
+
+@dataclass
+class RunnerLink:
+    config: FlowsConfig
+    flows_path: Path
+    mode: str = "not started"
+    process: subprocess.Popen[bytes] | None = None
+
+    @property
+    def base_url(self) -> str:
+        return f"http://{self.config.runner.listen}"
+
+    def _headers(self) -> dict[str, str]:
+        return {"Authorization": f"Bearer {self.config.runner.outbound_token.resolve()}"}
+
+    def health(self) -> dict[str, Any] | None:
+        import httpx
+
+        try:
+            answer = httpx.get(f"{self.base_url}/health", timeout=0.5)
+        except httpx.HTTPError:
+            return None
+        return answer.json() if answer.status_code == 200 else None
+
+    def connect(self, *, start: bool = True, timeout: float = 15.0) -> str:
+        """Attach or start; returns a line for the header saying which."""
+        found = self.health()
+        if found is not None:
+            self.mode = f"attached to console serve (pid {found['pid']})"
+            return self.mode
+        if not start:
+            self.mode = "no runner"
+            return self.mode
+        self.process = subprocess.Popen(
+            [sys.executable, "-m", "console.cli", "--flows", str(self.flows_path), "serve"],
+            stdin=subprocess.DEVNULL, stdout=subprocess.DEVNULL, stderr=subprocess.DEVNULL)
+        deadline = time.monotonic() + timeout
+        while time.monotonic() < deadline:
+            if self.process.poll() is not None:
+                self.mode = "runner failed to start"
+                raise RunnerUnavailable(f"console serve exited with {self.process.returncode}; "
+                                        f"is {self.config.runner.listen} in use?")
+            if self.health() is not None:
+                self.mode = f"embedded runner (pid {self.process.pid})"
+                return self.mode
+            time.sleep(0.1)
+        raise RunnerUnavailable("the runner did not answer in time")
+
+    def _post(self, path: str, params: dict[str, str] | None = None) -> dict[str, Any]:
+        import httpx
+
+        try:
+            answer = httpx.post(f"{self.base_url}{path}", params=params, headers=self._headers(),
+                                timeout=10)
+        except httpx.HTTPError as exc:
+            raise RunnerUnavailable(f"cannot reach the runner at {self.base_url}: {exc}") from None
+        body = answer.json()
+        if answer.status_code >= 400:
+            raise RunnerUnavailable(body.get("error", f"HTTP {answer.status_code}"))
+        return body
+
+    def trigger(self, flow_id: str, params: dict[str, str] | None = None) -> str:
+        return str(self._post(f"/flows/{flow_id}/trigger", params or {})["execution_id"])
+
+    def retry(self, execution_id: str) -> str:
+        return str(self._post(f"/executions/{execution_id}/retry")["execution_id"])
+
+    def close(self) -> None:
+        if self.process is not None and self.process.poll() is None:
+            self.process.terminate()
+            try:
+                self.process.wait(timeout=15)
+            except subprocess.TimeoutExpired:
+                self.process.kill()

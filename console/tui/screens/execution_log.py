@@ -1,0 +1,175 @@
+"""One execution: its summary (live while it runs) and every row's log line."""
+
+from __future__ import annotations
+
+import base64
+import csv
+import json
+from dataclasses import asdict
+from pathlib import Path
+from typing import Any
+
+from textual import on, work
+from textual.app import ComposeResult
+from textual.binding import Binding
+from textual.message import Message
+from textual.screen import Screen
+from textual.widgets import Footer, Header, Input, Static
+
+from console.flows import FlowsConfig
+from console.tui.widgets.row_log_view import RowLogView
+
+
+class ExecutionLoaded(Message):
+    def __init__(self, execution: Any) -> None:
+        super().__init__()
+        self.execution = execution
+
+
+class ExecutionLogScreen(Screen[None]):
+    BINDINGS = [
+        Binding("a", "level(None)", "All", id="log.all"),
+        Binding("x", "level('error')", "Errors", id="log.errors"),
+        Binding("w", "level('warning')", "Warnings", show=False, id="log.warnings"),
+        Binding("slash", "search", "Search", id="log.search"),
+        Binding("c", "copy", "Copy row", id="log.copy"),
+        Binding("E", "export", "Export", id="log.export"),
+        Binding("r", "retry", "Retry failed", id="log.retry"),
+        Binding("escape", "back", "Back", id="log.back"),
+    ]
+    DEFAULT_CSS = """
+    ExecutionLogScreen #summary { height: auto; padding: 0 1; background: $panel; }
+    ExecutionLogScreen #search { display: none; }
+    ExecutionLogScreen #search.visible { display: block; }
+    """
+
+    def __init__(self, config: FlowsConfig, execution_id: str) -> None:
+        super().__init__()
+        self.config = config
+        self.execution_id = execution_id
+        self.execution: Any = None
+
+    def compose(self) -> ComposeResult:
+        yield Header()
+        yield Static("loading…", id="summary", markup=False)
+        yield Input(placeholder="search by SKU, order number or message", id="search")
+        yield RowLogView(str(self.config.store_path()), self.execution_id, id="rows")
+        yield Footer()
+
+    def on_mount(self) -> None:
+        self.title = f"Execution {self.execution_id}"
+        self.query_one(RowLogView).reload()
+        self.query_one(RowLogView).focus()
+        self.load()
+        self.set_interval(0.5, self.load)
+
+    @work(thread=True, exit_on_error=False, exclusive=True, group="execution")
+    def load(self) -> None:
+        from console.runner.store import ExecutionStore
+
+        self.post_message(ExecutionLoaded(ExecutionStore(self.config.store_path())
+                                          .execution(self.execution_id)))
+
+    def on_execution_loaded(self, message: ExecutionLoaded) -> None:
+        e = message.execution
+        if e is None:
+            self.query_one("#summary", Static).update(f"no execution {self.execution_id}")
+            return
+        changed = self.execution is None or (e.total, e.status) != (self.execution.total,
+                                                                     self.execution.status)
+        self.execution = e
+        lines = [f"{e.flow_id} · {e.trigger} by {e.triggered_by} · {e.status.upper()}",
+                 f"{e.total} rows: {e.succeeded} written, {e.failed} failed · "
+                 f"started {e.started_at[:19].replace('T', ' ')}"]
+        if e.error:
+            lines.append(f"error: {e.error}")
+        for name, value in e.attributes.items():
+            lines.append(f"{name} = {value[:120]}")
+        self.query_one("#summary", Static).update("\n".join(lines))
+        if changed:
+            view = self.query_one(RowLogView)
+            view.reload()
+
+    def action_level(self, level: str | None) -> None:
+        view = self.query_one(RowLogView)
+        view.reset(level, view.search)
+
+    def action_search(self) -> None:
+        box = self.query_one("#search", Input)
+        box.add_class("visible")
+        box.focus()
+
+    @on(Input.Submitted, "#search")
+    def _search(self, event: Input.Submitted) -> None:
+        view = self.query_one(RowLogView)
+        view.reset(view.level, event.value.strip() or None)
+        view.focus()
+
+    def action_back(self) -> None:
+        box = self.query_one("#search", Input)
+        if box.has_class("visible"):
+            box.remove_class("visible")
+            self.query_one(RowLogView).focus()
+            return
+        self.app.pop_screen()
+
+    def action_copy(self) -> None:
+        log = self.query_one(RowLogView).current()
+        if log is None:
+            return
+        text = f"{log.key or ''}\t{log.level}\t{log.message}\t{log.payload or ''}"
+        self.app.copy_to_clipboard(text)
+        encoded = base64.b64encode(text.encode()).decode()
+        self.notify(f"copied row {log.seq} ({len(encoded)} bytes via OSC 52)")
+
+    def action_export(self) -> None:
+        self.export()
+
+    @work(thread=True, exit_on_error=False, group="export")
+    def export(self) -> None:
+        from console.runner.store import ExecutionStore
+
+        store = ExecutionStore(self.config.store_path())
+        view = self.query_one(RowLogView)
+        folder = self.config.store_path().parent / "exports"
+        folder.mkdir(parents=True, exist_ok=True)
+        csv_path = folder / f"{self.execution_id}.csv"
+        json_path = folder / f"{self.execution_id}.jsonl"
+        with csv_path.open("w", newline="", encoding="utf-8") as out, \
+                json_path.open("w", encoding="utf-8") as lines:
+            writer = csv.writer(out)
+            writer.writerow(["seq", "level", "key", "message", "payload"])
+            offset = 0
+            while True:
+                page = store.logs(self.execution_id, offset=offset, limit=1000, level=view.level,
+                                  search=view.search)
+                if not page:
+                    break
+                for log in page:
+                    writer.writerow([log.seq, log.level, log.key, log.message, log.payload])
+                    lines.write(json.dumps(asdict(log), ensure_ascii=False) + "\n")
+                offset += len(page)
+        self.app.call_from_thread(self.notify, f"exported to {_short(csv_path)} and "
+                                               f"{_short(json_path)}")
+
+    def action_retry(self) -> None:
+        self.retry()
+
+    @work(thread=True, exit_on_error=False, group="retry")
+    def retry(self) -> None:
+        from console.tui.runner_link import RunnerUnavailable
+
+        try:
+            new_id = self.app.runner.retry(self.execution_id)  # type: ignore[attr-defined]
+        except RunnerUnavailable as exc:
+            self.app.call_from_thread(self.notify, str(exc), severity="error")
+            return
+        self.app.call_from_thread(self.app.push_screen,
+                                  ExecutionLogScreen(self.config, new_id))
+
+
+def _short(path: Path) -> str:
+    try:
+        return str(path.relative_to(Path.cwd()))
+    except ValueError:
+        return str(path)

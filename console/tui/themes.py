@@ -1,0 +1,32 @@
+"""Load theme files (TOML) as Textual themes."""
+
+from __future__ import annotations
+
+import tomllib
+from pathlib import Path
+
+from textual.theme import Theme
+
+_FIELDS = ("primary", "secondary", "warning", "error", "success", "accent", "foreground",
+           "background", "surface", "panel", "boost")
+
+
+def bundled_themes_dir() -> Path:
+    """``themes/`` at the top of the project (next to flows.toml)."""
+    return Path(__file__).resolve().parents[2] / "themes"
+
+
+def load_theme(path: Path) -> Theme | str:
+    """A Theme, or a message saying what is wrong with the file."""
+    try:
+        data = tomllib.loads(path.read_text(encoding="utf-8"))
+    except (OSError, tomllib.TOMLDecodeError) as exc:
+        return f"{path}: {exc}"
+    if not isinstance(data.get("name"), str) or not isinstance(data.get("primary"), str):
+        return f"{path}: a theme needs at least name and primary"
+    values = {k: str(data[k]) for k in _FIELDS if isinstance(data.get(k), str)}
+    try:
+        return Theme(name=data["name"], dark=bool(data.get("dark", True)),
+                     ansi=bool(data.get("ansi", False)), **values)
+    except Exception as exc:  # noqa: BLE001 - a bad colour is reported, not fatal
+        return f"{path}: {exc}"

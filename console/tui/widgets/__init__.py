@@ -1,0 +1,1 @@
+"""Widgets of the console, one per file, each with its stylesheet beside it."""

@@ -1,0 +1,98 @@
+"""A code editor with live diagnostics under it: Python, JSON, or a Jolt mapping spec."""
+
+from __future__ import annotations
+
+import ast
+import json
+from typing import Literal
+
+from textual import on, work
+from textual.app import ComposeResult
+from textual.containers import Vertical
+from textual.message import Message
+from textual.widgets import Static, TextArea
+
+Kind = Literal["python", "json", "mapping"]
+
+
+def diagnose(kind: Kind, text: str) -> str | None:
+    """A one-line problem with line and column, or None when the text is fine."""
+    if not text.strip():
+        return None
+    if kind == "python":
+        try:
+            ast.parse(text)
+        except SyntaxError as exc:
+            return f"line {exc.lineno}, column {exc.offset}: {exc.msg}"
+        return None
+    try:
+        data = json.loads(text)
+    except json.JSONDecodeError as exc:
+        return f"line {exc.lineno}, column {exc.colno}: {exc.msg}"
+    if kind == "mapping":
+        from console.mapping import MappingSpecError
+        from console.mapping import compile as compile_mapping
+
+        try:
+            compile_mapping(data)
+        except MappingSpecError as exc:
+            return f"{exc.path or 'spec'}: {exc.message}"
+    return None
+
+
+class CodeEditor(Vertical):
+    DEFAULT_CSS = """
+    CodeEditor { height: 1fr; }
+    CodeEditor TextArea { height: 1fr; }
+    CodeEditor .diagnostics { height: 1; color: $success; }
+    CodeEditor .diagnostics.problem { color: $error; }
+    """
+
+    class Diagnosed(Message):
+        def __init__(self, editor: CodeEditor, problem: str | None) -> None:
+            super().__init__()
+            self.editor = editor
+            self.problem = problem
+
+        @property
+        def control(self) -> CodeEditor:
+            return self.editor
+
+    def __init__(self, text: str, kind: Kind, *, id: str | None = None) -> None:  # noqa: A002
+        super().__init__(id=id)
+        self.kind = kind
+        self.initial = text
+        self.problem: str | None = None
+
+    def compose(self) -> ComposeResult:
+        language = "python" if self.kind == "python" else "json"
+        yield TextArea.code_editor(self.initial, language=language, soft_wrap=False)
+        yield Static("", classes="diagnostics")
+
+    @property
+    def text(self) -> str:
+        return self.query_one(TextArea).text
+
+    @text.setter
+    def text(self, value: str) -> None:
+        self.query_one(TextArea).text = value
+
+    def on_mount(self) -> None:
+        self.check(self.initial)
+
+    @on(TextArea.Changed)
+    def _changed(self, event: TextArea.Changed) -> None:
+        event.stop()
+        self.check(event.text_area.text)
+
+    @work(thread=True, exit_on_error=False, exclusive=True, group="diagnose")
+    def check(self, text: str) -> None:
+        self.post_message(self.Diagnosed(self, diagnose(self.kind, text)))
+
+    def on_code_editor_diagnosed(self, message: Diagnosed) -> None:
+        if message.editor is not self:
+            return
+        self.problem = message.problem
+        line = self.query_one(".diagnostics", Static)
+        line.set_class(message.problem is not None, "problem")
+        line.update(f"✗ {message.problem}" if message.problem else "✓ no problems")

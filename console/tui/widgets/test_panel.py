@@ -1,0 +1,160 @@
+"""The test panel beside the Script and Mapping editors: sample input, test-only attributes,
+Run, and the result (result_data, attributes, logs, relationship, duration)."""
+
+from __future__ import annotations
+
+import json
+from pathlib import Path
+from typing import Any, Literal
+
+from rich.text import Text
+from textual import on, work
+from textual.app import ComposeResult
+from textual.binding import Binding
+from textual.containers import Horizontal, Vertical
+from textual.message import Message
+from textual.widgets import Button, Input, Label, Static, TextArea
+
+PanelKind = Literal["script", "mapping"]
+
+
+def parse_attributes(text: str) -> dict[str, str]:
+    pairs = {}
+    for line in text.splitlines():
+        key, sep, value = line.partition("=")
+        if sep and key.strip():
+            pairs[key.strip()] = value.strip()
+    return pairs
+
+
+def pretty(text: str) -> str:
+    try:
+        return json.dumps(json.loads(text), indent=2, ensure_ascii=False)
+    except (json.JSONDecodeError, TypeError):
+        return text
+
+
+class TestPanel(Vertical):
+    DEFAULT_CSS = """
+    TestPanel { width: 1fr; height: 1fr; }
+    TestPanel .input { height: 1fr; }
+    TestPanel .attributes { height: 4; }
+    TestPanel .result { height: 2fr; }
+    TestPanel .meta { height: auto; }
+    TestPanel Horizontal { height: auto; }
+    TestPanel Button { min-width: 8; }
+    TestPanel Input { width: 1fr; }
+    """
+    BINDINGS = [Binding("ctrl+r", "run", "Run test", id="test.run")]
+
+    class Finished(Message):
+        def __init__(self, panel: TestPanel, output: str | None) -> None:
+            super().__init__()
+            self.panel = panel
+            self.output = output
+
+        @property
+        def control(self) -> TestPanel:
+            return self.panel
+
+    def __init__(self, kind: PanelKind, sample: str = "[]", *, id: str | None = None) -> None:  # noqa: A002
+        super().__init__(id=id)
+        self.kind = kind
+        self.sample = sample
+        self.source = ""
+
+    def compose(self) -> ComposeResult:
+        yield Label("input (sample ERP response)" if self.kind == "script" else
+                    "input (the script's output by default)")
+        yield TextArea.code_editor(self.sample, language="json", classes="input")
+        if self.kind == "script":
+            yield Label("+ attributes, key=value per line (test only, never saved)")
+            yield TextArea("token.erp=test-token", classes="attributes")
+        with Horizontal():
+            yield Button("Run ^r", id="run", variant="primary")
+            yield Input(placeholder="load input from file…", id="load")
+        yield Static("", classes="meta")
+        yield TextArea.code_editor("", language="json", read_only=True, classes="result")
+
+    @property
+    def input_text(self) -> str:
+        return self.query_one(".input", TextArea).text
+
+    @input_text.setter
+    def input_text(self, value: str) -> None:
+        self.query_one(".input", TextArea).text = value
+
+    @on(Button.Pressed, "#run")
+    def action_run(self) -> None:
+        self.query_one(".meta", Static).update("running…")
+        attributes = parse_attributes(self.query_one(".attributes", TextArea).text) \
+            if self.kind == "script" else {}
+        self.execute(self.source, self.input_text, attributes)
+
+    @on(Input.Submitted, "#load")
+    def _load(self, event: Input.Submitted) -> None:
+        self.load_file(event.value.strip())
+
+    @work(thread=True, exit_on_error=False, group="load")
+    def load_file(self, name: str) -> None:
+        try:
+            text = Path(name).expanduser().read_text(encoding="utf-8")
+        except OSError as exc:
+            self.app.call_from_thread(self.notify, f"cannot read {name}: {exc.strerror}",
+                                      severity="error")
+            return
+        self.app.call_from_thread(setattr, self, "input_text", text)
+
+    @work(thread=True, exit_on_error=False, exclusive=True, group="test-run")
+    def execute(self, source: str, input_text: str, attributes: dict[str, str]) -> None:
+        if self.kind == "script":
+            meta, result, output = self._run_script(source, input_text, attributes)
+        else:
+            meta, result, output = self._run_mapping(source, input_text)
+        self.app.call_from_thread(self._show, meta, result, output)
+
+    @staticmethod
+    def _run_script(source: str, input_text: str, attributes: dict[str, str]
+                    ) -> tuple[Text, str, str | None]:
+        from console.script import run
+
+        outcome = run(source, input_text, attributes)
+        meta = Text()
+        style = "green" if outcome.relationship == "success" else "bold red"
+        meta.append(f"{outcome.relationship}", style)
+        meta.append(f"  {outcome.duration_s * 1000:.1f} ms\n")
+        for name in sorted(outcome.attributes):
+            value = outcome.attributes[name]
+            mark = "* " if name in outcome.written else "  "
+            line_style = "bold red" if name.startswith("log.") and "error" in name else ""
+            meta.append(f"{mark}{name} = {value[:200]}\n", line_style)
+        for entry in outcome.logs:
+            meta.append(f"[{entry['level']}] {entry['message']}\n", "dim")
+        if outcome.error:
+            meta.append(outcome.error, "red")
+        output = outcome.result_data if outcome.relationship == "success" else None
+        return meta, pretty(outcome.result_data), output
+
+    @staticmethod
+    def _run_mapping(spec: str, input_text: str) -> tuple[Text, str, str | None]:
+        import time
+
+        from console.mapping import MappingError, MappingSpecError, transform
+
+        began = time.perf_counter()
+        try:
+            data: Any = json.loads(input_text)
+            result = transform(spec, data)
+        except json.JSONDecodeError as exc:
+            return Text(f"input is not JSON: line {exc.lineno}, column {exc.colno}: {exc.msg}",
+                        "red"), "", None
+        except (MappingSpecError, MappingError) as exc:
+            return Text(str(exc), "red"), "", None
+        text = json.dumps(result, indent=2, ensure_ascii=False)
+        took = (time.perf_counter() - began) * 1000
+        return Text(f"result_data  {took:.1f} ms", "green"), text, text
+
+    def _show(self, meta: Text, result: str, output: str | None) -> None:
+        self.query_one(".meta", Static).update(meta)
+        self.query_one(".result", TextArea).text = result
+        self.post_message(self.Finished(self, output))

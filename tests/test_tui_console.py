@@ -1,0 +1,177 @@
+"""The console end to end with Pilot: flows, designer, tests, save, trigger, logs."""
+
+from __future__ import annotations
+
+from collections.abc import Iterator
+from datetime import UTC, datetime
+from pathlib import Path
+
+import pytest
+from textual.widgets import DataTable, Static, TextArea
+
+from console.flows import load
+from console.runner.service import RunnerService
+from console.sandbox import Sandbox
+from console.tui.app import ConsoleApp
+from console.tui.settings import Settings
+
+NOW = datetime(2026, 11, 24, 9, 0, tzinfo=UTC)
+
+
+@pytest.fixture
+def flows_file(demo_flows: object, tmp_path: Path) -> Path:
+    return demo_flows(tmp_path)  # type: ignore[operator,no-any-return]
+
+
+@pytest.fixture
+def runner(flows_file: Path) -> Iterator[RunnerService]:
+    service = RunnerService(load(flows_file))
+    service.start()
+    yield service
+    service.stop(drain_s=20)
+
+
+def make_app(path: Path) -> ConsoleApp:
+    return ConsoleApp(path, start_runner=False, clock=lambda: NOW, settings=Settings())
+
+
+async def test_flows_screen_lists_every_flow_with_next_run(flows_file: Path) -> None:
+    app = make_app(flows_file)
+    async with app.run_test(size=(80, 24)) as pilot:
+        await pilot.pause()
+        table = app.screen.query_one(DataTable)
+        rows = [table.get_row_at(i) for i in range(table.row_count)]
+        assert [r[0] for r in rows] == [f.name for f in app.config.flows]  # type: ignore[union-attr]
+        stock = rows[0]
+        assert stock[3] == "*/5 * * * *" and stock[4] == "11-24 12:05"
+
+
+async def test_filter_narrows_the_table(flows_file: Path) -> None:
+    app = make_app(flows_file)
+    async with app.run_test(size=(80, 24)) as pilot:
+        await pilot.press("slash", "o", "r", "d", "e", "r", "enter")
+        await pilot.pause()
+        table = app.screen.query_one(DataTable)
+        assert [table.get_row_at(i)[0] for i in range(table.row_count)] == ["Order Status Flow"]
+
+
+async def test_enable_toggle_and_schedule_are_saved_to_the_file(flows_file: Path) -> None:
+    app = make_app(flows_file)
+    async with app.run_test(size=(80, 24)) as pilot:
+        await pilot.press("e")
+        await pilot.pause()
+        assert load(flows_file).flow("stock").enabled is False
+        await pilot.press("s")
+        await pilot.pause()
+        cron = app.screen.query_one("#cron")
+        cron.value = "0 3 * * 1-5"  # type: ignore[attr-defined]
+        await pilot.pause()
+        about = str(app.screen.query_one("#about", Static).render())
+        assert "at 03:00, on Monday to Friday" in about and "next runs:" in about
+        cron.value = "61 * * * *"  # type: ignore[attr-defined]
+        await pilot.pause()
+        assert "invalid cron" in str(app.screen.query_one("#about", Static).render())
+        cron.value = "0 3 * * 1-5"  # type: ignore[attr-defined]
+        await pilot.press("enter")
+        await pilot.pause()
+        assert load(flows_file).flow("stock").schedule == "0 3 * * 1-5"
+
+
+async def test_mapping_change_test_and_save(flows_file: Path) -> None:
+    app = make_app(flows_file)
+    async with app.run_test(size=(80, 24)) as pilot:
+        await pilot.press("enter")
+        await pilot.pause()
+        screen = app.screen
+        screen.query_one("#cards").active = "tab-mapping"  # type: ignore[attr-defined]
+        await pilot.pause()
+        editor = screen.query_one("#mapping-editor").query_one(TextArea)
+        editor.text = editor.text.replace('"[&1].product_sku"', '"[&1].product_code"')
+        panel = screen.query_one("#mapping-test")
+        panel.input_text = '[{"sku": "A1", "qty": 3, "unit_type": "qty"}]'  # type: ignore[attr-defined]
+        await pilot.pause()
+        await app.workers.wait_for_complete()
+        await pilot.pause()
+        panel.action_run()  # type: ignore[attr-defined]
+        await app.workers.wait_for_complete()
+        await pilot.pause()
+        result = panel.query_one(".result", TextArea).text
+        assert '"product_code": "A1"' in result
+        await pilot.press("f2")
+        await pilot.pause()
+        assert "product_code" in (load(flows_file).flow("stock").mapping.spec)  # type: ignore[union-attr]
+
+
+async def test_broken_mapping_is_diagnosed_and_not_saved(flows_file: Path) -> None:
+    app = make_app(flows_file)
+    async with app.run_test(size=(80, 24)) as pilot:
+        await pilot.press("enter")
+        await pilot.pause()
+        screen = app.screen
+        editor = screen.query_one("#mapping-editor")
+        editor.query_one(TextArea).text = '[{"operation": "shift", "spec": {"*": {"sku": 5}}}]'
+        await app.workers.wait_for_complete()
+        await pilot.pause()
+        line = str(editor.query_one(".diagnostics", Static).render())
+        assert "[0].spec.*.sku" in line
+        before = flows_file.read_text()
+        await pilot.press("f2")
+        await pilot.pause()
+        assert flows_file.read_text() == before
+        await pilot.press("escape")
+        await pilot.pause()
+        assert type(app.screen).__name__ == "ConfirmScreen"
+        await pilot.press("y")
+        await pilot.pause()
+        assert type(app.screen).__name__ == "FlowsScreen"
+
+
+async def test_order_status_script_test_shows_result_and_attributes(flows_file: Path) -> None:
+    app = make_app(flows_file)
+    async with app.run_test(size=(80, 24)) as pilot:
+        table = app.screen.query_one(DataTable)
+        table.move_cursor(row=3)
+        await pilot.press("enter")
+        await pilot.pause()
+        screen = app.screen
+        screen.query_one("#cards").active = "tab-script"  # type: ignore[attr-defined]
+        panel = screen.query_one("#script-test")
+        await app.workers.wait_for_complete()
+        panel.action_run()  # type: ignore[attr-defined]
+        await app.workers.wait_for_complete()
+        await pilot.pause()
+        result = panel.query_one(".result", TextArea).text
+        assert '"order": "ORD-000002"' in result and '"product"' not in result
+        meta = str(panel.query_one(".meta", Static).render())
+        assert meta.startswith("success") and "token.erp = test-token" in meta
+        mapping_input = screen.query_one("#mapping-test").input_text  # type: ignore[attr-defined]
+        assert '"orderitems"' in mapping_input
+
+
+async def test_trigger_runs_the_flow_and_shows_per_row_logs(flows_file: Path,
+                                                            runner: RunnerService,
+                                                            sandbox: Sandbox) -> None:
+    app = ConsoleApp(flows_file, start_runner=False, clock=lambda: NOW, settings=Settings())
+    async with app.run_test(size=(80, 24)) as pilot:
+        await app.workers.wait_for_complete()
+        await pilot.pause()
+        assert "attached to console serve" in app.sub_title
+        await pilot.press("t")
+        await app.workers.wait_for_complete()
+        await pilot.pause()
+        screen = app.screen
+        assert type(screen).__name__ == "ExecutionLogScreen"
+        runner.runner.wait(timeout=60)
+        screen.load()  # type: ignore[attr-defined]
+        await app.workers.wait_for_complete()
+        await pilot.pause()
+        await app.workers.wait_for_complete()
+        await pilot.pause()
+        summary = str(screen.query_one("#summary", Static).render())
+        assert "PARTIAL" in summary and "failed" in summary
+        view = screen.query_one("#rows")
+        assert view.total > 1000  # type: ignore[attr-defined]
+        await pilot.press("x")
+        await app.workers.wait_for_complete()
+        await pilot.pause()
+        assert view.level == "error" and view.total == screen.execution.failed  # type: ignore[attr-defined]
