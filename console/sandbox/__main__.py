@@ -18,10 +18,24 @@ def add_arguments(parser: argparse.ArgumentParser) -> None:
     parser.add_argument("--products", type=int, default=3000)
     parser.add_argument("--orders", type=int, default=300)
     parser.add_argument("--dump", action="store_true", help="print the state as JSON and exit")
+    parser.add_argument("--die-with-parent", action="store_true", help=argparse.SUPPRESS)
+
+
+def _die_with_parent() -> None:
+    """Tests start the sandbox as a child; it must not outlive a crashed test run."""
+    if sys.platform.startswith("linux"):
+        import ctypes
+        import signal
+
+        with contextlib.suppress(OSError):
+            ctypes.CDLL("libc.so.6").prctl(1, signal.SIGTERM)
 
 
 def run(args: argparse.Namespace) -> int:
     from console.sandbox.server import dump_state, serve
+
+    if getattr(args, "die_with_parent", False):
+        _die_with_parent()
 
     if args.dump:
         json.dump(dump_state(args.data, args.seed), sys.stdout, indent=1)

@@ -84,7 +84,7 @@ def start(data_dir: Path, *, seed: int = 1, products: int = 3000, orders: int = 
     """Run both servers on free loopback ports in a child process; stop them on exit."""
     command = [sys.executable, "-m", "console.sandbox", "--omnitron-port", "0", "--erp-port", "0",
                "--data", str(data_dir), "--seed", str(seed), "--products", str(products),
-               "--orders", str(orders)]
+               "--orders", str(orders), "--die-with-parent"]
     env = {k: v for k, v in os.environ.items() if not k.endswith(("PASSWORD", "TOKEN"))}
     process = subprocess.Popen(command, stdout=subprocess.PIPE, stderr=subprocess.PIPE, text=True,
                                env=env)

@@ -68,7 +68,7 @@ class DesignerScreen(Screen[FlowsConfig | None]):
             with TabPane("Mapping", id="tab-mapping"), Horizontal():
                 yield CodeEditor(flow.mapping.spec.strip() if flow.mapping else "", "mapping",
                                  id="mapping-editor")
-                yield TestPanel("mapping", "[]", id="mapping-test")
+                yield TestPanel("mapping", self._sample(), id="mapping-test")
             with TabPane("Write", id="tab-write"), VerticalScroll():
                 yield from self._field("Stock list id", "stock_list",
                                        "" if flow.write.stock_list is None else
@@ -83,7 +83,7 @@ class DesignerScreen(Screen[FlowsConfig | None]):
 
     def _field(self, label: str, name: str, value: str) -> ComposeResult:
         yield Label(label)
-        yield Input(value, id=f"field-{name}")
+        yield Input(value, id=f"field-{name}", compact=True)
 
     def _sample(self) -> str:
         return SAMPLE_ORDERS if self.flow.type == "order_status" else SAMPLE_STOCK

@@ -44,8 +44,8 @@ class FlowsScreen(Screen[None]):
         Binding("l", "executions", "Executions", id="flows.executions"),
         Binding("n", "new_flow", "New", id="flows.new"),
         Binding("slash", "filter", "Filter", id="flows.filter"),
-        Binding("S", "stock_browser", "Stock", show=False, id="flows.stock_browser"),
-        Binding("O", "oms_setup", "OMS setup", show=False, id="flows.oms_setup"),
+        Binding("S", "stock_browser", "Stock", id="flows.stock_browser"),
+        Binding("O", "oms_setup", "OMS setup", id="flows.oms_setup"),
         Binding("escape", "clear_filter", "Clear filter", show=False, id="flows.clear_filter"),
     ]
 
@@ -233,7 +233,11 @@ class FlowsScreen(Screen[None]):
         self.query_one(DataTable).focus()
 
     def action_stock_browser(self) -> None:
-        self.notify("The stock browser is not built yet.", severity="warning")
+        from console.tui.screens.stock_browser import StockBrowserScreen
+
+        self.app.push_screen(StockBrowserScreen(self.config))
 
     def action_oms_setup(self) -> None:
-        self.notify("The OMS setup console is not built yet.", severity="warning")
+        from console.tui.screens.oms_setup import OmsSetupScreen
+
+        self.app.push_screen(OmsSetupScreen(self.config))

@@ -1,0 +1,165 @@
+"""The 15 steps of setting up OMS for a brand, as a checklist kept in the store.
+
+Steps the API can do run from here: the three copy steps (``is_required``, then ``execute``,
+then ``get_async_status`` until done or failed), defining the product stock integration, and
+creating a cargo company. The others are manual items with notes.
+"""
+
+from __future__ import annotations
+
+import sqlite3
+import time
+from collections.abc import Callable
+from dataclasses import dataclass
+from datetime import UTC, datetime
+from pathlib import Path
+from typing import Any
+
+from console.omnitron.client import OmnitronClient
+from console.omnitron.errors import OmnitronError
+
+
+@dataclass(frozen=True)
+class Step:
+    key: str
+    title: str
+    api: bool = False
+    path: str = ""
+
+
+STEPS: tuple[Step, ...] = (
+    Step("check-machine", "Check that the OMS machine answers"),
+    Step("back-office-users", "Create admin users in the brand's back office"),
+    Step("check-application", "Log in to the OMS application"),
+    Step("copy-addresses", "Copy address records from Omnitron to OMS", True, "setup/addresses"),
+    Step("copy-stores", "Copy stores from Omnitron to OMS", True, "stock_locations"),
+    Step("copy-channels", "Copy channels from Omnitron to OMS", True, "channels"),
+    Step("oms-credentials", "Add the oms.application user to OMS settings"),
+    Step("order-filtering", "Save the ORDER_FILTERING setting"),
+    Step("geolocation", "Maps API key for packaging-centre scoring (optional)"),
+    Step("stock-integration", "Define the product stock integration", True),
+    Step("scenarios", "Define fulfilment scenarios with the brand"),
+    Step("webhooks", "Create the webhooks the brand asked for"),
+    Step("package-commands", "Define OMS package commands"),
+    Step("cargo-company", "Define the cargo integration", True),
+    Step("brand-jobs", "Create brand-specific jobs"),
+)
+_BY_KEY = {s.key: s for s in STEPS}
+
+
+class SetupError(Exception):
+    pass
+
+
+def step(key: str) -> Step:
+    found = _BY_KEY.get(key)
+    if found is None:
+        raise SetupError(f"no step {key!r}; steps: {', '.join(_BY_KEY)}")
+    return found
+
+
+@dataclass
+class StepState:
+    key: str
+    status: str
+    notes: str
+    detail: str
+    updated_at: str
+
+
+class Checklist:
+    """Step states in the store file (their own table), so they survive restarts."""
+
+    def __init__(self, store_path: Path) -> None:
+        store_path.parent.mkdir(parents=True, exist_ok=True)
+        self.conn = sqlite3.connect(store_path, timeout=30, isolation_level=None,
+                                    check_same_thread=False)
+        self.conn.execute("PRAGMA journal_mode=WAL")
+        self.conn.execute("CREATE TABLE IF NOT EXISTS oms_setup (step TEXT PRIMARY KEY, status TEXT"
+                          " NOT NULL, notes TEXT NOT NULL DEFAULT '', detail TEXT NOT NULL"
+                          " DEFAULT '', updated_at TEXT NOT NULL)")
+
+    def states(self) -> list[StepState]:
+        rows = {r[0]: r for r in self.conn.execute("SELECT * FROM oms_setup")}
+        return [StepState(s.key, *(rows[s.key][1:] if s.key in rows else ("todo", "", "", "")))
+                for s in STEPS]
+
+    def set(self, key: str, status: str, *, detail: str | None = None,
+            notes: str | None = None) -> None:
+        step(key)
+        current = {s.key: s for s in self.states()}[key]
+        self.conn.execute("INSERT OR REPLACE INTO oms_setup VALUES (?, ?, ?, ?, ?)",
+                          (key, status, current.notes if notes is None else notes,
+                           current.detail if detail is None else detail,
+                           datetime.now(UTC).isoformat(timespec="seconds")))
+
+    def close(self) -> None:
+        self.conn.close()
+
+
+Progress = Callable[[int, str], None]
+
+
+def run_copy(client: OmnitronClient, key: str, progress: Progress | None = None, *,
+             poll_s: float = 0.5, timeout_s: float = 600.0) -> str:
+    """Run a copy step to the end; returns ``done`` or raises SetupError with OMS's reason."""
+    target = step(key)
+    if not target.path:
+        raise SetupError(f"{key} is not a copy step")
+    base = f"/api/v1/oms/{target.path}"
+    try:
+        required = client.request("GET", f"{base}/is_required/")
+        if isinstance(required, dict) and required.get("is_required") is False:
+            if progress:
+                progress(100, "already in OMS")
+            return "done"
+        task = client.request("POST", f"{base}/execute/")
+        task_id = task.get("task_id") if isinstance(task, dict) else None
+        if not task_id:
+            raise SetupError(f"OMS did not return a task id: {task}")
+        deadline = time.monotonic() + timeout_s
+        while time.monotonic() < deadline:
+            status = client.request("GET", f"{base}/get_async_status/", params={"task_id": task_id})
+            state = str(status.get("status"))
+            if progress:
+                progress(int(status.get("progress", 0)), state)
+            if state == "done":
+                return "done"
+            if state == "failed":
+                raise SetupError(str(status.get("error") or "the OMS task failed"))
+            time.sleep(poll_s)
+    except OmnitronError as exc:
+        raise SetupError(exc.message) from None
+    raise SetupError(f"the task did not finish in {timeout_s:.0f} s")
+
+
+def stock_engines(client: OmnitronClient) -> list[str]:
+    answer = client.request("GET", "/api/v1/oms/setup/product-stock-integration/"
+                                   "available-stock-engines/")
+    return [str(e.get("stock_engine_type")) for e in answer if isinstance(e, dict)]
+
+
+def define_stock_integration(client: OmnitronClient, url: str, engine: str,
+                             username: str | None = None, password: str | None = None) -> Any:
+    if not url.startswith(("http://", "https://")):
+        raise SetupError(f"the integration URL must start with http:// or https://, found {url!r}")
+    engines = stock_engines(client)
+    if engine not in engines:
+        raise SetupError(f"unknown stock engine {engine!r}; available: {', '.join(engines)}")
+    body: dict[str, Any] = {"url": url, "stock_engine_type": engine}
+    if username:
+        body["username"] = username
+    if password:
+        body["password"] = password
+    try:
+        return client.request("POST", "/api/v1/oms/setup/product-stock-integration/execute/",
+                              json=body)
+    except OmnitronError as exc:
+        raise SetupError(exc.message) from None
+
+
+def create_cargo_company(client: OmnitronClient, body: dict[str, Any]) -> Any:
+    try:
+        return client.request("POST", "/api/v1/oms/cargo-company/", json=body)
+    except OmnitronError as exc:
+        raise SetupError(exc.message) from None
