@@ -118,3 +118,23 @@ url = "http://erp/stock"
 def test_missing_omnitron_table() -> None:
     with pytest.raises(FlowsError, match="omnitron: missing table"):
         loads('[flows.a]\nname = "A"\ntype = "stock"\ndirection = "outbound"\n')
+
+
+def test_mapping_script_and_expression_errors_name_the_key_path() -> None:
+    found = problems('''
+[flows.a]
+name = "A"
+type = "stock"
+[flows.a.read]
+url = "http://erp/stock?${http.query.string:nope()}"
+[flows.a.script]
+source = """
+print "python 2"
+"""
+[flows.a.mapping]
+spec = \'\'\'[{"operation": "shift", "spec": {"*": {"sku": 5}}}]\'\'\'
+''')
+    joined = "\n".join(found)
+    assert "flows.a.read.url: expression error at offset 37: unknown function 'nope'" in joined
+    assert "flows.a.script.source: Python syntax error at line 1" in joined
+    assert "flows.a.mapping.spec: [0].spec.*.sku: expected an output path" in joined

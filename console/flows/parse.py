@@ -2,6 +2,7 @@
 
 from __future__ import annotations
 
+import ast
 import json
 from typing import Any
 
@@ -197,6 +198,9 @@ def _read(flow: TableReader, *, needed: bool) -> m.ReadStep | None:
         pagination=_pagination(t),
         timeout_s=t.get("timeout_s", float, d.timeout_s),
     )
+    _check_expression(t, "url", read.url)
+    for key, value in read.headers.items():
+        _check_expression(t, f"headers.{key}", value)
     t.finish(("url", "method", "headers", "extra_params", "stock_list_key", "response",
               "records", "pagination", "timeout_s"))
     return read
@@ -207,6 +211,7 @@ def _script(flow: TableReader) -> m.ScriptStep | None:
     if t is None:
         return None
     source = t.get("source", str, "", required=True)
+    _check_python(t, "source", source)
     t.finish(("source",))
     return m.ScriptStep(source)
 
@@ -224,8 +229,40 @@ def _mapping(flow: TableReader) -> m.MappingStep | None:
         else:
             if not isinstance(parsed, list | dict):
                 t.problem("spec", "expected a Jolt chain: a JSON list of {operation, spec}")
+            else:
+                _check_mapping(t, parsed)
     t.finish(("spec",))
     return m.MappingStep(spec)
+
+
+def _check_mapping(table: TableReader, chain: Any) -> None:
+    from console.mapping import MappingSpecError
+    from console.mapping import compile as compile_mapping
+
+    try:
+        compile_mapping(chain)
+    except MappingSpecError as exc:
+        table.problem("spec", f"{exc.path or 'spec'}: {exc.message}")
+
+
+def _check_python(table: TableReader, name: str, source: str | None) -> None:
+    if not source:
+        return
+    try:
+        ast.parse(source)
+    except SyntaxError as exc:
+        table.problem(name, f"Python syntax error at line {exc.lineno}, column {exc.offset}: "
+                            f"{exc.msg}")
+
+
+def _check_expression(table: TableReader, name: str, text: str) -> None:
+    from console.expression import ExpressionError
+    from console.expression import compile as compile_expression
+
+    try:
+        compile_expression(text)
+    except ExpressionError as exc:
+        table.problem(name, f"expression error at offset {exc.offset}: {exc.message}")
 
 
 def _write(flow: TableReader, kind: str) -> m.WriteStep:
@@ -239,6 +276,7 @@ def _write(flow: TableReader, kind: str) -> m.WriteStep:
         batch_size=t.integer("batch_size", d.batch_size, low=1, high=50_000),
         script=t.get("script", str, None) if t.has("script") else None,
     )
+    _check_python(t, "script", write.script)
     if write.script is not None and kind != "order_status":
         t.problem("script", "the per-order write script belongs to order_status flows")
     t.finish(("stock_list", "batch_size", "script"))
@@ -277,5 +315,7 @@ def _oms(flow: TableReader, kind: str) -> m.OmsSettings | None:
         post_script=t.get("post_script", str, None) if t.has("post_script") else None,
         concurrency=t.integer("concurrency", d.concurrency, low=1, high=64),
     )
+    _check_python(t, "pre_script", oms.pre_script)
+    _check_python(t, "post_script", oms.post_script)
     t.finish(("sku_query_key", "sku_mode", "pre_script", "post_script", "concurrency"))
     return oms
