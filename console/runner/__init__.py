@@ -1,6 +1,23 @@
-"""The embedded runner: executes flows, schedules them, serves outbound and OMS endpoints."""
+"""The embedded runner: executes flows, schedules them, serves outbound and OMS endpoints.
 
-from console.runner.runner import FlowBusy, Runner, UnknownFlow
-from console.runner.store import Execution, ExecutionStore, RowLog
+Names are imported on first use, so reading the store (what the console does most) does not
+load the HTTP and script machinery.
+"""
+
+from __future__ import annotations
+
+from typing import Any
 
 __all__ = ["Execution", "ExecutionStore", "FlowBusy", "RowLog", "Runner", "UnknownFlow"]
+
+
+def __getattr__(name: str) -> Any:
+    if name in ("Runner", "FlowBusy", "UnknownFlow"):
+        from console.runner import runner
+
+        return getattr(runner, name)
+    if name in ("Execution", "ExecutionStore", "RowLog"):
+        from console.runner import store
+
+        return getattr(store, name)
+    raise AttributeError(name)

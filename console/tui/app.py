@@ -27,7 +27,7 @@ class RunnerStatus(Message):
 
 class ConsoleApp(App[None]):
     TITLE = "integrator-console"
-    CSS_PATH = "app.tcss"
+    CSS_PATH = Path(__file__).with_name("app.tcss")
     BINDINGS = [
         Binding("q", "quit", "Quit", id="app.quit"),
         Binding("question_mark", "show_help_panel", "Help", id="app.help"),
@@ -77,7 +77,7 @@ class ConsoleApp(App[None]):
         self.push_screen(FlowsScreen(self.config))
         for problem in self.settings.problems:
             self.notify(problem, severity="warning", timeout=10)
-        self.connect_runner()
+        self.call_after_refresh(self.connect_runner)
 
     @work(thread=True, exit_on_error=False, group="runner")
     def connect_runner(self) -> None:

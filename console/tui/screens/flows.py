@@ -28,7 +28,7 @@ def next_run(flow: Flow, now: datetime) -> str:
 class ExecutionSummary(Message):
     """Last execution and active count per flow, read from the store by a worker."""
 
-    def __init__(self, rows: dict[str, tuple[str, int]]) -> None:
+    def __init__(self, rows: dict[str, tuple[str, int, str]]) -> None:
         super().__init__()
         self.rows = rows
 
@@ -52,7 +52,7 @@ class FlowsScreen(Screen[None]):
     def __init__(self, config: FlowsConfig) -> None:
         super().__init__()
         self.config = config
-        self.summary: dict[str, tuple[str, int]] = {}
+        self.summary: dict[str, tuple[str, int, str]] = {}
 
     def compose(self) -> ComposeResult:
         yield Header()
@@ -65,7 +65,7 @@ class FlowsScreen(Screen[None]):
         table.add_columns("Name", "Type", "Dir", "Schedule", "Next run", "Last run", "Act", "On")
         self.fill()
         table.focus()
-        self.refresh_summary()
+        self.call_after_refresh(self.refresh_summary)
         self.set_interval(2.0, self.refresh_summary)
 
     @property
@@ -81,9 +81,9 @@ class FlowsScreen(Screen[None]):
             text = f"{flow.id} {flow.name} {flow.type} {flow.direction}".casefold()
             if wanted and wanted not in text:
                 continue
-            last, active = self.summary.get(flow.id, ("-", 0))
+            last, active, upcoming = self.summary.get(flow.id, ("-", 0, "…"))
             table.add_row(flow.name, _TYPES[flow.type], "in" if flow.is_inbound else "out",
-                          flow.schedule or "manual", next_run(flow, self.now), last,
+                          flow.schedule or "manual", upcoming, last,
                           str(active) if active else "-", "yes" if flow.enabled else "no",
                           key=flow.id)
         if table.row_count:
@@ -94,11 +94,12 @@ class FlowsScreen(Screen[None]):
         from console.runner.store import ExecutionStore
 
         store = ExecutionStore(self.config.store_path())
-        rows: dict[str, tuple[str, int]] = {}
+        rows: dict[str, tuple[str, int, str]] = {}
+        now = self.now
         for flow in self.config.flows:
             recent = store.executions(flow.id, limit=1)
             last = f"{recent[0].status} {recent[0].started_at[11:16]}" if recent else "-"
-            rows[flow.id] = (last, store.active_count(flow.id))
+            rows[flow.id] = (last, store.active_count(flow.id), next_run(flow, now))
         self.post_message(ExecutionSummary(rows))
 
     def on_execution_summary(self, message: ExecutionSummary) -> None:
