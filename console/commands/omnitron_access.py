@@ -13,11 +13,10 @@ def open_client(args: Namespace) -> Any:
 
     config = load_config(args)
     try:
-        password = config.omnitron.password.resolve()
+        return OmnitronClient.for_settings(config.omnitron,
+                                           retry=RetryPolicy(attempts=3, max_total=15.0))
     except Exception as exc:  # noqa: BLE001 - a missing secret is explained, not raised
         raise CommandError(f"omnitron.password: {exc}") from None
-    return OmnitronClient(config.omnitron.url, config.omnitron.username, password,
-                          retry=RetryPolicy(attempts=3, max_total=15.0))
 
 
 def explain(exc: Exception) -> CommandError:

@@ -13,6 +13,7 @@ from typing import Any
 
 import httpx
 
+from console.flows import OmnitronSettings
 from console.omnitron.errors import (
     OmnitronAuthError,
     OmnitronError,
@@ -44,6 +45,12 @@ class OmnitronClient:
                                   headers={"Accept": "application/json"})
         self._token: str | None = None
         self._lock = threading.Lock()
+
+    @classmethod
+    def for_settings(cls, settings: OmnitronSettings, *, retry: RetryPolicy | None = None
+                     ) -> OmnitronClient:
+        """A client for the ``[omnitron]`` table of flows.toml; the password resolves now."""
+        return cls(settings.url, settings.username, settings.password.resolve(), retry=retry)
 
     def __enter__(self) -> OmnitronClient:
         return self

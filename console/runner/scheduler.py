@@ -86,9 +86,8 @@ class FetchMissing:
 
         self.last_run[flow.id] = self.clock()
         settings = flow.fetch_missing
-        omnitron = self.runner.config.omnitron
         since = (self.clock() - timedelta(days=settings.productized_within_days)).date().isoformat()
-        with OmnitronClient(omnitron.url, omnitron.username, omnitron.password.resolve()) as client:
+        with OmnitronClient.for_settings(self.runner.config.omnitron) as client:
             products = [p for p in client.iter_products(productized_date__gte=since)]
             stocked = {s.get("product_sku") for s in
                        client.iter_product_stocks(stock_list=flow.write.stock_list, page_size=1000)}

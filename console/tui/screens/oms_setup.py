@@ -105,11 +105,9 @@ class OmsSetupScreen(Screen[None]):
         from console.omnitron.oms_setup import Checklist, SetupError, run_copy
 
         checklist = Checklist(self.config.store_path())
-        omnitron = self.config.omnitron
         checklist.set(key, "running")
         try:
-            with OmnitronClient(omnitron.url, omnitron.username,
-                                omnitron.password.resolve()) as client:
+            with OmnitronClient.for_settings(self.config.omnitron) as client:
                 run_copy(client, key, lambda p, s: self.post_message(StepProgress(key, p, s)),
                          poll_s=0.2)
             checklist.set(key, "done", detail="")

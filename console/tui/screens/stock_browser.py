@@ -109,10 +109,8 @@ class StockBrowserScreen(Screen[None]):
         from console.omnitron import OmnitronClient, OmnitronError
 
         stock_list, sku = self.filters()
-        omnitron = self.config.omnitron
         try:
-            with OmnitronClient(omnitron.url, omnitron.username,
-                                omnitron.password.resolve()) as client:
+            with OmnitronClient.for_settings(self.config.omnitron) as client:
                 body = client.product_stock_page(page=page, page_size=PAGE, stock_list=stock_list,
                                                  sku=sku)
         except OmnitronError as exc:
@@ -191,10 +189,8 @@ class StockBrowserScreen(Screen[None]):
     def send(self, body: dict[str, Any]) -> None:
         from console.omnitron import OmnitronClient, OmnitronError
 
-        omnitron = self.config.omnitron
         try:
-            with OmnitronClient(omnitron.url, omnitron.username,
-                                omnitron.password.resolve()) as client:
+            with OmnitronClient.for_settings(self.config.omnitron) as client:
                 saved = client.upsert_stock(body)
         except OmnitronError as exc:
             self.app.call_from_thread(self.notify, exc.message, title="Not saved",
