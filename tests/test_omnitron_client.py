@@ -181,3 +181,50 @@ async def test_stock_browser_pages_and_edits_with_validation(flows: Path,
         await app.workers.wait_for_complete()
         await pilot.pause()
     assert sandbox.stock("SKU-000080", 1)["stock"] == 41
+
+
+async def test_async_client_makes_the_same_calls(sandbox: Sandbox) -> None:
+    from console.omnitron import AsyncOmnitronClient
+
+    async with AsyncOmnitronClient(sandbox.omnitron_url, "integrator", "sandbox") as client:
+        saved = await client.upsert_stock({"product_sku": "SKU-000090", "stock_list": 2,
+                                           "stock": 9})
+        assert saved["stock"] == 9
+        assert (await client.get_stock("SKU-000090", 2))["stock"] == 9  # type: ignore[index]
+        rows = []
+        async for row in client.iter_product_stocks(stock_list=1, page_size=25):
+            rows.append(row)
+            if len(rows) == 60:
+                break
+        assert len({r["id"] for r in rows}) == 60
+        sandbox.expire_omnitron_tokens()
+        assert [s["id"] for s in await client.stock_lists()] == [1, 2, 3]
+        with pytest.raises(OmnitronValidationError):
+            await client.upsert_stock({"product_sku": "NOPE", "stock_list": 2})
+
+
+async def test_oms_screen_defines_the_stock_integration_from_a_form(flows: Path,
+                                                                   sandbox: Sandbox) -> None:
+    from textual.widgets import DataTable, Input, Select
+
+    from console.tui.app import ConsoleApp
+    from console.tui.settings import Settings
+
+    app = ConsoleApp(flows, start_runner=False, settings=Settings())
+    async with app.run_test(size=(80, 24)) as pilot:
+        await pilot.press("O")
+        await app.workers.wait_for_complete()
+        await pilot.pause()
+        app.screen.query_one(DataTable).move_cursor(row=9)
+        await pilot.press("enter")
+        await app.workers.wait_for_complete()
+        await pilot.pause()
+        form = app.screen
+        form.query_one("#f-url", Input).value = "http://erp.example/stock"
+        select = form.query_one("#engine", Select)
+        select.value = "default"
+        form.run()  # type: ignore[attr-defined]
+        await app.workers.wait_for_complete()
+        await pilot.pause()
+        table = app.screen.query_one(DataTable)
+        assert table.get_row_at(9)[3] == "done"

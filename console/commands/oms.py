@@ -109,19 +109,12 @@ def run_step(args: argparse.Namespace) -> int:
 
 
 def _cargo_body(args: argparse.Namespace) -> dict[str, Any]:
-    from console.omnitron.oms_setup import SetupError
+    from console.omnitron.oms_setup import cargo_body
 
-    if not (args.name and args.erp_code and args.shipping_company):
-        raise SetupError("cargo-company needs --name, --erp-code and --shipping-company")
-    body: dict[str, Any] = {"name": args.name, "erp_code": args.erp_code,
-                            "shipping_company": args.shipping_company, "is_managed_by_oms": True}
-    if args.demo_client:
-        body.update(is_demo_client=True,
-                    conf={"klass": f"oms.shipments.clients.demo_client.{args.demo_client}"})
-    else:
-        body.update(is_demo_client=False,
-                    conf={"username": args.username or "", "password": _password(args) or ""})
-    return body
+    return cargo_body({"name": args.name, "erp_code": args.erp_code,
+                       "shipping_company": args.shipping_company,
+                       "demo_client": args.demo_client, "username": args.username,
+                       "password": _password(args)})
 
 
 def note_step(args: argparse.Namespace) -> int:

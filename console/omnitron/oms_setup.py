@@ -158,6 +158,23 @@ def define_stock_integration(client: OmnitronClient, url: str, engine: str,
         raise SetupError(exc.message) from None
 
 
+def cargo_body(values: dict[str, Any]) -> dict[str, Any]:
+    """The cargo-company payload: a demo client's ``conf.klass``, or credentials."""
+    for needed in ("name", "erp_code", "shipping_company"):
+        if not values.get(needed):
+            raise SetupError(f"cargo-company needs {needed}")
+    body: dict[str, Any] = {"name": values["name"], "erp_code": values["erp_code"],
+                            "shipping_company": values["shipping_company"],
+                            "is_managed_by_oms": True}
+    if values.get("demo_client"):
+        body.update(is_demo_client=True,
+                    conf={"klass": f"oms.shipments.clients.demo_client.{values['demo_client']}"})
+    else:
+        body.update(is_demo_client=False, conf={"username": values.get("username") or "",
+                                                "password": values.get("password") or ""})
+    return body
+
+
 def create_cargo_company(client: OmnitronClient, body: dict[str, Any]) -> Any:
     try:
         return client.request("POST", "/api/v1/oms/cargo-company/", json=body)

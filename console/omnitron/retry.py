@@ -2,9 +2,10 @@
 
 from __future__ import annotations
 
+import asyncio
 import random
 import time
-from collections.abc import Callable
+from collections.abc import Awaitable, Callable
 from dataclasses import dataclass
 from typing import TypeVar
 
@@ -48,6 +49,23 @@ def _reason(error: Exception) -> str:
     if isinstance(error, RetryableStatus):
         return f"HTTP {error.response.status_code}"
     return f"{type(error).__name__}: {error}" if str(error) else type(error).__name__
+
+
+async def retry_async(policy: RetryPolicy, fn: Callable[[], Awaitable[T]]) -> T:
+    """``retry_call`` for coroutines: the same bounds, waiting with ``asyncio.sleep``."""
+    began = time.monotonic()
+    attempt = 1
+    while True:
+        try:
+            return await fn()
+        except (httpx.TransportError, RetryableStatus) as error:
+            delay = policy.delay(attempt)
+            if attempt >= policy.attempts or time.monotonic() - began + delay > policy.max_total:
+                raise
+            if policy.on_retry is not None:
+                policy.on_retry(RetryAttempt(attempt, delay, _reason(error)))
+            await asyncio.sleep(delay)
+            attempt += 1
 
 
 def retry_call(policy: RetryPolicy, fn: Callable[[], T]) -> T:

@@ -92,12 +92,48 @@ class OmsSetupScreen(Screen[None]):
         from console.omnitron.oms_setup import step
 
         target = step(self.selected())
+        if target.key in ("stock-integration", "cargo-company"):
+            from console.tui.screens.oms_step_form import OmsStepForm
+
+            def submitted(values: dict[str, Any] | None) -> None:
+                if values is not None:
+                    self.run_settings_step(target.key, values)
+
+            self.app.push_screen(OmsStepForm(self.config, target.key), submitted)
+            return
         if not target.path:
-            self.notify("Run this step from the CLI (it needs settings) or mark it done with d.",
-                        severity="warning")
+            self.notify("A manual step: press d when it is done, N to add a note.")
             return
         self.query_one("#progress", ProgressBar).update(progress=0)
         self.run_copy(target.key)
+
+    @work(thread=True, exit_on_error=False, group="oms-run")
+    def run_settings_step(self, key: str, values: dict[str, Any]) -> None:
+        from console.omnitron import OmnitronClient
+        from console.omnitron.oms_setup import (
+            Checklist,
+            cargo_body,
+            create_cargo_company,
+            define_stock_integration,
+        )
+
+        checklist = Checklist(self.config.store_path())
+        try:
+            with OmnitronClient.for_settings(self.config.omnitron) as client:
+                if key == "stock-integration":
+                    define_stock_integration(client, values["url"], values["engine"],
+                                             values.get("username") or None,
+                                             values.get("password") or None)
+                else:
+                    create_cargo_company(client, cargo_body(values))
+            checklist.set(key, "done", detail="")
+            self.post_message(StepProgress(key, 100, "done"))
+        except Exception as exc:  # noqa: BLE001 - shown to the user, kept as detail
+            checklist.set(key, "failed", detail=str(exc))
+            self.post_message(StepProgress(key, 100, f"failed: {exc}"))
+        finally:
+            checklist.close()
+        self.load()
 
     @work(thread=True, exit_on_error=False, group="oms-run")
     def run_copy(self, key: str) -> None:
