@@ -175,3 +175,50 @@ async def test_trigger_runs_the_flow_and_shows_per_row_logs(flows_file: Path,
         await app.workers.wait_for_complete()
         await pilot.pause()
         assert view.level == "error" and view.total == screen.execution.failed  # type: ignore[attr-defined]
+
+
+async def test_dry_run_and_live_input_read_the_erp_without_writing(flows_file: Path,
+                                                                  sandbox: Sandbox) -> None:
+    from console.runner.dry_run import dry_run
+
+    before = sandbox.stocks(1)
+    report = dry_run(load(flows_file), "stock")
+    assert report.error is None
+    assert [s for s, _ in report.steps] == ["login", "read", "script", "mapping",
+                                            "write (not sent)"]
+    assert report.rows and all(r["stock_list"] == 1 and "product_sku" in r for r in report.rows)
+    assert sandbox.stocks(1) == before
+    app = make_app(flows_file)
+    async with app.run_test(size=(80, 24)) as pilot:
+        await pilot.press("enter")
+        await pilot.pause()
+        await pilot.press("f6")
+        await app.workers.wait_for_complete()
+        await pilot.pause()
+        live = app.screen.query_one("#script-test").input_text  # type: ignore[attr-defined]
+        assert '"sku": "SKU-' in live
+        await pilot.press("f5")
+        await app.workers.wait_for_complete()
+        await pilot.pause()
+        assert type(app.screen).__name__ == "DryRunScreen"
+        texts = " ".join(str(w.render()) for w in app.screen.query(Static))
+        assert "row(s) would be written" in texts
+    assert sandbox.stocks(1) == before
+
+
+async def test_command_palette_lists_every_flow_action(flows_file: Path) -> None:
+    from textual.command import CommandPalette
+
+    app = make_app(flows_file)
+    async with app.run_test(size=(80, 24)) as pilot:
+        await pilot.press("ctrl+p")
+        await pilot.pause()
+        assert isinstance(app.screen, CommandPalette)
+        for char in "schedule order":
+            await pilot.press("space" if char == " " else char)
+        await app.workers.wait_for_complete()
+        await pilot.pause()
+        await pilot.press("enter")
+        await pilot.pause()
+        assert type(app.screen).__name__ == "ScheduleScreen"
+        assert app.screen.flow.id == "order_status"  # type: ignore[attr-defined]

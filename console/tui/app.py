@@ -12,6 +12,7 @@ from textual.binding import Binding
 from textual.message import Message
 
 from console.flows import FlowsConfig, FlowsError, load
+from console.tui.palette import FlowCommands
 from console.tui.runner_link import RunnerLink, RunnerUnavailable
 from console.tui.screens.flows import FlowsScreen
 from console.tui.screens.problems import ProblemsScreen
@@ -27,6 +28,7 @@ class RunnerStatus(Message):
 
 class ConsoleApp(App[None]):
     TITLE = "integrator-console"
+    COMMANDS = App.COMMANDS | {FlowCommands}
     CSS_PATH = Path(__file__).with_name("app.tcss")
     BINDINGS = [
         Binding("q", "quit", "Quit", id="app.quit"),

@@ -11,7 +11,7 @@ import tempfile
 from pathlib import Path
 from typing import Any
 
-from textual import on
+from textual import on, work
 from textual.app import ComposeResult
 from textual.binding import Binding
 from textual.containers import Horizontal, VerticalScroll
@@ -33,6 +33,8 @@ class DesignerScreen(Screen[FlowsConfig | None]):
     BINDINGS = [
         Binding("f2", "save", "Save", id="designer.save"),
         Binding("f4", "external_editor", "$EDITOR", id="designer.editor"),
+        Binding("f5", "dry_run", "Dry run", id="designer.dry_run"),
+        Binding("f6", "fetch_live", "Live input", id="designer.fetch_live"),
         Binding("escape", "leave", "Back", id="designer.back"),
     ]
 
@@ -204,6 +206,47 @@ class DesignerScreen(Screen[FlowsConfig | None]):
         self.app.replace_config(config)  # type: ignore[attr-defined]
         self.baseline = self.values()
         self.notify(f"{flow.name} saved to {self.config.source}", title="Saved")
+
+    def action_dry_run(self) -> None:
+        """The whole flow as edited (login, read, script, mapping), without writing."""
+        self.notify("dry run started…")
+        self.run_dry(self.config.with_flow(self.edited_flow()), self.flow.id)
+
+    @work(thread=True, exit_on_error=False, exclusive=True, group="dry-run")
+    def run_dry(self, config: FlowsConfig, flow_id: str) -> None:
+        from console.runner.dry_run import dry_run
+
+        report = dry_run(config, flow_id)
+        from console.tui.screens.dry_run import DryRunScreen
+
+        self.app.call_from_thread(self.app.push_screen, DryRunScreen(report))
+
+    def action_fetch_live(self) -> None:
+        """Fill the script test's input with the first page the flow's Read step returns."""
+        if self.flow.read is None:
+            self.notify("This flow does not read from the ERP.", severity="warning")
+            return
+        self.fetch_live(self.config.with_flow(self.edited_flow()), self.flow.id)
+
+    @work(thread=True, exit_on_error=False, exclusive=True, group="fetch-live")
+    def fetch_live(self, config: FlowsConfig, flow_id: str) -> None:
+        from console.runner.dry_run import fetch_records
+        from console.runner.erp import StepError
+
+        try:
+            records = fetch_records(config, flow_id)
+        except StepError as exc:
+            self.app.call_from_thread(self.notify, f"{exc.step}: {exc.message}",
+                                      title="Live input", severity="error")
+            return
+        text = json.dumps(records, indent=2, ensure_ascii=False)
+        self.app.call_from_thread(self._live_input, text, len(records))
+
+    def _live_input(self, text: str, count: int) -> None:
+        self.query_one("#script-test", TestPanel).input_text = text
+        if not self.flow.script:
+            self.query_one("#mapping-test", TestPanel).input_text = text
+        self.notify(f"{count} record(s) from the ERP", title="Live input")
 
     def action_leave(self) -> None:
         if not self.dirty:

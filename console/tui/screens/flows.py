@@ -114,6 +114,17 @@ class FlowsScreen(Screen[None]):
         key = table.coordinate_to_cell_key(table.cursor_coordinate).row_key.value
         return self.config.find(str(key))
 
+    def select(self, flow_id: str) -> None:
+        """Move the cursor to a flow (clearing the filter if it hides it)."""
+        table = self.query_one(DataTable)
+        if flow_id not in [str(k.value) for k in table.rows]:
+            self.query_one("#filter", Input).value = ""
+            self.fill()
+        for index, key in enumerate(table.rows):
+            if key.value == flow_id:
+                table.move_cursor(row=index)
+                return
+
     def set_config(self, config: FlowsConfig) -> None:
         self.config = config
         self.app.replace_config(config)  # type: ignore[attr-defined]

@@ -1,0 +1,94 @@
+"""A dry run: login, the first ERP page, the script and the mapping, showing each step's
+output and the rows that would be written — without writing anything to Omnitron."""
+
+from __future__ import annotations
+
+import json
+from dataclasses import dataclass, field
+from datetime import timedelta
+from typing import Any
+
+import httpx
+
+from console.flows import FlowsConfig
+from console.omnitron import RetryPolicy
+from console.runner import erp
+from console.runner.attributes import trigger_attributes, with_all_var
+from console.runner.erp import StepError
+from console.runner.store import now
+from console.script import ScriptPool
+
+
+@dataclass
+class DryRun:
+    steps: list[tuple[str, str]] = field(default_factory=list)
+    records: list[Any] = field(default_factory=list)
+    rows: list[Any] = field(default_factory=list)
+    error: str | None = None
+
+    def add(self, step: str, text: str) -> None:
+        self.steps.append((step, text))
+
+
+def _json(data: Any, limit: int = 4000) -> str:
+    text = json.dumps(data, indent=2, ensure_ascii=False, default=str)
+    return text if len(text) <= limit else text[:limit] + "\n… (cut)"
+
+
+def fetch_records(config: FlowsConfig, flow_id: str, params: dict[str, str] | None = None,
+                  report: DryRun | None = None) -> list[Any]:
+    """Login and the first page of the Read step, as the test panel's live input."""
+    flow = config.flow(flow_id)
+    if flow.read is None:
+        raise StepError("read", "this flow does not read from the ERP")
+    attrs = trigger_attributes(flow, params or {}, now() - timedelta(days=1), "dry-run")
+    retry = RetryPolicy(attempts=2, max_total=10.0)
+    with httpx.Client(timeout=flow.read.timeout_s) as client:
+        session = erp.login(client, flow.login, retry)
+        if report is not None:
+            report.add("login", "ERP token received" if session.token else
+                       f"no ERP login ({flow.login.type if flow.login else 'none'})")
+        if session.token:
+            attrs["token.erp"] = session.token
+        urls: list[str] = []
+        pages = erp.read_pages(client, flow, attrs, session, retry,
+                               on_page=lambda _, url: urls.append(url))
+        records = next(iter(pages), [])
+    if report is not None:
+        shown = urls[0].replace(session.token, "***") if urls and session.token else \
+            (urls[0] if urls else "")
+        report.add("read", f"GET {shown}\n{len(records)} record(s) on the first page")
+    return records
+
+
+def dry_run(config: FlowsConfig, flow_id: str, params: dict[str, str] | None = None, *,
+            input_text: str | None = None) -> DryRun:
+    from console.runner.pipeline import Pipeline
+
+    report = DryRun()
+    flow = config.flow(flow_id)
+    try:
+        if input_text is not None:
+            report.records = json.loads(input_text)
+            report.add("input", "the given sample instead of the ERP")
+        else:
+            report.records = fetch_records(config, flow_id, params, report)
+        attrs = trigger_attributes(flow, params or {}, now() - timedelta(days=1), "dry-run")
+        with ScriptPool(size=1) as pool:
+            result = Pipeline(flow, pool).run(report.records, with_all_var(attrs))
+        if flow.script is not None:
+            report.add("script", _json(result.script_output))
+        report.rows = result.rows
+        if flow.mapping is not None:
+            report.add("mapping", _json(result.rows))
+        default = flow.write.stock_list
+        if flow.type == "stock" and default is not None:
+            report.rows = [{**r, "stock_list": default} if isinstance(r, dict) and
+                           "stock_list" not in r else r for r in report.rows]
+        report.add("write (not sent)", f"{len(report.rows)} row(s) would be written\n"
+                                       f"{_json(report.rows[:20])}")
+    except StepError as exc:
+        report.error = f"{exc.step}: {exc.message}"
+    except (json.JSONDecodeError, ValueError) as exc:
+        report.error = f"input: {exc}"
+    return report
