@@ -222,3 +222,29 @@ async def test_command_palette_lists_every_flow_action(flows_file: Path) -> None
         await pilot.pause()
         assert type(app.screen).__name__ == "ScheduleScreen"
         assert app.screen.flow.id == "order_status"  # type: ignore[attr-defined]
+
+
+async def test_pinned_sample_and_last_execution_input(flows_file: Path, sandbox: Sandbox) -> None:
+    from console.runner import ExecutionStore, Runner
+
+    config = load(flows_file)
+    with Runner(config, ExecutionStore(config.store_path())) as runner:
+        runner.run("stock", {"sku": "SKU-000003"})
+    app = make_app(flows_file)
+    async with app.run_test(size=(80, 24)) as pilot:
+        await pilot.press("enter")
+        await pilot.pause()
+        await pilot.press("f8")
+        await app.workers.wait_for_complete()
+        await pilot.pause()
+        panel = app.screen.query_one("#script-test")
+        assert '"sku": "SKU-000003"' in panel.input_text  # type: ignore[attr-defined]
+        panel.input_text = '[{"sku": "PINNED", "qty": 1}]'  # type: ignore[attr-defined]
+        await pilot.press("f7")
+        await pilot.pause()
+    again = make_app(flows_file)
+    async with again.run_test(size=(80, 24)) as pilot:
+        await pilot.press("enter")
+        await pilot.pause()
+        assert "PINNED" in again.screen.query_one("#script-test").input_text  # type: ignore[attr-defined]
+    assert "PINNED" not in flows_file.read_text()

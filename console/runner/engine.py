@@ -100,6 +100,8 @@ class Engine:
             pipeline = None if transformed else Pipeline(flow, self.pool)
             writer = self._writer(flow, client, execution, attrs)
             for number, records in enumerate(pages):
+                if number == 0 and not transformed:
+                    self.store.save_sample(execution.id, flow.id, records)
                 if pipeline is None:
                     rows = records
                 else:

@@ -32,7 +32,10 @@ CREATE INDEX IF NOT EXISTS row_log_execution ON row_log (execution_id, seq);
 CREATE TABLE IF NOT EXISTS flow_state (flow_id TEXT PRIMARY KEY, last_request TEXT);
 CREATE TABLE IF NOT EXISTS payload (id TEXT PRIMARY KEY, flow_id TEXT NOT NULL, body TEXT NOT NULL,
     received_at TEXT NOT NULL);
+CREATE TABLE IF NOT EXISTS input_sample (execution_id TEXT PRIMARY KEY, flow_id TEXT NOT NULL,
+    body TEXT NOT NULL, created_at TEXT NOT NULL);
 """
+SAMPLE_RECORDS = 500
 
 ACTIVE = "processing"
 FINISHED = ("success", "partial", "failed", "interrupted")
@@ -220,6 +223,17 @@ class ExecutionStore:
         row = self._conn().execute("SELECT body FROM payload WHERE id = ?", (payload_id,)).fetchone()
         return row[0] if row else None
 
+    def save_sample(self, execution_id: str, flow_id: str, records: list[Any]) -> None:
+        """Keep the start of an execution's input so the console can test against it."""
+        body = json.dumps(records[:SAMPLE_RECORDS], ensure_ascii=False, default=str)
+        self._conn().execute("INSERT OR REPLACE INTO input_sample VALUES (?, ?, ?, ?)",
+                             (execution_id, flow_id, body, stamp()))
+
+    def last_sample(self, flow_id: str) -> str | None:
+        row = self._conn().execute("SELECT body FROM input_sample WHERE flow_id = ? ORDER BY"
+                                   " created_at DESC LIMIT 1", (flow_id,)).fetchone()
+        return row[0] if row else None
+
     def mark_interrupted(self) -> list[Execution]:
         """On start: executions left ``processing`` by a killed runner become ``interrupted``."""
         left = self.active()
@@ -234,6 +248,7 @@ class ExecutionStore:
                                           " != ?", (cutoff, ACTIVE))]
         for execution_id in old:
             conn.execute("DELETE FROM row_log WHERE execution_id = ?", (execution_id,))
+            conn.execute("DELETE FROM input_sample WHERE execution_id = ?", (execution_id,))
         conn.execute("DELETE FROM payload WHERE received_at < ? AND id NOT IN (SELECT payload_id"
                      " FROM execution WHERE payload_id IS NOT NULL AND status = ?)", (cutoff, ACTIVE))
         return len(old)

@@ -35,6 +35,8 @@ class DesignerScreen(Screen[FlowsConfig | None]):
         Binding("f4", "external_editor", "$EDITOR", id="designer.editor"),
         Binding("f5", "dry_run", "Dry run", id="designer.dry_run"),
         Binding("f6", "fetch_live", "Live input", id="designer.fetch_live"),
+        Binding("f7", "pin_sample", "Pin sample", id="designer.pin"),
+        Binding("f8", "last_input", "Last input", id="designer.last_input"),
         Binding("escape", "leave", "Back", id="designer.back"),
     ]
 
@@ -88,6 +90,11 @@ class DesignerScreen(Screen[FlowsConfig | None]):
         yield Input(value, id=f"field-{name}", compact=True)
 
     def _sample(self) -> str:
+        from console.tui.samples import pinned
+
+        found = pinned(self.config, self.flow.id)
+        if found is not None:
+            return found
         return SAMPLE_ORDERS if self.flow.type == "order_status" else SAMPLE_STOCK
 
     def _outbound_text(self) -> str:
@@ -247,6 +254,32 @@ class DesignerScreen(Screen[FlowsConfig | None]):
         if not self.flow.script:
             self.query_one("#mapping-test", TestPanel).input_text = text
         self.notify(f"{count} record(s) from the ERP", title="Live input")
+
+    def action_pin_sample(self) -> None:
+        from console.tui.samples import pin
+
+        text = self.query_one("#script-test", TestPanel).input_text
+        try:
+            path = pin(self.config, self.flow.id, text)
+        except OSError as exc:
+            self.notify(f"cannot pin: {exc}", severity="error")
+            return
+        self.notify(f"pinned as the default test input ({path.name})", title="Sample")
+
+    def action_last_input(self) -> None:
+        self.load_last_input(self.config, self.flow.id)
+
+    @work(thread=True, exit_on_error=False, group="last-input")
+    def load_last_input(self, config: FlowsConfig, flow_id: str) -> None:
+        from console.runner.store import ExecutionStore
+
+        body = ExecutionStore(config.store_path()).last_sample(flow_id)
+        if body is None:
+            self.app.call_from_thread(self.notify, "no execution of this flow has read input yet",
+                                      severity="warning")
+            return
+        pretty = json.dumps(json.loads(body), indent=2, ensure_ascii=False)
+        self.app.call_from_thread(self._live_input, pretty, len(json.loads(body)))
 
     def action_leave(self) -> None:
         if not self.dirty:
