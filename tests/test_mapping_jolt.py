@@ -184,3 +184,18 @@ def test_row_fast_path_gives_the_same_result_as_the_general_walk(rows: list, fie
     holder: dict = {}
     shift_op.root.apply("root", copy.deepcopy(rows), WalkedPath(), holder)
     assert shift_op.apply(copy.deepcopy(rows)) == holder.get("root")
+
+
+def test_modify_context_lookups_and_list_math() -> None:
+    spec = [{"operation": "modify-overwrite-beta", "spec": {
+        "a": {"max": "=max(@(1,value), ^limit, 0)", "value": "=abs", "sum": "=intSum"},
+        "b": {"abs": "=abs(@(1,value))", "total": "=doubleSum(@(1,value))",
+              "half": "=div(@(1,pair))"},
+        "words": "=split('\\\\s+', @(1,text))",
+        "joined": "=join('-', @(1,first), , @(1,second))"}}]
+    data = {"a": {"value": -2}, "b": {"value": [-1, 2, 3.0], "pair": [5, 2]},
+            "text": "one  two", "first": "x", "second": "y"}
+    out = transform(spec, data, {"limit": 1.0})
+    assert out["a"] == {"value": 2, "max": 1.0}
+    assert out["b"]["abs"] == [1, 2, 3.0] and out["b"]["total"] == 4.0 and out["b"]["half"] == 2.5
+    assert out["words"] == ["one", "two"] and out["joined"] == "x-y"

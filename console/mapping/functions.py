@@ -152,7 +152,10 @@ def maximum(args: list[Any]) -> Any:
 
 
 def absolute(args: list[Any]) -> Any:
-    number = _number(args[0]) if args else None
+    value = args[0] if args else None
+    if isinstance(value, list):
+        return [abs(n) for n in (_number(v) for v in value) if n is not None]
+    number = _number(value)
     return ABSENT if number is None else abs(number)
 
 
@@ -163,7 +166,11 @@ def average(args: list[Any]) -> Any:
 
 def _sum(kind: type) -> Function:
     def run(args: list[Any]) -> Any:
-        return kind(sum(kind(n) for n in _numbers(args)))
+        values = _values(args)
+        if len(args) == 1 and not isinstance(args[0], list):
+            return ABSENT
+        numbers = [n for n in (_number(v) for v in values) if n is not None]
+        return kind(sum(kind(n) for n in numbers)) if numbers else ABSENT
     return run
 
 
@@ -282,6 +289,7 @@ FUNCTIONS: dict[str, Function] = {
     "longSubtract": _subtract(int),
     "doubleSubtract": _subtract(float),
     "divide": divide,
+    "div": divide,
     "divideAndRound": divide_and_round,
     "toInteger": to_integer,
     "toLong": to_integer,

@@ -8,6 +8,7 @@ writes, ``default`` writes when the key is missing or null, ``define`` only when
 from __future__ import annotations
 
 import json
+import re
 from typing import Any
 
 from console.mapping.errors import MappingSpecError
@@ -45,14 +46,34 @@ def _split_args(text: str, where: str) -> list[str]:
         raise MappingSpecError(f"unbalanced quotes or parentheses in {text!r}", where)
     if current or args:
         args.append("".join(current).strip())
-    return args
+    return [arg for arg in args if arg]
+
+
+class ContextRef:
+    """``^name`` or ``^a.b``: a value from the context given to ``apply``."""
+
+    def __init__(self, text: str) -> None:
+        self.steps = [p for p in text[1:].strip("()").split(".") if p]
+
+    def lookup(self, context: dict[str, Any] | None) -> Any:
+        data: Any = context or {}
+        for step in self.steps:
+            if isinstance(data, dict) and step in data:
+                data = data[step]
+            elif isinstance(data, list) and step.isdigit() and int(step) < len(data):
+                data = data[int(step)]
+            else:
+                return MISSING
+        return data
 
 
 def _argument(text: str, where: str) -> Any:
     if text.startswith("@"):
         return parse_transpose(text)
+    if text.startswith("^"):
+        return ContextRef(text)
     if len(text) >= 2 and text[0] == text[-1] and text[0] in "'\"":
-        return text[1:-1]
+        return re.sub(r"\\(.)", r"\1", text[1:-1])
     try:
         return json.loads(text)
     except json.JSONDecodeError:
@@ -75,13 +96,13 @@ class Call:
         else:
             self.args = None
 
-    def evaluate(self, current: Any, path: WalkedPath) -> Any:
+    def evaluate(self, current: Any, path: WalkedPath, context: dict[str, Any] | None) -> Any:
         if self.args is None:
-            return self.function([] if current is MISSING else [current])
+            return ABSENT if current is MISSING else self.function([current])
         args = []
         for arg in self.args:
-            if isinstance(arg, Transpose):
-                found = arg.lookup(path)
+            if isinstance(arg, Transpose | ContextRef):
+                found = arg.lookup(context) if isinstance(arg, ContextRef) else arg.lookup(path)
                 args.append(None if found is MISSING else found)
             else:
                 args.append(arg)
@@ -98,20 +119,22 @@ def _value(raw: Any, where: str) -> Any:
         return Call(raw, where)
     if isinstance(raw, str) and raw.startswith("@"):
         return parse_transpose(raw)
+    if isinstance(raw, str) and raw.startswith("^"):
+        return ContextRef(raw)
     if isinstance(raw, list):
         return [_value(item, f"{where}[{i}]") for i, item in enumerate(raw)]
     return raw
 
 
-def _evaluate(value: Any, current: Any, path: WalkedPath) -> Any:
+def _evaluate(value: Any, current: Any, path: WalkedPath, context: dict[str, Any] | None) -> Any:
     if isinstance(value, Call):
-        return value.evaluate(current, path)
-    if isinstance(value, Transpose):
-        found = value.lookup(path)
+        return value.evaluate(current, path, context)
+    if isinstance(value, Transpose | ContextRef):
+        found = value.lookup(context) if isinstance(value, ContextRef) else value.lookup(path)
         return ABSENT if found is MISSING else found
     if isinstance(value, list):
         for option in value:
-            result = _evaluate(option, current, path)
+            result = _evaluate(option, current, path, context)
             if result is not ABSENT and result is not None:
                 return result
         return ABSENT
@@ -136,10 +159,10 @@ class Modify:
 
     def apply(self, data: Any, context: dict[str, Any] | None = None) -> Any:
         path = WalkedPath([Level(data, ["root"])])
-        self._apply(data, path)
+        self._apply(data, path, context)
         return data
 
-    def _apply(self, container: Any, path: WalkedPath) -> None:
+    def _apply(self, container: Any, path: WalkedPath, context: dict[str, Any] | None) -> None:
         if not isinstance(container, dict | list):
             return
         for matcher, child in self.children:
@@ -147,10 +170,10 @@ class Modify:
             if matcher.literal is not None and isinstance(container, dict):
                 keys = [matcher.literal]
             for key in keys:
-                self._one(container, key, child, matcher, path)
+                self._one(container, key, child, matcher, path, context)
 
     def _one(self, container: Any, key: Any, child: Any, matcher: KeyMatcher,
-              path: WalkedPath) -> None:
+              path: WalkedPath, context: dict[str, Any] | None) -> None:
         present = (key in container) if isinstance(container, dict) else \
             (isinstance(key, int) and 0 <= key < len(container))
         current = container[key] if present else MISSING
@@ -161,7 +184,7 @@ class Modify:
                 current = [] if matcher.wants_list else {}
                 _store(container, key, current)
             path.levels.append(Level(current, [str(key)]))
-            child._apply(current, path)
+            child._apply(current, path, context)
             path.levels.pop()
             return
         if self.mode == "define" and present:
@@ -169,7 +192,7 @@ class Modify:
         if self.mode == "default" and present and current is not None:
             return
         path.levels.append(Level(None if current is MISSING else current, [str(key)]))
-        result = _evaluate(child, current, path)
+        result = _evaluate(child, current, path, context)
         path.levels.pop()
         if result is not ABSENT:
             _store(container, key, result)
