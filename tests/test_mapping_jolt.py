@@ -199,3 +199,27 @@ def test_modify_context_lookups_and_list_math() -> None:
     assert out["a"] == {"value": 2, "max": 1.0}
     assert out["b"]["abs"] == [1, 2, 3.0] and out["b"]["total"] == 4.0 and out["b"]["half"] == 2.5
     assert out["words"] == ["one", "two"] and out["joined"] == "x-y"
+
+
+def test_default_or_keys_prefer_fewer_alternatives_then_alphabetical() -> None:
+    spec = [{"operation": "default", "spec": {"foo|z": "third", "foo|x": "wins", "x|bar|y": "loses",
+                                              "z|bar": "more specific"}}]
+    assert transform(spec, {"foo": None, "bar": None}) == {"foo": "wins", "bar": "more specific"}
+
+
+def test_default_fills_arrays_by_index_or_and_star() -> None:
+    spec = [{"operation": "default", "spec": {"items[]": {
+        "*": {"unit": "qty", "note": "none"}, "0|3": {"note": "first or fourth"},
+        "3": {"unit": "kg"}}}}]
+    out = transform(spec, {"items": [{"unit": "pcs"}, {"note": "kept"}]})
+    assert out == {"items": [{"unit": "pcs", "note": "first or fourth"},
+                             {"note": "kept", "unit": "qty"},
+                             {"unit": "qty", "note": "none"},
+                             {"unit": "kg", "note": "first or fourth"}]}
+
+
+def test_modify_transpose_paths_index_lists_with_references() -> None:
+    spec = [{"operation": "modify-overwrite-beta", "spec": {"*": {
+        "double": "=toDouble(@(2,[&1].value))", "max": "=max(@(2,[&1].value), ^floor, 0)"}}}]
+    assert transform(spec, [{"value": 2}, {"value": -3}], {"floor": -1.0}) == [
+        {"value": 2, "double": 2.0, "max": 2}, {"value": -3, "double": -3.0, "max": 0}]

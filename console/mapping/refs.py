@@ -156,8 +156,14 @@ def parse_transpose(text: str) -> Transpose:
             up, sub = 0, inner.strip()
     else:
         up, sub = 0, body
-    steps = tuple(template(part) for part in split_dots(sub)) if sub else ()
-    return Transpose(up, steps)
+    return Transpose(up, tuple(_sub_step(part) for part in split_dots(sub)) if sub else ())
+
+
+def _sub_step(part: str) -> Callable[[WalkedPath], str | None]:
+    """One step of a transpose path; ``[&1]`` and ``[2]`` index into lists."""
+    if part.startswith("[") and part.endswith("]"):
+        return template(part[1:-1])
+    return template(part)
 
 
 def split_dots(text: str) -> list[str]:

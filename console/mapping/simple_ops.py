@@ -13,7 +13,16 @@ def _children(spec: Any, where: str) -> list[tuple[KeyMatcher, Any, str]]:
     if not isinstance(spec, dict):
         raise MappingSpecError("expected a JSON object", where)
     out = [(KeyMatcher(k), v, f"{where}.{k}" if where else k) for k, v in spec.items()]
-    return sorted(out, key=lambda item: item[0].rank)
+    return sorted(out, key=_precedence)
+
+
+def _precedence(item: tuple[KeyMatcher, Any, str]) -> tuple[int, int, str]:
+    """Literals first, then ``a|b`` keys (fewer alternatives first, then alphabetically, as
+    Jolt's Defaultr orders them), then wildcards."""
+    matcher = item[0]
+    if matcher.alternatives is not None:
+        return (1, len(matcher.alternatives), matcher.raw)
+    return (matcher.rank, 0, "")
 
 
 class Default:
