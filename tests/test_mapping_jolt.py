@@ -223,3 +223,13 @@ def test_modify_transpose_paths_index_lists_with_references() -> None:
         "double": "=toDouble(@(2,[&1].value))", "max": "=max(@(2,[&1].value), ^floor, 0)"}}}]
     assert transform(spec, [{"value": 2}, {"value": -3}], {"floor": -1.0}) == [
         {"value": 2, "double": 2.0, "max": 2}, {"value": -3, "double": -3.0, "max": 0}]
+
+
+def test_cardinality_literals_win_over_stars_and_null_becomes_empty_list() -> None:
+    spec = [{"operation": "cardinality", "spec": {
+        "photos": {"@": "MANY", "*": {"url": "ONE"}}, "gone": {"@": "MANY"},
+        "zion": {"neo": "ONE", "*": "MANY"}}}]
+    out = transform(spec, {"photos": {"url": ["a", "b"]}, "gone": None,
+                           "zion": {"neo": "anderson", "matrix": "sweet"}})
+    assert out == {"photos": [{"url": "a"}], "gone": [],
+                   "zion": {"neo": "anderson", "matrix": ["sweet"]}}

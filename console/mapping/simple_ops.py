@@ -96,6 +96,10 @@ class Remove:
 
 
 class Cardinality:
+    """ONE takes the first element of a list, MANY wraps a value in a list (null becomes an
+    empty list); ``@`` applies to the node itself; each key gets the first spec that matches
+    it, literals before wildcards."""
+
     mutates = True
 
     def __init__(self, spec: Any, where: str) -> None:
@@ -121,8 +125,12 @@ class Cardinality:
     def _adjust(self, node: Any) -> Any:
         if self.own is not None:
             node = _cardinal(node, self.own)
+        handled: set[Any] = set()
         for matcher, child in self.compiled:
             for key in list(matcher.keys_in(node)):
+                if key in handled:
+                    continue
+                handled.add(key)
                 current = _get(node, key)
                 if isinstance(child, Cardinality):
                     _set(node, key, child._adjust(current))
@@ -136,6 +144,8 @@ def _cardinal(value: Any, mode: str) -> Any:
         if isinstance(value, list):
             return value[0] if value else None
         return value
+    if value is None:
+        return []
     return value if isinstance(value, list) else [value]
 
 
