@@ -127,7 +127,7 @@ def test_java_class_names_and_json_text_are_accepted() -> None:
     ('[{"operation": "default", "spec": {}}, {"operation": "nope"}]', "[1].operation", "unknown operation"),
     ('[{"operation": "modify-overwrite-beta", "spec": {"a": {"b": "=nope"}}}]', "[0].spec.a.b",
      "unknown function"),
-    ('[{"operation": "remove", "spec": {"a": 1}}]', "[0].spec.a", 'expected ""'),
+    ('[{"operation": "remove", "spec": {"a": 1}}]', "[0].spec.a", "expected a string"),
     ('[{"operation": "cardinality", "spec": {"a": "SOME"}}]', "[0].spec.a", '"ONE", "MANY"'),
     ('[{"operation": "shift"}]', "[0].spec", "missing spec"),
 ])
@@ -233,3 +233,11 @@ def test_cardinality_literals_win_over_stars_and_null_becomes_empty_list() -> No
                            "zion": {"neo": "anderson", "matrix": "sweet"}})
     assert out == {"photos": [{"url": "a"}], "gone": [],
                    "zion": {"neo": "anderson", "matrix": ["sweet"]}}
+
+
+def test_remove_takes_any_string_marker_and_array_indexes() -> None:
+    spec = [{"operation": "remove", "spec": {"absent": "?!", "list": {"0": "", "2": "", "4": ""},
+                                            "nested": {"a": {"b": ""}}, "scalar": {"*": ""}}}]
+    data = {"list": ["a", "b", "c", "d", "e"], "nested": {"x": 1}, "scalar": "", "keep": 1}
+    assert transform(spec, data) == {"list": ["b", "d"], "nested": {"x": 1}, "scalar": "",
+                                     "keep": 1}

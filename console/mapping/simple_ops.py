@@ -69,11 +69,11 @@ class Remove:
         for matcher, value, child_where in _children(spec, where):
             if isinstance(value, dict):
                 self.compiled.append((matcher, Remove(value, child_where)))
-            elif value == "" or value is None:
+            elif isinstance(value, str):
                 self.compiled.append((matcher, None))
             else:
-                raise MappingSpecError('expected "" (remove this key) or a nested object',
-                                       child_where)
+                raise MappingSpecError('expected a string such as "" (remove this key) or a '
+                                       "nested object", child_where)
 
     def apply(self, data: Any, context: dict[str, Any] | None = None) -> Any:
         self._remove(data)
