@@ -241,3 +241,12 @@ def test_remove_takes_any_string_marker_and_array_indexes() -> None:
     data = {"list": ["a", "b", "c", "d", "e"], "nested": {"x": 1}, "scalar": "", "keep": 1}
     assert transform(spec, data) == {"list": ["b", "d"], "nested": {"x": 1}, "scalar": "",
                                      "keep": 1}
+
+
+def test_transposes_with_array_indexes_and_lhs_references() -> None:
+    data = {"photos": {"captions": ["Hi!", "Sunny"], "files": ["hola.jpg", "sunny.jpg"]}}
+    spec = {"photos": {"@(files[0])": "out.@(captions[0])", "@(files[1])": "out.@(captions[1])"}}
+    assert shift(spec, data) == {"out": {"Hi!": "hola.jpg", "Sunny": "sunny.jpg"}}
+    ratings = {"rating": {"primary": {"value": 3, "primary": "Label"}}}
+    amp = {"rating": {"*": {"*": "ratings.&1.&0", "&0": "ratings.&1.label"}}}
+    assert shift(amp, ratings) == {"ratings": {"primary": {"value": 3, "label": "Label"}}}

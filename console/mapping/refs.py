@@ -156,7 +156,20 @@ def parse_transpose(text: str) -> Transpose:
             up, sub = 0, inner.strip()
     else:
         up, sub = 0, body
-    return Transpose(up, tuple(_sub_step(part) for part in split_dots(sub)) if sub else ())
+    parts = split_dots(bracket_sugar(sub)) if sub else []
+    return Transpose(up, tuple(_sub_step(part) for part in parts))
+
+
+def bracket_sugar(text: str) -> str:
+    """``data[2].x`` -> ``data.[2].x`` so every element splits on dots."""
+    out: list[str] = []
+    previous = ""
+    for char in text:
+        if char == "[" and previous not in ("", ".", "@", "\\"):
+            out.append(".")
+        out.append(char)
+        previous = char
+    return "".join(out)
 
 
 def _sub_step(part: str) -> Callable[[WalkedPath], str | None]:

@@ -20,6 +20,7 @@ from console.mapping.refs import (
     Level,
     Transpose,
     WalkedPath,
+    bracket_sugar,
     capture,
     parse_ref,
     parse_transpose,
@@ -159,23 +160,11 @@ def _key_step(part: str, where: str) -> Step:
     return lambda path: literal
 
 
-def _bracket_sugar(text: str) -> str:
-    """``data[2].x`` -> ``data.[2].x`` so every element splits on dots."""
-    out: list[str] = []
-    previous = ""
-    for char in text:
-        if char == "[" and previous not in ("", ".", "@", "\\"):
-            out.append(".")
-        out.append(char)
-        previous = char
-    return "".join(out)
-
-
 def parse_output_path(text: Any, where: str) -> list[Step]:
     if not isinstance(text, str):
         raise MappingSpecError(f"an output path must be a string, found {text!r}", where)
     steps: list[Step] = [lambda path: "root"]
-    for part in split_dots(_bracket_sugar(text)):
+    for part in split_dots(bracket_sugar(text)):
         if part.startswith("[") and not part.startswith("[@"):
             if not part.endswith("]"):
                 raise MappingSpecError(f"unclosed '[' in output path {text!r}", where)
