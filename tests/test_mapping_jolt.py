@@ -250,3 +250,11 @@ def test_transposes_with_array_indexes_and_lhs_references() -> None:
     ratings = {"rating": {"primary": {"value": 3, "primary": "Label"}}}
     amp = {"rating": {"*": {"*": "ratings.&1.&0", "&0": "ratings.&1.label"}}}
     assert shift(amp, ratings) == {"ratings": {"primary": {"value": 3, "label": "Label"}}}
+
+
+def test_nulls_pass_through_and_index_keys_reference_themselves() -> None:
+    assert shift({"key": "value", "many": {"*": "values.&"}}, {"key": None, "many": {"a": None}}) \
+        == {"value": None, "values": {"a": None}}
+    assert shift({"Photos": {"1": "photo-&-url"}}, {"Photos": ["A.jpg", "B.jpg"]}) == \
+        {"photo-1-url": "B.jpg"}
+    assert shift({"*": {"sku": "[&1].s"}}, [{"sku": None}, {"sku": "x"}]) == [{"s": None}, {"s": "x"}]

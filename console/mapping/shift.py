@@ -336,9 +336,8 @@ class Composite:
     def _literals_only(self, data: Any, path: WalkedPath, holder: dict[str, Any]) -> None:
         if isinstance(data, dict):
             for key, child in self.literal_order:
-                sub = data.get(key)
-                if sub is not None:
-                    child.apply(key, sub, path, holder)
+                if key in data:
+                    child.apply(key, data[key], path, holder)
         elif isinstance(data, list):
             for key, child in self.literal_order:
                 if key.isdigit() and int(key) < len(data):
@@ -430,9 +429,9 @@ class RowShift:
         for index, row in enumerate(rows):
             target: dict[str, Any] | None = None
             for key, paths in fields:
-                value = row.get(key)
-                if value is None:
+                if key not in row:
                     continue
+                value = row[key]
                 if target is None:
                     target = {}
                 for path in paths:
