@@ -258,3 +258,12 @@ def test_nulls_pass_through_and_index_keys_reference_themselves() -> None:
     assert shift({"Photos": {"1": "photo-&-url"}}, {"Photos": ["A.jpg", "B.jpg"]}) == \
         {"photo-1-url": "B.jpg"}
     assert shift({"*": {"sku": "[&1].s"}}, [{"sku": None}, {"sku": "x"}]) == [{"s": None}, {"s": "x"}]
+
+
+def test_append_in_the_middle_of_an_output_path_makes_a_new_element_each_time() -> None:
+    spec = {"tuna-*": {"@": "values[]", "$(0,1)": ["ids[]", "objects[].id"]}}
+    assert shift(spec, {"tuna-a": "A", "tuna-b": "B"}) == {
+        "values": ["A", "B"], "ids": ["a", "b"], "objects": [{"id": "a"}, {"id": "b"}]}
+    coerce = {"data": {"names": {"name": "data.@(2,ids.id).name"}}}
+    assert shift(coerce, {"data": {"ids": {"id": 1234}, "names": {"name": "Acme"}}}) == \
+        {"data": {"1234": {"name": "Acme"}}}

@@ -183,6 +183,13 @@ def _write(steps: list[Step], data: Any, path: WalkedPath, holder: dict[str, Any
     tree: Any = holder
     for key, following in zip(keys, keys[1:], strict=False):
         wants_list = following is APPEND or isinstance(following, int)
+        if key is APPEND:
+            if not isinstance(tree, list):
+                return
+            child = [] if wants_list else {}
+            tree.append(child)
+            tree = child
+            continue
         child = _get(tree, key)
         if child is None:
             child = [] if wants_list else {}
