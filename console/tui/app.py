@@ -5,11 +5,13 @@ from __future__ import annotations
 from collections.abc import Callable
 from datetime import UTC, datetime
 from pathlib import Path
+from typing import Any
 
 from textual import work
 from textual.app import App
 from textual.binding import Binding
 from textual.message import Message
+from textual.screen import Screen
 
 from console.flows import FlowsConfig, FlowsError, load
 from console.tui.palette import FlowCommands
@@ -70,13 +72,17 @@ class ConsoleApp(App[None]):
             self.settings.theme = theme
             self.settings.save()
 
+    def get_default_screen(self) -> Screen[Any]:
+        """The flows are the bottom screen (or the problems, when flows.toml is unusable)."""
+        if self.config is None:
+            assert self.load_error is not None
+            return ProblemsScreen(self.flows_path, self.load_error)
+        return FlowsScreen(self.config)
+
     def on_mount(self) -> None:
         self.sub_title = str(self.flows_path)
         if self.config is None:
-            assert self.load_error is not None
-            self.push_screen(ProblemsScreen(self.flows_path, self.load_error))
             return
-        self.push_screen(FlowsScreen(self.config))
         for problem in self.settings.problems:
             self.notify(problem, severity="warning", timeout=10)
         self.call_after_refresh(self.connect_runner)

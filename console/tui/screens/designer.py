@@ -16,10 +16,11 @@ from textual.app import ComposeResult
 from textual.binding import Binding
 from textual.containers import Horizontal, VerticalScroll
 from textual.screen import Screen
-from textual.widgets import Footer, Header, Input, Label, Static, TabbedContent, TabPane
+from textual.widgets import Header, Input, Label, Static, TabbedContent, TabPane
 
 from console.flows import Flow, FlowsConfig, FlowsError, MappingStep, ScriptStep, save
 from console.tui.widgets.code_editor import CodeEditor
+from console.tui.widgets.footer import KeyFooter
 from console.tui.widgets.test_panel import TestPanel
 
 SAMPLE_STOCK = json.dumps([{"id": 1, "sku": "SKU-000001", "qty": 12, "unit_type": "qty"},
@@ -83,7 +84,7 @@ class DesignerScreen(Screen[FlowsConfig | None]):
                     yield CodeEditor(flow.write.script or "", "python", id="order-editor")
             with TabPane("Outbound", id="tab-outbound"), VerticalScroll():
                 yield Static(self._outbound_text(), id="outbound", markup=False)
-        yield Footer()
+        yield KeyFooter()
 
     def _field(self, label: str, name: str, value: str) -> ComposeResult:
         yield Label(label)

@@ -14,9 +14,10 @@ from textual.app import ComposeResult
 from textual.binding import Binding
 from textual.message import Message
 from textual.screen import Screen
-from textual.widgets import Footer, Header, Input, Static
+from textual.widgets import Header, Input, Static
 
 from console.flows import FlowsConfig
+from console.tui.widgets.footer import KeyFooter
 from console.tui.widgets.row_log_view import RowLogView
 
 
@@ -27,6 +28,7 @@ class ExecutionLoaded(Message):
 
 
 class ExecutionLogScreen(Screen[None]):
+    AUTO_FOCUS = "#rows"
     BINDINGS = [
         Binding("a", "level(None)", "All", id="log.all"),
         Binding("x", "level('error')", "Errors", id="log.errors"),
@@ -54,12 +56,11 @@ class ExecutionLogScreen(Screen[None]):
         yield Static("loading…", id="summary", markup=False)
         yield Input(placeholder="search by SKU, order number or message", id="search")
         yield RowLogView(str(self.config.store_path()), self.execution_id, id="rows")
-        yield Footer()
+        yield KeyFooter()
 
     def on_mount(self) -> None:
         self.title = f"Execution {self.execution_id}"
         self.query_one(RowLogView).reload()
-        self.query_one(RowLogView).focus()
         self.load()
         self.set_interval(0.5, self.load)
 

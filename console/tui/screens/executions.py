@@ -9,9 +9,10 @@ from textual.app import ComposeResult
 from textual.binding import Binding
 from textual.message import Message
 from textual.screen import Screen
-from textual.widgets import DataTable, Footer, Header
+from textual.widgets import DataTable, Header
 
 from console.flows import Flow, FlowsConfig
+from console.tui.widgets.footer import KeyFooter
 
 
 class ExecutionsLoaded(Message):
@@ -28,6 +29,7 @@ def progress_text(execution: Any) -> str:
 
 
 class ExecutionsScreen(Screen[None]):
+    AUTO_FOCUS = "DataTable"
     BINDINGS = [
         Binding("enter", "open", "Logs", id="executions.open"),
         Binding("r", "retry", "Retry failed rows", id="executions.retry"),
@@ -44,7 +46,7 @@ class ExecutionsScreen(Screen[None]):
     def compose(self) -> ComposeResult:
         yield Header()
         yield DataTable(cursor_type="row", zebra_stripes=True)
-        yield Footer()
+        yield KeyFooter()
 
     def on_mount(self) -> None:
         self.title = f"Executions of {self.flow.name}"
@@ -52,7 +54,6 @@ class ExecutionsScreen(Screen[None]):
         table.add_columns("Id", "Trigger", "Status", "Progress", "Failed", "Started")
         self.load()
         self.set_interval(1.0, self.load)
-        table.focus()
 
     @work(thread=True, exit_on_error=False, exclusive=True, group="executions")
     def load(self) -> None:

@@ -11,11 +11,13 @@ from textual.app import ComposeResult
 from textual.binding import Binding
 from textual.message import Message
 from textual.screen import Screen
-from textual.widgets import DataTable, Footer, Header, Input
+from textual.widgets import DataTable, Header, Input
 
 from console.flows import Flow, FlowsConfig, FlowsError, Schedule, save
+from console.tui.widgets.footer import KeyFooter
 
 _TYPES = {"stock": "stock", "order_status": "order", "oms_stock": "oms"}
+_SUMMARY_COLUMNS = (("Next run", "next"), ("Last run", "last"), ("Act", "active"))
 
 
 def next_run(flow: Flow, now: datetime) -> str:
@@ -34,7 +36,14 @@ class ExecutionSummary(Message):
 
 
 class FlowsScreen(Screen[None]):
-    CSS_PATH = "flows.tcss"
+    AUTO_FOCUS = "#flows"
+    # DEFAULT_CSS rather than a CSS_PATH: this is the app's default screen, and Textual reads
+    # a screen's CSS_PATH only when the screen is pushed.
+    DEFAULT_CSS = """
+    FlowsScreen DataTable { height: 1fr; }
+    FlowsScreen #filter { display: none; }
+    FlowsScreen #filter.visible { display: block; }
+    """
     BINDINGS = [
         Binding("enter", "open", "Open", id="flows.open"),
         Binding("t", "trigger", "Trigger", id="flows.trigger"),
@@ -58,13 +67,16 @@ class FlowsScreen(Screen[None]):
         yield Header()
         yield Input(placeholder="filter flows by name, id or type", id="filter")
         yield DataTable(id="flows", cursor_type="row", zebra_stripes=True)
-        yield Footer()
+        yield KeyFooter()
 
     def on_mount(self) -> None:
         table = self.query_one(DataTable)
-        table.add_columns("Name", "Type", "Dir", "Schedule", "Next run", "Last run", "Act", "On")
+        for label in ("Name", "Type", "Dir", "Schedule"):
+            table.add_column(label)
+        for label, key in _SUMMARY_COLUMNS:
+            table.add_column(label, key=key)
+        table.add_column("On")
         self.fill()
-        table.focus()
         self.call_after_refresh(self.refresh_summary)
         self.set_interval(2.0, self.refresh_summary)
 
@@ -103,9 +115,18 @@ class FlowsScreen(Screen[None]):
         self.post_message(ExecutionSummary(rows))
 
     def on_execution_summary(self, message: ExecutionSummary) -> None:
-        if message.rows != self.summary:
-            self.summary = message.rows
-            self.fill()
+        """Update the summary cells in place: rebuilding the table would redraw every row."""
+        if message.rows == self.summary:
+            return
+        self.summary = message.rows
+        table = self.query_one(DataTable)
+        for row_key in table.rows:
+            last, active, upcoming = self.summary.get(str(row_key.value), ("-", 0, "…"))
+            for (_label, column), value in zip(
+                    _SUMMARY_COLUMNS, (upcoming, last, str(active) if active else "-"),
+                    strict=True):
+                if table.get_cell(row_key, column) != value:
+                    table.update_cell(row_key, column, value, update_width=True)
 
     def selected(self) -> Flow | None:
         table = self.query_one(DataTable)

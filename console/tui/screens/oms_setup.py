@@ -9,9 +9,10 @@ from textual.app import ComposeResult
 from textual.binding import Binding
 from textual.message import Message
 from textual.screen import Screen
-from textual.widgets import DataTable, Footer, Header, Input, ProgressBar, Static
+from textual.widgets import DataTable, Header, Input, ProgressBar, Static
 
 from console.flows import FlowsConfig
+from console.tui.widgets.footer import KeyFooter
 
 
 class StepProgress(Message):
@@ -29,6 +30,7 @@ class ChecklistLoaded(Message):
 
 
 class OmsSetupScreen(Screen[None]):
+    AUTO_FOCUS = "DataTable"
     BINDINGS = [
         Binding("enter", "run", "Run step", id="oms.run"),
         Binding("d", "done", "Mark done", id="oms.done"),
@@ -54,14 +56,13 @@ class OmsSetupScreen(Screen[None]):
         yield Static("enter runs an API step · d marks a manual step done · N adds a note",
                      id="status")
         yield ProgressBar(total=100, show_eta=False, id="progress")
-        yield Footer()
+        yield KeyFooter()
 
     def on_mount(self) -> None:
         self.title = "OMS setup"
         table = self.query_one(DataTable)
         table.add_columns("#", "Step", "Kind", "State", "Notes")
         self.load()
-        table.focus()
 
     @work(thread=True, exit_on_error=False, exclusive=True, group="checklist")
     def load(self) -> None:

@@ -7,9 +7,10 @@ from pathlib import Path
 from textual.app import ComposeResult
 from textual.containers import VerticalScroll
 from textual.screen import Screen
-from textual.widgets import Footer, Header, Static
+from textual.widgets import Header, Static
 
 from console.flows import FlowsError
+from console.tui.widgets.footer import KeyFooter
 
 
 class ProblemsScreen(Screen[None]):
@@ -30,4 +31,4 @@ class ProblemsScreen(Screen[None]):
         with VerticalScroll():
             for problem in self.error.problems:
                 yield Static(problem.render(self.path), classes="problem", markup=False)
-        yield Footer()
+        yield KeyFooter()

@@ -12,9 +12,10 @@ from textual.binding import Binding
 from textual.containers import Horizontal
 from textual.message import Message
 from textual.screen import Screen
-from textual.widgets import DataTable, Footer, Header, Input, Static
+from textual.widgets import DataTable, Header, Input, Static
 
 from console.flows import FlowsConfig
+from console.tui.widgets.footer import KeyFooter
 
 PAGE = 100
 MAX_STOCK = 2147483647
@@ -51,6 +52,7 @@ def validate_edit(stock: str, unit: str, extra: str) -> tuple[dict[str, Any], st
 
 
 class StockBrowserScreen(Screen[None]):
+    AUTO_FOCUS = "DataTable"
     BINDINGS = [
         Binding("slash", "search", "Search SKU", id="stock.search"),
         Binding("enter", "edit", "Edit", id="stock.edit"),
@@ -84,14 +86,13 @@ class StockBrowserScreen(Screen[None]):
             yield Input(placeholder="unit qty|kg", id="edit-unit", compact=True)
             yield Input(placeholder='extra_field {"k": "v"}', id="edit-extra", compact=True)
         yield Static("", id="status")
-        yield Footer()
+        yield KeyFooter()
 
     def on_mount(self) -> None:
         self.title = "Product stock"
         table = self.query_one(DataTable)
         table.add_columns("SKU", "List", "Stock", "Unit", "Unreported sold", "Extra")
         self.reset()
-        table.focus()
 
     def reset(self) -> None:
         self.loaded_pages.clear()
