@@ -13,15 +13,16 @@ from console.sandbox import Sandbox
 
 
 @pytest.mark.parametrize("pagination", [
-    '{ type = "offset", page_size = 500, limit_param = "limit", offset_param = "offset" }',
+    '{ type = "offset", page_size = 500, limit_param = "limit", offset_param = "offset", '
+    'total_path = "count" }',
     '{ type = "seek", page_size = 400, limit_param = "limit", seek_param = "after", seek_field = "id" }',
-    '{ type = "next", next_path = "next" }',
+    '{ type = "next", next_path = "next", total_path = "count" }',
 ])
 def test_stock_sync_reads_every_page_and_writes_each_row(
         sandbox: Sandbox, demo_flows: object, tmp_path: Path, pagination: str) -> None:
     path = demo_flows(tmp_path, replace={  # type: ignore[operator]
-        '{ type = "offset", page_size = 500, limit_param = "limit", offset_param = "offset" }':
-            pagination})
+        '{ type = "offset", page_size = 500, limit_param = "limit", offset_param = "offset", '
+        'total_path = "count" }': pagination})
     config = load(path)
     store = ExecutionStore(tmp_path / "store.db")
     with Runner(config, store) as runner:
@@ -38,6 +39,8 @@ def test_stock_sync_reads_every_page_and_writes_each_row(
     pages = store.logs(execution.id, search="read page", limit=50)
     assert len(pages) >= 3
     assert store.count_logs(execution.id) == execution.total + len(pages)
+    assert execution.records_read == len(erp_rows)
+    assert execution.expected == (len(erp_rows) if "total_path" in pagination else None)
 
 
 def test_xml_seek_flow_converts_and_reports_row_errors(sandbox: Sandbox, demo_flows: object,

@@ -60,8 +60,10 @@ def run_command(args: argparse.Namespace) -> int:
     from console.runner import Runner
 
     def progress(execution: Any) -> None:
-        print(f"\r{execution.flow_id}: {execution.total} rows, {execution.succeeded} written, "
-              f"{execution.failed} failed", end="", file=sys.stderr, flush=True)
+        of = f"/{execution.expected}" if execution.expected else ""
+        print(f"\r{execution.flow_id}: {execution.records_read}{of} read, "
+              f"{execution.succeeded} written, {execution.failed} failed",
+              end="", file=sys.stderr, flush=True)
 
     with Runner(config) as runner:
         execution = runner.run(flow.id, _params(args.param), triggered_by="cli", progress=progress)

@@ -81,6 +81,9 @@ class Pagination:
     seek_param: str = "after"
     seek_field: str = "id"
     next_path: str = "next"
+    total_path: str = ""
+    """Dotted path to the ERP's record count in the first page (e.g. ``count``): when set, the
+    runner knows how many rows to expect and the console shows a real progress bar."""
 
 
 @dataclass(frozen=True, slots=True)

@@ -174,9 +174,10 @@ def _pagination(read: TableReader) -> m.Pagination | None:
         seek_param=t.get("seek_param", str, d.seek_param),
         seek_field=t.get("seek_field", str, d.seek_field),
         next_path=t.get("next_path", str, d.next_path),
+        total_path=t.get("total_path", str, d.total_path),
     )
     t.finish(("type", "page_size", "limit_param", "offset_param", "seek_param", "seek_field",
-              "next_path"))
+              "next_path", "total_path"))
     return pagination
 
 

@@ -52,7 +52,7 @@ def fetch_records(config: FlowsConfig, flow_id: str, params: dict[str, str] | No
             attrs["token.erp"] = session.token
         urls: list[str] = []
         pages = erp.read_pages(client, flow, attrs, session, retry,
-                               on_page=lambda _, url: urls.append(url))
+                               on_page=lambda _, url, _total: urls.append(url))
         records = next(iter(pages), [])
     if report is not None:
         shown = urls[0].replace(session.token, "***") if urls and session.token else \

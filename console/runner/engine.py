@@ -99,7 +99,9 @@ class Engine:
             pages, transformed = self._pages(flow, execution, attrs, http, retry)
             pipeline = None if transformed else Pipeline(flow, self.pool)
             writer = self._writer(flow, client, execution, attrs)
+            read = 0
             for number, records in enumerate(pages):
+                read += len(records)
                 if number == 0 and not transformed:
                     self.store.save_sample(execution.id, flow.id, records)
                 if pipeline is None:
@@ -114,7 +116,7 @@ class Engine:
                 counts.failed += result.failed
                 self.store.add_logs(execution.id, result.entries)
                 self.store.progress(execution.id, counts.succeeded + counts.failed,
-                                    counts.succeeded, counts.failed)
+                                    counts.succeeded, counts.failed, read)
                 if progress is not None:
                     progress(self._reload(execution))
 
@@ -126,14 +128,18 @@ class Engine:
             if body is None:
                 raise StepError("read", "the stored payload of this execution is gone")
             rows = json.loads(body)
-            return [rows if isinstance(rows, list) else [rows]], execution.trigger == "retry"
+            rows = rows if isinstance(rows, list) else [rows]
+            self.store.expect(execution.id, len(rows))
+            return [rows], execution.trigger == "retry"
         if flow.read is None:
             raise StepError("read", "this flow has no [read] table and no payload to process")
         session = erp.login(http, flow.login, retry)
         if session.token:
             attrs["token.erp"] = session.token
 
-        def note(page: int, url: str) -> None:
+        def note(page: int, url: str, total: int | None) -> None:
+            if total is not None:
+                self.store.expect(execution.id, total)
             self.store.log(execution.id, "info", f"read page {page} from the ERP",
                            payload={"url": _without_secrets(url, attrs)})
         return _pages(http, flow, attrs, session, retry, note), False

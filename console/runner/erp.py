@@ -144,9 +144,14 @@ def build_request(flow: Flow, attrs: dict[str, str], session: ErpSession) -> Rea
 
 
 def read_pages(client: httpx.Client, flow: Flow, attrs: dict[str, str], session: ErpSession,
-               retry: RetryPolicy, *, on_page: Callable[[int, str], None] | None = None
+               retry: RetryPolicy, *,
+               on_page: Callable[[int, str, int | None], None] | None = None
                ) -> Iterator[list[Any]]:
-    """Yield one list of records per ERP page, fetching the next page only when asked."""
+    """Yield one list of records per ERP page, fetching the next page only when asked.
+
+    ``on_page(number, url, total)`` is told of each page; ``total`` is the record count the
+    first page reports at the pagination's ``total_path`` (None when unknown or later pages).
+    """
     read = flow.read
     assert read is not None
     request = build_request(flow, attrs, session)
@@ -168,11 +173,25 @@ def read_pages(client: httpx.Client, flow: Flow, attrs: dict[str, str], session:
         rows = records_of(body, read.records)
         page_number += 1
         if on_page is not None:
-            on_page(page_number, str(response.url))
+            on_page(page_number, str(response.url),
+                    reported_total(body, pagination) if page_number == 1 else None)
         yield rows
         url = _next_url(pagination, body, rows, params, str(response.url), request.url)
         if pagination is not None and pagination.type == "next":
             params = {}
+
+
+def reported_total(body: Any, pagination: Any) -> int | None:
+    if pagination is None or not pagination.total_path:
+        return None
+    value = dotted(body, pagination.total_path)
+    if isinstance(value, bool):
+        return None
+    try:
+        total = int(value)
+    except (TypeError, ValueError):
+        return None
+    return total if total >= 0 else None
 
 
 def _next_url(pagination: Any, body: Any, rows: list[Any], params: dict[str, str],

@@ -22,7 +22,7 @@ CREATE TABLE IF NOT EXISTS execution (
     triggered_by TEXT NOT NULL, status TEXT NOT NULL, total INTEGER NOT NULL DEFAULT 0,
     succeeded INTEGER NOT NULL DEFAULT 0, failed INTEGER NOT NULL DEFAULT 0,
     started_at TEXT NOT NULL, finished_at TEXT, error TEXT, attributes TEXT NOT NULL DEFAULT '{}',
-    payload_id TEXT, retry_of TEXT);
+    payload_id TEXT, retry_of TEXT, expected INTEGER, records_read INTEGER NOT NULL DEFAULT 0);
 CREATE INDEX IF NOT EXISTS execution_flow ON execution (flow_id, started_at);
 CREATE INDEX IF NOT EXISTS execution_status ON execution (status);
 CREATE TABLE IF NOT EXISTS row_log (
@@ -66,6 +66,11 @@ class Execution:
     attributes: dict[str, str] = field(default_factory=dict)
     payload_id: str | None = None
     retry_of: str | None = None
+    expected: int | None = None
+    """Records the execution will read, when the ERP or the payload tells; None if unknown."""
+    records_read: int = 0
+    """Records read so far (before the script may drop or split some): progress is this
+    against ``expected``."""
 
 
 @dataclass(frozen=True)
@@ -84,7 +89,8 @@ def _execution(row: sqlite3.Row) -> Execution:
     return Execution(row["id"], row["flow_id"], row["trigger"], json.loads(row["params"]),
                      row["triggered_by"], row["status"], row["total"], row["succeeded"],
                      row["failed"], row["started_at"], row["finished_at"], row["error"],
-                     json.loads(row["attributes"]), row["payload_id"], row["retry_of"])
+                     json.loads(row["attributes"]), row["payload_id"], row["retry_of"],
+                     row["expected"], row["records_read"])
 
 
 class ExecutionStore:
@@ -95,6 +101,16 @@ class ExecutionStore:
         self._seq_lock = threading.Lock()
         self._seqs: dict[str, int] = {}
         self._conn().executescript(_SCHEMA)
+        self._migrate()
+
+    def _migrate(self) -> None:
+        """Add the columns a store made by an earlier version lacks."""
+        conn = self._conn()
+        columns = {row["name"] for row in conn.execute("PRAGMA table_info(execution)")}
+        if "expected" not in columns:
+            conn.execute("ALTER TABLE execution ADD COLUMN expected INTEGER")
+        if "records_read" not in columns:
+            conn.execute("ALTER TABLE execution ADD COLUMN records_read INTEGER NOT NULL DEFAULT 0")
 
     def _conn(self) -> sqlite3.Connection:
         conn = getattr(self._local, "conn", None)
@@ -119,9 +135,15 @@ class ExecutionStore:
         assert found is not None
         return found
 
-    def progress(self, execution_id: str, total: int, succeeded: int, failed: int) -> None:
-        self._conn().execute("UPDATE execution SET total = ?, succeeded = ?, failed = ? WHERE id = ?",
-                             (total, succeeded, failed, execution_id))
+    def progress(self, execution_id: str, total: int, succeeded: int, failed: int,
+                 records_read: int = 0) -> None:
+        self._conn().execute(
+            "UPDATE execution SET total = ?, succeeded = ?, failed = ?, records_read = ? WHERE id = ?",
+            (total, succeeded, failed, records_read, execution_id))
+
+    def expect(self, execution_id: str, expected: int) -> None:
+        self._conn().execute("UPDATE execution SET expected = ? WHERE id = ?",
+                             (expected, execution_id))
 
     def finish(self, execution_id: str, status: str, *, error: str | None = None,
                attributes: dict[str, str] | None = None) -> None:

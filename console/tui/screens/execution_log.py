@@ -17,6 +17,7 @@ from textual.screen import Screen
 from textual.widgets import Header, Input, Static
 
 from console.flows import FlowsConfig
+from console.tui.progress import progress_line
 from console.tui.widgets.footer import KeyFooter
 from console.tui.widgets.row_log_view import RowLogView
 
@@ -82,6 +83,9 @@ class ExecutionLogScreen(Screen[None]):
         lines = [f"{e.flow_id} · {e.trigger} by {e.triggered_by} · {e.status.upper()}",
                  f"{e.total} rows: {e.succeeded} written, {e.failed} failed · "
                  f"started {e.started_at[:19].replace('T', ' ')}"]
+        running = progress_line(e)
+        if running:
+            lines.insert(1, running)
         if e.error:
             lines.append(f"error: {e.error}")
         for name, value in e.attributes.items():

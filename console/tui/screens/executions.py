@@ -12,6 +12,7 @@ from textual.screen import Screen
 from textual.widgets import DataTable, Header
 
 from console.flows import Flow, FlowsConfig
+from console.tui.progress import progress_text
 from console.tui.widgets.footer import KeyFooter
 
 
@@ -19,13 +20,6 @@ class ExecutionsLoaded(Message):
     def __init__(self, rows: list[Any]) -> None:
         super().__init__()
         self.rows = rows
-
-
-def progress_text(execution: Any) -> str:
-    if execution.status != "processing":
-        return f"{execution.succeeded}/{execution.total}"
-    filled = min(10, execution.total // 500)
-    return f"{'█' * filled}{'░' * (10 - filled)} {execution.total}"
 
 
 class ExecutionsScreen(Screen[None]):
