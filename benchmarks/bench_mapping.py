@@ -79,9 +79,12 @@ def main() -> int:
     report("  this engine", ours, ours)
     report("  jolt-py", theirs, ours)
     report("  hand-written comprehension", hand, ours)
-    goal_py = theirs is None or ours >= 10 * theirs
     goal_hand = hand <= 4 * ours
-    print(f"  goal >= 10x jolt-py: {'met' if goal_py else 'NOT met'};"
+    if theirs is None:
+        verdict_py = "not measured (pip install -e '.[bench]')"
+    else:
+        verdict_py = "met" if ours >= 10 * theirs else "NOT met"
+    print(f"  goal >= 10x jolt-py: {verdict_py};"
           f" within 4x of hand-written: {'met' if goal_hand else 'NOT met'}")
     modify = compile(MODIFY_SPEC)
     print(f"modify-overwrite with functions: {rate(lambda: modify.apply(rows)):,.0f} rows/s")

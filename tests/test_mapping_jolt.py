@@ -21,13 +21,27 @@ def shift(spec: dict, data: object) -> object:
     return transform([{"operation": "shift", "spec": spec}], data)
 
 
-def test_stock_shift_renames_per_row_in_java_key_order() -> None:
-    rows = [{"sku": "12345", "stock": 123, "stock_list": "1", "unit_type": "qty"},
+def test_stock_shift_renames_per_row_in_spec_key_order() -> None:
+    rows = [{"unit_type": "qty", "stock_list": "1", "stock": 123, "sku": "12345"},
             {"sku": "12346", "stock": 0, "stock_list": "1", "unit_type": "qty"}]
     out = transform(STOCK_SHIFT, rows)
     assert out == [{"product_sku": "12345", "stock": 123, "stock_list": "1", "unit_type": "qty"},
                    {"product_sku": "12346", "stock": 0, "stock_list": "1", "unit_type": "qty"}]
-    assert list(out[0]) == ["stock_list", "product_sku", "stock", "unit_type"]
+    assert list(out[0]) == list(out[1]) == ["product_sku", "stock", "stock_list", "unit_type"]
+
+
+def test_literal_keys_apply_in_spec_order_and_computed_keys_by_precedence() -> None:
+    spec = {"b-v|a-v": "lit", "c-*|d-*": "star", "*-*-*": "three", "*-x": "one"}
+    data = {"a-v": 1, "b-v": 2, "d-w": 3, "c-w": 4, "q-r-s": 5, "z-x": 6}
+    assert shift(spec, data) == {"lit": [2, 1], "star": [3, 4], "three": 5, "one": 6}
+    conflict = {"b-v|a-v": "lit", "a-*": "star"}
+    assert shift(conflict, {"a-v": 1, "b-v": 2, "a-w": 3}) == {"lit": [1, 2], "star": 3}
+    at_levels = {"tag-*": {"@": "t.&(0,1).v", "$(0,1)": ["t.&.id", "t.&(1,1).up"]}}
+    assert shift(at_levels, {"tag-Pro": 1}) == {"t": {"Pro": {"v": 1, "id": "Pro", "up": "Pro"}}}
+    assert shift({"a": {"b": {"@2": "planet"}}, "c": None}, {"a": {"b": {}}, "c": 1}) == \
+        {"planet": {"a": {"b": {}}, "c": 1}}
+    assert shift({"d": {"@v": "x.@k", "#(yes)": "flag"}}, {"d": {"v": None, "k": "K"}}) == \
+        {"x": {"K": None}, "flag": "yes"}
 
 
 def test_order_status_shift_moves_nested_lists() -> None:

@@ -139,23 +139,18 @@ class Transpose:
 
 
 def parse_transpose(text: str) -> Transpose:
-    """``@``, ``@N``? no: ``@(N,path)``, ``@(path)`` or ``@path``."""
+    """``@``, ``@N``, ``@N,path``, ``@path``, or any of those inside ``@( )``."""
     body = text[1:]
     if body.startswith("("):
         if not body.endswith(")"):
             raise MappingSpecError(f"unbalanced parentheses in {text!r}")
-        inner = body[1:-1]
-        head, comma, rest = inner.partition(",")
-        if comma:
-            if not head.strip().isdigit():
-                raise MappingSpecError(f"expected @(number,path) in {text!r}")
-            up, sub = int(head), rest.strip()
-        elif inner.strip().isdigit():
-            up, sub = int(inner), ""
-        else:
-            up, sub = 0, inner.strip()
-    else:
-        up, sub = 0, body
+        body = body[1:-1]
+    up, sub = 0, body.strip()
+    if sub[:1].isdigit():
+        head, _comma, rest = sub.partition(",")
+        if not head.strip().isdigit():
+            raise MappingSpecError(f"expected @(number,path) in {text!r}")
+        up, sub = int(head), rest.strip()
     parts = split_dots(bracket_sugar(sub)) if sub else []
     return Transpose(up, tuple(_sub_step(part) for part in parts))
 

@@ -2,9 +2,10 @@
 
 Matching follows Java Jolt: ``@``/``$``/``#`` children always run first and never block;
 an input key that matches a literal child is not offered to wildcard children; wildcard
-children are tried ``&`` keys first, then stars, longest first, and the first match wins.
-Literal-only levels visit their keys in Java ``HashMap`` order, which is what decides the key
-order of the output.
+children are tried ``&`` keys first, then stars (most stars first, a bare ``*`` last), longest
+first, and the first match wins. Literal children are visited in spec order and computed ones
+in input order; output objects keep the order in which keys were first written, as Jolt's
+``LinkedHashMap`` containers do.
 """
 
 from __future__ import annotations
@@ -14,7 +15,6 @@ from collections.abc import Callable
 from typing import Any
 
 from console.mapping.errors import MappingSpecError
-from console.mapping.javaorder import hashmap_order
 from console.mapping.refs import (
     MISSING,
     Level,
@@ -72,7 +72,12 @@ class Key:
             self.ref = (up, group)
         elif inspect.startswith("#"):
             self.kind = "hash"
-            self.literal_value = unescape(raw[1:])
+            body = raw[1:]
+            if body.startswith("("):
+                if not body.endswith(")"):
+                    raise MappingSpecError(f"unbalanced parentheses in {raw!r}", where)
+                body = body[1:-1]
+            self.literal_value = unescape(body)
         elif "&" in inspect:
             if "*" in inspect:
                 raise MappingSpecError(f"key {raw!r} cannot mix '*' with '&'", where)
@@ -233,10 +238,10 @@ def _put(tree: Any, key: Any, value: Any) -> None:
 class Leaf:
     def __init__(self, key: Key, rhs: Any, where: str) -> None:
         self.key = key
-        paths = rhs if isinstance(rhs, list) else [rhs]
-        if not isinstance(rhs, list | str):
-            raise MappingSpecError("expected an output path, a list of them, or a nested spec",
-                                   where)
+        paths = rhs if isinstance(rhs, list) else [] if rhs is None else [rhs]
+        if not isinstance(rhs, list | str | None):
+            raise MappingSpecError("expected an output path, a list of them, a nested spec, "
+                                   "or null (match and drop)", where)
         self.raw_paths = list(paths)
         self.writers = [parse_output_path(p, where) for p in paths]
 
@@ -256,18 +261,45 @@ class Leaf:
         elif kind == "transpose":
             assert self.key.transpose is not None
             value = self.key.transpose.lookup(path)
-            if value is MISSING or value is None:
+            if value is MISSING:
                 return False
         else:
             value = data
             real = True
-        path.levels.append(Level(data, captures))
+        path.levels.append(Level(data, _special_captures(kind, captures, value, path)))
         for steps in self.writers:
             _write(steps, value, path, holder)
         path.levels.pop()
         if real and path.levels:
             path.levels[-1].hash_count += 1
         return real
+
+
+def _precedence(child: Leaf | Composite) -> tuple[int, int, str]:
+    """Jolt's order for computed keys: ``&`` keys, then stars from the most (3+, 2, 1) to a
+    bare ``*``; within a kind the longer key first, then alphabetical."""
+    key = child.key
+    if key.kind == "amp":
+        rank = 1
+    elif key.raw == "*":
+        rank = 5
+    else:
+        stars = without_escaped(key.raw).count("*")
+        rank = 2 if stars > 2 else 3 if stars == 2 else 4
+    return rank, -len(key.canonical()), key.canonical()
+
+
+def _special_captures(kind: str, captures: list[str], value: Any,
+                      path: WalkedPath) -> list[str]:
+    """What ``&`` sees at the level a key adds: ``@`` and transposes repeat their parent's
+    match (so ``&0`` and ``&1`` agree), ``$`` and ``#`` the text they produce."""
+    if kind in ("at", "transpose") and path.levels:
+        return path.levels[-1].captures
+    if kind == "dollar":
+        return [java_text(value)]
+    if kind == "hash":
+        return [value]
+    return captures
 
 
 class Composite:
@@ -297,10 +329,9 @@ class Composite:
                     self.specials.append(child)
                 else:
                     computed.append(child)
-        self.literal_order = [(k, literals[k]) for k in hashmap_order(literals)]
+        self.literal_order = list(literals.items())
         self.literals = literals
-        computed.sort(key=lambda c: (0 if c.key.kind == "amp" else 1, -len(c.key.canonical()),
-                                     c.key.canonical()))
+        computed.sort(key=_precedence)
         self.computed = computed
         self.strategy = self._strategy()
 
@@ -325,6 +356,7 @@ class Composite:
             data = self.key.transpose.lookup(path)
             if data is MISSING:
                 return False
+            captures = _special_captures("transpose", captures, data, path)
         path.levels.append(Level(data, captures))
         for special in self.specials:
             special.apply(input_key, data, path, holder)
