@@ -281,3 +281,12 @@ def test_append_in_the_middle_of_an_output_path_makes_a_new_element_each_time() 
     coerce = {"data": {"names": {"name": "data.@(2,ids.id).name"}}}
     assert shift(coerce, {"data": {"ids": {"id": 1234}, "names": {"name": "Acme"}}}) == \
         {"data": {"1234": {"name": "Acme"}}}
+
+
+def test_default_skips_a_subtree_whose_container_type_differs_from_the_spec() -> None:
+    spec = [{"operation": "default", "spec": {"photos": {"*": {"caption": "none"}}}}]
+    rows = {"photos": [{"url": "a"}]}
+    assert transform(spec, rows) == {"photos": [{"url": "a"}]}
+    listed = [{"operation": "default", "spec": {"photos[]": {"1": {"caption": "none"}}}}]
+    assert transform(listed, {"photos": {}}) == {"photos": {}}
+    assert transform(listed, {}) == {"photos": [None, {"caption": "none"}]}

@@ -56,7 +56,8 @@ class Default:
                     if current is None:
                         current = [] if matcher.wants_list else {}
                         _set(container, key, current)
-                    value._fill(current)
+                    if isinstance(current, list) == matcher.wants_list:
+                        value._fill(current)
                 elif current is None:
                     _set(container, key, copy.deepcopy(value))
 
