@@ -290,3 +290,10 @@ def test_default_skips_a_subtree_whose_container_type_differs_from_the_spec() ->
     listed = [{"operation": "default", "spec": {"photos[]": {"1": {"caption": "none"}}}}]
     assert transform(listed, {"photos": {}}) == {"photos": {}}
     assert transform(listed, {}) == {"photos": [None, {"caption": "none"}]}
+
+
+def test_a_lookup_one_level_above_the_top_reaches_the_input() -> None:
+    spec = {"map": {"foo": {"Y": {"@(4,ref.yes)": "answer"}, "N": {"@(4,ref.no)": "answer"}}}}
+    data = {"ref": {"yes": True, "no": False}, "map": {"foo": "Y"}}
+    assert shift(spec, data) == {"answer": True}
+    assert shift({"a": {"@(3,b)": "x"}}, {"a": 1, "b": 2}) is None

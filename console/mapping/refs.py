@@ -28,8 +28,14 @@ class WalkedPath:
     levels: list[Level] = field(default_factory=list)
 
     def from_end(self, up: int) -> Level | None:
+        """The level ``up`` steps above the current one. Jolt's walk starts with an extra
+        "root" entry over the input, so one step beyond the top still finds the input."""
         index = len(self.levels) - 1 - up
-        return self.levels[index] if index >= 0 else None
+        if index >= 0:
+            return self.levels[index]
+        if index == -1 and self.levels:
+            return Level(self.levels[0].tree, ["root"])
+        return None
 
 
 def unescape(text: str) -> str:
