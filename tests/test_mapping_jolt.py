@@ -297,3 +297,31 @@ def test_a_lookup_one_level_above_the_top_reaches_the_input() -> None:
     data = {"ref": {"yes": True, "no": False}, "map": {"foo": "Y"}}
     assert shift(spec, data) == {"answer": True}
     assert shift({"a": {"@(3,b)": "x"}}, {"a": 1, "b": 2}) is None
+
+
+def modify(mode: str, spec: dict, data: object, context: dict | None = None) -> object:
+    return transform([{"operation": f"modify-{mode}-beta", "spec": spec}], data, context)
+
+
+def test_modify_list_indexes_grow_the_list_and_each_mode_writes_its_own_slots() -> None:
+    spec = {"a": {"*": 0, "[4]": 1, "[6]": None}}
+    assert modify("overwrite", spec, {"a": [7, None]}) == {"a": [0] * 7}
+    assert modify("default", spec, {"a": [7, None]}) == {"a": [7, 0, 0, 0, 1, 0, 0]}
+    assert modify("define", spec, {"a": [7, None]}) == {"a": [7, None, 0, 0, 1, 0, None]}
+    assert modify("define", spec, {"a": None}) == {"a": None}
+    assert modify("overwrite", {"a": {"b": 1}}, {"a": [1]}) == {"a": [1]}
+
+
+def test_modify_empty_literals_prefixes_and_optional_keys() -> None:
+    assert modify("overwrite", {"m": {}, "l": []}, {}) == {"m": {}, "l": []}
+    spec = {"~x": "default", "+y": "over", "+z?": "only-if-there"}
+    assert modify("define", spec, {"x": None, "y": 1}) == {"x": "default", "y": "over"}
+    assert modify("define", spec, {"z": 0}) == {"z": "only-if-there", "x": "default",
+                                                "y": "over"}
+
+
+def test_context_paths_use_references_and_lookups() -> None:
+    context = {"labels": {"Age": {"65": "65 or over"}}}
+    spec = {"dims": {"*": {"label": "^labels.&1.@(1,value)"}}, "all": "^"}
+    out = modify("overwrite", spec, {"dims": {"Age": {"value": "65"}}}, context)
+    assert out == {"dims": {"Age": {"value": "65", "label": "65 or over"}}, "all": context}

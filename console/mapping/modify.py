@@ -1,8 +1,11 @@
 """modify-overwrite-beta, modify-default-beta and modify-define-beta.
 
-Values in the spec are literals, ``@(N,path)`` references, ``=function(args)`` calls, nested
-objects, or a list of those tried in order until one gives a value. ``overwrite`` always
-writes, ``default`` writes when the key is missing or null, ``define`` only when missing.
+Values in the spec are literals, ``@(N,path)`` references, ``^context`` lookups,
+``=function(args)`` calls, nested objects, or a list of those tried in order until one gives a
+value. ``overwrite`` always writes, ``default`` writes when the value is missing or null,
+``define`` only when the key is missing (for lists: an index the spec itself added). A key may
+override the mode with a ``+``, ``~`` or ``_`` prefix, and a trailing ``?`` applies it only when
+the input has that key. ``[N]`` keys address list indexes and grow the list to reach them.
 """
 
 from __future__ import annotations
@@ -13,8 +16,18 @@ from typing import Any
 
 from console.mapping.errors import MappingSpecError
 from console.mapping.functions import ABSENT, FUNCTIONS
-from console.mapping.keys import KeyMatcher
-from console.mapping.refs import MISSING, Level, Transpose, WalkedPath, parse_transpose
+from console.mapping.refs import (
+    MISSING,
+    Level,
+    Transpose,
+    WalkedPath,
+    parse_transpose,
+    path_steps,
+    star_matcher,
+    unescape,
+    walk,
+    without_escaped,
+)
 
 _INSERT_FIRST = {"substring": 3, "leftPad": 3, "rightPad": 3}
 _APPEND_LAST = {"join": 2, "split": 2, "elementAt": 2}
@@ -50,21 +63,14 @@ def _split_args(text: str, where: str) -> list[str]:
 
 
 class ContextRef:
-    """``^name`` or ``^a.b``: a value from the context given to ``apply``."""
+    """``^`` (the whole context) or ``^a.&1.@(2,id)``: a value from the context given to
+    ``apply``, read with the same path steps as ``@`` references."""
 
     def __init__(self, text: str) -> None:
-        self.steps = [p for p in text[1:].strip("()").split(".") if p]
+        self.steps = path_steps(text[1:])
 
-    def lookup(self, context: dict[str, Any] | None) -> Any:
-        data: Any = context or {}
-        for step in self.steps:
-            if isinstance(data, dict) and step in data:
-                data = data[step]
-            elif isinstance(data, list) and step.isdigit() and int(step) < len(data):
-                data = data[int(step)]
-            else:
-                return MISSING
-        return data
+    def lookup(self, context: dict[str, Any] | None, path: WalkedPath) -> Any:
+        return walk(context if context is not None else {}, self.steps, path)
 
 
 def _argument(text: str, where: str) -> Any:
@@ -102,7 +108,8 @@ class Call:
         args = []
         for arg in self.args:
             if isinstance(arg, Transpose | ContextRef):
-                found = arg.lookup(context) if isinstance(arg, ContextRef) else arg.lookup(path)
+                found = arg.lookup(context, path) if isinstance(arg, ContextRef) else \
+                    arg.lookup(path)
                 args.append(None if found is MISSING else found)
             else:
                 args.append(arg)
@@ -127,81 +134,206 @@ def _value(raw: Any, where: str) -> Any:
 
 
 def _evaluate(value: Any, current: Any, path: WalkedPath, context: dict[str, Any] | None) -> Any:
-    if isinstance(value, Call):
-        return value.evaluate(current, path, context)
-    if isinstance(value, Transpose | ContextRef):
-        found = value.lookup(context) if isinstance(value, ContextRef) else value.lookup(path)
-        return ABSENT if found is MISSING else found
-    if isinstance(value, list):
+    """The value of one spec alternative, or ABSENT; like Jolt, a failing function is ABSENT."""
+    try:
+        if isinstance(value, Call):
+            return value.evaluate(current, path, context)
+        if isinstance(value, Transpose | ContextRef):
+            found = value.lookup(context, path) if isinstance(value, ContextRef) else \
+                value.lookup(path)
+            return ABSENT if found is MISSING else found
+    except (ArithmeticError, TypeError, ValueError, IndexError, KeyError, AttributeError,
+            OverflowError, RecursionError):
+        return ABSENT
+    if isinstance(value, list) and value:
         for option in value:
             result = _evaluate(option, current, path, context)
-            if result is not ABSENT and result is not None:
+            if result is not ABSENT:
                 return result
         return ABSENT
     return json.loads(json.dumps(value))
 
 
+_MODES = {"+": "overwrite", "~": "default", "_": "define"}
+_INDEX = re.compile(r"\[(\d+)\]")
+
+
+def _applicable(mode: str, parent: Any, key: Any, orig_size: int | None) -> bool:
+    """Whether ``mode`` may write ``parent[key]`` (Jolt's OpMode.isApplicable)."""
+    if isinstance(parent, dict):
+        if mode == "default":
+            return parent.get(key) is None
+        return mode != "define" or key not in parent
+    if not isinstance(parent, list) or not isinstance(key, int) or key < 0 or orig_size is None:
+        return False
+    if mode == "default":
+        return parent[key] is None
+    return mode != "define" or (key >= orig_size and parent[key] is None)
+
+
+class _Child:
+    """One key of a modify spec with what it does: a nested spec or a value to write."""
+
+    def __init__(self, raw: str, value: Any, mode: str, where: str) -> None:
+        self.mode = _MODES.get(raw[:1], mode)
+        key = raw[1:] if raw[:1] in _MODES else raw
+        self.check = key.endswith("?") and not key.endswith("\\?")
+        key = key[:-1] if self.check else key
+        inspect = without_escaped(key)
+        if inspect[:1] in ("@", "$", "#") or "&" in inspect:
+            raise MappingSpecError(f"a modify key cannot be a reference ({raw!r})", where)
+        index = _INDEX.fullmatch(key)
+        self.index = int(index.group(1)) if index else None
+        self.star = star_matcher(key) if "*" in inspect and index is None else None
+        self.raw = key
+        self.literal = str(self.index) if index else None if self.star else unescape(key)
+        self.stars = inspect.count("*")
+        nested = isinstance(value, dict) and bool(value)
+        self.body: Modify | Any = Modify(value, where, self.mode) if nested else \
+            value if value == [] or value == {} else _value(value, where)
+
+    def rank(self) -> tuple[int, int, str]:
+        kind = 5 if self.raw == "*" else 2 if self.stars > 2 else 3 if self.stars == 2 else 4
+        return kind, -len(self.raw), self.raw
+
+    def apply(self, key: str, present: bool, value: Any, path: WalkedPath,
+              context: dict[str, Any] | None) -> bool:
+        if self.star is not None:
+            captures = self.star(key)
+            if captures is None:
+                return False
+        else:
+            captures = [key]
+        if self.check and not present:
+            return True
+        if isinstance(self.body, Modify):
+            self.body.enter(key, value, captures, self.mode, path, context)
+        else:
+            self._write(key, present, value, captures, path, context)
+        return True
+
+    def _write(self, key: str, present: bool, value: Any, captures: list[str], path: WalkedPath,
+               context: dict[str, Any] | None) -> None:
+        parent_level = path.levels[-1]
+        parent = parent_level.tree
+        path.levels.append(Level(value if present else None, captures))
+        result = _evaluate(self.body, value if present else MISSING, path, context)
+        path.levels.pop()
+        if result is ABSENT:
+            return
+        slot: Any = int(key) if isinstance(parent, list) and key.isdigit() else key
+        if _applicable(self.mode, parent, slot, parent_level.orig_size):
+            parent[slot] = result
+
+
 class Modify:
+    """A nested modify spec (Jolt's ModifierCompositeSpec)."""
+
     mutates = True
 
     def __init__(self, spec: Any, where: str, mode: str) -> None:
         if not isinstance(spec, dict):
             raise MappingSpecError("a modify spec must be a JSON object", where)
         self.mode = mode
-        self.children: list[tuple[KeyMatcher, Any]] = []
-        for key, raw in spec.items():
-            child_where = f"{where}.{key}" if where else key
-            matcher = KeyMatcher(key)
-            child = Modify(raw, child_where, mode) if isinstance(raw, dict) else \
-                _value(raw, child_where)
-            self.children.append((matcher, child))
-        self.children.sort(key=lambda item: item[0].rank)
+        self.literals: dict[str, _Child] = {}
+        computed: list[_Child] = []
+        kinds: set[str] = set()
+        for raw, value in spec.items():
+            for alternative in raw.split("|"):
+                child_where = f"{where}.{alternative}" if where else alternative
+                child = _Child(alternative, value, mode, child_where)
+                if child.index is not None:
+                    kinds.add("list")
+                elif child.star is None or child.raw != "*":
+                    kinds.add("map")
+                if child.literal is not None:
+                    self.literals[child.literal] = child
+                else:
+                    computed.append(child)
+        if kinds == {"list", "map"}:
+            raise MappingSpecError("a modify spec cannot mix list indexes such as [0] with "
+                                   "object keys", where)
+        self.kind = kinds.pop() if kinds else "runtime"
+        self.max_index = max((c.index for c in self.literals.values()
+                              if c.index is not None and not c.check), default=-1)
+        self.computed = sorted(computed, key=_Child.rank)
 
     def apply(self, data: Any, context: dict[str, Any] | None = None) -> Any:
-        path = WalkedPath([Level(data, ["root"])])
-        self._apply(data, path, context)
+        self.enter("root", data, ["root"], self.mode, WalkedPath(), context)
         return data
 
-    def _apply(self, container: Any, path: WalkedPath, context: dict[str, Any] | None) -> None:
-        if not isinstance(container, dict | list):
-            return
-        for matcher, child in self.children:
-            keys = list(matcher.keys_in(container))
-            if matcher.literal is not None and isinstance(container, dict):
-                keys = [matcher.literal]
-            for key in keys:
-                self._one(container, key, child, matcher, path, context)
+    def _compatible(self, value: Any) -> bool:
+        if self.kind == "list":
+            return value is None or isinstance(value, list)
+        if self.kind == "map":
+            return value is None or isinstance(value, dict)
+        return value is not None
 
-    def _one(self, container: Any, key: Any, child: Any, matcher: KeyMatcher,
-              path: WalkedPath, context: dict[str, Any] | None) -> None:
-        present = (key in container) if isinstance(container, dict) else \
-            (isinstance(key, int) and 0 <= key < len(container))
-        current = container[key] if present else MISSING
-        if isinstance(child, Modify):
-            if current is MISSING or current is None:
-                if self.mode == "define" and present:
-                    return
-                current = [] if matcher.wants_list else {}
-                _store(container, key, current)
-            path.levels.append(Level(current, [str(key)]))
-            child._apply(current, path, context)
-            path.levels.pop()
+    def enter(self, key: str, value: Any, captures: list[str], mode: str, path: WalkedPath,
+              context: dict[str, Any] | None) -> None:
+        """Apply this spec to ``value`` (found under ``key``), creating it if the mode allows."""
+        if not self._compatible(value):
             return
-        if self.mode == "define" and present:
-            return
-        if self.mode == "default" and present and current is not None:
-            return
-        path.levels.append(Level(None if current is MISSING else current, [str(key)]))
-        result = _evaluate(child, current, path, context)
+        if value is None:
+            value = self._create(key, mode, path)
+        orig_size = None
+        if isinstance(value, list):
+            orig_size = len(value)
+            if self.kind == "list" and self.max_index >= len(value):
+                value.extend([None] * (self.max_index + 1 - len(value)))
+        path.levels.append(Level(value, captures, orig_size=orig_size))
+        if isinstance(value, dict):
+            self._map(value, path, context)
+        elif isinstance(value, list):
+            self._list(value, orig_size, path, context)
         path.levels.pop()
-        if result is not ABSENT:
-            _store(container, key, result)
 
+    def _create(self, key: str, mode: str, path: WalkedPath) -> Any:
+        if not path.levels:
+            return None
+        parent_level = path.levels[-1]
+        parent = parent_level.tree
+        slot: Any = int(key) if isinstance(parent, list) and key.isdigit() else key
+        if not isinstance(parent, dict | list) or \
+                not _applicable(mode, parent, slot, parent_level.orig_size):
+            return None
+        created: Any = [] if self.kind == "list" else {}
+        parent[slot] = created
+        return created
 
-def _store(container: Any, key: Any, value: Any) -> None:
-    if isinstance(container, dict):
-        container[key] = value
-    elif isinstance(key, int) and key >= 0:
-        if key >= len(container):
-            container.extend([None] * (key + 1 - len(container)))
-        container[key] = value
+    def _map(self, data: dict[str, Any], path: WalkedPath,
+             context: dict[str, Any] | None) -> None:
+        if self.literals:
+            for key, child in self.literals.items():
+                present = key in data
+                child.apply(key, present, data.get(key), path, context)
+        if self.computed:
+            for key, value in list(data.items()):
+                self._computed(key, True, value, path, context)
+
+    def _list(self, data: list[Any], orig_size: int | None, path: WalkedPath,
+              context: dict[str, Any] | None) -> None:
+        def present(index: int) -> bool:
+            return not (data[index] is None and orig_size is not None and index >= orig_size)
+
+        if self.computed and self.literals and self.mode == "define" and self.kind == "list":
+            for index in range(len(data)):
+                literal = self.literals.get(str(index))
+                if literal is not None:
+                    literal.apply(str(index), present(index), data[index], path, context)
+                else:
+                    self._computed(str(index), present(index), data[index], path, context)
+            return
+        for key, child in self.literals.items():
+            index = int(key) if key.isdigit() else len(data)
+            if index < len(data):
+                child.apply(key, present(index), data[index], path, context)
+        if self.computed:
+            for index in range(len(data)):
+                self._computed(str(index), present(index), data[index], path, context)
+
+    def _computed(self, key: str, present: bool, value: Any, path: WalkedPath,
+                  context: dict[str, Any] | None) -> None:
+        for child in self.computed:
+            if child.apply(key, present, value, path, context):
+                return

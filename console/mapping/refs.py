@@ -21,6 +21,8 @@ class Level:
     tree: Any
     captures: list[str]
     hash_count: int = 0
+    orig_size: int | None = None
+    """For a list level of a modify walk: its length before the spec grew it."""
 
 
 @dataclass(slots=True)
@@ -127,21 +129,25 @@ class Transpose:
         level = path.from_end(self.up)
         if level is None:
             return MISSING
-        data = level.tree
-        for step in self.steps:
-            key = step(path)
-            if key is None:
-                return MISSING
-            if isinstance(data, dict):
-                data = data.get(key, MISSING)
-            elif isinstance(data, list) and key.lstrip("-").isdigit() and \
-                    0 <= int(key) < len(data):
-                data = data[int(key)]
-            else:
-                return MISSING
-            if data is MISSING:
-                return MISSING
-        return data
+        return walk(level.tree, self.steps, path)
+
+
+def walk(data: Any, steps: tuple[Callable[[WalkedPath], str | None], ...],
+         path: WalkedPath) -> Any:
+    """Follow ``steps`` (keys, or list indexes as text) down from ``data``."""
+    for step in steps:
+        key = step(path)
+        if key is None:
+            return MISSING
+        if isinstance(data, dict):
+            data = data.get(key, MISSING)
+        elif isinstance(data, list) and key.lstrip("-").isdigit() and 0 <= int(key) < len(data):
+            data = data[int(key)]
+        else:
+            return MISSING
+        if data is MISSING:
+            return MISSING
+    return data
 
 
 def parse_transpose(text: str) -> Transpose:
@@ -157,8 +163,7 @@ def parse_transpose(text: str) -> Transpose:
         if not head.strip().isdigit():
             raise MappingSpecError(f"expected @(number,path) in {text!r}")
         up, sub = int(head), rest.strip()
-    parts = split_dots(bracket_sugar(sub)) if sub else []
-    return Transpose(up, tuple(_sub_step(part) for part in parts))
+    return Transpose(up, path_steps(sub))
 
 
 def bracket_sugar(text: str) -> str:
@@ -173,10 +178,27 @@ def bracket_sugar(text: str) -> str:
     return "".join(out)
 
 
+def path_steps(sub: str) -> tuple[Callable[[WalkedPath], str | None], ...]:
+    """The steps of a dotted read path such as ``a.&1[&2].@(3,id)``."""
+    return tuple(_sub_step(part) for part in split_dots(bracket_sugar(sub))) if sub else ()
+
+
+def _key_text(value: Any) -> str | None:
+    """A looked-up value used as a key: text and numbers only (numbers as Java ints)."""
+    if isinstance(value, bool):
+        return "true" if value else "false"
+    if isinstance(value, int | float):
+        return str(int(value))
+    return value if isinstance(value, str) else None
+
+
 def _sub_step(part: str) -> Callable[[WalkedPath], str | None]:
-    """One step of a transpose path; ``[&1]`` and ``[2]`` index into lists."""
+    """One step of a read path; ``[&1]`` and ``[2]`` index lists, ``@(...)`` looks a key up."""
     if part.startswith("[") and part.endswith("]"):
-        return template(part[1:-1])
+        part = part[1:-1]
+    if part.startswith("@"):
+        nested = parse_transpose(part)
+        return lambda path: _key_text(nested.lookup(path))
     return template(part)
 
 
