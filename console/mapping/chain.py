@@ -57,6 +57,9 @@ class Mapping:
         for index, entry in enumerate(chain):
             self.steps.append(self._step(index, entry))
         self.copies_input = any(getattr(step, "mutates", True) for step in self.steps)
+        self.warnings: list[str] = sorted({w for step in self.steps
+                                           for w in getattr(step, "warnings", [])})
+        """Mistakes Jolt accepts silently (an unknown =function writes nothing)."""
 
     @staticmethod
     def _step(index: int, entry: Any) -> Any:

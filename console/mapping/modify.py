@@ -91,9 +91,9 @@ class Call:
         body = text[1:]
         name, paren, rest = body.partition("(")
         self.name = name.strip()
-        if self.name not in FUNCTIONS:
-            raise MappingSpecError(f"unknown function '={self.name}'", where)
-        self.function = FUNCTIONS[self.name]
+        self.function = FUNCTIONS.get(self.name)
+        self.warning = None if self.function else \
+            f"{where}: unknown function '={self.name}' (Jolt writes nothing for it)"
         if paren:
             if not rest.endswith(")"):
                 raise MappingSpecError(f"expected ')' to close {text!r}", where)
@@ -103,6 +103,8 @@ class Call:
             self.args = None
 
     def evaluate(self, current: Any, path: WalkedPath, context: dict[str, Any] | None) -> Any:
+        if self.function is None:
+            return ABSENT
         if self.args is None:
             return ABSENT if current is MISSING else self.function([current])
         args = []
@@ -192,6 +194,13 @@ class _Child:
         self.body: Modify | Any = Modify(value, where, self.mode) if nested else \
             value if value == [] or value == {} else _value(value, where)
 
+    def warnings(self) -> list[str]:
+        """Spec mistakes Jolt tolerates (unknown functions), for editors to point out."""
+        if isinstance(self.body, Modify):
+            return self.body.warnings
+        options = self.body if isinstance(self.body, list) else [self.body]
+        return [o.warning for o in options if isinstance(o, Call) and o.warning]
+
     def rank(self) -> tuple[int, int, str]:
         kind = 5 if self.raw == "*" else 2 if self.stars > 2 else 3 if self.stars == 2 else 4
         return kind, -len(self.raw), self.raw
@@ -257,6 +266,8 @@ class Modify:
         self.max_index = max((c.index for c in self.literals.values()
                               if c.index is not None and not c.check), default=-1)
         self.computed = sorted(computed, key=_Child.rank)
+        children = [*self.literals.values(), *self.computed]
+        self.warnings = [w for child in children for w in child.warnings()]
 
     def apply(self, data: Any, context: dict[str, Any] | None = None) -> Any:
         self.enter("root", data, ["root"], self.mode, WalkedPath(), context)

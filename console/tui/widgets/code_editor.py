@@ -40,19 +40,35 @@ def diagnose(kind: Kind, text: str) -> str | None:
     return None
 
 
+def warn(kind: Kind, text: str) -> str | None:
+    """A mistake the engine accepts (as Jolt does) but the user should see, if any."""
+    if kind != "mapping":
+        return None
+    from console.mapping import compile as compile_mapping
+
+    try:
+        warnings = compile_mapping(json.loads(text)).warnings
+    except Exception:  # noqa: BLE001 - diagnose() reports why it does not compile
+        return None
+    return warnings[0] if warnings else None
+
+
 class CodeEditor(Vertical):
     DEFAULT_CSS = """
     CodeEditor { height: 1fr; }
     CodeEditor TextArea { height: 1fr; }
     CodeEditor .diagnostics { height: 1; color: $success; }
     CodeEditor .diagnostics.problem { color: $error; }
+    CodeEditor .diagnostics.warning { color: $warning; }
     """
 
     class Diagnosed(Message):
-        def __init__(self, editor: CodeEditor, problem: str | None) -> None:
+        def __init__(self, editor: CodeEditor, problem: str | None,
+                     warning: str | None = None) -> None:
             super().__init__()
             self.editor = editor
             self.problem = problem
+            self.warning = warning
 
         @property
         def control(self) -> CodeEditor:
@@ -87,7 +103,9 @@ class CodeEditor(Vertical):
 
     @work(thread=True, exit_on_error=False, exclusive=True, group="diagnose")
     def check(self, text: str) -> None:
-        self.post_message(self.Diagnosed(self, diagnose(self.kind, text)))
+        problem = diagnose(self.kind, text)
+        warning = None if problem else warn(self.kind, text)
+        self.post_message(self.Diagnosed(self, problem, warning))
 
     def on_code_editor_diagnosed(self, message: Diagnosed) -> None:
         if message.editor is not self:
@@ -95,4 +113,8 @@ class CodeEditor(Vertical):
         self.problem = message.problem
         line = self.query_one(".diagnostics", Static)
         line.set_class(message.problem is not None, "problem")
-        line.update(f"✗ {message.problem}" if message.problem else "✓ no problems")
+        line.set_class(message.warning is not None, "warning")
+        if message.problem:
+            line.update(f"✗ {message.problem}")
+        else:
+            line.update(f"! {message.warning}" if message.warning else "✓ no problems")
