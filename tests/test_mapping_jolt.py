@@ -333,3 +333,10 @@ def test_an_unknown_function_writes_nothing_as_in_jolt_and_is_reported_as_a_warn
     assert mapping.warnings == [
         "[0].spec.a.b: unknown function '=nope' (Jolt writes nothing for it)",
         "[0].spec.c[0]: unknown function '=nothere' (Jolt writes nothing for it)"]
+
+
+def test_string_functions_reject_empty_ranges_and_silly_pad_widths() -> None:
+    spec = {"empty": "=substring('abc', 1, 1)", "ok": "=substring('abc', 0, 2)",
+            "pad": "=leftPad('ab', 4, '0')", "zero": "=leftPad('ab', 0, '0')",
+            "huge": "=rightPad('ab', 501, '0')", "two": "=rightPad('ab', 4, '00')"}
+    assert modify("overwrite", spec, {}) == {"ok": "ab", "pad": "00ab"}

@@ -121,7 +121,7 @@ def substring(args: list[Any]) -> Any:
     start, end = _number(args[1]), _number(args[2])
     if not isinstance(start, int) or not isinstance(end, int):
         return ABSENT
-    if start < 0 or end > len(args[0]) or start > end:
+    if start < 0 or end > len(args[0]) or start >= end:
         return ABSENT
     return args[0][start:end]
 
@@ -131,7 +131,8 @@ def _pad(left: bool) -> Function:
         if len(args) != 3 or not isinstance(args[0], str):
             return ABSENT
         width, fill = _number(args[1]), args[2]
-        if not isinstance(width, int) or not isinstance(fill, str) or len(fill) != 1:
+        if not isinstance(width, int) or not isinstance(fill, str) or len(fill) != 1 or \
+                not 0 < width <= 500:
             return ABSENT
         return args[0].rjust(width, fill) if left else args[0].ljust(width, fill)
     return run
