@@ -17,7 +17,8 @@ from console.flows import Flow, FlowsConfig, FlowsError, Schedule, save
 from console.tui.widgets.footer import KeyFooter
 
 _TYPES = {"stock": "stock", "order_status": "order", "oms_stock": "oms"}
-_SUMMARY_COLUMNS = (("Next run", "next"), ("Last run", "last"), ("Act", "active"))
+# Live columns get fixed widths ("interrupted 12:05", "11-24 12:05") so updates never reflow.
+_SUMMARY_COLUMNS = (("Next run", "next", 11), ("Last run", "last", 17), ("Act", "active", 3))
 
 
 def next_run(flow: Flow, now: datetime) -> str:
@@ -36,7 +37,6 @@ class ExecutionSummary(Message):
 
 
 class FlowsScreen(Screen[None]):
-    AUTO_FOCUS = "#flows"
     # DEFAULT_CSS rather than a CSS_PATH: this is the app's default screen, and Textual reads
     # a screen's CSS_PATH only when the screen is pushed.
     DEFAULT_CSS = """
@@ -73,10 +73,11 @@ class FlowsScreen(Screen[None]):
         table = self.query_one(DataTable)
         for label in ("Name", "Type", "Dir", "Schedule"):
             table.add_column(label)
-        for label, key in _SUMMARY_COLUMNS:
-            table.add_column(label, key=key)
+        for label, key, width in _SUMMARY_COLUMNS:
+            table.add_column(label, key=key, width=width)
         table.add_column("On")
         self.fill()
+        table.focus()
         self.call_after_refresh(self.refresh_summary)
         self.set_interval(2.0, self.refresh_summary)
 
@@ -122,11 +123,11 @@ class FlowsScreen(Screen[None]):
         table = self.query_one(DataTable)
         for row_key in table.rows:
             last, active, upcoming = self.summary.get(str(row_key.value), ("-", 0, "…"))
-            for (_label, column), value in zip(
+            for (_label, column, _width), value in zip(
                     _SUMMARY_COLUMNS, (upcoming, last, str(active) if active else "-"),
                     strict=True):
                 if table.get_cell(row_key, column) != value:
-                    table.update_cell(row_key, column, value, update_width=True)
+                    table.update_cell(row_key, column, value)
 
     def selected(self) -> Flow | None:
         table = self.query_one(DataTable)
