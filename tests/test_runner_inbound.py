@@ -146,3 +146,15 @@ def test_unreachable_erp_fails_the_execution_with_a_clear_error(sandbox: Sandbox
         execution = runner.run("stock")
     assert execution.status == "failed"
     assert execution.error is not None and "cannot reach the ERP" in execution.error
+
+
+def test_rows_whose_mapping_lost_the_stock_are_logged_as_warnings(
+        sandbox: Sandbox, demo_flows: object, tmp_path: Path) -> None:
+    skus = sorted(expected_written(sandbox, 1))[:2]
+    path = demo_flows(tmp_path, replace={  # type: ignore[operator]
+        '"qty": "[&1].stock",': '"qty": "[&1].quantity",'})
+    with Runner(load(path), ExecutionStore(tmp_path / "s.db")) as runner:
+        execution = runner.run("stock", {"sku": ",".join(skus)})
+    warnings = runner.store.logs(execution.id, level="warning", limit=10)
+    assert sorted(log.key for log in warnings) == skus
+    assert "keeps its current stock" in warnings[0].message

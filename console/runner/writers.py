@@ -81,11 +81,20 @@ class StockWriter:
             error = failed.get(index)
             if error is None:
                 counts.succeeded += 1
-                counts.entries.append(("info", sku, f"stock {row.get('stock')} written to stock "
-                                                    f"list {row.get('stock_list')}", row))
+                counts.entries.append(_written(sku, row))
             else:
                 counts.failed += 1
                 counts.entries.append(("error", sku, _field_errors(error.get("errors", {})), row))
+
+
+def _written(sku: str, row: dict[str, Any]) -> LogEntry:
+    """The log line of an accepted row; a row without stock is a warning, because Omnitron
+    then keeps the current stock (or 0 for a new one), which is rarely what a mapping meant."""
+    stock_list = row.get("stock_list")
+    if row.get("stock") is None:
+        return ("warning", sku, f"no stock in the row: stock list {stock_list} keeps its "
+                                "current stock (check the mapping's 'stock' key)", row)
+    return ("info", sku, f"stock {row['stock']} written to stock list {stock_list}", row)
 
 
 class OrderStatusWriter:
