@@ -191,3 +191,19 @@ async def test_pool_runs_concurrently_from_asyncio(pool: ScriptPool) -> None:
     source = "def transform(d, a):\n    return d * 2\n"
     results = await asyncio.gather(*(pool.run_async(source, str(n)) for n in range(6)))
     assert [r.result_json for r in results] == [n * 2 for n in range(6)]
+
+
+def test_a_worker_started_from_a_finished_thread_keeps_serving() -> None:
+    """The console runs each test from a short-lived thread; the warm worker must outlive it."""
+    import threading
+
+    native = "def transform(data, attributes):\n    return data\n"
+    with ScriptPool(size=1) as pool:
+        first: list[object] = []
+        thread = threading.Thread(target=lambda: first.append(pool.run(native, "[1]")))
+        thread.start()
+        thread.join()
+        time.sleep(0.3)  # room for a parent-death signal, were one to be sent
+        again = pool.run(native, "[2]")
+    assert [r.ok for r in first] == [True]  # type: ignore[attr-defined]
+    assert again.ok and again.result_json == [2]

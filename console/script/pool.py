@@ -10,6 +10,7 @@ import subprocess
 import sys
 import threading
 import time
+from concurrent.futures import ThreadPoolExecutor
 from dataclasses import dataclass, field
 from multiprocessing.connection import Connection
 from typing import Any
@@ -37,6 +38,12 @@ def _worker_env() -> dict[str, str]:
     """Only what Python needs to start; none of the console's secrets."""
     keep = ("PATH", "PYTHONPATH", "LANG", "LC_ALL", "SYSTEMROOT")
     return {k: v for k, v in os.environ.items() if k in keep}
+
+
+# Workers are started from this one long-lived thread: Linux delivers a worker's parent-death
+# signal when the *thread* that started it ends, and callers such as the console's test panel
+# run scripts from short-lived threads.
+_SPAWNER = ThreadPoolExecutor(max_workers=1, thread_name_prefix="script-spawner")
 
 
 class _Worker:
@@ -99,6 +106,14 @@ class ScriptPool:
         self._closed = False
 
     def _acquire(self) -> _Worker:
+        """An idle live worker, or a new one; a worker that died while idle is replaced."""
+        while True:
+            item = self._take()
+            if item.exitcode is None:
+                return item
+            self._release(item, healthy=False)
+
+    def _take(self) -> _Worker:
         try:
             return self._idle.get_nowait()
         except queue.Empty:
@@ -106,7 +121,11 @@ class ScriptPool:
         with self._lock:
             if self._started < self.size:
                 self._started += 1
-                return _Worker()
+                try:
+                    return _SPAWNER.submit(_Worker).result()
+                except OSError:
+                    self._started -= 1
+                    raise
         return self._idle.get()
 
     def _release(self, item: _Worker, healthy: bool) -> None:
