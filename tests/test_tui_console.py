@@ -2,6 +2,7 @@
 
 from __future__ import annotations
 
+import json
 from collections.abc import Iterator
 from datetime import UTC, datetime
 from pathlib import Path
@@ -88,7 +89,7 @@ async def test_mapping_change_test_and_save(flows_file: Path) -> None:
         editor = screen.query_one("#mapping-editor").query_one(TextArea)
         editor.text = editor.text.replace('"[&1].product_sku"', '"[&1].product_code"')
         panel = screen.query_one("#mapping-test")
-        panel.input_text = '[{"sku": "A1", "qty": 3, "unit_type": "qty"}]'  # type: ignore[attr-defined]
+        panel.query_one(".input", TextArea).text = '[{"sku": "A1", "qty": 3, "unit_type": "qty"}]'
         await pilot.pause()
         await app.workers.wait_for_complete()
         await pilot.pause()
@@ -100,6 +101,39 @@ async def test_mapping_change_test_and_save(flows_file: Path) -> None:
         await pilot.press("f2")
         await pilot.pause()
         assert "product_code" in (load(flows_file).flow("stock").mapping.spec)  # type: ignore[union-attr]
+
+
+async def test_ctrl_r_in_the_mapping_editor_maps_what_the_script_makes_of_the_input(
+        flows_file: Path) -> None:
+    app = make_app(flows_file)
+    async with app.run_test(size=(80, 24)) as pilot:
+        await pilot.press("enter")
+        await pilot.pause()
+        screen = app.screen
+        screen.query_one("#script-test").input_text = (  # type: ignore[attr-defined]
+            '[{"sku": "A", "qty": 2, "unit_type": "qty"}, {"sku": "B", "qty": -1}]')
+        screen.query_one("#cards").active = "tab-mapping"  # type: ignore[attr-defined]
+        await pilot.pause()
+        editor = screen.query_one("#mapping-editor").query_one(TextArea)
+        editor.focus()
+        editor.text = editor.text.replace('"[&1].stock"', '"[&1].quantity"')
+        await app.workers.wait_for_complete()
+        await pilot.pause()
+        await pilot.press("ctrl+r")
+        await app.workers.wait_for_complete()
+        await pilot.pause()
+        panel = screen.query_one("#mapping-test")
+        meta = str(panel.query_one(".meta", Static).render())
+        result = json.loads(panel.query_one(".result", TextArea).text or "null")
+        assert result == [{"product_sku": "A", "quantity": 2, "unit_type": "qty"}], meta
+        assert '"sku": "B"' not in panel.input_text  # type: ignore[attr-defined]
+        panel.input_text = '[{"sku": "B", "qty": -1}]'  # type: ignore[attr-defined]
+        panel.query_one(".input", TextArea).insert(" ")
+        await pilot.press("ctrl+r")
+        await app.workers.wait_for_complete()
+        await pilot.pause()
+        result = json.loads(panel.query_one(".result", TextArea).text)
+        assert result == [{"product_sku": "B", "quantity": -1}]
 
 
 async def test_broken_mapping_is_diagnosed_and_not_saved(flows_file: Path) -> None:
@@ -141,8 +175,8 @@ async def test_order_status_script_test_shows_result_and_attributes(flows_file: 
         await app.workers.wait_for_complete()
         await pilot.pause()
         result = panel.query_one(".result", TextArea).text
-        assert '"order": "ORD-000002"' in result and '"product"' not in result
         meta = str(panel.query_one(".meta", Static).render())
+        assert '"order": "ORD-000002"' in result and '"product"' not in result, meta
         assert meta.startswith("success") and "token.erp = test-token" in meta
         mapping_input = screen.query_one("#mapping-test").input_text  # type: ignore[attr-defined]
         assert '"orderitems"' in mapping_input
@@ -192,6 +226,9 @@ async def test_dry_run_and_live_input_read_the_erp_without_writing(flows_file: P
     async with app.run_test(size=(80, 24)) as pilot:
         await pilot.press("enter")
         await pilot.pause()
+        app.screen.query_one("#cards").active = "tab-script"  # type: ignore[attr-defined]
+        await pilot.pause()
+        app.screen.query_one("#script-editor").query_one(TextArea).focus()
         await pilot.press("f6")
         await app.workers.wait_for_complete()
         await pilot.pause()

@@ -32,12 +32,15 @@ SAMPLE_ORDERS = json.dumps([{"order": "ORD-000002", "orderitems": [
 class DesignerScreen(Screen[FlowsConfig | None]):
     CSS_PATH = "designer.tcss"
     BINDINGS = [
+        Binding("ctrl+r", "run_test", "Run test", id="designer.run_test"),
         Binding("f2", "save", "Save", id="designer.save"),
         Binding("f4", "external_editor", "$EDITOR", id="designer.editor"),
-        Binding("f5", "dry_run", "Dry run", id="designer.dry_run"),
-        Binding("f6", "fetch_live", "Live input", id="designer.fetch_live"),
-        Binding("f7", "pin_sample", "Pin sample", id="designer.pin"),
-        Binding("f8", "last_input", "Last input", id="designer.last_input"),
+        # Priority: the code editors bind F5-F7 to selections, which would hide these keys.
+        Binding("f5", "dry_run", "Dry run", id="designer.dry_run", priority=True),
+        Binding("f6", "fetch_live", "Live input", id="designer.fetch_live", priority=True,
+                show=False),
+        Binding("f7", "pin_sample", "Pin sample", id="designer.pin", priority=True, show=False),
+        Binding("f8", "last_input", "Last input", id="designer.last_input", show=False),
         Binding("escape", "leave", "Back", id="designer.back"),
     ]
 
@@ -113,6 +116,8 @@ class DesignerScreen(Screen[FlowsConfig | None]):
         return f"Trigger URL (manual run)\n  curl -X POST -H 'Authorization: Bearer ****' '{url}'"
 
     def on_mount(self) -> None:
+        mapping_test = self.query_one("#mapping-test", TestPanel)
+        mapping_test.upstream = self.query_one("#script-test", TestPanel)
         self.query_one("#script-test", TestPanel).source = self.editor_text("#script-editor")
         self.query_one("#mapping-test", TestPanel).source = self.editor_text("#mapping-editor")
         self.baseline = self.values()
@@ -192,6 +197,15 @@ class DesignerScreen(Screen[FlowsConfig | None]):
             script=(v.get("order-editor") or None) if flow.type == "order_status"
             else flow.write.script)
         return dataclasses.replace(flow, **changes)
+
+    def action_run_test(self) -> None:
+        """Run the test panel of the tab in view, wherever the focus is inside it."""
+        tab = self.query_one("#cards", TabbedContent).active
+        panels = {"tab-script": "#script-test", "tab-mapping": "#mapping-test"}
+        if tab not in panels:
+            self.notify("The Script and Mapping tabs have a test panel.", severity="warning")
+            return
+        self.query_one(panels[tab], TestPanel).action_run()
 
     def action_save(self) -> None:
         bad = [e for e in self.query(CodeEditor) if e.problem]

@@ -10,7 +10,6 @@ from typing import Any, Literal
 from rich.text import Text
 from textual import on, work
 from textual.app import ComposeResult
-from textual.binding import Binding
 from textual.containers import Horizontal, Vertical
 from textual.message import Message
 from textual.widgets import Button, Input, Label, Static, TextArea
@@ -35,17 +34,19 @@ def pretty(text: str) -> str:
 
 
 class TestPanel(Vertical):
+    # Compact (borderless) inputs and a one-line Run row leave the result readable at 80x24.
     DEFAULT_CSS = """
-    TestPanel { width: 1fr; height: 1fr; }
+    TestPanel { width: 1fr; height: 1fr; padding-left: 1; }
+    TestPanel Label { color: $text-muted; }
     TestPanel .input { height: 1fr; }
-    TestPanel .attributes { height: 4; }
+    TestPanel .attributes { height: 3; }
     TestPanel .result { height: 2fr; }
-    TestPanel .meta { height: auto; }
-    TestPanel Horizontal { height: auto; }
-    TestPanel Button { min-width: 8; }
+    TestPanel TextArea:focus { background: $boost; }
+    TestPanel .meta { height: auto; max-height: 8; }
+    TestPanel Horizontal { height: 1; }
+    TestPanel Button { min-width: 9; margin-right: 1; }
     TestPanel Input { width: 1fr; }
     """
-    BINDINGS = [Binding("ctrl+r", "run", "Run test", id="test.run")]
 
     class Finished(Message):
         def __init__(self, panel: TestPanel, output: str | None) -> None:
@@ -62,19 +63,22 @@ class TestPanel(Vertical):
         self.kind = kind
         self.sample = sample
         self.source = ""
+        self.upstream: TestPanel | None = None
+        self._auto_input = sample
 
     def compose(self) -> ComposeResult:
-        yield Label("input (sample ERP response)" if self.kind == "script" else
-                    "input (the script's output by default)")
-        yield TextArea.code_editor(self.sample, language="json", classes="input")
+        yield Label("ERP sample · f6 live f8 last f7 pin"
+                    if self.kind == "script" else "input: the script's output")
+        yield TextArea.code_editor(self.sample, language="json", classes="input", compact=True)
         if self.kind == "script":
-            yield Label("+ attributes, key=value per line (test only, never saved)")
-            yield TextArea("token.erp=test-token", classes="attributes")
+            yield Label("+ attributes (key=value, never saved)")
+            yield TextArea("token.erp=test-token", classes="attributes", compact=True)
         with Horizontal():
-            yield Button("Run ^r", id="run", variant="primary")
-            yield Input(placeholder="load input from file…", id="load")
-        yield Static("", classes="meta")
-        yield TextArea.code_editor("", language="json", read_only=True, classes="result")
+            yield Button("Run ^r", id="run", variant="primary", compact=True)
+            yield Input(placeholder="load input from file…", id="load", compact=True)
+        yield Static("result_data appears here", classes="meta")
+        yield TextArea.code_editor("", language="json", read_only=True, classes="result",
+                                   compact=True)
 
     @property
     def input_text(self) -> str:
@@ -82,14 +86,29 @@ class TestPanel(Vertical):
 
     @input_text.setter
     def input_text(self, value: str) -> None:
+        """Set by the console (not typed): a mapping panel keeps following its script's output
+        until the user edits the input."""
+        self._auto_input = value
         self.query_one(".input", TextArea).text = value
+
+    @property
+    def attributes(self) -> dict[str, str]:
+        found = self.query(".attributes")
+        return parse_attributes(found.first(TextArea).text) if found else {}
+
+    def follows_upstream(self) -> bool:
+        up = self.upstream
+        return (up is not None and bool(up.source.strip())
+                and self.input_text == self._auto_input)
 
     @on(Button.Pressed, "#run")
     def action_run(self) -> None:
         self.query_one(".meta", Static).update("running…")
-        attributes = parse_attributes(self.query_one(".attributes", TextArea).text) \
-            if self.kind == "script" else {}
-        self.execute(self.source, self.input_text, attributes)
+        if self.kind == "mapping" and self.upstream is not None and self.follows_upstream():
+            up = self.upstream
+            self.execute_after_script(up.source, up.input_text, up.attributes, self.source)
+            return
+        self.execute(self.source, self.input_text, self.attributes)
 
     @on(Input.Submitted, "#load")
     def _load(self, event: Input.Submitted) -> None:
@@ -111,6 +130,19 @@ class TestPanel(Vertical):
             meta, result, output = self._run_script(source, input_text, attributes)
         else:
             meta, result, output = self._run_mapping(source, input_text)
+        self.app.call_from_thread(self._show, meta, result, output)
+
+    @work(thread=True, exit_on_error=False, exclusive=True, group="test-run")
+    def execute_after_script(self, script: str, script_input: str, attributes: dict[str, str],
+                             spec: str) -> None:
+        """The mapping test on what the flow's script makes of the script panel's input."""
+        meta, _result, output = self._run_script(script, script_input, attributes)
+        if output is None:
+            meta = Text("the script failed, so the mapping has no input:\n", "bold red") + meta
+            self.app.call_from_thread(self._show, meta, "", None)
+            return
+        self.app.call_from_thread(setattr, self, "input_text", pretty(output))
+        meta, result, output = self._run_mapping(spec, output)
         self.app.call_from_thread(self._show, meta, result, output)
 
     @staticmethod
