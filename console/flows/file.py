@@ -19,6 +19,7 @@ from console.flows.errors import FlowsError, Problem
 from console.flows.locate import key_lines, line_of
 from console.flows.parse import parse_document
 from console.flows.secrets import Secret
+from console.flows.splice import splice
 
 _TOML_POSITION = re.compile(r"^(?P<msg>.*?)\s*\(at line (?P<line>\d+), column (?P<col>\d+)\)$")
 
@@ -175,12 +176,42 @@ def dumps(config: m.FlowsConfig) -> str:
     return pretty.finish(tomli_w.dumps(document, multiline_strings=True))
 
 
+def flow_text(flow: m.Flow) -> str:
+    """One flow's tables, as ``dumps`` writes them."""
+    pretty = _Pretty()
+    return pretty.finish(tomli_w.dumps({"flows": {flow.id: _flow_table(flow, pretty)}},
+                                       multiline_strings=True))
+
+
+def _edited_text(config: m.FlowsConfig, target: Path) -> str | None:
+    """The file on disk with only the changed tables rewritten, when that reloads equal."""
+    try:
+        original = target.read_text(encoding="utf-8")
+        before = loads(original, target)
+    except (OSError, UnicodeDecodeError, FlowsError):
+        return None
+    text = splice(original, before, config, flow_text)
+    if text is None:
+        return None
+    try:
+        after = loads(text, target)
+    except FlowsError:
+        return None
+    same = (after.omnitron, after.runner, after.flows) == (config.omnitron, config.runner,
+                                                          config.flows)
+    return text if same else None
+
+
 def save(config: m.FlowsConfig, path: Path | str | None = None) -> Path:
-    """Write atomically (temp file + rename); the previous file is kept as ``flows.toml.bak``."""
+    """Write atomically (temp file + rename); the previous file is kept as ``flows.toml.bak``.
+
+    Comments and the layout of tables that did not change are kept; when the change cannot be
+    spliced into the file safely, the whole file is written from the model.
+    """
     target = Path(path) if path is not None else config.source
     if target is None:
         raise ValueError("no path to save to: the config was not loaded from a file")
-    text = dumps(config)
+    text = _edited_text(config, target) or dumps(config)
     loads(text, target)
     target.parent.mkdir(parents=True, exist_ok=True)
     fd, tmp = tempfile.mkstemp(prefix=f".{target.name}.", suffix=".tmp", dir=target.parent)
