@@ -63,18 +63,25 @@ class Default:
 
 
 class Remove:
+    """Removes matched keys. As in Jolt's Removr, a leaf's value must be blank text and, inside
+    a list, only an index or a bare ``*`` matches (``1*`` is not an index pattern)."""
+
     mutates = True
 
     def __init__(self, spec: Any, where: str) -> None:
-        self.compiled = []
-        for matcher, value, child_where in _children(spec, where):
+        if not isinstance(spec, dict):
+            raise MappingSpecError("expected a JSON object", where)
+        self.compiled: list[tuple[KeyMatcher, Remove | None]] = []
+        for raw, value in spec.items():
+            child_where = f"{where}.{raw}" if where else raw
             if isinstance(value, dict):
-                self.compiled.append((matcher, Remove(value, child_where)))
-            elif isinstance(value, str):
-                self.compiled.append((matcher, None))
+                child: Remove | None = Remove(value, child_where)
+            elif isinstance(value, str) and not value.strip():
+                child = None
             else:
-                raise MappingSpecError('expected a string such as "" (remove this key) or a '
-                                       "nested object", child_where)
+                raise MappingSpecError('expected "" (remove this key) or a nested object, '
+                                       f"found {value!r}", child_where)
+            self.compiled.extend((KeyMatcher(alternative), child) for alternative in raw.split("|"))
 
     def apply(self, data: Any, context: dict[str, Any] | None = None) -> Any:
         self._remove(data)
@@ -83,6 +90,8 @@ class Remove:
     def _remove(self, container: Any) -> None:
         doomed: list[Any] = []
         for matcher, child in self.compiled:
+            if isinstance(container, list) and matcher.star is not None and matcher.raw != "*":
+                continue
             for key in matcher.keys_in(container):
                 if child is None:
                     doomed.append(key)
