@@ -32,3 +32,15 @@ def test_remove_star_patterns_do_not_match_list_indexes_but_bare_star_does() -> 
 def test_remove_or_keys_may_mix_literals_and_stars() -> None:
     data = {"tmp-1": 1, "tmp-2": 2, "id": 3, "name": 4}
     assert run("remove", {"tmp-*|id": ""}, data) == {"name": 4}
+
+
+@pytest.mark.parametrize("key", ["tuna*", "a|*", "*x[]"])
+def test_default_allows_no_star_patterns(key: str) -> None:
+    with pytest.raises(MappingSpecError) as caught:
+        compile([{"operation": "default", "spec": {"outer": {key: "marlin"}}}])
+    assert caught.value.path == f"[0].spec.outer.{key}"
+
+
+def test_default_bare_star_still_fills_every_entry() -> None:
+    out = run("default", {"items[]": {"*": {"unit": "qty"}}}, {"items": [{}, {"unit": "kg"}]})
+    assert out == {"items": [{"unit": "qty"}, {"unit": "kg"}]}

@@ -26,12 +26,17 @@ def _precedence(item: tuple[KeyMatcher, Any, str]) -> tuple[int, int, str]:
 
 
 class Default:
-    """Adds missing (or null) values; ``*`` and ``a|b`` only touch keys that exist."""
+    """Adds missing (or null) values; ``*`` and ``a|b`` only touch keys that exist. As in Jolt's
+    Defaultr, a bare ``*`` is the only wildcard: ``tuna*`` or ``a|*`` is a spec error."""
 
     mutates = True
 
     def __init__(self, spec: Any, where: str) -> None:
         self.children = _children(spec, where)
+        for matcher, _value, child_where in self.children:
+            if "*" in matcher.raw and matcher.raw not in ("*", "*[]"):
+                raise MappingSpecError("a default key can only be '*' itself, with no other "
+                                       "characters", child_where)
         self.compiled = [(m, Default(v, w) if isinstance(v, dict) else v)
                          for m, v, w in self.children]
 
