@@ -203,7 +203,7 @@ def test_modify_context_lookups_and_list_math() -> None:
         "a": {"max": "=max(@(1,value), ^limit, 0)", "value": "=abs", "sum": "=intSum"},
         "b": {"abs": "=abs(@(1,value))", "total": "=doubleSum(@(1,value))",
               "half": "=div(@(1,pair))"},
-        "words": "=split('\\\\s+', @(1,text))",
+        "words": "=split('\\s+', @(1,text))",
         "joined": "=join('-', @(1,first), , @(1,second))"}}]
     data = {"a": {"value": -2}, "b": {"value": [-1, 2, 3.0], "pair": [5, 2]},
             "text": "one  two", "first": "x", "second": "y"}

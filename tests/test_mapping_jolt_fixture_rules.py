@@ -44,3 +44,37 @@ def test_default_allows_no_star_patterns(key: str) -> None:
 def test_default_bare_star_still_fills_every_entry() -> None:
     out = run("default", {"items[]": {"*": {"unit": "qty"}}}, {"items": [{}, {"unit": "kg"}]})
     assert out == {"items": [{"unit": "qty"}, {"unit": "kg"}]}
+
+
+def test_quoted_function_arguments_keep_backslashes_for_regexes() -> None:
+    out = run("modify-overwrite-beta", {"words": "=split('\\s+', @(1,text))",
+                                        "digits": "=split('\\d', @(1,code))"},
+              {"text": "a  b\tc", "code": "x1y22z"})
+    assert out["words"] == ["a", "b", "c"] and out["digits"] == ["x", "y", "", "z"]
+
+
+def test_explicit_arguments_never_take_the_current_value() -> None:
+    data = {"code": "7", "name": "abcdef"}
+    spec = {"code": "=leftPad(3, '0')", "name": "=substring(0, 2)"}
+    assert run("modify-overwrite-beta", spec, dict(data)) == data
+
+
+def test_bare_arguments_are_parsed_as_jolt_literals() -> None:
+    spec = {"flag": "=toString(TRUE)", "big": "=toString(12)", "real": "=toString(2.50)",
+            "word": "=toUpper(bazinga)", "empty": "=concat(a, , b)"}
+    out = run("modify-overwrite-beta", spec, {})
+    assert out == {"flag": "true", "big": "12", "real": "2.5", "word": "BAZINGA", "empty": "ab"}
+
+
+def test_a_lone_argument_that_finds_nothing_means_no_argument() -> None:
+    spec = {"missing": "=isNull(@(1,nothing))", "present": "=isNull(@(1,there))"}
+    out = run("modify-overwrite-beta", spec, {"there": None})
+    assert out == {"there": None, "present": None}
+
+
+def test_join_skips_nulls_and_blanks_but_keeps_a_separator_after_each_item() -> None:
+    spec = {"middle": "=join('-', @(1,a), , @(1,b))", "trailing": "=join('-', @(1,a), @(1,b), )",
+            "list": "=join(',', @(1,items))", "nested": "=join('|', @(1,a), @(1,items))"}
+    out = run("modify-overwrite-beta", spec, {"a": "x", "b": "y", "items": [1, "", 2.5]})
+    assert out["middle"] == "x-y" and out["trailing"] == "x-y-"
+    assert out["list"] == "1,2.5" and out["nested"] == "x|[1, , 2.5]"

@@ -43,8 +43,13 @@ def _values(args: list[Any]) -> list[Any]:
 
 
 def _text(value: Any) -> str:
+    """``String.valueOf`` as Java prints JSON values: ``[a, b]`` and ``{k=v}`` for containers."""
     if value is None:
         return "null"
+    if isinstance(value, list):
+        return "[" + ", ".join(_text(v) for v in value) + "]"
+    if isinstance(value, dict):
+        return "{" + ", ".join(f"{k}={_text(v)}" for k, v in value.items()) + "}"
     return java_text(value) if not isinstance(value, str) else value
 
 
@@ -98,12 +103,22 @@ def concat(args: list[Any]) -> Any:
 
 
 def join(args: list[Any]) -> Any:
-    if not args or not isinstance(args[0], str):
+    """Jolt's join: the separator, then either one list or the remaining arguments; nulls and
+    empty texts are skipped, but a separator still follows every item that is not last."""
+    if len(args) == 1 and isinstance(args[0], list):
+        args = args[0]
+    if len(args) < 2 or not isinstance(args[0], str):
         return ABSENT
-    items: list[Any] = []
-    for value in args[1:]:
-        items.extend(value if isinstance(value, list) else [value])
-    return args[0].join(_text(v) for v in items if v is not None)
+    separator = args[0]
+    items = args[1] if len(args) == 2 and isinstance(args[1], list) else args[1:]
+    pieces: list[str] = []
+    for position, item in enumerate(items):
+        text = "" if item is None else _text(item)
+        if text:
+            pieces.append(text)
+            if position < len(items) - 1:
+                pieces.append(separator)
+    return "".join(pieces)
 
 
 def split(args: list[Any]) -> Any:
@@ -309,5 +324,5 @@ FUNCTIONS: dict[str, Function] = {
     "noop": lambda args: ABSENT,
     "isPresent": lambda args: args[0] if args and args[0] is not None else ABSENT,
     "notNull": lambda args: args[0] if args and args[0] is not None else ABSENT,
-    "isNull": lambda args: None if not args or args[0] is None else ABSENT,
+    "isNull": lambda args: None if args and args[0] is None else ABSENT,
 }

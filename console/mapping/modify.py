@@ -29,11 +29,13 @@ from console.mapping.refs import (
     without_escaped,
 )
 
-_INSERT_FIRST = {"substring": 3, "leftPad": 3, "rightPad": 3}
-_APPEND_LAST = {"join": 2, "split": 2, "elementAt": 2}
+_JAVA_INT = re.compile(r"[+-]?\d+")
+_JAVA_DOUBLE = re.compile(r"[+-]?(?:\d+\.?\d*|\.\d+)(?:[eE][+-]?\d+)?[fFdD]?")
 
 
 def _split_args(text: str, where: str) -> list[str]:
+    """Split at top-level commas; ``'...'`` and ``@(...)`` keep theirs. Empty arguments stay,
+    as in Jolt (``fn(a,,b,)`` has five)."""
     args: list[str] = []
     depth = 0
     quote: str | None = None
@@ -44,7 +46,7 @@ def _split_args(text: str, where: str) -> list[str]:
             if char == quote:
                 quote = None
             continue
-        if char in "'\"":
+        if char == "'":
             quote = char
         elif char == "(":
             depth += 1
@@ -59,7 +61,7 @@ def _split_args(text: str, where: str) -> list[str]:
         raise MappingSpecError(f"unbalanced quotes or parentheses in {text!r}", where)
     if current or args:
         args.append("".join(current).strip())
-    return [arg for arg in args if arg]
+    return args
 
 
 class ContextRef:
@@ -73,17 +75,25 @@ class ContextRef:
         return walk(context if context is not None else {}, self.steps, path)
 
 
-def _argument(text: str, where: str) -> Any:
+def _argument(text: str) -> Any:
+    """One function argument as Jolt reads it: a lookup, ``'text'`` taken as written (no
+    escapes), an empty argument as null, ``true``/``false`` in any case, a number, or else
+    the bare text."""
     if text.startswith("@"):
         return parse_transpose(text)
     if text.startswith("^"):
         return ContextRef(text)
-    if len(text) >= 2 and text[0] == text[-1] and text[0] in "'\"":
-        return re.sub(r"\\(.)", r"\1", text[1:-1])
-    try:
-        return json.loads(text)
-    except json.JSONDecodeError:
-        return text
+    if not text:
+        return None
+    if len(text) >= 2 and text[0] == text[-1] == "'":
+        return text[1:-1]
+    if text.lower() in ("true", "false"):
+        return text.lower() == "true"
+    if _JAVA_INT.fullmatch(text):
+        return int(text)
+    if _JAVA_DOUBLE.fullmatch(text):
+        return float(text.rstrip("fFdD"))
+    return text
 
 
 class Call:
@@ -97,30 +107,30 @@ class Call:
         if paren:
             if not rest.endswith(")"):
                 raise MappingSpecError(f"expected ')' to close {text!r}", where)
-            self.args: list[Any] | None = [_argument(a, where)
-                                           for a in _split_args(rest[:-1], where)]
+            self.args: list[Any] | None = [_argument(a) for a in _split_args(rest[:-1], where)]
         else:
             self.args = None
 
     def evaluate(self, current: Any, path: WalkedPath, context: dict[str, Any] | None) -> Any:
+        """Call the function the way Jolt's FunctionEvaluator does: ``=fn`` gets the current
+        value, a lone argument that finds nothing means a call without arguments, and with
+        several arguments a lookup that finds nothing passes null."""
         if self.function is None:
             return ABSENT
         if self.args is None:
             return ABSENT if current is MISSING else self.function([current])
-        args = []
-        for arg in self.args:
-            if isinstance(arg, Transpose | ContextRef):
-                found = arg.lookup(context, path) if isinstance(arg, ContextRef) else \
-                    arg.lookup(path)
-                args.append(None if found is MISSING else found)
-            else:
-                args.append(arg)
-        if current is not MISSING:
-            if self.name in _INSERT_FIRST and len(args) < _INSERT_FIRST[self.name]:
-                args.insert(0, current)
-            elif self.name in _APPEND_LAST and len(args) < _APPEND_LAST[self.name]:
-                args.append(current)
-        return self.function(args)
+        args = [_resolve(arg, path, context) for arg in self.args]
+        if len(args) == 1 and args[0] is MISSING:
+            return self.function([])
+        return self.function([None if arg is MISSING else arg for arg in args])
+
+
+def _resolve(arg: Any, path: WalkedPath, context: dict[str, Any] | None) -> Any:
+    if isinstance(arg, ContextRef):
+        return arg.lookup(context, path)
+    if isinstance(arg, Transpose):
+        return arg.lookup(path)
+    return arg
 
 
 def _value(raw: Any, where: str) -> Any:
