@@ -43,8 +43,9 @@ async def test_flows_screen_lists_every_flow_with_next_run(flows_file: Path) -> 
         table = app.screen.query_one(DataTable)
         rows = [table.get_row_at(i) for i in range(table.row_count)]
         assert [r[0] for r in rows] == [f.name for f in app.config.flows]  # type: ignore[union-attr]
-        stock = rows[0]
-        assert stock[3] == "*/5 * * * *" and stock[4] == "11-24 12:05"
+        stock, xml, push = rows[0], rows[1], rows[2]
+        assert stock[1:4] == ["stock in", "*/5 * * * *", "11-24 12:05"]
+        assert (xml[3], push[1], push[3]) == ("disabled", "stock out", "on request")
 
 
 async def test_filter_narrows_the_table(flows_file: Path) -> None:

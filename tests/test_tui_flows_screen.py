@@ -33,3 +33,14 @@ async def test_broken_file_shows_each_problem(tmp_path: Path) -> None:
         texts = [str(w.render()) for w in app.screen.query(Static)]
         assert any("flows.a.schedul: unknown key, did you mean 'schedule'?" in t for t in texts)
         assert any("flows.a.read: missing table" in t for t in texts)
+
+
+def test_last_run_shows_its_mark_and_start_in_the_flows_time_zone() -> None:
+    from console.flows import loads
+    from console.tui.screens.flows import last_run
+
+    stock = loads(demo_flows_text()).flow("stock")
+    assert stock.timezone == "Europe/Istanbul"
+    assert last_run(stock, "partial", "2026-11-24T09:05:00.000000+00:00", 0) == "◐ 11-24 12:05"
+    assert last_run(stock, "success", "2026-11-24T22:30:00+00:00", 0) == "✓ 11-25 01:30"
+    assert last_run(stock, "success", "2026-11-24T22:30:00+00:00", 2) == "▶ 2 running"

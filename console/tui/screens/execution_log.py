@@ -17,6 +17,7 @@ from textual.screen import Screen
 from textual.widgets import Header, Input, Static
 
 from console.flows import FlowsConfig
+from console.tui.local_time import local
 from console.tui.progress import progress_line
 from console.tui.widgets.footer import KeyFooter
 from console.tui.widgets.row_log_view import RowLogView
@@ -72,6 +73,11 @@ class ExecutionLogScreen(Screen[None]):
         self.post_message(ExecutionLoaded(ExecutionStore(self.config.store_path())
                                           .execution(self.execution_id)))
 
+    def _started(self, flow_id: str, stamp: str) -> str:
+        flow = self.config.find(flow_id)
+        zone = flow.timezone if flow is not None else "UTC"
+        return f"{local(stamp, zone):%Y-%m-%d %H:%M:%S} {zone}"
+
     def on_execution_loaded(self, message: ExecutionLoaded) -> None:
         e = message.execution
         if e is None:
@@ -82,7 +88,7 @@ class ExecutionLogScreen(Screen[None]):
         self.execution = e
         lines = [f"{e.flow_id} · {e.trigger} by {e.triggered_by} · {e.status.upper()}",
                  f"{e.total} rows: {e.succeeded} written, {e.failed} failed · "
-                 f"started {e.started_at[:19].replace('T', ' ')}"]
+                 f"started {self._started(e.flow_id, e.started_at)}"]
         running = progress_line(e)
         if running:
             lines.insert(1, running)

@@ -12,6 +12,7 @@ from textual.screen import Screen
 from textual.widgets import DataTable, Header
 
 from console.flows import Flow, FlowsConfig
+from console.tui.local_time import local
 from console.tui.progress import progress_text
 from console.tui.widgets.footer import KeyFooter
 
@@ -65,7 +66,7 @@ class ExecutionsScreen(Screen[None]):
         table.clear()
         for e in self.rows:
             table.add_row(e.id, e.trigger, e.status, progress_text(e), str(e.failed),
-                          e.started_at[5:19].replace("T", " "), key=e.id)
+                          f"{local(e.started_at, self.flow.timezone):%m-%d %H:%M:%S}", key=e.id)
         if table.row_count:
             table.move_cursor(row=min(keep, table.row_count - 1))
 

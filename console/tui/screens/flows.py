@@ -14,24 +14,39 @@ from textual.screen import Screen
 from textual.widgets import DataTable, Header, Input
 
 from console.flows import Flow, FlowsConfig, FlowsError, Schedule, save
+from console.tui.local_time import local
 from console.tui.widgets.footer import KeyFooter
 
 _TYPES = {"stock": "stock", "order_status": "order", "oms_stock": "oms"}
-# Live columns get fixed widths ("interrupted 12:05", "11-24 12:05") so updates never reflow.
-_SUMMARY_COLUMNS = (("Next run", "next", 11), ("Last run", "last", 17), ("Act", "active", 3))
+_STATUS_MARKS = {"success": "✓", "partial": "◐", "failed": "✗", "interrupted": "!",
+                 "processing": "▶"}
+# Live columns get fixed widths ("✓ 11-24 12:05", "11-24 12:05") so updates never reflow; the
+# whole table stays within 80 columns.
+_SUMMARY_COLUMNS = (("Next run", "next", 11), ("Last run", "last", 13))
 
 
 def next_run(flow: Flow, now: datetime) -> str:
-    if not flow.schedule or not flow.enabled or not flow.is_inbound:
-        return "-"
+    if not flow.enabled:
+        return "disabled"
+    if not flow.is_inbound:
+        return "on request"
+    if not flow.schedule:
+        return "manual"
     runs = Schedule.parse(flow.schedule, flow.timezone).next_runs(now, 1)
     return runs[0].strftime("%m-%d %H:%M") if runs else "-"
+
+
+def last_run(flow: Flow, status: str, started_at: str, active: int) -> str:
+    """The last execution as a mark and its start in the flow's time zone, or the runs going."""
+    if active:
+        return f"▶ {active} running"
+    return f"{_STATUS_MARKS.get(status, '?')} {local(started_at, flow.timezone):%m-%d %H:%M}"
 
 
 class ExecutionSummary(Message):
     """Last execution and active count per flow, read from the store by a worker."""
 
-    def __init__(self, rows: dict[str, tuple[str, int, str]]) -> None:
+    def __init__(self, rows: dict[str, tuple[str, str]]) -> None:
         super().__init__()
         self.rows = rows
 
@@ -61,7 +76,7 @@ class FlowsScreen(Screen[None]):
     def __init__(self, config: FlowsConfig) -> None:
         super().__init__()
         self.config = config
-        self.summary: dict[str, tuple[str, int, str]] = {}
+        self.summary: dict[str, tuple[str, str]] = {}
 
     def compose(self) -> ComposeResult:
         yield Header()
@@ -71,11 +86,10 @@ class FlowsScreen(Screen[None]):
 
     def on_mount(self) -> None:
         table = self.query_one(DataTable)
-        for label in ("Name", "Type", "Dir", "Schedule"):
+        for label in ("Name", "Type", "Schedule"):
             table.add_column(label)
         for label, key, width in _SUMMARY_COLUMNS:
             table.add_column(label, key=key, width=width)
-        table.add_column("On")
         self.fill()
         table.focus()
         self.call_after_refresh(self.refresh_summary)
@@ -94,11 +108,9 @@ class FlowsScreen(Screen[None]):
             text = f"{flow.id} {flow.name} {flow.type} {flow.direction}".casefold()
             if wanted and wanted not in text:
                 continue
-            last, active, upcoming = self.summary.get(flow.id, ("-", 0, "…"))
-            table.add_row(flow.name, _TYPES[flow.type], "in" if flow.is_inbound else "out",
-                          flow.schedule or "manual", upcoming, last,
-                          str(active) if active else "-", "yes" if flow.enabled else "no",
-                          key=flow.id)
+            last, upcoming = self.summary.get(flow.id, ("-", "…"))
+            kind = f"{_TYPES[flow.type]} {'in' if flow.is_inbound else 'out'}"
+            table.add_row(flow.name, kind, flow.schedule or "-", upcoming, last, key=flow.id)
         if table.row_count:
             table.move_cursor(row=min(keep, table.row_count - 1))
 
@@ -107,12 +119,14 @@ class FlowsScreen(Screen[None]):
         from console.runner.store import ExecutionStore
 
         store = ExecutionStore(self.config.store_path())
-        rows: dict[str, tuple[str, int, str]] = {}
+        rows: dict[str, tuple[str, str]] = {}
         now = self.now
         for flow in self.config.flows:
             recent = store.executions(flow.id, limit=1)
-            last = f"{recent[0].status} {recent[0].started_at[11:16]}" if recent else "-"
-            rows[flow.id] = (last, store.active_count(flow.id), next_run(flow, now))
+            active = store.active_count(flow.id)
+            last = last_run(flow, recent[0].status, recent[0].started_at, active) \
+                if recent else "-"
+            rows[flow.id] = (last, next_run(flow, now))
         self.post_message(ExecutionSummary(rows))
 
     def on_execution_summary(self, message: ExecutionSummary) -> None:
@@ -122,10 +136,9 @@ class FlowsScreen(Screen[None]):
         self.summary = message.rows
         table = self.query_one(DataTable)
         for row_key in table.rows:
-            last, active, upcoming = self.summary.get(str(row_key.value), ("-", 0, "…"))
-            for (_label, column, _width), value in zip(
-                    _SUMMARY_COLUMNS, (upcoming, last, str(active) if active else "-"),
-                    strict=True):
+            last, upcoming = self.summary.get(str(row_key.value), ("-", "…"))
+            for (_label, column, _width), value in zip(_SUMMARY_COLUMNS, (upcoming, last),
+                                                       strict=True):
                 if table.get_cell(row_key, column) != value:
                     table.update_cell(row_key, column, value)
 
