@@ -78,3 +78,9 @@ def test_join_skips_nulls_and_blanks_but_keeps_a_separator_after_each_item() -> 
     out = run("modify-overwrite-beta", spec, {"a": "x", "b": "y", "items": [1, "", 2.5]})
     assert out["middle"] == "x-y" and out["trailing"] == "x-y-"
     assert out["list"] == "1,2.5" and out["nested"] == "x|[1, , 2.5]"
+
+
+@pytest.mark.parametrize("chain", [[], "[]", " [ ] "])
+def test_an_empty_chain_is_a_spec_error(chain: object) -> None:
+    with pytest.raises(MappingSpecError, match="chain is empty"):
+        compile(chain)

@@ -53,6 +53,8 @@ class Mapping:
             chain = [chain]
         if not isinstance(chain, list):
             raise MappingSpecError("expected a chain: a JSON list of {operation, spec} objects")
+        if not chain:
+            raise MappingSpecError("the chain is empty; Jolt needs at least one operation")
         self.steps: list[Any] = []
         for index, entry in enumerate(chain):
             self.steps.append(self._step(index, entry))
