@@ -84,3 +84,47 @@ def test_join_skips_nulls_and_blanks_but_keeps_a_separator_after_each_item() -> 
 def test_an_empty_chain_is_a_spec_error(chain: object) -> None:
     with pytest.raises(MappingSpecError, match="chain is empty"):
         compile(chain)
+
+
+def test_index_of_and_later_keys_see_earlier_results() -> None:
+    spec = {"at": "=indexOf(@(1,mail), '@')", "size": "=size(@(1,mail))",
+            "domain": "=substring(@(1,mail), @(1,at), @(1,size))", "none": "=indexOf('abc', 'z')"}
+    out = run("modify-overwrite-beta", spec, {"mail": "ops@shop.io"})
+    assert out == {"mail": "ops@shop.io", "at": 3, "size": 11, "domain": "@shop.io", "none": -1}
+
+
+def test_epoch_millis_convert_both_ways_in_a_zone() -> None:
+    spec = {"iso": "=fromEpochMilli(@(1,ms))",
+            "local": "=fromEpochMilli(@(1,ms), 'dd.MM.yyyy HH:mm', 'Europe/Istanbul')",
+            "back": "=toEpochMilli(@(1,local), 'dd.MM.yyyy HH:mm', 'Europe/Istanbul')",
+            "offset": "=toEpochMilli('2024-07-01T01:30:00+02:00', yyyy-MM-dd'T'HH:mm:ssXXX)"}
+    out = run("modify-overwrite-beta", spec, {"ms": 1719797400000})
+    assert out["iso"] == "2024-07-01T01:30:00Z" and out["local"] == "01.07.2024 04:30"
+    assert out["back"] == 1719797400000 and out["offset"] == 1719790200000
+
+
+def test_date_add_and_subtract_use_calendar_months() -> None:
+    spec = {"next": "=dateAdd(@(1,day), 'yyyy-MM-dd', 'P1M', 'UTC')",
+            "mixed": "=dateAdd(@(1,day), 'yyyy-MM-dd', 'P1Y1M1D')",
+            "earlier": "=dateSubstract(@(1,stamp), 'yyyy-MM-dd HH:mm', 'PT90M')"}
+    out = run("modify-overwrite-beta", spec, {"day": "2024-01-31", "stamp": "2024-03-01 00:30"})
+    assert out["next"] == "2024-02-29" and out["mixed"] == "2025-03-01"
+    assert out["earlier"] == "2024-02-29 23:00"
+
+
+def test_format_date_moves_between_zones() -> None:
+    spec = {"paris": "=formatDate(@(1,at), 'yyyy-MM-dd HH:mm', 'HH:mmXXX', 'UTC', 'Europe/Paris')",
+            "same": "=formatDate(@(1,at), 'yyyy-MM-dd HH:mm', 'dd/MM/yy')"}
+    out = run("modify-overwrite-beta", spec, {"at": "2024-07-01 10:00"})
+    assert out["paris"] == "12:00+02:00" and out["same"] == "01/07/24"
+
+
+@pytest.mark.parametrize("call", [
+    "=fromEpochMilli('soon', 'yyyy', 'UTC')", "=fromEpochMilli(0, 'yyyy', 'Mars/Base')",
+    "=toEpochMilli(5, 'yyyy', 'UTC')", "=toEpochMilli('2024', 'QQQ', 'UTC')",
+    "=dateAdd('2024-01-01', 'yyyy-MM-dd', 'one day', 'UTC')",
+    "=dateSubstract('2024-01-01', 'yyyy-MM-dd', 'P1D', 7)",
+    "=formatDate('2024-01-01', 'yyyy-MM-dd', 'INVALID', 'UTC')",
+    "=formatDate('01/2024', 'yyyy-MM-dd', 'yyyy')"])
+def test_date_functions_write_nothing_for_bad_arguments(call: str) -> None:
+    assert run("modify-overwrite-beta", {"out": call}, {}) == {}

@@ -12,9 +12,10 @@ from collections.abc import Callable
 from decimal import ROUND_HALF_UP, Decimal
 from typing import Any
 
+from console.mapping.dates import DATE_FUNCTIONS
+from console.mapping.refs import ABSENT
 from console.mapping.shift import java_text
 
-ABSENT: Any = object()
 Function = Callable[[list[Any]], Any]
 
 
@@ -273,6 +274,13 @@ def recursively_squash_nulls(args: list[Any]) -> Any:
     return squash(value) if value is not None else ABSENT
 
 
+def index_of(args: list[Any]) -> Any:
+    """``indexOf(text, part)``: Java's ``String.indexOf``, -1 when ``part`` is not there."""
+    if len(args) != 2 or not isinstance(args[0], str) or not isinstance(args[1], str):
+        return ABSENT
+    return args[0].find(args[1])
+
+
 def squash_duplicates(args: list[Any]) -> Any:
     value = args[0] if args else None
     if not isinstance(value, list):
@@ -292,6 +300,7 @@ FUNCTIONS: dict[str, Function] = {
     "join": join,
     "split": split,
     "substring": substring,
+    "indexOf": index_of,
     "leftPad": _pad(True),
     "rightPad": _pad(False),
     "min": minimum,
@@ -325,4 +334,5 @@ FUNCTIONS: dict[str, Function] = {
     "isPresent": lambda args: args[0] if args and args[0] is not None else ABSENT,
     "notNull": lambda args: args[0] if args and args[0] is not None else ABSENT,
     "isNull": lambda args: None if args and args[0] is None else ABSENT,
+    **DATE_FUNCTIONS,
 }

@@ -11,6 +11,8 @@ from typing import Any
 from console.mapping.errors import MappingSpecError
 
 MISSING: Any = object()
+ABSENT: Any = object()
+"""What a modify function gives when Jolt's would give an empty Optional: nothing is written."""
 _REF = re.compile(r"([&$#])(?:\((\d+)(?:,(\d+))?\)|(\d+))?")
 
 
