@@ -128,3 +128,26 @@ def test_format_date_moves_between_zones() -> None:
     "=formatDate('01/2024', 'yyyy-MM-dd', 'yyyy')"])
 def test_date_functions_write_nothing_for_bad_arguments(call: str) -> None:
     assert run("modify-overwrite-beta", {"out": call}, {}) == {}
+
+
+@pytest.mark.parametrize("output", ["item.@.name", "a@", "@code@name", "@(row.@id).x",
+                                    "@(row.*.id)", "@(row.$1.id)", "out.$.id", "list[-1]"])
+def test_shift_rejects_output_paths_jolt_cannot_parse(output: str) -> None:
+    with pytest.raises(MappingSpecError) as caught:
+        compile([{"operation": "shift", "spec": {"rows": {"*": {"sku": output}}}}])
+    assert caught.value.path == "[0].spec.rows.*.sku"
+
+
+def test_lookup_errors_point_at_the_key_in_shift_and_modify() -> None:
+    with pytest.raises(MappingSpecError) as shift_error:
+        compile([{"operation": "shift", "spec": {"a": {"@(1,b.*)": "x"}}}])
+    with pytest.raises(MappingSpecError) as modify_error:
+        compile([{"operation": "modify-overwrite-beta", "spec": {"a": {"b": "=concat(@(1,x)"}}}])
+    assert shift_error.value.path == "[0].spec.a.@(1,b.*)"
+    assert modify_error.value.path == "[0].spec.a.b"
+
+
+def test_output_lookups_may_still_use_references_and_indexes() -> None:
+    spec = {"rows": {"*": {"qty": "stock.@(1,codes[0]).&1", "id": "ids[@(1,slot)]"}}}
+    data = {"rows": [{"qty": 4, "codes": ["A1"], "id": "x", "slot": "1"}]}
+    assert run("shift", spec, data) == {"stock": {"A1": {"0": 4}}, "ids": [None, "x"]}

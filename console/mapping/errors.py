@@ -2,6 +2,9 @@
 
 from __future__ import annotations
 
+from collections.abc import Iterator
+from contextlib import contextmanager
+
 
 class MappingSpecError(Exception):
     """The spec is not valid. ``path`` is where inside the chain, e.g. ``[0].spec.*.sku``."""
@@ -22,3 +25,15 @@ class MappingError(Exception):
         self.index = index
         where = f"step [{index}]: " if index is not None else ""
         super().__init__(f"{where}{message}")
+
+
+
+@contextmanager
+def located(where: str) -> Iterator[None]:
+    """Give a spec error raised inside, that has no path yet, the path ``where``."""
+    try:
+        yield
+    except MappingSpecError as error:
+        if error.path:
+            raise
+        raise MappingSpecError(error.message, where, error.index) from None

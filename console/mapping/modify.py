@@ -14,7 +14,7 @@ import json
 import re
 from typing import Any
 
-from console.mapping.errors import MappingSpecError
+from console.mapping.errors import MappingSpecError, located
 from console.mapping.functions import ABSENT, FUNCTIONS
 from console.mapping.refs import (
     MISSING,
@@ -260,7 +260,8 @@ class Modify:
         for raw, value in spec.items():
             for alternative in raw.split("|"):
                 child_where = f"{where}.{alternative}" if where else alternative
-                child = _Child(alternative, value, mode, child_where)
+                with located(child_where):
+                    child = _Child(alternative, value, mode, child_where)
                 if child.index is not None:
                     kinds.add("list")
                 elif child.star is None or child.raw != "*":

@@ -153,13 +153,16 @@ def walk(data: Any, steps: tuple[Callable[[WalkedPath], str | None], ...],
 
 
 def parse_transpose(text: str) -> Transpose:
-    """``@``, ``@N``, ``@N,path``, ``@path``, or any of those inside ``@( )``."""
+    """``@``, ``@N``, ``@N,path``, ``@path``, or any of those inside ``@( )``. As in Jolt, the
+    path may use ``&`` references and ``[n]`` indexes but no ``@``, ``*`` or ``$``."""
     body = text[1:]
     if body.startswith("("):
         if not body.endswith(")"):
             raise MappingSpecError(f"unbalanced parentheses in {text!r}")
         body = body[1:-1]
     up, sub = 0, body.strip()
+    if any(mark in without_escaped(sub) for mark in "@*$"):
+        raise MappingSpecError(f"the lookup {text!r} cannot contain '@', '*' or '$'")
     if sub[:1].isdigit():
         head, _comma, rest = sub.partition(",")
         if not head.strip().isdigit():

@@ -14,7 +14,7 @@ import re
 from collections.abc import Callable
 from typing import Any
 
-from console.mapping.errors import MappingSpecError
+from console.mapping.errors import MappingSpecError, located
 from console.mapping.refs import (
     MISSING,
     Level,
@@ -145,6 +145,10 @@ def _as_index(value: Any) -> int | None:
 
 def _key_step(part: str, where: str) -> Step:
     inspect = without_escaped(part)
+    if inspect == "@":
+        raise MappingSpecError(f"'@' needs a path to look up in an output path ({part!r})", where)
+    if "@" in inspect[1:]:
+        raise MappingSpecError(f"'@' can only start an output path element ({part!r})", where)
     if inspect.startswith("@"):
         transpose = parse_transpose(part)
 
@@ -154,11 +158,9 @@ def _key_step(part: str, where: str) -> Step:
                 return None
             return java_text(found)
         return transposed
-    if "*" in inspect:
-        raise MappingSpecError(f"'*' is not allowed in an output path ({part!r})", where)
-    if "$" in inspect:
-        _, up, group, _ = parse_ref(part, part.index("$"))
-        return lambda path: capture(path, up, group)
+    for mark in "*$":
+        if mark in inspect:
+            raise MappingSpecError(f"'{mark}' is not allowed in an output path ({part!r})", where)
     if "&" in inspect:
         return template(part)
     literal = unescape(part)
@@ -316,13 +318,14 @@ class Composite:
         for raw, rhs in spec.items():
             for alternative in raw.split("|"):
                 child_where = f"{where}.{alternative}" if where else alternative
-                child_key = Key(alternative, child_where)
-                if child_key.raw in seen:
-                    raise MappingSpecError(f"duplicate key {alternative!r}", child_where)
-                seen.add(child_key.raw)
-                child: Leaf | Composite = (Composite(child_key, rhs, child_where)
-                                           if isinstance(rhs, dict)
-                                           else Leaf(child_key, rhs, child_where))
+                with located(child_where):
+                    child_key = Key(alternative, child_where)
+                    if child_key.raw in seen:
+                        raise MappingSpecError(f"duplicate key {alternative!r}", child_where)
+                    seen.add(child_key.raw)
+                    child: Leaf | Composite = (Composite(child_key, rhs, child_where)
+                                               if isinstance(rhs, dict)
+                                               else Leaf(child_key, rhs, child_where))
                 if child_key.kind == "literal":
                     literals[child_key.literal_value or ""] = child
                 elif child_key.special:
