@@ -14,19 +14,25 @@ from typing import Any
 from textual import on, work
 from textual.app import ComposeResult
 from textual.binding import Binding
-from textual.containers import Horizontal, VerticalScroll
+from textual.containers import Horizontal, Vertical, VerticalScroll
 from textual.screen import Screen
 from textual.widgets import Header, Input, Label, Static, TabbedContent, TabPane
 
 from console.flows import Flow, FlowsConfig, FlowsError, MappingStep, ScriptStep, save
+from console.tui.flow_form import apply, fields_for
+from console.tui.outbound_text import outbound_text
 from console.tui.widgets.code_editor import CodeEditor
 from console.tui.widgets.footer import KeyFooter
+from console.tui.widgets.form_fields import FormFields
 from console.tui.widgets.test_panel import TestPanel
 
 SAMPLE_STOCK = json.dumps([{"id": 1, "sku": "SKU-000001", "qty": 12, "unit_type": "qty"},
                            {"id": 2, "sku": "SKU-000002", "qty": 0, "unit_type": "qty"}], indent=2)
 SAMPLE_ORDERS = json.dumps([{"order": "ORD-000002", "orderitems": [
     {"id": 4, "product": "SKU-000010", "status": 500, "invoice_number": "INV-2"}]}], indent=2)
+
+
+_EDITOR_KEYS = ("script", "mapping")  # their editors show their own diagnostics
 
 
 class DesignerScreen(Screen[FlowsConfig | None]):
@@ -55,20 +61,19 @@ class DesignerScreen(Screen[FlowsConfig | None]):
         flow = self.flow
         yield Header()
         with TabbedContent(id="cards"):
-            with TabPane("Config", id="tab-config"), VerticalScroll():
-                yield from self._field("Name", "name", flow.name)
-                yield from self._field("Schedule (cron, empty = manual)", "schedule",
-                                       flow.schedule or "")
-                yield from self._field("Timezone", "timezone", flow.timezone)
-                yield from self._field("Trigger parameters (comma separated)", "trigger_params",
-                                       ", ".join(flow.trigger_params))
+            with TabPane("Config", id="tab-config"):
+                yield FormFields(flow, "config", id="form-config")
             if flow.read is not None:
-                with TabPane("Read", id="tab-read"), VerticalScroll():
-                    yield from self._field("Endpoint URL (NiFi EL)", "read_url", flow.read.url)
-                    yield from self._field("Test parameters for the preview", "preview_params",
-                                           "sku=SKU-000001")
-                    yield Static("", id="url-preview", classes="hint")
-                    yield from self._field("Records path", "records", flow.read.records)
+                with TabPane("Login", id="tab-login"):
+                    yield Static(self._secrets_text(), id="login-secrets", classes="hint",
+                                 markup=False)
+                    yield FormFields(flow, "login", id="form-login")
+                with TabPane("Read", id="tab-read"):
+                    with Horizontal(id="preview-row"):
+                        yield Label("preview with")
+                        yield Input("sku=SKU-000001", id="preview-params", compact=True)
+                    yield Static("", id="url-preview", classes="hint", markup=False)
+                    yield FormFields(flow, "read", id="form-read")
             with TabPane("Script", id="tab-script"), Horizontal():
                 yield CodeEditor(flow.script.source if flow.script else "", "python",
                                  id="script-editor")
@@ -77,21 +82,27 @@ class DesignerScreen(Screen[FlowsConfig | None]):
                 yield CodeEditor(flow.mapping.spec.strip() if flow.mapping else "", "mapping",
                                  id="mapping-editor")
                 yield TestPanel("mapping", self._sample(), id="mapping-test")
-            with TabPane("Write", id="tab-write"), VerticalScroll():
-                yield from self._field("Stock list id", "stock_list",
-                                       "" if flow.write.stock_list is None else
-                                       str(flow.write.stock_list))
-                yield from self._field("Batch size", "batch_size", str(flow.write.batch_size))
+            with TabPane("Write", id="tab-write"), Vertical():
+                yield FormFields(flow, "write", id="form-write")
                 if flow.type == "order_status":
                     yield Label("Per-order script")
                     yield CodeEditor(flow.write.script or "", "python", id="order-editor")
+            if any(f.tab == "fetch" for f in fields_for(flow)):
+                with TabPane("Fetch missing", id="tab-fetch"):
+                    yield FormFields(flow, "fetch", id="form-fetch")
             with TabPane("Outbound", id="tab-outbound"), VerticalScroll():
-                yield Static(self._outbound_text(), id="outbound", markup=False)
+                yield Static(outbound_text(self.config, flow), id="outbound", markup=False)
+        yield Static("", id="form-status", markup=False)
         yield KeyFooter()
 
-    def _field(self, label: str, name: str, value: str) -> ComposeResult:
-        yield Label(label)
-        yield Input(value, id=f"field-{name}", compact=True)
+    def _secrets_text(self) -> str:
+        login = self.flow.login
+        if login is None:
+            return "No ERP login yet: choose a type below."
+        parts = [f"{name}: {secret.describe()}" for name, secret in
+                 (("password", login.password), ("token", login.token)) if secret is not None]
+        return ("Secrets are edited in flows.toml only. " + "; ".join(parts)) if parts else \
+            "Secrets are edited in flows.toml only."
 
     def _sample(self) -> str:
         from console.tui.samples import pinned
@@ -100,20 +111,6 @@ class DesignerScreen(Screen[FlowsConfig | None]):
         if found is not None:
             return found
         return SAMPLE_ORDERS if self.flow.type == "order_status" else SAMPLE_STOCK
-
-    def _outbound_text(self) -> str:
-        listen = self.config.runner.listen
-        if self.flow.direction == "outbound" and self.flow.type != "oms_stock":
-            url = f"http://{listen}/flows/{self.flow.id}/outbound"
-            return (f"Outbound Request URL\n  {url}\n\ncurl example (token masked):\n"
-                    f"  curl -X POST {url} \\\n    -H 'Authorization: Bearer ****' \\\n"
-                    "    -H 'Content-Type: application/json' -d @rows.json")
-        if self.flow.type == "oms_stock":
-            key = self.flow.oms.sku_query_key if self.flow.oms else "sku"
-            url = f"http://{listen}/flows/{self.flow.id}/stock?{key}=SKU1,SKU2"
-            return f"OMS stock query URL\n  {url}\n\n  curl -H 'Authorization: Bearer ****' '{url}'"
-        url = f"http://{listen}/flows/{self.flow.id}/trigger?sku=SKU1"
-        return f"Trigger URL (manual run)\n  curl -X POST -H 'Authorization: Bearer ****' '{url}'"
 
     def on_mount(self) -> None:
         mapping_test = self.query_one("#mapping-test", TestPanel)
@@ -128,9 +125,14 @@ class DesignerScreen(Screen[FlowsConfig | None]):
         found = self.query(selector)
         return found.first(CodeEditor).text if found else ""
 
-    def values(self) -> dict[str, str]:
-        current = {i.id or "": i.value for i in self.query(Input)
-                   if (i.id or "").startswith("field-") and i.id != "field-preview_params"}
+    def form_values(self) -> dict[str, str | bool]:
+        values: dict[str, str | bool] = {}
+        for form in self.query(FormFields):
+            values.update(form.values())
+        return values
+
+    def values(self) -> dict[str, str | bool]:
+        current = self.form_values()
         for editor in self.query(CodeEditor):
             current[editor.id or ""] = editor.text
         return current
@@ -149,14 +151,54 @@ class DesignerScreen(Screen[FlowsConfig | None]):
         if message.output is not None:
             self.query_one("#mapping-test", TestPanel).input_text = message.output
 
-    @on(Input.Changed, "#field-read_url, #field-preview_params")
+    @on(FormFields.Edited)
+    def _form_edited(self) -> None:
+        flow, problems = self.edited()
+        if self.flow.read is not None:
+            self.preview_url()
+        if problems:
+            self._show_problems(problems, [])
+            return
+        self.validate(self.config.with_flow(flow), flow.id)
+
+    @work(thread=True, exit_on_error=False, exclusive=True, group="validate")
+    def validate(self, config: FlowsConfig, flow_id: str) -> None:
+        """The file's own validation of the edited flow, as `console flows validate` runs it."""
+        from console.flows import dumps, loads
+
+        try:
+            loads(dumps(config))
+        except FlowsError as exc:
+            prefix = f"flows.{flow_id}."
+            keyed = {p.key_path.removeprefix(prefix): p.message for p in exc.problems
+                     if p.key_path.startswith(prefix)}
+            other = [f"{p.key_path}: {p.message}" for p in exc.problems
+                     if not p.key_path.startswith(prefix)]
+            self.app.call_from_thread(self._show_problems, keyed, other)
+            return
+        self.app.call_from_thread(self._show_problems, {}, [])
+
+    def _show_problems(self, keyed: dict[str, str], other: list[str]) -> None:
+        shown_keys: set[str] = set()
+        for form in self.query(FormFields):
+            form.show_problems(keyed)
+            shown_keys.update(spec.key for spec in form.fields)
+        rest = other + [f"{key}: {message}" for key, message in keyed.items()
+                        if key not in shown_keys and key.split(".")[0] not in _EDITOR_KEYS]
+        status = self.query_one("#form-status", Static)
+        count = len(rest) + sum(1 for key in keyed if key in shown_keys)
+        status.update(f"✗ {count} problem(s), F2 will not save. {rest[0] if rest else ''}"
+                      if count else "")
+        status.set_class(bool(count), "shown")
+
+    @on(Input.Changed, "#preview-params")
     def preview_url(self) -> None:
         from urllib.parse import parse_qsl, urlencode
 
         from console.expression import ExpressionError, compile
 
-        url = self.query_one("#field-read_url", Input).value
-        params = dict(parse_qsl(self.query_one("#field-preview_params", Input).value))
+        url = str(self.form_values().get("read.url", ""))
+        params = dict(parse_qsl(self.query_one("#preview-params", Input).value))
         attrs = {"http.query.string": urlencode(params), "token.erp": "<token.erp>",
                  "token.omnitron": "<token.omnitron>", "last.request": "2024-12-31T13:30:59.000001"}
         attrs.update({f"http.query.param.{k}": v for k, v in params.items()})
@@ -171,32 +213,22 @@ class DesignerScreen(Screen[FlowsConfig | None]):
             preview.set_class(True, "error")
         preview.update(text)
 
-    def edited_flow(self) -> Flow:
-        v = self.values()
-        flow = self.flow
-        script = v.get("script-editor", "")
-        spec = v.get("mapping-editor", "")
+    def edited(self) -> tuple[Flow, dict[str, str]]:
+        """The flow as the form and editors have it, and the fields that do not parse."""
+        flow, problems = apply(self.flow, self.form_values())
+        script = self.editor_text("#script-editor")
+        spec = self.editor_text("#mapping-editor")
         changes: dict[str, Any] = {
-            "name": v["field-name"].strip(),
-            "schedule": v["field-schedule"].strip() or None,
-            "timezone": v["field-timezone"].strip(),
-            "trigger_params": tuple(p.strip() for p in v["field-trigger_params"].split(",")
-                                    if p.strip()),
             "script": ScriptStep(script) if script.strip() else None,
             "mapping": MappingStep(spec) if spec.strip() else None,
         }
-        if flow.read is not None:
-            changes["read"] = dataclasses.replace(flow.read, url=v["field-read_url"],
-                                                  records=v["field-records"])
-        stock_list = v["field-stock_list"].strip()
-        batch = v["field-batch_size"].strip()
-        changes["write"] = dataclasses.replace(
-            flow.write,
-            stock_list=int(stock_list) if stock_list.isdigit() else None,
-            batch_size=int(batch) if batch.isdigit() else flow.write.batch_size,
-            script=(v.get("order-editor") or None) if flow.type == "order_status"
-            else flow.write.script)
-        return dataclasses.replace(flow, **changes)
+        if flow.type == "order_status":
+            changes["write"] = dataclasses.replace(
+                flow.write, script=self.editor_text("#order-editor") or None)
+        return dataclasses.replace(flow, **changes), problems
+
+    def edited_flow(self) -> Flow:
+        return self.edited()[0]
 
     def action_run_test(self) -> None:
         """Run the test panel of the tab in view, wherever the focus is inside it."""
@@ -212,7 +244,11 @@ class DesignerScreen(Screen[FlowsConfig | None]):
         if bad:
             self.notify(f"{bad[0].id}: {bad[0].problem}", title="Not saved", severity="error")
             return
-        flow = self.edited_flow()
+        flow, problems = self.edited()
+        if problems:
+            key, message = next(iter(problems.items()))
+            self.notify(f"{key}: {message}", title="Not saved", severity="error")
+            return
         config = self.config.with_flow(flow)
         try:
             save(config, self.config.source)

@@ -1,0 +1,181 @@
+"""The designer's form fields: which keys of a flow each card edits, how typed text becomes
+a value, and how the values make a new Flow. Problems are keyed like flows.toml's key paths
+(``read.timeout_s``), so the file validation's messages land under the right field."""
+
+from __future__ import annotations
+
+import dataclasses
+from dataclasses import dataclass
+from typing import Any, Literal
+
+from console.flows import ErpLogin, Flow, Pagination
+from console.flows.model import LOGIN_TYPES, PAGINATION_TYPES
+
+Kind = Literal["text", "int", "float", "choice", "bool", "list", "optional"]
+Tab = Literal["config", "login", "read", "write", "fetch"]
+
+
+@dataclass(frozen=True)
+class Field:
+    tab: Tab
+    key: str  # dotted path inside the flow, as in flows.toml below [flows.ID]
+    label: str
+    kind: Kind = "text"
+    choices: tuple[str, ...] = ()
+
+    @property
+    def widget_id(self) -> str:
+        return "field-" + self.key.replace(".", "-")
+
+
+FIELDS: tuple[Field, ...] = (
+    Field("config", "name", "Name (at most 20 characters)"),
+    Field("config", "schedule", "Schedule (5-field or Quartz cron; empty = manual only)",
+          "optional"),
+    Field("config", "timezone", "Time zone (IANA name)"),
+    Field("config", "trigger_params", "Trigger parameters (comma separated)", "list"),
+    Field("config", "allow_concurrent_runs", "Allow concurrent runs", "bool"),
+    Field("login", "login.type", "Login type", "choice", LOGIN_TYPES),
+    Field("login", "login.url", "Login URL"),
+    Field("login", "login.username", "Username"),
+    Field("login", "login.token_path", "Token path in the login response"),
+    Field("login", "login.header", "Header that carries the token"),
+    Field("login", "login.prefix", "Token prefix"),
+    Field("read", "read.url", "Endpoint URL (NiFi Expression Language)"),
+    Field("read", "read.method", "Method", "choice", ("GET", "POST")),
+    Field("read", "read.response", "Response format", "choice", ("json", "xml")),
+    Field("read", "read.records", "Records path (dotted; empty = the whole body)"),
+    Field("read", "read.stock_list_key", "Stock list parameter name"),
+    Field("read", "read.pagination.type", "Pagination", "choice", ("none", *PAGINATION_TYPES)),
+    Field("read", "read.pagination.page_size", "Page size", "int"),
+    Field("read", "read.pagination.total_path", "Record count path in the first page"),
+    Field("read", "read.timeout_s", "Timeout per request (seconds)", "float"),
+    Field("write", "write.stock_list", "Stock list id", "int"),
+    Field("write", "write.batch_size", "Batch size (rows per bulk upsert)", "int"),
+    Field("fetch", "fetch_missing.enabled", "Fetch missing stocks", "bool"),
+    Field("fetch", "fetch_missing.identifier_path", "Identifier path in the ERP rows"),
+    Field("fetch", "fetch_missing.productized_within_days", "Products made within (days)", "int"),
+    Field("fetch", "fetch_missing.interval_hours", "Every (hours)", "float"),
+    Field("fetch", "fetch_missing.chunk_size", "SKUs per triggered run", "int"),
+)
+
+
+def fields_for(flow: Flow) -> list[Field]:
+    """The fields that mean something for this flow's type and direction."""
+    wanted: list[Field] = []
+    for spec in FIELDS:
+        if spec.tab in ("login", "read") and flow.read is None:
+            continue
+        if spec.tab == "fetch" and not (flow.type == "stock" and flow.is_inbound):
+            continue
+        if spec.key == "write.stock_list" and flow.type != "stock":
+            continue
+        if spec.key == "write.batch_size" and flow.type != "stock":
+            continue
+        if spec.key == "read.stock_list_key" and flow.type == "order_status":
+            continue
+        if spec.key in ("schedule", "allow_concurrent_runs") and not flow.is_inbound:
+            continue
+        wanted.append(spec)
+    return wanted
+
+
+def _get(flow: Flow, key: str) -> Any:
+    value: Any = flow
+    for part in key.split("."):
+        if value is None:
+            return None
+        value = getattr(value, part)
+    return value
+
+
+def shown(flow: Flow, spec: Field) -> str | bool:
+    """The text (or switch state) a field starts with."""
+    if spec.key == "read.pagination.type":
+        pagination = flow.read.pagination if flow.read else None
+        return pagination.type if pagination else "none"
+    value = _get(flow, spec.key)
+    if spec.kind == "bool":
+        return bool(value)
+    if spec.kind == "list":
+        return ", ".join(value or ())
+    if spec.key == "login.type" and value is None:
+        return "none"
+    if value is None:
+        return ""
+    if spec.kind == "float" and float(value).is_integer():
+        return str(int(value))
+    return str(value)
+
+
+def parse(spec: Field, raw: str | bool) -> Any:
+    """The typed value of a field's text; ValueError with a message for the user."""
+    if spec.kind == "bool":
+        return bool(raw)
+    text = str(raw).strip()
+    if spec.kind == "list":
+        return tuple(p.strip() for p in text.split(",") if p.strip())
+    if spec.kind == "optional":
+        return text or None
+    if spec.kind == "int":
+        if spec.key == "write.stock_list" and not text:
+            return None
+        if not text.lstrip("-").isdigit():
+            raise ValueError(f"expected a whole number, found {text!r}" if text else
+                             "expected a whole number")
+        return int(text)
+    if spec.kind == "float":
+        try:
+            return float(text)
+        except ValueError:
+            raise ValueError(f"expected a number, found {text!r}" if text else
+                             "expected a number") from None
+    if spec.kind == "choice" and text not in spec.choices:
+        raise ValueError(f"expected one of {', '.join(spec.choices)}")
+    return str(raw) if spec.key in ("read.url", "login.prefix") else text
+
+
+def _replace_at(obj: Any, parts: list[str], value: Any) -> Any:
+    if len(parts) == 1:
+        return dataclasses.replace(obj, **{parts[0]: value})
+    child = getattr(obj, parts[0])
+    return dataclasses.replace(obj, **{parts[0]: _replace_at(child, parts[1:], value)})
+
+
+def _with_containers(flow: Flow, values: dict[str, Any]) -> Flow:
+    """Create the optional tables the values need (login, pagination), or drop them."""
+    if "login.type" in values:
+        if values["login.type"] == "none" and (flow.login is None or flow.login.type == "none"):
+            flow = dataclasses.replace(flow, login=None)
+        elif flow.login is None:
+            flow = dataclasses.replace(flow, login=ErpLogin())
+    if flow.read is not None and "read.pagination.type" in values:
+        kind = values["read.pagination.type"]
+        current = flow.read.pagination
+        pagination = None if kind == "none" else (current or Pagination())
+        flow = dataclasses.replace(flow, read=dataclasses.replace(flow.read,
+                                                                  pagination=pagination))
+    return flow
+
+
+def apply(flow: Flow, raw: dict[str, str | bool]) -> tuple[Flow, dict[str, str]]:
+    """The flow with the form's values, and a message per field key that could not be read."""
+    values: dict[str, Any] = {}
+    problems: dict[str, str] = {}
+    for spec in fields_for(flow):
+        if spec.key not in raw:
+            continue
+        try:
+            values[spec.key] = parse(spec, raw[spec.key])
+        except ValueError as exc:
+            problems[spec.key] = str(exc)
+    flow = _with_containers(flow, values)
+    for key, value in values.items():
+        parts = key.split(".")
+        parent = ".".join(parts[:-1])
+        if parent and _get(flow, parent) is None:
+            continue  # its table is absent (no login, no pagination): nothing to set
+        if key == "read.pagination.type" and value == "none":
+            continue
+        flow = _replace_at(flow, parts, value)
+    return flow, problems

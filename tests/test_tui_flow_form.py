@@ -1,0 +1,112 @@
+"""The designer's form: typed fields, their problems, and the flow they make."""
+
+from __future__ import annotations
+
+from console.commands.init import demo_flows_text
+from console.flows import loads
+from console.tui.flow_form import apply, fields_for, shown
+
+CONFIG = loads(demo_flows_text())
+
+
+def keys(flow_id: str) -> set[str]:
+    return {spec.key for spec in fields_for(CONFIG.flow(flow_id))}
+
+
+def test_each_flow_gets_the_fields_that_mean_something_for_it() -> None:
+    assert {"read.url", "login.type", "write.stock_list", "fetch_missing.enabled",
+            "schedule"} <= keys("stock")
+    order = keys("order_status")
+    assert "write.stock_list" not in order and "fetch_missing.enabled" not in order
+    push = keys("stock_push")
+    assert "read.url" not in push and "schedule" not in push and "write.stock_list" in push
+
+
+def test_typed_values_land_in_the_flow() -> None:
+    stock = CONFIG.flow("stock")
+    flow, problems = apply(stock, {"read.timeout_s": "12.5", "read.pagination.type": "seek",
+                                   "read.pagination.page_size": "250", "schedule": "",
+                                   "trigger_params": "sku, modified_date__gt, channel",
+                                   "fetch_missing.enabled": True})
+    assert problems == {}
+    assert flow.read is not None and flow.read.timeout_s == 12.5
+    assert flow.read.pagination is not None
+    assert (flow.read.pagination.type, flow.read.pagination.page_size) == ("seek", 250)
+    assert flow.read.pagination.total_path == "count"
+    assert flow.schedule is None and flow.trigger_params[-1] == "channel"
+    assert flow.fetch_missing.enabled is True and stock.fetch_missing.enabled is False
+
+
+def test_none_drops_the_optional_tables_and_a_type_creates_them() -> None:
+    stock = CONFIG.flow("stock")
+    flow, _ = apply(stock, {"read.pagination.type": "none", "read.pagination.page_size": "9",
+                            "login.type": "none", "login.url": "http://x"})
+    assert flow.read is not None and flow.read.pagination is None
+    assert flow.login is not None and flow.login.type == "none"
+    bare, _ = apply(CONFIG.flow("oms_stock"), {"read.pagination.type": "offset"})
+    assert bare.read is not None and bare.read.pagination is not None
+    assert bare.read.pagination.page_size == 500
+
+
+def test_text_that_is_not_the_fields_type_is_a_problem_and_changes_nothing() -> None:
+    stock = CONFIG.flow("stock")
+    flow, problems = apply(stock, {"write.batch_size": "5k", "read.timeout_s": "",
+                                   "read.method": "PUT"})
+    assert problems == {"write.batch_size": "expected a whole number, found '5k'",
+                        "read.timeout_s": "expected a number",
+                        "read.method": "expected one of GET, POST"}
+    assert flow.write.batch_size == stock.write.batch_size
+
+
+def test_fields_start_from_the_flow() -> None:
+    stock = CONFIG.flow("stock")
+    starts = {spec.key: shown(stock, spec) for spec in fields_for(stock)}
+    assert starts["read.timeout_s"] == "30" and starts["read.pagination.type"] == "offset"
+    assert starts["trigger_params"] == "sku, modified_date__gt"
+    assert starts["allow_concurrent_runs"] is False and starts["write.stock_list"] == "1"
+
+
+async def test_designer_checks_fields_as_typed_and_saves_them(demo_flows: object,
+                                                             tmp_path: object) -> None:
+    from pathlib import Path
+
+    from textual.widgets import Input, Static
+
+    from console.flows import load
+    from console.tui.app import ConsoleApp
+    from console.tui.settings import Settings
+
+    path = demo_flows(tmp_path)  # type: ignore[operator]
+    app = ConsoleApp(path, start_runner=False, settings=Settings())
+    async with app.run_test(size=(80, 24)) as pilot:
+        await pilot.press("enter")
+        await pilot.pause()
+        screen = app.screen
+        schedule = screen.query_one("#field-schedule", Input)
+        schedule.value = "61 * * * *"
+        await app.workers.wait_for_complete()
+        await pilot.pause()
+        error = str(screen.query_one("#error-field-schedule", Static).render())
+        assert error.startswith("✗") and "61" in error
+        assert "F2 will not save" in str(screen.query_one("#form-status", Static).render())
+        before = Path(path).read_text()
+        await pilot.press("f2")
+        await pilot.pause()
+        assert Path(path).read_text() == before
+        schedule.value = "0 6 * * *"
+        screen.query_one("#cards").active = "tab-read"  # type: ignore[attr-defined]
+        await pilot.pause()
+        screen.query_one("#field-read-timeout_s", Input).value = "soon"
+        await app.workers.wait_for_complete()
+        await pilot.pause()
+        assert "expected a number, found 'soon'" in str(
+            screen.query_one("#error-field-read-timeout_s", Static).render())
+        screen.query_one("#field-read-timeout_s", Input).value = "12"
+        await app.workers.wait_for_complete()
+        await pilot.pause()
+        assert str(screen.query_one("#form-status", Static).render()) == ""
+        await pilot.press("f2")
+        await pilot.pause()
+    saved = load(path).flow("stock")
+    assert saved.schedule == "0 6 * * *" and saved.read is not None
+    assert saved.read.timeout_s == 12.0
