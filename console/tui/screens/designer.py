@@ -83,9 +83,11 @@ class DesignerScreen(Screen[FlowsConfig | None]):
                                  id="mapping-editor")
                 yield TestPanel("mapping", self._sample(), id="mapping-test")
             with TabPane("Write", id="tab-write"), Vertical():
-                yield FormFields(flow, "write", id="form-write")
+                if any(f.tab == "write" for f in fields_for(flow)):
+                    yield FormFields(flow, "write", id="form-write")
                 if flow.type == "order_status":
-                    yield Label("Per-order script")
+                    yield Label("Per-order script: runs on each order before Omnitron's "
+                                "status update")
                     yield CodeEditor(flow.write.script or "", "python", id="order-editor")
             if any(f.tab == "fetch" for f in fields_for(flow)):
                 with TabPane("Fetch missing", id="tab-fetch"):

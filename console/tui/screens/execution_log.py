@@ -76,7 +76,7 @@ class ExecutionLogScreen(Screen[None]):
     def _started(self, flow_id: str, stamp: str) -> str:
         flow = self.config.find(flow_id)
         zone = flow.timezone if flow is not None else "UTC"
-        return f"{local(stamp, zone):%Y-%m-%d %H:%M:%S} {zone}"
+        return f"{local(stamp, zone):%Y-%m-%d %H:%M:%S %Z}"
 
     def on_execution_loaded(self, message: ExecutionLoaded) -> None:
         e = message.execution
