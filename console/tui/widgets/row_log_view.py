@@ -29,8 +29,10 @@ class RowLogView(ScrollView, can_focus=True):
     COMPONENT_CLASSES = {"row-log--cursor"}
 
     class Loaded(Message):
-        def __init__(self, view: RowLogView, start: int, rows: list[Any], total: int) -> None:
+        def __init__(self, view: RowLogView, start: int, rows: list[Any],
+                     total: int | None, generation: int) -> None:
             super().__init__()
+            self.generation = generation
             self.view = view
             self.start = start
             self.rows = rows
@@ -44,6 +46,7 @@ class RowLogView(ScrollView, can_focus=True):
         self.search: str | None = None
         self.total = 0
         self.pages: dict[int, list[Any]] = {}
+        self.generation = 0  # bumped on reload: pages read before it are dropped
         self.pending: set[int] = set()
         self.cursor = 0
 
@@ -58,27 +61,31 @@ class RowLogView(ScrollView, can_focus=True):
     def reload(self) -> None:
         self.pages.clear()
         self.pending.clear()
-        self.fetch(0)
+        self.generation += 1
+        self.fetch(0, self.generation, count=True)
 
     @work(thread=True, exit_on_error=False)
-    def fetch(self, page: int) -> None:
+    def fetch(self, page: int, generation: int, count: bool = False) -> None:
+        """Read one page; count the rows only on a reload (a count scans every row)."""
         from console.runner.store import ExecutionStore
 
         store = ExecutionStore(self.store_path)
-        total = store.count_logs(self.execution_id, level=self.level, search=self.search)
+        total = store.count_logs(self.execution_id, level=self.level, search=self.search) \
+            if count else None
         rows = store.logs(self.execution_id, offset=page * PAGE, limit=PAGE, level=self.level,
                           search=self.search)
-        self.post_message(self.Loaded(self, page, rows, total))
+        self.post_message(self.Loaded(self, page, rows, total, generation))
 
     def on_row_log_view_loaded(self, message: Loaded) -> None:
-        if message.view is not self:
+        if message.view is not self or message.generation != self.generation:
             return
         self.pending.discard(message.start)
         self.pages[message.start] = message.rows
         for stale in [p for p in self.pages if abs(p - message.start) > 4]:
             del self.pages[stale]
-        self.total = message.total
-        self.virtual_size = Size(self.size.width, self.total)
+        if message.total is not None:
+            self.total = message.total
+            self.virtual_size = Size(self.size.width, self.total)
         self.refresh()
 
     def row(self, index: int) -> Any | None:
@@ -87,7 +94,7 @@ class RowLogView(ScrollView, can_focus=True):
         if rows is None:
             if page not in self.pending:
                 self.pending.add(page)
-                self.call_later(self.fetch, page)
+                self.call_later(self.fetch, page, self.generation)
             return None
         offset = index - page * PAGE
         return rows[offset] if offset < len(rows) else None
