@@ -50,3 +50,56 @@ def test_schedule_editor(snap_compare: object, app: ConsoleApp) -> None:
         await settle(pilot)
 
     assert snap_compare(app, terminal_size=(120, 40), run_before=open_schedule)  # type: ignore[operator]
+
+
+def fixed_execution(app: ConsoleApp) -> str:
+    """A finished execution with fixed id, times and rows, written to the app's store."""
+    import sqlite3
+
+    from console.runner.store import ExecutionStore
+
+    assert app.config is not None
+    path = app.config.store_path()
+    store = ExecutionStore(path)
+    execution = store.create("stock", "manual", {"sku": "SKU-000001,SKU-000002"}, "ops")
+    store.add_logs(execution.id, [
+        ("info", None, "read page 1 from the ERP", None),
+        ("info", "SKU-000001", "stock 12 written to stock list 1", None),
+        ("error", "SKU-000002", "product_sku: Product not found.", None),
+        ("warning", "SKU-000003", "no stock in the row: stock list 1 keeps its current stock",
+         None)])
+    store.progress(execution.id, 3, 2, 1, records_read=3)
+    store.finish(execution.id, "partial")
+    fixed = "0123456789ab"
+    with sqlite3.connect(path) as conn:
+        conn.execute("UPDATE execution SET id = ?, started_at = ?, finished_at = ? WHERE id = ?",
+                      (fixed, "2026-11-24T08:55:00.000000+00:00",
+                       "2026-11-24T08:55:02.000000+00:00", execution.id))
+        conn.execute("UPDATE row_log SET execution_id = ?, created_at = ? WHERE execution_id = ?",
+                      (fixed, "2026-11-24T08:55:01.000000+00:00", execution.id))
+    return fixed
+
+
+@pytest.mark.parametrize("size", [(80, 24), (120, 40)])
+def test_execution_log(snap_compare: object, app: ConsoleApp, size: tuple[int, int]) -> None:
+    from console.tui.screens.execution_log import ExecutionLogScreen
+
+    execution_id = fixed_execution(app)
+
+    async def open_log(pilot: object) -> None:
+        await settle(pilot)
+        pilot.app.push_screen(ExecutionLogScreen(pilot.app.config, execution_id))  # type: ignore[attr-defined]
+        await settle(pilot)
+
+    assert snap_compare(app, terminal_size=size, run_before=open_log)  # type: ignore[operator]
+
+
+def test_designer_read_card(snap_compare: object, app: ConsoleApp) -> None:
+    async def open_read(pilot: object) -> None:
+        await settle(pilot)
+        await pilot.press("enter")  # type: ignore[attr-defined]
+        await settle(pilot)
+        pilot.app.screen.query_one("#cards").active = "tab-read"  # type: ignore[attr-defined]
+        await settle(pilot)
+
+    assert snap_compare(app, terminal_size=(80, 24), run_before=open_read)  # type: ignore[operator]

@@ -107,7 +107,8 @@ class RowLogView(ScrollView, can_focus=True):
         log = self.row(index)
         if log is None:
             return Strip([Segment("…".ljust(width))])
-        text = f"{log.seq:>7} {log.level[:5]:<5} {(log.key or '-')[:14]:<14} {log.message}"
+        level = "warn" if log.level == "warning" else log.level[:5]
+        text = f"{log.seq:>7} {level:<5} {(log.key or '-')[:14]:<14} {log.message}"
         style = _LEVEL_STYLES.get(log.level, Style())
         if index == self.cursor:
             style = style + self.get_component_rich_style("row-log--cursor")
