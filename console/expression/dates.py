@@ -1,19 +1,26 @@
-"""Java date patterns: ``SimpleDateFormat`` for format/toDate, ``DateTimeFormatter`` for the
-instant functions.
+"""Java date patterns: ``SimpleDateFormat`` for ``format``, ``DateTimeFormatter`` (java.time)
+for ``toDate``, ``toInstant`` and ``formatInstant``, as NiFi uses them.
 
 The two differ where users notice: ``S`` counts milliseconds in SimpleDateFormat (``SSSSSS``
 pads the millisecond number to six digits) but is a fraction of a second in java.time.
+Without a zone argument NiFi uses the JVM's default zone; here that is the system's zone
+unless ``DEFAULT_ZONE`` names another.
 """
 
 from __future__ import annotations
 
+import os
 import re
 from dataclasses import dataclass
 from datetime import UTC, datetime, timedelta, timezone, tzinfo
 from functools import lru_cache
+from pathlib import Path
+from typing import Any
 from zoneinfo import ZoneInfo, ZoneInfoNotFoundError
 
 from console.expression.errors import ExpressionError
+
+DEFAULT_ZONE: str | None = None
 
 _MONTHS = ("January", "February", "March", "April", "May", "June", "July", "August", "September",
            "October", "November", "December")
@@ -56,7 +63,7 @@ def tokenize(pattern: str) -> tuple[Token, ...]:
             end = i
             while end < len(pattern) and pattern[end] == char:
                 end += 1
-            if char not in "GyYMLwWDdFEuaHkKhmsSzZXn":
+            if char not in "GyYMLwWDdFEuaHkKhmsSzZXxnV":
                 raise ExpressionError(f"illegal pattern character {char!r} in {pattern!r}")
             tokens.append(Field(char, end - i))
             i = end
@@ -66,11 +73,42 @@ def tokenize(pattern: str) -> tuple[Token, ...]:
     return tuple(tokens)
 
 
+@lru_cache(maxsize=1)
+def _system_zone() -> tzinfo:
+    """The machine's zone, as the JVM finds it: ``TZ``, then ``/etc/localtime``."""
+    candidates = [os.environ.get("TZ", "").lstrip(":")]
+    localtime = Path("/etc/localtime")
+    if localtime.is_symlink():
+        candidates.append(str(localtime.resolve()).partition("zoneinfo/")[2])
+    for name in filter(None, candidates):
+        try:
+            return ZoneInfo(name)
+        except (ZoneInfoNotFoundError, ValueError):
+            continue
+    return datetime.now().astimezone().tzinfo or UTC
+
+
+def default_zone() -> tzinfo:
+    return zone(DEFAULT_ZONE) if DEFAULT_ZONE else _system_zone()
+
+
+def java_zone(name: str | None) -> tzinfo:
+    """java.time's ``ZoneId.of``: unlike TimeZone, an unknown id is an error."""
+    if name is None:
+        return default_zone()
+    if name in ("UTC", "GMT", "UT", "Z") or _GMT_OFFSET.match(name):
+        return zone(name)
+    try:
+        return ZoneInfo(name)
+    except (ZoneInfoNotFoundError, ValueError):
+        raise ExpressionError(f"unknown time zone {name!r}") from None
+
+
 def zone(name: str | None) -> tzinfo:
     """Java's TimeZone lookup: an unknown id silently means GMT, as in Java."""
     if not name:
-        return UTC
-    if name in ("UTC", "GMT", "Z"):
+        return default_zone()
+    if name in ("UTC", "GMT", "Z", "UT"):
         return UTC
     match = _GMT_OFFSET.match(name)
     if match:
@@ -90,7 +128,7 @@ def _offset(moment: datetime, letter: str, count: int) -> str:
         return "Z"
     sign = "+" if minutes >= 0 else "-"
     hours, mins = divmod(abs(minutes), 60)
-    if letter == "X":
+    if letter in "Xx":
         return {1: f"{sign}{hours:02d}", 2: f"{sign}{hours:02d}{mins:02d}"}.get(
             count, f"{sign}{hours:02d}:{mins:02d}")
     return f"{sign}{hours:02d}{mins:02d}"
@@ -130,17 +168,19 @@ def _field(moment: datetime, f: Field, java_time: bool) -> str:
         return "AD"
     if letter == "z":
         return moment.tzname() or "UTC"
+    if letter == "V":
+        return str(getattr(moment.tzinfo, "key", None) or moment.tzname() or "Z")
     return _offset(moment, letter, n)
 
 
-def format_date(moment: datetime, pattern: str, tz: str | None, *, java_time: bool = False) -> str:
-    local = moment.astimezone(zone(tz))
+def format_date(moment: datetime, pattern: str, tz: tzinfo, *, java_time: bool = False) -> str:
+    local = moment.astimezone(tz)
     return "".join(t if isinstance(t, str) else _field(local, t, java_time) for t in tokenize(pattern))
 
 
 def java_date_string(moment: datetime) -> str:
-    """``java.util.Date.toString()`` in the default (UTC) zone."""
-    return format_date(moment, "EEE MMM dd HH:mm:ss zzz yyyy", None)
+    """``java.util.Date.toString()``: in the default zone, as the JVM prints it."""
+    return format_date(moment, "EEE MMM dd HH:mm:ss zzz yyyy", default_zone())
 
 
 _TEXT_FIELDS = {
@@ -151,6 +191,8 @@ _TEXT_FIELDS = {
     "z": r"[A-Za-z]{1,5}(?:[+-]\d{1,2}(?::?\d{2})?)?",
     "Z": r"[+-]\d{4}|Z",
     "X": r"Z|[+-]\d{2}(?::?\d{2})?",
+    "x": r"[+-]\d{2}(?::?\d{2})?",
+    "V": r"[A-Za-z_]+(?:/[A-Za-z0-9_+-]+)*",
 }
 
 
@@ -187,50 +229,50 @@ def _zone_from_text(text: str) -> tzinfo:
     return zone(text)
 
 
-def parse_date(text: str, pattern: str, tz: str | None, *, java_time: bool = False) -> datetime:
+def _month(value: str) -> int:
+    if value.isdigit():
+        return int(value)
+    key = value.lower()
+    return next(i + 1 for i, name in enumerate(_MONTHS) if key in (name.lower(), name[:3].lower()))
+
+
+def _read_field(parts: dict[str, Any], f: Field, value: str, java_time: bool) -> None:
+    """Store one parsed field; ``parts`` collects the date, the time, am/pm and the zone."""
+    letter = f.letter
+    if letter in "yYu" and not (letter == "u" and not java_time):
+        year = int(value)
+        parts["y"] = year + 2000 if f.count == 2 and len(value) <= 2 else year
+    elif letter in "ML":
+        parts["M"] = _month(value)
+    elif letter in "dHms":
+        parts[letter] = int(value)
+    elif letter in "hK":
+        parts["H"] = int(value) % 12
+    elif letter == "k":
+        parts["H"] = int(value) % 24
+    elif letter == "S":
+        parts["us"] = int((value + "000000")[:6]) if java_time else int(value) * 1000
+    elif letter == "a":
+        parts["pm"] = value.upper() == "PM"
+    elif letter in "zZXxV":
+        parts["zone"] = _zone_from_text(value)
+
+
+def parse_date(text: str, pattern: str, tz: tzinfo, *, java_time: bool = False) -> datetime:
+    """Parse leniently and case-insensitively; fields the pattern lacks default to 1970-01-01 00:00."""
     regex, fields = _parser(pattern, java_time)
     match = regex.match(text.strip())
     if match is None:
         raise ExpressionError(f"cannot parse {text!r} with date pattern {pattern!r}")
-    parts = {"y": 1970, "M": 1, "d": 1, "H": 0, "m": 0, "s": 0, "ms": 0, "us": None}
-    pm: bool | None = None
-    tzone = zone(tz)
+    parts: dict[str, Any] = {"y": 1970, "M": 1, "d": 1, "H": 0, "m": 0, "s": 0, "us": 0,
+                             "pm": False, "zone": tz}
     for f, value in zip(fields, match.groups(), strict=True):
-        letter = f.letter
-        if letter in "yYu" and not (letter == "u" and not java_time):
-            year = int(value)
-            parts["y"] = year + 2000 if f.count == 2 and len(value) <= 2 else year
-        elif letter in "ML":
-            if value.isdigit():
-                parts["M"] = int(value)
-            else:
-                names = [m.lower() for m in _MONTHS]
-                key = value.lower()
-                parts["M"] = next(i + 1 for i, m in enumerate(names) if m == key or m[:3] == key)
-        elif letter in "dHms":
-            parts[letter] = int(value)
-        elif letter in "hK":
-            parts["H"] = int(value) % 12
-        elif letter == "k":
-            parts["H"] = int(value) % 24
-        elif letter == "S":
-            if java_time:
-                parts["us"] = int((value + "000000")[:6])
-            else:
-                parts["ms"] = int(value)
-        elif letter == "a":
-            pm = value.upper() == "PM"
-        elif letter in "zZX":
-            tzone = _zone_from_text(value)
-    if pm is not None and parts["H"] < 12 and pm:
-        parts["H"] += 12
+        _read_field(parts, f, value, java_time)
+    hour = parts["H"] + (12 if parts["pm"] and parts["H"] < 12 else 0)
+    tzone = parts["zone"]
     try:
-        base = datetime(parts["y"], 1, 1, tzinfo=tzone)
-        moment = base.replace(month=parts["M"], day=parts["d"]) if 1 <= parts["M"] <= 12 else base
+        local = datetime(parts["y"], parts["M"], parts["d"])
     except ValueError as exc:
         raise ExpressionError(f"cannot parse {text!r} with date pattern {pattern!r}: {exc}") from None
-    moment = moment + timedelta(hours=parts["H"], minutes=parts["m"], seconds=parts["s"],
-                                milliseconds=parts["ms"], microseconds=parts["us"] or 0)
-    if isinstance(tzone, ZoneInfo):
-        moment = moment.replace(tzinfo=None).replace(tzinfo=tzone)
-    return moment.astimezone(UTC)
+    local += timedelta(hours=hour, minutes=parts["m"], seconds=parts["s"], microseconds=parts["us"])
+    return local.replace(tzinfo=tzone).astimezone(UTC)
