@@ -153,13 +153,14 @@ def test_seed_dynamic_url_in_all_three_cases(attrs: dict[str, str], expected: st
 
 
 @pytest.mark.parametrize(("text", "offset", "message"), [
-    ("abc ${attr", 4, "unclosed '${'"),
+    ("abc ${attr:toUpper(}", 19, "expected a quoted string"),
+    ("${attr:}", 7, "expected a function name"),
     ("${attr:nope()}", 7, "unknown function 'nope'"),
     ("${attr:substring()}", 7, "substring takes 1 to 2 argument(s), found 0"),
     ("${attr:toUpper('x')}", 7, "toUpper takes 0 argument(s), found 1"),
     ("${attr:now()}", 7, "takes no subject"),
-    ("${attr:equals('x)}", 14, "unclosed string"),
     ("${attr:equals(x)}", 14, "expected a quoted string"),
+    ("x\n${attr:equals('${attr:nope()}')}", 24, "unknown function 'nope'"),
     ("${1abc}", 2, "cannot start with a digit"),
 ])
 def test_errors_carry_offset_and_caret(text: str, offset: int, message: str) -> None:

@@ -62,6 +62,7 @@ def test_whole_division_by_zero_is_an_error() -> None:
 
 
 @pytest.mark.parametrize(("text", "expected"), [
+    ("${literal(+4)}|${literal(+4.5)}|${literal(-.5)}|${literal(2E3)}", "4|4.5|-0.5|2000.0"),
     ("${literal(007):plus(1)}", "8"),
     ("${qty:gt(11.5)}|${qty:le(12)}|${word:gt(1)}|${word:lt(1)}", "true|true|false|false"),
 ])
@@ -79,3 +80,8 @@ def test_number_literals_and_comparisons(text: str, expected: str) -> None:
 ])
 def test_equals_compares_values_of_different_types_as_text(text: str, expected: str) -> None:
     assert evaluate(text, ATTRS) == expected
+
+
+def test_whole_number_literal_beyond_a_long_is_an_error() -> None:
+    with pytest.raises(ExpressionError, match="out of the range"):
+        evaluate("${literal(9223372036854775808)}", {})

@@ -24,6 +24,8 @@ def test_substrings_never_fail_and_null_becomes_empty(text: str, expected: str) 
 
 @pytest.mark.parametrize(("text", "expected"), [
     ("${sku:replaceAll('(\\w+)-(\\d+)-(\\w+)', '$3/$2/$1')}", "XL/1234/AB"),
+    ("${sku:replaceAll('(?<size>[A-Z]+)$', '[$${size}]')}", "AB-1234-[XL]"),
+    ("${sku:replaceAll('(?<size>[A-Z]+)$', '[${size}]')}", "AB-1234-[]"),
     ("${sku:replaceAll('(\\d)', '$10')}", "AB-10203040-XL"),
     ("${sku:replaceFirst('\\d', '\\$')}", "AB-$234-XL"),
     ("${sku:replaceAll('-\\b?', '_')}", "AB_1234_XL"),

@@ -1,7 +1,8 @@
 """NiFi Expression Language: ``${attr:function(...)}`` in URLs, headers and parameters.
 
 ``compile(text)`` parses once into closures; ``.evaluate(attributes)`` is then cheap and can
-run per request. ``ExpressionError`` carries the offset and a caret excerpt.
+run per request. ``ExpressionError`` carries the offset and a caret excerpt. As in NiFi, text
+that never closes its ``${`` is not an expression and is kept as typed.
 """
 
 from __future__ import annotations
@@ -9,22 +10,44 @@ from __future__ import annotations
 from collections.abc import Mapping
 from typing import Any
 
+from console.expression import template
 from console.expression.errors import ExpressionError
-from console.expression.parser import Parser
+from console.expression.parser import Parser, Thunk
 from console.expression.values import to_string
 
 __all__ = ["CompiledExpression", "ExpressionError", "compile", "evaluate"]
 
 
+def _parts(text: str, references: list[str]) -> list[str | Thunk]:
+    """NiFi's ``Query.prepare``: literal text and expressions, with its ``$$`` unescaping."""
+    spans = template.expression_spans(text)
+    if not spans:
+        return [template.escaped_text(text)]
+    parts: list[str | Thunk] = []
+    last = 0
+    for start, end in spans:
+        parsed = Parser(text, start, end + 1, references).parse()
+        if start > last:
+            before = template.unescape_leading_dollars(text[last:start])
+            if parsed.attribute:
+                before = template.unescape_trailing_dollars(before, keep_if_all_dollars=True)
+            parts.append(before)
+        parts.append(parsed.thunk)
+        last = end + 1
+    if last < len(text):
+        parts.append(template.unescape_leading_dollars(text[last:]))
+    return parts
+
+
 class CompiledExpression:
     def __init__(self, text: str) -> None:
-        parser = Parser(text)
+        references: list[str] = []
         try:
-            self._parts = parser.template()
+            self._parts = _parts(text, references)
         except RecursionError:
             raise ExpressionError("the expression nests too deeply", text, 0) from None
         self.text = text
-        self._references = list(dict.fromkeys(parser.references))
+        self._references = list(dict.fromkeys(references))
 
     def references(self) -> list[str]:
         """Attribute names the expression reads, in order of first use."""
