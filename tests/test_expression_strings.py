@@ -56,6 +56,7 @@ def test_bad_group_references_are_errors(text: str) -> None:
     ("${literal('\u00a0x\u00a0'):trim():length()}", "3"),
     ("${missing:ifElse('yes', 'no')}|${sku:ifElse('yes', 'no')}|${literal('TRUE'):ifElse(1, 2)}", "no|no|1"),
     ("${missing:in('a', 'b')}|${sku:in('x', ${sku})}", "false|true"),
+    ("${missing:and(true)}|${sku:and(true)}|${missing:or(false)}|${missing:not()}", "true|false|false|"),
     ("${missing:append('!')}|${missing:prepend('>')}", "!|>"),
 ])
 def test_null_and_text_rules_of_boolean_and_search_functions(text: str, expected: str) -> None:
