@@ -102,3 +102,13 @@ def test_compile_errors(text: str, message: str) -> None:
 def test_references_include_names_read_inside_quoted_strings() -> None:
     compiled = compile("${name:equals('${key}')}-${${user}}")
     assert compiled.references() == ["name", "key", "user"]
+
+
+def test_a_dollar_brace_that_never_closes_is_kept_and_warned_about() -> None:
+    from console.expression import compile
+
+    typo = compile("http://erp/stock?${http.query.string")
+    assert typo.evaluate({"http.query.string": "sku=1"}) == "http://erp/stock?${http.query.string"
+    assert typo.warnings() == ["offset 17: '${' never closes, so it is sent as typed"]
+    assert compile("a ${b} $${c").warnings() == []
+    assert compile("${x:equals('}')}").warnings() == []

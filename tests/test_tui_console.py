@@ -61,6 +61,7 @@ async def test_enable_toggle_and_schedule_are_saved_to_the_file(flows_file: Path
     app = make_app(flows_file)
     async with app.run_test(size=(80, 24)) as pilot:
         await pilot.press("e")
+        await app.workers.wait_for_complete()
         await pilot.pause()
         assert load(flows_file).flow("stock").enabled is False
         await pilot.press("s")
@@ -75,6 +76,7 @@ async def test_enable_toggle_and_schedule_are_saved_to_the_file(flows_file: Path
         assert "invalid cron" in str(app.screen.query_one("#about", Static).render())
         cron.value = "0 3 * * 1-5"  # type: ignore[attr-defined]
         await pilot.press("enter")
+        await app.workers.wait_for_complete()
         await pilot.pause()
         assert load(flows_file).flow("stock").schedule == "0 3 * * 1-5"
 
@@ -100,6 +102,7 @@ async def test_mapping_change_test_and_save(flows_file: Path) -> None:
         result = panel.query_one(".result", TextArea).text
         assert '"product_code": "A1"' in result
         await pilot.press("f2")
+        await app.workers.wait_for_complete()
         await pilot.pause()
         assert "product_code" in (load(flows_file).flow("stock").mapping.spec)  # type: ignore[union-attr]
 
@@ -279,10 +282,30 @@ async def test_pinned_sample_and_last_execution_input(flows_file: Path, sandbox:
         assert '"sku": "SKU-000003"' in panel.input_text  # type: ignore[attr-defined]
         panel.input_text = '[{"sku": "PINNED", "qty": 1}]'  # type: ignore[attr-defined]
         await pilot.press("f7")
+        await app.workers.wait_for_complete()
         await pilot.pause()
     again = make_app(flows_file)
     async with again.run_test(size=(80, 24)) as pilot:
         await pilot.press("enter")
+        await again.workers.wait_for_complete()
         await pilot.pause()
         assert "PINNED" in again.screen.query_one("#script-test").input_text  # type: ignore[attr-defined]
     assert "PINNED" not in flows_file.read_text()
+
+
+async def test_a_save_the_file_refuses_is_undone_on_screen(flows_file: Path) -> None:
+    app = make_app(flows_file)
+    async with app.run_test(size=(80, 24)) as pilot:
+        await pilot.pause()
+        original = flows_file.read_text()
+        flows_file.unlink()
+        flows_file.mkdir()  # a folder where the file was: the write fails, even for root
+        await pilot.press("e")
+        await app.workers.wait_for_complete()
+        await pilot.pause()
+        flows_file.rmdir()
+        flows_file.write_text(original)
+        assert app.config.flow("stock").enabled is True  # type: ignore[union-attr]
+        assert load(flows_file).flow("stock").enabled is True
+        table = app.screen.query_one(DataTable)
+        assert table.get_row_at(0)[3] != "disabled"

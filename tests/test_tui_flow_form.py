@@ -106,6 +106,7 @@ async def test_designer_checks_fields_as_typed_and_saves_them(demo_flows: object
         await pilot.pause()
         assert str(screen.query_one("#form-status", Static).render()) == ""
         await pilot.press("f2")
+        await app.workers.wait_for_complete()
         await pilot.pause()
     saved = load(path).flow("stock")
     assert saved.schedule == "0 6 * * *" and saved.read is not None

@@ -7,6 +7,7 @@ that never closes its ``${`` is not an expression and is kept as typed.
 
 from __future__ import annotations
 
+import re
 from collections.abc import Mapping
 from typing import Any
 
@@ -52,6 +53,17 @@ class CompiledExpression:
     def references(self) -> list[str]:
         """Attribute names the expression reads, in order of first use."""
         return list(self._references)
+
+    def warnings(self) -> list[str]:
+        """Text that looks like an expression but is none, so NiFi sends it as typed: each
+        ``${`` that never closes. Editors show these; evaluation keeps NiFi's behaviour."""
+        spans = template.expression_spans(self.text)
+        found = []
+        for match in re.finditer(r"(\$+)\{", self.text):
+            start = match.end() - 2
+            if len(match[1]) % 2 and not any(s <= start <= e for s, e in spans):
+                found.append(f"offset {start}: '${{' never closes, so it is sent as typed")
+        return found
 
     def evaluate(self, attributes: Mapping[str, Any] | None = None) -> str:
         attrs = {str(k): str(v) for k, v in (attributes or {}).items() if v is not None}

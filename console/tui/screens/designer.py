@@ -18,7 +18,7 @@ from textual.containers import Horizontal, Vertical, VerticalScroll
 from textual.screen import Screen
 from textual.widgets import Header, Input, Label, Static, TabbedContent, TabPane
 
-from console.flows import Flow, FlowsConfig, FlowsError, MappingStep, ScriptStep, save
+from console.flows import Flow, FlowsConfig, FlowsError, MappingStep, ScriptStep
 from console.tui.flow_form import apply, fields_for
 from console.tui.outbound_text import outbound_text
 from console.tui.widgets.code_editor import CodeEditor
@@ -107,12 +107,20 @@ class DesignerScreen(Screen[FlowsConfig | None]):
             "Secrets are edited in flows.toml only."
 
     def _sample(self) -> str:
+        """The built-in sample; a pinned one replaces it once read (see load_pinned)."""
+        return SAMPLE_ORDERS if self.flow.type == "order_status" else SAMPLE_STOCK
+
+    @work(thread=True, exit_on_error=False, group="pinned")
+    def load_pinned(self) -> None:
         from console.tui.samples import pinned
 
         found = pinned(self.config, self.flow.id)
         if found is not None:
-            return found
-        return SAMPLE_ORDERS if self.flow.type == "order_status" else SAMPLE_STOCK
+            self.app.call_from_thread(self._use_pinned, found)
+
+    def _use_pinned(self, text: str) -> None:
+        for panel in self.query(TestPanel):
+            panel.input_text = text
 
     def on_mount(self) -> None:
         mapping_test = self.query_one("#mapping-test", TestPanel)
@@ -122,6 +130,7 @@ class DesignerScreen(Screen[FlowsConfig | None]):
         self.baseline = self.values()
         if self.flow.read is not None:
             self.preview_url()
+        self.load_pinned()
 
     def editor_text(self, selector: str) -> str:
         found = self.query(selector)
@@ -209,6 +218,7 @@ class DesignerScreen(Screen[FlowsConfig | None]):
             expression = compile(url)
             text = (f"→ {expression.evaluate(attrs)}\n"
                     f"reads: {', '.join(expression.references()) or 'no attributes'}")
+            text += "".join(f"\n! {warning}" for warning in expression.warnings())
             preview.set_class(False, "error")
         except ExpressionError as exc:
             text = f"✗ offset {exc.offset}: {exc.message}\n{exc.excerpt}"
@@ -251,21 +261,26 @@ class DesignerScreen(Screen[FlowsConfig | None]):
             key, message = next(iter(problems.items()))
             self.notify(f"{key}: {message}", title="Not saved", severity="error")
             return
-        config = self.config.with_flow(flow)
-        try:
-            save(config, self.config.source)
-        except FlowsError as exc:
-            self.notify(str(exc), title="Not saved", severity="error", timeout=10)
+        self.write_flow(self.config.with_flow(flow), flow, self.values())
+
+    @work(thread=True, exit_on_error=False, group="save")
+    def write_flow(self, config: FlowsConfig, flow: Flow, values: dict[str, str | bool]) -> None:
+        from console.tui.saving import save_or_explain
+
+        problem = save_or_explain(config)
+        if problem is not None:
+            self.app.call_from_thread(self.notify, problem, title="Not saved", severity="error",
+                                      timeout=10)
             return
-        except OSError as exc:
-            self.notify(f"cannot write: {exc}", severity="error")
-            return
+        self.app.call_from_thread(self._saved, config, flow, values)
+
+    def _saved(self, config: FlowsConfig, flow: Flow, values: dict[str, str | bool]) -> None:
         self.config = config
         self.flow = flow
         self.saved_config = config
         self.app.replace_config(config)  # type: ignore[attr-defined]
-        self.baseline = self.values()
-        self.notify(f"{flow.name} saved to {self.config.source}", title="Saved")
+        self.baseline = values
+        self.notify(f"{flow.name} saved to {config.source}", title="Saved")
 
     def action_dry_run(self) -> None:
         """The whole flow as edited (login, read, script, mapping), without writing."""
@@ -309,15 +324,20 @@ class DesignerScreen(Screen[FlowsConfig | None]):
         self.notify(f"{count} record(s) from the ERP", title="Live input")
 
     def action_pin_sample(self) -> None:
+        self.pin_sample(self.query_one("#script-test", TestPanel).input_text)
+
+    @work(thread=True, exit_on_error=False, group="pin")
+    def pin_sample(self, text: str) -> None:
         from console.tui.samples import pin
 
-        text = self.query_one("#script-test", TestPanel).input_text
         try:
             path = pin(self.config, self.flow.id, text)
         except OSError as exc:
-            self.notify(f"cannot pin: {exc}", severity="error")
+            self.app.call_from_thread(self.notify, f"cannot pin: {exc.strerror or exc}",
+                                      severity="error")
             return
-        self.notify(f"pinned as the default test input ({path.name})", title="Sample")
+        self.app.call_from_thread(self.notify, f"pinned as the default test input ({path.name})",
+                                  title="Sample")
 
     def action_last_input(self) -> None:
         self.load_last_input(self.config, self.flow.id)

@@ -13,7 +13,7 @@ from textual.message import Message
 from textual.screen import Screen
 from textual.widgets import DataTable, Header, Input
 
-from console.flows import Flow, FlowsConfig, FlowsError, Schedule, save
+from console.flows import Flow, FlowsConfig, Schedule
 from console.tui.local_time import local
 from console.tui.widgets.footer import KeyFooter
 
@@ -165,18 +165,25 @@ class FlowsScreen(Screen[None]):
         self.app.replace_config(config)  # type: ignore[attr-defined]
         self.fill()
 
-    def save_flow(self, flow: Flow) -> bool:
-        try:
-            config = self.config.with_flow(flow)
-            save(config, self.config.source)
-        except FlowsError as exc:
-            self.notify(str(exc), title="Not saved", severity="error", timeout=10)
-            return False
-        except OSError as exc:
-            self.notify(f"cannot write {self.config.source}: {exc}", severity="error")
-            return False
-        self.set_config(config)
-        return True
+    def save_flow(self, flow: Flow, done: str) -> None:
+        """Show the change at once and write it in a worker; a failed write is undone."""
+        previous = self.config
+        self.set_config(self.config.with_flow(flow))
+        self.write_config(previous, done)
+
+    @work(thread=True, exit_on_error=False, group="save")
+    def write_config(self, previous: FlowsConfig, done: str) -> None:
+        from console.tui.saving import save_or_explain
+
+        problem = save_or_explain(self.config)
+        if problem is None:
+            self.app.call_from_thread(self.notify, done)
+        else:
+            self.app.call_from_thread(self._not_saved, previous, problem)
+
+    def _not_saved(self, previous: FlowsConfig, problem: str) -> None:
+        self.set_config(previous)
+        self.notify(problem, title="Not saved", severity="error", timeout=10)
 
     @on(DataTable.RowSelected)
     def action_open(self) -> None:
@@ -233,16 +240,17 @@ class FlowsScreen(Screen[None]):
         from console.tui.screens.schedule import ScheduleScreen
 
         def apply(schedule: str | None) -> None:
-            if schedule is not None and self.save_flow(
-                    dataclasses.replace(flow, schedule=schedule or None)):
-                self.notify(f"{flow.name}: {schedule or 'manual only'}", title="Schedule saved")
+            if schedule is not None:
+                self.save_flow(dataclasses.replace(flow, schedule=schedule or None),
+                               f"{flow.name} schedule saved: {schedule or 'manual only'}")
 
         self.app.push_screen(ScheduleScreen(flow, self.now), apply)
 
     def action_toggle_enabled(self) -> None:
         flow = self.selected()
-        if flow is not None and self.save_flow(dataclasses.replace(flow, enabled=not flow.enabled)):
-            self.notify(f"{flow.name} {'disabled' if flow.enabled else 'enabled'}")
+        if flow is not None:
+            self.save_flow(dataclasses.replace(flow, enabled=not flow.enabled),
+                           f"{flow.name} {'disabled' if flow.enabled else 'enabled'}")
 
     def action_executions(self) -> None:
         flow = self.selected()
@@ -255,8 +263,8 @@ class FlowsScreen(Screen[None]):
         from console.tui.screens.new_flow import NewFlowScreen
 
         def created(flow: Flow | None) -> None:
-            if flow is not None and self.save_flow(flow):
-                self.notify(f"{flow.name} created from the {flow.type} template")
+            if flow is not None:
+                self.save_flow(flow, f"{flow.name} created from the {flow.type} template")
 
         self.app.push_screen(NewFlowScreen(self.config), created)
 
