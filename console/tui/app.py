@@ -68,6 +68,13 @@ class ConsoleApp(App[None]):
             self.theme = self.settings.theme
 
     def watch_theme(self, theme: str) -> None:
+        from textual.widgets import TextArea
+
+        from console.tui.editor_theme import follow_app_theme
+
+        for screen in self.screen_stack:
+            for text_area in screen.query(TextArea):
+                follow_app_theme(text_area)
         if theme != self.settings.theme:
             self.settings.theme = theme
             self.settings.save()

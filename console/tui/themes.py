@@ -7,6 +7,7 @@ from pathlib import Path
 
 from textual.theme import Theme
 
+_EDITOR_THEMES = ("css", "monokai", "dracula", "vscode_dark", "github_light")
 _FIELDS = ("primary", "secondary", "warning", "error", "success", "accent", "foreground",
            "background", "surface", "panel", "boost")
 
@@ -25,8 +26,15 @@ def load_theme(path: Path) -> Theme | str:
     if not isinstance(data.get("name"), str) or not isinstance(data.get("primary"), str):
         return f"{path}: a theme needs at least name and primary"
     values = {k: str(data[k]) for k in _FIELDS if isinstance(data.get(k), str)}
+    editor = data.get("editor")
+    if editor is not None and editor not in _EDITOR_THEMES:
+        return f"{path}: editor: expected one of {', '.join(_EDITOR_THEMES)}, found {editor!r}"
+    table = data.get("variables", {})
+    if not isinstance(table, dict) or not all(isinstance(v, str) for v in table.values()):
+        return f"{path}: variables: expected a table of strings"
+    variables = {**table, **({"editor-theme": editor} if editor else {})}
     try:
         return Theme(name=data["name"], dark=bool(data.get("dark", True)),
-                     ansi=bool(data.get("ansi", False)), **values)
+                     ansi=bool(data.get("ansi", False)), variables=variables, **values)
     except Exception as exc:  # noqa: BLE001 - a bad colour is reported, not fatal
         return f"{path}: {exc}"

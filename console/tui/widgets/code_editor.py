@@ -12,6 +12,8 @@ from textual.containers import Vertical
 from textual.message import Message
 from textual.widgets import Static, TextArea
 
+from console.tui.editor_theme import follow_app_theme
+
 Kind = Literal["python", "json", "mapping"]
 
 
@@ -94,6 +96,7 @@ class CodeEditor(Vertical):
         self.query_one(TextArea).text = value
 
     def on_mount(self) -> None:
+        follow_app_theme(self.query_one(TextArea))
         self.check(self.initial)
 
     @on(TextArea.Changed)

@@ -14,6 +14,8 @@ from textual.containers import Horizontal, Vertical
 from textual.message import Message
 from textual.widgets import Button, Input, Label, Static, TextArea
 
+from console.tui.editor_theme import follow_app_theme
+
 PanelKind = Literal["script", "mapping"]
 
 
@@ -79,6 +81,10 @@ class TestPanel(Vertical):
         yield Static("result_data appears here", classes="meta")
         yield TextArea.code_editor("", language="json", read_only=True, classes="result",
                                    compact=True)
+
+    def on_mount(self) -> None:
+        for text_area in self.query(TextArea):
+            follow_app_theme(text_area)
 
     @property
     def input_text(self) -> str:
