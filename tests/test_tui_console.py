@@ -309,3 +309,22 @@ async def test_a_save_the_file_refuses_is_undone_on_screen(flows_file: Path) -> 
         assert load(flows_file).flow("stock").enabled is True
         table = app.screen.query_one(DataTable)
         assert table.get_row_at(0)[3] != "disabled"
+
+
+async def test_escape_climbs_from_an_editor_to_the_tabs_then_back_to_the_flows(
+        flows_file: Path) -> None:
+    from textual.widgets import Tabs
+
+    app = make_app(flows_file)
+    async with app.run_test(size=(80, 24)) as pilot:
+        await pilot.press("enter")
+        await pilot.pause()
+        app.screen.query_one("#cards").active = "tab-mapping"  # type: ignore[attr-defined]
+        await pilot.pause()
+        app.screen.query_one("#mapping-test").query_one(".input", TextArea).focus()
+        await pilot.press("escape")
+        await pilot.pause()
+        assert isinstance(app.focused, Tabs)
+        await pilot.press("escape")
+        await pilot.pause()
+        assert type(app.screen).__name__ == "FlowsScreen"

@@ -16,7 +16,7 @@ from textual.app import ComposeResult
 from textual.binding import Binding
 from textual.containers import Horizontal, Vertical, VerticalScroll
 from textual.screen import Screen
-from textual.widgets import Header, Input, Label, Static, TabbedContent, TabPane
+from textual.widgets import Header, Input, Label, Select, Static, TabbedContent, TabPane, Tabs
 
 from console.flows import Flow, FlowsConfig, FlowsError, MappingStep, ScriptStep
 from console.tui.flow_form import apply, fields_for
@@ -47,7 +47,8 @@ class DesignerScreen(Screen[FlowsConfig | None]):
                 show=False),
         Binding("f7", "pin_sample", "Pin sample", id="designer.pin", priority=True, show=False),
         Binding("f8", "last_input", "Last input", id="designer.last_input", show=False),
-        Binding("escape", "leave", "Back", id="designer.back"),
+        # Priority: editors would otherwise take escape to move focus to the next editor.
+        Binding("escape", "leave", "Back", id="designer.back", priority=True),
     ]
 
     def __init__(self, config: FlowsConfig, flow: Flow) -> None:
@@ -355,6 +356,16 @@ class DesignerScreen(Screen[FlowsConfig | None]):
         self.app.call_from_thread(self._live_input, pretty, len(json.loads(body)))
 
     def action_leave(self) -> None:
+        """Escape goes up one level: from a field or editor to the card tabs, then back."""
+        tabs = self.query_one("#cards", TabbedContent).query_one(Tabs)
+        focused = self.focused
+        if focused is not None and focused is not tabs:
+            select = next((n for n in focused.ancestors_with_self if isinstance(n, Select)), None)
+            if select is not None and select.expanded:
+                select.expanded = False
+            else:
+                tabs.focus()
+            return
         if not self.dirty:
             self.dismiss(self.saved_config)
             return
