@@ -43,7 +43,14 @@ def test_none_drops_the_optional_tables_and_a_type_creates_them() -> None:
                             "login.type": "none", "login.url": "http://x"})
     assert flow.read is not None and flow.read.pagination is None
     assert flow.login is not None and flow.login.type == "none"
-    bare, _ = apply(CONFIG.flow("oms_stock"), {"read.pagination.type": "offset"})
+    oms = CONFIG.flow("oms_stock")
+    starts = {spec.key: shown(oms, spec) for spec in fields_for(oms)}
+    assert starts["read.pagination.type"] == "none"
+    assert starts["read.pagination.page_size"] == "500"
+    unchanged, problems = apply(oms, {"read.pagination.type": "none",
+                                      "read.pagination.page_size": ""})
+    assert problems == {} and unchanged == oms
+    bare, _ = apply(oms, {"read.pagination.type": "offset"})
     assert bare.read is not None and bare.read.pagination is not None
     assert bare.read.pagination.page_size == 500
 
@@ -111,3 +118,51 @@ async def test_designer_checks_fields_as_typed_and_saves_them(demo_flows: object
     saved = load(path).flow("stock")
     assert saved.schedule == "0 6 * * *" and saved.read is not None
     assert saved.read.timeout_s == 12.0
+
+
+def test_oms_flows_edit_their_query_settings() -> None:
+    oms = CONFIG.flow("oms_stock")
+    assert {"oms.sku_mode", "oms.concurrency"} <= keys("oms_stock")
+    assert "oms.sku_mode" not in keys("stock")
+    flow, problems = apply(oms, {"oms.sku_mode": "single", "oms.concurrency": "4"})
+    assert problems == {} and flow.oms is not None
+    assert (flow.oms.sku_mode, flow.oms.concurrency) == ("single", 4)
+    assert flow.oms.post_script == oms.oms.post_script  # type: ignore[union-attr]
+
+
+async def test_oms_flow_designer_tests_its_post_script_and_saves_it(demo_flows: object,
+                                                                   tmp_path: object) -> None:
+    import json
+
+    from textual.widgets import DataTable, TextArea
+
+    from console.flows import load
+    from console.tui.app import ConsoleApp
+    from console.tui.settings import Settings
+
+    path = demo_flows(tmp_path)  # type: ignore[operator]
+    app = ConsoleApp(path, start_runner=False, settings=Settings())
+    async with app.run_test(size=(80, 24)) as pilot:
+        app.screen.query_one(DataTable).move_cursor(row=4)
+        await pilot.press("enter")
+        await pilot.pause()
+        screen = app.screen
+        assert not screen.query("#tab-script") and not screen.query("#tab-write")
+        screen.query_one("#cards").active = "tab-post-script"  # type: ignore[attr-defined]
+        await pilot.pause()
+        await pilot.press("ctrl+r")
+        await app.workers.wait_for_complete()
+        await pilot.pause()
+        result = json.loads(screen.query_one("#post-script-test").query_one(
+            ".result", TextArea).text)
+        assert result == [{"sku": "SKU-000001", "stock": 12, "location": 1},
+                          {"sku": "SKU-000002", "stock": 0, "location": 1}]
+        editor = screen.query_one("#pre-script-editor").query_one(TextArea)
+        editor.text = "def transform(data, attributes):\n    return sorted(data)\n"
+        await app.workers.wait_for_complete()
+        await pilot.press("f2")
+        await app.workers.wait_for_complete()
+        await pilot.pause()
+    saved = load(path).flow("oms_stock").oms
+    assert saved is not None and saved.pre_script is not None
+    assert "sorted(data)" in saved.pre_script and "location" in (saved.post_script or "")

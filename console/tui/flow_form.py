@@ -12,7 +12,7 @@ from console.flows import ErpLogin, Flow, Pagination
 from console.flows.model import LOGIN_TYPES, PAGINATION_TYPES
 
 Kind = Literal["text", "int", "float", "choice", "bool", "list", "optional"]
-Tab = Literal["config", "login", "read", "write", "fetch"]
+Tab = Literal["config", "login", "read", "write", "fetch", "oms"]
 
 
 @dataclass(frozen=True)
@@ -57,6 +57,9 @@ FIELDS: tuple[Field, ...] = (
     Field("fetch", "fetch_missing.productized_within_days", "Products made within (days)", "int"),
     Field("fetch", "fetch_missing.interval_hours", "Every (hours)", "float"),
     Field("fetch", "fetch_missing.chunk_size", "SKUs per triggered run", "int"),
+    Field("oms", "oms.sku_query_key", "Query parameter that carries the SKUs"),
+    Field("oms", "oms.sku_mode", "ERP requests", "choice", ("single", "multiple")),
+    Field("oms", "oms.concurrency", "Parallel ERP requests (single mode)", "int"),
 )
 
 
@@ -67,6 +70,8 @@ def fields_for(flow: Flow) -> list[Field]:
         if spec.tab in ("login", "read") and flow.read is None:
             continue
         if spec.tab == "fetch" and not (flow.type == "stock" and flow.is_inbound):
+            continue
+        if spec.tab == "oms" and flow.type != "oms_stock":
             continue
         if spec.key == "write.stock_list" and flow.type != "stock":
             continue
@@ -95,6 +100,8 @@ def shown(flow: Flow, spec: Field) -> str | bool:
         pagination = flow.read.pagination if flow.read else None
         return pagination.type if pagination else "none"
     value = _get(flow, spec.key)
+    if spec.key.startswith("read.pagination.") and value is None:
+        value = getattr(Pagination(), spec.key.rsplit(".", 1)[1])  # ready if one is chosen
     if spec.kind == "bool":
         return bool(value)
     if spec.kind == "list":
@@ -162,8 +169,10 @@ def apply(flow: Flow, raw: dict[str, str | bool]) -> tuple[Flow, dict[str, str]]
     """The flow with the form's values, and a message per field key that could not be read."""
     values: dict[str, Any] = {}
     problems: dict[str, str] = {}
+    no_pagination = raw.get("read.pagination.type") == "none"
     for spec in fields_for(flow):
-        if spec.key not in raw:
+        if spec.key not in raw or (no_pagination and spec.key.startswith("read.pagination.")
+                                   and spec.key != "read.pagination.type"):
             continue
         try:
             values[spec.key] = parse(spec, raw[spec.key])

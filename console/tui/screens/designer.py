@@ -9,7 +9,6 @@ import os
 import subprocess
 import tempfile
 from pathlib import Path
-from typing import Any
 
 from textual import on, work
 from textual.app import ComposeResult
@@ -18,19 +17,14 @@ from textual.containers import Horizontal, Vertical, VerticalScroll
 from textual.screen import Screen
 from textual.widgets import Header, Input, Label, Select, Static, TabbedContent, TabPane, Tabs
 
-from console.flows import Flow, FlowsConfig, FlowsError, MappingStep, ScriptStep
+from console.flows import Flow, FlowsConfig, FlowsError
 from console.tui.flow_form import apply, fields_for
 from console.tui.outbound_text import outbound_text
+from console.tui.step_cards import step_cards
 from console.tui.widgets.code_editor import CodeEditor
 from console.tui.widgets.footer import KeyFooter
 from console.tui.widgets.form_fields import FormFields
 from console.tui.widgets.test_panel import TestPanel
-
-SAMPLE_STOCK = json.dumps([{"id": 1, "sku": "SKU-000001", "qty": 12, "unit_type": "qty"},
-                           {"id": 2, "sku": "SKU-000002", "qty": 0, "unit_type": "qty"}], indent=2)
-SAMPLE_ORDERS = json.dumps([{"order": "ORD-000002", "orderitems": [
-    {"id": 4, "product": "SKU-000010", "status": 500, "invoice_number": "INV-2"}]}], indent=2)
-
 
 _EDITOR_KEYS = ("script", "mapping")  # their editors show their own diagnostics
 
@@ -56,6 +50,7 @@ class DesignerScreen(Screen[FlowsConfig | None]):
         self.config = config
         self.flow = flow
         self.saved_config: FlowsConfig | None = None
+        self.cards = step_cards(flow)
         self.baseline: dict[str, str] = {}
 
     def compose(self) -> ComposeResult:
@@ -75,21 +70,16 @@ class DesignerScreen(Screen[FlowsConfig | None]):
                         yield Input("sku=SKU-000001", id="preview-params", compact=True)
                     yield Static("", id="url-preview", classes="hint", markup=False)
                     yield FormFields(flow, "read", id="form-read")
-            with TabPane("Script", id="tab-script"), Horizontal():
-                yield CodeEditor(flow.script.source if flow.script else "", "python",
-                                 id="script-editor")
-                yield TestPanel("script", self._sample(), id="script-test")
-            with TabPane("Mapping", id="tab-mapping"), Horizontal():
-                yield CodeEditor(flow.mapping.spec.strip() if flow.mapping else "", "mapping",
-                                 id="mapping-editor")
-                yield TestPanel("mapping", self._sample(), id="mapping-test")
-            with TabPane("Write", id="tab-write"), Vertical():
-                if any(f.tab == "write" for f in fields_for(flow)):
-                    yield FormFields(flow, "write", id="form-write")
-                if flow.type == "order_status":
-                    yield Label("Per-order script: runs on each order before Omnitron's "
-                                "status update")
-                    yield CodeEditor(flow.write.script or "", "python", id="order-editor")
+            if flow.type == "oms_stock":
+                with TabPane("OMS", id="tab-oms"):
+                    yield FormFields(flow, "oms", id="form-oms")
+            for card in self.cards:
+                with TabPane(card.title, id=card.tab_id), Horizontal():
+                    yield CodeEditor(card.source(flow), card.language, id=card.editor_id)
+                    yield TestPanel("mapping" if card.target == "mapping" else "script",
+                                    card.sample, id=card.panel_id)
+            if flow.type != "oms_stock":
+                yield from self._write_card()
             if any(f.tab == "fetch" for f in fields_for(flow)):
                 with TabPane("Fetch missing", id="tab-fetch"):
                     yield FormFields(flow, "fetch", id="form-fetch")
@@ -97,6 +87,16 @@ class DesignerScreen(Screen[FlowsConfig | None]):
                 yield Static(outbound_text(self.config, flow), id="outbound", markup=False)
         yield Static("", id="form-status", markup=False)
         yield KeyFooter()
+
+    def _write_card(self) -> ComposeResult:
+        flow = self.flow
+        with TabPane("Write", id="tab-write"), Vertical():
+            if any(f.tab == "write" for f in fields_for(flow)):
+                yield FormFields(flow, "write", id="form-write")
+            if flow.type == "order_status":
+                yield Label("Per-order script: runs on each order before Omnitron's "
+                            "status update")
+                yield CodeEditor(flow.write.script or "", "python", id="order-editor")
 
     def _secrets_text(self) -> str:
         login = self.flow.login
@@ -107,10 +107,6 @@ class DesignerScreen(Screen[FlowsConfig | None]):
         return ("Secrets are edited in flows.toml only. " + "; ".join(parts)) if parts else \
             "Secrets are edited in flows.toml only."
 
-    def _sample(self) -> str:
-        """The built-in sample; a pinned one replaces it once read (see load_pinned)."""
-        return SAMPLE_ORDERS if self.flow.type == "order_status" else SAMPLE_STOCK
-
     @work(thread=True, exit_on_error=False, group="pinned")
     def load_pinned(self) -> None:
         from console.tui.samples import pinned
@@ -120,14 +116,28 @@ class DesignerScreen(Screen[FlowsConfig | None]):
             self.app.call_from_thread(self._use_pinned, found)
 
     def _use_pinned(self, text: str) -> None:
-        for panel in self.query(TestPanel):
-            panel.input_text = text
+        self._set_erp_input(text)
+
+    def _set_erp_input(self, text: str) -> None:
+        """Give ERP records to the card that reads them (and to a mapping with no script)."""
+        for card in self.cards:
+            if card.reads_erp_records or (card.target == "mapping" and not self.flow.script):
+                self.query_one(f"#{card.panel_id}", TestPanel).input_text = text
+
+    def _erp_input(self) -> str:
+        card = next(c for c in self.cards if c.reads_erp_records)
+        return self.query_one(f"#{card.panel_id}", TestPanel).input_text
+
+    def _sync_sources(self) -> None:
+        for card in self.cards:
+            panel = self.query_one(f"#{card.panel_id}", TestPanel)
+            panel.source = self.editor_text(f"#{card.editor_id}")
 
     def on_mount(self) -> None:
-        mapping_test = self.query_one("#mapping-test", TestPanel)
-        mapping_test.upstream = self.query_one("#script-test", TestPanel)
-        self.query_one("#script-test", TestPanel).source = self.editor_text("#script-editor")
-        self.query_one("#mapping-test", TestPanel).source = self.editor_text("#mapping-editor")
+        if self.query("#mapping-test"):
+            mapping_test = self.query_one("#mapping-test", TestPanel)
+            mapping_test.upstream = self.query_one("#script-test", TestPanel)
+        self._sync_sources()
         self.baseline = self.values()
         if self.flow.read is not None:
             self.preview_url()
@@ -155,8 +165,7 @@ class DesignerScreen(Screen[FlowsConfig | None]):
 
     @on(CodeEditor.Diagnosed)
     def _source_changed(self, message: CodeEditor.Diagnosed) -> None:
-        self.query_one("#script-test", TestPanel).source = self.editor_text("#script-editor")
-        self.query_one("#mapping-test", TestPanel).source = self.editor_text("#mapping-editor")
+        self._sync_sources()
 
     @on(TestPanel.Finished, "#script-test")
     def _script_done(self, message: TestPanel.Finished) -> None:
@@ -229,16 +238,12 @@ class DesignerScreen(Screen[FlowsConfig | None]):
     def edited(self) -> tuple[Flow, dict[str, str]]:
         """The flow as the form and editors have it, and the fields that do not parse."""
         flow, problems = apply(self.flow, self.form_values())
-        script = self.editor_text("#script-editor")
-        spec = self.editor_text("#mapping-editor")
-        changes: dict[str, Any] = {
-            "script": ScriptStep(script) if script.strip() else None,
-            "mapping": MappingStep(spec) if spec.strip() else None,
-        }
+        for card in self.cards:
+            flow = card.put(flow, self.editor_text(f"#{card.editor_id}"))
         if flow.type == "order_status":
-            changes["write"] = dataclasses.replace(
-                flow.write, script=self.editor_text("#order-editor") or None)
-        return dataclasses.replace(flow, **changes), problems
+            flow = dataclasses.replace(flow, write=dataclasses.replace(
+                flow.write, script=self.editor_text("#order-editor") or None))
+        return flow, problems
 
     def edited_flow(self) -> Flow:
         return self.edited()[0]
@@ -246,11 +251,12 @@ class DesignerScreen(Screen[FlowsConfig | None]):
     def action_run_test(self) -> None:
         """Run the test panel of the tab in view, wherever the focus is inside it."""
         tab = self.query_one("#cards", TabbedContent).active
-        panels = {"tab-script": "#script-test", "tab-mapping": "#mapping-test"}
-        if tab not in panels:
-            self.notify("The Script and Mapping tabs have a test panel.", severity="warning")
+        card = next((c for c in self.cards if c.tab_id == tab), None)
+        if card is None:
+            titles = " and ".join(c.title for c in self.cards)
+            self.notify(f"The {titles} cards have a test panel.", severity="warning")
             return
-        self.query_one(panels[tab], TestPanel).action_run()
+        self.query_one(f"#{card.panel_id}", TestPanel).action_run()
 
     def action_save(self) -> None:
         bad = [e for e in self.query(CodeEditor) if e.problem]
@@ -319,13 +325,11 @@ class DesignerScreen(Screen[FlowsConfig | None]):
         self.app.call_from_thread(self._live_input, text, len(records))
 
     def _live_input(self, text: str, count: int) -> None:
-        self.query_one("#script-test", TestPanel).input_text = text
-        if not self.flow.script:
-            self.query_one("#mapping-test", TestPanel).input_text = text
+        self._set_erp_input(text)
         self.notify(f"{count} record(s) from the ERP", title="Live input")
 
     def action_pin_sample(self) -> None:
-        self.pin_sample(self.query_one("#script-test", TestPanel).input_text)
+        self.pin_sample(self._erp_input())
 
     @work(thread=True, exit_on_error=False, group="pin")
     def pin_sample(self, text: str) -> None:

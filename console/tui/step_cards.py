@@ -1,0 +1,74 @@
+"""The designer's code cards: which script or spec of a flow each one edits, what its test
+panel starts with, and how an edited text goes back into the flow."""
+
+from __future__ import annotations
+
+import dataclasses
+import json
+from dataclasses import dataclass
+from typing import Literal
+
+from console.flows import Flow, MappingStep, OmsSettings, ScriptStep
+
+SAMPLE_STOCK = json.dumps([{"id": 1, "sku": "SKU-000001", "qty": 12, "unit_type": "qty"},
+                           {"id": 2, "sku": "SKU-000002", "qty": 0, "unit_type": "qty"}], indent=2)
+SAMPLE_ORDERS = json.dumps([{"order": "ORD-000002", "orderitems": [
+    {"id": 4, "product": "SKU-000010", "status": 500, "invoice_number": "INV-2"}]}], indent=2)
+SAMPLE_SKUS = json.dumps(["SKU-000001", "SKU-000002"], indent=2)
+SAMPLE_OMS_RECORDS = json.dumps([{"id": 1, "sku": "SKU-000001", "qty": 12, "stock_list": 1},
+                                 {"id": 2, "sku": "SKU-000002", "qty": 0, "stock_list": 1}],
+                                indent=2)
+
+Target = Literal["script", "mapping", "pre_script", "post_script"]
+
+
+@dataclass(frozen=True)
+class StepCard:
+    target: Target
+    title: str
+    sample: str
+    reads_erp_records: bool  # its input is what the Read step returns (live input, pins)
+
+    @property
+    def tab_id(self) -> str:
+        return f"tab-{self.target.replace('_', '-')}"
+
+    @property
+    def editor_id(self) -> str:
+        return f"{self.target.replace('_', '-')}-editor"
+
+    @property
+    def panel_id(self) -> str:
+        return f"{self.target.replace('_', '-')}-test"
+
+    @property
+    def language(self) -> Literal["python", "mapping"]:
+        return "mapping" if self.target == "mapping" else "python"
+
+    def source(self, flow: Flow) -> str:
+        if self.target == "script":
+            return flow.script.source if flow.script else ""
+        if self.target == "mapping":
+            return flow.mapping.spec.strip() if flow.mapping else ""
+        oms = flow.oms or OmsSettings()
+        return (oms.pre_script if self.target == "pre_script" else oms.post_script) or ""
+
+    def put(self, flow: Flow, text: str) -> Flow:
+        """The flow with this card's text (empty text removes the step)."""
+        if self.target == "script":
+            return dataclasses.replace(flow, script=ScriptStep(text) if text.strip() else None)
+        if self.target == "mapping":
+            return dataclasses.replace(flow, mapping=MappingStep(text) if text.strip() else None)
+        oms = dataclasses.replace(flow.oms or OmsSettings(),
+                                  **{self.target: text if text.strip() else None})
+        return dataclasses.replace(flow, oms=oms)
+
+
+def step_cards(flow: Flow) -> list[StepCard]:
+    """Script and Mapping, or for OMS stock flows the scripts around the ERP read."""
+    if flow.type == "oms_stock":
+        return [StepCard("pre_script", "Pre-script", SAMPLE_SKUS, False),
+                StepCard("post_script", "Post-script", SAMPLE_OMS_RECORDS, True)]
+    sample = SAMPLE_ORDERS if flow.type == "order_status" else SAMPLE_STOCK
+    return [StepCard("script", "Script", sample, True),
+            StepCard("mapping", "Mapping", sample, False)]
