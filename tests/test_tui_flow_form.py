@@ -166,3 +166,21 @@ async def test_oms_flow_designer_tests_its_post_script_and_saves_it(demo_flows: 
     saved = load(path).flow("oms_stock").oms
     assert saved is not None and saved.pre_script is not None
     assert "sorted(data)" in saved.pre_script and "location" in (saved.post_script or "")
+
+
+def test_headers_and_extra_params_are_name_value_lines() -> None:
+    stock = CONFIG.flow("stock")
+    starts = {spec.key: shown(stock, spec) for spec in fields_for(stock)}
+    assert starts["read.headers"] == "Accept = application/json"
+    assert starts["read.extra_params"] == "channel = shop"
+    flow, problems = apply(stock, {
+        "read.headers": "Accept = application/json\n\nX-Token = ${token.erp}",
+        "read.extra_params": "channel=shop\ntransfer=1",
+        "read.pagination.limit_param": "size"})
+    assert problems == {} and flow.read is not None and flow.read.pagination is not None
+    assert dict(flow.read.headers) == {"Accept": "application/json", "X-Token": "${token.erp}"}
+    assert dict(flow.read.extra_params) == {"channel": "shop", "transfer": "1"}
+    assert flow.read.pagination.limit_param == "size"
+    _, problems = apply(stock, {"read.headers": "Accept application/json"})
+    assert problems == {"read.headers":
+                        "line 1: expected name = value, found 'Accept application/json'"}

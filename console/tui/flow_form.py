@@ -11,7 +11,7 @@ from typing import Any, Literal
 from console.flows import ErpLogin, Flow, Pagination
 from console.flows.model import LOGIN_TYPES, PAGINATION_TYPES
 
-Kind = Literal["text", "int", "float", "choice", "bool", "list", "optional"]
+Kind = Literal["text", "int", "float", "choice", "bool", "list", "optional", "pairs"]
 Tab = Literal["config", "login", "read", "write", "fetch", "oms"]
 
 
@@ -44,10 +44,18 @@ FIELDS: tuple[Field, ...] = (
     Field("read", "read.url", "Endpoint URL (NiFi Expression Language)"),
     Field("read", "read.method", "Method", "choice", ("GET", "POST")),
     Field("read", "read.response", "Response format", "choice", ("json", "xml")),
+    Field("read", "read.headers", "Headers (name = value per line; values may use expressions)",
+          "pairs"),
+    Field("read", "read.extra_params", "Extra parameters (name = value per line)", "pairs"),
     Field("read", "read.records", "Records path (dotted; empty = the whole body)"),
     Field("read", "read.stock_list_key", "Stock list parameter name"),
     Field("read", "read.pagination.type", "Pagination", "choice", ("none", *PAGINATION_TYPES)),
     Field("read", "read.pagination.page_size", "Page size", "int"),
+    Field("read", "read.pagination.limit_param", "Limit parameter (offset, seek)"),
+    Field("read", "read.pagination.offset_param", "Offset parameter (offset)"),
+    Field("read", "read.pagination.seek_param", "Seek parameter (seek)"),
+    Field("read", "read.pagination.seek_field", "Seek field in the rows (seek)"),
+    Field("read", "read.pagination.next_path", "Next page URL path in the response (next)"),
     Field("read", "read.pagination.total_path", "Record count path in the first page"),
     Field("read", "read.timeout_s", "Timeout per request (seconds)", "float"),
     Field("write", "write.stock_list", "Stock list id", "int"),
@@ -106,6 +114,8 @@ def shown(flow: Flow, spec: Field) -> str | bool:
         return bool(value)
     if spec.kind == "list":
         return ", ".join(value or ())
+    if spec.kind == "pairs":
+        return "\n".join(f"{name} = {text}" for name, text in (value or {}).items())
     if spec.key == "login.type" and value is None:
         return "none"
     if value is None:
@@ -120,6 +130,8 @@ def parse(spec: Field, raw: str | bool) -> Any:
     if spec.kind == "bool":
         return bool(raw)
     text = str(raw).strip()
+    if spec.kind == "pairs":
+        return _pairs(text)
     if spec.kind == "list":
         return tuple(p.strip() for p in text.split(",") if p.strip())
     if spec.kind == "optional":
@@ -140,6 +152,18 @@ def parse(spec: Field, raw: str | bool) -> Any:
     if spec.kind == "choice" and text not in spec.choices:
         raise ValueError(f"expected one of {', '.join(spec.choices)}")
     return str(raw) if spec.key in ("read.url", "login.prefix") else text
+
+
+def _pairs(text: str) -> dict[str, str]:
+    pairs: dict[str, str] = {}
+    for number, line in enumerate(text.splitlines(), start=1):
+        if not line.strip():
+            continue
+        name, sep, value = line.partition("=")
+        if not sep or not name.strip():
+            raise ValueError(f"line {number}: expected name = value, found {line.strip()!r}")
+        pairs[name.strip()] = value.strip()
+    return pairs
 
 
 def _replace_at(obj: Any, parts: list[str], value: Any) -> Any:

@@ -7,12 +7,12 @@ from textual import on
 from textual.app import ComposeResult
 from textual.containers import VerticalScroll
 from textual.message import Message
-from textual.widgets import Checkbox, Input, Label, Select, Static
+from textual.widgets import Checkbox, Input, Label, Select, Static, TextArea
 
 from console.flows import Flow
 from console.tui.flow_form import Field, Tab, fields_for, shown
 
-FieldWidget = Input | Select[str] | Checkbox
+FieldWidget = Input | Select[str] | Checkbox | TextArea
 
 
 class FormFields(VerticalScroll):
@@ -21,6 +21,7 @@ class FormFields(VerticalScroll):
     FormFields Label { margin-top: 1; color: $text-muted; }
     FormFields Select { width: 40; }
     FormFields Checkbox { margin-top: 1; }
+    FormFields TextArea { height: 4; }
     FormFields .field-error { color: $error; display: none; }
     FormFields .field-error.shown { display: block; }
     """
@@ -47,13 +48,15 @@ class FormFields(VerticalScroll):
         if spec.kind == "choice":
             return Select([(c, c) for c in spec.choices], value=str(value), allow_blank=False,
                           id=spec.widget_id, compact=True)
+        if spec.kind == "pairs":
+            return TextArea(str(value), id=spec.widget_id, compact=True)
         return Input(str(value), id=spec.widget_id, compact=True)
 
     def values(self) -> dict[str, str | bool]:
         found: dict[str, str | bool] = {}
         for spec in self.fields:
             widget = self.query_one(f"#{spec.widget_id}")
-            value = widget.value  # type: ignore[attr-defined]
+            value = widget.text if isinstance(widget, TextArea) else widget.value  # type: ignore[attr-defined]
             found[spec.key] = value if isinstance(value, bool) else str(value)
         return found
 
@@ -67,6 +70,7 @@ class FormFields(VerticalScroll):
     @on(Input.Changed)
     @on(Select.Changed)
     @on(Checkbox.Changed)
+    @on(TextArea.Changed)
     def _edited(self, event: Message) -> None:
         event.stop()
         self.post_message(self.Edited())
