@@ -158,3 +158,22 @@ def test_rows_whose_mapping_lost_the_stock_are_logged_as_warnings(
     warnings = runner.store.logs(execution.id, level="warning", limit=10)
     assert sorted(log.key for log in warnings) == skus
     assert "keeps its current stock" in warnings[0].message
+
+
+def test_retry_resends_only_the_rows_that_failed(sandbox: Sandbox, demo_flows: object,
+                                                 tmp_path: Path,
+                                                 capsys: pytest.CaptureFixture[str]) -> None:
+    from console.cli import main
+
+    path = demo_flows(tmp_path)  # type: ignore[operator]
+    config = load(path)
+    store = ExecutionStore(config.store_path())
+    with Runner(config, store) as runner:
+        first = runner.run("stock")
+        again = store.execution(runner.retry(first.id, wait=True))
+    assert again is not None and again.retry_of == first.id
+    assert (again.total, again.succeeded, again.failed) == (first.failed, 0, first.failed)
+    failed = {log.key for log in store.iter_logs(first.id, level="error")}
+    assert {log.key for log in store.iter_logs(again.id, level="error")} == failed
+    assert main(["--flows", str(path), "retry", first.id]) == 1
+    assert f"{first.failed} failed" in capsys.readouterr().out

@@ -30,13 +30,13 @@ class Runner:
         self.store = store or ExecutionStore(config.store_path())
         self.pool = pool or ScriptPool()
         self._owns_pool = pool is None
-        self.retry = retry
+        self.retry_policy = retry  # not "retry": that is the method that re-sends failed rows
         self._executor = ThreadPoolExecutor(max_workers=workers, thread_name_prefix="execution")
         self._futures: dict[str, Future[Execution]] = {}
         self._lock = threading.Lock()
 
     def engine(self) -> Engine:
-        return Engine(self.config, self.store, self.pool, retry=self.retry)
+        return Engine(self.config, self.store, self.pool, retry=self.retry_policy)
 
     def reload(self, config: FlowsConfig) -> None:
         self.config = config
@@ -93,14 +93,8 @@ class Runner:
         original = self.store.execution(execution_id)
         if original is None:
             raise KeyError(execution_id)
-        rows = []
-        offset = 0
-        while True:
-            page = self.store.logs(execution_id, level="error", offset=offset, limit=1000)
-            if not page:
-                break
-            rows += [json.loads(log.payload) for log in page if log.payload]
-            offset += len(page)
+        rows = [json.loads(log.payload) for log in self.store.iter_logs(execution_id, level="error")
+                if log.payload]
         rows = [r for r in rows if isinstance(r, dict)]
         payload_id = self.store.save_payload(original.flow_id, json.dumps(rows))
         execution = self.store.create(original.flow_id, "retry", original.params,
