@@ -45,3 +45,21 @@ def demo_flows_for(sandbox: Sandbox, folder: Path, *, replace: dict[str, str] | 
 def demo_flows(sandbox: Sandbox) -> Any:
     """Write the demo flows for this module's sandbox: ``demo_flows(folder, replace={...})``."""
     return lambda folder, replace=None: demo_flows_for(sandbox, folder, replace=replace)
+
+
+@pytest.fixture
+def flows_file(demo_flows: Any, tmp_path: Path) -> Path:
+    """The demo flows in this test's folder, pointed at the module's sandbox."""
+    return demo_flows(tmp_path)  # type: ignore[no-any-return]
+
+
+@pytest.fixture
+def runner(flows_file: Path) -> Iterator[Any]:
+    """A ``console serve`` runner on the flows file's port, for the console to attach to."""
+    from console.flows import load
+    from console.runner.service import RunnerService
+
+    service = RunnerService(load(flows_file))
+    service.start()
+    yield service
+    service.stop(drain_s=20)

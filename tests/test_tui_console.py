@@ -3,11 +3,9 @@
 from __future__ import annotations
 
 import json
-from collections.abc import Iterator
 from datetime import UTC, datetime
 from pathlib import Path
 
-import pytest
 from textual.widgets import DataTable, Static, TextArea
 
 from console.flows import load
@@ -17,19 +15,6 @@ from console.tui.app import ConsoleApp
 from console.tui.settings import Settings
 
 NOW = datetime(2026, 11, 24, 9, 0, tzinfo=UTC)
-
-
-@pytest.fixture
-def flows_file(demo_flows: object, tmp_path: Path) -> Path:
-    return demo_flows(tmp_path)  # type: ignore[operator,no-any-return]
-
-
-@pytest.fixture
-def runner(flows_file: Path) -> Iterator[RunnerService]:
-    service = RunnerService(load(flows_file))
-    service.start()
-    yield service
-    service.stop(drain_s=20)
 
 
 def make_app(path: Path) -> ConsoleApp:

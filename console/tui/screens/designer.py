@@ -6,12 +6,13 @@ from __future__ import annotations
 import dataclasses
 import json
 import os
+import shlex
 import subprocess
 import tempfile
 from pathlib import Path
 
 from textual import on, work
-from textual.app import ComposeResult
+from textual.app import ComposeResult, SuspendNotSupported
 from textual.binding import Binding
 from textual.containers import Horizontal, Vertical, VerticalScroll
 from textual.screen import Screen
@@ -395,9 +396,12 @@ class DesignerScreen(Screen[FlowsConfig | None]):
         command = os.environ.get("EDITOR") or os.environ.get("VISUAL") or "vi"
         try:
             with self.app.suspend():
-                subprocess.run([*command.split(), str(path)], check=False)
+                subprocess.run([*shlex.split(command), str(path)], check=False)
             editor.text = path.read_text(encoding="utf-8")
         except OSError as exc:
-            self.notify(f"cannot run {command}: {exc}", severity="error")
+            self.notify(f"cannot run {command}: {exc.strerror or exc}", severity="error")
+        except SuspendNotSupported:
+            self.notify("this terminal cannot hand the screen to an editor; edit here",
+                        severity="warning")
         finally:
             path.unlink(missing_ok=True)

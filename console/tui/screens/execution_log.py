@@ -134,32 +134,31 @@ class ExecutionLogScreen(Screen[None]):
         self.notify(f"copied row {log.seq} ({len(encoded)} bytes via OSC 52)")
 
     def action_export(self) -> None:
-        self.export()
+        view = self.query_one(RowLogView)
+        self.export(view.level, view.search)
 
     @work(thread=True, exit_on_error=False, group="export")
-    def export(self) -> None:
+    def export(self, level: str | None, search: str | None) -> None:
+        """The rows in view (same level filter and search) as CSV and JSON lines."""
         from console.runner.store import ExecutionStore
 
         store = ExecutionStore(self.config.store_path())
-        view = self.query_one(RowLogView)
         folder = self.config.store_path().parent / "exports"
-        folder.mkdir(parents=True, exist_ok=True)
         csv_path = folder / f"{self.execution_id}.csv"
         json_path = folder / f"{self.execution_id}.jsonl"
-        with csv_path.open("w", newline="", encoding="utf-8") as out, \
-                json_path.open("w", encoding="utf-8") as lines:
-            writer = csv.writer(out)
-            writer.writerow(["seq", "level", "key", "message", "payload"])
-            offset = 0
-            while True:
-                page = store.logs(self.execution_id, offset=offset, limit=1000, level=view.level,
-                                  search=view.search)
-                if not page:
-                    break
-                for log in page:
+        try:
+            folder.mkdir(parents=True, exist_ok=True)
+            with csv_path.open("w", newline="", encoding="utf-8") as out, \
+                    json_path.open("w", encoding="utf-8") as lines:
+                writer = csv.writer(out)
+                writer.writerow(["seq", "level", "key", "message", "payload"])
+                for log in store.iter_logs(self.execution_id, level=level, search=search):
                     writer.writerow([log.seq, log.level, log.key, log.message, log.payload])
                     lines.write(json.dumps(asdict(log), ensure_ascii=False) + "\n")
-                offset += len(page)
+        except OSError as exc:
+            self.app.call_from_thread(self.notify, f"cannot export: {exc.strerror or exc}",
+                                      severity="error")
+            return
         self.app.call_from_thread(self.notify, f"exported to {_short(csv_path)} and "
                                                f"{_short(json_path)}")
 
