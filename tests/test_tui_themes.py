@@ -42,4 +42,5 @@ async def test_editors_follow_the_theme_and_the_choice_is_remembered(
         app.theme = "console-ansi"
         await pilot.pause()
         assert {e.theme for e in editors} == {"console-ansi"}
+        await app.workers.wait_for_complete()
     assert Settings.load().theme == "console-ansi"

@@ -77,7 +77,8 @@ class ConsoleApp(App[None]):
                 follow_app_theme(text_area)
         if theme != self.settings.theme:
             self.settings.theme = theme
-            self.settings.save()
+            self.run_worker(self.settings.save, thread=True, exit_on_error=False,
+                            group="settings")
 
     def get_default_screen(self) -> Screen[Any]:
         """The flows are the bottom screen (or the problems, when flows.toml is unusable)."""
