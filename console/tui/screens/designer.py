@@ -16,7 +16,7 @@ from textual.app import ComposeResult, SuspendNotSupported
 from textual.binding import Binding
 from textual.containers import Horizontal, Vertical, VerticalScroll
 from textual.screen import Screen
-from textual.widgets import Header, Input, Label, Select, Static, TabbedContent, TabPane, Tabs
+from textual.widgets import Header, Label, Select, Static, TabbedContent, TabPane, Tabs
 
 from console.flows import Flow, FlowsConfig, FlowsError
 from console.tui.flow_form import apply, fields_for
@@ -25,6 +25,7 @@ from console.tui.step_cards import step_cards
 from console.tui.widgets.code_editor import CodeEditor
 from console.tui.widgets.footer import KeyFooter
 from console.tui.widgets.form_fields import FormFields
+from console.tui.widgets.read_card import ReadCard
 from console.tui.widgets.test_panel import TestPanel
 
 _EDITOR_KEYS = ("script", "mapping")  # their editors show their own diagnostics
@@ -66,11 +67,7 @@ class DesignerScreen(Screen[FlowsConfig | None]):
                                  markup=False)
                     yield FormFields(flow, "login", id="form-login")
                 with TabPane("Read", id="tab-read"):
-                    with Horizontal(id="preview-row"):
-                        yield Label("preview with")
-                        yield Input("sku=SKU-000001", id="preview-params", compact=True)
-                    yield Static("", id="url-preview", classes="hint", markup=False)
-                    yield FormFields(flow, "read", id="form-read")
+                    yield ReadCard(flow, id="read-card")
             if flow.type == "oms_stock":
                 with TabPane("OMS", id="tab-oms"):
                     yield FormFields(flow, "oms", id="form-oms")
@@ -140,8 +137,6 @@ class DesignerScreen(Screen[FlowsConfig | None]):
             mapping_test.upstream = self.query_one("#script-test", TestPanel)
         self._sync_sources()
         self.baseline = self.values()
-        if self.flow.read is not None:
-            self.preview_url()
         self.load_pinned()
 
     def editor_text(self, selector: str) -> str:
@@ -176,8 +171,6 @@ class DesignerScreen(Screen[FlowsConfig | None]):
     @on(FormFields.Edited)
     def _form_edited(self) -> None:
         flow, problems = self.edited()
-        if self.flow.read is not None:
-            self.preview_url()
         if problems:
             self._show_problems(problems, [])
             return
@@ -212,29 +205,6 @@ class DesignerScreen(Screen[FlowsConfig | None]):
         status.update(f"✗ {count} problem(s), F2 will not save. {rest[0] if rest else ''}"
                       if count else "")
         status.set_class(bool(count), "shown")
-
-    @on(Input.Changed, "#preview-params")
-    def preview_url(self) -> None:
-        from urllib.parse import parse_qsl, urlencode
-
-        from console.expression import ExpressionError, compile
-
-        url = str(self.form_values().get("read.url", ""))
-        params = dict(parse_qsl(self.query_one("#preview-params", Input).value))
-        attrs = {"http.query.string": urlencode(params), "token.erp": "<token.erp>",
-                 "token.omnitron": "<token.omnitron>", "last.request": "2024-12-31T13:30:59.000001"}
-        attrs.update({f"http.query.param.{k}": v for k, v in params.items()})
-        preview = self.query_one("#url-preview", Static)
-        try:
-            expression = compile(url)
-            text = (f"→ {expression.evaluate(attrs)}\n"
-                    f"reads: {', '.join(expression.references()) or 'no attributes'}")
-            text += "".join(f"\n! {warning}" for warning in expression.warnings())
-            preview.set_class(False, "error")
-        except ExpressionError as exc:
-            text = f"✗ offset {exc.offset}: {exc.message}\n{exc.excerpt}"
-            preview.set_class(True, "error")
-        preview.update(text)
 
     def edited(self) -> tuple[Flow, dict[str, str]]:
         """The flow as the form and editors have it, and the fields that do not parse."""
