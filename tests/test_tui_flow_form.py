@@ -184,3 +184,17 @@ def test_headers_and_extra_params_are_name_value_lines() -> None:
     _, problems = apply(stock, {"read.headers": "Accept application/json"})
     assert problems == {"read.headers":
                         "line 1: expected name = value, found 'Accept application/json'"}
+
+
+def test_url_preview_evaluates_like_the_runner_and_points_at_mistakes() -> None:
+    from console.tui.widgets.read_card import preview_text
+
+    text, failed = preview_text("http://erp/stock?${http.query.string}&t=${token.erp}",
+                                {"sku": "A 1"})
+    assert not failed
+    assert text.splitlines() == ["→ http://erp/stock?sku=A+1&t=<token.erp>",
+                                 "reads: http.query.string, token.erp"]
+    text, failed = preview_text("http://erp/${sku:nosuch()}", {})
+    assert failed and text.startswith("✗ offset 17: unknown function 'nosuch'")
+    text, failed = preview_text("http://erp/?${http.query.string", {})
+    assert not failed and text.endswith("! offset 12: '${' never closes, so it is sent as typed")
