@@ -62,7 +62,7 @@ def login(client: httpx.Client, login_step: ErpLogin | None, retry: RetryPolicy)
     except Exception as exc:  # noqa: BLE001 - a missing secret is a login failure to report
         raise StepError("login", f"ERP credentials: {exc}") from None
     body = {"username": login_step.username, "password": password}
-    response = _send(client, retry, "POST", login_step.url, json=body)
+    response = _send(client, retry, "POST", login_step.url, json=body, step="login")
     if response.status_code >= 400:
         raise StepError("login", f"the ERP refused the login ({response.status_code}): "
                                  f"{response.text[:200]}")
@@ -76,7 +76,7 @@ def login(client: httpx.Client, login_step: ErpLogin | None, retry: RetryPolicy)
 
 
 def _send(client: httpx.Client, retry: RetryPolicy, method: str, url: str | httpx.URL,
-          **kwargs: Any) -> httpx.Response:
+          step: str = "read", **kwargs: Any) -> httpx.Response:
     def once() -> httpx.Response:
         response = client.request(method, url, **kwargs)
         if response.status_code in RETRY_STATUSES:
@@ -86,10 +86,10 @@ def _send(client: httpx.Client, retry: RetryPolicy, method: str, url: str | http
     try:
         return retry_call(retry, once)
     except RetryableStatus as exc:
-        raise StepError("read", f"the ERP answered {exc.response.status_code} after retries: "
-                                f"{exc.response.text[:200]}") from None
+        raise StepError(step, f"the ERP answered {exc.response.status_code} after retries: "
+                              f"{exc.response.text[:200]}") from None
     except httpx.TransportError as exc:
-        raise StepError("read", f"cannot reach the ERP at {url}: {type(exc).__name__}: {exc}") \
+        raise StepError(step, f"cannot reach the ERP at {url}: {type(exc).__name__}: {exc}") \
             from None
 
 
