@@ -313,3 +313,20 @@ async def test_escape_climbs_from_an_editor_to_the_tabs_then_back_to_the_flows(
         await pilot.press("escape")
         await pilot.pause()
         assert type(app.screen).__name__ == "FlowsScreen"
+
+
+async def test_a_test_run_right_after_typing_runs_the_text_as_typed(flows_file: Path) -> None:
+    app = make_app(flows_file)
+    async with app.run_test(size=(80, 24)) as pilot:
+        await pilot.press("enter")
+        await pilot.pause()
+        screen = app.screen
+        screen.query_one("#cards").active = "tab-script"  # type: ignore[attr-defined]
+        await pilot.pause()
+        editor = screen.query_one("#script-editor").query_one(TextArea)
+        editor.text = "def transform(data, attributes):\n    raise ValueError('boom')\n"
+        await pilot.press("ctrl+r")
+        await app.workers.wait_for_complete()
+        await pilot.pause()
+        meta = str(screen.query_one("#script-test").query_one(".meta", Static).render())
+        assert meta.startswith("failure") and "ValueError: boom" in meta

@@ -126,16 +126,18 @@ class DesignerScreen(Screen[FlowsConfig | None]):
         card = next(c for c in self.cards if c.reads_erp_records)
         return self.query_one(f"#{card.panel_id}", TestPanel).input_text
 
-    def _sync_sources(self) -> None:
+    def _connect_sources(self) -> None:
+        """Each test panel reads its editor's text when a run starts, never a stale copy."""
         for card in self.cards:
             panel = self.query_one(f"#{card.panel_id}", TestPanel)
-            panel.source = self.editor_text(f"#{card.editor_id}")
+            editor = self.query_one(f"#{card.editor_id}", CodeEditor)
+            panel.source_of = lambda editor=editor: editor.text
 
     def on_mount(self) -> None:
         if self.query("#mapping-test"):
             mapping_test = self.query_one("#mapping-test", TestPanel)
             mapping_test.upstream = self.query_one("#script-test", TestPanel)
-        self._sync_sources()
+        self._connect_sources()
         self.baseline = self.values()
         self.load_pinned()
 
@@ -158,10 +160,6 @@ class DesignerScreen(Screen[FlowsConfig | None]):
     @property
     def dirty(self) -> bool:
         return self.values() != self.baseline
-
-    @on(CodeEditor.Diagnosed)
-    def _source_changed(self, message: CodeEditor.Diagnosed) -> None:
-        self._sync_sources()
 
     @on(TestPanel.Finished, "#script-test")
     def _script_done(self, message: TestPanel.Finished) -> None:

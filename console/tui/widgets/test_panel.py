@@ -4,6 +4,7 @@ Run, and the result (result_data, attributes, logs, relationship, duration)."""
 from __future__ import annotations
 
 import json
+from collections.abc import Callable
 from pathlib import Path
 from typing import Any, Literal
 
@@ -64,7 +65,8 @@ class TestPanel(Vertical):
         super().__init__(id=id)
         self.kind = kind
         self.sample = sample
-        self.source = ""
+        self.source_of: Callable[[], str] = lambda: ""
+        """Where the script or spec under test is read, at the moment a run starts."""
         self.upstream: TestPanel | None = None
         self._auto_input = sample
 
@@ -104,7 +106,7 @@ class TestPanel(Vertical):
 
     def follows_upstream(self) -> bool:
         up = self.upstream
-        return (up is not None and bool(up.source.strip())
+        return (up is not None and bool(up.source_of().strip())
                 and self.input_text == self._auto_input)
 
     @on(Button.Pressed, "#run")
@@ -112,9 +114,10 @@ class TestPanel(Vertical):
         self.query_one(".meta", Static).update("running…")
         if self.kind == "mapping" and self.upstream is not None and self.follows_upstream():
             up = self.upstream
-            self.execute_after_script(up.source, up.input_text, up.attributes, self.source)
+            self.execute_after_script(up.source_of(), up.input_text, up.attributes,
+                                      self.source_of())
             return
-        self.execute(self.source, self.input_text, self.attributes)
+        self.execute(self.source_of(), self.input_text, self.attributes)
 
     @on(Input.Submitted, "#load")
     def _load(self, event: Input.Submitted) -> None:
