@@ -5,6 +5,8 @@ from __future__ import annotations
 import dataclasses
 from pathlib import Path
 
+import pytest
+
 from console.commands.init import demo_flows_text
 from console.flows import Flow, MappingStep, load, save
 
@@ -122,3 +124,22 @@ def test_a_multiline_script_with_brackets_is_not_taken_for_a_header(tmp_path: Pa
     before = path.read_text()
     save(config.with_flow(dataclasses.replace(config.flow("order_status"), enabled=False)))
     assert [b for _, b in changed_lines(before, path.read_text())] == ["enabled = false"]
+
+
+def test_saving_one_flow_keeps_what_others_wrote_to_the_file_meanwhile(tmp_path: Path) -> None:
+    from console.flows import FlowsError, save_flow
+
+    path = write(tmp_path, COMMENTED)
+    opened = load(path)
+    path.write_text(COMMENTED.replace('name = "Orders"', 'name = "Orders (edited)"'))
+    stock = opened.flow("stock")
+    saved = save_flow(path, stock, dataclasses.replace(stock, enabled=False))
+    again = load(path)
+    assert again.flow("orders").name == "Orders (edited)" == saved.flow("orders").name
+    assert again.flow("stock").enabled is False
+    orders = opened.flow("orders")
+    before = path.read_text()
+    with pytest.raises(FlowsError, match="flows.orders: was changed in the file after the "
+                                         "console read it"):
+        save_flow(path, orders, dataclasses.replace(orders, name="Mine"))
+    assert path.read_text() == before

@@ -15,6 +15,7 @@ from console.flows import load
 from console.runner import ExecutionStore, Runner
 from console.sandbox import Sandbox
 from console.tui.app import ConsoleApp
+from console.tui.saving import flush
 from console.tui.settings import Settings
 from console.tui.widgets.row_log_view import RowLogView
 
@@ -61,6 +62,7 @@ async def test_new_flow_from_a_template_is_saved_and_listed(flows_file: Path) ->
         screen.query_one("#name", Input).value = "Orders Push"
         screen.query_one("#kind", Select).value = "order_status/outbound"
         await pilot.click("#create")
+        flush()  # the file is written off the event loop
         await settle(app, pilot)
         assert type(app.screen).__name__ == "FlowsScreen"
     flow = load(flows_file).flow("orders_push")

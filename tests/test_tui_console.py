@@ -12,6 +12,7 @@ from console.flows import load
 from console.runner.service import RunnerService
 from console.sandbox import Sandbox
 from console.tui.app import ConsoleApp
+from console.tui.saving import flush
 from console.tui.settings import Settings
 
 NOW = datetime(2026, 11, 24, 9, 0, tzinfo=UTC)
@@ -46,6 +47,7 @@ async def test_enable_toggle_and_schedule_are_saved_to_the_file(flows_file: Path
     app = make_app(flows_file)
     async with app.run_test(size=(80, 24)) as pilot:
         await pilot.press("e")
+        flush()  # the file is written off the event loop
         await app.workers.wait_for_complete()
         await pilot.pause()
         assert load(flows_file).flow("stock").enabled is False
@@ -61,6 +63,7 @@ async def test_enable_toggle_and_schedule_are_saved_to_the_file(flows_file: Path
         assert "invalid cron" in str(app.screen.query_one("#about", Static).render())
         cron.value = "0 3 * * 1-5"  # type: ignore[attr-defined]
         await pilot.press("enter")
+        flush()  # the file is written off the event loop
         await app.workers.wait_for_complete()
         await pilot.pause()
         assert load(flows_file).flow("stock").schedule == "0 3 * * 1-5"
@@ -87,6 +90,7 @@ async def test_mapping_change_test_and_save(flows_file: Path) -> None:
         result = panel.query_one(".result", TextArea).text
         assert '"product_code": "A1"' in result
         await pilot.press("f2")
+        flush()  # the file is written off the event loop
         await app.workers.wait_for_complete()
         await pilot.pause()
         assert "product_code" in (load(flows_file).flow("stock").mapping.spec)  # type: ignore[union-attr]
@@ -139,6 +143,7 @@ async def test_broken_mapping_is_diagnosed_and_not_saved(flows_file: Path) -> No
         assert "[0].spec.*.sku" in line
         before = flows_file.read_text()
         await pilot.press("f2")
+        flush()  # the file is written off the event loop
         await pilot.pause()
         assert flows_file.read_text() == before
         await pilot.press("escape")
@@ -286,6 +291,7 @@ async def test_a_save_the_file_refuses_is_undone_on_screen(flows_file: Path) -> 
         flows_file.unlink()
         flows_file.mkdir()  # a folder where the file was: the write fails, even for root
         await pilot.press("e")
+        flush()  # the file is written off the event loop
         await app.workers.wait_for_complete()
         await pilot.pause()
         flows_file.rmdir()
@@ -330,3 +336,22 @@ async def test_a_test_run_right_after_typing_runs_the_text_as_typed(flows_file: 
         await pilot.pause()
         meta = str(screen.query_one("#script-test").query_one(".meta", Static).render())
         assert meta.startswith("failure") and "ValueError: boom" in meta
+
+
+async def test_saving_keeps_changes_made_to_the_file_while_the_console_was_open(
+        flows_file: Path) -> None:
+    from console.tui.saving import flush
+
+    app = make_app(flows_file)
+    async with app.run_test(size=(80, 24)) as pilot:
+        await pilot.pause()
+        text = flows_file.read_text()
+        flows_file.write_text(text.replace('name = "Order Status Flow"', 'name = "Orders (vim)"'))
+        await pilot.press("e", "e", "e")
+        flush()
+        await pilot.pause()
+        table = app.screen.query_one(DataTable)
+        assert table.get_row_at(3)[0] == "Orders (vim)"
+    saved = load(flows_file)
+    assert saved.flow("stock").enabled is False
+    assert saved.flow("order_status").name == "Orders (vim)"

@@ -81,6 +81,7 @@ async def test_designer_checks_fields_as_typed_and_saves_them(demo_flows: object
 
     from console.flows import load
     from console.tui.app import ConsoleApp
+    from console.tui.saving import flush
     from console.tui.settings import Settings
 
     path = demo_flows(tmp_path)  # type: ignore[operator]
@@ -98,6 +99,7 @@ async def test_designer_checks_fields_as_typed_and_saves_them(demo_flows: object
         assert "F2 will not save" in str(screen.query_one("#form-status", Static).render())
         before = Path(path).read_text()
         await pilot.press("f2")
+        flush()  # the file is written off the event loop
         await pilot.pause()
         assert Path(path).read_text() == before
         schedule.value = "0 6 * * *"
@@ -113,6 +115,7 @@ async def test_designer_checks_fields_as_typed_and_saves_them(demo_flows: object
         await pilot.pause()
         assert str(screen.query_one("#form-status", Static).render()) == ""
         await pilot.press("f2")
+        flush()  # the file is written off the event loop
         await app.workers.wait_for_complete()
         await pilot.pause()
     saved = load(path).flow("stock")
@@ -138,6 +141,7 @@ async def test_oms_flow_designer_tests_its_post_script_and_saves_it(demo_flows: 
 
     from console.flows import load
     from console.tui.app import ConsoleApp
+    from console.tui.saving import flush
     from console.tui.settings import Settings
 
     path = demo_flows(tmp_path)  # type: ignore[operator]
@@ -161,6 +165,7 @@ async def test_oms_flow_designer_tests_its_post_script_and_saves_it(demo_flows: 
         editor.text = "def transform(data, attributes):\n    return sorted(data)\n"
         await app.workers.wait_for_complete()
         await pilot.press("f2")
+        flush()  # the file is written off the event loop
         await app.workers.wait_for_complete()
         await pilot.pause()
     saved = load(path).flow("oms_stock").oms

@@ -227,3 +227,22 @@ def save(config: m.FlowsConfig, path: Path | str | None = None) -> Path:
         Path(tmp).unlink(missing_ok=True)
         raise
     return target
+
+
+def save_flow(path: Path | str, before: m.Flow | None, after: m.Flow) -> m.FlowsConfig:
+    """Write one flow's change into the file as it is on disk now, and return what was saved.
+
+    Other flows keep what the file has, even if someone edited them after the caller read it;
+    if this flow itself changed in the file since ``before`` was read (``None``: a new flow),
+    nothing is written and a FlowsError says so.
+    """
+    path = Path(path)
+    current = load(path)
+    if current.find(after.id) != before:
+        message = ("a flow with this id is in the file already" if before is None else
+                   "was changed in the file after the console read it; nothing was written "
+                   "(reopen the flow to see the file's version)")
+        raise FlowsError([Problem(f"flows.{after.id}", message)], path)
+    config = current.with_flow(after)
+    save(config, path)
+    return config

@@ -1,22 +1,37 @@
-"""Writing flows.toml from the console: in a worker thread, one save at a time."""
+"""Writing flows.toml from the console: off the event loop, one change at a time, in the
+order the user made them."""
 
 from __future__ import annotations
 
-import threading
+from collections.abc import Callable
+from concurrent.futures import ThreadPoolExecutor
+from pathlib import Path
 
-from console.flows import FlowsConfig, FlowsError, save
+from console.flows import Flow, FlowsConfig, FlowsError, save_flow
 
-_ONE_AT_A_TIME = threading.Lock()
+Done = Callable[[FlowsConfig | None, str | None], None]
+
+# One writer thread: changes made in quick succession (two presses of `e`) land in order.
+_WRITER = ThreadPoolExecutor(max_workers=1, thread_name_prefix="flows-writer")
 
 
-def save_or_explain(config: FlowsConfig) -> str | None:
-    """Write ``config`` to its file; the reason it was not written, or None. Blocks: call it
-    from a worker."""
-    with _ONE_AT_A_TIME:
+def write_flow(path: Path, before: Flow | None, after: Flow, done: Done) -> None:
+    """Queue one flow's change; ``done(saved_config, None)`` or ``done(None, reason)`` is
+    called from the writer thread once the file is written or refused."""
+
+    def write() -> None:
         try:
-            save(config, config.source)
+            saved = save_flow(path, before, after)
         except FlowsError as exc:
-            return str(exc)
+            done(None, str(exc))
         except OSError as exc:
-            return f"cannot write {config.source}: {exc.strerror or exc}"
-    return None
+            done(None, f"cannot write {path}: {exc.strerror or exc}")
+        else:
+            done(saved, None)
+
+    _WRITER.submit(write)
+
+
+def flush() -> None:
+    """Wait until every queued change is written (or refused)."""
+    _WRITER.submit(lambda: None).result()

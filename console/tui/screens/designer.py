@@ -237,18 +237,21 @@ class DesignerScreen(Screen[FlowsConfig | None]):
             key, message = next(iter(problems.items()))
             self.notify(f"{key}: {message}", title="Not saved", severity="error")
             return
-        self.write_flow(self.config.with_flow(flow), flow, self.values())
+        self.save_edits(flow, self.values())
 
-    @work(thread=True, exit_on_error=False, group="save")
-    def write_flow(self, config: FlowsConfig, flow: Flow, values: dict[str, str | bool]) -> None:
-        from console.tui.saving import save_or_explain
+    def save_edits(self, flow: Flow, values: dict[str, str | bool]) -> None:
+        from console.tui.saving import write_flow
 
-        problem = save_or_explain(config)
-        if problem is not None:
-            self.app.call_from_thread(self.notify, problem, title="Not saved", severity="error",
-                                      timeout=10)
-            return
-        self.app.call_from_thread(self._saved, config, flow, values)
+        assert self.config.source is not None
+
+        def written(saved: FlowsConfig | None, problem: str | None) -> None:
+            if saved is None:
+                self.app.call_from_thread(self.notify, problem or "not saved",
+                                          title="Not saved", severity="error", timeout=10)
+            else:
+                self.app.call_from_thread(self._saved, saved, flow, values)
+
+        write_flow(self.config.source, self.config.find(flow.id), flow, written)
 
     def _saved(self, config: FlowsConfig, flow: Flow, values: dict[str, str | bool]) -> None:
         self.config = config

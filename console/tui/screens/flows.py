@@ -166,24 +166,27 @@ class FlowsScreen(Screen[None]):
         self.fill()
 
     def save_flow(self, flow: Flow, done: str) -> None:
-        """Show the change at once and write it in a worker; a failed write is undone."""
+        """Show the change at once and write it in the background; a refused write is undone,
+        a written one also brings in what others changed in the file meanwhile."""
+        from console.tui.saving import write_flow
+
         previous = self.config
-        self.set_config(self.config.with_flow(flow))
-        self.write_config(previous, done)
+        assert previous.source is not None
+        self.set_config(previous.with_flow(flow))
 
-    @work(thread=True, exit_on_error=False, group="save")
-    def write_config(self, previous: FlowsConfig, done: str) -> None:
-        from console.tui.saving import save_or_explain
+        def written(saved: FlowsConfig | None, problem: str | None) -> None:
+            self.app.call_from_thread(self._written, previous, saved, problem, done)
 
-        problem = save_or_explain(self.config)
-        if problem is None:
-            self.app.call_from_thread(self.notify, done)
-        else:
-            self.app.call_from_thread(self._not_saved, previous, problem)
+        write_flow(previous.source, previous.find(flow.id), flow, written)
 
-    def _not_saved(self, previous: FlowsConfig, problem: str) -> None:
-        self.set_config(previous)
-        self.notify(problem, title="Not saved", severity="error", timeout=10)
+    def _written(self, previous: FlowsConfig, saved: FlowsConfig | None, problem: str | None,
+                 done: str) -> None:
+        if saved is None:
+            self.set_config(previous)
+            self.notify(problem or "not saved", title="Not saved", severity="error", timeout=10)
+            return
+        self.set_config(saved)
+        self.notify(done)
 
     @on(DataTable.RowSelected)
     def action_open(self) -> None:
