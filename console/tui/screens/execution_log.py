@@ -64,7 +64,7 @@ class ExecutionLogScreen(Screen[None]):
         self.title = f"Execution {self.execution_id}"
         self.query_one(RowLogView).reload()
         self.load()
-        self.set_interval(0.5, self.load)
+        self.polling = self.set_interval(0.5, self.load)
 
     @work(thread=True, exit_on_error=False, exclusive=True, group="execution")
     def load(self) -> None:
@@ -86,6 +86,8 @@ class ExecutionLogScreen(Screen[None]):
         changed = self.execution is None or (e.total, e.status) != (self.execution.total,
                                                                      self.execution.status)
         self.execution = e
+        if e.status != "processing":
+            self.polling.stop()  # a finished execution changes no more
         lines = [f"{e.flow_id} · {e.trigger} by {e.triggered_by} · {e.status.upper()}",
                  f"{e.total} rows: {e.succeeded} written, {e.failed} failed · "
                  f"started {self._started(e.flow_id, e.started_at)}"]
