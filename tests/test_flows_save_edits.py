@@ -143,3 +143,16 @@ def test_saving_one_flow_keeps_what_others_wrote_to_the_file_meanwhile(tmp_path:
                                          "console read it"):
         save_flow(path, orders, dataclasses.replace(orders, name="Mine"))
     assert path.read_text() == before
+
+
+def test_a_key_inside_a_script_is_not_taken_for_the_tables_key(tmp_path: Path) -> None:
+    text = demo_flows_text().replace(
+        "    attributes[\"log.order\"] = order[\"order\"]\n",
+        "    attributes[\"log.order\"] = order[\"order\"]\n    batch_size = 3\n", 1)
+    text = text.replace("\n[flows.oms_stock]\n", "batch_size = 100\n\n[flows.oms_stock]\n", 1)
+    path = write(tmp_path, text)
+    config = load(path)
+    flow = config.flow("order_status")
+    save(config.with_flow(dataclasses.replace(
+        flow, write=dataclasses.replace(flow.write, batch_size=200))))
+    assert changed_lines(text, path.read_text()) == [("batch_size = 100", "batch_size = 200")]

@@ -175,13 +175,25 @@ def _value_end(line: str, start: int) -> int | None:
     return len(line.rstrip("\n")) if end < 0 else len(line[:end].rstrip())
 
 
+def _key_lines(lines: list[str]) -> list[int]:
+    """Indexes of the lines that start outside a multi-line string (a script's own
+    ``name = ...`` line is no key of the table)."""
+    found = []
+    quote: str | None = None
+    for index, line in enumerate(lines):
+        if quote is None:
+            found.append(index)
+        quote = _open_quote(line, quote)
+    return found
+
+
 def _patched(section: Section, changes: dict[str, object]) -> Section | None:
     """The section with each changed key's value replaced in place, keeping its comments;
     None when a change is not a one-line value on a line of its own."""
     lines = list(section.lines)
     for key, value in changes.items():
         pattern = re.compile(rf"^(\s*){re.escape(key)}(\s*=\s*)")
-        index = next((i for i, line in enumerate(lines) if pattern.match(line)), None)
+        index = next((i for i in _key_lines(lines) if pattern.match(lines[i])), None)
         if index is None:
             return None
         if value is None:
