@@ -203,3 +203,32 @@ def test_url_preview_evaluates_like_the_runner_and_points_at_mistakes() -> None:
     assert failed and text.startswith("✗ offset 17: unknown function 'nosuch'")
     text, failed = preview_text("http://erp/?${http.query.string", {})
     assert not failed and text.endswith("! offset 12: '${' never closes, so it is sent as typed")
+
+
+async def test_oms_dry_run_answers_a_stock_query_for_the_pre_script_skus(
+        demo_flows: object, tmp_path: object, sandbox: object) -> None:
+    from textual.widgets import DataTable, Static
+
+    from console.flows import load
+    from console.runner.dry_run import dry_run
+    from console.tui.app import ConsoleApp
+    from console.tui.settings import Settings
+
+    path = demo_flows(tmp_path)  # type: ignore[operator]
+    report = dry_run(load(path), "oms_stock", {"sku": "SKU-000005"})
+    assert report.error is None and [r["sku"] for r in report.rows] == ["SKU-000005"]
+    assert dry_run(load(path), "oms_stock").error == \
+        "stock query: no SKUs to ask for (give sku=SKU1,SKU2)"
+    app = ConsoleApp(path, start_runner=False, settings=Settings())
+    async with app.run_test(size=(80, 24)) as pilot:
+        app.screen.query_one(DataTable).move_cursor(row=4)
+        await pilot.press("enter")
+        await pilot.pause()
+        app.screen.query_one("#pre-script-test").input_text = '["SKU-000006"]'  # type: ignore[attr-defined]
+        await pilot.press("f5")
+        await app.workers.wait_for_complete()
+        await pilot.pause()
+        assert type(app.screen).__name__ == "DryRunScreen"
+        texts = " ".join(str(w.render()) for w in app.screen.query(Static))
+        assert "sku=SKU-000006" in texts and '"location"' in texts
+        assert "would be written" not in texts

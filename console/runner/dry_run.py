@@ -1,5 +1,6 @@
 """A dry run: login, the first ERP page, the script and the mapping, showing each step's
-output and the rows that would be written — without writing anything to Omnitron."""
+output and the rows that would be written — without writing anything to Omnitron. For an OMS
+stock flow, the stock query's answer for some SKUs."""
 
 from __future__ import annotations
 
@@ -10,7 +11,7 @@ from typing import Any
 
 import httpx
 
-from console.flows import FlowsConfig
+from console.flows import Flow, FlowsConfig
 from console.omnitron import RetryPolicy
 from console.runner import erp
 from console.runner.attributes import trigger_attributes, with_all_var
@@ -67,6 +68,8 @@ def dry_run(config: FlowsConfig, flow_id: str, params: dict[str, str] | None = N
 
     report = DryRun()
     flow = config.flow(flow_id)
+    if flow.type == "oms_stock":
+        return _stock_query(flow, params or {}, report)
     try:
         if input_text is not None:
             report.records = json.loads(input_text)
@@ -91,4 +94,25 @@ def dry_run(config: FlowsConfig, flow_id: str, params: dict[str, str] | None = N
         report.error = f"{exc.step}: {exc.message}"
     except (json.JSONDecodeError, ValueError) as exc:
         report.error = f"input: {exc}"
+    return report
+
+
+def _stock_query(flow: Flow, params: dict[str, str], report: DryRun) -> DryRun:
+    """An OMS stock flow answers a stock query: pre-script, ERP read, post-script."""
+    from console.runner.oms import OmsQueryError, answer_stock_query
+
+    key = flow.oms.sku_query_key if flow.oms else "sku"
+    skus = [s.strip() for s in params.get(key, "").split(",") if s.strip()]
+    if not skus:
+        report.error = f"stock query: no SKUs to ask for (give {key}=SKU1,SKU2)"
+        return report
+    report.add("stock query", f"{key}={','.join(skus)}")
+    try:
+        with ScriptPool(size=1) as pool:
+            answer = answer_stock_query(flow, skus, pool)
+    except OmsQueryError as exc:
+        report.error = f"stock query: {exc}"
+        return report
+    report.rows = answer if isinstance(answer, list) else [answer]
+    report.add("answer (what OMS would receive)", _json(answer))
     return report

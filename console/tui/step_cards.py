@@ -28,6 +28,7 @@ class StepCard:
     title: str
     sample: str
     reads_erp_records: bool  # its input is what the Read step returns (live input, pins)
+    input_label: str = "ERP sample · f6 live f8 last f7 pin"
 
     @property
     def tab_id(self) -> str:
@@ -67,8 +68,9 @@ class StepCard:
 def step_cards(flow: Flow) -> list[StepCard]:
     """Script and Mapping, or for OMS stock flows the scripts around the ERP read."""
     if flow.type == "oms_stock":
-        return [StepCard("pre_script", "Pre-script", SAMPLE_SKUS, False),
+        return [StepCard("pre_script", "Pre-script", SAMPLE_SKUS, False,
+                         "SKUs asked for (F5 asks the ERP for them)"),
                 StepCard("post_script", "Post-script", SAMPLE_OMS_RECORDS, True)]
     sample = SAMPLE_ORDERS if flow.type == "order_status" else SAMPLE_STOCK
     return [StepCard("script", "Script", sample, True),
-            StepCard("mapping", "Mapping", sample, False)]
+            StepCard("mapping", "Mapping", sample, False, "input: the script's output")]

@@ -75,7 +75,7 @@ class DesignerScreen(Screen[FlowsConfig | None]):
                 with TabPane(card.title, id=card.tab_id), Horizontal():
                     yield CodeEditor(card.source(flow), card.language, id=card.editor_id)
                     yield TestPanel("mapping" if card.target == "mapping" else "script",
-                                    card.sample, id=card.panel_id)
+                                    card.sample, label=card.input_label, id=card.panel_id)
             if flow.type != "oms_stock":
                 yield from self._write_card()
             if any(f.tab == "fetch" for f in fields_for(flow)):
@@ -264,13 +264,25 @@ class DesignerScreen(Screen[FlowsConfig | None]):
     def action_dry_run(self) -> None:
         """The whole flow as edited (login, read, script, mapping), without writing."""
         self.notify("dry run started…")
-        self.run_dry(self.config.with_flow(self.edited_flow()), self.flow.id)
+        self.run_dry(self.config.with_flow(self.edited_flow()), self.flow.id,
+                     self._query_params())
+
+    def _query_params(self) -> dict[str, str]:
+        """For an OMS stock flow, the SKUs in the pre-script's test input are asked for."""
+        if self.flow.type != "oms_stock" or not self.query("#pre-script-test"):
+            return {}
+        try:
+            skus = json.loads(self.query_one("#pre-script-test", TestPanel).input_text)
+        except json.JSONDecodeError:
+            skus = []
+        key = self.flow.oms.sku_query_key if self.flow.oms else "sku"
+        return {key: ",".join(str(s) for s in skus)} if isinstance(skus, list) else {}
 
     @work(thread=True, exit_on_error=False, exclusive=True, group="dry-run")
-    def run_dry(self, config: FlowsConfig, flow_id: str) -> None:
+    def run_dry(self, config: FlowsConfig, flow_id: str, params: dict[str, str]) -> None:
         from console.runner.dry_run import dry_run
 
-        report = dry_run(config, flow_id)
+        report = dry_run(config, flow_id, params)
         from console.tui.screens.dry_run import DryRunScreen
 
         self.app.call_from_thread(self.app.push_screen, DryRunScreen(report))

@@ -61,9 +61,11 @@ class TestPanel(Vertical):
         def control(self) -> TestPanel:
             return self.panel
 
-    def __init__(self, kind: PanelKind, sample: str = "[]", *, id: str | None = None) -> None:  # noqa: A002
+    def __init__(self, kind: PanelKind, sample: str = "[]", *, label: str = "input",
+                 id: str | None = None) -> None:  # noqa: A002
         super().__init__(id=id)
         self.kind = kind
+        self.label = label
         self.sample = sample
         self.source_of: Callable[[], str] = lambda: ""
         """Where the script or spec under test is read, at the moment a run starts."""
@@ -71,8 +73,7 @@ class TestPanel(Vertical):
         self._auto_input = sample
 
     def compose(self) -> ComposeResult:
-        yield Label("ERP sample · f6 live f8 last f7 pin"
-                    if self.kind == "script" else "input: the script's output")
+        yield Label(self.label)
         yield TextArea.code_editor(self.sample, language="json", classes="input", compact=True)
         if self.kind == "script":
             yield Label("+ attributes (key=value, never saved)")
