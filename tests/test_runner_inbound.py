@@ -178,3 +178,41 @@ def test_retry_resends_only_the_rows_that_failed(sandbox: Sandbox, demo_flows: o
     assert {log.key for log in store.iter_logs(again.id, level="error")} == failed
     assert main(["--flows", str(path), "retry", first.id]) == 1
     assert f"{first.failed} failed" in capsys.readouterr().out
+
+
+@pytest.mark.parametrize("login", [
+    'type = "basic"\nurl = "http://127.0.0.1:9/"\nusername = "erp"\npassword = "sandbox"',
+    'type = "token"\ntoken = "sandbox-api-key"\nprefix = "Token "',
+    'type = "header"\ntoken = "sandbox-api-key"\nheader = "X-Api-Key"\nprefix = ""',
+])
+def test_static_logins_reach_the_erp(sandbox: Sandbox, demo_flows: object, tmp_path: Path,
+                                     login: str) -> None:
+    import re
+
+    path = demo_flows(tmp_path)  # type: ignore[operator]
+    text = path.read_text()
+    path.write_text(re.sub(r"\[flows\.stock\.login\]\n.*?\n\n", f"[flows.stock.login]\n{login}\n\n",
+                           text, count=1, flags=re.S))
+    skus = sorted(expected_written(sandbox, 1))[:2]
+    with Runner(load(path), ExecutionStore(tmp_path / "s.db")) as runner:
+        execution = runner.run("stock", {"sku": ",".join(skus)})
+    assert (execution.status, execution.succeeded) == ("success", 2), execution.error
+
+
+def test_post_read_sends_the_extra_params_as_the_body(sandbox: Sandbox, demo_flows: object,
+                                                      tmp_path: Path) -> None:
+    import re
+
+    path = demo_flows(tmp_path)  # type: ignore[operator]
+    text = path.read_text()
+    erp_url = re.search(r'url = "(http://127\.0\.0\.1:\d+)/stock\?', text)[1]  # type: ignore[index]
+    post = (f'[flows.stock.read]\nurl = "{erp_url}/stock/query"\nmethod = "POST"\n'
+            'extra_params = { sku = "${http.query.param.sku}" }\nrecords = "items"\n\n')
+    path.write_text(re.sub(r"\[flows\.stock\.read\]\n.*?\n\n", lambda _: post, text, count=1,
+                           flags=re.S))
+    sku = sorted(expected_written(sandbox, 1))[0]
+    with Runner(load(path), ExecutionStore(tmp_path / "s.db")) as runner:
+        execution = runner.run("stock", {"sku": sku})
+    assert (execution.status, execution.total, execution.succeeded) == ("success", 1, 1), \
+        execution.error
+    assert sandbox.stocks(1)[sku] == expected_written(sandbox, 1)[sku]

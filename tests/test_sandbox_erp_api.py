@@ -134,3 +134,15 @@ def test_state_survives_restart_and_dumps(tmp_path: Path) -> None:
     state = dump_state(tmp_path)
     assert any(r["sku"] == "SKU-000001" and r["qty"] == 4242 for r in state["erp"]["stock"])
     assert state["products"] == 50
+
+
+def test_basic_auth_and_a_fixed_api_key(sandbox: Sandbox) -> None:
+    url = f"{sandbox.erp_url}/stock"
+    assert httpx.get(url, auth=("erp", "sandbox"), params={"limit": 1}).status_code == 200
+    assert httpx.get(url, auth=("erp", "wrong")).status_code == 401
+    assert httpx.get(url, headers={"Authorization": "Basic !!"}).status_code == 401
+    assert httpx.get(url, headers={"Authorization": "Token sandbox-api-key"},
+                     params={"limit": 1}).status_code == 200
+    assert httpx.get(url, headers={"X-Api-Key": "sandbox-api-key"},
+                     params={"limit": 1}).status_code == 200
+    assert httpx.get(url, headers={"X-Api-Key": "other"}).status_code == 401

@@ -2,6 +2,7 @@
 
 from __future__ import annotations
 
+import base64
 import json
 import re
 import secrets
@@ -17,6 +18,9 @@ from starlette.routing import Route
 from starlette.types import ASGIApp, Receive, Scope, Send
 
 USERNAME, PASSWORD = "erp", "sandbox"
+# A fixed key, for ERPs reached with a static token ("token" and "header" logins) rather than
+# a login call: sent as "Authorization: Token KEY" or as the X-Api-Key header.
+API_KEY = "sandbox-api-key"
 DEFAULT_LIMIT = 100
 _PATH_TOKEN = re.compile(r"^/\(S\(([^)]*)\)\)")
 
@@ -52,9 +56,19 @@ def _authorized(request: Request) -> bool:
     token = request.scope.get("path_token")
     if token is None:
         scheme, _, token = request.headers.get("authorization", "").partition(" ")
+        if scheme.lower() == "basic":
+            return _basic_ok(token)
         if scheme.lower() not in ("bearer", "token", "jwt"):
             token = ""
-    return token in state.tokens
+    return token in state.tokens or API_KEY in (token, request.headers.get("x-api-key"))
+
+
+def _basic_ok(encoded: str) -> bool:
+    try:
+        user, _, password = base64.b64decode(encoded, validate=True).decode().partition(":")
+    except (ValueError, UnicodeDecodeError):
+        return False
+    return (user, password) == (USERNAME, PASSWORD)
 
 
 def guarded(handler: Any) -> Any:
