@@ -127,6 +127,7 @@ name = "A"
 type = "stock"
 [flows.a.read]
 url = "http://erp/stock?${http.query.string:nope()}"
+extra_params = { since = "${last.request:toDate('yyyy'):format()}" }
 [flows.a.script]
 source = """
 print "python 2"
@@ -136,5 +137,6 @@ spec = \'\'\'[{"operation": "shift", "spec": {"*": {"sku": 5}}}]\'\'\'
 ''')
     joined = "\n".join(found)
     assert "flows.a.read.url: expression error at offset 37: unknown function 'nope'" in joined
+    assert "flows.a.read.extra_params.since: expression error at offset 30: format takes" in joined
     assert "flows.a.script.source: Python syntax error at line 1" in joined
     assert "flows.a.mapping.spec: [0].spec.*.sku: expected an output path" in joined

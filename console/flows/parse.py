@@ -202,6 +202,8 @@ def _read(flow: TableReader, *, needed: bool) -> m.ReadStep | None:
     _check_expression(t, "url", read.url)
     for key, value in read.headers.items():
         _check_expression(t, f"headers.{key}", value)
+    for key, value in read.extra_params.items():
+        _check_expression(t, f"extra_params.{key}", value)
     t.finish(("url", "method", "headers", "extra_params", "stock_list_key", "response",
               "records", "pagination", "timeout_s"))
     return read
