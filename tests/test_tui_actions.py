@@ -9,7 +9,7 @@ from datetime import UTC, datetime
 from pathlib import Path
 from typing import Any
 
-from textual.widgets import Input, Select, Static, TextArea
+from textual.widgets import DataTable, Input, Select, Static, TextArea
 
 from console.flows import load
 from console.runner import ExecutionStore, Runner
@@ -65,6 +65,8 @@ async def test_new_flow_from_a_template_is_saved_and_listed(flows_file: Path) ->
         flush()  # the file is written off the event loop
         await settle(app, pilot)
         assert type(app.screen).__name__ == "FlowsScreen"
+        table = app.screen.query_one(DataTable)
+        assert table.get_row_at(table.cursor_row)[0] == "Orders Push"
     flow = load(flows_file).flow("orders_push")
     assert (flow.name, flow.type, flow.direction) == ("Orders Push", "order_status", "outbound")
 

@@ -268,6 +268,7 @@ class FlowsScreen(Screen[None]):
         def created(flow: Flow | None) -> None:
             if flow is not None:
                 self.save_flow(flow, f"{flow.name} created from the {flow.type} template")
+                self.select(flow.id)
 
         self.app.push_screen(NewFlowScreen(self.config), created)
 
