@@ -9,6 +9,7 @@ from datetime import UTC, datetime
 from pathlib import Path
 from typing import Any
 
+from console_pilot import open_card
 from textual.widgets import DataTable, Input, Select, Static, TextArea
 
 from console.flows import load
@@ -128,10 +129,7 @@ async def test_help_and_a_remapped_key(flows_file: Path) -> None:
 async def test_external_editor_without_a_terminal_says_so(flows_file: Path) -> None:
     app = make_app(flows_file)
     async with app.run_test(size=(80, 24)) as pilot:
-        await pilot.press("enter")
-        await pilot.pause()
-        app.screen.query_one("#cards").active = "tab-mapping"  # type: ignore[attr-defined]
-        await pilot.pause()
+        await open_card(pilot, "tab-mapping")
         editor = app.screen.query_one("#mapping-editor").query_one(TextArea)
         editor.focus()
         before = editor.text

@@ -6,6 +6,7 @@ import json
 from datetime import UTC, datetime
 from pathlib import Path
 
+from console_pilot import open_card
 from textual.widgets import DataTable, Static, TextArea
 
 from console.flows import load
@@ -72,11 +73,7 @@ async def test_enable_toggle_and_schedule_are_saved_to_the_file(flows_file: Path
 async def test_mapping_change_test_and_save(flows_file: Path) -> None:
     app = make_app(flows_file)
     async with app.run_test(size=(80, 24)) as pilot:
-        await pilot.press("enter")
-        await pilot.pause()
-        screen = app.screen
-        screen.query_one("#cards").active = "tab-mapping"  # type: ignore[attr-defined]
-        await pilot.pause()
+        screen = await open_card(pilot, "tab-mapping")
         editor = screen.query_one("#mapping-editor").query_one(TextArea)
         editor.text = editor.text.replace('"[&1].product_sku"', '"[&1].product_code"')
         panel = screen.query_one("#mapping-test")
@@ -159,10 +156,7 @@ async def test_order_status_script_test_shows_result_and_attributes(flows_file: 
     async with app.run_test(size=(80, 24)) as pilot:
         table = app.screen.query_one(DataTable)
         table.move_cursor(row=3)
-        await pilot.press("enter")
-        await pilot.pause()
-        screen = app.screen
-        screen.query_one("#cards").active = "tab-script"  # type: ignore[attr-defined]
+        screen = await open_card(pilot, "tab-script")
         panel = screen.query_one("#script-test")
         await app.workers.wait_for_complete()
         panel.action_run()  # type: ignore[attr-defined]
@@ -218,10 +212,7 @@ async def test_dry_run_and_live_input_read_the_erp_without_writing(flows_file: P
     assert sandbox.stocks(1) == before
     app = make_app(flows_file)
     async with app.run_test(size=(80, 24)) as pilot:
-        await pilot.press("enter")
-        await pilot.pause()
-        app.screen.query_one("#cards").active = "tab-script"  # type: ignore[attr-defined]
-        await pilot.pause()
+        await open_card(pilot, "tab-script")
         app.screen.query_one("#script-editor").query_one(TextArea).focus()
         await pilot.press("f6")
         await app.workers.wait_for_complete()
@@ -308,10 +299,7 @@ async def test_escape_climbs_from_an_editor_to_the_tabs_then_back_to_the_flows(
 
     app = make_app(flows_file)
     async with app.run_test(size=(80, 24)) as pilot:
-        await pilot.press("enter")
-        await pilot.pause()
-        app.screen.query_one("#cards").active = "tab-mapping"  # type: ignore[attr-defined]
-        await pilot.pause()
+        await open_card(pilot, "tab-mapping")
         app.screen.query_one("#mapping-test").query_one(".input", TextArea).focus()
         await pilot.press("escape")
         await pilot.pause()
@@ -324,11 +312,7 @@ async def test_escape_climbs_from_an_editor_to_the_tabs_then_back_to_the_flows(
 async def test_a_test_run_right_after_typing_runs_the_text_as_typed(flows_file: Path) -> None:
     app = make_app(flows_file)
     async with app.run_test(size=(80, 24)) as pilot:
-        await pilot.press("enter")
-        await pilot.pause()
-        screen = app.screen
-        screen.query_one("#cards").active = "tab-script"  # type: ignore[attr-defined]
-        await pilot.pause()
+        screen = await open_card(pilot, "tab-script")
         editor = screen.query_one("#script-editor").query_one(TextArea)
         editor.text = "def transform(data, attributes):\n    raise ValueError('boom')\n"
         await pilot.press("ctrl+r")
