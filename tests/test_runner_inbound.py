@@ -181,7 +181,7 @@ def test_retry_resends_only_the_rows_that_failed(sandbox: Sandbox, demo_flows: o
 
 
 @pytest.mark.parametrize("login", [
-    'type = "basic"\nurl = "http://127.0.0.1:9/"\nusername = "erp"\npassword = "sandbox"',
+    'type = "basic"\nusername = "erp"\npassword = "sandbox"',
     'type = "token"\ntoken = "sandbox-api-key"\nprefix = "Token "',
     'type = "header"\ntoken = "sandbox-api-key"\nheader = "X-Api-Key"\nprefix = ""',
 ])

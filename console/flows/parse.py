@@ -148,7 +148,7 @@ def _login(flow: TableReader) -> m.ErpLogin | None:
     kind = t.choice("type", m.LOGIN_TYPES, "none")
     login = m.ErpLogin(
         type=kind,  # type: ignore[arg-type]
-        url=t.get("url", str, "", required=kind in ("jwt", "basic")),
+        url=t.get("url", str, "", required=kind == "jwt"),  # basic auth rides on each request
         username=t.get("username", str, ""),
         password=t.secret("password"),
         token=t.secret("token", required=kind in ("token", "header")),
