@@ -183,14 +183,21 @@ def flow_text(flow: m.Flow) -> str:
                                        multiline_strings=True))
 
 
-def _edited_text(config: m.FlowsConfig, target: Path) -> str | None:
-    """The file on disk with only the changed tables rewritten, when that reloads equal."""
+def _on_disk(target: Path) -> tuple[str, m.FlowsConfig] | None:
+    """The file's text and model, when it can be read and is valid."""
     try:
-        original = target.read_text(encoding="utf-8")
-        before = loads(original, target)
+        text = target.read_text(encoding="utf-8")
+        return text, loads(text, target)
     except (OSError, UnicodeDecodeError, FlowsError):
         return None
-    text = splice(original, before, config, flow_text)
+
+
+def _spliced(config: m.FlowsConfig, target: Path,
+             on_disk: tuple[str, m.FlowsConfig] | None) -> str | None:
+    """The file with only the changed tables rewritten, when that reloads equal to ``config``."""
+    if on_disk is None:
+        return None
+    text = splice(*on_disk, config, flow_text)
     if text is None:
         return None
     try:
@@ -211,8 +218,15 @@ def save(config: m.FlowsConfig, path: Path | str | None = None) -> Path:
     target = Path(path) if path is not None else config.source
     if target is None:
         raise ValueError("no path to save to: the config was not loaded from a file")
-    text = _edited_text(config, target) or dumps(config)
-    loads(text, target)
+    return _write(config, target, _on_disk(target))
+
+
+def _write(config: m.FlowsConfig, target: Path,
+           on_disk: tuple[str, m.FlowsConfig] | None) -> Path:
+    text = _spliced(config, target, on_disk)
+    if text is None:
+        text = dumps(config)
+        loads(text, target)
     target.parent.mkdir(parents=True, exist_ok=True)
     fd, tmp = tempfile.mkstemp(prefix=f".{target.name}.", suffix=".tmp", dir=target.parent)
     try:
@@ -237,12 +251,13 @@ def save_flow(path: Path | str, before: m.Flow | None, after: m.Flow) -> m.Flows
     nothing is written and a FlowsError says so.
     """
     path = Path(path)
-    current = load(path)
+    on_disk = _on_disk(path)
+    current = on_disk[1] if on_disk is not None else load(path)  # load() says what is wrong
     if current.find(after.id) != before:
         message = ("a flow with this id is in the file already" if before is None else
                    "was changed in the file after the console read it; nothing was written "
                    "(reopen the flow to see the file's version)")
         raise FlowsError([Problem(f"flows.{after.id}", message)], path)
     config = current.with_flow(after)
-    save(config, path)
+    _write(config, path, on_disk)
     return config

@@ -53,7 +53,7 @@ class DesignerScreen(Screen[FlowsConfig | None]):
         self.flow = flow
         self.saved_config: FlowsConfig | None = None
         self.cards = step_cards(flow)
-        self.baseline: dict[str, str] = {}
+        self.baseline: dict[str, str | bool] = {}
 
     def compose(self) -> ComposeResult:
         flow = self.flow
@@ -111,10 +111,7 @@ class DesignerScreen(Screen[FlowsConfig | None]):
 
         found = pinned(self.config, self.flow.id)
         if found is not None:
-            self.app.call_from_thread(self._use_pinned, found)
-
-    def _use_pinned(self, text: str) -> None:
-        self._set_erp_input(text)
+            self.app.call_from_thread(self._set_erp_input, found)
 
     def _set_erp_input(self, text: str) -> None:
         """Give ERP records to the card that reads them (and to a mapping with no script)."""
