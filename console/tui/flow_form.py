@@ -81,10 +81,8 @@ def fields_for(flow: Flow) -> list[Field]:
             continue
         if spec.tab == "oms" and flow.type != "oms_stock":
             continue
-        if spec.key == "write.stock_list" and flow.type != "stock":
-            continue
-        if spec.key == "write.batch_size" and flow.type != "stock":
-            continue
+        if spec.tab == "write" and flow.type != "stock":
+            continue  # order statuses go one by one, to no stock list
         if spec.key == "read.stock_list_key" and flow.type == "order_status":
             continue
         if spec.key in ("schedule", "allow_concurrent_runs") and not flow.is_inbound:
@@ -103,7 +101,7 @@ def _get(flow: Flow, key: str) -> Any:
 
 
 def shown(flow: Flow, spec: Field) -> str | bool:
-    """The text (or switch state) a field starts with."""
+    """The text (or checkbox state) a field starts with."""
     if spec.key == "read.pagination.type":
         pagination = flow.read.pagination if flow.read else None
         return pagination.type if pagination else "none"

@@ -1,33 +1,47 @@
 """Writing flows.toml from the console: off the event loop, one change at a time, in the
-order the user made them."""
+order the user made them, with the outcome posted back as a message."""
 
 from __future__ import annotations
 
-from collections.abc import Callable
 from concurrent.futures import ThreadPoolExecutor
 from pathlib import Path
+from typing import Any
+
+from textual.message import Message
+from textual.message_pump import MessagePump
 
 from console.flows import Flow, FlowsConfig, FlowsError, save_flow
-
-Done = Callable[[FlowsConfig | None, str | None], None]
 
 # One writer thread: changes made in quick succession (two presses of `e`) land in order.
 _WRITER = ThreadPoolExecutor(max_workers=1, thread_name_prefix="flows-writer")
 
 
-def write_flow(path: Path, before: Flow | None, after: Flow, done: Done) -> None:
-    """Queue one flow's change; ``done(saved_config, None)`` or ``done(None, reason)`` is
-    called from the writer thread once the file is written or refused."""
+class FlowWritten(Message):
+    """A queued change reached the file (``saved``) or was refused (``problem``)."""
+
+    def __init__(self, saved: FlowsConfig | None, problem: str | None, context: Any) -> None:
+        super().__init__()
+        self.saved = saved
+        self.problem = problem
+        self.context = context
+
+
+def write_flow(path: Path, before: Flow | None, after: Flow, reply_to: MessagePump,
+               context: Any = None) -> None:
+    """Queue one flow's change; ``reply_to`` gets a FlowWritten carrying ``context``.
+
+    Posting never waits on the event loop, so a console quitting mid-write cannot hang."""
 
     def write() -> None:
         try:
             saved = save_flow(path, before, after)
         except FlowsError as exc:
-            done(None, str(exc))
+            reply_to.post_message(FlowWritten(None, str(exc), context))
         except OSError as exc:
-            done(None, f"cannot write {path}: {exc.strerror or exc}")
+            reply_to.post_message(FlowWritten(None, f"cannot write {path}: "
+                                                    f"{exc.strerror or exc}", context))
         else:
-            done(saved, None)
+            reply_to.post_message(FlowWritten(saved, None, context))
 
     _WRITER.submit(write)
 

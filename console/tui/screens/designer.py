@@ -21,6 +21,7 @@ from textual.widgets import Header, Label, Select, Static, TabbedContent, TabPan
 from console.flows import Flow, FlowsConfig, FlowsError
 from console.tui.flow_form import apply, fields_for
 from console.tui.outbound_text import outbound_text
+from console.tui.saving import FlowWritten
 from console.tui.step_cards import step_cards
 from console.tui.widgets.code_editor import CodeEditor
 from console.tui.widgets.footer import KeyFooter
@@ -240,23 +241,19 @@ class DesignerScreen(Screen[FlowsConfig | None]):
         from console.tui.saving import write_flow
 
         assert self.config.source is not None
+        write_flow(self.config.source, self.config.find(flow.id), flow, self, (flow, values))
 
-        def written(saved: FlowsConfig | None, problem: str | None) -> None:
-            if saved is None:
-                self.app.call_from_thread(self.notify, problem or "not saved",
-                                          title="Not saved", severity="error", timeout=10)
-            else:
-                self.app.call_from_thread(self._saved, saved, flow, values)
-
-        write_flow(self.config.source, self.config.find(flow.id), flow, written)
-
-    def _saved(self, config: FlowsConfig, flow: Flow, values: dict[str, str | bool]) -> None:
-        self.config = config
+    def on_flow_written(self, message: FlowWritten) -> None:
+        if message.saved is None:
+            self.notify(message.problem or "not saved", title="Not saved", severity="error",
+                        timeout=10)
+            return
+        flow, values = message.context
+        self.config = self.saved_config = message.saved
         self.flow = flow
-        self.saved_config = config
-        self.app.replace_config(config)  # type: ignore[attr-defined]
+        self.app.replace_config(message.saved)  # type: ignore[attr-defined]
         self.baseline = values
-        self.notify(f"{flow.name} saved to {config.source}", title="Saved")
+        self.notify(f"{flow.name} saved to {message.saved.source}", title="Saved")
 
     def action_dry_run(self) -> None:
         """The whole flow as edited (login, read, script, mapping), without writing."""

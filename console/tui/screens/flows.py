@@ -15,6 +15,7 @@ from textual.widgets import DataTable, Header, Input
 
 from console.flows import Flow, FlowsConfig, Schedule
 from console.tui.local_time import local
+from console.tui.saving import FlowWritten
 from console.tui.widgets.footer import KeyFooter
 
 _TYPES = {"stock": "stock", "order_status": "order", "oms_stock": "oms"}
@@ -173,19 +174,16 @@ class FlowsScreen(Screen[None]):
         previous = self.config
         assert previous.source is not None
         self.set_config(previous.with_flow(flow))
+        write_flow(previous.source, previous.find(flow.id), flow, self, (previous, done))
 
-        def written(saved: FlowsConfig | None, problem: str | None) -> None:
-            self.app.call_from_thread(self._written, previous, saved, problem, done)
-
-        write_flow(previous.source, previous.find(flow.id), flow, written)
-
-    def _written(self, previous: FlowsConfig, saved: FlowsConfig | None, problem: str | None,
-                 done: str) -> None:
-        if saved is None:
+    def on_flow_written(self, message: FlowWritten) -> None:
+        previous, done = message.context
+        if message.saved is None:
             self.set_config(previous)
-            self.notify(problem or "not saved", title="Not saved", severity="error", timeout=10)
+            self.notify(message.problem or "not saved", title="Not saved", severity="error",
+                        timeout=10)
             return
-        self.set_config(saved)
+        self.set_config(message.saved)
         self.notify(done)
 
     @on(DataTable.RowSelected)

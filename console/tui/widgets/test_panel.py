@@ -113,8 +113,8 @@ class TestPanel(Vertical):
     @on(Button.Pressed, "#run")
     def action_run(self) -> None:
         self.query_one(".meta", Static).update("running…")
-        if self.kind == "mapping" and self.upstream is not None and self.follows_upstream():
-            up = self.upstream
+        up = self.upstream
+        if self.kind == "mapping" and up is not None and self.follows_upstream():
             self.execute_after_script(up.source_of(), up.input_text, up.attributes,
                                       self.source_of())
             return
