@@ -17,7 +17,10 @@ import uuid
 from collections.abc import Callable
 from typing import Any
 
-from console.expression import jsonpath
+from console.expression import (
+    date_functions,  # noqa: F401 - registers the date functions
+    jsonpath,
+)
 from console.expression import text_functions as tf
 from console.expression.errors import ExpressionError
 from console.expression.registry import (
@@ -441,8 +444,6 @@ def _ip(subject: Any, args: list[Thunk], attrs: dict[str, str]) -> str:
 def _thread(subject: Any, args: list[Thunk], attrs: dict[str, str]) -> str:
     return threading.current_thread().name
 
-
-from console.expression import date_functions  # noqa: E402,F401  (registers the date functions)
 
 KEYWORDS = keywords()
 __all__ = ["FUNCTIONS", "KEYWORDS", "STANDALONE", "Function", "Thunk"]
