@@ -40,6 +40,27 @@ class OmnitronSettings:
     password: Secret
 
 
+SCRIPT_TIMEOUT_S = 300.0
+"""What the Integrator gives a script: the default of every ``timeout_s`` of a script."""
+
+
+@dataclass(frozen=True, slots=True)
+class ScriptWorkers:
+    """``[runner.scripts]``: the processes scripts run in (one flow's scripts per process)."""
+
+    workers: int = 8
+    """At most this many worker processes at once, over all flows."""
+    user: str = "nobody"
+    """When the console runs as root, workers run as this unprivileged user."""
+    memory_mb: int = 512
+    idle_s: float = 60.0
+    """A worker unused this long retires."""
+    max_output_kb: int = 256
+    """Prints and log lines kept per run; the rest is cut with a note."""
+    max_result_mb: int = 32
+    """A bigger result (result_data, attributes and logs) is an error."""
+
+
 @dataclass(frozen=True, slots=True)
 class RunnerSettings:
     listen: str = "127.0.0.1:8800"
@@ -48,6 +69,7 @@ class RunnerSettings:
     outbound_token: Secret = field(default_factory=lambda: Secret(value=""))
     outbound_max_rows: int = 50_000
     log_retention_days: int = 30
+    scripts: ScriptWorkers = field(default_factory=ScriptWorkers)
 
     @property
     def host(self) -> str:
@@ -104,6 +126,7 @@ class ReadStep:
 @dataclass(frozen=True, slots=True)
 class ScriptStep:
     source: str
+    timeout_s: float = SCRIPT_TIMEOUT_S
 
 
 @dataclass(frozen=True, slots=True)
@@ -120,6 +143,7 @@ class WriteStep:
     stock_list: int | None = None
     batch_size: int = 5000
     script: str | None = None
+    script_timeout_s: float = SCRIPT_TIMEOUT_S
 
 
 @dataclass(frozen=True, slots=True)
@@ -140,6 +164,8 @@ class OmsSettings:
     pre_script: str | None = None
     post_script: str | None = None
     concurrency: int = 8
+    script_timeout_s: float = SCRIPT_TIMEOUT_S
+    """The limit of the pre-script and of the post-script, each."""
 
 
 @dataclass(frozen=True, slots=True)

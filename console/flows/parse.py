@@ -4,6 +4,7 @@ from __future__ import annotations
 
 import ast
 import json
+import math
 from typing import Any
 
 from console.flows import model as m
@@ -56,10 +57,45 @@ def _runner(root: TableReader) -> m.RunnerSettings:
         outbound_token=table.secret("outbound_token") or d.outbound_token,
         outbound_max_rows=table.integer("outbound_max_rows", d.outbound_max_rows, low=1),
         log_retention_days=table.integer("log_retention_days", d.log_retention_days, low=1),
+        scripts=_script_workers(table),
     )
     table.finish(("listen", "store", "max_active_executions", "outbound_token",
-                  "outbound_max_rows", "log_retention_days"))
+                  "outbound_max_rows", "log_retention_days", "scripts"))
     return settings
+
+
+def _script_workers(runner: TableReader) -> m.ScriptWorkers:
+    t = runner.table("scripts")
+    d = m.ScriptWorkers()
+    if t is None:
+        return d
+    user = t.get("user", str, d.user)
+    if not user.strip():
+        t.problem("user", "expected the name of an unprivileged user such as nobody")
+        user = d.user
+    workers = m.ScriptWorkers(
+        workers=t.integer("workers", d.workers, low=1, high=256),
+        user=user,
+        memory_mb=t.integer("memory_mb", d.memory_mb, low=64, high=1024 * 1024),
+        idle_s=_seconds(t, "idle_s", d.idle_s),
+        max_output_kb=t.integer("max_output_kb", d.max_output_kb, low=1, high=1024 * 1024),
+        max_result_mb=t.integer("max_result_mb", d.max_result_mb, low=1, high=4096),
+    )
+    t.finish(("workers", "user", "memory_mb", "idle_s", "max_output_kb", "max_result_mb"))
+    return workers
+
+
+_MAX_SECONDS = 86_400.0
+
+
+def _seconds(t: TableReader, name: str, default: float) -> float:
+    """A duration in seconds: a finite number above zero, at most a day."""
+    value = t.get(name, float, default)
+    if not math.isfinite(value) or not 0 < value <= _MAX_SECONDS:
+        t.problem(name, f"expected a number of seconds above 0 and at most {_MAX_SECONDS:g}, "
+                        f"found {value!r}")
+        return default
+    return value
 
 
 def _flows(root: TableReader) -> list[m.Flow]:
@@ -215,8 +251,9 @@ def _script(flow: TableReader) -> m.ScriptStep | None:
         return None
     source = t.get("source", str, "", required=True)
     _check_python(t, "source", source)
-    t.finish(("source",))
-    return m.ScriptStep(source)
+    timeout = _seconds(t, "timeout_s", m.SCRIPT_TIMEOUT_S)
+    t.finish(("source", "timeout_s"))
+    return m.ScriptStep(source, timeout)
 
 
 def _mapping(flow: TableReader) -> m.MappingStep | None:
@@ -278,11 +315,12 @@ def _write(flow: TableReader, kind: str) -> m.WriteStep:
         stock_list=stock_list,
         batch_size=t.integer("batch_size", d.batch_size, low=1, high=50_000),
         script=t.get("script", str, None) if t.has("script") else None,
+        script_timeout_s=_seconds(t, "script_timeout_s", d.script_timeout_s),
     )
     _check_python(t, "script", write.script)
     if write.script is not None and kind != "order_status":
         t.problem("script", "the per-order write script belongs to order_status flows")
-    t.finish(("stock_list", "batch_size", "script"))
+    t.finish(("stock_list", "batch_size", "script", "script_timeout_s"))
     return write
 
 
@@ -317,8 +355,10 @@ def _oms(flow: TableReader, kind: str) -> m.OmsSettings | None:
         pre_script=t.get("pre_script", str, None) if t.has("pre_script") else None,
         post_script=t.get("post_script", str, None) if t.has("post_script") else None,
         concurrency=t.integer("concurrency", d.concurrency, low=1, high=64),
+        script_timeout_s=_seconds(t, "script_timeout_s", d.script_timeout_s),
     )
     _check_python(t, "pre_script", oms.pre_script)
     _check_python(t, "post_script", oms.post_script)
-    t.finish(("sku_query_key", "sku_mode", "pre_script", "post_script", "concurrency"))
+    t.finish(("sku_query_key", "sku_mode", "pre_script", "post_script", "concurrency",
+              "script_timeout_s"))
     return oms
