@@ -16,6 +16,9 @@ from pathlib import Path
 import uvicorn
 
 from console.flows import FlowsConfig, FlowsError, load
+from console.flows.durations import parse_duration
+from console.runner.alarms import AlarmEvaluator
+from console.runner.notify import notify_event
 from console.runner.runner import Runner
 from console.runner.scheduler import FetchMissing, Scheduler
 from console.runner.server import RunnerApp
@@ -45,6 +48,9 @@ class RunnerService:
         self._server: uvicorn.Server | None = None
         self._server_thread: threading.Thread | None = None
         self.address = ""
+        self.alarms = AlarmEvaluator(self.runner.store, notify_event)
+        self._alarms_at = 0.0
+        self.runner.after_execution.append(lambda _: self.evaluate_alarms())
 
     def start(self) -> None:
         self.runner.recover()
@@ -81,9 +87,19 @@ class RunnerService:
         self.runner.reload(config)
         self.scheduler.plan(config)
 
+    def evaluate_alarms(self) -> None:
+        self._alarms_at = time.monotonic()
+        try:
+            self.alarms.evaluate(self.runner.config)
+        except Exception:  # noqa: BLE001 - alarms never stop the runner
+            log.exception("evaluating alarms failed")
+
     def tick(self) -> None:
         self._reload_if_changed()
         self.scheduler.tick()
+        every = parse_duration(self.config.alarms.evaluate_every)
+        if time.monotonic() - self._alarms_at >= every:
+            self.evaluate_alarms()
         for flow in self.fetch_missing.due_flows():
             try:
                 self.fetch_missing.run(flow)
