@@ -18,6 +18,7 @@ import uvicorn
 from console.flows import FlowsConfig, FlowsError, load
 from console.flows.durations import parse_duration
 from console.runner.alarms import AlarmEvaluator
+from console.runner.metrics import RunnerMetrics
 from console.runner.notify import notify_event
 from console.runner.runner import Runner
 from console.runner.scheduler import FetchMissing, Scheduler
@@ -50,7 +51,9 @@ class RunnerService:
         self.address = ""
         self.alarms = AlarmEvaluator(self.runner.store, notify_event)
         self._alarms_at = 0.0
-        self.runner.after_execution.append(lambda _: self.evaluate_alarms())
+        self.metrics = RunnerMetrics(self.runner.store)
+        self.runner.after_execution += [self.metrics.observe_execution,
+                                        lambda _: self.evaluate_alarms()]
 
     def start(self) -> None:
         self.runner.recover()
@@ -59,7 +62,8 @@ class RunnerService:
         settings = self.config.runner
         sock = bind(settings.host, settings.port)
         self.address = "{}:{}".format(*sock.getsockname()[:2])
-        app = RunnerApp(self.runner).app()
+        self.metrics.start()
+        app = RunnerApp(self.runner, self.metrics).app()
         self._server = uvicorn.Server(uvicorn.Config(app, log_level="warning", access_log=False,
                                                      lifespan="off", timeout_graceful_shutdown=5))
         self._server.install_signal_handlers = lambda: None  # type: ignore[method-assign]
@@ -120,3 +124,4 @@ class RunnerService:
         while self.runner.running() and time.monotonic() < deadline:
             time.sleep(0.1)
         self.runner.close(wait=False)
+        self.metrics.stop()
