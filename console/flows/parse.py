@@ -409,18 +409,18 @@ def _alarms(root: TableReader) -> m.AlarmSettings:
     return settings
 
 
-def _notify_targets(t: TableReader) -> tuple[m.Secret, ...]:
+def _notify_targets(t: TableReader) -> tuple[Secret, ...]:
     """Apprise URLs, each a string or ``{ env = "NAME" }``; an inline URL is never echoed."""
-    targets: list[m.Secret] = []
+    targets: list[Secret] = []
     for number, item in enumerate(t.get("notify", list, []), start=1):
         if isinstance(item, str) and "://" in item:
-            targets.append(m.Secret(value=item))
+            targets.append(Secret(value=item))
         elif isinstance(item, dict):
             entry = TableReader(item, t.key("notify"), t.problems)
             env = entry.get("env", str, "", required=True)
             entry.finish(("env",))
             if env:
-                targets.append(m.Secret(env=env))
+                targets.append(Secret(env=env))
         else:
             t.problem("notify", f"item {number}: expected an apprise URL such as "
                                 'json://host/path, or { env = "NAME" } holding one')
