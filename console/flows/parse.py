@@ -11,6 +11,7 @@ from console.flows import model as m
 from console.flows.errors import Problem
 from console.flows.reader import TableReader
 from console.flows.schedule import Schedule, ScheduleError, zone
+from console.flows.secrets import Secret
 
 
 def parse_document(data: dict[str, Any]) -> tuple[m.FlowsConfig | None, list[Problem]]:
@@ -19,10 +20,11 @@ def parse_document(data: dict[str, Any]) -> tuple[m.FlowsConfig | None, list[Pro
     omnitron = _omnitron(root)
     runner = _runner(root)
     flows = _flows(root)
-    root.finish(("omnitron", "runner", "flows"))
+    alarms = _alarms(root)
+    root.finish(("omnitron", "runner", "flows", "alarms"))
     if omnitron is None:
         return None, problems
-    return m.FlowsConfig(omnitron, runner, tuple(flows)), problems
+    return m.FlowsConfig(omnitron, runner, tuple(flows), alarms=alarms), problems
 
 
 def _omnitron(root: TableReader) -> m.OmnitronSettings | None:
@@ -37,7 +39,7 @@ def _omnitron(root: TableReader) -> m.OmnitronSettings | None:
     username = table.get("username", str, "", required=True)
     password = table.secret("password", required=True)
     table.finish(("url", "username", "password"))
-    return m.OmnitronSettings(url.rstrip("/"), username, password or m.Secret(value=""))
+    return m.OmnitronSettings(url.rstrip("/"), username, password or Secret(value=""))
 
 
 def _runner(root: TableReader) -> m.RunnerSettings:
@@ -57,10 +59,11 @@ def _runner(root: TableReader) -> m.RunnerSettings:
         outbound_token=table.secret("outbound_token") or d.outbound_token,
         outbound_max_rows=table.integer("outbound_max_rows", d.outbound_max_rows, low=1),
         log_retention_days=table.integer("log_retention_days", d.log_retention_days, low=1),
+        metrics_public=table.get("metrics_public", bool, d.metrics_public),
         scripts=_script_workers(table),
     )
     table.finish(("listen", "store", "max_active_executions", "outbound_token",
-                  "outbound_max_rows", "log_retention_days", "scripts"))
+                  "outbound_max_rows", "log_retention_days", "metrics_public", "scripts"))
     return settings
 
 
@@ -77,7 +80,7 @@ def _script_workers(runner: TableReader) -> m.ScriptWorkers:
         workers=t.integer("workers", d.workers, low=1, high=256),
         user=user,
         memory_mb=t.integer("memory_mb", d.memory_mb, low=64, high=1024 * 1024),
-        idle_s=_seconds(t, "idle_s", d.idle_s),
+        idle_s=_timeout_seconds(t, "idle_s", d.idle_s),
         max_output_kb=t.integer("max_output_kb", d.max_output_kb, low=1, high=1024 * 1024),
         max_result_mb=t.integer("max_result_mb", d.max_result_mb, low=1, high=4096),
     )
@@ -88,7 +91,7 @@ def _script_workers(runner: TableReader) -> m.ScriptWorkers:
 _MAX_SECONDS = 86_400.0
 
 
-def _seconds(t: TableReader, name: str, default: float) -> float:
+def _timeout_seconds(t: TableReader, name: str, default: float) -> float:
     """A duration in seconds: a finite number above zero, at most a day."""
     value = t.get(name, float, default)
     if not math.isfinite(value) or not 0 < value <= _MAX_SECONDS:
@@ -121,7 +124,7 @@ def _flows(root: TableReader) -> list[m.Flow]:
 
 _FLOW_KEYS = ("name", "type", "direction", "enabled", "schedule", "timezone", "trigger_params",
               "allow_concurrent_runs", "login", "read", "script", "mapping", "write",
-              "fetch_missing", "oms")
+              "fetch_missing", "oms", "alarms")
 
 
 def _flow(flow_id: str, t: TableReader) -> m.Flow | None:
@@ -171,6 +174,7 @@ def _flow(flow_id: str, t: TableReader) -> m.Flow | None:
         write=_write(t, kind),
         fetch_missing=_fetch_missing(t),
         oms=_oms(t, kind),
+        alarms=_flow_alarms(t),
     )
     t.finish(_FLOW_KEYS)
     return flow
@@ -251,7 +255,7 @@ def _script(flow: TableReader) -> m.ScriptStep | None:
         return None
     source = t.get("source", str, "", required=True)
     _check_python(t, "source", source)
-    timeout = _seconds(t, "timeout_s", m.SCRIPT_TIMEOUT_S)
+    timeout = _timeout_seconds(t, "timeout_s", m.SCRIPT_TIMEOUT_S)
     t.finish(("source", "timeout_s"))
     return m.ScriptStep(source, timeout)
 
@@ -315,7 +319,7 @@ def _write(flow: TableReader, kind: str) -> m.WriteStep:
         stock_list=stock_list,
         batch_size=t.integer("batch_size", d.batch_size, low=1, high=50_000),
         script=t.get("script", str, None) if t.has("script") else None,
-        script_timeout_s=_seconds(t, "script_timeout_s", d.script_timeout_s),
+        script_timeout_s=_timeout_seconds(t, "script_timeout_s", d.script_timeout_s),
     )
     _check_python(t, "script", write.script)
     if write.script is not None and kind != "order_status":
@@ -355,10 +359,109 @@ def _oms(flow: TableReader, kind: str) -> m.OmsSettings | None:
         pre_script=t.get("pre_script", str, None) if t.has("pre_script") else None,
         post_script=t.get("post_script", str, None) if t.has("post_script") else None,
         concurrency=t.integer("concurrency", d.concurrency, low=1, high=64),
-        script_timeout_s=_seconds(t, "script_timeout_s", d.script_timeout_s),
+        script_timeout_s=_timeout_seconds(t, "script_timeout_s", d.script_timeout_s),
     )
     _check_python(t, "pre_script", oms.pre_script)
     _check_python(t, "post_script", oms.post_script)
     t.finish(("sku_query_key", "sku_mode", "pre_script", "post_script", "concurrency",
               "script_timeout_s"))
     return oms
+
+
+_RULE_KEYS = ("error_rate", "window", "avg_flow_time_s", "no_success_within", "stalled_after")
+
+
+def _percent(t: TableReader, name: str) -> float | None:
+    value = t.get(name, float, None) if t.has(name) else None
+    if value is not None and not 0 < value <= 100:
+        t.problem(name, f"expected a percentage above 0 and at most 100, found {value:g}")
+        return None
+    return value
+
+
+def _seconds(t: TableReader, name: str) -> float | None:
+    value = t.get(name, float, None) if t.has(name) else None
+    if value is not None and value <= 0:
+        t.problem(name, f"expected a number of seconds above 0, found {value:g}")
+        return None
+    return value
+
+
+def _duration(t: TableReader, name: str, default: str | None, *,
+              allow_zero: bool = False) -> str | None:
+    from console.flows.durations import parse_duration
+
+    text = t.get(name, str, default) if t.has(name) else default
+    if text is None or text == default:
+        return text
+    try:
+        parse_duration(text, allow_zero=allow_zero)
+    except ValueError as exc:
+        t.problem(name, str(exc))
+        return default
+    return text
+
+
+def _window(t: TableReader, default: int | str | None) -> int | str | None:
+    value = t.get("window", (int, str), default) if t.has("window") else default
+    if isinstance(value, int) and value < 1:
+        t.problem("window", f"expected a number of executions (1 or more) or a duration such "
+                            f'as "30m", found {value}')
+        return default
+    if isinstance(value, str) and value != default:
+        return _duration(t, "window", default if isinstance(default, str) else None) or default
+    return value
+
+
+def _flow_alarms(flow: TableReader) -> m.FlowAlarms | None:
+    t = flow.table("alarms")
+    if t is None:
+        return None
+    alarms = m.FlowAlarms(
+        enabled=t.get("enabled", bool, True),
+        error_rate=_percent(t, "error_rate"),
+        window=_window(t, None),
+        avg_flow_time_s=_seconds(t, "avg_flow_time_s"),
+        no_success_within=_duration(t, "no_success_within", None),
+        stalled_after=_duration(t, "stalled_after", None),
+    )
+    t.finish(("enabled", *_RULE_KEYS))
+    return alarms
+
+
+def _alarms(root: TableReader) -> m.AlarmSettings:
+    t = root.table("alarms")
+    d = m.AlarmSettings()
+    if t is None:
+        return d
+    settings = m.AlarmSettings(
+        error_rate=_percent(t, "error_rate"),
+        window=_window(t, d.window) or d.window,
+        avg_flow_time_s=_seconds(t, "avg_flow_time_s"),
+        no_success_within=_duration(t, "no_success_within", None),
+        stalled_after=_duration(t, "stalled_after", None),
+        notify=_notify_targets(t),
+        min_interval=_duration(t, "min_interval", d.min_interval, allow_zero=True)
+        or d.min_interval,
+        evaluate_every=_duration(t, "evaluate_every", d.evaluate_every) or d.evaluate_every,
+    )
+    t.finish((*_RULE_KEYS, "notify", "min_interval", "evaluate_every"))
+    return settings
+
+
+def _notify_targets(t: TableReader) -> tuple[Secret, ...]:
+    """Apprise URLs, each a string or ``{ env = "NAME" }``; an inline URL is never echoed."""
+    targets: list[Secret] = []
+    for number, item in enumerate(t.get("notify", list, []), start=1):
+        if isinstance(item, str) and "://" in item:
+            targets.append(Secret(value=item))
+        elif isinstance(item, dict):
+            entry = TableReader(item, t.key("notify"), t.problems)
+            env = entry.get("env", str, "", required=True)
+            entry.finish(("env",))
+            if env:
+                targets.append(Secret(env=env))
+        else:
+            t.problem("notify", f"item {number}: expected an apprise URL such as "
+                                'json://host/path, or { env = "NAME" } holding one')
+    return tuple(targets)

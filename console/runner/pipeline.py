@@ -5,6 +5,7 @@ from __future__ import annotations
 from dataclasses import dataclass, field
 from typing import Any
 
+from console import telemetry
 from console.flows import Flow, FlowsConfig
 from console.mapping import Mapping, MappingError, MappingSpecError
 from console.mapping import compile as compile_mapping
@@ -55,6 +56,7 @@ class Pipeline:
             step = self.flow.script
             outcome = self.pool.run(self.flow.id, step.source, records, attrs,
                                     timeout=step.timeout_s)
+            telemetry.report(telemetry.SCRIPT, outcome.duration_s, flow=self.flow.id)
             result.attributes = {k: v for k, v in outcome.attributes.items()
                                  if attrs.get(k) != v}
             result.logs = outcome.logs
