@@ -44,9 +44,10 @@ CREATE INDEX IF NOT EXISTS row_log_key ON row_log (execution_id, key);
 """
 SAMPLE_RECORDS = 500
 MESSAGE_SEARCH_LEVELS = ("warning", "error")
-"""Search matches any row by key (SKU, order number: exact or prefix, through an index) and
-the rows of these levels by any part of the key or message: a scan of the rows that need
-reading, not of a million 'stock written' lines."""
+"""Search matches any row by key (SKU, order number: exact or prefix, through an index), and
+by any part of the key or message the rows of these levels and the execution's own lines
+(those without a key: pages read, retries): a scan of the rows worth reading, not of a
+million 'stock written' lines."""
 _payload_text = json.JSONEncoder(ensure_ascii=False, separators=(",", ":"), default=str).encode
 
 ACTIVE = "processing"
@@ -103,15 +104,17 @@ def _row_log(r: sqlite3.Row) -> RowLog:
 
 
 def _search_filter(execution_id: str, level: str | None, search: str) -> tuple[str, list[Any]]:
-    """Rows whose key starts with ``search`` (indexed), or warnings and errors that contain it
-    in their key or message (see ``MESSAGE_SEARCH_LEVELS``)."""
+    """Rows whose key starts with ``search`` (indexed), warnings and errors that contain it in
+    their key or message, and lines without a key that contain it (``MESSAGE_SEARCH_LEVELS``)."""
     pattern = "%" + search.replace("\\", "\\\\").replace("%", "\\%").replace("_", "\\_") + "%"
     levels = ", ".join("?" * len(MESSAGE_SEARCH_LEVELS))
     clause = ("id IN (SELECT id FROM row_log WHERE execution_id = ? AND key >= ? AND key < ?"
               " UNION ALL SELECT id FROM row_log WHERE execution_id = ? AND level IN"
-              f" ({levels}) AND (key LIKE ? ESCAPE '\\' OR message LIKE ? ESCAPE '\\'))")
+              f" ({levels}) AND (key LIKE ? ESCAPE '\\' OR message LIKE ? ESCAPE '\\')"
+              " UNION ALL SELECT id FROM row_log WHERE execution_id = ? AND key IS NULL"
+              " AND message LIKE ? ESCAPE '\\')")
     args: list[Any] = [execution_id, search, search + "\U0010ffff", execution_id,
-                       *MESSAGE_SEARCH_LEVELS, pattern, pattern]
+                       *MESSAGE_SEARCH_LEVELS, pattern, pattern, execution_id, pattern]
     if level:
         clause = f"{clause} AND level = ?"
         args.append(level)
@@ -352,6 +355,10 @@ class ExecutionStore:
     def payload(self, payload_id: str) -> str | None:
         row = self._conn().execute("SELECT body FROM payload WHERE id = ?", (payload_id,)).fetchone()
         return row[0] if row else None
+
+    def drop_payload(self, payload_id: str) -> None:
+        """Forget a payload once its execution has logged every row of it."""
+        self._conn().execute("DELETE FROM payload WHERE id = ?", (payload_id,))
 
     def save_sample(self, execution_id: str, flow_id: str, records: list[Any]) -> None:
         """Keep the start of an execution's input so the console can test against it."""
