@@ -12,10 +12,10 @@ import re
 from collections.abc import Callable
 from typing import Any
 
-from console.mapping.functions import ABSENT, FUNCTIONS
-from console.mapping.modify import Modify, _Child, _split_args
-from console.mapping.refs import MISSING
-from console.mapping.template import Unsupported, _literal
+from console.mapping.functions import FUNCTIONS
+from console.mapping.modify import Modify, _split_args
+from console.mapping.refs import ABSENT, MISSING
+from console.mapping.template import Unsupported, literal_source
 
 _FAILURES = (ArithmeticError, TypeError, ValueError, IndexError, KeyError, AttributeError,
              OverflowError, RecursionError)
@@ -90,7 +90,7 @@ class _Writer:
         self.names[ident] = value
         return ident
 
-    def child(self, child: _Child) -> None:
+    def child(self, child: Any) -> None:
         key = repr(child.literal)
         present = f"{key} in n"
         guard = {"overwrite": "True", "default": f"n.get({key}) is None",
@@ -130,7 +130,7 @@ class _Writer:
             return f"(ABSENT if (w := _walk(n, {keys!r})) is MISSING else w)"
         if isinstance(raw, list) and raw:
             raise Unsupported("nested lists of alternatives")
-        return _literal(raw)
+        return literal_source(raw)
 
     @staticmethod
     def _lookup(raw: str) -> tuple[str, ...]:

@@ -230,7 +230,7 @@ def _constant(value: Any, matcher: KeyMatcher) -> Slot:
         filled: Any = [] if matcher.wants_list else {}
         value._fill(filled)
         value = filled
-    return Slot(_literal(value), backed=False, constant=value)
+    return Slot(literal_source(value), backed=False, constant=value)
 
 
 def _fill_one(current: Node, value: Any, matcher: KeyMatcher) -> Node:
@@ -241,7 +241,7 @@ def _fill_one(current: Node, value: Any, matcher: KeyMatcher) -> Node:
             _fill(current, value)
         return current
     if isinstance(current, Slot) and current.backed:
-        constant = _literal(value)
+        constant = literal_source(value)
         return Slot(f"(_t if (_t := {current.expr}) is not None else {constant})")
     return current
 
@@ -252,11 +252,11 @@ def _matching(matcher: KeyMatcher, keys: list[str]) -> list[str]:
     return [key for key in keys if matcher.matches(key)]
 
 
-def _literal(value: Any) -> str:
+def literal_source(value: Any) -> str:
     if isinstance(value, dict):
-        return "{" + ", ".join(f"{k!r}: {_literal(v)}" for k, v in value.items()) + "}"
+        return "{" + ", ".join(f"{k!r}: {literal_source(v)}" for k, v in value.items()) + "}"
     if isinstance(value, list):
-        return "[" + ", ".join(_literal(v) for v in value) + "]"
+        return "[" + ", ".join(literal_source(v) for v in value) + "]"
     if isinstance(value, float) and not math.isfinite(value):
         raise Unsupported("non-finite numbers")
     if value is None or isinstance(value, bool | int | float | str):
