@@ -106,8 +106,7 @@ def main() -> int:
     with tempfile.TemporaryDirectory() as tmp:
         folder = Path(tmp)
         began = time.perf_counter()
-        with start(folder / "sandbox", products=args.rows, orders=10) as sandbox, \
-                httpx.Client(timeout=120) as client:
+        with start(folder / "sandbox", products=args.rows, orders=10) as sandbox:
             print(f"sandbox seeded with {args.rows:,} products in "
                   f"{time.perf_counter() - began:.0f} s")
             erp = httpx.Client(base_url=sandbox.erp_url, timeout=120)
@@ -121,8 +120,8 @@ def main() -> int:
                 results["erp_sql"].append(rate(lambda: sqlite_paging(folder / "sandbox" /
                                                                      "erp.db")))
                 results["up"].append(rate(lambda: omnitron_upserts(omnitron, key, args.rows)))
-                results["up_sql"].append(rate(lambda: sqlite_upserts(
-                    folder / f"baseline-{round_number}.db", args.rows)))
+                baseline = folder / f"baseline-{round_number}.db"
+                results["up_sql"].append(rate(lambda: sqlite_upserts(baseline, args.rows)))  # noqa: B023
             erp.close()
             omnitron.close()
     medians = {k: statistics.median(v) for k, v in results.items()}

@@ -14,6 +14,7 @@ import signal
 import socket
 import sqlite3
 import sys
+from collections.abc import Iterator
 from pathlib import Path
 from typing import Any
 
@@ -91,17 +92,27 @@ def serve(omnitron_port: int = 8801, erp_port: int = 8802, data_dir: Path = Path
 
 
 def _serve_one(app: Any, sock: socket.socket) -> None:
-    server = uvicorn.Server(uvicorn.Config(app, log_level="warning", access_log=False,
-                                           lifespan="off", timeout_graceful_shutdown=1))
-    server.install_signal_handlers = lambda: None  # type: ignore[method-assign]
+    server = _LoopSignalServer(uvicorn.Config(app, log_level="warning", access_log=False,
+                                              lifespan="off", timeout_graceful_shutdown=1))
+
+    def stop() -> None:
+        server.should_exit = True
 
     async def main() -> None:
         loop = asyncio.get_running_loop()
         for sig in (signal.SIGINT, signal.SIGTERM):
-            loop.add_signal_handler(sig, lambda: setattr(server, "should_exit", True))
+            loop.add_signal_handler(sig, stop)
         await server.serve(sockets=[sock])
 
     asyncio.run(main())
+
+
+class _LoopSignalServer(uvicorn.Server):
+    """A server that leaves SIGINT/SIGTERM to the loop's handlers set in ``_serve_one``."""
+
+    @contextlib.contextmanager
+    def capture_signals(self) -> Iterator[None]:
+        yield
 
 
 def _die_with_parent() -> None:
