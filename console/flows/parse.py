@@ -11,6 +11,7 @@ from console.flows import model as m
 from console.flows.errors import Problem
 from console.flows.reader import TableReader
 from console.flows.schedule import Schedule, ScheduleError, zone
+from console.flows.secrets import Secret
 
 
 def parse_document(data: dict[str, Any]) -> tuple[m.FlowsConfig | None, list[Problem]]:
@@ -37,7 +38,7 @@ def _omnitron(root: TableReader) -> m.OmnitronSettings | None:
     username = table.get("username", str, "", required=True)
     password = table.secret("password", required=True)
     table.finish(("url", "username", "password"))
-    return m.OmnitronSettings(url.rstrip("/"), username, password or m.Secret(value=""))
+    return m.OmnitronSettings(url.rstrip("/"), username, password or Secret(value=""))
 
 
 def _runner(root: TableReader) -> m.RunnerSettings:

@@ -15,8 +15,9 @@ import re
 from typing import Any
 
 from console.mapping.errors import MappingSpecError, located
-from console.mapping.functions import ABSENT, FUNCTIONS
+from console.mapping.functions import FUNCTIONS
 from console.mapping.refs import (
+    ABSENT,
     MISSING,
     Level,
     Transpose,

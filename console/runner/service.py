@@ -56,7 +56,6 @@ class RunnerService:
         app = RunnerApp(self.runner).app()
         self._server = uvicorn.Server(uvicorn.Config(app, log_level="warning", access_log=False,
                                                      lifespan="off", timeout_graceful_shutdown=5))
-        self._server.install_signal_handlers = lambda: None  # type: ignore[method-assign]
         server = self._server
         self._server_thread = threading.Thread(
             target=lambda: asyncio.run(server.serve(sockets=[sock])), name="runner-http",
