@@ -77,13 +77,13 @@ script_timeout_s = 20
 
 @pytest.mark.parametrize(("extra", "where", "message"), [
     ('[flows.push.script]\nsource = "x = 1"\ntimeout_s = 0', "flows.push.script.timeout_s",
-     "above 0"),
+     "between 0.1 and 86400"),
     ('[flows.push.script]\nsource = "x = 1"\ntimeout_s = nan', "flows.push.script.timeout_s",
-     "above 0"),
+     "between 0.1 and 86400"),
     ('[flows.push.write]\nscript_timeout_s = "long"', "flows.push.write.script_timeout_s",
      "expected a number"),
     ('[flows.push.script]\nsource = "x = 1"\ntimeout_s = 1e9', "flows.push.script.timeout_s",
-     "at most 86400"),
+     "between 0.1 and 86400"),
 ])
 def test_bad_timeouts_are_located_errors(extra: str, where: str, message: str) -> None:
     with pytest.raises(FlowsError) as caught:
