@@ -212,7 +212,7 @@ def test_errors_are_the_interpreters() -> None:
 # Generated specs and inputs: the compiler's constructs and their neighbours.
 _KEYS = st.sampled_from(["a", "b", "c"])
 _OUT = st.sampled_from(["[&1].x", "[&1].y.z", "[&1].&", "[&1].&0", "[&1].y.&", "[&1].a",
-                        "out", "[&1]", "[&1].x.&1"])
+                        "out", "[&1].x.&1"])
 _INNER_OUT = st.sampled_from(["[&3].list[&1].&", "[&3].list[&1].v", "[&3].&2[&1].x",
                               "[&1].x", "list[&1]"])
 _leaf = st.one_of(_OUT, st.lists(_OUT, min_size=1, max_size=2), st.none())
@@ -244,12 +244,23 @@ _chains = st.one_of(
     st.tuples(_shift).map(list),
     st.tuples(_shift, st.one_of(_default, _remove)).map(list),
     st.tuples(_shift, _default, _remove).map(list),
-    st.tuples(_modify).map(list))
+    st.tuples(_modify).map(list),
+    st.tuples(_shift, _modify).map(list),
+    st.tuples(_modify, _shift).map(list),
+    st.tuples(_shift, _remove, _modify, _modify).map(list))
 _value = st.recursive(_scalar, lambda inner: st.one_of(
     st.lists(inner, max_size=2), st.dictionaries(_KEYS, inner, max_size=2)), max_leaves=4)
 _row = st.one_of(st.dictionaries(_KEYS, _value, max_size=3),
                  st.fixed_dictionaries({"a": _value, "b": _value, "c": _value}), _scalar)
-_data = st.one_of(st.lists(_row, max_size=4), st.dictionaries(_KEYS, _row, max_size=2), _scalar)
+_item = st.fixed_dictionaries({"a": _scalar, "b": _scalar, "c": _scalar, "v": _scalar,
+                               "x": _scalar})
+_shaped_value = st.one_of(_scalar, _scalar, st.lists(_item, min_size=1, max_size=2),
+                          st.fixed_dictionaries({"a": _scalar}))
+_shaped_row = st.fixed_dictionaries({"a": _shaped_value, "b": _shaped_value,
+                                     "c": _shaped_value})
+_data = st.one_of(st.lists(_shaped_row, min_size=1, max_size=3),
+                  st.lists(st.one_of(_shaped_row, _row), min_size=1, max_size=3),
+                  st.lists(_row, max_size=4), st.dictionaries(_KEYS, _row, max_size=2), _scalar)
 
 
 @settings(max_examples=250, deadline=None, suppress_health_check=[HealthCheck.too_slow])
