@@ -17,7 +17,7 @@ from typing import Any
 from console.mapping.compiled_modify import modify_rows
 from console.mapping.modify import Modify
 from console.mapping.refs import Level, WalkedPath
-from console.mapping.shift import Composite, Shift
+from console.mapping.shift import MADE, Composite, Shift
 from console.mapping.simple_ops import Default, Remove
 from console.mapping.template import (
     DictNode,
@@ -39,6 +39,10 @@ _CACHE_LIMIT = 512
 
 class _Shape(Exception):
     """The input is not the shape the generated code assumes."""
+
+
+def _shape() -> Any:
+    raise _Shape
 
 
 def _items(value: Any) -> list[Any]:
@@ -117,8 +121,8 @@ def _shift_segment(shift: Shift, folds: list[Any]) -> tuple[Compiled, bool]:
     if rows:
         assert isinstance(root, ListNode) and root.element is not None
         return _build(_ROWS.format(row=expression(root.element)),
-                      {"_row": _interpreted_row(shift)}), fresh_rows
-    return _build(_PAGE.format(page=expression(root)), {}), fresh_rows
+                      {"_row": _interpreted_row(shift), **template.names}), fresh_rows
+    return _build(_PAGE.format(page=expression(root)), template.names), fresh_rows
 
 
 _PAGE = """
@@ -157,12 +161,14 @@ def _interpreted_row(shift: Shift) -> Callable[[int, Any, list[Any], list[Any]],
     assert isinstance(star, Composite)
 
     def row(index: int, value: Any, data: list[Any], out: list[Any]) -> None:
-        star.apply(str(index), value, WalkedPath([Level(data, ["root"])]), {"root": out})
+        holder = {"root": out, MADE: {id(out)}}
+        star.apply(str(index), value, WalkedPath([Level(data, ["root"])]), holder)
     return row
 
 
 def _build(source: str, names: dict[str, Any]) -> Compiled:
-    namespace: dict[str, Any] = {"FALLBACK": FALLBACK, "_items": _items, **names}
+    namespace: dict[str, Any] = {"FALLBACK": FALLBACK, "_items": _items, "_shape": _shape,
+                                 **names}
     exec(compile(source, "<jolt spec>", "exec"), namespace)  # noqa: S102 - our own generated code
     run: Compiled = namespace["run"]
     run.source = source  # type: ignore[attr-defined]
