@@ -227,6 +227,15 @@ _row_spec = st.builds(
     st.dictionaries(_KEYS, st.one_of(_leaf, _leaf, st.fixed_dictionaries({"*": _inner})),
                     min_size=1, max_size=3), _star_leaf)
 _shift = st.builds(lambda row: {"operation": "shift", "spec": {"*": row}}, _row_spec)
+_MAP_OUT = st.sampled_from(["out.&1.a", "out.&1.k", "out.&1.&", "out.&1", "out.&0.x",
+                            "flat.&", "[&1].a"])
+_map_leaves = st.dictionaries(st.sampled_from(["a", "b", "$", "#x", "@", "*"]),
+                              st.one_of(_MAP_OUT, st.lists(_MAP_OUT, min_size=1, max_size=2)),
+                              min_size=1, max_size=3)
+_object_shift = st.builds(
+    lambda leaves, top: {"operation": "shift", "spec": {"r": {"*": leaves}, **top}},
+    _map_leaves, st.dictionaries(st.sampled_from(["#t", "$", "@"]),
+                                 st.sampled_from(["top.&", "whole", "top.x"]), max_size=1))
 _scalar = st.one_of(st.none(), st.booleans(), st.integers(-5, 5), st.sampled_from(
     ["", "7", " 8 ", "2.5", "x", "A-b", "nan"]))
 _default = st.builds(lambda row: {"operation": "default", "spec": {"*": row}},
@@ -254,7 +263,8 @@ _chains = st.one_of(
     st.tuples(_modify).map(list),
     st.tuples(_shift, _modify).map(list),
     st.tuples(_modify, _shift).map(list),
-    st.tuples(_shift, _remove, _modify, _modify).map(list))
+    st.tuples(_shift, _remove, _modify, _modify).map(list),
+    st.tuples(_object_shift).map(list))
 _value = st.recursive(_scalar, lambda inner: st.one_of(
     st.lists(inner, max_size=2), st.dictionaries(_KEYS, inner, max_size=2)), max_leaves=4)
 _row = st.one_of(st.dictionaries(_KEYS, _value, max_size=3),
@@ -266,6 +276,8 @@ _shaped_value = st.one_of(_scalar, _scalar, st.lists(_item, min_size=1, max_size
 _shaped_row = st.fixed_dictionaries({"a": _shaped_value, "b": _shaped_value,
                                      "c": _shaped_value})
 _data = st.one_of(st.lists(_shaped_row, min_size=1, max_size=3),
+                  st.fixed_dictionaries({"r": st.dictionaries(_KEYS, _shaped_row, max_size=3)}),
+                  st.fixed_dictionaries({"r": st.one_of(_row, _value)}),
                   st.lists(st.one_of(_shaped_row, _row), min_size=1, max_size=3),
                   st.lists(_row, max_size=4), st.dictionaries(_KEYS, _row, max_size=2), _scalar)
 

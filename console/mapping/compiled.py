@@ -45,6 +45,13 @@ def _shape() -> Any:
     raise _Shape
 
 
+def _pairs(value: Any) -> Any:
+    """A star's object, which the generated code walks only when it is a non-empty object."""
+    if type(value) is dict and value:
+        return value.items()
+    raise _Shape
+
+
 def _items(value: Any) -> list[Any]:
     """A star's list, which the generated code walks only when it is a non-empty list."""
     if type(value) is list and value:
@@ -115,8 +122,9 @@ def _shift_segment(shift: Shift, folds: list[Any]) -> tuple[Compiled, bool]:
     root = template.root
     for step in folds:
         root = fold_default(root, step) if isinstance(step, Default) else fold_remove(root, step)
-    fresh_rows = isinstance(root, ListNode) and isinstance(root.element, DictNode)
-    rows = not folds and isinstance(root, ListNode) and root.star == 0 and \
+    fresh_rows = isinstance(root, ListNode) and not root.keyed and \
+        isinstance(root.element, DictNode)
+    rows = not folds and isinstance(root, ListNode) and root.star == 0 and not root.keyed and \
         template.stars[0].source == "data" and root.element is not None
     if rows:
         assert isinstance(root, ListNode) and root.element is not None
@@ -168,6 +176,7 @@ def _interpreted_row(shift: Shift) -> Callable[[int, Any, list[Any], list[Any]],
 
 def _build(source: str, names: dict[str, Any]) -> Compiled:
     namespace: dict[str, Any] = {"FALLBACK": FALLBACK, "_items": _items, "_shape": _shape,
+                                 "_pairs": _pairs,
                                  **names}
     exec(compile(source, "<jolt spec>", "exec"), namespace)  # noqa: S102 - our own generated code
     run: Compiled = namespace["run"]
