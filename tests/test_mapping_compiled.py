@@ -172,7 +172,7 @@ def test_modify_over_other_shapes_runs_interpreted(rows: Any) -> None:
 
 
 @pytest.mark.parametrize("chain", [
-    [{"operation": "shift", "spec": {"*": {"@": "[&1].copy"}}}],
+    [{"operation": "shift", "spec": {"*": {"@(1,sku)": "[&1].copy"}}}],
     [{"operation": "shift", "spec": {"*": {"$": "[&1].key"}}}],
     [{"operation": "shift", "spec": {"*": {"sku": "[#2].sku"}}}],
     [{"operation": "shift", "spec": {"*": {"sku": "out"}}}],
@@ -327,3 +327,17 @@ def test_a_value_written_as_the_row_itself() -> None:
     chain = [{"operation": "shift", "spec": {"*": {"sku": "[&1]"}}}]
     assert same_both_ways(chain, [{"sku": "A"}, {"sku": None}]) == ["A", None]
     assert same_both_ways(chain, [{"x": 1}, {"sku": "B"}]) == [None, "B"]
+
+
+def test_star_over_an_object_keys_the_output_and_special_keys_write_what_they_name() -> None:
+    chain = [{"operation": "shift", "spec": {"ratings": {"*": {
+        "value": "out.&1.v", "$": "out.&1.name", "#yes": "out.&1.flag", "@": "copies.&1"}}}}]
+    data = {"ratings": {"quality": {"value": 4}, "price": {"value": 2, "x": 1}}}
+    assert same_both_ways(chain, data) == {
+        "out": {"quality": {"name": "quality", "flag": "yes", "v": 4},
+                "price": {"name": "price", "flag": "yes", "v": 2}},
+        "copies": {"quality": {"value": 4}, "price": {"value": 2, "x": 1}}}
+    for odd in ({}, [], {"a": None}, {"a": [1]}, {"a": {"x": 1}}, None):
+        same_both_ways(chain, {"ratings": odd})
+    rows = [{"@": "[&1].whole", "sku": "[&1].sku"}]
+    same_both_ways([{"operation": "shift", "spec": {"*": rows[0]}}], [{"sku": 1}, None, 3])
