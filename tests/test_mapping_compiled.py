@@ -256,6 +256,17 @@ _modify = st.builds(
     st.sampled_from(["modify-overwrite-beta", "modify-default-beta", "modify-define-beta"]),
     st.dictionaries(st.sampled_from(["a", "b", "c", "~a", "_b", "a?", "d"]), _value_spec,
                     min_size=1, max_size=3))
+_row_default = st.builds(lambda row: {"operation": "default", "spec": {"*": row}},
+                         st.dictionaries(st.sampled_from(["a", "x", "c"]),
+                                         st.one_of(_scalar, st.just([1, {"k": None}])),
+                                         min_size=1, max_size=2))
+_row_remove = st.builds(lambda keys: {"operation": "remove", "spec": {"*": dict.fromkeys(keys, "")}},
+                        st.lists(st.sampled_from(["a", "b", "x"]), min_size=1, max_size=2))
+_object_modify = st.builds(
+    lambda mode, fields: {"operation": mode, "spec": fields},
+    st.sampled_from(["modify-overwrite-beta", "modify-default-beta", "modify-define-beta"]),
+    st.dictionaries(st.sampled_from(["a", "b", "c", "~a", "d"]), _value_spec, min_size=1,
+                    max_size=3))
 _chains = st.one_of(
     st.tuples(_shift).map(list),
     st.tuples(_shift, st.one_of(_default, _remove)).map(list),
@@ -264,7 +275,10 @@ _chains = st.one_of(
     st.tuples(_shift, _modify).map(list),
     st.tuples(_modify, _shift).map(list),
     st.tuples(_shift, _remove, _modify, _modify).map(list),
-    st.tuples(_object_shift).map(list))
+    st.tuples(_object_shift).map(list),
+    st.tuples(_modify, _row_default, _row_remove).map(list),
+    st.tuples(_shift, _modify, _row_default).map(list),
+    st.tuples(_object_modify).map(list))
 _value = st.recursive(_scalar, lambda inner: st.one_of(
     st.lists(inner, max_size=2), st.dictionaries(_KEYS, inner, max_size=2)), max_leaves=4)
 _row = st.one_of(st.dictionaries(_KEYS, _value, max_size=3),
@@ -341,3 +355,23 @@ def test_star_over_an_object_keys_the_output_and_special_keys_write_what_they_na
         same_both_ways(chain, {"ratings": odd})
     rows = [{"@": "[&1].whole", "sku": "[&1].sku"}]
     same_both_ways([{"operation": "shift", "spec": {"*": rows[0]}}], [{"sku": 1}, None, 3])
+
+
+def test_default_and_remove_after_a_modify_edit_the_rows_it_made() -> None:
+    chain = [MODIFY[0], {"operation": "default", "spec": {"*": {"unit_type": "qty",
+                                                                "tags": ["new"]}}},
+             {"operation": "remove", "spec": {"*": {"stock_list": ""}}}]
+    rows = [{"sku": "A", "stock": "3", "stock_list": "1", "unit_type": None}, {"sku": "B"}]
+    out = same_both_ways(chain, rows)
+    assert out[0]["unit_type"] == "qty" and "stock_list" not in out[0]
+    assert out[0]["tags"] == ["new"] and out[0]["tags"] is not out[1]["tags"]
+    for odd in ([None], [[1]], {"a": 1}, []):
+        same_both_ways(chain, odd)
+
+
+def test_a_modify_of_one_object_is_compiled() -> None:
+    chain = [{"operation": "modify-overwrite-beta", "spec": {"name": "=toUpper",
+                                                             "code": "=concat(@(1,name),'-1')"}}]
+    assert same_both_ways(chain, {"name": "ab"}) == {"name": "AB", "code": "AB-1"}
+    for odd in ([{"name": "x"}], None, "x", {}):
+        same_both_ways(chain, odd)
