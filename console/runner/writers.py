@@ -13,6 +13,7 @@ from collections.abc import Callable
 from dataclasses import dataclass, field
 from typing import Any
 
+from console import telemetry
 from console.flows import Flow
 from console.omnitron import OmnitronClient, OmnitronError, OmnitronValidationError
 from console.omnitron.errors import describe_body
@@ -118,6 +119,7 @@ class OrderStatusWriter:
         if script and script.strip() and isinstance(row, dict):
             outcome = self.pool.run(self.flow.id, script, row, self.attrs,
                                     timeout=self.flow.write.script_timeout_s)
+            telemetry.report(telemetry.SCRIPT, outcome.duration_s, flow=self.flow.id)
             counts.attributes.update({k: v for k, v in outcome.attributes.items()
                                       if k.startswith("log.") and self.attrs.get(k) != v})
             if outcome.error or outcome.relationship != "success":
