@@ -7,8 +7,6 @@ from dataclasses import dataclass
 from datetime import datetime, timedelta
 from zoneinfo import ZoneInfo, ZoneInfoNotFoundError
 
-from croniter import croniter
-
 _QUARTZ_DAYS = {"1": "0", "2": "1", "3": "2", "4": "3", "5": "4", "6": "5", "7": "6"}
 LAST_YEAR = 2099
 """Quartz's year field stops here; a schedule with no run up to its end never fires."""
@@ -98,6 +96,8 @@ class Schedule:
             p.replace("-", "").isdigit() or p in ("*", "?") for p in year.split(",")
         ):
             raise ScheduleError(f"invalid year field {year!r}")
+        from croniter import croniter  # imported by the first schedule, not by every start
+
         if not croniter.is_valid(expression, second_at_beginning=seconds):
             raise ScheduleError(f"invalid cron expression {text!r}")
         return cls(text.strip(), timezone, expression, seconds, year)
@@ -105,6 +105,8 @@ class Schedule:
     def runs_after(self, start: datetime) -> Iterator[datetime]:
         """Run times after ``start`` (aware), in the schedule's time zone; ends when the
         schedule has no further run (a day that never comes, the end of its years)."""
+        from croniter import croniter
+
         where = zone(self.timezone)
         local = start.astimezone(where)
         it = croniter(self._expression, local, second_at_beginning=self._seconds)

@@ -299,15 +299,16 @@ class ExecutionStore(HealthQueries):
                 offset:offset + limit])
         elif level is None:
             rows = conn.execute("SELECT * FROM row_log WHERE execution_id = ? AND seq > ? AND"
-                                " seq <= ? ORDER BY seq", (execution_id, offset, offset + limit))
+                                " seq <= ? ORDER BY seq", (execution_id, offset, offset + limit)
+                                ).fetchall()
         elif self._level_keyed(execution_id, level):
             rows = conn.execute("SELECT * FROM row_log WHERE execution_id = ? AND level = ? AND"
                                 " level_seq > ? AND level_seq <= ? ORDER BY level_seq",
-                                (execution_id, level, offset, offset + limit))
+                                (execution_id, level, offset, offset + limit)).fetchall()
         else:
             rows = conn.execute("SELECT * FROM row_log WHERE execution_id = ? AND level = ?"
                                 " ORDER BY seq LIMIT ? OFFSET ?",
-                                (execution_id, level, limit, offset))
+                                (execution_id, level, limit, offset)).fetchall()
         return [_row_log(r) for r in rows]
 
     def _rows_by_id(self, ids: array[int]) -> list[sqlite3.Row]:
