@@ -72,13 +72,15 @@ Minimal().run(headless=True)
 
 
 def flows_file(folder: Path) -> Path:
+    """50 flows, each with its own schedule (a file of identical schedules would flatter
+    anything that remembers a parsed schedule)."""
     from console.commands.init import demo_flows_text
 
     head, _, _ = demo_flows_text().partition("[flows.stock]")
     blocks = [head.replace('listen = "127.0.0.1:8800"', 'listen = "127.0.0.1:9"')]
     for n in range(50):
         blocks.append(f'[flows.f{n}]\nname = "Flow {n}"\ntype = "stock"\ndirection = "inbound"\n'
-                      f'schedule = "*/5 * * * *"\n[flows.f{n}.read]\n'
+                      f'schedule = "{n % 60} */{n % 6 + 1} * * *"\n[flows.f{n}.read]\n'
                       f'url = "http://127.0.0.1:8802/stock?${{http.query.string}}"\n')
     path = folder / "flows.toml"
     path.write_text("\n".join(blocks), encoding="utf-8")

@@ -5,6 +5,7 @@ from __future__ import annotations
 from collections.abc import Iterator
 from dataclasses import dataclass
 from datetime import datetime, timedelta
+from functools import lru_cache
 from zoneinfo import ZoneInfo, ZoneInfoNotFoundError
 
 _QUARTZ_DAYS = {"1": "0", "2": "1", "3": "2", "4": "3", "5": "4", "6": "5", "7": "6"}
@@ -90,6 +91,12 @@ class Schedule:
 
     @classmethod
     def parse(cls, text: str, timezone: str = "UTC") -> Schedule:
+        """Validated once per text and zone: loading flows.toml, listing flows and planning
+        runs all parse the same schedules, and croniter's checks are not cheap."""
+        return _parse(text, timezone)
+
+    @classmethod
+    def _parse(cls, text: str, timezone: str) -> Schedule:
         zone(timezone)
         expression, seconds, year = _to_croniter(text.strip())
         if year is not None and not all(
@@ -144,6 +151,11 @@ class Schedule:
 
     def describe(self) -> str:
         return describe(self._expression, self._seconds)
+
+
+@lru_cache(maxsize=1024)
+def _parse(text: str, timezone: str) -> Schedule:
+    return Schedule._parse(text, timezone)
 
 
 def _every(field: str, unit: str) -> str | None:
