@@ -14,7 +14,7 @@ import sqlite3
 import threading
 import uuid
 from array import array
-from collections.abc import Iterable, Iterator
+from collections.abc import Callable, Iterable, Iterator
 from dataclasses import dataclass, field
 from datetime import UTC, datetime, timedelta
 from pathlib import Path
@@ -53,7 +53,22 @@ CREATE INDEX IF NOT EXISTS row_log_worth_reading ON row_log (execution_id, seq, 
     WHERE {_WORTH_READING};
 """
 SAMPLE_RECORDS = 500
-_payload_text = json.JSONEncoder(ensure_ascii=False, separators=(",", ":"), default=str).encode
+
+
+def _compact_json() -> Callable[[Any], str]:
+    """Compact JSON of one row, from one C encoder made once: ``json.dumps`` builds a new
+    encoder for every call, which costs more than encoding a small row. Only used under the
+    store's seq lock (the encoder's cycle markers are shared)."""
+    from json import encoder
+
+    make = getattr(encoder, "c_make_encoder", None)
+    if make is None:  # an interpreter without the C accelerator
+        return json.JSONEncoder(ensure_ascii=False, separators=(",", ":"), default=str).encode
+    chunks = make({}, str, encoder.encode_basestring, None, ":", ",", False, False, True)
+    return lambda value: "".join(chunks(value, 0))
+
+
+_payload_text = _compact_json()
 
 ACTIVE = "processing"
 FINISHED = ("success", "partial", "failed", "interrupted")
