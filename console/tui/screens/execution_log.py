@@ -88,14 +88,16 @@ class ExecutionLogScreen(Screen[None]):
         self.execution = e
         if e.status != "processing":
             self.polling.stop()  # a finished execution changes no more
+        skipped = f", {e.skipped} skipped" if e.skipped else ""
         lines = [f"{e.flow_id} · {e.trigger} by {e.triggered_by} · {e.status.upper()}",
-                 f"{e.total} rows: {e.succeeded} written, {e.failed} failed · "
+                 f"{e.total} rows: {e.succeeded} written, {e.failed} failed{skipped} · "
                  f"started {self._started(e.flow_id, e.started_at)}"]
         running = progress_line(e)
         if running:
             lines.insert(1, running)
         if e.error:
-            lines.append(f"error: {e.error}")
+            lines.append(f"{'reason' if e.skipped and e.status == 'partial' else 'error'}: "
+                         f"{e.error}")
         for name, value in e.attributes.items():
             lines.append(f"{name} = {value[:120]}")
         self.query_one("#summary", Static).update("\n".join(lines))
