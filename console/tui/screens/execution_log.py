@@ -66,8 +66,10 @@ class ExecutionLogScreen(Screen[None]):
         self.load()
         self.polling = self.set_interval(0.5, self.load)
 
-    @work(thread=True, exit_on_error=False, exclusive=True, group="execution")
+    @work(thread=True, exit_on_error=False, group="execution")
     def load(self) -> None:
+        """Not exclusive: a poll must not cancel a load already under way (two loads post the
+        same message; a cancelled one fails whoever waits for it)."""
         from console.runner.store import ExecutionStore
 
         self.post_message(ExecutionLoaded(ExecutionStore(self.config.store_path())
