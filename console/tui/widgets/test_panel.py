@@ -86,6 +86,10 @@ class TestPanel(Vertical):
         self.upstream: TestPanel | None = None
         self.check_of: Callable[[], RowCheck | None] = lambda: None
         """The write step's row check for the flow as edited, read when a run starts."""
+        self.flow_id = ""
+        """Scripts of different flows never share a worker, in tests as in runs."""
+        self.timeout_s: float | None = None
+        """The flow's script timeout; a test run gets at most the test panel's own limit."""
         self._auto_input = sample
 
     def compose(self) -> ComposeResult:
@@ -155,7 +159,8 @@ class TestPanel(Vertical):
     def execute(self, source: str, input_text: str, attributes: dict[str, str],
                 check: RowCheck | None = None) -> None:
         if self.kind == "script":
-            meta, result, output = self._run_script(source, input_text, attributes)
+            meta, result, output = self._run_script(source, input_text, attributes,
+                                                    self._script_timeout())
         else:
             meta, result, output = self._run_mapping(source, input_text, check)
         self.app.call_from_thread(self._show, meta, result, output)
@@ -164,7 +169,9 @@ class TestPanel(Vertical):
     def execute_after_script(self, script: str, script_input: str, attributes: dict[str, str],
                              spec: str, check: RowCheck | None = None) -> None:
         """The mapping test on what the flow's script makes of the script panel's input."""
-        meta, _result, output = self._run_script(script, script_input, attributes)
+        up = self.upstream
+        timeout = up._script_timeout() if up is not None else self._script_timeout()
+        meta, _result, output = self._run_script(script, script_input, attributes, timeout)
         if output is None:
             meta = Text("the script failed, so the mapping has no input:\n", "bold red") + meta
             self.app.call_from_thread(self._show, meta, "", None)
@@ -173,12 +180,19 @@ class TestPanel(Vertical):
         meta, result, output = self._run_mapping(spec, output, check)
         self.app.call_from_thread(self._show, meta, result, output)
 
+    def _script_timeout(self) -> tuple[str, float]:
+        from console.script import TEST_TIMEOUT_S
+
+        limit = TEST_TIMEOUT_S if self.timeout_s is None else min(self.timeout_s, TEST_TIMEOUT_S)
+        return f"test:{self.flow_id}", limit
+
     @staticmethod
-    def _run_script(source: str, input_text: str, attributes: dict[str, str]
-                    ) -> tuple[Text, str, str | None]:
+    def _run_script(source: str, input_text: str, attributes: dict[str, str],
+                    where: tuple[str, float]) -> tuple[Text, str, str | None]:
         from console.script import run
 
-        outcome = run(source, input_text, attributes)
+        flow, timeout = where
+        outcome = run(source, input_text, attributes, flow=flow, timeout=timeout)
         meta = Text()
         style = "green" if outcome.relationship == "success" else "bold red"
         meta.append(f"{outcome.relationship}", style)
