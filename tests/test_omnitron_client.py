@@ -153,7 +153,7 @@ async def test_oms_screen_runs_the_copy_steps_and_remembers_them(flows: Path,
 
 async def test_stock_browser_pages_and_edits_with_validation(flows: Path,
                                                             sandbox: Sandbox) -> None:
-    from textual.widgets import DataTable, Input, Static
+    from textual.widgets import DataTable, Input, Label, Static
 
     from console.tui.app import ConsoleApp
     from console.tui.settings import Settings
@@ -176,8 +176,19 @@ async def test_stock_browser_pages_and_edits_with_validation(flows: Path,
         screen.query_one("#edit-stock", Input).value = "-3"
         await pilot.pause()
         assert "stock: a whole number" in str(screen.query_one("#status", Static).render())
+        before = sandbox.stock("SKU-000080", 1)["stock"]
         screen.query_one("#edit-stock", Input).value = "41"
         await pilot.press("enter")
+        await pilot.pause()
+        question = str(app.screen.query_one(Label).render())
+        assert f"SKU-000080 in stock list 1: stock {before} → 41" in question
+        await pilot.press("n")  # nothing goes to Omnitron without a yes
+        await app.workers.wait_for_complete()
+        assert sandbox.stock("SKU-000080", 1)["stock"] == before
+        screen.query_one("#edit-stock", Input).focus()
+        await pilot.press("enter")
+        await pilot.pause()
+        await pilot.press("y")
         await app.workers.wait_for_complete()
         await pilot.pause()
     assert sandbox.stock("SKU-000080", 1)["stock"] == 41

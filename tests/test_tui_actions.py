@@ -83,7 +83,7 @@ async def test_log_search_copy_export_and_retry(flows_file: Path, runner: Any,
     app = make_app(flows_file)
     async with app.run_test(size=(80, 24)) as pilot:
         await settle(app, pilot)
-        app.push_screen(ExecutionLogScreen(config, first.id))
+        app.push_screen(ExecutionLogScreen(first.id))
         await settle(app, pilot)
         view = app.screen.query_one(RowLogView)
         await pilot.press("slash", *"SKU-000003", "enter")

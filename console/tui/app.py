@@ -1,4 +1,5 @@
-"""The console application: themes, the runner link, and the first screen."""
+"""The console application: it owns the loaded flows, the executions reader and the runner
+link, registers the themes, and reports every failed worker the same way."""
 
 from __future__ import annotations
 
@@ -10,10 +11,14 @@ from typing import Any
 from textual import work
 from textual.app import App
 from textual.binding import Binding
-from textual.message import Message
 from textual.screen import Screen
+from textual.worker import Worker, WorkerState
 
 from console.flows import FlowsConfig, FlowsError, load
+from console.services import ServiceError
+from console.services.executions import ExecutionsReader
+from console.tui.base import report_worker
+from console.tui.messages import ConfigChanged, RunnerStatus
 from console.tui.palette import FlowCommands
 from console.tui.runner_link import RunnerLink, RunnerUnavailable
 from console.tui.screens.flows import FlowsScreen
@@ -21,11 +26,7 @@ from console.tui.screens.problems import ProblemsScreen
 from console.tui.settings import Settings, theme_files
 from console.tui.themes import bundled_themes_dir, load_theme
 
-
-class RunnerStatus(Message):
-    def __init__(self, text: str) -> None:
-        super().__init__()
-        self.text = text
+FILE_CHECK_S = 1.0
 
 
 class ConsoleApp(App[None]):
@@ -34,7 +35,7 @@ class ConsoleApp(App[None]):
     CSS_PATH = Path(__file__).with_name("app.tcss")
     BINDINGS = [
         Binding("q", "quit", "Quit", id="app.quit"),
-        Binding("question_mark", "show_help_panel", "Help", id="app.help"),
+        Binding("question_mark", "toggle_help", "Help", id="app.help"),
     ]
 
     def __init__(self, flows_path: Path | str, *, start_runner: bool = True,
@@ -47,15 +48,25 @@ class ConsoleApp(App[None]):
         self.settings = settings or Settings.load()
         self.config: FlowsConfig | None = None
         self.load_error: FlowsError | None = None
+        self._file_stamp = self._stamp()
         try:
             self.config = load(self.flows_path)
         except FlowsError as exc:
             self.load_error = exc
         self.runner: RunnerLink | None = (
             RunnerLink(self.config, self.flows_path) if self.config is not None else None)
+        self.executions = ExecutionsReader(
+            self.config.store_path() if self.config is not None else Path(".console/console.db"))
+        self._failures: dict[str, str] = {}
         self._register_themes()
         if self.settings.keymap:
             self.set_keymap(self.settings.keymap)
+
+    @property
+    def flows(self) -> FlowsConfig:
+        """The flows every screen reads; screens keep no copies."""
+        assert self.config is not None, "the flows screen only opens with a loaded flows.toml"
+        return self.config
 
     def _register_themes(self) -> None:
         for path in theme_files(bundled_themes_dir()):
@@ -85,7 +96,7 @@ class ConsoleApp(App[None]):
         if self.config is None:
             assert self.load_error is not None
             return ProblemsScreen(self.flows_path, self.load_error)
-        return FlowsScreen(self.config)
+        return FlowsScreen()
 
     def on_mount(self) -> None:
         self.sub_title = str(self.flows_path)
@@ -94,6 +105,36 @@ class ConsoleApp(App[None]):
         for problem in self.settings.problems:
             self.notify(problem, severity="warning", timeout=10)
         self.call_after_refresh(self.connect_runner)
+        self.set_interval(FILE_CHECK_S, self._check_flows_file)
+
+    def action_toggle_help(self) -> None:
+        """``?`` opens the key help, and closes it again."""
+        if self.screen.query("HelpPanel"):
+            self.action_hide_help_panel()
+        else:
+            self.action_show_help_panel()
+
+    # Workers -----------------------------------------------------------------------------
+
+    def on_worker_state_changed(self, event: Worker.StateChanged) -> None:
+        report_worker(self, event)
+
+    def worker_ended(self, worker: Worker[Any]) -> None:
+        """One notification per distinct error of a worker; a later success clears it."""
+        key = f"{worker.group}:{worker.name}"
+        if worker.state == WorkerState.SUCCESS:
+            self._failures.pop(key, None)
+            return
+        error = worker.error
+        text = error.message if isinstance(error, ServiceError) else \
+            f"{type(error).__name__}: {error}"
+        if self._failures.get(key) == text:
+            return
+        self._failures[key] = text
+        self.notify(text, title=worker.name.replace("_", " ").capitalize() + " failed",
+                    severity="error", timeout=15)
+
+    # The runner ----------------------------------------------------------------------------
 
     @work(thread=True, exit_on_error=False, group="runner")
     def connect_runner(self) -> None:
@@ -101,17 +142,57 @@ class ConsoleApp(App[None]):
         try:
             text = self.runner.connect(start=self.start_runner)
         except RunnerUnavailable as exc:
-            text = f"runner unavailable: {exc}"
+            self.post_message(RunnerStatus(str(exc), problem=True))
+            return
         self.post_message(RunnerStatus(text))
 
     def on_runner_status(self, message: RunnerStatus) -> None:
+        if message.problem:
+            self.sub_title = "runner unavailable: ctrl+p → notifications"
+            self.notify(message.text, title="Runner unavailable", severity="error",
+                        timeout=30)
+            return
         self.sub_title = f"{self.flows_path}  ·  {message.text}"
 
+    # The flows -------------------------------------------------------------------------------
+
     def replace_config(self, config: FlowsConfig) -> None:
-        """Screens call this after saving flows.toml so every screen sees the new flows."""
+        """The flows changed (saved here or on disk): every screen is told."""
         self.config = config
+        self._file_stamp = self._stamp()
         if self.runner is not None:
             self.runner.config = config
+        for screen in self.screen_stack:
+            screen.post_message(ConfigChanged(config))
+
+    def _stamp(self) -> tuple[int, int] | None:
+        try:
+            found = self.flows_path.stat()
+        except OSError:
+            return None
+        return found.st_mtime_ns, found.st_size
+
+    def _check_flows_file(self) -> None:
+        stamp = self._stamp()
+        if stamp is not None and stamp != self._file_stamp:
+            self._file_stamp = stamp
+            self.reload_flows()
+
+    @work(thread=True, exit_on_error=False, exclusive=True, group="flows-file")
+    def reload_flows(self) -> None:
+        try:
+            config = load(self.flows_path)
+        except FlowsError as exc:
+            raise ServiceError(f"{self.flows_path} changed on disk and has "
+                               f"{len(exc.problems)} problem(s); still showing the last good "
+                               f"version. First: {exc.problems[0].render(self.flows_path)}"
+                               ) from None
+        self.call_from_thread(self._reloaded, config)
+
+    def _reloaded(self, config: FlowsConfig) -> None:
+        if self.config is None or config != self.config:
+            self.replace_config(config)
+            self.notify(f"{self.flows_path.name} changed on disk: reloaded", timeout=4)
 
     def on_unmount(self) -> None:
         if self.runner is not None:

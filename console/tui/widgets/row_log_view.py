@@ -15,6 +15,9 @@ from textual.geometry import Size
 from textual.message import Message
 from textual.scroll_view import ScrollView
 from textual.strip import Strip
+from textual.worker import Worker
+
+from console.tui.base import console_of, report_worker
 
 PAGE = 200
 _LEVEL_STYLES = {"error": Style(color="red", bold=True), "warning": Style(color="yellow"),
@@ -38,9 +41,15 @@ class RowLogView(ScrollView, can_focus=True):
             self.rows = rows
             self.total = total
 
-    def __init__(self, store_path: str, execution_id: str, *, id: str | None = None) -> None:  # noqa: A002
+    class CursorMoved(Message):
+        """The row under the cursor changed (or was read): the detail pane follows it."""
+
+        def __init__(self, view: RowLogView) -> None:
+            super().__init__()
+            self.view = view
+
+    def __init__(self, execution_id: str, *, id: str | None = None) -> None:  # noqa: A002
         super().__init__(id=id)
-        self.store_path = store_path
         self.execution_id = execution_id
         self.level: str | None = None
         self.search: str | None = None
@@ -67,9 +76,7 @@ class RowLogView(ScrollView, can_focus=True):
     @work(thread=True, exit_on_error=False)
     def fetch(self, page: int, generation: int, count: bool = False) -> None:
         """Read one page; count the rows only on a reload (a count scans every row)."""
-        from console.runner.store import ExecutionStore
-
-        store = ExecutionStore(self.store_path)
+        store = console_of(self).executions.store()
         total = store.count_logs(self.execution_id, level=self.level, search=self.search) \
             if count else None
         rows = store.logs(self.execution_id, offset=page * PAGE, limit=PAGE, level=self.level,
@@ -87,6 +94,11 @@ class RowLogView(ScrollView, can_focus=True):
             self.total = message.total
             self.virtual_size = Size(self.size.width, self.total)
         self.refresh()
+        if message.start == self.cursor // PAGE:
+            self.post_message(self.CursorMoved(self))
+
+    def on_worker_state_changed(self, event: Worker.StateChanged) -> None:
+        report_worker(self, event)
 
     def row(self, index: int) -> Any | None:
         page = index // PAGE
@@ -142,6 +154,7 @@ class RowLogView(ScrollView, can_focus=True):
         elif self.cursor >= top + self.size.height:
             self.scroll_to(y=self.cursor - self.size.height + 1, animate=False)
         self.refresh()
+        self.post_message(self.CursorMoved(self))
 
     def current(self) -> Any | None:
         return self.row(self.cursor) if self.total else None

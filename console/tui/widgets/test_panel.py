@@ -14,7 +14,9 @@ from textual.app import ComposeResult
 from textual.containers import Horizontal, Vertical
 from textual.message import Message
 from textual.widgets import Button, Input, Label, Static, TextArea
+from textual.worker import Worker
 
+from console.tui.base import report_worker
 from console.tui.editor_theme import follow_app_theme
 
 PanelKind = Literal["script", "mapping"]
@@ -71,6 +73,9 @@ class TestPanel(Vertical):
         """Where the script or spec under test is read, at the moment a run starts."""
         self.upstream: TestPanel | None = None
         self._auto_input = sample
+
+    def on_worker_state_changed(self, event: Worker.StateChanged) -> None:
+        report_worker(self, event)
 
     def compose(self) -> ComposeResult:
         yield Label(self.label)
