@@ -3,6 +3,7 @@
 from __future__ import annotations
 
 import json
+import time
 from collections.abc import Callable, Iterator
 from dataclasses import dataclass
 from typing import Any
@@ -10,6 +11,7 @@ from urllib.parse import urljoin
 
 import httpx
 
+from console import telemetry
 from console.expression import ExpressionError
 from console.expression import compile as compile_expression
 from console.flows import ErpLogin, Flow, ReadStep
@@ -78,8 +80,22 @@ def login(client: httpx.Client, login_step: ErpLogin | None, retry: RetryPolicy)
 
 def _send(client: httpx.Client, retry: RetryPolicy, method: str, url: str | httpx.URL,
           step: str = "read", **kwargs: Any) -> httpx.Response:
+    attempts = 0
+
     def once() -> httpx.Response:
-        response = client.request(method, url, **kwargs)
+        nonlocal attempts
+        attempts += 1
+        if attempts > 1:
+            telemetry.report(telemetry.HTTP_RETRY, 1, system="erp")
+        began = time.perf_counter()
+        try:
+            response = client.request(method, url, **kwargs)
+        except httpx.TransportError:
+            telemetry.report(telemetry.HTTP_REQUEST, time.perf_counter() - began, system="erp",
+                             status="error")
+            raise
+        telemetry.report(telemetry.HTTP_REQUEST, time.perf_counter() - began, system="erp",
+                         status=str(response.status_code))
         if response.status_code in RETRY_STATUSES:
             raise RetryableStatus(response)
         return response

@@ -3,7 +3,9 @@
 from __future__ import annotations
 
 import json
+import logging
 import threading
+from collections.abc import Callable
 from concurrent.futures import Future, ThreadPoolExecutor
 from typing import Any
 
@@ -12,6 +14,8 @@ from console.omnitron import RetryPolicy
 from console.runner.engine import Engine, Progress
 from console.runner.store import Execution, ExecutionStore
 from console.script import ScriptPool
+
+log = logging.getLogger("console.runner")
 
 
 class FlowBusy(Exception):
@@ -34,9 +38,20 @@ class Runner:
         self._executor = ThreadPoolExecutor(max_workers=workers, thread_name_prefix="execution")
         self._futures: dict[str, Future[Execution]] = {}
         self._lock = threading.Lock()
+        self.after_execution: list[Callable[[Execution], None]] = []
+        """Called with each finished execution (metrics, alarms); a failing hook is logged."""
 
     def engine(self) -> Engine:
         return Engine(self.config, self.store, self.pool, retry=self.retry_policy)
+
+    def _execute(self, execution: Execution, progress: Progress | None = None) -> Execution:
+        final = self.engine().run(execution, progress)
+        for hook in self.after_execution:
+            try:
+                hook(final)
+            except Exception:  # noqa: BLE001 - the execution is done; a hook cannot undo it
+                log.exception("after-execution hook failed for %s", final.id)
+        return final
 
     def reload(self, config: FlowsConfig) -> None:
         self.config = config
@@ -52,10 +67,10 @@ class Runner:
             progress: Progress | None = None) -> Execution:
         """Run in the calling thread and return the finished execution."""
         execution = self.store.create(self._flow(flow_id), trigger, dict(params or {}), triggered_by)
-        return self.engine().run(execution, progress)
+        return self._execute(execution, progress)
 
     def _submit(self, execution: Execution) -> str:
-        future = self._executor.submit(self.engine().run, execution)
+        future = self._executor.submit(self._execute, execution)
         with self._lock:
             self._futures[execution.id] = future
         future.add_done_callback(lambda _: self._forget(execution.id))
@@ -101,7 +116,7 @@ class Runner:
                                       f"retry of {execution_id}", payload_id=payload_id,
                                       retry_of=execution_id)
         if wait:
-            return self.engine().run(execution).id
+            return self._execute(execution).id
         return self._submit(execution)
 
     def recover(self) -> list[str]:

@@ -4,6 +4,7 @@
 - ``GET /flows/{id}/stock?sku=A,B``: the OMS stock flow's synchronous answer.
 - ``POST /flows/{id}/trigger?param=value``: a manual run; ``POST /executions/{id}/retry``.
 - ``GET /health``: who is serving, for the console to attach to.
+- ``GET /metrics``: Prometheus text; public only with ``[runner] metrics_public = true``.
 Everything but ``/health`` needs ``Authorization: Bearer <outbound_token>``.
 """
 
@@ -20,6 +21,7 @@ from starlette.requests import Request
 from starlette.responses import JSONResponse, Response
 from starlette.routing import Route
 
+from console.runner.metrics import RunnerMetrics
 from console.runner.oms import OmsQueryError, answer_stock_query
 from console.runner.runner import FlowBusy, Runner, UnknownFlow
 from console.runner.store import stamp
@@ -30,8 +32,9 @@ def _problem(status: int, message: str) -> JSONResponse:
 
 
 class RunnerApp:
-    def __init__(self, runner: Runner) -> None:
+    def __init__(self, runner: Runner, metrics: RunnerMetrics | None = None) -> None:
         self.runner = runner
+        self.metrics = metrics
         self.started_at = stamp()
 
     def authorized(self, request: Request) -> bool:
@@ -117,9 +120,18 @@ class RunnerApp:
                              "store": str(self.runner.store.path),
                              "flows": [f.id for f in config.flows]})
 
+    async def metrics_text(self, request: Request) -> Response:
+        if not self.runner.config.runner.metrics_public and not self.authorized(request):
+            return _problem(401, "missing or wrong bearer token")
+        if self.metrics is None:
+            return _problem(404, "this runner does not export metrics")
+        body, content_type = await asyncio.to_thread(self.metrics.render)
+        return Response(body, media_type=content_type)
+
     def app(self) -> Starlette:
         return Starlette(routes=[
             Route("/health", self.health),
+            Route("/metrics", self.metrics_text),
             Route("/flows/{flow_id}/outbound", self.guarded(self.outbound), methods=["POST"]),
             Route("/flows/{flow_id}/stock", self.guarded(self.stock), methods=["GET"]),
             Route("/flows/{flow_id}/trigger", self.guarded(self.trigger), methods=["POST"]),

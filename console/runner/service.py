@@ -16,6 +16,10 @@ from pathlib import Path
 import uvicorn
 
 from console.flows import FlowsConfig, FlowsError, load
+from console.flows.durations import parse_duration
+from console.runner.alarms import AlarmEvaluator
+from console.runner.metrics import RunnerMetrics
+from console.runner.notify import notify_event
 from console.runner.runner import Runner
 from console.runner.scheduler import FetchMissing, Scheduler
 from console.runner.server import RunnerApp
@@ -45,6 +49,11 @@ class RunnerService:
         self._server: uvicorn.Server | None = None
         self._server_thread: threading.Thread | None = None
         self.address = ""
+        self.alarms = AlarmEvaluator(self.runner.store, notify_event)
+        self._alarms_at = 0.0
+        self.metrics = RunnerMetrics(self.runner.store)
+        self.runner.after_execution += [self.metrics.observe_execution,
+                                        lambda _: self.evaluate_alarms()]
 
     def start(self) -> None:
         self.runner.recover()
@@ -53,7 +62,8 @@ class RunnerService:
         settings = self.config.runner
         sock = bind(settings.host, settings.port)
         self.address = "{}:{}".format(*sock.getsockname()[:2])
-        app = RunnerApp(self.runner).app()
+        self.metrics.start()
+        app = RunnerApp(self.runner, self.metrics).app()
         self._server = uvicorn.Server(uvicorn.Config(app, log_level="warning", access_log=False,
                                                      lifespan="off", timeout_graceful_shutdown=5))
         server = self._server
@@ -80,9 +90,19 @@ class RunnerService:
         self.runner.reload(config)
         self.scheduler.plan(config)
 
+    def evaluate_alarms(self) -> None:
+        self._alarms_at = time.monotonic()
+        try:
+            self.alarms.evaluate(self.runner.config)
+        except Exception:  # noqa: BLE001 - alarms never stop the runner
+            log.exception("evaluating alarms failed")
+
     def tick(self) -> None:
         self._reload_if_changed()
         self.scheduler.tick()
+        every = parse_duration(self.config.alarms.evaluate_every)
+        if time.monotonic() - self._alarms_at >= every:
+            self.evaluate_alarms()
         for flow in self.fetch_missing.due_flows():
             try:
                 self.fetch_missing.run(flow)
@@ -103,3 +123,4 @@ class RunnerService:
         while self.runner.running() and time.monotonic() < deadline:
             time.sleep(0.1)
         self.runner.close(wait=False)
+        self.metrics.stop()
