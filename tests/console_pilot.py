@@ -2,6 +2,8 @@
 
 from __future__ import annotations
 
+from collections.abc import Callable
+from contextlib import suppress
 from typing import Any
 
 from textual.widgets import DataTable
@@ -17,3 +19,18 @@ async def open_card(pilot: Any, tab: str, *, row: int = 0) -> Any:
     app.screen.query_one("#cards").active = tab
     await pilot.pause()
     return app.screen
+
+
+async def until(pilot: Any, condition: Callable[[], bool], *, turns: int = 100) -> None:
+    """Let the app process its messages until ``condition`` holds (a bounded number of turns,
+    each one waiting for the app to be idle, never for a fixed time)."""
+    from textual.worker import WorkerFailed
+
+    for _ in range(turns):
+        if condition():
+            return
+        # A failed worker is the app's to report; the condition says if the test got its state.
+        with suppress(WorkerFailed):
+            await pilot.app.workers.wait_for_complete()
+        await pilot.pause()
+    raise AssertionError("the app never reached the expected state")

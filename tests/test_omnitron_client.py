@@ -92,6 +92,24 @@ def test_cli_sets_and_lists_stock(flows: Path, sandbox: Sandbox,
     assert '"stock": 33' in capsys.readouterr().out
 
 
+def test_cli_stock_list_says_when_it_shows_only_some_rows(flows: Path, sandbox: Sandbox,
+                                                        capsys: pytest.CaptureFixture[str]
+                                                        ) -> None:
+    assert main(["--flows", str(flows), "stock", "list", "--stock-list", "1", "--limit",
+                 "120"]) == 0
+    out, err = capsys.readouterr()
+    assert len(out.strip().splitlines()) == 121  # the header and 120 rows over two pages
+    total = sandbox.stocks(1)
+    assert f"showing 120 of {len(total)} rows; --limit {len(total)} shows them all" in err
+
+
+def test_cli_run_progress_has_no_carriage_returns_off_a_terminal(
+        flows: Path, sandbox: Sandbox, capsys: pytest.CaptureFixture[str]) -> None:
+    main(["--flows", str(flows), "run", "stock"])
+    out, err = capsys.readouterr()
+    assert "\r" not in err and "read," in err and "written" in out
+
+
 @pytest.mark.parametrize(("argv", "message"), [
     (["stock", "set", "NOPE", "--stock-list", "1", "--stock", "1"], "product_sku: Product not found."),
     (["stock", "set", "SKU-000001", "--stock-list", "1", "--stock", "-4"], "between 0 and"),

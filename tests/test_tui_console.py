@@ -6,7 +6,7 @@ import json
 from datetime import UTC, datetime
 from pathlib import Path
 
-from console_pilot import open_card
+from console_pilot import open_card, until
 from textual.widgets import DataTable, Static, TextArea
 
 from console.flows import load
@@ -179,10 +179,8 @@ async def test_trigger_runs_the_flow_and_shows_per_row_logs(flows_file: Path,
         await pilot.pause()
         assert "attached to console serve" in app.sub_title
         await pilot.press("t")
-        await app.workers.wait_for_complete()
-        await pilot.pause()
+        await until(pilot, lambda: type(app.screen).__name__ == "ExecutionLogScreen")
         screen = app.screen
-        assert type(screen).__name__ == "ExecutionLogScreen"
         runner.runner.wait(timeout=60)
         screen.load()  # type: ignore[attr-defined]
         await app.workers.wait_for_complete()

@@ -49,7 +49,9 @@ class ExecutionsReader:
                     self._store = ExecutionStore(self.path)
                 except (OSError, sqlite3.Error) as exc:
                     raise ServiceError(f"cannot open the execution store {self.path}: "
-                                       f"{getattr(exc, 'strerror', None) or exc}") from None
+                                       f"{getattr(exc, 'strerror', None) or exc} (see [runner] "
+                                       "store in flows.toml; its folder must be writable)"
+                                       ) from None
             return self._store
 
     def execution(self, execution_id: str) -> Execution | None:

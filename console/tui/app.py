@@ -9,6 +9,7 @@ from pathlib import Path
 from typing import Any
 
 from textual import work
+from textual.actions import SkipAction
 from textual.app import App
 from textual.binding import Binding
 from textual.screen import Screen
@@ -36,6 +37,9 @@ class ConsoleApp(App[None]):
     BINDINGS = [
         Binding("q", "quit", "Quit", id="app.quit"),
         Binding("question_mark", "toggle_help", "Help", id="app.help"),
+        # Priority, so the help panel closes before a screen takes escape as "back".
+        Binding("escape", "close_help", "", show=False, priority=True,
+                id="app.close_help"),
     ]
 
     def __init__(self, flows_path: Path | str, *, start_runner: bool = True,
@@ -109,10 +113,22 @@ class ConsoleApp(App[None]):
 
     def action_toggle_help(self) -> None:
         """``?`` opens the key help, and closes it again."""
-        if self.screen.query("HelpPanel"):
-            self.action_hide_help_panel()
+        from console.tui.widgets.key_help import KeyHelp
+
+        shown = self.screen.query(KeyHelp)
+        if shown:
+            shown.remove()
         else:
-            self.action_show_help_panel()
+            self.screen.mount(KeyHelp())
+
+    def action_close_help(self) -> None:
+        """Escape closes the key help if it is open; otherwise escape does what it does."""
+        from console.tui.widgets.key_help import KeyHelp
+
+        shown = self.screen.query(KeyHelp)
+        if not shown:
+            raise SkipAction()
+        shown.remove()
 
     # Workers -----------------------------------------------------------------------------
 
