@@ -24,13 +24,14 @@ async def open_card(pilot: Any, tab: str, *, row: int = 0) -> Any:
 async def until(pilot: Any, condition: Callable[[], bool], *, turns: int = 100) -> None:
     """Let the app process its messages until ``condition`` holds (a bounded number of turns,
     each one waiting for the app to be idle, never for a fixed time)."""
-    from textual.worker import WorkerFailed
+    from textual.worker import WorkerCancelled, WorkerFailed
 
     for _ in range(turns):
         if condition():
             return
-        # A failed worker is the app's to report; the condition says if the test got its state.
-        with suppress(WorkerFailed):
+        # A failed worker is the app's to report, a cancelled one was replaced by a newer poll:
+        # the condition says whether the test got the state it waits for.
+        with suppress(WorkerFailed, WorkerCancelled):
             await pilot.app.workers.wait_for_complete()
         await pilot.pause()
     raise AssertionError("the app never reached the expected state")

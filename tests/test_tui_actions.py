@@ -130,7 +130,7 @@ async def test_help_and_a_remapped_key(flows_file: Path) -> None:
     async with app.run_test(size=(80, 24)) as pilot:
         await pilot.press("question_mark")
         await pilot.pause()
-        assert app.screen.query("HelpPanel")
+        assert app.screen.query("KeyHelp")
         await pilot.press("s")
         await pilot.pause()
         assert type(app.screen).__name__ == "FlowsScreen"

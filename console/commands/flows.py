@@ -11,10 +11,10 @@ from pathlib import Path
 from typing import TYPE_CHECKING, Any
 
 from console.commands.base import CommandError, load_config, print_json, print_table
+from console.flows import FlowsError, Secret, load
 
 if TYPE_CHECKING:
     from console.services.flows import FlowSummary
-from console.flows import FlowsError, Secret, load
 
 
 def register(commands: Any) -> None:

@@ -120,6 +120,7 @@ class ConsoleApp(App[None]):
             shown.remove()
         else:
             self.screen.mount(KeyHelp())
+        self.refresh_bindings()
 
     def action_close_help(self) -> None:
         """Escape closes the key help if it is open; otherwise escape does what it does."""
@@ -129,6 +130,14 @@ class ConsoleApp(App[None]):
         if not shown:
             raise SkipAction()
         shown.remove()
+        self.refresh_bindings()
+
+    def check_action(self, action: str, parameters: tuple[object, ...]) -> bool | None:
+        """The help's escape exists only while the help is open, so the footer keeps showing
+        the screen's own escape."""
+        if action == "close_help":
+            return bool(self.screen.query("KeyHelp"))
+        return True
 
     # Workers -----------------------------------------------------------------------------
 
