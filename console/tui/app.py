@@ -19,7 +19,7 @@ from console.flows import FlowsConfig, FlowsError, load
 from console.services import ServiceError
 from console.services.executions import ExecutionsReader
 from console.tui.base import report_worker
-from console.tui.messages import ConfigChanged, RunnerStatus
+from console.tui.messages import AlarmsFiring, ConfigChanged, RunnerStatus
 from console.tui.palette import FlowCommands
 from console.tui.runner_link import RunnerLink, RunnerUnavailable
 from console.tui.screens.flows import FlowsScreen
@@ -53,6 +53,8 @@ class ConsoleApp(App[None]):
         self.config: FlowsConfig | None = None
         self.load_error: FlowsError | None = None
         self._file_stamp = self._stamp()
+        self.firing: list[str] = []
+        self.runner_text = ""
         try:
             self.config = load(self.flows_path)
         except FlowsError as exc:
@@ -110,6 +112,8 @@ class ConsoleApp(App[None]):
             self.notify(problem, severity="warning", timeout=10)
         self.call_after_refresh(self.connect_runner)
         self.set_interval(FILE_CHECK_S, self._check_flows_file)
+        self.call_after_refresh(self.check_alarms)
+        self.set_interval(5.0, self.check_alarms)
 
     def action_toggle_help(self) -> None:
         """``?`` opens the key help, and closes it again."""
@@ -159,6 +163,24 @@ class ConsoleApp(App[None]):
         self.notify(text, title=worker.name.replace("_", " ").capitalize() + " failed",
                     severity="error", timeout=15)
 
+    # Alarms ----------------------------------------------------------------------------------
+
+    @work(thread=True, exit_on_error=False, exclusive=True, group="alarms")
+    def check_alarms(self) -> None:
+        from console.services.health import firing_alarms
+
+        if self.config is not None:
+            self.post_message(AlarmsFiring(firing_alarms(self.config)))
+
+    def on_alarms_firing(self, message: AlarmsFiring) -> None:
+        """Firing alarms show in the header; a newly firing one also as a toast."""
+        new = [label for label in message.labels if label not in self.firing]
+        self.firing = message.labels
+        self._show_status()
+        if new:
+            self.notify("\n".join(new) + "\npress h on the flows screen for health",
+                        title="Alarm firing", severity="error", timeout=10)
+
     # The runner ----------------------------------------------------------------------------
 
     @work(thread=True, exit_on_error=False, group="runner")
@@ -173,11 +195,19 @@ class ConsoleApp(App[None]):
 
     def on_runner_status(self, message: RunnerStatus) -> None:
         if message.problem:
-            self.sub_title = "runner unavailable: ctrl+p → notifications"
+            self.runner_text = "runner unavailable (see the message)"
             self.notify(message.text, title="Runner unavailable", severity="error",
                         timeout=30)
-            return
-        self.sub_title = f"{self.flows_path}  ·  {message.text}"
+        else:
+            self.runner_text = message.text
+        self._show_status()
+
+    def _show_status(self) -> None:
+        """The header's line: the flows file, the runner, and firing alarms when there are."""
+        count = len(self.firing)
+        alarms = f"▲ {count} alarm{'s' if count > 1 else ''} firing (h)" if count else ""
+        self.sub_title = "  ·  ".join(p for p in (str(self.flows_path), self.runner_text, alarms)
+                                      if p)
 
     # The flows -------------------------------------------------------------------------------
 

@@ -31,6 +31,14 @@ class RunnerStatus(Message):
         self.problem = problem
 
 
+class AlarmsFiring(Message):
+    """The firing alarms, as ``Flow: alarm`` lines, read from the store by a worker."""
+
+    def __init__(self, labels: list[str]) -> None:
+        super().__init__()
+        self.labels = labels
+
+
 class ConfigChanged(Message):
     """The app's flows changed (saved here, or flows.toml changed on disk)."""
 

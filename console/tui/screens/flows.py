@@ -72,6 +72,7 @@ class FlowsScreen(ConsoleScreen[None]):
         Binding("slash", "filter", "Filter", id="flows.filter"),
         Binding("S", "stock_browser", "Stock", id="flows.stock_browser"),
         Binding("O", "oms_setup", "OMS setup", id="flows.oms_setup"),
+        Binding("h", "health", "Health", id="flows.health"),
         Binding("escape", "clear_filter", "Clear filter", show=False, id="flows.clear_filter"),
     ]
 
@@ -347,3 +348,8 @@ class FlowsScreen(ConsoleScreen[None]):
         from console.tui.screens.oms_setup import OmsSetupScreen
 
         self.app.push_screen(OmsSetupScreen())
+
+    def action_health(self) -> None:
+        from console.tui.screens.health import HealthScreen
+
+        self.app.push_screen(HealthScreen())
