@@ -158,3 +158,43 @@ def test_help_snapshot(snap_compare: object, tmp_path: Path, monkeypatch: pytest
         await pilot.pause()  # type: ignore[attr-defined]
 
     assert snap_compare(app, terminal_size=size, run_before=open_help)  # type: ignore[operator]
+
+
+async def test_saving_a_script_change_leaves_the_untouched_mapping_byte_for_byte(
+        tmp_path: Path) -> None:
+    from console_pilot import open_card
+    from textual.widgets import TextArea
+
+    from console.tui.saving import flush
+
+    path = demo(tmp_path)
+    before = path.read_text(encoding="utf-8")
+    start = before.index("[flows.order_status.mapping]")
+    mapping = before[start:before.index("'''\n", before.index("spec = '''", start) + 10) + 4]
+    assert mapping.endswith("]\n'''\n")
+    app = make_app(path)
+    async with app.run_test(size=(80, 24)) as pilot:
+        screen = await open_card(pilot, "tab-script", row=3)
+        editor = screen.query_one("#script-editor").query_one(TextArea)
+        editor.text = "# checked\n" + editor.text
+        await pilot.press("f2")
+        flush()  # the file is written off the event loop
+        await until(pilot, lambda: any("saved to" in n for n in notes(app)))
+    after = path.read_text(encoding="utf-8")
+    assert "# checked" in after and mapping in after
+    assert len(after) == len(before) + len("# checked\n")
+
+
+async def test_no_color_with_the_ansi_theme_uses_the_terminals_own_colours(
+        tmp_path: Path, monkeypatch: pytest.MonkeyPatch) -> None:
+    from textual.filter import Monochrome, NoColor
+
+    monkeypatch.setenv("NO_COLOR", "1")
+    app = ConsoleApp(demo(tmp_path), start_runner=False, clock=lambda: NOW,
+                     settings=Settings(theme="console-ansi"))
+    async with app.run_test(size=(80, 24)) as pilot:
+        await pilot.pause()
+        assert app.theme == "console-ansi"
+        filters = app._filters
+        assert any(isinstance(f, NoColor) for f in filters)
+        assert not any(isinstance(f, Monochrome) for f in filters)

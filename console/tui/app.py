@@ -3,6 +3,7 @@ link, registers the themes, and reports every failed worker the same way."""
 
 from __future__ import annotations
 
+import os
 from collections.abc import Callable
 from datetime import UTC, datetime
 from pathlib import Path
@@ -45,7 +46,9 @@ class ConsoleApp(App[None]):
     def __init__(self, flows_path: Path | str, *, start_runner: bool = True,
                  clock: Callable[[], datetime] | None = None,
                  settings: Settings | None = None) -> None:
-        super().__init__()
+        # Under NO_COLOR, colours are dropped to the terminal's own (not turned into greys,
+        # which left the ANSI theme's text black on black).
+        super().__init__(ansi_color=True if "NO_COLOR" in os.environ else None)
         self.flows_path = Path(flows_path)
         self.start_runner = start_runner
         self.clock = clock or (lambda: datetime.now(UTC))

@@ -19,6 +19,7 @@ from textual.containers import Horizontal, Vertical, VerticalScroll
 from textual.widgets import Header, Label, Select, Static, TabbedContent, TabPane, Tabs
 
 from console.flows import Flow, FlowsConfig, FlowsError
+from console.kinds import kind_of
 from console.services import workbench
 from console.tui.base import ConsoleScreen
 from console.tui.flow_form import apply, fields_for
@@ -56,6 +57,7 @@ class DesignerScreen(ConsoleScreen[None]):
         super().__init__()
         self.flow = flow
         self.cards = step_cards(flow)
+        self.kind = kind_of(flow.type)
         self.baseline: dict[str, str | bool] = {}
 
     def compose(self) -> ComposeResult:
@@ -71,7 +73,7 @@ class DesignerScreen(ConsoleScreen[None]):
                     yield FormFields(flow, "login", id="form-login")
                 with TabPane("Read", id="tab-read"):
                     yield ReadCard(flow, id="read-card")
-            if flow.type == "oms_stock":
+            if self.kind.settings_table == "oms":
                 with TabPane("OMS", id="tab-oms"):
                     yield FormFields(flow, "oms", id="form-oms")
             for card in self.cards:
@@ -79,7 +81,7 @@ class DesignerScreen(ConsoleScreen[None]):
                     yield CodeEditor(card.source(flow), card.language, id=card.editor_id)
                     yield TestPanel("mapping" if card.target == "mapping" else "script",
                                     card.sample, label=card.input_label, id=card.panel_id)
-            if flow.type != "oms_stock":
+            if self.kind.has_write_card:
                 yield from self._write_card()
             if any(f.tab == "fetch" for f in fields_for(flow)):
                 with TabPane("Fetch missing", id="tab-fetch"):
@@ -94,7 +96,7 @@ class DesignerScreen(ConsoleScreen[None]):
         with TabPane("Write", id="tab-write"), Vertical():
             if any(f.tab == "write" for f in fields_for(flow)):
                 yield FormFields(flow, "write", id="form-write")
-            if flow.type == "order_status":
+            if self.kind.write_script:
                 yield Label("Per-order script: runs on each order before Omnitron's "
                             "status update")
                 yield CodeEditor(flow.write.script or "", "python", id="order-editor")
@@ -210,7 +212,7 @@ class DesignerScreen(ConsoleScreen[None]):
         flow, problems = apply(self.flow, self.form_values())
         for card in self.cards:
             flow = card.put(flow, self.editor_text(f"#{card.editor_id}"))
-        if flow.type == "order_status":
+        if self.kind.write_script:
             flow = dataclasses.replace(flow, write=dataclasses.replace(
                 flow.write, script=self.editor_text("#order-editor") or None))
         return flow, problems
@@ -265,7 +267,7 @@ class DesignerScreen(ConsoleScreen[None]):
 
     def _query_params(self) -> dict[str, str]:
         """For an OMS stock flow, the SKUs in the pre-script's test input are asked for."""
-        if self.flow.type != "oms_stock" or not self.query("#pre-script-test"):
+        if "pre_script" not in self.kind.cards or not self.query("#pre-script-test"):
             return {}
         try:
             skus = json.loads(self.query_one("#pre-script-test", TestPanel).input_text)

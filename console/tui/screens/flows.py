@@ -12,6 +12,7 @@ from textual.containers import Horizontal
 from textual.widgets import DataTable, Header, Input, Static
 
 from console.flows import Flow, FlowsConfig
+from console.kinds import kind_of
 from console.services import ServiceError
 from console.services.executions import FlowActivity, duration_text, params_text
 from console.services.flows import FlowSummary, summaries
@@ -27,7 +28,6 @@ from console.tui.messages import (
 from console.tui.runner_link import RunnerUnavailable
 from console.tui.widgets.footer import KeyFooter
 
-_TYPES = {"stock": "stock", "order_status": "order", "oms_stock": "oms"}
 _STATUS_MARKS = {"success": "✓", "partial": "◐", "failed": "✗", "interrupted": "!",
                  "processing": "▶"}
 # Live columns get fixed widths ("✓ 11-24 12:05", "11-24 12:05") so updates never reflow; the
@@ -116,7 +116,7 @@ class FlowsScreen(ConsoleScreen[None]):
             if wanted and wanted not in text:
                 continue
             upcoming, last = self._cells(flow)
-            kind = f"{_TYPES[flow.type]} {'in' if flow.is_inbound else 'out'}"
+            kind = f"{kind_of(flow.type).label} {'in' if flow.is_inbound else 'out'}"
             table.add_row(flow.name, kind, flow.schedule or "-", upcoming, last, key=flow.id)
         if table.row_count:
             table.move_cursor(row=min(keep, table.row_count - 1))
