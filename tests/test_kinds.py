@@ -18,7 +18,7 @@ KINDS_DIR = Path(__file__).resolve().parents[1] / "console" / "kinds"
 
 
 def test_the_schema_takes_its_flow_types_and_trigger_params_from_the_registry() -> None:
-    assert FLOW_TYPES == tuple(KINDS)
+    assert tuple(KINDS) == FLOW_TYPES
     assert {k: v for k, v in DEFAULT_TRIGGER_PARAMS.items()} == \
         {kind.id: kind.trigger_params for kind in KINDS.values()}
 

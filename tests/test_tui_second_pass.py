@@ -4,6 +4,7 @@ say where they came from, progress texts that do not mislead."""
 
 from __future__ import annotations
 
+from collections.abc import Iterator
 from datetime import UTC, datetime
 from pathlib import Path
 
@@ -198,3 +199,69 @@ async def test_no_color_with_the_ansi_theme_uses_the_terminals_own_colours(
         filters = app._filters
         assert any(isinstance(f, NoColor) for f in filters)
         assert not any(isinstance(f, Monochrome) for f in filters)
+
+
+@pytest.fixture
+def stranger() -> Iterator[int]:
+    """A program that is neither the sandbox nor a runner, listening on a free port."""
+    import socket
+
+    sock = socket.socket()
+    sock.bind(("127.0.0.1", 0))
+    sock.listen()
+    yield sock.getsockname()[1]
+    sock.close()
+
+
+def test_a_sandbox_port_taken_by_another_program_is_said_in_full(tmp_path: Path,
+                                                                  stranger: int) -> None:
+    from console.flows import load
+    from console.tui.sandbox_link import start_sandbox
+
+    path = demo(tmp_path, ("http://127.0.0.1:8801", f"http://127.0.0.1:{stranger}"))
+    with pytest.raises(RuntimeError) as raised:
+        start_sandbox(load(path), tmp_path / "sandbox")
+    text = str(raised.value)
+    assert f"port {stranger} (the sandbox Omnitron) is taken by another program" in text
+    assert "Stop that program" in text
+
+
+async def test_a_runner_address_taken_by_another_program_is_said_in_full(
+        tmp_path: Path, stranger: int) -> None:
+    path = demo(tmp_path, ('listen = "127.0.0.1:9"', f'listen = "127.0.0.1:{stranger}"'))
+    app = ConsoleApp(path, start_runner=True, clock=lambda: NOW, settings=Settings())
+    async with app.run_test(size=(80, 24)) as pilot:
+        await until(pilot, lambda: any("is taken by a program that is not a console runner"
+                                       in n for n in notes(app)))
+        said = next(n for n in notes(app) if "not a console runner" in n)
+        assert f"127.0.0.1:{stranger} ([runner] listen in flows.toml)" in said
+        assert "runner unavailable (see the message)" in app.sub_title
+        await pilot.press("t")  # a trigger says why it cannot run, instead of nothing
+        await until(pilot, lambda: any("not triggered" in n for n in notes(app)))
+
+
+def test_an_html_answer_is_described_not_dumped() -> None:
+    from console.omnitron.errors import describe_body
+
+    text = describe_body("<!DOCTYPE HTML PUBLIC><html><body>Not Found</body></html>")
+    assert "<" not in text and "[omnitron] url" in text
+
+
+async def test_the_palette_lists_each_flows_trigger_schedule_and_executions(
+        tmp_path: Path) -> None:
+    from console.tui.palette import FlowCommands
+
+    app = make_app(demo(tmp_path))
+    async with app.run_test(size=(80, 24)) as pilot:
+        await pilot.pause()
+        provider = FlowCommands(app.screen)
+        shown = [hit.display for hit in [h async for h in provider.discover()]]
+        for verb in ("Open", "Trigger", "Schedule", "Executions of"):
+            assert f"{verb} Stock Flow" in [str(text) for text in shown]
+        await pilot.press("ctrl+p")
+        await pilot.press(*"Executions of Order")
+        await until(pilot, lambda: "Executions of Order Status Flow" in str(
+            app.screen.query_one("CommandList").get_option_at_index(0).prompt))
+        await pilot.press("enter")
+        await until(pilot, lambda: type(app.screen).__name__ == "ExecutionsScreen")
+        assert app.screen.flow.id == "order_status"  # type: ignore[attr-defined]
