@@ -2,22 +2,24 @@
 
 from __future__ import annotations
 
+from collections.abc import Callable
 from dataclasses import dataclass
-from typing import Literal
+from typing import Any, Literal
+
+from console.kinds.row_shapes import order_problem, stock_problem
 
 CardId = Literal["script", "mapping", "pre_script", "post_script"]
 WriterId = Literal["stock_bulk", "order_status", "stock_answer"]
 SampleId = Literal["stock_rows", "orders", "skus"]
 
 
-@dataclass(frozen=True)
-class RowShape:
-    """What one row handed to the writer must look like: the keys it needs and their types."""
+RowShape = Callable[[Any, "int | None"], "str | None"]
+"""Why a row cannot change anything in Omnitron (a phrase after "rows"), or None; it is also
+given the flow's default stock list."""
 
-    required: tuple[tuple[str, str], ...]
-    """(key, expected JSON type) pairs; the type is ``string``, ``number`` or ``array``."""
-    key: str
-    """The key that names the row in logs (a SKU, an order number)."""
+
+def _order_shape(row: Any, _default_stock_list: int | None) -> str | None:
+    return order_problem(row)
 
 
 @dataclass(frozen=True)
@@ -47,7 +49,8 @@ class FlowKind:
     stock_list_key: bool
     """The Read step may pass the flow's stock list to the ERP."""
     row_shape: RowShape | None
-    """What the writer needs of each row; None when nothing is written to Omnitron."""
+    """The check of each row before it is written (see ``row_shapes``); None when nothing is
+    written to Omnitron."""
     template_path: str
     """The sandbox ERP path a new flow of this type reads."""
     settings_table: str | None = None
@@ -64,14 +67,14 @@ KINDS: dict[str, FlowKind] = {kind.id: kind for kind in (
         reads_erp=True, outbound_only=False, schedulable=True, fetch_missing=True,
         cards=("script", "mapping"), sample="stock_rows", writer="stock_bulk",
         write_fields=("stock_list", "batch_size"), write_script=False, stock_list_key=True,
-        row_shape=RowShape((("product_sku", "string"), ("stock", "number")), "product_sku"),
+        row_shape=stock_problem,
         template_path="stock"),
     FlowKind(
         id="order_status", label="order", title="Order status",
         trigger_params=("number", "modified_date__gt"), reads_erp=True, outbound_only=False,
         schedulable=True, fetch_missing=False, cards=("script", "mapping"), sample="orders",
         writer="order_status", write_fields=(), write_script=True, stock_list_key=False,
-        row_shape=RowShape((("order", "string"), ("orderitem_set", "array")), "order"),
+        row_shape=_order_shape,
         template_path="orders"),
     FlowKind(
         id="oms_stock", label="oms", title="OMS stock", trigger_params=(), reads_erp=True,

@@ -20,6 +20,7 @@ from textual.widgets import Header, Label, Select, Static, TabbedContent, TabPan
 
 from console.flows import Flow, FlowsConfig, FlowsError
 from console.kinds import kind_of
+from console.kinds.row_shapes import RowCheck, row_check
 from console.services import workbench
 from console.tui.base import ConsoleScreen
 from console.tui.flow_form import apply, fields_for
@@ -139,10 +140,15 @@ class DesignerScreen(ConsoleScreen[None]):
         if self.query("#mapping-test"):
             mapping_test = self.query_one("#mapping-test", TestPanel)
             mapping_test.upstream = self.query_one("#script-test", TestPanel)
+            mapping_test.check_of = self._row_check
         self._connect_sources()
         self.baseline = self.values()
         self.load_pinned()
         self.query_one("#cards", TabbedContent).query_one(Tabs).focus()
+
+    def _row_check(self) -> RowCheck | None:
+        flow = self.edited_flow()
+        return row_check(flow.type, flow.write.stock_list)
 
     def editor_text(self, selector: str) -> str:
         found = self.query(selector)

@@ -94,8 +94,10 @@ class ExecutionLogScreen(ConsoleScreen[None]):
         self.load()
         self.polling = self.set_interval(0.5, self.load)
 
-    @work(thread=True, exit_on_error=False, exclusive=True, group="execution")
+    @work(thread=True, exit_on_error=False, group="execution")
     def load(self) -> None:
+        """Not exclusive: a poll must not cancel a load already under way (two loads post the
+        same message; a cancelled one fails whoever waits for it)."""
         self.post_message(ExecutionLoaded(self.console.executions.execution(self.execution_id)))
 
     def _zone(self, flow_id: str) -> str:
@@ -119,16 +121,18 @@ class ExecutionLogScreen(ConsoleScreen[None]):
             self.polling.stop()  # a finished execution changes no more
         zone = self._zone(e.flow_id)
         params = " ".join(f"{k}={v}" for k, v in e.params.items())
+        skipped = f", {e.skipped} skipped" if e.skipped else ""
         lines = [f"{e.flow_id} · {e.trigger} by {e.triggered_by} · {e.status.upper()}"
                  + (f" · {params}" if params else ""),
-                 f"{e.total} rows: {e.succeeded} written, {e.failed} failed · "
+                 f"{e.total} rows: {e.succeeded} written, {e.failed} failed{skipped} · "
                  f"started {full_stamp(e.started_at, zone)}"
                  + (f" · finished {full_stamp(e.finished_at, zone)}" if e.finished_at else "")]
         running = progress_line(e, self._total_path(e.flow_id))
         if running:
             lines.insert(1, running)
         if e.error:
-            lines.append(f"error: {e.error}")
+            lines.append(f"{'reason' if e.skipped and e.status == 'partial' else 'error'}: "
+                         f"{e.error}")
         for name, value in e.attributes.items():
             lines.append(f"{name} = {value[:120]}")
         self.query_one("#summary", Static).update("\n".join(lines))

@@ -58,6 +58,8 @@ class FlowsScreen(ConsoleScreen[None]):
     FlowsScreen #details { display: none; width: 42; padding: 0 1; border-left: solid $panel; }
     FlowsScreen.-wide #details { display: block; }
     FlowsScreen #zone { height: 1; padding: 0 1; color: $text-muted; }
+    FlowsScreen #reason { display: none; height: 1; padding: 0 1; color: $warning; }
+    FlowsScreen #reason.shown { display: block; }
     """
     # At 110 columns and more, the selected flow's details and recent runs show beside the table.
     HORIZONTAL_BREAKPOINTS = [(0, "-narrow"), (110, "-wide")]
@@ -88,6 +90,7 @@ class FlowsScreen(ConsoleScreen[None]):
         with Horizontal(id="main"):
             yield DataTable(id="flows", cursor_type="row", zebra_stripes=True)
             yield Static("", id="details", markup=False)
+        yield Static("", id="reason", markup=False)
         yield Static("", id="zone", markup=False)
         yield KeyFooter()
 
@@ -167,6 +170,7 @@ class FlowsScreen(ConsoleScreen[None]):
         """The zone line under the table, and at 110+ columns the details beside it."""
         flow = self.selected()
         summary = self.summaries.get(flow.id) if flow is not None else None
+        self._show_reason(flow)
         zone = self.query_one("#zone", Static)
         if flow is None or summary is None:
             zone.update("")
@@ -177,6 +181,15 @@ class FlowsScreen(ConsoleScreen[None]):
                  f"schedule {flow.schedule or 'none'}",
                  f"next run {summary.next_run.label('%Y-%m-%d %H:%M %Z')}"]
         self.query_one("#details", Static).update("\n".join(lines + self._recent_lines))
+
+    def _show_reason(self, flow: Flow | None) -> None:
+        """Under the table: why the highlighted flow's last execution skipped rows."""
+        activity = self.activity.get(flow.id) if flow is not None else None
+        last = activity.last if activity is not None else None
+        reason = last.error if last is not None and last.skipped else None
+        note = self.query_one("#reason", Static)
+        note.update(f"◐ {flow.name}: {reason}" if flow is not None and reason else "")
+        note.set_class(bool(reason), "shown")
 
     @work(thread=True, exit_on_error=False, exclusive=True, group="recent")
     def load_recent(self, flow_id: str) -> None:
