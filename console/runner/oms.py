@@ -9,6 +9,7 @@ from urllib.parse import urlencode
 
 import httpx
 
+from console import telemetry
 from console.flows import Flow
 from console.omnitron import RetryPolicy
 from console.runner import erp
@@ -25,6 +26,7 @@ def _script(pool: ScriptPool, source: str | None, data: Any, attrs: dict[str, st
     if not source or not source.strip():
         return data
     result = pool.run(source, json.dumps(data, ensure_ascii=False), attrs)
+    telemetry.report(telemetry.SCRIPT, result.duration_s, flow=attrs.get("flow.id", ""))
     if result.error or result.relationship != "success":
         raise OmsQueryError(f"{step} failed: {result.error or 'sent to failure'}")
     if result.result_json is None and result.result_data.strip() not in ("", "null"):
