@@ -158,3 +158,27 @@ def test_health_screen(snap_compare: Any, app: ConsoleApp, size: tuple[int, int]
         await settle(pilot)
 
     assert snap_compare(app, terminal_size=size, run_before=open_health)
+
+
+async def test_command_palette_opens_the_health_screen(app: ConsoleApp) -> None:
+    from textual.command import CommandPalette
+
+    async with app.run_test(size=(80, 24)) as pilot:
+        await settle(pilot)
+        await pilot.press("ctrl+p")
+        await pilot.pause()
+        assert isinstance(app.screen, CommandPalette)
+        for char in "health":
+            await pilot.press(char)
+        await app.workers.wait_for_complete()
+        await pilot.pause()
+        await pilot.press("enter")
+        await settle(pilot)
+        assert isinstance(app.screen, HealthScreen)
+        assert state_of(app.screen, "stock") == "alarm"
+        assert state_of(app.screen, "stock_xml") == "stalled"
+        assert state_of(app.screen, "order_status") == "ok"
+        await pilot.press("enter")
+        await settle(pilot)
+        assert type(app.screen).__name__ == "ExecutionsScreen"
+        assert app.screen.flow.id == "stock"  # type: ignore[attr-defined]
