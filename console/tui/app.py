@@ -107,7 +107,7 @@ class ConsoleApp(App[None]):
         self.call_after_refresh(self.check_alarms)
         self.set_interval(5.0, self.check_alarms)
 
-    @work(thread=True, exit_on_error=False, exclusive=True, group="alarms")
+    @work(thread=True, exit_on_error=False, group="alarms")
     def check_alarms(self) -> None:
         from console.services.health import firing_alarms
 

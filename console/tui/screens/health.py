@@ -116,7 +116,7 @@ class HealthScreen(Screen[None]):
         self.load()
         self.set_interval(2.0, self.load)
 
-    @work(thread=True, exit_on_error=False, exclusive=True, group="health")
+    @work(thread=True, exit_on_error=False, group="health")
     def load(self) -> None:
         from console.services.health import health_report
 
