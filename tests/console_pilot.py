@@ -38,8 +38,16 @@ async def until(pilot: Any, condition: Callable[[], bool], *, turns: int = 100) 
 
 
 async def save_in_designer(pilot: Any) -> None:
-    """F2, then yes to the diff it shows."""
+    """F2, then yes to the diff it shows; returns once the designer has its edits saved."""
+    from console.tui.saving import flush
+
+    designer = pilot.app.screen
     await pilot.press("f2")
     await until(pilot, lambda: type(pilot.app.screen).__name__ == "SavePreviewScreen")
     await pilot.press("y")
-    await pilot.pause()
+
+    def saved() -> bool:
+        flush()  # the file is written off the event loop: let a queued write finish
+        return pilot.app.screen is designer and not designer.dirty
+
+    await until(pilot, saved)

@@ -237,23 +237,27 @@ async def test_oms_screen_defines_the_stock_integration_from_a_form(flows: Path,
     from textual.widgets import DataTable, Input, Select
 
     from console.tui.app import ConsoleApp
+    from console.tui.screens.oms_setup import OmsSetupScreen
+    from console.tui.screens.oms_step_form import OmsStepForm
     from console.tui.settings import Settings
+    from tests.console_pilot import until
 
     app = ConsoleApp(flows, start_runner=False, settings=Settings())
     async with app.run_test(size=(80, 24)) as pilot:
         await pilot.press("O")
-        await app.workers.wait_for_complete()
-        await pilot.pause()
-        app.screen.query_one(DataTable).move_cursor(row=9)
+        await until(pilot, lambda: isinstance(app.screen, OmsSetupScreen)
+                    and app.screen.query_one(DataTable).row_count > 9)
+        checklist = app.screen
+        table = checklist.query_one(DataTable)
+        table.move_cursor(row=9)
         await pilot.press("enter")
-        await app.workers.wait_for_complete()
-        await pilot.pause()
+        await until(pilot, lambda: isinstance(app.screen, OmsStepForm))
         form = app.screen
-        form.query_one("#f-url", Input).value = "http://erp.example/stock"
         select = form.query_one("#engine", Select)
+        # the engines are asked of Omnitron in a worker; the choice exists once they arrive
+        await until(pilot, lambda: select.prompt == "stock engine")
+        form.query_one("#f-url", Input).value = "http://erp.example/stock"
         select.value = "default"
         form.run()  # type: ignore[attr-defined]
-        await app.workers.wait_for_complete()
-        await pilot.pause()
-        table = app.screen.query_one(DataTable)
-        assert table.get_row_at(9)[3] == "done"
+        await until(pilot, lambda: app.screen is checklist
+                    and table.get_row_at(9)[3] == "done")

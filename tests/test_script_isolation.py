@@ -92,7 +92,15 @@ def test_idle_workers_retire_and_the_total_is_bounded() -> None:
         assert all(gone(pid) for pid in pids)
 
 
-def _environ_probe(console_pid: int) -> str:
+def _secret() -> str:
+    """A password no other process on the machine has: a console of a test run at the same
+    time (as nobody, for a moment dumpable while it starts) must not count as a leak."""
+    import uuid
+
+    return f"hunter2-{uuid.uuid4().hex}"
+
+
+def _environ_probe(console_pid: int, secret: str) -> str:
     return f'''
 import glob, os
 def transform(data, attributes):
@@ -105,16 +113,17 @@ def transform(data, attributes):
         except OSError as exc:
             found[path] = type(exc).__name__
             continue
-        if b"hunter2" in text:
+        if {secret.encode()!r} in text:
             found[path] = "LEAKED"
     return found
 '''
 
 
 def test_reading_the_consoles_environ_fails(monkeypatch: pytest.MonkeyPatch) -> None:
-    monkeypatch.setenv("OMNITRON_PASSWORD", "hunter2")
+    secret = _secret()
+    monkeypatch.setenv("OMNITRON_PASSWORD", secret)
     with ScriptPool(workers=1) as pool:
-        result = pool.run("flow", _environ_probe(os.getpid()), None, timeout=30)
+        result = pool.run("flow", _environ_probe(os.getpid(), secret), None, timeout=30)
     assert result.ok, result.error
     found = result.result_json
     assert found[f"/proc/{os.getpid()}/environ"] == "PermissionError"
@@ -157,8 +166,9 @@ def _has_group(name: str) -> bool:
 
 def test_a_console_not_running_as_root_hides_its_proc_files(tmp_path: Path) -> None:
     command, privileges = _unprivileged_console()
-    probe = _environ_probe(0).replace("/proc/0/", "/proc/CONSOLE_PID/")
-    env = {"PATH": "/usr/bin:/bin", "PYTHONPATH": str(ROOT), "OMNITRON_PASSWORD": "hunter2"}
+    secret = _secret()
+    probe = _environ_probe(0, secret).replace("/proc/0/", "/proc/CONSOLE_PID/")
+    env = {"PATH": "/usr/bin:/bin", "PYTHONPATH": str(ROOT), "OMNITRON_PASSWORD": secret}
     done = subprocess.run([*command, "-c", NON_ROOT_CONSOLE, probe], env=env, cwd=tmp_path,
                           capture_output=True, text=True, timeout=60,
                           **privileges)  # type: ignore[call-overload]

@@ -26,8 +26,9 @@ def make_app(path: Path) -> ConsoleApp:
 async def test_flows_screen_lists_every_flow_with_next_run(flows_file: Path) -> None:
     app = make_app(flows_file)
     async with app.run_test(size=(80, 24)) as pilot:
-        await pilot.pause()
         table = app.screen.query_one(DataTable)
+        # next runs are worked out in a worker: "…" until its message arrives
+        await until(pilot, lambda: table.row_count > 0 and table.get_row_at(0)[3] != "…")
         rows = [table.get_row_at(i) for i in range(table.row_count)]
         assert [r[0] for r in rows] == [f.name for f in app.config.flows]  # type: ignore[union-attr]
         stock, xml, push = rows[0], rows[1], rows[2]

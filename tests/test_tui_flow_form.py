@@ -2,7 +2,7 @@
 
 from __future__ import annotations
 
-from console_pilot import save_in_designer
+from console_pilot import save_in_designer, until
 
 from console.commands.init import demo_flows_text
 from console.flows import loads
@@ -94,11 +94,12 @@ async def test_designer_checks_fields_as_typed_and_saves_them(demo_flows: object
         screen = app.screen
         schedule = screen.query_one("#field-schedule", Input)
         schedule.value = "61 * * * *"
-        await app.workers.wait_for_complete()
-        await pilot.pause()
-        error = str(screen.query_one("#error-field-schedule", Static).render())
-        assert error.startswith("✗") and "61" in error
-        assert "F2 will not save" in str(screen.query_one("#form-status", Static).render())
+        error_line = screen.query_one("#error-field-schedule", Static)
+        status = screen.query_one("#form-status", Static)
+        # the edit is checked in a worker: wait for its answer, not for time
+        await until(pilot, lambda: str(error_line.render()).startswith("✗"))
+        assert "61" in str(error_line.render())
+        assert "F2 will not save" in str(status.render())
         before = Path(path).read_text()
         await pilot.press("f2")
         flush()  # the file is written off the event loop
@@ -108,14 +109,12 @@ async def test_designer_checks_fields_as_typed_and_saves_them(demo_flows: object
         screen.query_one("#cards").active = "tab-read"  # type: ignore[attr-defined]
         await pilot.pause()
         screen.query_one("#field-read-timeout_s", Input).value = "soon"
-        await app.workers.wait_for_complete()
-        await pilot.pause()
-        assert "expected a number, found 'soon'" in str(
-            screen.query_one("#error-field-read-timeout_s", Static).render())
+        timeout_error = screen.query_one("#error-field-read-timeout_s", Static)
+        await until(pilot, lambda: "expected a number, found 'soon'" in str(
+            timeout_error.render()))
         screen.query_one("#field-read-timeout_s", Input).value = "12"
-        await app.workers.wait_for_complete()
-        await pilot.pause()
-        assert str(screen.query_one("#form-status", Static).render()) == ""
+        await until(pilot, lambda: str(timeout_error.render()) == "")
+        await until(pilot, lambda: str(status.render()) == "")
         await save_in_designer(pilot)
         flush()  # the file is written off the event loop
         await app.workers.wait_for_complete()

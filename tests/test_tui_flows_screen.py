@@ -8,18 +8,36 @@ from textual.widgets import DataTable, Static
 
 from console.commands.init import demo_flows_text
 from console.tui.app import ConsoleApp
+from tests.conftest import free_port
+
+
+def demo_file(tmp_path: Path) -> Path:
+    """The demo flows, with the runner on a free port (the demo's own may be anyone's)."""
+    path = tmp_path / "flows.toml"
+    path.write_text(demo_flows_text().replace('listen = "127.0.0.1:8800"',
+                                              f'listen = "127.0.0.1:{free_port()}"'),
+                    encoding="utf-8")
+    return path
 
 
 async def test_opens_listing_every_flow(tmp_path: Path) -> None:
-    path = tmp_path / "flows.toml"
-    path.write_text(demo_flows_text(), encoding="utf-8")
-    app = ConsoleApp(path)
+    app = ConsoleApp(demo_file(tmp_path), start_runner=False)
     async with app.run_test(size=(80, 24)) as pilot:
         await pilot.pause()
         table = app.screen.query_one(DataTable)
         names = [table.get_row_at(i)[0] for i in range(table.row_count)]
         assert names == [f.name for f in app.config.flows]  # type: ignore[union-attr]
         assert "Order Status Flow" in names
+
+
+async def test_quitting_while_the_runner_starts_leaves_no_runner_behind(tmp_path: Path) -> None:
+    app = ConsoleApp(demo_file(tmp_path))
+    async with app.run_test(size=(80, 24)) as pilot:
+        await pilot.pause()  # quit at once: the runner is being started in a worker
+    link = app.runner
+    assert link is not None and link.closed
+    # the worker either never started the child or started it before the close, which stopped it
+    assert link.process is None or link.process.poll() is not None
 
 
 async def test_broken_file_shows_each_problem(tmp_path: Path) -> None:

@@ -19,6 +19,7 @@ from console.tui.app import ConsoleApp
 from console.tui.screens.execution_log import ExecutionLogScreen
 from console.tui.screens.health import HealthScreen, spark_text
 from console.tui.settings import Settings
+from tests.console_pilot import until
 
 NOW = datetime(2026, 11, 24, 9, 0, tzinfo=UTC)
 ALARMS = '\n[alarms]\nerror_rate = 50\nwindow = 3\nmin_interval = "0s"\n'
@@ -152,15 +153,16 @@ def app(tmp_path: Path, monkeypatch: pytest.MonkeyPatch) -> ConsoleApp:
 @pytest.mark.parametrize("size", [(80, 24), (120, 40)])
 def test_health_screen(snap_compare: Any, app: ConsoleApp, size: tuple[int, int]) -> None:
     async def open_health(pilot: Any) -> None:
-        await settle(pilot)
-        # the alarm check at start may not have run yet: run one now, so its toast is shown
-        # (and cleared) before the snapshot, and a late one finds the alarm known already
-        pilot.app.check_alarms()
-        await settle(pilot)
+        console = pilot.app
+        # the header's runner line and the firing alarm both come from workers at start: wait
+        # for both, so the alarm's toast is shown (and cleared below) before the snapshot, and
+        # a later check finds the alarm known already
+        await until(pilot, lambda: console.runner_text == "no runner" and bool(console.firing))
         await pilot.press("h")
+        await until(pilot, lambda: isinstance(console.screen, HealthScreen)
+                    and console.screen.report is not None)
+        console.clear_notifications()
         await settle(pilot)
-        pilot.app.clear_notifications()
-        await pilot.pause()
 
     assert snap_compare(app, terminal_size=size, run_before=open_health)
 

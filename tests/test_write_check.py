@@ -19,7 +19,7 @@ from console.runner.dry_run import dry_run
 from console.sandbox import Sandbox
 from console.tui.app import ConsoleApp
 from console.tui.settings import Settings
-from tests.console_pilot import open_card
+from tests.console_pilot import open_card, until
 from tests.sandbox_data import expected_written
 
 # The mistake once seen: the mapping's `stock` output key renamed. Rows the script marks (SKUs
@@ -152,16 +152,16 @@ async def test_the_flows_table_and_the_execution_view_show_the_reason(flows_file
     store.finish(execution.id, "partial", error=reason)
     app = ConsoleApp(flows_file, start_runner=False, settings=Settings())
     async with app.run_test(size=(80, 24)) as pilot:
-        await app.workers.wait_for_complete()
-        await pilot.pause()
         note = app.screen.query_one("#reason", Static)
-        assert str(note.render()) == f"◐ Stock Flow: {reason}" and note.display
+        # the flows' activity is read from the store in a worker
+        await until(pilot, lambda: str(note.render()) == f"◐ Stock Flow: {reason}")
+        assert note.display
         await pilot.press("down")
         await pilot.pause()
         assert not note.display
         await app.push_screen(ExecutionLogScreen(execution.id))
-        await app.workers.wait_for_complete()
-        await pilot.pause()
-        summary_text = str(app.screen.query_one("#summary", Static).render())
+        summary = app.screen.query_one("#summary", Static)
+        await until(pilot, lambda: "rows:" in str(summary.render()))
+        summary_text = str(summary.render())
         assert "1791 rows: 36 written, 0 failed, 1755 skipped" in summary_text
         assert f"reason: {reason}" in summary_text

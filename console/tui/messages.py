@@ -100,9 +100,11 @@ class ExecutionStarted(Message):
 
 
 class ChecklistLoaded(Message):
-    def __init__(self, rows: list[StepRow]) -> None:
+    def __init__(self, rows: list[StepRow], read_at: int) -> None:
         super().__init__()
         self.rows = rows
+        self.read_at = read_at
+        """When the read began (monotonic ns): a later read saw the newer checklist."""
 
 
 class StepProgress(Message):

@@ -11,8 +11,9 @@ import json
 import socket
 import subprocess
 import sys
+import threading
 import time
-from dataclasses import dataclass
+from dataclasses import dataclass, field
 from pathlib import Path
 from typing import Any
 
@@ -23,6 +24,12 @@ class RunnerUnavailable(Exception):
     pass
 
 
+HEALTH_TIMEOUT_S = 5.0
+"""How long the runner may take to answer ``/health``. A refused connection is known at once,
+so this only matters for a runner that is up but busy: on a loaded ops box one that runs a big
+sync can take well over a second, and giving up early would call a working runner absent."""
+
+
 @dataclass
 class RunnerLink:
     config: FlowsConfig
@@ -31,6 +38,9 @@ class RunnerLink:
     process: subprocess.Popen[bytes] | None = None
     problem: str | None = None
     """Why there is no runner to talk to, once connecting found out."""
+    closed: bool = False
+    """The console is going away: no runner is started any more, and one started is stopped."""
+    _lock: threading.Lock = field(default_factory=threading.Lock, repr=False, compare=False)
 
     @property
     def base_url(self) -> str:
@@ -44,7 +54,7 @@ class RunnerLink:
         runs while the first screen draws, and importing an HTTP client would slow it down."""
         host, _, port = self.base_url.removeprefix("http://").rpartition(":")
         try:
-            with socket.create_connection((host, int(port)), timeout=0.5) as sock:
+            with socket.create_connection((host, int(port)), timeout=HEALTH_TIMEOUT_S) as sock:
                 sock.sendall(f"GET /health HTTP/1.0\r\nHost: {host}\r\n\r\n".encode())
                 answer = b""
                 while len(answer) < 1_000_000 and (chunk := sock.recv(65536)):
@@ -76,11 +86,16 @@ class RunnerLink:
                 "program that is not a console runner, so the console could not start one. "
                 "Stop that program, or set listen to a free port; triggers need the runner.")
             raise RunnerUnavailable(self.problem)
-        self.process = subprocess.Popen(
-            [sys.executable, "-m", "console.cli", "--flows", str(self.flows_path), "serve"],
-            stdin=subprocess.DEVNULL, stdout=subprocess.DEVNULL, stderr=subprocess.DEVNULL)
+        with self._lock:  # close() either sees the child or stops this from starting one
+            if self.closed:
+                raise RunnerUnavailable("the console is closing")
+            self.process = subprocess.Popen(
+                [sys.executable, "-m", "console.cli", "--flows", str(self.flows_path), "serve"],
+                stdin=subprocess.DEVNULL, stdout=subprocess.DEVNULL, stderr=subprocess.DEVNULL)
         deadline = time.monotonic() + timeout
         while time.monotonic() < deadline:
+            if self.closed:
+                raise RunnerUnavailable("the console is closing")
             if self.process.poll() is not None:
                 self.mode = "runner failed to start"
                 raise RunnerUnavailable(f"console serve exited with {self.process.returncode}; "
@@ -119,12 +134,17 @@ class RunnerLink:
         return str(self._post(f"/executions/{execution_id}/retry")["execution_id"])
 
     def close(self) -> None:
-        if self.process is not None and self.process.poll() is None:
-            self.process.terminate()
+        """Stop the runner this console started, even one still starting in a worker."""
+        with self._lock:
+            self.closed = True
+            process = self.process
+        if process is not None and process.poll() is None:
+            process.terminate()
             try:
-                self.process.wait(timeout=15)
+                process.wait(timeout=15)
             except subprocess.TimeoutExpired:
-                self.process.kill()
+                process.kill()
+                process.wait()
 
 
 def _taken(listen: str) -> bool:

@@ -66,6 +66,8 @@ class DesignerScreen(ConsoleScreen[None]):
         self.cards = step_cards(flow)
         self.kind = kind_of(flow.type)
         self.baseline: dict[str, str | bool] = {}
+        self._edits = 0
+        """Form edits so far: a validation's answer is shown only for the latest one."""
 
     def compose(self) -> ComposeResult:
         flow = self.flow
@@ -193,17 +195,22 @@ class DesignerScreen(ConsoleScreen[None]):
 
     @on(FormFields.Edited)
     def _form_edited(self) -> None:
+        self._edits += 1
         flow, problems = self.edited()
         if problems:
             self._show_problems(problems, [])
             return
-        self.validate(self.config.with_flow(flow), flow.id)
+        self.validate(self.config.with_flow(flow), flow.id, self._edits)
 
     @work(thread=True, exit_on_error=False, exclusive=True, group="validate")
-    def validate(self, config: FlowsConfig, flow_id: str) -> None:
-        """The file's own validation of the edited flow, as `console flows validate` runs it."""
+    def validate(self, config: FlowsConfig, flow_id: str, edit: int) -> None:
+        """The file's own validation of the edited flow, as `console flows validate` runs it.
+        ``edit`` numbers the edit it checks: a replaced validation's thread still finishes, and
+        on a slow machine after the newer one, so only the latest edit's answer is shown."""
         from console.flows import dumps, loads
 
+        keyed: dict[str, str] = {}
+        other: list[str] = []
         try:
             loads(dumps(config))
         except FlowsError as exc:
@@ -212,9 +219,11 @@ class DesignerScreen(ConsoleScreen[None]):
                      if p.key_path.startswith(prefix)}
             other = [f"{p.key_path}: {p.message}" for p in exc.problems
                      if not p.key_path.startswith(prefix)]
-            self.app.call_from_thread(self._show_problems, keyed, other)
-            return
-        self.app.call_from_thread(self._show_problems, {}, [])
+        self.app.call_from_thread(self._validated, edit, keyed, other)
+
+    def _validated(self, edit: int, keyed: dict[str, str], other: list[str]) -> None:
+        if edit == self._edits:
+            self._show_problems(keyed, other)
 
     def _show_problems(self, keyed: dict[str, str], other: list[str]) -> None:
         shown_keys: set[str] = set()

@@ -2,6 +2,7 @@
 
 from __future__ import annotations
 
+import time
 from typing import Any
 
 from textual import on, work
@@ -35,6 +36,7 @@ class OmsSetupScreen(ConsoleScreen[None]):
     def __init__(self) -> None:
         super().__init__()
         self.rows: list[StepRow] = []
+        self.read_at = 0
 
     def compose(self) -> ComposeResult:
         yield Header()
@@ -52,11 +54,21 @@ class OmsSetupScreen(ConsoleScreen[None]):
         table.add_columns("#", "Step", "Kind", "State", "Notes")
         self.load()
 
-    @work(thread=True, exit_on_error=False, exclusive=True, group="checklist")
+    @work(thread=True, exit_on_error=False, group="checklist")
     def load(self) -> None:
-        self.post_message(ChecklistLoaded(oms_setup.steps(self.config)))
+        """Loads overlap while a step runs (each progress state asks for one); they are not
+        exclusive, since a cancelled thread still posts, and its older rows could land last."""
+        self._post_checklist()
+
+    def _post_checklist(self) -> None:
+        """Read the checklist and post it (in a worker thread)."""
+        read_at = time.monotonic_ns()
+        self.post_message(ChecklistLoaded(oms_setup.steps(self.config), read_at))
 
     def on_checklist_loaded(self, message: ChecklistLoaded) -> None:
+        if message.read_at < self.read_at:
+            return  # a slower, older read: the table already shows a newer checklist
+        self.read_at = message.read_at
         self.rows = message.rows
         table = self.query_one(DataTable)
         keep = table.cursor_row
@@ -99,7 +111,7 @@ class OmsSetupScreen(ConsoleScreen[None]):
         try:
             oms_setup.run_step(self.config, key, values, progress, poll_s=0.2)
         finally:
-            self.load()
+            self._post_checklist()  # already in a thread: read here, not in a new worker
 
     def on_step_progress(self, message: StepProgress) -> None:
         """The bar is this one step's progress; the line above it counts the checklist."""
