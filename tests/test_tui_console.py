@@ -176,9 +176,8 @@ async def test_trigger_runs_the_flow_and_shows_per_row_logs(flows_file: Path,
                                                             sandbox: Sandbox) -> None:
     app = ConsoleApp(flows_file, start_runner=False, clock=lambda: NOW, settings=Settings())
     async with app.run_test(size=(80, 24)) as pilot:
-        await app.workers.wait_for_complete()
-        await pilot.pause()
-        assert "attached to console serve" in app.sub_title
+        # the runner is looked for in a worker started after the first refresh
+        await until(pilot, lambda: "attached to console serve" in app.sub_title)
         await pilot.press("t")
         await until(pilot, lambda: type(app.screen).__name__ == "ExecutionLogScreen")
         screen = app.screen
