@@ -16,7 +16,9 @@ from console.omnitron import OmnitronClient, OmnitronError, RetryAttempt, RetryP
 from console.runner import erp
 from console.runner.attributes import trigger_attributes, with_all_var
 from console.runner.erp import StepError
+from console.runner.ordering import NewestWins, stock_key, stock_label
 from console.runner.pipeline import Pipeline
+from console.runner.redact import config_redactor
 from console.runner.store import Execution, ExecutionStore, now
 from console.runner.writers import OrderStatusWriter, StockWriter, WriteCounts
 from console.script import ScriptPool
@@ -25,19 +27,31 @@ Progress = Callable[[Execution], None]
 INITIAL_WINDOW = timedelta(days=1)
 
 
+class Interrupted(Exception):
+    """The runner is stopping: the execution ends at this page boundary, to run again later."""
+
+
 class Engine:
+    """Runs one execution; made afresh for each, so tokens learned at login stay its own."""
+
     def __init__(self, config: FlowsConfig, store: ExecutionStore, pool: ScriptPool, *,
-                 retry: RetryPolicy | None = None) -> None:
+                 retry: RetryPolicy | None = None,
+                 stopping: threading.Event | None = None) -> None:
         self.config = config
         self.store = store
         self.pool = pool
         self.retry = retry or RetryPolicy()
+        self.stopping = stopping
+        self.redact = config_redactor(config)
+
+    def _log(self, execution_id: str, level: str, message: str, payload: Any = None) -> None:
+        self.store.log(execution_id, level, self.redact(message), payload=payload)
 
     def _retry_for(self, execution_id: str) -> RetryPolicy:
         def note(attempt: RetryAttempt) -> None:
-            self.store.log(execution_id, "warning",
-                           f"transient failure ({attempt.reason}); retry {attempt.attempt} "
-                           f"in {attempt.delay_s:.2f} s")
+            self._log(execution_id, "warning",
+                      f"transient failure ({attempt.reason}); retry {attempt.attempt} "
+                      f"in {attempt.delay_s:.2f} s")
         return RetryPolicy(self.retry.attempts, self.retry.base_delay, self.retry.max_delay,
                            self.retry.max_total, note)
 
@@ -54,16 +68,20 @@ class Engine:
             status = "success" if counts.failed == 0 else "partial" if counts.succeeded else "failed"
             if status == "success" and self._advances(execution, flow):
                 self.store.set_last_request(flow.id, datetime.fromisoformat(execution.started_at))
+        except Interrupted:
+            self._log(execution.id, "warning", "the runner is stopping: interrupted at a page "
+                                               "boundary, to run again at the next start")
+            self.store.mark_interrupted([execution.id])
         except StepError as exc:
-            error = f"{exc.step}: {exc.message}"
-            self.store.log(execution.id, "error", error)
+            error = self.redact(f"{exc.step}: {exc.message}")
+            self._log(execution.id, "error", error)
         except OmnitronError as exc:
-            error = f"omnitron: {exc.message}"
-            self.store.log(execution.id, "error", error)
+            error = self.redact(f"omnitron: {exc.message}")
+            self._log(execution.id, "error", error)
         except Exception as exc:  # noqa: BLE001 - an execution records its failure, never crashes
-            error = f"unexpected {type(exc).__name__}: {exc}"
-            self.store.log(execution.id, "error", error)
-        logged = {k: v for k, v in attributes.items() if k.startswith("log.")}
+            error = self.redact(f"unexpected {type(exc).__name__}: {exc}")
+            self._log(execution.id, "error", error)
+        logged = {k: self.redact(v) for k, v in attributes.items() if k.startswith("log.")}
         self.store.finish(execution.id, status, error=error, attributes=logged)
         final = self._reload(execution)
         if progress is not None:
@@ -96,11 +114,14 @@ class Engine:
                 attrs["token.omnitron"] = client.login()
             except OmnitronError as exc:
                 raise StepError("login", exc.message) from None
+            self.redact.add(attrs["token.omnitron"])
             pages, transformed = self._pages(flow, execution, attrs, http, retry)
             pipeline = None if transformed else Pipeline(flow, self.pool)
             writer = self._writer(flow, client, execution, attrs)
             read = 0
             for number, records in enumerate(pages):
+                if self.stopping is not None and self.stopping.is_set():
+                    raise Interrupted
                 read += len(records)
                 if number == 0 and not transformed:
                     self.store.save_sample(execution.id, flow.id, records)
@@ -114,8 +135,11 @@ class Engine:
                 attributes.update(result.attributes)
                 counts.succeeded += result.succeeded
                 counts.failed += result.failed
-                self.store.add_logs(execution.id, result.entries)
-                self.store.progress(execution.id, counts.succeeded + counts.failed,
+                counts.superseded += result.superseded
+                self.store.add_logs(execution.id, [(level, key, self.redact(message), payload)
+                                                   for level, key, message, payload in result.entries])
+                self.store.progress(execution.id,
+                                    counts.succeeded + counts.failed + counts.superseded,
                                     counts.succeeded, counts.failed, read)
                 if progress is not None:
                     progress(self._reload(execution))
@@ -136,12 +160,13 @@ class Engine:
         session = erp.login(http, flow.login, retry)
         if session.token:
             attrs["token.erp"] = session.token
+            self.redact.add(session.token)
 
         def note(page: int, url: str, total: int | None) -> None:
             if total is not None:
                 self.store.expect(execution.id, total)
-            self.store.log(execution.id, "info", f"read page {page} from the ERP",
-                           payload={"url": _without_secrets(url, attrs)})
+            self._log(execution.id, "info", f"read page {page} from the ERP",
+                      payload={"url": self.redact(_without_secrets(url, attrs))})
         return _pages(http, flow, attrs, session, retry, note), False
 
     def _writer(self, flow: Flow, client: OmnitronClient, execution: Execution,
@@ -149,7 +174,8 @@ class Engine:
         if flow.type == "order_status":
             return OrderStatusWriter(flow, client, self.pool, with_all_var(attrs)).write
         resumed = execution.retry_of if execution.trigger != "retry" else None
-        return StockWriter(flow, client, resumed or execution.id).write
+        order = NewestWins(self.store, execution, stock_key, stock_label)
+        return StockWriter(flow, client, resumed or execution.id, order).write
 
 
 def _pages(http: httpx.Client, flow: Flow, attrs: dict[str, str], session: erp.ErpSession,
