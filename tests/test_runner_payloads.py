@@ -57,7 +57,9 @@ def post(service: RunnerService, body: bytes) -> httpx.Response:
     (b'[{"product_sku": "A"}, null]', "row 1 is null, not an object"),
     (b'[{"product_sku": "A"}', "not JSON"),
     (b"NaN", "found NaN"),
-])
+], ids=["nan", "infinity", "minus-infinity", "lone-surrogate", "duplicate-key", "utf16-bom",
+        "utf16-le", "utf32", "latin1-byte", "deep-array", "deep-row", "number-row", "null-row",
+        "truncated", "bare-nan"])
 def test_bad_bodies_are_refused_with_where_and_nothing_is_stored(
         service: RunnerService, body: bytes, message: str) -> None:
     answer = post(service, body)
