@@ -13,7 +13,8 @@ from typing import Any
 
 from console.expression import template
 from console.expression.errors import ExpressionError
-from console.expression.parser import Parser, Thunk
+from console.expression.parser import Parser
+from console.expression.registry import Thunk
 from console.expression.values import to_string
 
 __all__ = ["CompiledExpression", "ExpressionError", "compile", "evaluate"]

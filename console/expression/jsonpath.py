@@ -233,7 +233,7 @@ def _apply(step: Step, value: Any, root: Any) -> list[Any]:
         wanted = [arg] if kind == "index" else arg
         return [value[i] for i in wanted if -len(value) <= i < len(value)]
     if kind == "slice":
-        return value[arg]
+        return list(value[arg])
     return [item for item in value if _test(arg, item, root)]
 
 
@@ -269,7 +269,8 @@ def _compare(operator: str, left: Any, right: Any) -> bool:
     numbers = all(isinstance(v, int | float) and not isinstance(v, bool) for v in (left, right))
     if not numbers and not (isinstance(left, str) and isinstance(right, str)):
         return False
-    return {"<": left < right, "<=": left <= right, ">": left > right, ">=": left >= right}[operator]
+    return bool({"<": left < right, "<=": left <= right, ">": left > right,
+                 ">=": left >= right}[operator])
 
 
 def _test(tree: Any, item: Any, root: Any) -> bool:

@@ -218,7 +218,7 @@ class Parser:
         for word, constant in (("true", True), ("false", False), ("null", None)):
             if self.at(word):
                 self.pos += len(word)
-                return lambda attrs, v=constant: v
+                return _constant(constant)
         raise self.error("expected a quoted string, number, true/false/null or ${...}, "
                          f"found {char!r}")
 
@@ -324,3 +324,7 @@ def _guarded(thunk: Thunk, text: str, offset: int) -> Callable[[dict[str, str]],
         except (ValueError, TypeError, ArithmeticError, LookupError, RecursionError) as exc:
             raise ExpressionError(f"{type(exc).__name__}: {exc}", text, offset) from None
     return run
+
+
+def _constant(value: Any) -> Thunk:
+    return lambda attrs: value

@@ -38,24 +38,26 @@ _NIFI_ONLY = ("anyAttribute", "anyMatchingAttribute", "allAttributes", "allMatch
 RESERVED = frozenset({"true", "false", "null", *_NIFI_ONLY})
 
 
-def register(table: dict[str, Function], name: str, low: int, high: int | None = -1) -> Any:
+def register(table: dict[str, Function], name: str, low: int,
+             high: int | None = -1) -> Callable[[Impl], Impl]:
     def wrap(impl: Impl) -> Impl:
         table[name] = Function(low, low if high == -1 else high, impl)
         return impl
     return wrap
 
 
-def fn(name: str, low: int = 0, high: int | None = -1) -> Any:
+def fn(name: str, low: int = 0, high: int | None = -1) -> Callable[[Impl], Impl]:
     """A function called on a subject: ``${attr:name(...)}``."""
     return register(FUNCTIONS, name, low, high)
 
 
-def standalone(name: str, low: int = 0, high: int | None = -1) -> Any:
+def standalone(name: str, low: int = 0, high: int | None = -1) -> Callable[[Impl], Impl]:
     """A function without a subject: ``${name(...)}``."""
     return register(STANDALONE, name, low, high)
 
 
-def strings(name: str, low: int = 0, high: int | None = -1, *, null: Any = None) -> Any:
+def strings(name: str, low: int = 0, high: int | None = -1, *,
+            null: Any = None) -> Callable[[Callable[..., Any]], Impl]:
     """A function of a string subject and string arguments; a null subject gives ``null``."""
     def wrap(impl: Callable[..., Any]) -> Impl:
         def run(subject: Any, args: list[Thunk], attrs: dict[str, str]) -> Any:

@@ -8,7 +8,7 @@ import re
 import shutil
 import tempfile
 import tomllib
-from dataclasses import fields
+from dataclasses import fields, replace
 from pathlib import Path
 from typing import Any
 
@@ -41,7 +41,7 @@ def loads(text: str, source: Path | None = None) -> m.FlowsConfig:
         located = [Problem(p.key_path, p.message, line_of(lines, p.key_path)) for p in problems]
         raise FlowsError(located, source)
     assert config is not None
-    return m.FlowsConfig(config.omnitron, config.runner, config.flows, source)
+    return replace(config, source=source)
 
 
 def load(path: Path | str) -> m.FlowsConfig:
@@ -172,6 +172,11 @@ def dumps(config: m.FlowsConfig) -> str:
     runner = _table(config.runner, pretty)
     if runner:
         document["runner"] = runner
+    alarms = _table(config.alarms, pretty, skip=("notify",))
+    if config.alarms.notify:
+        alarms["notify"] = [target.to_toml() for target in config.alarms.notify]
+    if alarms:
+        document["alarms"] = alarms
     document["flows"] = {flow.id: _flow_table(flow, pretty) for flow in config.flows}
     return pretty.finish(tomli_w.dumps(document, multiline_strings=True))
 
@@ -204,8 +209,8 @@ def _spliced(config: m.FlowsConfig, target: Path,
         after = loads(text, target)
     except FlowsError:
         return None
-    same = (after.omnitron, after.runner, after.flows) == (config.omnitron, config.runner,
-                                                          config.flows)
+    same = (after.omnitron, after.runner, after.flows, after.alarms) == (
+        config.omnitron, config.runner, config.flows, config.alarms)
     return text if same else None
 
 

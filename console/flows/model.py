@@ -7,7 +7,7 @@ file layer (``console.flows.file``) turns models back into TOML in the same key 
 from __future__ import annotations
 
 from collections.abc import Mapping
-from dataclasses import dataclass, field
+from dataclasses import dataclass, field, replace
 from pathlib import Path
 from typing import Literal
 
@@ -48,6 +48,8 @@ class RunnerSettings:
     outbound_token: Secret = field(default_factory=lambda: Secret(value=""))
     outbound_max_rows: int = 50_000
     log_retention_days: int = 30
+    metrics_public: bool = False
+    """Serve ``GET /metrics`` without the bearer token (for a scraper on a trusted network)."""
 
     @property
     def host(self) -> str:
@@ -143,6 +145,40 @@ class OmsSettings:
 
 
 @dataclass(frozen=True, slots=True)
+class FlowAlarms:
+    """``[flows.ID.alarms]``: this flow's alarm conditions; None takes the ``[alarms]`` default.
+
+    ``window`` is a number of executions (``20``) or a duration (``"30m"``); durations are
+    texts such as ``"90s"``, ``"15m"``, ``"2h"``, ``"1d"``.
+    """
+
+    enabled: bool = True
+    error_rate: float | None = None
+    window: int | str | None = None
+    avg_flow_time_s: float | None = None
+    no_success_within: str | None = None
+    stalled_after: str | None = None
+
+
+@dataclass(frozen=True, slots=True)
+class AlarmSettings:
+    """``[alarms]``: default conditions for every flow, where notifications go, and pacing.
+
+    ``notify`` holds apprise URLs (secrets: they carry tokens); ``min_interval`` is the least
+    time between two changes of one alarm, so a flow on the edge does not flap.
+    """
+
+    error_rate: float | None = None
+    window: int | str = 10
+    avg_flow_time_s: float | None = None
+    no_success_within: str | None = None
+    stalled_after: str | None = None
+    notify: tuple[Secret, ...] = ()
+    min_interval: str = "5m"
+    evaluate_every: str = "1m"
+
+
+@dataclass(frozen=True, slots=True)
 class Flow:
     id: str
     name: str
@@ -160,6 +196,7 @@ class Flow:
     write: WriteStep = field(default_factory=WriteStep)
     fetch_missing: FetchMissing = field(default_factory=FetchMissing)
     oms: OmsSettings | None = None
+    alarms: FlowAlarms | None = None
 
     @property
     def is_inbound(self) -> bool:
@@ -174,6 +211,7 @@ class FlowsConfig:
     runner: RunnerSettings = field(default_factory=RunnerSettings)
     flows: tuple[Flow, ...] = ()
     source: Path | None = field(default=None, compare=False)
+    alarms: AlarmSettings = field(default_factory=AlarmSettings)
 
     def flow(self, flow_id: str) -> Flow:
         for flow in self.flows:
@@ -198,7 +236,7 @@ class FlowsConfig:
                 break
         else:
             flows.append(flow)
-        return FlowsConfig(self.omnitron, self.runner, tuple(flows), self.source)
+        return replace(self, flows=tuple(flows))
 
     def store_path(self) -> Path:
         base = self.source.parent if self.source is not None else Path.cwd()

@@ -10,6 +10,7 @@ from console.flows import model as m
 from console.flows.errors import Problem
 from console.flows.reader import TableReader
 from console.flows.schedule import Schedule, ScheduleError, zone
+from console.flows.secrets import Secret
 
 
 def parse_document(data: dict[str, Any]) -> tuple[m.FlowsConfig | None, list[Problem]]:
@@ -18,10 +19,11 @@ def parse_document(data: dict[str, Any]) -> tuple[m.FlowsConfig | None, list[Pro
     omnitron = _omnitron(root)
     runner = _runner(root)
     flows = _flows(root)
-    root.finish(("omnitron", "runner", "flows"))
+    alarms = _alarms(root)
+    root.finish(("omnitron", "runner", "flows", "alarms"))
     if omnitron is None:
         return None, problems
-    return m.FlowsConfig(omnitron, runner, tuple(flows)), problems
+    return m.FlowsConfig(omnitron, runner, tuple(flows), alarms=alarms), problems
 
 
 def _omnitron(root: TableReader) -> m.OmnitronSettings | None:
@@ -36,7 +38,7 @@ def _omnitron(root: TableReader) -> m.OmnitronSettings | None:
     username = table.get("username", str, "", required=True)
     password = table.secret("password", required=True)
     table.finish(("url", "username", "password"))
-    return m.OmnitronSettings(url.rstrip("/"), username, password or m.Secret(value=""))
+    return m.OmnitronSettings(url.rstrip("/"), username, password or Secret(value=""))
 
 
 def _runner(root: TableReader) -> m.RunnerSettings:
@@ -56,9 +58,10 @@ def _runner(root: TableReader) -> m.RunnerSettings:
         outbound_token=table.secret("outbound_token") or d.outbound_token,
         outbound_max_rows=table.integer("outbound_max_rows", d.outbound_max_rows, low=1),
         log_retention_days=table.integer("log_retention_days", d.log_retention_days, low=1),
+        metrics_public=table.get("metrics_public", bool, d.metrics_public),
     )
     table.finish(("listen", "store", "max_active_executions", "outbound_token",
-                  "outbound_max_rows", "log_retention_days"))
+                  "outbound_max_rows", "log_retention_days", "metrics_public"))
     return settings
 
 
@@ -85,7 +88,7 @@ def _flows(root: TableReader) -> list[m.Flow]:
 
 _FLOW_KEYS = ("name", "type", "direction", "enabled", "schedule", "timezone", "trigger_params",
               "allow_concurrent_runs", "login", "read", "script", "mapping", "write",
-              "fetch_missing", "oms")
+              "fetch_missing", "oms", "alarms")
 
 
 def _flow(flow_id: str, t: TableReader) -> m.Flow | None:
@@ -135,6 +138,7 @@ def _flow(flow_id: str, t: TableReader) -> m.Flow | None:
         write=_write(t, kind),
         fetch_missing=_fetch_missing(t),
         oms=_oms(t, kind),
+        alarms=_flow_alarms(t),
     )
     t.finish(_FLOW_KEYS)
     return flow
@@ -322,3 +326,102 @@ def _oms(flow: TableReader, kind: str) -> m.OmsSettings | None:
     _check_python(t, "post_script", oms.post_script)
     t.finish(("sku_query_key", "sku_mode", "pre_script", "post_script", "concurrency"))
     return oms
+
+
+_RULE_KEYS = ("error_rate", "window", "avg_flow_time_s", "no_success_within", "stalled_after")
+
+
+def _percent(t: TableReader, name: str) -> float | None:
+    value = t.get(name, float, None) if t.has(name) else None
+    if value is not None and not 0 < value <= 100:
+        t.problem(name, f"expected a percentage above 0 and at most 100, found {value:g}")
+        return None
+    return value
+
+
+def _seconds(t: TableReader, name: str) -> float | None:
+    value = t.get(name, float, None) if t.has(name) else None
+    if value is not None and value <= 0:
+        t.problem(name, f"expected a number of seconds above 0, found {value:g}")
+        return None
+    return value
+
+
+def _duration(t: TableReader, name: str, default: str | None, *,
+              allow_zero: bool = False) -> str | None:
+    from console.flows.durations import parse_duration
+
+    text = t.get(name, str, default) if t.has(name) else default
+    if text is None or text == default:
+        return text
+    try:
+        parse_duration(text, allow_zero=allow_zero)
+    except ValueError as exc:
+        t.problem(name, str(exc))
+        return default
+    return text
+
+
+def _window(t: TableReader, default: int | str | None) -> int | str | None:
+    value = t.get("window", (int, str), default) if t.has("window") else default
+    if isinstance(value, int) and value < 1:
+        t.problem("window", f"expected a number of executions (1 or more) or a duration such "
+                            f'as "30m", found {value}')
+        return default
+    if isinstance(value, str) and value != default:
+        return _duration(t, "window", default if isinstance(default, str) else None) or default
+    return value
+
+
+def _flow_alarms(flow: TableReader) -> m.FlowAlarms | None:
+    t = flow.table("alarms")
+    if t is None:
+        return None
+    alarms = m.FlowAlarms(
+        enabled=t.get("enabled", bool, True),
+        error_rate=_percent(t, "error_rate"),
+        window=_window(t, None),
+        avg_flow_time_s=_seconds(t, "avg_flow_time_s"),
+        no_success_within=_duration(t, "no_success_within", None),
+        stalled_after=_duration(t, "stalled_after", None),
+    )
+    t.finish(("enabled", *_RULE_KEYS))
+    return alarms
+
+
+def _alarms(root: TableReader) -> m.AlarmSettings:
+    t = root.table("alarms")
+    d = m.AlarmSettings()
+    if t is None:
+        return d
+    settings = m.AlarmSettings(
+        error_rate=_percent(t, "error_rate"),
+        window=_window(t, d.window) or d.window,
+        avg_flow_time_s=_seconds(t, "avg_flow_time_s"),
+        no_success_within=_duration(t, "no_success_within", None),
+        stalled_after=_duration(t, "stalled_after", None),
+        notify=_notify_targets(t),
+        min_interval=_duration(t, "min_interval", d.min_interval, allow_zero=True)
+        or d.min_interval,
+        evaluate_every=_duration(t, "evaluate_every", d.evaluate_every) or d.evaluate_every,
+    )
+    t.finish((*_RULE_KEYS, "notify", "min_interval", "evaluate_every"))
+    return settings
+
+
+def _notify_targets(t: TableReader) -> tuple[Secret, ...]:
+    """Apprise URLs, each a string or ``{ env = "NAME" }``; an inline URL is never echoed."""
+    targets: list[Secret] = []
+    for number, item in enumerate(t.get("notify", list, []), start=1):
+        if isinstance(item, str) and "://" in item:
+            targets.append(Secret(value=item))
+        elif isinstance(item, dict):
+            entry = TableReader(item, t.key("notify"), t.problems)
+            env = entry.get("env", str, "", required=True)
+            entry.finish(("env",))
+            if env:
+                targets.append(Secret(env=env))
+        else:
+            t.problem("notify", f"item {number}: expected an apprise URL such as "
+                                'json://host/path, or { env = "NAME" } holding one')
+    return tuple(targets)

@@ -89,7 +89,7 @@ class TableReader:
         return tuple(value)
 
     def string_table(self, name: str) -> dict[str, str]:
-        value = self.get(name, (dict, str), {})
+        value: dict[str, Any] | str = self.get(name, (dict, str), {})
         if isinstance(value, str):
             return _parse_query(value)
         out: dict[str, str] = {}

@@ -7,6 +7,7 @@ import json
 from functools import partial
 from typing import Any
 
+from console.mapping.compiled import FALLBACK, compile_chain
 from console.mapping.errors import MappingError, MappingSpecError
 from console.mapping.modify import Modify
 from console.mapping.shift import Shift
@@ -45,7 +46,12 @@ def _parse(spec: Any) -> Any:
 
 
 class Mapping:
-    """A compiled chain; ``apply`` never changes the data it is given."""
+    """A parsed chain; ``apply`` never changes the data it is given.
+
+    ``apply`` runs the chain's generated Python function when there is one (``compiled``) and
+    the input has the shape it was built for, else the interpreter (``interpret``), which is the
+    reference: both give the same result, or the same error.
+    """
 
     def __init__(self, spec: Any) -> None:
         chain = _parse(spec)
@@ -62,6 +68,13 @@ class Mapping:
         self.warnings: list[str] = sorted({w for step in self.steps
                                            for w in getattr(step, "warnings", [])})
         """Mistakes Jolt accepts silently (an unknown =function writes nothing)."""
+        self._run, self.interpreted_because = compile_chain(chain, self.steps)
+        """Why the chain has no compiled form (empty when it has one)."""
+
+    @property
+    def compiled(self) -> bool:
+        """Whether ``apply`` runs generated code (falling back per row or page when needed)."""
+        return self._run is not None
 
     @staticmethod
     def _step(index: int, entry: Any) -> Any:
@@ -87,7 +100,22 @@ class Mapping:
             raise MappingSpecError("the spec nests too deeply", f"{where}.spec", index) from None
 
     def apply(self, data: Any, context: dict[str, Any] | None = None) -> Any:
-        current = copy.deepcopy(data) if self.copies_input else data
+        run = self._run
+        if run is not None:
+            try:
+                result = run(data, context)
+            except Exception:  # noqa: BLE001 - the interpreter gives the real result or error
+                result = FALLBACK
+            if result is not FALLBACK:
+                return result
+        return self.interpret(data, context)
+
+    def interpret(self, data: Any, context: dict[str, Any] | None = None) -> Any:
+        """The reference: every step walked by the interpreter, on a copy when steps edit."""
+        try:
+            current = copy.deepcopy(data) if self.copies_input else data
+        except RecursionError:
+            raise MappingError("the data nests too deeply") from None
         for index, step in enumerate(self.steps):
             try:
                 current = step.apply(current, context)

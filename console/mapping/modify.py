@@ -15,8 +15,9 @@ import re
 from typing import Any
 
 from console.mapping.errors import MappingSpecError, located
-from console.mapping.functions import ABSENT, FUNCTIONS
+from console.mapping.functions import FUNCTIONS
 from console.mapping.refs import (
+    ABSENT,
     MISSING,
     Level,
     Transpose,
@@ -198,6 +199,8 @@ class _Child:
         self.index = int(index.group(1)) if index else None
         self.star = star_matcher(key) if "*" in inspect and index is None else None
         self.raw = key
+        self.source = value
+        """The spec's value as written, for the compiler."""
         self.literal = str(self.index) if index else None if self.star else unescape(key)
         self.stars = inspect.count("*")
         nested = isinstance(value, dict) and bool(value)

@@ -193,7 +193,7 @@ def _write(steps: list[Step], data: Any, path: WalkedPath, holder: dict[str, Any
         if key is APPEND:
             if not isinstance(tree, list):
                 return
-            child = [] if wants_list else {}
+            child: Any = [] if wants_list else {}
             tree.append(child)
             tree = child
             continue
@@ -385,9 +385,9 @@ class Composite:
                 if key.isdigit() and int(key) < len(data):
                     child.apply(key, data[int(key)], path, holder)
         elif data is not None:
-            child = self.literals.get(java_text(data))
-            if child is not None:
-                child.apply(java_text(data), None, path, holder)
+            matched = self.literals.get(java_text(data))
+            if matched is not None:
+                matched.apply(java_text(data), None, path, holder)
 
     @staticmethod
     def _each(data: Any, path: WalkedPath, holder: dict[str, Any],

@@ -7,11 +7,13 @@ and the CLI. ``AsyncOmnitronClient`` offers the same calls for asyncio code.
 from __future__ import annotations
 
 import threading
+import time
 from collections.abc import Iterator
 from typing import Any
 
 import httpx
 
+from console import telemetry
 from console.flows import OmnitronSettings
 from console.omnitron import calls
 from console.omnitron.calls import BulkUpsertResult
@@ -70,9 +72,24 @@ class OmnitronClient:
 
     def _send(self, method: str, path: str, *, params: Any = None, json: Any = None,
               auth: bool = True) -> httpx.Response:
+        attempts = 0
+
         def once() -> httpx.Response:
+            nonlocal attempts
+            attempts += 1
+            if attempts > 1:
+                telemetry.report(telemetry.HTTP_RETRY, 1, system="omnitron")
             headers = {"Authorization": f"Token {self._token}"} if auth and self._token else {}
-            response = self._http.request(method, path, params=params, json=json, headers=headers)
+            began = time.perf_counter()
+            try:
+                response = self._http.request(method, path, params=params, json=json,
+                                              headers=headers)
+            except httpx.TransportError:
+                telemetry.report(telemetry.HTTP_REQUEST, time.perf_counter() - began,
+                                 system="omnitron", status="error")
+                raise
+            telemetry.report(telemetry.HTTP_REQUEST, time.perf_counter() - began,
+                             system="omnitron", status=str(response.status_code))
             if response.status_code in RETRY_STATUSES:
                 raise RetryableStatus(response)
             return response

@@ -179,7 +179,8 @@ class Engine:
 
 
 def _pages(http: httpx.Client, flow: Flow, attrs: dict[str, str], session: erp.ErpSession,
-           retry: RetryPolicy, note: Callable[[int, str], None]) -> Iterator[list[Any]]:
+           retry: RetryPolicy, note: Callable[[int, str, int | None], None]
+           ) -> Iterator[list[Any]]:
     return read_ahead(erp.read_pages(http, flow, attrs, session, retry, on_page=note))
 
 

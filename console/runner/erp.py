@@ -3,6 +3,7 @@
 from __future__ import annotations
 
 import json
+import time
 from collections.abc import Callable, Iterator
 from dataclasses import dataclass
 from typing import Any
@@ -10,6 +11,7 @@ from urllib.parse import urljoin
 
 import httpx
 
+from console import telemetry
 from console.expression import ExpressionError
 from console.expression import compile as compile_expression
 from console.flows import ErpLogin, Flow, ReadStep
@@ -67,18 +69,33 @@ def login(client: httpx.Client, login_step: ErpLogin | None, retry: RetryPolicy)
         raise StepError("login", f"the ERP refused the login ({response.status_code}): "
                                  f"{response.text[:200]}")
     try:
-        token = dotted(response.json(), login_step.token_path)
+        answer: Any = dotted(response.json(), login_step.token_path)
     except ValueError:
-        token = None
-    if not token:
+        answer = None
+    if not answer:
         raise StepError("login", f"no token at {login_step.token_path!r} in the ERP's login answer")
-    return ErpSession({login_step.header: f"{login_step.prefix}{token}"}, None, str(token))
+    token = str(answer)
+    return ErpSession({login_step.header: f"{login_step.prefix}{token}"}, None, token)
 
 
 def _send(client: httpx.Client, retry: RetryPolicy, method: str, url: str | httpx.URL,
           step: str = "read", **kwargs: Any) -> httpx.Response:
+    attempts = 0
+
     def once() -> httpx.Response:
-        response = client.request(method, url, **kwargs)
+        nonlocal attempts
+        attempts += 1
+        if attempts > 1:
+            telemetry.report(telemetry.HTTP_RETRY, 1, system="erp")
+        began = time.perf_counter()
+        try:
+            response = client.request(method, url, **kwargs)
+        except httpx.TransportError:
+            telemetry.report(telemetry.HTTP_REQUEST, time.perf_counter() - began, system="erp",
+                             status="error")
+            raise
+        telemetry.report(telemetry.HTTP_REQUEST, time.perf_counter() - began, system="erp",
+                         status=str(response.status_code))
         if response.status_code in RETRY_STATUSES:
             raise RetryableStatus(response)
         return response
@@ -165,7 +182,7 @@ def read_pages(client: httpx.Client, flow: Flow, attrs: dict[str, str], session:
         target = httpx.URL(url).copy_merge_params(params) if params else url
         response = _send(client, retry, request.method, target,
                          headers=request.headers, auth=session.auth, timeout=read.timeout_s,
-                         **({"json": request.body} if request.body is not None else {}))
+                         **_json_body(request.body))
         if response.status_code >= 400:
             raise StepError("read", f"the ERP answered {response.status_code} to {url}: "
                                     f"{response.text[:200]}")
@@ -216,3 +233,8 @@ def _next_url(pagination: Any, body: Any, rows: list[Any], params: dict[str, str
 
 def json_text(data: Any) -> str:
     return json.dumps(data, ensure_ascii=False)
+
+
+def _json_body(body: Any) -> dict[str, Any]:
+    """The request's JSON keyword, or nothing when the read sends no body."""
+    return {"json": body} if body is not None else {}

@@ -53,7 +53,8 @@ class NewestWins:
                 return
             newer = self.store.claim_newest(self.execution.flow_id, seq, self.execution.id,
                                             (self.key(r) for r in rows))
-            kept, skipped = [], []
+            kept: list[dict[str, Any]] = []
+            skipped: list[LogEntry] = []
             for row in rows:
                 owner = newer.get(self.key(row))
                 if owner is None:

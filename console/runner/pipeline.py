@@ -6,6 +6,7 @@ import json
 from dataclasses import dataclass, field
 from typing import Any
 
+from console import telemetry
 from console.flows import Flow
 from console.mapping import Mapping, MappingError, MappingSpecError
 from console.mapping import compile as compile_mapping
@@ -40,6 +41,7 @@ class Pipeline:
         if self.flow.script is not None and self.flow.script.source.strip():
             outcome = self.pool.run(self.flow.script.source, json.dumps(records, ensure_ascii=False),
                                     attrs)
+            telemetry.report(telemetry.SCRIPT, outcome.duration_s, flow=self.flow.id)
             result.attributes = {k: v for k, v in outcome.attributes.items()
                                  if attrs.get(k) != v}
             result.logs = outcome.logs

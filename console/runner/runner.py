@@ -3,8 +3,10 @@
 from __future__ import annotations
 
 import json
+import logging
 import threading
 import time
+from collections.abc import Callable
 from concurrent.futures import Future, ThreadPoolExecutor
 from typing import Any
 
@@ -13,6 +15,8 @@ from console.omnitron import RetryPolicy
 from console.runner.engine import Engine, Progress
 from console.runner.store import AdmissionRefused, Execution, ExecutionStore
 from console.script import ScriptPool
+
+log = logging.getLogger("console.runner")
 
 
 class FlowBusy(Exception):
@@ -45,10 +49,21 @@ class Runner:
         self._lock = threading.Lock()
         self.stopping = threading.Event()
         """Set when the runner stops: executions end at their next page boundary."""
+        self.after_execution: list[Callable[[Execution], None]] = []
+        """Called with each finished execution (metrics, alarms); a failing hook is logged."""
 
     def engine(self) -> Engine:
         return Engine(self.config, self.store, self.pool, retry=self.retry_policy,
                       stopping=self.stopping)
+
+    def _execute(self, execution: Execution, progress: Progress | None = None) -> Execution:
+        final = self.engine().run(execution, progress)
+        for hook in self.after_execution:
+            try:
+                hook(final)
+            except Exception:  # noqa: BLE001 - the execution is done; a hook cannot undo it
+                log.exception("after-execution hook failed for %s", final.id)
+        return final
 
     def reload(self, config: FlowsConfig) -> None:
         self.config = config
@@ -64,10 +79,10 @@ class Runner:
             progress: Progress | None = None) -> Execution:
         """Run in the calling thread and return the finished execution."""
         execution = self.store.create(self._flow(flow_id), trigger, dict(params or {}), triggered_by)
-        return self.engine().run(execution, progress)
+        return self._execute(execution, progress)
 
     def _submit(self, execution: Execution) -> str:
-        future = self._executor.submit(self.engine().run, execution)
+        future = self._executor.submit(self._execute, execution)
         with self._lock:
             self._futures[execution.id] = future
         future.add_done_callback(lambda _: self._forget(execution.id))
@@ -144,7 +159,7 @@ class Runner:
                 body=json.dumps(rows, ensure_ascii=False), retry_of=execution_id,
                 accepted_seq=original.accepted_seq)
         if wait:
-            return self.engine().run(execution).id
+            return self._execute(execution).id
         return self._submit(execution)
 
     def _admitting(self) -> None:

@@ -5,6 +5,7 @@
 - ``GET /flows/{id}/stock?sku=A,B``: the OMS stock flow's synchronous answer.
 - ``POST /flows/{id}/trigger?param=value``: a manual run; ``POST /executions/{id}/retry``.
 - ``GET /health``: who is serving, for the console to attach to; ``GET /openapi.json``.
+- ``GET /metrics``: Prometheus text; public only with ``[runner] metrics_public = true``.
 Everything but ``/health`` and ``/openapi.json`` needs ``Authorization: Bearer <outbound_token>``.
 """
 
@@ -22,6 +23,7 @@ from starlette.responses import JSONResponse, Response
 from starlette.routing import Route
 
 from console.runner.http_limits import HttpLimits
+from console.runner.metrics import RunnerMetrics
 from console.runner.oms import OmsQueryError, answer_stock_query
 from console.runner.openapi import describe
 from console.runner.payload import PayloadError, parse_rows, serialise
@@ -50,9 +52,10 @@ class _BodyRefused(Exception):
 
 
 class RunnerApp:
-    def __init__(self, runner: Runner, limits: HttpLimits | None = None,
-                 address: str = "") -> None:
+    def __init__(self, runner: Runner, metrics: RunnerMetrics | None = None,
+                 limits: HttpLimits | None = None, address: str = "") -> None:
         self.runner = runner
+        self.metrics = metrics
         self.limits = limits or HttpLimits()
         self.address = address
         self.started_at = stamp()
@@ -188,10 +191,19 @@ class RunnerApp:
     async def openapi(self, request: Request) -> Response:
         return JSONResponse(describe(self.runner.config, self.limits))
 
+    async def metrics_text(self, request: Request) -> Response:
+        if not self.runner.config.runner.metrics_public and not self.authorized(request):
+            return _problem(401, "missing or wrong bearer token")
+        if self.metrics is None:
+            return _problem(404, "this runner does not export metrics")
+        body, content_type = await asyncio.to_thread(self.metrics.render)
+        return Response(body, media_type=content_type)
+
     def app(self) -> Starlette:
         return Starlette(routes=[
             Route("/health", self.health, methods=["GET"]),
             Route("/openapi.json", self.openapi, methods=["GET"]),
+            Route("/metrics", self.metrics_text, methods=["GET"]),
             Route("/flows/{flow_id}/outbound", self.guarded(self.outbound), methods=["POST"]),
             Route("/flows/{flow_id}/stock", self.guarded(self.stock), methods=["GET"]),
             Route("/flows/{flow_id}/trigger", self.guarded(self.trigger), methods=["POST"]),

@@ -18,8 +18,12 @@ from pathlib import Path
 import uvicorn
 
 from console.flows import FlowsConfig, FlowsError, load
+from console.flows.durations import parse_duration
+from console.runner.alarms import AlarmEvaluator
 from console.runner.http_limits import HttpLimits
 from console.runner.lock import RunnerLock
+from console.runner.metrics import RunnerMetrics
+from console.runner.notify import notify_event
 from console.runner.redact import RedactingFilter, config_redactor
 from console.runner.runner import Runner
 from console.runner.scheduler import FetchMissing, Scheduler
@@ -54,6 +58,11 @@ class RunnerService:
         self._server_thread: threading.Thread | None = None
         self._filter = RedactingFilter(config_redactor(config))
         self.address = ""
+        self.alarms = AlarmEvaluator(self.runner.store, notify_event)
+        self._alarms_at = 0.0
+        self.metrics = RunnerMetrics(self.runner.store)
+        self.runner.after_execution += [self.metrics.observe_execution,
+                                        lambda _: self.evaluate_alarms()]
 
     def start(self) -> None:
         """Raises ``StoreHeld`` or ``OSError`` (the port) before anything is recovered or
@@ -71,11 +80,11 @@ class RunnerService:
         self.runner.recover()
         self.runner.store.prune(self.config.runner.log_retention_days)
         self.scheduler.plan(self.config)
-        app = RunnerApp(self.runner, self.limits, self.address).app()
+        self.metrics.start()
+        app = RunnerApp(self.runner, self.metrics, self.limits, self.address).app()
         self._server = uvicorn.Server(uvicorn.Config(
             app, log_level="warning", access_log=False, lifespan="off",
             timeout_graceful_shutdown=2, **self.limits.uvicorn_settings()))
-        self._server.install_signal_handlers = lambda: None  # type: ignore[method-assign]
         server = self._server
         self._server_thread = threading.Thread(
             target=lambda: asyncio.run(server.serve(sockets=[sock])), name="runner-http",
@@ -101,9 +110,19 @@ class RunnerService:
         self._filter.redactor = config_redactor(config)
         self.scheduler.plan(config)
 
+    def evaluate_alarms(self) -> None:
+        self._alarms_at = time.monotonic()
+        try:
+            self.alarms.evaluate(self.runner.config)
+        except Exception:  # noqa: BLE001 - alarms never stop the runner
+            log.exception("evaluating alarms failed")
+
     def tick(self) -> None:
         self._reload_if_changed()
         self.scheduler.tick()
+        every = parse_duration(self.config.alarms.evaluate_every)
+        if time.monotonic() - self._alarms_at >= every:
+            self.evaluate_alarms()
         for flow in self.fetch_missing.due_flows():
             try:
                 self.fetch_missing.run(flow)
@@ -125,6 +144,7 @@ class RunnerService:
         if self._server_thread is not None:
             self._server_thread.join(timeout=3)
         finished = self.runner.shutdown(drain_s)
+        self.metrics.stop()
         self.lock.release()
         log.removeFilter(self._filter)
         return finished

@@ -16,6 +16,8 @@ from datetime import UTC, datetime, timedelta
 from pathlib import Path
 from typing import Any
 
+from console.runner.health_store import HealthQueries
+
 _SCHEMA = """
 CREATE TABLE IF NOT EXISTS execution (
     id TEXT PRIMARY KEY, flow_id TEXT NOT NULL, trigger TEXT NOT NULL, params TEXT NOT NULL,
@@ -100,7 +102,7 @@ def _execution(row: sqlite3.Row) -> Execution:
                      row["expected"], row["records_read"], row["accepted_seq"])
 
 
-class ExecutionStore:
+class ExecutionStore(HealthQueries):
     def __init__(self, path: Path | str) -> None:
         self.path = Path(path)
         self.path.parent.mkdir(parents=True, exist_ok=True)
@@ -109,6 +111,7 @@ class ExecutionStore:
         self._seqs: dict[str, int] = {}
         self._conn().executescript(_SCHEMA)
         self._migrate()
+        self._create_health_schema()
 
     def _migrate(self) -> None:
         """Add the columns a store made by an earlier version lacks."""

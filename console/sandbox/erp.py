@@ -101,7 +101,8 @@ def _normal_date(text: str) -> str:
 
 
 def _filters(params: dict[str, str], key_column: str, key_param: str) -> tuple[str, list[Any]]:
-    where, args = [], []
+    where: list[str] = []
+    args: list[Any] = []
     if params.get(key_param):
         keys = [k.strip() for k in params[key_param].split(",") if k.strip()]
         where.append(f"{key_column} IN ({','.join('?' * len(keys))})")

@@ -199,9 +199,9 @@ async def bulk_status_update(request: Request) -> JSONResponse:
 
 
 def _check_items(state: OmnitronState, order: str, items: list[Any]
-                 ) -> tuple[list[dict[str, Any]], list[tuple[int, int, dict[str, Any]]]]:
+                 ) -> tuple[list[dict[str, Any]], list[tuple[Any, Any, dict[str, Any]]]]:
     errors: list[dict[str, Any]] = []
-    changes: list[tuple[int, int, dict[str, Any]]] = []
+    changes: list[tuple[Any, Any, dict[str, Any]]] = []
     for item in items:
         item_id = item.get("id") if isinstance(item, dict) else None
         row = state.conn.execute("SELECT * FROM order_item WHERE id = ?", (item_id,)).fetchone() \

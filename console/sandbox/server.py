@@ -3,10 +3,12 @@
 from __future__ import annotations
 
 import asyncio
+import contextlib
 import json
 import signal
 import socket
 import sys
+from collections.abc import Iterator
 from pathlib import Path
 from typing import Any
 
@@ -54,21 +56,30 @@ def serve(omnitron_port: int = 8801, erp_port: int = 8802, data_dir: Path = Path
     if announce:
         sys.stdout.write(json.dumps(urls) + "\n")
         sys.stdout.flush()
-    servers = [uvicorn.Server(uvicorn.Config(app, log_level="warning", access_log=False,
-                                             lifespan="off",
-                                             timeout_graceful_shutdown=1))
+    servers = [_SharedSignalServer(uvicorn.Config(app, log_level="warning", access_log=False,
+                                                  lifespan="off", timeout_graceful_shutdown=1))
                for app in (omnitron_app, erp_app)]
+
+    def stop_all() -> None:
+        for server in servers:
+            server.should_exit = True
 
     async def main() -> None:
         loop = asyncio.get_running_loop()
         for sig in (signal.SIGINT, signal.SIGTERM):
-            loop.add_signal_handler(sig, lambda: [setattr(s, "should_exit", True) for s in servers])
+            loop.add_signal_handler(sig, stop_all)
         await asyncio.gather(*(s.serve(sockets=[sock]) for s, sock in zip(servers, sockets,
                                                                           strict=True)))
 
-    for server in servers:
-        server.install_signal_handlers = lambda: None  # type: ignore[method-assign]
     asyncio.run(main())
+
+
+class _SharedSignalServer(uvicorn.Server):
+    """A server that leaves SIGINT/SIGTERM to the loop: one signal stops both servers."""
+
+    @contextlib.contextmanager
+    def capture_signals(self) -> Iterator[None]:
+        yield
 
 
 def dump_state(data_dir: Path, seed: int = 1) -> dict[str, Any]:

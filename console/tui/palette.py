@@ -4,8 +4,12 @@ from __future__ import annotations
 
 from collections.abc import Callable, Iterator
 from functools import partial
+from typing import TYPE_CHECKING
 
 from textual.command import DiscoveryHit, Hit, Hits, Provider
+
+if TYPE_CHECKING:
+    from console.tui.screens.flows import FlowsScreen
 
 
 class FlowCommands(Provider):
@@ -29,15 +33,11 @@ class FlowCommands(Provider):
                 yield (f"{verb} {flow.name}",
                        partial(self._run, flows_screen, flow.id, action), about)
 
-    def _run(self, screen: object, flow_id: str, action: str) -> None:
-        from console.tui.screens.flows import FlowsScreen
-
-        assert isinstance(screen, FlowsScreen)
-        if self.app.screen is not screen:
-            while self.app.screen is not screen and len(self.app.screen_stack) > 1:
-                self.app.pop_screen()
-        screen.select(flow_id)
-        getattr(screen, f"action_{action}")()
+    def _run(self, flows_screen: FlowsScreen, flow_id: str, action: str) -> None:
+        while self.app.screen is not flows_screen and len(self.app.screen_stack) > 1:
+            self.app.pop_screen()
+        flows_screen.select(flow_id)
+        getattr(flows_screen, f"action_{action}")()
 
     async def discover(self) -> Hits:
         for text, command, about in self._entries():

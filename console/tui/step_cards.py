@@ -6,7 +6,7 @@ from __future__ import annotations
 import dataclasses
 import json
 from dataclasses import dataclass
-from typing import Literal
+from typing import Any, Literal
 
 from console.flows import Flow, MappingStep, OmsSettings, ScriptStep
 
@@ -60,8 +60,8 @@ class StepCard:
             return dataclasses.replace(flow, script=ScriptStep(text) if text.strip() else None)
         if self.target == "mapping":
             return dataclasses.replace(flow, mapping=MappingStep(text) if text.strip() else None)
-        oms = dataclasses.replace(flow.oms or OmsSettings(),
-                                  **{self.target: text if text.strip() else None})
+        change: dict[str, Any] = {self.target: text if text.strip() else None}
+        oms = dataclasses.replace(flow.oms or OmsSettings(), **change)
         return dataclasses.replace(flow, oms=oms)
 
 

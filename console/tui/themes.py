@@ -4,6 +4,7 @@ from __future__ import annotations
 
 import tomllib
 from pathlib import Path
+from typing import Any
 
 from textual.theme import Theme
 
@@ -25,7 +26,7 @@ def load_theme(path: Path) -> Theme | str:
         return f"{path}: {exc}"
     if not isinstance(data.get("name"), str) or not isinstance(data.get("primary"), str):
         return f"{path}: a theme needs at least name and primary"
-    values = {k: str(data[k]) for k in _FIELDS if isinstance(data.get(k), str)}
+    values: dict[str, Any] = {k: str(data[k]) for k in _FIELDS if isinstance(data.get(k), str)}
     editor = data.get("editor")
     if editor is not None and editor not in _EDITOR_THEMES:
         return f"{path}: editor: expected one of {', '.join(_EDITOR_THEMES)}, found {editor!r}"

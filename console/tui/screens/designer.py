@@ -9,6 +9,7 @@ import os
 import shlex
 import subprocess
 import tempfile
+from collections.abc import Callable
 from pathlib import Path
 
 from textual import on, work
@@ -129,7 +130,7 @@ class DesignerScreen(Screen[FlowsConfig | None]):
         for card in self.cards:
             panel = self.query_one(f"#{card.panel_id}", TestPanel)
             editor = self.query_one(f"#{card.editor_id}", CodeEditor)
-            panel.source_of = lambda editor=editor: editor.text
+            panel.source_of = _text_of(editor)
 
     def on_mount(self) -> None:
         if self.query("#mapping-test"):
@@ -382,3 +383,7 @@ class DesignerScreen(Screen[FlowsConfig | None]):
                         severity="warning")
         finally:
             path.unlink(missing_ok=True)
+
+
+def _text_of(editor: CodeEditor) -> Callable[[], str]:
+    return lambda: editor.text

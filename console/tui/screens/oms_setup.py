@@ -145,8 +145,9 @@ class OmsSetupScreen(Screen[None]):
         checklist.set(key, "running")
         try:
             with OmnitronClient.for_settings(self.config.omnitron) as client:
-                run_copy(client, key, lambda p, s: self.post_message(StepProgress(key, p, s)),
-                         poll_s=0.2)
+                def progress(percent: int, status: str) -> None:
+                    self.post_message(StepProgress(key, percent, status))
+                run_copy(client, key, progress, poll_s=0.2)
             checklist.set(key, "done", detail="")
             self.post_message(StepProgress(key, 100, "done"))
         except (SetupError, Exception) as exc:  # noqa: BLE001 - shown to the user, kept as detail

@@ -1,0 +1,226 @@
+"""Generated code for a modify step over a list of rows, ``{"*": {"key": value, ...}}``.
+
+Each row becomes a new object (a shallow copy: values the spec does not write are shared with
+the input), and each key of the spec is one statement: the value computed (function calls of
+the common functions inlined, the rest called), then written when the mode allows it, in spec
+order so a later key sees what an earlier one wrote, as in the interpreter.
+"""
+
+from __future__ import annotations
+
+import re
+from collections.abc import Callable
+from typing import Any
+
+from console.mapping.functions import FUNCTIONS
+from console.mapping.modify import Modify, _split_args
+from console.mapping.refs import ABSENT, MISSING
+from console.mapping.template import Unsupported, literal_source
+
+_FAILURES = (ArithmeticError, TypeError, ValueError, IndexError, KeyError, AttributeError,
+             OverflowError, RecursionError)
+_LOOKUP = re.compile(r"@\(1,([A-Za-z0-9_-]+(?:\.[A-Za-z0-9_-]+)*)\)")
+_PLAIN_ARG = re.compile(r"'[^']*'|-?\d{1,9}|true|false")
+
+
+def _call(function: Callable[[list[Any]], Any], args: list[Any]) -> Any:
+    """A function as the interpreter calls it: any failure means no value."""
+    try:
+        return function(args)
+    except _FAILURES:
+        return ABSENT
+
+
+def _lone(function: Callable[[list[Any]], Any], value: Any) -> Any:
+    """A call with one lookup argument: one that finds nothing means no argument at all."""
+    return _call(function, [] if value is MISSING else [value])
+
+
+def _walk(data: Any, keys: tuple[str, ...]) -> Any:
+    for key in keys:
+        if isinstance(data, dict):
+            data = data.get(key, MISSING)
+        elif isinstance(data, list) and key.isdigit() and int(key) < len(data):
+            data = data[int(key)]
+        else:
+            return MISSING
+        if data is MISSING:
+            return MISSING
+    return data
+
+
+def _to_integer(value: Any) -> Any:
+    if type(value) is int:
+        return value
+    if type(value) is str:
+        try:
+            return int(value)
+        except ValueError:
+            pass
+    return _call(FUNCTIONS["toInteger"], [value])
+
+
+_ROWS = """
+def run(data, context):
+    if type(data) is not list:
+        return FALLBACK
+    out = []
+    append = out.append
+    for row in data:
+        if type(row) is not dict:
+            return FALLBACK
+        n = row.copy()
+{body}
+        append(n)
+    return out
+"""
+
+
+class _Writer:
+    """Source for one row's statements; constants it needs go into ``names``."""
+
+    def __init__(self) -> None:
+        self.names: dict[str, Any] = {"ABSENT": ABSENT, "MISSING": MISSING, "_call": _call,
+                                      "_lone": _lone, "_walk": _walk,
+                                      "_to_integer": _to_integer}
+        self.lines: list[str] = []
+
+    def name(self, value: Any) -> str:
+        ident = f"c{len(self.names)}"
+        self.names[ident] = value
+        return ident
+
+    def child(self, child: Any) -> None:
+        key = repr(child.literal)
+        present = f"{key} in n"
+        guard = {"overwrite": "True", "default": f"n.get({key}) is None",
+                 "define": f"{key} not in n"}[child.mode]
+        if child.check:
+            guard = present if guard == "True" else f"{present} and {guard}"
+        options = child.source if isinstance(child.source, list) and child.source else \
+            [child.source]
+        statements = [*self._options(options, key, present),
+                      "if r is not ABSENT:", f"    n[{key}] = r"]
+        if guard == "True":
+            self.lines.extend(statements)
+        else:
+            self.lines.append(f"if {guard}:")
+            self.lines.extend(f"    {line}" for line in statements)
+
+    def _options(self, options: list[Any], key: str, present: str) -> list[str]:
+        """``r = `` the first option that gives a value (``ABSENT`` if none does)."""
+        lines: list[str] = []
+        indent = ""
+        for position, option in enumerate(options):
+            if position:
+                lines.append(f"{indent}if r is ABSENT:")
+                indent += "    "
+            lines.append(f"{indent}r = {self._value(option, key, present)}")
+        return lines
+
+    def _value(self, raw: Any, key: str, present: str) -> str:
+        if isinstance(raw, str) and raw.startswith("="):
+            return self._call(raw, key, present)
+        if isinstance(raw, str) and raw.startswith("^"):
+            raise Unsupported("context lookups")
+        if isinstance(raw, str) and raw.startswith("@"):
+            keys = self._lookup(raw)
+            if len(keys) == 1:
+                return f"n.get({keys[0]!r}, ABSENT)"
+            return f"(ABSENT if (w := _walk(n, {keys!r})) is MISSING else w)"
+        if isinstance(raw, list) and raw:
+            raise Unsupported("nested lists of alternatives")
+        return literal_source(raw)
+
+    @staticmethod
+    def _lookup(raw: str) -> tuple[str, ...]:
+        match = _LOOKUP.fullmatch(raw)
+        if match is None:
+            raise Unsupported(f"the lookup {raw!r}")
+        return tuple(match.group(1).split("."))
+
+    def _call(self, raw: str, key: str, present: str) -> str:
+        name, paren, rest = raw[1:].partition("(")
+        function = FUNCTIONS.get(name.strip())
+        if function is None:
+            return "ABSENT"
+        if not paren:
+            current = f"n[{key}]"
+            fast = {"toInteger": f"_to_integer({current})",
+                    "toLong": f"_to_integer({current})",
+                    "toLower": f"(v.lower() if type(v := {current}) is str else "
+                               f"_call({self.name(function)}, [v]))",
+                    "toUpper": f"(v.upper() if type(v := {current}) is str else "
+                               f"_call({self.name(function)}, [v]))",
+                    "trim": f"(v.strip() if type(v := {current}) is str else "
+                            f"_call({self.name(function)}, [v]))"}
+            call = fast.get(name.strip(), f"_call({self.name(function)}, [{current}])")
+            return f"({call} if {present} else ABSENT)"
+        if not rest.endswith(")"):
+            raise Unsupported("a malformed call")
+        args = [self._argument(text) for text in _split_args(rest[:-1], "")]
+        lookups = [a for a in args if a[0] == "lookup"]
+        if len(args) == 1 and lookups:
+            keys = lookups[0][1]
+            return f"_lone({self.name(function)}, {self._fetch(keys, 'MISSING')})"
+        values = [self._fetch(a[1], "None") if a[0] == "lookup" else a[1] for a in args]
+        if name.strip() == "concat" and len(args) > 1:
+            return self._concat(function, args, values)
+        return f"_call({self.name(function)}, [{', '.join(values)}])"
+
+    def _concat(self, function: Callable[[list[Any]], Any], args: list[tuple[Any, ...]],
+                values: list[str]) -> str:
+        """``concat`` of texts is ``+``; anything else goes to the function."""
+        general = f"_call({self.name(function)}, [{', '.join(values)}])"
+        if any(a[0] == "plain" and not isinstance(a[2], str) for a in args):
+            return general
+        binds, checks, pieces = [], [], []
+        for position, (arg, value) in enumerate(zip(args, values, strict=True)):
+            if arg[0] == "lookup":
+                temp = f"a{position}"
+                binds.append(f"({temp} := {value})")
+                checks.append(f"type({temp}) is str")
+                pieces.append(temp)
+            else:
+                pieces.append(value)
+        if not binds:
+            return general
+        return (f"({' + '.join(pieces)} if ({', '.join(binds)},) and {' and '.join(checks)} "
+                f"else _call({self.name(function)}, [{', '.join(pieces)}]))")
+
+    def _argument(self, text: str) -> tuple[Any, ...]:
+        if text.startswith("@"):
+            return ("lookup", self._lookup(text))
+        if not _PLAIN_ARG.fullmatch(text):
+            raise Unsupported(f"the argument {text!r}")
+        if text.startswith("'"):
+            return ("plain", repr(text[1:-1]), text[1:-1])
+        if text in ("true", "false"):
+            return ("plain", repr(text == "true"), text == "true")
+        return ("plain", repr(int(text)), int(text))
+
+    @staticmethod
+    def _fetch(keys: tuple[str, ...], missing: str) -> str:
+        if len(keys) == 1:
+            return f"n.get({keys[0]!r}, {missing})"
+        walked = f"_walk(n, {keys!r})"
+        return walked if missing == "MISSING" else f"(None if (w := {walked}) is MISSING else w)"
+
+
+def modify_rows(step: Modify) -> tuple[str, dict[str, Any]]:
+    """Source and names of ``run`` for a modify step whose spec is ``{"*": {literal keys}}``."""
+    if step.literals or len(step.computed) != 1:
+        raise Unsupported("a modify spec other than one '*' over rows")
+    star = step.computed[0]
+    if star.raw != "*" or star.check or not isinstance(star.body, Modify):
+        raise Unsupported("a modify '*' without a nested spec")
+    row = star.body
+    if row.computed or row.kind != "map":
+        raise Unsupported("wildcards or list indexes inside a row")
+    writer = _Writer()
+    for child in row.literals.values():
+        if isinstance(child.body, Modify) or (isinstance(child.source, dict) and child.source):
+            raise Unsupported("nested modify specs")
+        writer.child(child)
+    body = "\n".join(f"        {line}" for line in writer.lines)
+    return _ROWS.format(body=body), writer.names
