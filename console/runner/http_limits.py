@@ -69,21 +69,22 @@ def guarded_protocol(limits: HttpLimits) -> type[H11Protocol]:
 
         def _timed_out(self) -> None:
             self._header_timer = None
-            waiting = self.cycle is None or self.cycle.response_complete
-            if waiting and not self.transport.is_closing():
+            if self._idle() and not self.transport.is_closing():
                 self.transport.write(_TIMED_OUT)
                 self.transport.close()
 
+        def _idle(self) -> bool:
+            return self.cycle is None or self.cycle.response_complete
+
+        def data_received(self, data: bytes) -> None:
+            if self._idle() and self._header_timer is None:  # the start of a next request
+                self._arm()
+            super().data_received(data)
+
         def handle_events(self) -> None:
             super().handle_events()
-            if self.cycle is not None and not self.cycle.response_complete:
+            if not self._idle():
                 self._disarm()
-
-        def on_response_complete(self) -> None:
-            super().on_response_complete()
-            idle = self.cycle is None or self.cycle.response_complete
-            if idle and not self.transport.is_closing():
-                self._arm()
 
         def connection_lost(self, exc: Exception | None) -> None:
             self._disarm()

@@ -51,6 +51,13 @@ def describe(config: FlowsConfig, limits: HttpLimits) -> dict[str, Any]:
         "/openapi.json": {"get": {
             "operationId": "openapi", "summary": "this description", "security": [],
             "responses": {"200": _answer("the OpenAPI document", {"type": "object"})}}},
+        "/metrics": {"get": {
+            "operationId": "metrics", "summary": "Prometheus metrics of this runner",
+            **({"security": []} if settings.metrics_public else {}),
+            "responses": {"200": {"description": "Prometheus text exposition",
+                                  "content": {"text/plain": {"schema": {"type": "string"}}}},
+                          "401": _UNAUTHORIZED,
+                          "404": _answer("this runner does not export metrics")}}},
         "/flows/{flow_id}/outbound": {"post": {
             "operationId": "outbound",
             "summary": "rows for an outbound flow: checked completely, stored, then processed",
