@@ -146,3 +146,23 @@ def test_basic_auth_and_a_fixed_api_key(sandbox: Sandbox) -> None:
     assert httpx.get(url, headers={"X-Api-Key": "sandbox-api-key"},
                      params={"limit": 1}).status_code == 200
     assert httpx.get(url, headers={"X-Api-Key": "other"}).status_code == 401
+
+
+def test_offset_pages_continue_by_key_and_see_writes(sandbox: Sandbox, erp: httpx.Client) -> None:
+    def walk() -> list[int]:
+        ids, offset = [], 0
+        while True:
+            page = erp.get("/stock", params={"limit": 400, "offset": offset}).json()
+            ids += [r["id"] for r in page["items"]]
+            if not page["next"]:
+                return ids
+            offset += 400
+
+    first = walk()
+    assert first == sorted(first) and len(first) == erp.get("/stock").json()["count"]
+    assert walk() == first  # the second walk is served from the remembered page ends
+    sandbox.set_erp_stock("SKU-PAGED-1", 5)
+    after = walk()
+    assert len(after) == len(first) + 1 and after[:-1] == first
+    jump = erp.get("/stock", params={"limit": 3, "offset": 10}).json()["items"]
+    assert [r["id"] for r in jump] == after[10:13]  # an offset never paged to is still right

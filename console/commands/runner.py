@@ -3,6 +3,7 @@
 from __future__ import annotations
 
 import argparse
+import json
 import os
 import signal
 import sys
@@ -33,7 +34,7 @@ def register(commands: Any) -> None:
     logs = commands.add_parser("logs", help="the per-row log of one execution")
     logs.add_argument("execution", metavar="EXECUTION_ID")
     logs.add_argument("--errors", action="store_true", help="only rows that failed")
-    logs.add_argument("--json", action="store_true")
+    logs.add_argument("--json", action="store_true", help="one JSON object per line")
     logs.set_defaults(handler=logs_command)
     retry = commands.add_parser("retry", help="run again only the rows that failed")
     retry.add_argument("execution", metavar="EXECUTION_ID")
@@ -102,17 +103,12 @@ def logs_command(args: argparse.Namespace) -> int:
     if store.execution(args.execution) is None:
         raise CommandError(f"no execution {args.execution!r} in {config.store_path()}")
     level = "error" if args.errors else None
-    offset = 0
-    while True:
-        page = store.logs(args.execution, offset=offset, limit=1000, level=level)
-        if not page:
-            return 0
-        for log in page:
-            if args.json:
-                print_json(asdict(log))
-            else:
-                print(f"{log.seq:>6}  {log.level:<7}  {log.key or '-':<14}  {log.message}")
-        offset += len(page)
+    for log in store.iter_logs(args.execution, level=level):
+        if args.json:
+            sys.stdout.write(json.dumps(asdict(log), ensure_ascii=False) + "\n")
+        else:
+            sys.stdout.write(f"{log.seq:>6}  {log.level:<7}  {log.key or '-':<14}  {log.message}\n")
+    return 0
 
 
 def retry_command(args: argparse.Namespace) -> int:

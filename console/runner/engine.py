@@ -1,11 +1,14 @@
-"""Run one execution of a flow to its end: login, read, script, mapping, write, log."""
+"""Run one execution of a flow to its end: login, read, script, mapping, write, log.
+
+The steps overlap (see ``stages``): the ERP is read ahead, a page is scripted and mapped
+while the one before it is written, and row logs are stored while the next page is written.
+"""
 
 from __future__ import annotations
 
-import json
-import queue
 import threading
 from collections.abc import Callable, Iterable, Iterator
+from dataclasses import dataclass, field
 from datetime import datetime, timedelta
 from typing import Any
 
@@ -19,8 +22,9 @@ from console.runner.erp import StepError
 from console.runner.ordering import NewestWins, stock_key, stock_label
 from console.runner.pipeline import Pipeline
 from console.runner.redact import config_redactor
+from console.runner.stages import PayloadError, count_rows, payload_slices, read_ahead, run_stages
 from console.runner.store import Execution, ExecutionStore, now
-from console.runner.writers import OrderStatusWriter, StockWriter, WriteCounts
+from console.runner.writers import OrderStatusWriter, StockWriter, WriteCounts, Writer
 from console.script import ScriptPool
 
 Progress = Callable[[Execution], None]
@@ -29,6 +33,18 @@ INITIAL_WINDOW = timedelta(days=1)
 
 class Interrupted(Exception):
     """The runner is stopping: the execution ends at this page boundary, to run again later."""
+
+
+@dataclass
+class Page:
+    """One page on its way through the steps: what was read, then the rows to write, then
+    what writing them gave."""
+
+    number: int
+    records: list[Any]
+    rows: list[Any] = field(default_factory=list)
+    attributes: dict[str, str] = field(default_factory=dict)
+    result: WriteCounts | None = None
 
 
 class Engine:
@@ -62,7 +78,7 @@ class Engine:
             return self._reload(execution)
         counts = WriteCounts()
         attributes: dict[str, str] = {}
-        status, error = "failed", None
+        status, error, interrupted = "failed", None, False
         try:
             self._execute(flow, execution, counts, attributes, progress)
             status = "success" if counts.failed == 0 else "partial" if counts.succeeded else "failed"
@@ -72,6 +88,7 @@ class Engine:
             self._log(execution.id, "warning", "the runner is stopping: interrupted at a page "
                                                "boundary, to run again at the next start")
             self.store.mark_interrupted([execution.id])
+            interrupted = True
         except StepError as exc:
             error = self.redact(f"{exc.step}: {exc.message}")
             self._log(execution.id, "error", error)
@@ -83,6 +100,10 @@ class Engine:
             self._log(execution.id, "error", error)
         logged = {k: self.redact(v) for k, v in attributes.items() if k.startswith("log.")}
         self.store.finish(execution.id, status, error=error, attributes=logged)
+        if execution.payload_id and error is None and not interrupted:
+            # every row now has its log line (with the row as written); the payload would
+            # only keep each row a second time
+            self.store.drop_payload(execution.payload_id)
         final = self._reload(execution)
         if progress is not None:
             progress(final)
@@ -119,19 +140,23 @@ class Engine:
             pipeline = None if transformed else Pipeline(flow, self.pool)
             writer = self._writer(flow, client, execution, attrs)
             read = 0
-            for number, records in enumerate(pages):
-                if self.stopping is not None and self.stopping.is_set():
-                    raise Interrupted
-                read += len(records)
-                if number == 0 and not transformed:
-                    self.store.save_sample(execution.id, flow.id, records)
+
+            def transform(page: Page) -> Page:
+                if page.number == 0 and not transformed:
+                    self.store.save_sample(execution.id, flow.id, page.records)
                 if pipeline is None:
-                    rows = records
+                    page.rows = page.records
                 else:
-                    page = pipeline.run(records, with_all_var(attrs))
-                    attributes.update(page.attributes)
-                    rows = page.rows
-                result = writer(rows, number)
+                    result = pipeline.run(page.records, with_all_var(attrs))
+                    page.attributes, page.rows = result.attributes, result.rows
+                return page
+
+            def record(page: Page) -> None:
+                nonlocal read
+                result = page.result
+                assert result is not None
+                read += len(page.records)
+                attributes.update(page.attributes)
                 attributes.update(result.attributes)
                 counts.succeeded += result.succeeded
                 counts.failed += result.failed
@@ -144,6 +169,17 @@ class Engine:
                 if progress is not None:
                     progress(self._reload(execution))
 
+            run_stages((Page(number, records) for number, records in enumerate(pages)),
+                       [transform, lambda page: self._write(writer, page), record])
+
+    def _write(self, writer: Writer, page: Page) -> Page:
+        """The write step: one page's rows to Omnitron, in the order the pages were read.
+        A stopping runner ends the execution here, between two pages."""
+        if self.stopping is not None and self.stopping.is_set():
+            raise Interrupted
+        page.result = writer(page.rows, page.number)
+        return page
+
     def _pages(self, flow: Flow, execution: Execution, attrs: dict[str, str], http: httpx.Client,
                retry: RetryPolicy) -> tuple[Iterable[list[Any]], bool]:
         """The data to process, and whether it is already mapped (retries resend rows)."""
@@ -151,10 +187,11 @@ class Engine:
             body = self.store.payload(execution.payload_id)
             if body is None:
                 raise StepError("read", "the stored payload of this execution is gone")
-            rows = json.loads(body)
-            rows = rows if isinstance(rows, list) else [rows]
-            self.store.expect(execution.id, len(rows))
-            return [rows], execution.trigger == "retry"
+            try:
+                self.store.expect(execution.id, count_rows(body))
+            except PayloadError as exc:
+                raise StepError("read", str(exc)) from None
+            return payload_slices(body, flow.write.batch_size), execution.trigger == "retry"
         if flow.read is None:
             raise StepError("read", "this flow has no [read] table and no payload to process")
         session = erp.login(http, flow.login, retry)
@@ -182,47 +219,6 @@ def _pages(http: httpx.Client, flow: Flow, attrs: dict[str, str], session: erp.E
            retry: RetryPolicy, note: Callable[[int, str, int | None], None]
            ) -> Iterator[list[Any]]:
     return read_ahead(erp.read_pages(http, flow, attrs, session, retry, on_page=note))
-
-
-_DONE = object()
-
-
-def read_ahead(pages: Iterator[list[Any]]) -> Iterator[list[Any]]:
-    """Fetch the next ERP page while the current one is transformed and written.
-
-    At most one page waits in memory, so memory stays flat whatever the total.
-    """
-    waiting: queue.Queue[Any] = queue.Queue(maxsize=1)
-    stop = threading.Event()
-
-    def produce() -> None:
-        try:
-            for page in pages:
-                while not stop.is_set():
-                    try:
-                        waiting.put(page, timeout=0.1)
-                        break
-                    except queue.Full:
-                        continue
-                if stop.is_set():
-                    return
-            waiting.put(_DONE)
-        except BaseException as exc:  # noqa: BLE001 - handed to the consumer to raise
-            waiting.put(exc)
-
-    thread = threading.Thread(target=produce, name="erp-read-ahead", daemon=True)
-    thread.start()
-    try:
-        while True:
-            item = waiting.get()
-            if item is _DONE:
-                return
-            if isinstance(item, BaseException):
-                raise item
-            yield item
-    finally:
-        stop.set()
-        thread.join(timeout=5)
 
 
 def _without_secrets(url: str, attrs: dict[str, str]) -> str:

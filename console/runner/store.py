@@ -1,7 +1,10 @@
 """ExecutionStore: executions, per-row logs, per-flow state and outbound payloads in SQLite.
 
 WAL mode lets the console read while the runner writes. Each thread gets its own connection.
-Row logs are inserted in batches (one transaction per batch) to keep the per-row cost low.
+Row logs are serialized and inserted per batch (one transaction per batch) to keep the per-row
+cost low, and are read by key, never by ``OFFSET`` over an execution's rows: ``seq`` numbers an
+execution's rows 1, 2, 3... and ``level_seq`` numbers them within their level, so row N of the
+full view or of the errors-only view is one index lookup at any size.
 """
 
 from __future__ import annotations
@@ -30,7 +33,7 @@ CREATE INDEX IF NOT EXISTS execution_flow ON execution (flow_id, started_at);
 CREATE INDEX IF NOT EXISTS execution_status ON execution (status);
 CREATE TABLE IF NOT EXISTS row_log (
     id INTEGER PRIMARY KEY, execution_id TEXT NOT NULL, seq INTEGER NOT NULL, level TEXT NOT NULL,
-    key TEXT, message TEXT NOT NULL, payload TEXT, created_at TEXT NOT NULL);
+    key TEXT, message TEXT NOT NULL, payload TEXT, created_at TEXT NOT NULL, level_seq INTEGER);
 CREATE INDEX IF NOT EXISTS row_log_execution ON row_log (execution_id, seq);
 CREATE TABLE IF NOT EXISTS flow_state (flow_id TEXT PRIMARY KEY, last_request TEXT);
 CREATE TABLE IF NOT EXISTS payload (id TEXT PRIMARY KEY, flow_id TEXT NOT NULL, body TEXT NOT NULL,
@@ -41,7 +44,17 @@ CREATE TABLE IF NOT EXISTS newest_accepted (flow_id TEXT NOT NULL, key TEXT NOT 
 CREATE TABLE IF NOT EXISTS input_sample (execution_id TEXT PRIMARY KEY, flow_id TEXT NOT NULL,
     body TEXT NOT NULL, created_at TEXT NOT NULL);
 """
+_LOG_INDEXES = """
+CREATE INDEX IF NOT EXISTS row_log_level ON row_log (execution_id, level, level_seq);
+CREATE INDEX IF NOT EXISTS row_log_key ON row_log (execution_id, key);
+"""
 SAMPLE_RECORDS = 500
+MESSAGE_SEARCH_LEVELS = ("warning", "error")
+"""Search matches any row by key (SKU, order number: exact or prefix, through an index), and
+by any part of the key or message the rows of these levels and the execution's own lines
+(those without a key: pages read, retries): a scan of the rows worth reading, not of a
+million 'stock written' lines."""
+_payload_text = json.JSONEncoder(ensure_ascii=False, separators=(",", ":"), default=str).encode
 
 ACTIVE = "processing"
 FINISHED = ("success", "partial", "failed", "interrupted")
@@ -94,6 +107,29 @@ class RowLog:
     created_at: str
 
 
+def _row_log(r: sqlite3.Row) -> RowLog:
+    return RowLog(r["id"], r["execution_id"], r["seq"], r["level"], r["key"], r["message"],
+                  r["payload"], r["created_at"])
+
+
+def _search_filter(execution_id: str, level: str | None, search: str) -> tuple[str, list[Any]]:
+    """Rows whose key starts with ``search`` (indexed), warnings and errors that contain it in
+    their key or message, and lines without a key that contain it (``MESSAGE_SEARCH_LEVELS``)."""
+    pattern = "%" + search.replace("\\", "\\\\").replace("%", "\\%").replace("_", "\\_") + "%"
+    levels = ", ".join("?" * len(MESSAGE_SEARCH_LEVELS))
+    clause = ("id IN (SELECT id FROM row_log WHERE execution_id = ? AND key >= ? AND key < ?"
+              " UNION ALL SELECT id FROM row_log WHERE execution_id = ? AND level IN"
+              f" ({levels}) AND (key LIKE ? ESCAPE '\\' OR message LIKE ? ESCAPE '\\')"
+              " UNION ALL SELECT id FROM row_log WHERE execution_id = ? AND key IS NULL"
+              " AND message LIKE ? ESCAPE '\\')")
+    args: list[Any] = [execution_id, search, search + "\U0010ffff", execution_id,
+                       *MESSAGE_SEARCH_LEVELS, pattern, pattern, execution_id, pattern]
+    if level:
+        clause = f"{clause} AND level = ?"
+        args.append(level)
+    return clause, args
+
+
 def _execution(row: sqlite3.Row) -> Execution:
     return Execution(row["id"], row["flow_id"], row["trigger"], json.loads(row["params"]),
                      row["triggered_by"], row["status"], row["total"], row["succeeded"],
@@ -108,7 +144,7 @@ class ExecutionStore(HealthQueries):
         self.path.parent.mkdir(parents=True, exist_ok=True)
         self._local = threading.local()
         self._seq_lock = threading.Lock()
-        self._seqs: dict[str, int] = {}
+        self._seqs: dict[tuple[str, str | None], int] = {}
         self._conn().executescript(_SCHEMA)
         self._migrate()
         self._create_health_schema()
@@ -127,6 +163,9 @@ class ExecutionStore(HealthQueries):
             conn.execute("ALTER TABLE execution ADD COLUMN resume_pending INTEGER NOT NULL DEFAULT 0")
         conn.execute("CREATE INDEX IF NOT EXISTS execution_accepted ON execution"
                      " (flow_id, accepted_seq)")
+        if "level_seq" not in {row["name"] for row in conn.execute("PRAGMA table_info(row_log)")}:
+            conn.execute("ALTER TABLE row_log ADD COLUMN level_seq INTEGER")
+        conn.executescript(_LOG_INDEXES)
 
     def _conn(self) -> sqlite3.Connection:
         conn = getattr(self._local, "conn", None)
@@ -166,28 +205,54 @@ class ExecutionStore(HealthQueries):
 
     def add_logs(self, execution_id: str,
                  entries: Iterable[tuple[str, str | None, str, Any]]) -> None:
-        """Append (level, key, message, payload) rows in one transaction."""
+        """Append (level, key, message, payload) rows in one transaction.
+
+        Payloads that are not text are stored as compact JSON, encoded with one encoder for
+        the whole batch. Seqs are given and the rows inserted under one lock, so rows land in
+        seq order even when several threads log to the same execution.
+        """
         created = stamp()
-        rows = []
         with self._seq_lock:
-            seq = self._seqs.get(execution_id)
-            if seq is None:
-                found = self._conn().execute("SELECT MAX(seq) FROM row_log WHERE execution_id = ?",
-                                             (execution_id,)).fetchone()[0]
-                seq = found or 0
+            seq = self._next(execution_id, None)
+            counters: dict[str, int] = {}
+            rows = []
             for level, key, message, payload in entries:
                 seq += 1
+                level_seq = counters.get(level)
+                if level_seq is None:
+                    level_seq = self._next(execution_id, level)
+                counters[level] = level_seq = level_seq + 1
                 body = payload if payload is None or isinstance(payload, str) else \
-                    json.dumps(payload, ensure_ascii=False, default=str)
-                rows.append((execution_id, seq, level, key, message, body, created))
-            self._seqs[execution_id] = seq
-        if not rows:
-            return
-        conn = self._conn()
-        conn.execute("BEGIN")
-        conn.executemany("INSERT INTO row_log (execution_id, seq, level, key, message, payload,"
-                         " created_at) VALUES (?, ?, ?, ?, ?, ?, ?)", rows)
-        conn.execute("COMMIT")
+                    _payload_text(payload)
+                rows.append((execution_id, seq, level, key, message, body, created, level_seq))
+            if not rows:
+                return
+            conn = self._conn()
+            conn.execute("BEGIN")
+            try:
+                conn.executemany("INSERT INTO row_log (execution_id, seq, level, key, message,"
+                                 " payload, created_at, level_seq) VALUES (?, ?, ?, ?, ?, ?, ?, ?)",
+                                 rows)
+            except BaseException:
+                conn.execute("ROLLBACK")
+                raise
+            conn.execute("COMMIT")
+            self._seqs[(execution_id, None)] = seq
+            self._seqs.update({(execution_id, level): n for level, n in counters.items()})
+
+    def _next(self, execution_id: str, level: str | None) -> int:
+        """The last seq (or level seq) given in an execution; read once, then kept."""
+        known = self._seqs.get((execution_id, level))
+        if known is not None:
+            return known
+        if level is None:
+            found = self._conn().execute("SELECT MAX(seq) FROM row_log WHERE execution_id = ?",
+                                         (execution_id,)).fetchone()[0]
+        else:
+            found = self._conn().execute(
+                "SELECT MAX(level_seq) FROM row_log WHERE execution_id = ? AND level = ?",
+                (execution_id, level)).fetchone()[0]
+        return int(found or 0)
 
     def log(self, execution_id: str, level: str, message: str, key: str | None = None,
             payload: Any = None) -> None:
@@ -214,47 +279,76 @@ class ExecutionStore(HealthQueries):
         rows = self._conn().execute("SELECT * FROM execution WHERE status = ?", (ACTIVE,))
         return [_execution(r) for r in rows]
 
-    def _log_filter(self, execution_id: str, level: str | None, search: str | None
-                    ) -> tuple[str, list[Any]]:
-        clause, args = "execution_id = ?", [execution_id]
-        if level:
-            clause += " AND level = ?"
-            args.append(level)
-        if search:
-            clause += " AND (key LIKE ? OR message LIKE ?)"
-            args += [f"%{search}%", f"%{search}%"]
-        return clause, args
-
     def count_logs(self, execution_id: str, *, level: str | None = None,
                    search: str | None = None) -> int:
-        clause, args = self._log_filter(execution_id, level, search)
-        return self._conn().execute(f"SELECT COUNT(*) FROM row_log WHERE {clause}", args).fetchone()[0]
+        """Rows in the view; without a search this is an index lookup, not a count."""
+        conn = self._conn()
+        if search:
+            clause, args = _search_filter(execution_id, level, search)
+            return conn.execute(f"SELECT COUNT(*) FROM row_log WHERE {clause}", args).fetchone()[0]
+        if level is None:
+            return int(conn.execute("SELECT MAX(seq) FROM row_log WHERE execution_id = ?",
+                                    (execution_id,)).fetchone()[0] or 0)
+        last = conn.execute("SELECT MAX(level_seq) FROM row_log WHERE execution_id = ? AND"
+                            " level = ?", (execution_id, level)).fetchone()[0]
+        if last is None:  # rows logged before level_seq existed, or none at this level
+            return conn.execute("SELECT COUNT(*) FROM row_log WHERE execution_id = ? AND level = ?",
+                                (execution_id, level)).fetchone()[0]
+        return int(last)
 
     def logs(self, execution_id: str, *, offset: int = 0, limit: int = 100,
              level: str | None = None, search: str | None = None) -> list[RowLog]:
-        clause, args = self._log_filter(execution_id, level, search)
-        rows = self._conn().execute(
-            f"SELECT * FROM row_log WHERE {clause} ORDER BY seq LIMIT ? OFFSET ?",
-            [*args, limit, offset])
-        return [RowLog(r["id"], r["execution_id"], r["seq"], r["level"], r["key"], r["message"],
-                       r["payload"], r["created_at"]) for r in rows]
+        """Rows ``offset`` to ``offset + limit`` of the view, in seq order.
+
+        Without a search, positions are keys (``seq`` or ``level_seq``), so the last page of
+        a million rows costs what the first does.
+        """
+        conn = self._conn()
+        if search:
+            clause, args = _search_filter(execution_id, level, search)
+            rows = conn.execute(f"SELECT * FROM row_log WHERE {clause} ORDER BY seq LIMIT ?"
+                                " OFFSET ?", [*args, limit, offset])
+        elif level is None:
+            rows = conn.execute("SELECT * FROM row_log WHERE execution_id = ? AND seq > ? AND"
+                                " seq <= ? ORDER BY seq", (execution_id, offset, offset + limit))
+        elif self._level_keyed(execution_id, level):
+            rows = conn.execute("SELECT * FROM row_log WHERE execution_id = ? AND level = ? AND"
+                                " level_seq > ? AND level_seq <= ? ORDER BY level_seq",
+                                (execution_id, level, offset, offset + limit))
+        else:
+            rows = conn.execute("SELECT * FROM row_log WHERE execution_id = ? AND level = ?"
+                                " ORDER BY seq LIMIT ? OFFSET ?",
+                                (execution_id, level, limit, offset))
+        return [_row_log(r) for r in rows]
+
+    def _level_keyed(self, execution_id: str, level: str) -> bool:
+        """Whether every row of this level has its level seq (stores from before it had none)."""
+        return self._conn().execute("SELECT 1 FROM row_log WHERE execution_id = ? AND level = ?"
+                                    " AND level_seq IS NULL LIMIT 1", (execution_id, level)
+                                    ).fetchone() is None
 
     def iter_logs(self, execution_id: str, *, level: str | None = None,
                   search: str | None = None, batch: int = 5000) -> Iterator[RowLog]:
         """Every matching row in order, read in batches by ``seq`` (no OFFSET scans), for
-        exports of executions with millions of rows."""
-        clause, args = self._log_filter(execution_id, level, search)
+        exports and ``console logs`` of executions with millions of rows: memory stays flat."""
+        order = "seq"
+        if search:
+            clause, args = _search_filter(execution_id, level, search)
+        elif level and self._level_keyed(execution_id, level):
+            clause, args, order = "execution_id = ? AND level = ?", [execution_id, level], "level_seq"
+        elif level:
+            clause, args = "execution_id = ? AND level = ?", [execution_id, level]
+        else:
+            clause, args = "execution_id = ?", [execution_id]
         after = 0
         while True:
             rows = self._conn().execute(
-                f"SELECT * FROM row_log WHERE {clause} AND seq > ? ORDER BY seq LIMIT ?",
+                f"SELECT * FROM row_log WHERE {clause} AND {order} > ? ORDER BY {order} LIMIT ?",
                 [*args, after, batch]).fetchall()
             if not rows:
                 return
-            for r in rows:
-                yield RowLog(r["id"], r["execution_id"], r["seq"], r["level"], r["key"],
-                             r["message"], r["payload"], r["created_at"])
-            after = rows[-1]["seq"]
+            yield from map(_row_log, rows)
+            after = rows[-1][order]
 
     def last_request(self, flow_id: str) -> datetime | None:
         row = self._conn().execute("SELECT last_request FROM flow_state WHERE flow_id = ?",
@@ -274,6 +368,10 @@ class ExecutionStore(HealthQueries):
     def payload(self, payload_id: str) -> str | None:
         row = self._conn().execute("SELECT body FROM payload WHERE id = ?", (payload_id,)).fetchone()
         return row[0] if row else None
+
+    def drop_payload(self, payload_id: str) -> None:
+        """Forget a payload once its execution has logged every row of it."""
+        self._conn().execute("DELETE FROM payload WHERE id = ?", (payload_id,))
 
     def save_sample(self, execution_id: str, flow_id: str, records: list[Any]) -> None:
         """Keep the start of an execution's input so the console can test against it."""

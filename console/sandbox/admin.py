@@ -95,6 +95,7 @@ def erp_routes() -> list[Route]:
             " modified_date = excluded.modified_date",
             (body["sku"], int(body.get("stock_list", 1)), int(body["qty"]),
              body.get("unit_type", "qty"), iso(datetime.now(UTC))))
+        request.app.state.erp.changed()
         return JSONResponse({"ok": True})
 
     async def auth(request: Request) -> JSONResponse:

@@ -43,10 +43,35 @@ class PathToken:
 
 
 class ErpState:
+    """The ERP's data, its tokens, and what paging remembers: each query's record count
+    (counted once) and where each page ended, so the next ``offset`` page is read by key
+    (``id > last``) instead of by skipping rows. Writes forget both."""
+
     def __init__(self, conn: sqlite3.Connection) -> None:
         self.conn = conn
         self.tokens: set[str] = set()
         self.require_auth = True
+        self.counts: dict[tuple[Any, ...], int] = {}
+        self.ends: dict[tuple[Any, ...], int] = {}
+
+    def count(self, table: str, clause: str, args: list[Any]) -> int:
+        key = (table, clause, *args)
+        if key not in self.counts:
+            if len(self.counts) > 1000:
+                self.counts.clear()
+            self.counts[key] = self.conn.execute(f"SELECT COUNT(*) FROM {table} {clause}",
+                                                 args).fetchone()[0]
+        return self.counts[key]
+
+    def remember_end(self, table: str, clause: str, args: list[Any], offset: int,
+                     last_id: int) -> None:
+        if len(self.ends) > 10_000:
+            self.ends.clear()
+        self.ends[(table, clause, *args, offset)] = last_id
+
+    def changed(self) -> None:
+        self.counts.clear()
+        self.ends.clear()
 
 
 def _authorized(request: Request) -> bool:
@@ -126,35 +151,64 @@ def _order_item(row: sqlite3.Row) -> dict[str, Any]:
             "orderitems": json.loads(row["items"])}
 
 
+_JSON_ROWS = {
+    "stock": "json_object('id', id, 'sku', sku, 'qty', qty, 'stock_list', stock_list,"
+             " 'unit_type', unit_type, 'modified_date', modified_date)",
+    "orders": "json_object('id', id, 'order', number, 'modified_date', modified_date,"
+              " 'orderitems', json(items))",
+}
+
+
 def _page(request: Request, table: str, key_column: str, key_param: str,
           render: Any) -> Response:
     params = dict(request.query_params)
     clause, args = _filters(params, key_column, key_param)
-    conn: sqlite3.Connection = request.app.state.erp.conn
-    count = conn.execute(f"SELECT COUNT(*) FROM {table} {clause}", args).fetchone()[0]
+    state: ErpState = request.app.state.erp
+    count = state.count(table, clause, args)
     limit_text = params.get("limit", "")
     limit = min(int(limit_text), 10_000) if limit_text.isdigit() and int(limit_text) > 0 else DEFAULT_LIMIT
+    offset: int | None = None
+    seek: int | None = None
     if params.get("after", "").lstrip("-").isdigit():
         seek = int(params["after"])
-        seek_clause = f"{clause} AND id > ?" if clause else "WHERE id > ?"
-        rows = conn.execute(f"SELECT * FROM {table} {seek_clause} ORDER BY id LIMIT ?",
-                            [*args, seek, limit]).fetchall()
-        nxt = (str(request.url.include_query_params(after=rows[-1]["id"], limit=limit))
-               if len(rows) == limit else None)
     else:
         offset = int(params["offset"]) if params.get("offset", "").isdigit() else 0
-        rows = conn.execute(f"SELECT * FROM {table} {clause} ORDER BY id LIMIT ? OFFSET ?",
-                            [*args, limit, offset]).fetchall()
+        seek = state.ends.get((table, clause, *args, offset))
+    where, query_args = clause, list(args)
+    if seek is not None:
+        where = f"{clause} AND id > ?" if clause else "WHERE id > ?"
+        query_args.append(seek)
+    skip = offset if offset is not None and seek is None else 0
+    rows_sql = f"SELECT * FROM {table} {where} ORDER BY id LIMIT ? OFFSET ?"
+    if _wants_xml(request):
+        rows = state.conn.execute(rows_sql, [*query_args, limit, skip]).fetchall()
+        items, returned, last = [render(r) for r in rows], len(rows), rows[-1]["id"] if rows else None
+    else:
+        items, returned, last = state.conn.execute(
+            f"SELECT COALESCE(json_group_array({_JSON_ROWS[table]}), '[]'), COUNT(*), MAX(id)"
+            f" FROM ({rows_sql})", [*query_args, limit, skip]).fetchone()
+    if offset is not None:
+        if last is not None:
+            state.remember_end(table, clause, args, offset + returned, last)
         nxt = (str(request.url.include_query_params(offset=offset + limit, limit=limit))
                if offset + limit < count else None)
-    body = {"count": count, "items": [render(r) for r in rows], "next": nxt}
-    return _respond(request, body)
+    else:
+        nxt = (str(request.url.include_query_params(after=last, limit=limit))
+               if returned == limit else None)
+    if isinstance(items, str):  # the page, already JSON: spliced in, never parsed again
+        head = json.dumps({"count": count})[:-1]
+        text = f'{head}, "items": {items}, "next": {json.dumps(nxt)}}}'
+        return Response(text, media_type="application/json")
+    return _respond(request, {"count": count, "items": items, "next": nxt})
+
+
+def _wants_xml(request: Request) -> bool:
+    return request.query_params.get("format") == "xml" or \
+        "xml" in request.headers.get("accept", "")
 
 
 def _respond(request: Request, body: dict[str, Any]) -> Response:
-    wants_xml = request.query_params.get("format") == "xml" or \
-        "xml" in request.headers.get("accept", "")
-    if wants_xml:
+    if _wants_xml(request):
         return Response(to_xml(body), media_type="application/xml")
     return JSONResponse(body)
 

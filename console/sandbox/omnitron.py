@@ -5,6 +5,8 @@ from __future__ import annotations
 import json
 import secrets
 import sqlite3
+from itertools import groupby
+from operator import itemgetter
 from typing import Any
 
 from starlette.applications import Starlette
@@ -27,6 +29,7 @@ class OmnitronState:
         self.products, self.stock_lists = known_keys(conn)
         self.index = {(r[0], r[1]): r[2] for r in
                       conn.execute("SELECT product_sku, stock_list, id FROM product_stock")}
+        self.last_id: int = max(self.index.values(), default=0)
         self.oms = OmsSetup(conn)
 
 
@@ -97,40 +100,57 @@ async def product_stock(request: Request) -> JSONResponse:
     return JSONResponse(paginated(request, count, fetch))
 
 
+_UPDATE_ALL = ("UPDATE product_stock SET stock = COALESCE(?, stock),"
+               " unit_type = COALESCE(?, unit_type),"
+               " sold_quantity_unreported = COALESCE(?, sold_quantity_unreported),"
+               " extra_field = COALESCE(?, extra_field) WHERE id = ?")
+_UPDATE_STOCK = "UPDATE product_stock SET stock = ?, unit_type = ? WHERE id = ?"
+
+
 def upsert_rows(state: OmnitronState, rows: list[dict[str, Any]]) -> tuple[int, int, list[int]]:
-    """Write clean rows; returns (created, updated, ids). Omitted stock on update keeps the old."""
-    created = updated = 0
+    """Write clean rows in one transaction with a few executemany calls; returns (created,
+    updated, ids). Omitted stock on update keeps the old.
+
+    A key new to the table is inserted once (its first row) and its later rows in the same
+    batch are updates applied after it, in order, as if each row were written in turn.
+    """
+    inserts: list[tuple[Any, ...]] = []
+    updates: list[tuple[str, tuple[Any, ...]]] = []
     ids: list[int] = []
+    index = state.index
+    for row in rows:
+        key = (row["product_sku"], row["stock_list"])
+        extra = json.dumps(row["extra_field"]) if "extra_field" in row else None
+        existing = index.get(key)
+        if existing is None:
+            state.last_id += 1
+            index[key] = existing = state.last_id
+            inserts.append((existing, key[0], key[1], row.get("stock", 0),
+                            row.get("unit_type", "qty"), row.get("sold_quantity_unreported", 0),
+                            extra or "{}"))
+        elif row.get("stock") is not None and "unit_type" in row and extra is None and \
+                row.get("sold_quantity_unreported") is None:
+            updates.append((_UPDATE_STOCK, (row["stock"], row["unit_type"], existing)))
+        else:
+            updates.append((_UPDATE_ALL, (row.get("stock"), row.get("unit_type"),
+                                          row.get("sold_quantity_unreported"), extra, existing)))
+        ids.append(existing)
     conn = state.conn
     conn.execute("BEGIN")
     try:
-        for row in rows:
-            key = (row["product_sku"], row["stock_list"])
-            existing = state.index.get(key)
-            extra = json.dumps(row["extra_field"]) if "extra_field" in row else None
-            if existing is None:
-                cursor = conn.execute(
-                    "INSERT INTO product_stock (product_sku, stock_list, stock, unit_type,"
-                    " sold_quantity_unreported, extra_field) VALUES (?, ?, ?, ?, ?, ?)",
-                    (key[0], key[1], row.get("stock", 0), row.get("unit_type", "qty"),
-                     row.get("sold_quantity_unreported", 0), extra or "{}"))
-                state.index[key] = existing = int(cursor.lastrowid or 0)
-                created += 1
-            else:
-                conn.execute(
-                    "UPDATE product_stock SET stock = COALESCE(?, stock),"
-                    " unit_type = COALESCE(?, unit_type),"
-                    " sold_quantity_unreported = COALESCE(?, sold_quantity_unreported),"
-                    " extra_field = COALESCE(?, extra_field) WHERE id = ?",
-                    (row.get("stock"), row.get("unit_type"), row.get("sold_quantity_unreported"),
-                     extra, existing))
-                updated += 1
-            ids.append(existing)
+        conn.executemany("INSERT INTO product_stock (id, product_sku, stock_list, stock, unit_type,"
+                         " sold_quantity_unreported, extra_field) VALUES (?, ?, ?, ?, ?, ?, ?)",
+                         inserts)
+        for statement, run in groupby(updates, key=itemgetter(0)):  # in order, run by run
+            conn.executemany(statement, [values for _, values in run])
     except BaseException:
         conn.execute("ROLLBACK")
+        for values in inserts:  # the index must not name rows that were never written
+            index.pop((values[1], values[2]), None)
+        state.last_id = conn.execute("SELECT COALESCE(MAX(id), 0) FROM product_stock").fetchone()[0]
         raise
     conn.execute("COMMIT")
-    return created, updated, ids
+    return len(inserts), len(updates), ids
 
 
 async def _upsert_one(request: Request, state: OmnitronState) -> JSONResponse:

@@ -1,12 +1,18 @@
-"""Run the sandbox Omnitron and ERP together in one event loop."""
+"""Run the sandbox Omnitron and ERP, each in its own process and event loop.
+
+The ERP is forked off once both sockets are bound and the data is seeded, so a benchmark
+reading pages and posting upserts at full speed never has one server wait on the other.
+"""
 
 from __future__ import annotations
 
 import asyncio
 import contextlib
 import json
+import os
 import signal
 import socket
+import sqlite3
 import sys
 from collections.abc import Iterator
 from pathlib import Path
@@ -16,20 +22,27 @@ import uvicorn
 from starlette.applications import Starlette
 
 from console.sandbox import admin, erp, omnitron
-from console.sandbox.db import open_state
+from console.sandbox.db import connect, open_state
 from console.sandbox.faults import FaultMiddleware, Faults
 
 
 def build_apps(data_dir: Path, seed: int, products: int, orders: int) -> tuple[Any, Any]:
     omnitron_db, erp_db = open_state(data_dir, seed, products, orders)
-    omnitron_app: Starlette = omnitron.create_app(omnitron_db)
-    erp_app: Starlette = erp.create_app(erp_db)
-    omnitron_faults, erp_faults = Faults(), Faults()
-    for app, faults, extra in ((omnitron_app, omnitron_faults, admin.omnitron_routes()),
-                               (erp_app, erp_faults, admin.erp_routes())):
-        app.router.routes.extend([admin.fault_route(faults), *extra])
-    return (FaultMiddleware(omnitron_app, omnitron_faults),
-            erp.PathToken(FaultMiddleware(erp_app, erp_faults)))
+    return omnitron_asgi(omnitron_db), erp_asgi(erp_db)
+
+
+def omnitron_asgi(conn: sqlite3.Connection) -> Any:
+    app: Starlette = omnitron.create_app(conn)
+    faults = Faults()
+    app.router.routes.extend([admin.fault_route(faults), *admin.omnitron_routes()])
+    return FaultMiddleware(app, faults)
+
+
+def erp_asgi(conn: sqlite3.Connection) -> Any:
+    app: Starlette = erp.create_app(conn)
+    faults = Faults()
+    app.router.routes.extend([admin.fault_route(faults), *admin.erp_routes()])
+    return erp.PathToken(FaultMiddleware(app, faults))
 
 
 def _bind(host: str, port: int) -> socket.socket:
@@ -49,37 +62,68 @@ def serve(omnitron_port: int = 8801, erp_port: int = 8802, data_dir: Path = Path
           seed: int = 1, host: str = "127.0.0.1", products: int = 3000, orders: int = 300,
           announce: bool = True) -> None:
     """Serve both in the foreground until SIGINT or SIGTERM; port 0 picks a free port."""
-    omnitron_app, erp_app = build_apps(Path(data_dir), seed, products, orders)
+    folder = Path(data_dir)
+    for conn in open_state(folder, seed, products, orders):  # seed once, before the fork
+        conn.close()
     sockets = (_bind(host, omnitron_port), _bind(host, erp_port))
     urls = {name: f"http://{host}:{sock.getsockname()[1]}"
             for name, sock in zip(("omnitron", "erp"), sockets, strict=True)}
     if announce:
         sys.stdout.write(json.dumps(urls) + "\n")
         sys.stdout.flush()
-    servers = [_SharedSignalServer(uvicorn.Config(app, log_level="warning", access_log=False,
-                                                  lifespan="off", timeout_graceful_shutdown=1))
-               for app in (omnitron_app, erp_app)]
+    child = os.fork()
+    if child == 0:
+        code = 0
+        try:
+            sockets[0].close()
+            _die_with_parent()
+            _serve_one(erp_asgi(connect(folder / "erp.db")), sockets[1])
+        except BaseException:  # noqa: BLE001 - a forked child must never return into the caller
+            code = 1
+        finally:
+            os._exit(code)
+    sockets[1].close()
+    try:
+        _serve_one(omnitron_asgi(connect(folder / "omnitron.db")), sockets[0])
+    finally:
+        with contextlib.suppress(ProcessLookupError):
+            os.kill(child, signal.SIGTERM)
+        os.waitpid(child, 0)
 
-    def stop_all() -> None:
-        for server in servers:
-            server.should_exit = True
+
+def _serve_one(app: Any, sock: socket.socket) -> None:
+    server = _LoopSignalServer(uvicorn.Config(app, log_level="warning", access_log=False,
+                                              lifespan="off", timeout_graceful_shutdown=1))
+
+    def stop() -> None:
+        server.should_exit = True
 
     async def main() -> None:
         loop = asyncio.get_running_loop()
         for sig in (signal.SIGINT, signal.SIGTERM):
-            loop.add_signal_handler(sig, stop_all)
-        await asyncio.gather(*(s.serve(sockets=[sock]) for s, sock in zip(servers, sockets,
-                                                                          strict=True)))
+            loop.add_signal_handler(sig, stop)
+        await server.serve(sockets=[sock])
 
     asyncio.run(main())
 
 
-class _SharedSignalServer(uvicorn.Server):
-    """A server that leaves SIGINT/SIGTERM to the loop: one signal stops both servers."""
+class _LoopSignalServer(uvicorn.Server):
+    """A server that leaves SIGINT/SIGTERM to the loop's handlers set in ``_serve_one``."""
 
     @contextlib.contextmanager
     def capture_signals(self) -> Iterator[None]:
         yield
+
+
+def _die_with_parent() -> None:
+    """The ERP process ends with the Omnitron one, however that one ends."""
+    if sys.platform.startswith("linux"):
+        import ctypes
+
+        with contextlib.suppress(OSError):
+            ctypes.CDLL("libc.so.6").prctl(1, signal.SIGTERM)
+        if os.getppid() == 1:
+            os._exit(0)
 
 
 def dump_state(data_dir: Path, seed: int = 1) -> dict[str, Any]:

@@ -1,7 +1,8 @@
 """Per-row logs of one execution, rendering only the visible lines.
 
 Rows are read from the store page by page in a worker as the user scrolls; nothing holds
-more than a few pages, so a million rows scroll as smoothly as a hundred.
+more than a few pages, and a page is read by its rows' seq range (the store's keys), so a
+million rows scroll, jump to the end and filter as quickly as a hundred.
 """
 
 from __future__ import annotations
@@ -49,6 +50,7 @@ class RowLogView(ScrollView, can_focus=True):
         self.generation = 0  # bumped on reload: pages read before it are dropped
         self.pending: set[int] = set()
         self.cursor = 0
+        self._store: Any = None
 
     def reset(self, level: str | None, search: str | None) -> None:
         self.level, self.search = level, search
@@ -67,9 +69,11 @@ class RowLogView(ScrollView, can_focus=True):
     @work(thread=True, exit_on_error=False)
     def fetch(self, page: int, generation: int, count: bool = False) -> None:
         """Read one page; count the rows only on a reload (a count scans every row)."""
-        from console.runner.store import ExecutionStore
+        if self._store is None:
+            from console.runner.store import ExecutionStore
 
-        store = ExecutionStore(self.store_path)
+            self._store = ExecutionStore(self.store_path)
+        store = self._store
         total = store.count_logs(self.execution_id, level=self.level, search=self.search) \
             if count else None
         rows = store.logs(self.execution_id, offset=page * PAGE, limit=PAGE, level=self.level,
