@@ -94,14 +94,15 @@ def test_a_retry_never_overwrites_a_newer_value(demo_flows: Any, tmp_path: Path,
     from console.omnitron import RetryPolicy
     from console.runner import Runner
 
-    config = load(demo_flows(tmp_path, replace=SMALL_BATCHES))
+    config = load(demo_flows(tmp_path, replace={
+        "stock_list = 3\nbatch_size = 5000": "stock_list = 3\nbatch_size = 20"}))
     with Runner(config, retry=RetryPolicy(attempts=1, base_delay=0.01)) as runner:
         store = runner.store
-        sandbox.set_faults("omnitron", latency_s=0.05)
+        sandbox.set_faults("omnitron", latency_s=0.1)
         try:
             old = runner.accept_payload("stock_push", httpx.Request(
                 "POST", "/", json=rows(range(2201, 2501), 31)).content.decode(), "test")
-            wait_for(lambda: written(sandbox, 2300, 31))
+            wait_for(lambda: written(sandbox, 2220, 31))
             sandbox.set_faults("omnitron", error_rate=1.0, status=500)
             wait_for(lambda: finished(store, old))
         finally:

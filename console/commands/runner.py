@@ -149,6 +149,15 @@ def serve_command(args: argparse.Namespace) -> int:
     from console.runner.service import RunnerService
 
     service = RunnerService(config)
+
+    def stop(signum: int, frame: Any) -> None:
+        if service._stop.is_set():  # a second signal: stop waiting
+            os._exit(1)
+        service._stop.set()
+
+    # before starting: a signal during recovery must still stop cleanly
+    signal.signal(signal.SIGTERM, stop)
+    signal.signal(signal.SIGINT, stop)
     try:
         service.start()
     except StoreHeld as exc:
@@ -156,14 +165,6 @@ def serve_command(args: argparse.Namespace) -> int:
     except OSError as exc:
         raise CommandError(f"cannot listen on {config.runner.listen}: {exc.strerror}") from None
     print(f"runner serving on http://{service.address} (store {config.store_path()})", flush=True)
-
-    def stop(signum: int, frame: Any) -> None:
-        if service._stop.is_set():  # a second signal: stop waiting
-            os._exit(1)
-        service._stop.set()
-
-    signal.signal(signal.SIGTERM, stop)
-    signal.signal(signal.SIGINT, stop)
     service.serve_forever()
     finished = service.stop()
     print("runner stopped", flush=True)
