@@ -211,14 +211,21 @@ def test_errors_are_the_interpreters() -> None:
 
 # Generated specs and inputs: the compiler's constructs and their neighbours.
 _KEYS = st.sampled_from(["a", "b", "c"])
-_OUT = st.sampled_from(["[&1].x", "[&1].y.z", "[&1].&", "[&1].&0", "[&1].y.&", "[&1].a",
-                        "out", "[&1]", "[&1].x.&1"])
+_OUT = st.sampled_from(["[&1].x", "[&1].y.z", "[&1].&", "[&1].&0", "[&1].y.&", "[&1].a", "[&1].b",
+                        "out", "[&1].x.&1"])
 _INNER_OUT = st.sampled_from(["[&3].list[&1].&", "[&3].list[&1].v", "[&3].&2[&1].x",
                               "[&1].x", "list[&1]"])
 _leaf = st.one_of(_OUT, st.lists(_OUT, min_size=1, max_size=2), st.none())
-_inner = st.dictionaries(_KEYS, st.one_of(_INNER_OUT, st.none()), min_size=1, max_size=2)
-_row_spec = st.dictionaries(_KEYS, st.one_of(_leaf, _leaf, st.fixed_dictionaries(
-    {"*": _inner})), min_size=1, max_size=3)
+_inner = st.one_of(
+    st.dictionaries(_KEYS, st.one_of(_INNER_OUT, st.none()), min_size=1, max_size=2),
+    st.builds(lambda fields: {**fields, "*": "[&3].list[&1].&"},
+              st.dictionaries(_KEYS, st.one_of(_INNER_OUT, st.none()), max_size=2)))
+_star_leaf = st.one_of(st.none(), st.none(), st.sampled_from(
+    ["[&1].&", "[&1].&0", "[&1].k.&", "[&1].&1", "[&1].x"]))
+_row_spec = st.builds(
+    lambda fields, star: {**fields, **({"*": star} if star else {})},
+    st.dictionaries(_KEYS, st.one_of(_leaf, _leaf, st.fixed_dictionaries({"*": _inner})),
+                    min_size=1, max_size=3), _star_leaf)
 _shift = st.builds(lambda row: {"operation": "shift", "spec": {"*": row}}, _row_spec)
 _scalar = st.one_of(st.none(), st.booleans(), st.integers(-5, 5), st.sampled_from(
     ["", "7", " 8 ", "2.5", "x", "A-b", "nan"]))
@@ -244,12 +251,23 @@ _chains = st.one_of(
     st.tuples(_shift).map(list),
     st.tuples(_shift, st.one_of(_default, _remove)).map(list),
     st.tuples(_shift, _default, _remove).map(list),
-    st.tuples(_modify).map(list))
+    st.tuples(_modify).map(list),
+    st.tuples(_shift, _modify).map(list),
+    st.tuples(_modify, _shift).map(list),
+    st.tuples(_shift, _remove, _modify, _modify).map(list))
 _value = st.recursive(_scalar, lambda inner: st.one_of(
     st.lists(inner, max_size=2), st.dictionaries(_KEYS, inner, max_size=2)), max_leaves=4)
 _row = st.one_of(st.dictionaries(_KEYS, _value, max_size=3),
                  st.fixed_dictionaries({"a": _value, "b": _value, "c": _value}), _scalar)
-_data = st.one_of(st.lists(_row, max_size=4), st.dictionaries(_KEYS, _row, max_size=2), _scalar)
+_item = st.fixed_dictionaries({"a": _scalar, "b": _scalar, "c": _scalar, "v": _scalar,
+                               "x": _scalar})
+_shaped_value = st.one_of(_scalar, _scalar, st.lists(_item, min_size=1, max_size=2),
+                          st.fixed_dictionaries({"a": _scalar}))
+_shaped_row = st.fixed_dictionaries({"a": _shaped_value, "b": _shaped_value,
+                                     "c": _shaped_value})
+_data = st.one_of(st.lists(_shaped_row, min_size=1, max_size=3),
+                  st.lists(st.one_of(_shaped_row, _row), min_size=1, max_size=3),
+                  st.lists(_row, max_size=4), st.dictionaries(_KEYS, _row, max_size=2), _scalar)
 
 
 @settings(max_examples=250, deadline=None, suppress_health_check=[HealthCheck.too_slow])
@@ -281,3 +299,19 @@ def test_the_designers_mapping_test_says_which_path_ran_and_the_time_per_1000_ro
     meta, result, _ = TestPanel._run_mapping(json.dumps(chain), json.dumps([stock_row(1)]))
     assert f"{path}, " in meta.plain and "ms per 1,000 rows" in meta.plain
     assert json.loads(result) == compile(chain).interpret([stock_row(1)])
+
+
+def test_renaming_a_few_keys_and_keeping_the_rest_follows_the_input_order() -> None:
+    chain = [{"operation": "shift", "spec": {"*": {"sku": "[&1].product_sku", "secret": None,
+                                                   "*": "[&1].&"}}}]
+    rows = [{"qty": 1, "sku": "A", "secret": "x", "unit": "kg"}]
+    out = same_both_ways(chain, rows)
+    assert list(out[0]) == ["qty", "product_sku", "unit"]
+    for odd in ({"product_sku": 1, "sku": 2}, {}, {"secret": 1}, [1], None, "x"):
+        same_both_ways(chain, [rows[0], odd, rows[0]])
+
+
+def test_a_value_written_as_the_row_itself() -> None:
+    chain = [{"operation": "shift", "spec": {"*": {"sku": "[&1]"}}}]
+    assert same_both_ways(chain, [{"sku": "A"}, {"sku": None}]) == ["A", None]
+    assert same_both_ways(chain, [{"x": 1}, {"sku": "B"}]) == [None, "B"]

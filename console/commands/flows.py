@@ -4,7 +4,8 @@ from __future__ import annotations
 
 import argparse
 import sys
-from dataclasses import asdict
+from collections.abc import Mapping
+from dataclasses import fields, is_dataclass
 from datetime import UTC, datetime
 from pathlib import Path
 from typing import Any
@@ -65,10 +66,13 @@ def list_flows(args: argparse.Namespace) -> int:
 
 
 def _masked(value: Any) -> Any:
-    if isinstance(value, dict) and set(value) <= {"env", "default", "value"}:
-        return Secret(value["env"], value["default"], value["value"]).describe()
-    if isinstance(value, dict):
-        return {k: _masked(v) for k, v in value.items()}
+    """A model as plain data, each secret replaced by its safe description."""
+    if isinstance(value, Secret):
+        return value.describe()
+    if is_dataclass(value) and not isinstance(value, type):
+        return {f.name: _masked(getattr(value, f.name)) for f in fields(value)}
+    if isinstance(value, Mapping):
+        return {str(k): _masked(v) for k, v in value.items()}
     if isinstance(value, list | tuple):
         return [_masked(v) for v in value]
     return value
@@ -80,7 +84,7 @@ def show_flow(args: argparse.Namespace) -> int:
     if flow is None:
         known = ", ".join(f.id for f in config.flows)
         raise CommandError(f"no flow {args.flow!r} in {args.flows}; flows: {known}")
-    data = _masked(asdict(flow))
+    data = _masked(flow)
     if args.json:
         print_json(data)
         return 0

@@ -124,12 +124,12 @@ def _contains(s: str, a: str | None) -> bool:
 
 @strings("find", 1, null=False)
 def _find(s: str, a: str | None) -> bool:
-    return a is not None and tf.java_regex(a).search(s) is not None
+    return a is not None and tf.regex_search(a, s)
 
 
 @strings("matches", 1, null=False)
 def _matches(s: str, a: str | None) -> bool:
-    return a is not None and tf.java_regex(a).fullmatch(s) is not None
+    return a is not None and tf.regex_matches(a, s)
 
 
 @strings("indexOf", 1, null=-1)

@@ -13,7 +13,10 @@ import re
 from dataclasses import dataclass
 from typing import Any
 
+import regex
+
 from console.expression.errors import ExpressionError
+from console.expression.text_functions import REGEX_TIMEOUT_S
 from console.expression.values import java_double
 
 _NAME = re.compile(r"[^.\[\]()\s'\"]+")
@@ -201,8 +204,12 @@ class _Filter:
         if token[0] in "'\"":
             return ("value", token[1:-1])
         if token.startswith("/"):
-            flags = re.IGNORECASE if token.endswith("i") else 0
-            return ("value", re.compile(token[1:token.rindex("/")], flags))
+            flags = regex.IGNORECASE if token.endswith("i") else 0
+            try:
+                return ("value", regex.compile(token[1:token.rindex("/")], flags | regex.VERSION0))
+            except (regex.error, OverflowError, RecursionError) as exc:
+                raise ExpressionError(f"jsonPath: invalid path {self.path!r}: bad regular "
+                                      f"expression {token}: {exc}") from None
         return ("value", json.loads(token))
 
 
@@ -258,11 +265,19 @@ def _resolve(operand: Any, item: Any, root: Any) -> Any:
     return found[0] if found else _MISSING
 
 
+def _matches(pattern: regex.Pattern[str], text: str) -> bool:
+    try:
+        return pattern.fullmatch(text, timeout=REGEX_TIMEOUT_S) is not None
+    except TimeoutError:
+        raise ExpressionError(f"jsonPath: regular expression /{pattern.pattern}/ took over "
+                              f"{REGEX_TIMEOUT_S:g} s on a {len(text)}-character value") from None
+
+
 def _compare(operator: str, left: Any, right: Any) -> bool:
     if left is _MISSING or right is _MISSING:
         return operator == "!=" and left is not right
     if operator == "=~":
-        return isinstance(left, str) and isinstance(right, re.Pattern) and bool(right.fullmatch(left))
+        return isinstance(left, str) and isinstance(right, regex.Pattern) and _matches(right, left)
     if operator in ("==", "!="):
         same = left == right and isinstance(left, str) == isinstance(right, str)
         return same if operator == "==" else not same

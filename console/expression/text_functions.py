@@ -9,7 +9,15 @@ import re
 from functools import lru_cache
 from urllib.parse import quote_plus
 
+import regex
+
 from console.expression.errors import ExpressionError
+
+REGEX_TIMEOUT_S = 0.5
+"""How long one regular expression may work on one value (the engine checks its clock as it
+goes, so on a loaded machine the stop can come a little later). Java backtracks without end on
+patterns such as ``(a|aa)+$`` against a long value; here the evaluation fails instead, with an
+ExpressionError that names the pattern."""
 
 _POSIX_CLASSES = {"Alpha": "[A-Za-z]", "Digit": r"\d", "Alnum": "[A-Za-z0-9]", "Upper": "[A-Z]",
                   "Lower": "[a-z]", "Punct": r"[!-/:-@\[-`{-~]", "Space": r"\s", "XDigit": "[0-9A-Fa-f]",
@@ -39,20 +47,42 @@ def _translate(match: re.Match[str]) -> str:
 
 
 @lru_cache(maxsize=512)
-def java_regex(pattern: str) -> re.Pattern[str]:
+def java_regex(pattern: str) -> regex.Pattern[str]:
     """Compile a Java regular expression.
 
-    Java's ``\\w``, ``\\d``, ``\\s`` and ``(?i)`` are ASCII-only, hence ``re.ASCII``; the syntax
+    Java's ``\\w``, ``\\d``, ``\\s`` and ``(?i)`` are ASCII-only, hence ``ASCII``; the syntax
     Python lacks (``\\p{Alpha}``, ``\\Q..\\E``, ``(?<name>)``, ``\\z``, a quantified ``\\b``)
-    is rewritten.
+    is rewritten. The ``regex`` engine (``re``'s syntax, plus a time limit) runs it.
     """
     try:
-        return re.compile(_ESCAPE.sub(_translate, pattern), re.ASCII)
-    except re.error as exc:
+        return regex.compile(_ESCAPE.sub(_translate, pattern), regex.ASCII | regex.VERSION0)
+    except (regex.error, OverflowError, RecursionError) as exc:
         raise ExpressionError(f"invalid regular expression {pattern!r}: {exc}") from None
 
 
-def _group_reference(replacement: str, index: int, match: re.Match[str]) -> tuple[str, int]:
+def _too_slow(pattern: str, subject: str) -> ExpressionError:
+    return ExpressionError(f"regular expression {pattern!r} took over {REGEX_TIMEOUT_S:g} s on a "
+                           f"{len(subject)}-character value; nested repeats such as (a|aa)+ "
+                           "backtrack without end: simplify it")
+
+
+def regex_search(pattern: str, subject: str) -> bool:
+    """Java's ``Matcher.find``, bounded by REGEX_TIMEOUT_S."""
+    try:
+        return java_regex(pattern).search(subject, timeout=REGEX_TIMEOUT_S) is not None
+    except TimeoutError:
+        raise _too_slow(pattern, subject) from None
+
+
+def regex_matches(pattern: str, subject: str) -> bool:
+    """Java's ``String.matches`` (the whole value), bounded by REGEX_TIMEOUT_S."""
+    try:
+        return java_regex(pattern).fullmatch(subject, timeout=REGEX_TIMEOUT_S) is not None
+    except TimeoutError:
+        raise _too_slow(pattern, subject) from None
+
+
+def _group_reference(replacement: str, index: int, match: regex.Match[str]) -> tuple[str, int]:
     """Java's ``$n`` takes digits while the group number stays valid; ``${name}`` by name."""
     if index < len(replacement) and replacement[index] == "{":
         close = replacement.find("}", index)
@@ -78,7 +108,7 @@ def _group_reference(replacement: str, index: int, match: re.Match[str]) -> tupl
     return match.group(number) or "", index
 
 
-def _expand(replacement: str, match: re.Match[str]) -> str:
+def _expand(replacement: str, match: regex.Match[str]) -> str:
     out: list[str] = []
     index = 0
     while index < len(replacement):
@@ -98,8 +128,12 @@ def _expand(replacement: str, match: re.Match[str]) -> str:
 
 
 def replace_regex(subject: str, pattern: str, replacement: str, count: int) -> str:
-    """Java's ``String.replaceAll``/``replaceFirst``."""
-    return java_regex(pattern).sub(lambda m: _expand(replacement, m), subject, count=count)
+    """Java's ``String.replaceAll``/``replaceFirst``, bounded by REGEX_TIMEOUT_S."""
+    try:
+        return java_regex(pattern).sub(lambda m: _expand(replacement, m), subject, count=count,
+                                       timeout=REGEX_TIMEOUT_S)
+    except TimeoutError:
+        raise _too_slow(pattern, subject) from None
 
 
 def url_encode(text: str) -> str:

@@ -24,8 +24,44 @@ from console.flows.splice import splice
 _TOML_POSITION = re.compile(r"^(?P<msg>.*?)\s*\(at line (?P<line>\d+), column (?P<col>\d+)\)$")
 
 
-def loads(text: str, source: Path | None = None) -> m.FlowsConfig:
-    """Parse flows.toml text; raise :class:`FlowsError` listing every problem."""
+MAX_DEPTH = 32
+"""Tables and lists nest at most this deep; flows.toml itself needs five levels."""
+
+
+def _too_deep(text: str) -> Problem:
+    """Where the nesting first goes past MAX_DEPTH, by a bracket count that skips strings."""
+    depth, line, quote = 0, 1, ""
+    for index, char in enumerate(text):
+        if char == "\n":
+            line += 1
+        if quote:
+            if char == quote and text[index - 1] != "\\":
+                quote = ""
+        elif char in "\"'":
+            quote = char
+        elif char in "[{":
+            depth += 1
+            if depth > MAX_DEPTH:
+                break
+        elif char in "]}":
+            depth -= 1
+    return Problem("", f"values nest more than {MAX_DEPTH} levels deep", line)
+
+
+def _deepest(value: Any, path: str, depth: int = 0) -> str | None:
+    """The key path of a value nested deeper than MAX_DEPTH, if any."""
+    if depth > MAX_DEPTH:
+        return path
+    items = value.items() if isinstance(value, dict) else enumerate(value) \
+        if isinstance(value, list) else ()
+    for key, item in items:
+        found = _deepest(item, f"{path}.{key}" if path else str(key), depth + 1)
+        if found is not None:
+            return found
+    return None
+
+
+def _document(text: str, source: Path | None) -> dict[str, Any]:
     try:
         data = tomllib.loads(text)
     except tomllib.TOMLDecodeError as exc:
@@ -35,6 +71,19 @@ def loads(text: str, source: Path | None = None) -> m.FlowsConfig:
         else:
             problem = Problem("", str(exc))
         raise FlowsError([problem], source) from None
+    except RecursionError:
+        raise FlowsError([_too_deep(text)], source) from None
+    deep = _deepest(data, "")
+    if deep is not None:
+        cut = ".".join(deep.split(".")[:6])
+        problem = Problem(cut, f"values nest more than {MAX_DEPTH} levels deep")
+        raise FlowsError([Problem(cut, problem.message, line_of(key_lines(text), cut))], source)
+    return data
+
+
+def loads(text: str, source: Path | None = None) -> m.FlowsConfig:
+    """Parse flows.toml text; raise :class:`FlowsError` listing every problem."""
+    data = _document(text, source)
     config, problems = parse_document(data)
     if problems:
         lines = key_lines(text)

@@ -7,9 +7,9 @@ file layer (``console.flows.file``) turns models back into TOML in the same key 
 from __future__ import annotations
 
 from collections.abc import Mapping
-from dataclasses import dataclass, field, replace
+from dataclasses import dataclass, field, fields, replace
 from pathlib import Path
-from typing import Literal
+from typing import Any, Literal
 
 from console.flows.secrets import Secret
 
@@ -31,6 +31,19 @@ DEFAULT_TRIGGER_PARAMS: Mapping[str, tuple[str, ...]] = {
 }
 
 
+def bounded(default: Any, low: float, high: float) -> Any:
+    """A numeric field with the range the runner can work with; flows.toml validation refuses
+    anything outside it (and NaN or infinity)."""
+    return field(default=default, metadata={"range": (low, high)})
+
+
+def value_range(model: type, name: str) -> tuple[Any, Any]:
+    """The ``(low, high)`` allowed for a numeric field of ``model``."""
+    found = next(f for f in fields(model) if f.name == name)
+    low, high = found.metadata["range"]
+    return low, high
+
+
 @dataclass(frozen=True, slots=True)
 class OmnitronSettings:
     """The "Domain URL" of Omnitron and the Integrator user the flows log in with."""
@@ -44,10 +57,10 @@ class OmnitronSettings:
 class RunnerSettings:
     listen: str = "127.0.0.1:8800"
     store: str = ".console/console.db"
-    max_active_executions: int = 5
+    max_active_executions: int = bounded(5, 1, 1000)
     outbound_token: Secret = field(default_factory=lambda: Secret(value=""))
-    outbound_max_rows: int = 50_000
-    log_retention_days: int = 30
+    outbound_max_rows: int = bounded(50_000, 1, 10_000_000)
+    log_retention_days: int = bounded(30, 1, 3650)
     metrics_public: bool = False
     """Serve ``GET /metrics`` without the bearer token (for a scraper on a trusted network)."""
 
@@ -77,7 +90,7 @@ class ErpLogin:
 @dataclass(frozen=True, slots=True)
 class Pagination:
     type: PaginationType = "offset"
-    page_size: int = 500
+    page_size: int = bounded(500, 1, 100_000)
     limit_param: str = "limit"
     offset_param: str = "offset"
     seek_param: str = "after"
@@ -100,7 +113,7 @@ class ReadStep:
     response: Literal["json", "xml"] = "json"
     records: str = ""
     pagination: Pagination | None = None
-    timeout_s: float = 30.0
+    timeout_s: float = bounded(30.0, 0.1, 3600)
 
 
 @dataclass(frozen=True, slots=True)
@@ -119,8 +132,8 @@ class MappingStep:
 class WriteStep:
     """Write Data to Omnitron. ``script`` is the per-order script of order-status flows."""
 
-    stock_list: int | None = None
-    batch_size: int = 5000
+    stock_list: int | None = bounded(None, 1, 2_147_483_647)
+    batch_size: int = bounded(5000, 1, 50_000)
     script: str | None = None
 
 
@@ -128,9 +141,9 @@ class WriteStep:
 class FetchMissing:
     enabled: bool = False
     identifier_path: str = "sku"
-    productized_within_days: int = 30
-    interval_hours: float = 4.0
-    chunk_size: int = 100
+    productized_within_days: int = bounded(30, 1, 3650)
+    interval_hours: float = bounded(4.0, 0.1, 8760)
+    chunk_size: int = bounded(100, 1, 10_000)
 
 
 @dataclass(frozen=True, slots=True)
@@ -141,7 +154,7 @@ class OmsSettings:
     sku_mode: Literal["single", "multiple"] = "single"
     pre_script: str | None = None
     post_script: str | None = None
-    concurrency: int = 8
+    concurrency: int = bounded(8, 1, 64)
 
 
 @dataclass(frozen=True, slots=True)

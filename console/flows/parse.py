@@ -4,6 +4,7 @@ from __future__ import annotations
 
 import ast
 import json
+from datetime import UTC, datetime
 from typing import Any
 
 from console.flows import model as m
@@ -54,15 +55,27 @@ def _runner(root: TableReader) -> m.RunnerSettings:
     settings = m.RunnerSettings(
         listen=listen,
         store=table.get("store", str, d.store),
-        max_active_executions=table.integer("max_active_executions", d.max_active_executions, low=1),
+        max_active_executions=_int(table, d, "max_active_executions"),
         outbound_token=table.secret("outbound_token") or d.outbound_token,
-        outbound_max_rows=table.integer("outbound_max_rows", d.outbound_max_rows, low=1),
-        log_retention_days=table.integer("log_retention_days", d.log_retention_days, low=1),
+        outbound_max_rows=_int(table, d, "outbound_max_rows"),
+        log_retention_days=_int(table, d, "log_retention_days"),
         metrics_public=table.get("metrics_public", bool, d.metrics_public),
     )
     table.finish(("listen", "store", "max_active_executions", "outbound_token",
                   "outbound_max_rows", "log_retention_days", "metrics_public"))
     return settings
+
+
+def _int(table: TableReader, defaults: Any, name: str) -> int:
+    """A whole number within the range its model field declares."""
+    low, high = m.value_range(type(defaults), name)
+    value: int = table.integer(name, getattr(defaults, name), low=low, high=high)
+    return value
+
+
+def _float(table: TableReader, defaults: Any, name: str) -> float:
+    low, high = m.value_range(type(defaults), name)
+    return table.number(name, getattr(defaults, name), low=low, high=high)
 
 
 def _flows(root: TableReader) -> list[m.Flow]:
@@ -112,10 +125,7 @@ def _flow(flow_id: str, t: TableReader) -> m.Flow | None:
     if schedule is not None:
         if direction != "inbound":
             t.problem("schedule", "only inbound flows run on a schedule")
-        try:
-            Schedule.parse(schedule, timezone)
-        except ScheduleError as exc:
-            t.problem("schedule", str(exc))
+        _check_schedule(t, schedule, timezone)
     required_params = m.DEFAULT_TRIGGER_PARAMS[kind]
     params = t.strings("trigger_params", required_params)
     for needed in required_params:
@@ -142,6 +152,16 @@ def _flow(flow_id: str, t: TableReader) -> m.Flow | None:
     )
     t.finish(_FLOW_KEYS)
     return flow
+
+
+def _check_schedule(t: TableReader, schedule: str, timezone: str) -> None:
+    """A schedule must parse and have a next run: one that never fires is a mistake."""
+    try:
+        why = Schedule.parse(schedule, timezone).never_fires(datetime.now(UTC))
+    except ScheduleError as exc:
+        why = str(exc)
+    if why:
+        t.problem("schedule", why)
 
 
 def _login(flow: TableReader) -> m.ErpLogin | None:
@@ -172,7 +192,7 @@ def _pagination(read: TableReader) -> m.Pagination | None:
     kind = t.choice("type", m.PAGINATION_TYPES, "offset")
     pagination = m.Pagination(
         type=kind,  # type: ignore[arg-type]
-        page_size=t.integer("page_size", d.page_size, low=1),
+        page_size=_int(t, d, "page_size"),
         limit_param=t.get("limit_param", str, d.limit_param),
         offset_param=t.get("offset_param", str, d.offset_param),
         seek_param=t.get("seek_param", str, d.seek_param),
@@ -201,7 +221,7 @@ def _read(flow: TableReader, *, needed: bool) -> m.ReadStep | None:
         response=t.choice("response", ("json", "xml"), "json"),  # type: ignore[arg-type]
         records=t.get("records", str, ""),
         pagination=_pagination(t),
-        timeout_s=t.get("timeout_s", float, d.timeout_s),
+        timeout_s=_float(t, d, "timeout_s"),
     )
     _check_expression(t, "url", read.url)
     for key, value in read.headers.items():
@@ -278,9 +298,14 @@ def _write(flow: TableReader, kind: str) -> m.WriteStep:
     if t is None:
         return d
     stock_list = t.get("stock_list", int, None) if t.has("stock_list") else None
+    low, high = m.value_range(m.WriteStep, "stock_list")
+    if stock_list is not None and not low <= stock_list <= high:
+        t.problem("stock_list", f"expected a whole number between {low} and {high}, "
+                                f"found {stock_list}")
+        stock_list = None
     write = m.WriteStep(
         stock_list=stock_list,
-        batch_size=t.integer("batch_size", d.batch_size, low=1, high=50_000),
+        batch_size=_int(t, d, "batch_size"),
         script=t.get("script", str, None) if t.has("script") else None,
     )
     _check_python(t, "script", write.script)
@@ -298,10 +323,9 @@ def _fetch_missing(flow: TableReader) -> m.FetchMissing:
     fetch = m.FetchMissing(
         enabled=t.get("enabled", bool, d.enabled),
         identifier_path=t.get("identifier_path", str, d.identifier_path),
-        productized_within_days=t.integer("productized_within_days", d.productized_within_days,
-                                          low=1),
-        interval_hours=t.get("interval_hours", float, d.interval_hours),
-        chunk_size=t.integer("chunk_size", d.chunk_size, low=1),
+        productized_within_days=_int(t, d, "productized_within_days"),
+        interval_hours=_float(t, d, "interval_hours"),
+        chunk_size=_int(t, d, "chunk_size"),
     )
     t.finish(("enabled", "identifier_path", "productized_within_days", "interval_hours",
               "chunk_size"))
@@ -320,7 +344,7 @@ def _oms(flow: TableReader, kind: str) -> m.OmsSettings | None:
         sku_mode=t.choice("sku_mode", ("single", "multiple"), d.sku_mode),  # type: ignore[arg-type]
         pre_script=t.get("pre_script", str, None) if t.has("pre_script") else None,
         post_script=t.get("post_script", str, None) if t.has("post_script") else None,
-        concurrency=t.integer("concurrency", d.concurrency, low=1, high=64),
+        concurrency=_int(t, d, "concurrency"),
     )
     _check_python(t, "pre_script", oms.pre_script)
     _check_python(t, "post_script", oms.post_script)
@@ -341,8 +365,9 @@ def _percent(t: TableReader, name: str) -> float | None:
 
 def _seconds(t: TableReader, name: str) -> float | None:
     value = t.get(name, float, None) if t.has(name) else None
-    if value is not None and value <= 0:
-        t.problem(name, f"expected a number of seconds above 0, found {value:g}")
+    if value is not None and not 0 < value <= 86_400 * 366:  # NaN too
+        t.problem(name, f"expected a number of seconds above 0 and at most a year, "
+                        f"found {value:g}")
         return None
     return value
 

@@ -77,7 +77,16 @@ class TableReader:
         value = self.get(name, int, default)
         if (low is not None and value < low) or (high is not None and value > high):
             bounds = f"between {low} and {high}" if high is not None else f"at least {low}"
-            self.problem(name, f"expected a whole number {bounds}, found {value}")
+            self.problem(name, f"expected a whole number {bounds}, found {_found(value)}")
+            return default
+        return value
+
+    def number(self, name: str, default: float, *, low: float, high: float) -> float:
+        """A float within ``low..high``; NaN and infinity are never in range."""
+        value = self.get(name, float, default)
+        if not low <= value <= high:  # False for NaN too
+            self.problem(name, f"expected a number between {low:g} and {high:g}, "
+                               f"found {_found(value)}")
             return default
         return value
 

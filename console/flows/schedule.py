@@ -4,12 +4,16 @@ from __future__ import annotations
 
 from collections.abc import Iterator
 from dataclasses import dataclass
-from datetime import datetime
+from datetime import datetime, timedelta
 from zoneinfo import ZoneInfo, ZoneInfoNotFoundError
 
 from croniter import croniter
 
 _QUARTZ_DAYS = {"1": "0", "2": "1", "3": "2", "4": "3", "5": "4", "6": "5", "7": "6"}
+LAST_YEAR = 2099
+"""Quartz's year field stops here; a schedule with no run up to its end never fires."""
+MAX_ZONE_NAME = 64
+"""Longer than any IANA name (the longest is about 30 characters)."""
 
 
 class ScheduleError(ValueError):
@@ -17,9 +21,12 @@ class ScheduleError(ValueError):
 
 
 def zone(name: str) -> ZoneInfo:
+    if len(name) > MAX_ZONE_NAME:
+        raise ScheduleError(f"time zone name too long ({len(name)} characters, at most "
+                            f"{MAX_ZONE_NAME})")
     try:
         return ZoneInfo(name)
-    except (ZoneInfoNotFoundError, ValueError) as exc:
+    except (ZoneInfoNotFoundError, ValueError, OSError) as exc:  # OSError: a folder, bad bytes
         raise ScheduleError(f"unknown time zone {name!r}") from exc
 
 
@@ -68,6 +75,11 @@ def _year_matches(year_field: str | None, year: int) -> bool:
     return False
 
 
+def _first_year(year_field: str | None, year: int) -> int | None:
+    """The first year from ``year`` on that the year field allows, up to Quartz's last."""
+    return next((y for y in range(year, LAST_YEAR + 1) if _year_matches(year_field, y)), None)
+
+
 @dataclass(frozen=True, slots=True)
 class Schedule:
     """A validated cron schedule bound to a time zone."""
@@ -91,13 +103,34 @@ class Schedule:
         return cls(text.strip(), timezone, expression, seconds, year)
 
     def runs_after(self, start: datetime) -> Iterator[datetime]:
-        """Run times after ``start`` (aware), in the schedule's time zone."""
-        local = start.astimezone(zone(self.timezone))
+        """Run times after ``start`` (aware), in the schedule's time zone; ends when the
+        schedule has no further run (a day that never comes, the end of its years)."""
+        where = zone(self.timezone)
+        local = start.astimezone(where)
         it = croniter(self._expression, local, second_at_beginning=self._seconds)
         for _ in range(100_000):
-            moment: datetime = it.get_next(datetime)
+            try:
+                moment: datetime = it.get_next(datetime)
+            except (ValueError, OverflowError):  # croniter's "no next date", or past year 9999
+                return
             if _year_matches(self._year, moment.year):
                 yield moment
+                continue
+            year = _first_year(self._year, moment.year)
+            if year is None:
+                return
+            if year > moment.year:  # jump to the next allowed year instead of walking to it
+                first = datetime(year, 1, 1, tzinfo=where) - timedelta(seconds=1)
+                it = croniter(self._expression, first, second_at_beginning=self._seconds)
+
+    def never_fires(self, start: datetime) -> str | None:
+        """Why the schedule has no run after ``start``, or None when it has one."""
+        if _first_year(self._year, start.astimezone(zone(self.timezone)).year) is None:
+            return (f"the year field {self._year!r} has no year from {start.year} on: "
+                    "the schedule never fires")
+        if not self.next_runs(start, 1):
+            return "no date matches it (such as the 30th of February): the schedule never fires"
+        return None
 
     def next_runs(self, start: datetime, count: int = 5) -> list[datetime]:
         runs: list[datetime] = []

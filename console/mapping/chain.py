@@ -9,7 +9,7 @@ from typing import Any
 
 from console.mapping.compiled import FALLBACK, compile_chain
 from console.mapping.errors import MappingError, MappingSpecError
-from console.mapping.modify import Modify
+from console.mapping.modify import Modify, refuse_self_reference
 from console.mapping.shift import Shift
 from console.mapping.simple_ops import Cardinality, Default, Remove, Sort
 
@@ -93,7 +93,10 @@ class Mapping:
         if "spec" not in entry and name != "sort":
             raise MappingSpecError("missing spec", f"{where}.spec", index)
         try:
-            return _OPERATIONS[name](entry.get("spec"), f"{where}.spec")
+            step = _OPERATIONS[name](entry.get("spec"), f"{where}.spec")
+            if isinstance(step, Modify):
+                refuse_self_reference(entry.get("spec"), f"{where}.spec")
+            return step
         except MappingSpecError as exc:
             raise MappingSpecError(exc.message, exc.path, index) from None
         except RecursionError:

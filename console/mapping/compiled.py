@@ -14,11 +14,13 @@ import json
 from collections.abc import Callable
 from typing import Any
 
+from console.mapping.compiled_modify import modify_rows
 from console.mapping.modify import Modify
 from console.mapping.refs import Level, WalkedPath
-from console.mapping.shift import Composite, Shift
+from console.mapping.shift import MADE, Composite, Shift
 from console.mapping.simple_ops import Default, Remove
 from console.mapping.template import (
+    DictNode,
     ListNode,
     ShiftTemplate,
     Unsupported,
@@ -37,6 +39,10 @@ _CACHE_LIMIT = 512
 
 class _Shape(Exception):
     """The input is not the shape the generated code assumes."""
+
+
+def _shape() -> Any:
+    raise _Shape
 
 
 def _items(value: Any) -> list[Any]:
@@ -67,34 +73,56 @@ def compile_chain(chain: list[Any], steps: list[Any]) -> tuple[Compiled | None, 
 
 
 def _generate(steps: list[Any]) -> Compiled:
-    first = steps[0]
-    if isinstance(first, Shift):
-        return _shift_chain(first, steps[1:])
-    if isinstance(first, Modify) and len(steps) == 1:
-        from console.mapping.compiled_modify import modify_rows
+    """One generated function per segment: a shift with the default and remove steps folded
+    into it, or a modify over rows (working in place on rows the segment before it made)."""
+    segments: list[Compiled] = []
+    position = 0
+    fresh_rows = False
+    while position < len(steps):
+        step = steps[position]
+        if isinstance(step, Shift):
+            folded = position + 1
+            while folded < len(steps) and isinstance(steps[folded], Default | Remove):
+                folded += 1
+            run, fresh_rows = _shift_segment(step, steps[position + 1:folded])
+            segments.append(run)
+            position = folded
+        elif isinstance(step, Modify):
+            source, names = modify_rows(step, in_place=fresh_rows)
+            segments.append(_build(source, names))
+            fresh_rows = True
+            position += 1
+        else:
+            raise Unsupported(f"a {type(step).__name__.lower()} step")
+    if len(segments) == 1:
+        return segments[0]
+    return _chained(segments)
 
-        source, names = modify_rows(first)
-        return _build(source, names)
-    raise Unsupported(f"a chain starting with {type(first).__name__.lower()}")
+
+def _chained(segments: list[Compiled]) -> Compiled:
+    def run(data: Any, context: dict[str, Any] | None) -> Any:
+        for segment in segments:
+            data = segment(data, context)
+            if data is FALLBACK:
+                return FALLBACK
+        return data
+    return run
 
 
-def _shift_chain(shift: Shift, rest: list[Any]) -> Compiled:
+def _shift_segment(shift: Shift, folds: list[Any]) -> tuple[Compiled, bool]:
+    """The shift's function, and whether its output is a list of objects it made itself."""
     template = ShiftTemplate(shift)
     root = template.root
-    for step in rest:
-        if isinstance(step, Default):
-            root = fold_default(root, step)
-        elif isinstance(step, Remove):
-            root = fold_remove(root, step)
-        else:
-            raise Unsupported(f"{type(step).__name__.lower()} after a shift")
-    rows = not rest and isinstance(root, ListNode) and root.star == 0 and \
+    for step in folds:
+        root = fold_default(root, step) if isinstance(step, Default) else fold_remove(root, step)
+    fresh_rows = isinstance(root, ListNode) and isinstance(root.element, DictNode)
+    rows = not folds and isinstance(root, ListNode) and root.star == 0 and \
         template.stars[0].source == "data" and root.element is not None
     if rows:
         assert isinstance(root, ListNode) and root.element is not None
         return _build(_ROWS.format(row=expression(root.element)),
-                      {"_row": _interpreted_row(shift)})
-    return _build(_PAGE.format(page=expression(root)), {})
+                      {"_row": _interpreted_row(shift), **template.names}), fresh_rows
+    return _build(_PAGE.format(page=expression(root)), template.names), fresh_rows
 
 
 _PAGE = """
@@ -133,12 +161,14 @@ def _interpreted_row(shift: Shift) -> Callable[[int, Any, list[Any], list[Any]],
     assert isinstance(star, Composite)
 
     def row(index: int, value: Any, data: list[Any], out: list[Any]) -> None:
-        star.apply(str(index), value, WalkedPath([Level(data, ["root"])]), {"root": out})
+        holder = {"root": out, MADE: {id(out)}}
+        star.apply(str(index), value, WalkedPath([Level(data, ["root"])]), holder)
     return row
 
 
 def _build(source: str, names: dict[str, Any]) -> Compiled:
-    namespace: dict[str, Any] = {"FALLBACK": FALLBACK, "_items": _items, **names}
+    namespace: dict[str, Any] = {"FALLBACK": FALLBACK, "_items": _items, "_shape": _shape,
+                                 **names}
     exec(compile(source, "<jolt spec>", "exec"), namespace)  # noqa: S102 - our own generated code
     run: Compiled = namespace["run"]
     run.source = source  # type: ignore[attr-defined]

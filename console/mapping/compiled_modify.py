@@ -69,7 +69,7 @@ def run(data, context):
     for row in data:
         if type(row) is not dict:
             return FALLBACK
-        n = row.copy()
+        n = {copy}
 {body}
         append(n)
     return out
@@ -207,8 +207,10 @@ class _Writer:
         return walked if missing == "MISSING" else f"(None if (w := {walked}) is MISSING else w)"
 
 
-def modify_rows(step: Modify) -> tuple[str, dict[str, Any]]:
-    """Source and names of ``run`` for a modify step whose spec is ``{"*": {literal keys}}``."""
+def modify_rows(step: Modify, in_place: bool = False) -> tuple[str, dict[str, Any]]:
+    """Source and names of ``run`` for a modify step whose spec is ``{"*": {literal keys}}``;
+    ``in_place`` when the rows are objects an earlier compiled step made (else each is copied
+    first, so the input never changes)."""
     if step.literals or len(step.computed) != 1:
         raise Unsupported("a modify spec other than one '*' over rows")
     star = step.computed[0]
@@ -223,4 +225,4 @@ def modify_rows(step: Modify) -> tuple[str, dict[str, Any]]:
             raise Unsupported("nested modify specs")
         writer.child(child)
     body = "\n".join(f"        {line}" for line in writer.lines)
-    return _ROWS.format(body=body), writer.names
+    return _ROWS.format(body=body, copy="row" if in_place else "row.copy()"), writer.names

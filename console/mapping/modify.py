@@ -362,3 +362,69 @@ class Modify:
         for child in self.computed:
             if child.apply(key, present, value, path, context):
                 return
+
+
+_PASS_THROUGH = {"firstElement", "lastElement", "elementAt", "toList", "sort", "squashNulls",
+                 "recursivelySquashNulls", "squashDuplicates", "isPresent", "notNull"}
+"""Functions whose result may be (or hold) their argument itself."""
+
+
+def refuse_self_reference(spec: Any, where: str, keys: tuple[str, ...] = ()) -> None:
+    """A value that refers to a level above it (``"a": "@(1,)"``) would write data into
+    itself: the output would contain itself, which Java Jolt only finds when it overflows its
+    stack on output. Here it is a spec error."""
+    if not isinstance(spec, dict):
+        return
+    for raw, value in spec.items():
+        for alternative in str(raw).split("|"):
+            key = alternative[1:] if alternative[:1] in _MODES else alternative
+            key = key[:-1] if key.endswith("?") and not key.endswith("\\?") else key
+            here = (*keys, key)
+            child_where = f"{where}.{alternative}"
+            if isinstance(value, dict):
+                refuse_self_reference(value, child_where, here)
+                continue
+            for text in _references(value):
+                if _holds_itself(text, here):
+                    raise MappingSpecError(f"{text!r} refers to data that holds this key, so "
+                                           "the output would contain itself", child_where)
+
+
+def _references(value: Any) -> list[str]:
+    """The ``@`` lookups whose data a modify value writes as it is."""
+    found: list[str] = []
+    for option in value if isinstance(value, list) else [value]:
+        if not isinstance(option, str):
+            continue
+        if option.startswith("@"):
+            found.append(option)
+        elif option.startswith("=") and option[1:].partition("(")[0].strip() in _PASS_THROUGH:
+            _name, paren, rest = option[1:].partition("(")
+            if paren and rest.endswith(")"):
+                try:
+                    args = _split_args(rest[:-1], "")
+                except MappingSpecError:
+                    continue
+                found.extend(a for a in args if a.startswith("@"))
+    return found
+
+
+def _holds_itself(text: str, keys: tuple[str, ...]) -> bool:
+    """Whether ``@(N,path)`` at ``keys`` surely names one of the levels that contain the key."""
+    body = text[1:]
+    body = body[1:-1] if body.startswith("(") and body.endswith(")") else body
+    up, sub = 0, body.strip()
+    if sub[:1].isdigit():
+        head, _comma, sub = sub.partition(",")
+        if not head.strip().isdigit():
+            return False
+        up, sub = int(head), sub.strip()
+    if up < 1:
+        return False
+    segments = [s for s in sub.split(".") if s] if sub else []
+    if any(mark in s for s in segments for mark in "&[\\"):
+        return False  # resolved per row: not surely a cycle
+    start = max(len(keys) - up, 0)
+    between = keys[start:len(keys) - 1]  # the levels from the referred one down to the parent
+    return len(segments) <= len(between) and all(
+        s == k and "*" not in k for s, k in zip(segments, between, strict=False))

@@ -183,10 +183,16 @@ def parse_output_path(text: Any, where: str) -> list[Step]:
     return steps
 
 
+MADE = "\0made"
+"""Holder entry: ids of the containers the writes made. A write that has to go inside a value
+taken from the input copies that value first, so a shift never changes its input."""
+
+
 def _write(steps: list[Step], data: Any, path: WalkedPath, holder: dict[str, Any]) -> None:
     keys = [step(path) for step in steps]
     if any(k is None for k in keys):
         return
+    made: set[int] = holder.setdefault(MADE, set())
     tree: Any = holder
     for key, following in zip(keys, keys[1:], strict=False):
         wants_list = following is APPEND or isinstance(following, int)
@@ -195,18 +201,25 @@ def _write(steps: list[Step], data: Any, path: WalkedPath, holder: dict[str, Any
                 return
             child: Any = [] if wants_list else {}
             tree.append(child)
+            made.add(id(child))
             tree = child
             continue
         child = _get(tree, key)
         if child is None:
             child = [] if wants_list else {}
             _put(tree, key, child)
+            made.add(id(child))
         elif wants_list != isinstance(child, list) or not isinstance(child, list | dict):
             return
+        elif id(child) not in made:
+            child = list(child) if isinstance(child, list) else dict(child)
+            _put(tree, key, child)
+            made.add(id(child))
         tree = child
     last = keys[-1]
     if isinstance(data, list):
         data = list(data)
+        made.add(id(data))
     if last is APPEND:
         if isinstance(tree, list):
             tree.append(data)
@@ -215,9 +228,15 @@ def _write(steps: list[Step], data: Any, path: WalkedPath, holder: dict[str, Any
     if current is None:
         _put(tree, last, data)
     elif isinstance(current, list):
+        if id(current) not in made:
+            current = list(current)
+            _put(tree, last, current)
+            made.add(id(current))
         current.append(data)
     else:
-        _put(tree, last, [current, data])
+        pair = [current, data]
+        made.add(id(pair))
+        _put(tree, last, pair)
 
 
 def _get(tree: Any, key: Any) -> Any:
@@ -462,7 +481,12 @@ class RowShift:
                     return None
                 parts = match.group(1)[1:].split(".")
                 paths.append([key if part in ("&", "&0") else part for part in parts])
-            fields.append((key, paths))
+            if paths:
+                fields.append((key, paths))
+        written = [tuple(path) for _key, paths in fields for path in paths]
+        if any(longer[:len(path)] == path for path in written for longer in written
+               if len(longer) > len(path)):
+            return None
         return cls(fields)
 
     def apply(self, rows: list[dict[str, Any]]) -> Any:

@@ -68,6 +68,8 @@ class _Star:
     """How many stars enclose it (0 for the outermost)."""
 
 
+_KEY = "\0key\0"
+"""Stands for the key a ``*`` matched while its output path is read."""
 _REF = re.compile(r"&(?:(\d+)|\((\d+)(?:,(\d+))?\))?")
 
 
@@ -76,6 +78,8 @@ class ShiftTemplate:
 
     def __init__(self, shift: Shift) -> None:
         self.stars: list[_Star] = []
+        self.names: dict[str, Any] = {}
+        """Constants the generated code refers to by name."""
         self.holder = DictNode()
         self._visit(shift.root, "data", [_Level("root")], [])
         root = self.holder.children.get("root")
@@ -90,14 +94,55 @@ class ShiftTemplate:
             for key, child in node.literal_order:
                 self._child(child, f"{data}[{key!r}]", [*levels, _Level(key)], stars)
             return
-        if node.strategy != "computed" or len(node.computed) != 1:
-            raise Unsupported("wildcards beside literal keys")
+        if len(node.computed) != 1 or node.computed[0].key.raw != "*":
+            raise Unsupported("wildcards other than one bare *")
         star = node.computed[0]
-        if star.key.raw != "*" or not isinstance(star, Composite):
-            raise Unsupported("wildcards other than a bare * over a nested spec")
+        if isinstance(star, Leaf):
+            self._renaming(node, star, data, levels, stars)
+            return
+        if node.strategy != "computed":
+            raise Unsupported("a nested * beside literal keys")
         ident = len(self.stars)
         self.stars.append(_Star(data, f"v{ident}", len(stars)))
         self._visit(star, f"v{ident}", [*levels, _Level(None, ident)], [*stars, ident])
+
+    def _renaming(self, node: Composite, star: Leaf, data: str, levels: list[_Level],
+                  stars: list[int]) -> None:
+        """``{"*": "[&1].&", "key": "[&1].name", "other": null}``: every key of an object kept
+        under its own name, a few renamed or dropped, in the input's key order."""
+        if len(star.raw_paths) != 1:
+            raise Unsupported("a * written to several places")
+        prefix, last = self._split(star.raw_paths[0], [*levels, _Level(_KEY)])
+        if last != _KEY:
+            raise Unsupported("a * written under another name")
+        renames: dict[str, str] = {}
+        drops: set[str] = set()
+        for key, child in node.literal_order:
+            if not isinstance(child, Leaf) or len(child.raw_paths) > 1:
+                raise Unsupported("a nested spec or several places beside a *")
+            if not child.raw_paths:
+                drops.add(key)
+                continue
+            where, name = self._split(child.raw_paths[0], [*levels, _Level(key)])
+            if where != prefix or not isinstance(name, str) or _KEY in name:
+                raise Unsupported("a literal key written elsewhere than its * siblings")
+            if name != key:
+                renames[key] = name
+        targets = set(renames.values())
+        if len(targets) != len(renames):
+            raise Unsupported("two keys renamed to one")
+        ident = len(self.names)
+        self.names[f"rn{ident}"] = renames
+        self.names[f"tg{ident}"] = frozenset(targets)
+        self.names[f"dr{ident}"] = frozenset(drops)
+        drop = f" if k not in dr{ident}" if drops else ""
+        made = f"{{rn{ident}.get(k, k): v for k, v in {data}.items(){drop}}}"
+        guard = f" and tg{ident}.isdisjoint({data})" if targets else ""
+        self._place(prefix, f"(_d if (_d := {made}){guard} else _shape())", stars)
+
+    def _split(self, raw: str, levels: list[_Level]) -> tuple[list[str | int], str | int]:
+        parts = self._parts(raw, levels)
+        return parts[:-1], parts[-1]
 
     def _child(self, child: Leaf | Composite, data: str, levels: list[_Level],
                stars: list[int]) -> None:

@@ -103,7 +103,8 @@ class RunnerService:
         try:
             config = load(self.path)
         except FlowsError as exc:
-            log.warning("flows file changed but is not valid; keeping the previous one: %s", exc)
+            log.warning("%s changed but is not valid; the runner keeps the last good flows "
+                        "until it is fixed:\n%s", self.path, exc)
             return
         self.config = config
         self.runner.reload(config)

@@ -1,0 +1,147 @@
+"""Whatever `console flows validate` accepts, the runner can run: configs that once validated and
+then crashed `serve` or `flows list` are located errors, through the real command line."""
+
+from __future__ import annotations
+
+import json
+import subprocess
+import sys
+from pathlib import Path
+
+import pytest
+
+from console.commands.init import demo_flows_text
+from console.flows import FlowsError, loads
+from console.flows.file import MAX_DEPTH
+
+HEAD = '[omnitron]\nurl = "http://127.0.0.1:1"\nusername = "u"\npassword = "p"\n'
+INBOUND = '[flows.a]\nname = "A"\ntype = "stock"\ndirection = "inbound"\n'
+READ = '[flows.a.read]\nurl = "http://127.0.0.1:1/stock"\n'
+
+CASES = {
+    "30th of February": (INBOUND + 'schedule = "0 0 30 2 *"\n' + READ,
+                         ":9: flows.a.schedule: ", "never fires"),
+    "Quartz year in the past": (INBOUND + 'schedule = "0 0 0 1 1 ? 2020"\n' + READ,
+                                ":9: flows.a.schedule: ", "'2020'"),
+    "retention of a billion days": ("[runner]\nlog_retention_days = 1000000000\n",
+                                    ":6: runner.log_retention_days: ", "between 1 and 3650"),
+    "interval of nan hours": (INBOUND + READ + "[flows.a.write]\nstock_list = 1\n"
+                              "[flows.a.fetch_missing]\nenabled = true\ninterval_hours = nan\n",
+                              ":15: flows.a.fetch_missing.interval_hours: ", "found nan"),
+    "over-long time zone": (INBOUND + f'timezone = "{"Europe/" * 60}"\n' + READ,
+                            ":9: flows.a.timezone: ", "too long"),
+    "unknown time zone": (INBOUND + 'timezone = "Mars/Olympus"\n' + READ,
+                          ":9: flows.a.timezone: ", "unknown time zone 'Mars/Olympus'"),
+    "deeply nested value": ("x = " + "[" * 5000 + "]" * 5000 + "\n", ":5: ",
+                            f"nest more than {MAX_DEPTH} levels"),
+}
+
+
+def console(*argv: str) -> subprocess.CompletedProcess[str]:
+    return subprocess.run([sys.executable, "-m", "console.cli", *argv], capture_output=True,
+                          text=True, timeout=120)
+
+
+@pytest.mark.parametrize("case", list(CASES))
+def test_a_config_the_runner_cannot_run_is_a_located_error(case: str, tmp_path: Path) -> None:
+    body, where, what = CASES[case]
+    path = tmp_path / "flows.toml"
+    path.write_text(HEAD + body, encoding="utf-8")
+    for argv in (["flows", "validate", str(path)], ["--flows", str(path), "flows", "list"],
+                 ["--flows", str(path), "serve"]):
+        done = console(*argv)
+        assert done.returncode == 2, (argv, done.stdout, done.stderr)
+        assert "Traceback" not in done.stderr
+        line = next(x for x in done.stderr.splitlines() if where in x)
+        assert line.startswith(str(path)) and what in line, line
+
+
+def test_rare_schedules_that_do_fire_stay_valid() -> None:
+    text = demo_flows_text()
+    for schedule in ("0 0 29 2 *", "0 0 12 1 1 ? 2090", "0 0 12 ? 1 MON 2030-2099"):
+        config = loads(text.replace('schedule = "*/5 * * * *"', f'schedule = "{schedule}"'))
+        assert config.flow("stock").schedule == schedule
+
+
+@pytest.mark.parametrize(("key", "bad", "good"), [
+    ("max_active_executions", "0", "1000"),
+    ("outbound_max_rows", "10000001", "10000000"),
+    ("log_retention_days", "3651", "3650"),
+])
+def test_runner_numbers_have_their_documented_range(key: str, bad: str, good: str) -> None:
+    assert getattr(loads(f"{HEAD}[runner]\n{key} = {good}\n").runner, key) == int(good)
+    with pytest.raises(FlowsError) as caught:
+        loads(f"{HEAD}[runner]\n{key} = {bad}\n")
+    assert [p.key_path for p in caught.value.problems] == [f"runner.{key}"]
+
+
+@pytest.mark.parametrize(("table", "key", "bad"), [
+    ("read", "timeout_s", "inf"), ("read", "timeout_s", "0"), ("write", "batch_size", "50001"),
+    ("write", "stock_list", "0"), ("write", "stock_list", "2147483648"),
+    ("fetch_missing", "productized_within_days", "3651"),
+    ("fetch_missing", "interval_hours", "-inf"), ("fetch_missing", "interval_hours", "1e300"),
+    ("fetch_missing", "chunk_size", "0"),
+])
+def test_flow_numbers_have_their_documented_range(table: str, key: str, bad: str) -> None:
+    extra = f"{key} = {bad}\n" if table == "read" else f"[flows.a.{table}]\n{key} = {bad}\n"
+    with pytest.raises(FlowsError) as caught:
+        loads(HEAD + INBOUND + READ + extra)
+    assert [p.key_path for p in caught.value.problems] == [f"flows.a.{table}.{key}"]
+
+
+def test_pagination_and_oms_numbers_are_bounded() -> None:
+    text = demo_flows_text()
+    with pytest.raises(FlowsError) as caught:
+        loads(text.replace("page_size = 500", "page_size = 100001")
+                  .replace('sku_mode = "multiple"', 'sku_mode = "multiple"\nconcurrency = 65'))
+    assert {p.key_path for p in caught.value.problems} == {
+        "flows.stock.read.pagination.page_size", "flows.oms_stock.oms.concurrency"}
+
+
+@pytest.mark.parametrize("flow_id", ["stock", "stock_xml", "stock_push", "order_status",
+                                     "oms_stock"])
+def test_flows_show_works_for_every_demo_flow(flow_id: str, tmp_path: Path) -> None:
+    path = tmp_path / "flows.toml"
+    path.write_text(demo_flows_text(), encoding="utf-8")
+    plain = console("--flows", str(path), "flows", "show", flow_id)
+    assert plain.returncode == 0, plain.stderr
+    assert f"id: {flow_id}" in plain.stdout and "Traceback" not in plain.stderr
+    as_json = console("--flows", str(path), "flows", "show", flow_id, "--json")
+    assert as_json.returncode == 0, as_json.stderr
+    shown = json.loads(as_json.stdout)
+    assert shown["id"] == flow_id
+    if shown.get("login"):
+        assert shown["login"]["password"] == "$ERP_PASSWORD (default set)"
+
+
+async def test_the_designer_refuses_to_save_a_value_validate_refuses(tmp_path: Path) -> None:
+    from textual.widgets import Input, Static
+
+    from console.tui.app import ConsoleApp
+    from console.tui.saving import flush
+    from console.tui.settings import Settings
+    from tests.console_pilot import open_card
+
+    path = tmp_path / "flows.toml"
+    path.write_text(demo_flows_text(), encoding="utf-8")
+    before = path.read_text()
+    app = ConsoleApp(path, start_runner=False, settings=Settings())
+    async with app.run_test(size=(80, 24)) as pilot:
+        screen = await open_card(pilot, "tab-fetch")
+        screen.query_one("#field-fetch_missing-interval_hours", Input).value = "nan"
+        await app.workers.wait_for_complete()
+        await pilot.pause()
+        shown = str(screen.query_one("#error-field-fetch_missing-interval_hours", Static).render())
+        assert "expected a number between 0.1 and 8760, found nan" in shown
+        await pilot.press("f2")
+        flush()  # the file is written (or refused) off the event loop
+        await pilot.pause()
+        refused = [str(n.message) for n in app._notifications if n.title == "Not saved"]
+    assert path.read_text() == before
+    bad = tmp_path / "bad.toml"
+    bad.write_text(before.replace("productized_within_days = 30",
+                                  "productized_within_days = 30\ninterval_hours = nan"))
+    validate = console("flows", "validate", str(bad))
+    message = validate.stderr.splitlines()[0].split(": ", 1)[1]  # the same words, after file:line
+    assert message.startswith("flows.stock.fetch_missing.interval_hours: expected a number")
+    assert refused and message in refused[0]
