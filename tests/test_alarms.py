@@ -177,7 +177,7 @@ def test_time_window_average_time_no_success_and_stalled(tmp_path: Path) -> None
 
 
 def test_alarm_keys_are_checked_with_line_and_key_path(tmp_path: Path) -> None:
-    text = FLOWS.format(alarms='error_rate = 120\nwindow = 0\nnotify = ["not a url", 3]\n'
+    text = FLOWS.format(alarms='error_rate = 120\nwindow = 10001\nnotify = ["not a url", 3]\n'
                                'min_interval = "soon"\nthreshold = 1',
                         nightly='[flows.nightly.alarms]\nstalled_after = "2x"\nenable = false')
     with pytest.raises(FlowsError) as caught:

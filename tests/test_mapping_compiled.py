@@ -172,7 +172,7 @@ def test_modify_over_other_shapes_runs_interpreted(rows: Any) -> None:
 
 
 @pytest.mark.parametrize("chain", [
-    [{"operation": "shift", "spec": {"*": {"@": "[&1].copy"}}}],
+    [{"operation": "shift", "spec": {"*": {"@(1,sku)": "[&1].copy"}}}],
     [{"operation": "shift", "spec": {"*": {"$": "[&1].key"}}}],
     [{"operation": "shift", "spec": {"*": {"sku": "[#2].sku"}}}],
     [{"operation": "shift", "spec": {"*": {"sku": "out"}}}],
@@ -227,6 +227,15 @@ _row_spec = st.builds(
     st.dictionaries(_KEYS, st.one_of(_leaf, _leaf, st.fixed_dictionaries({"*": _inner})),
                     min_size=1, max_size=3), _star_leaf)
 _shift = st.builds(lambda row: {"operation": "shift", "spec": {"*": row}}, _row_spec)
+_MAP_OUT = st.sampled_from(["out.&1.a", "out.&1.k", "out.&1.&", "out.&1", "out.&0.x",
+                            "flat.&", "[&1].a"])
+_map_leaves = st.dictionaries(st.sampled_from(["a", "b", "$", "#x", "@", "*"]),
+                              st.one_of(_MAP_OUT, st.lists(_MAP_OUT, min_size=1, max_size=2)),
+                              min_size=1, max_size=3)
+_object_shift = st.builds(
+    lambda leaves, top: {"operation": "shift", "spec": {"r": {"*": leaves}, **top}},
+    _map_leaves, st.dictionaries(st.sampled_from(["#t", "$", "@"]),
+                                 st.sampled_from(["top.&", "whole", "top.x"]), max_size=1))
 _scalar = st.one_of(st.none(), st.booleans(), st.integers(-5, 5), st.sampled_from(
     ["", "7", " 8 ", "2.5", "x", "A-b", "nan"]))
 _default = st.builds(lambda row: {"operation": "default", "spec": {"*": row}},
@@ -247,6 +256,17 @@ _modify = st.builds(
     st.sampled_from(["modify-overwrite-beta", "modify-default-beta", "modify-define-beta"]),
     st.dictionaries(st.sampled_from(["a", "b", "c", "~a", "_b", "a?", "d"]), _value_spec,
                     min_size=1, max_size=3))
+_row_default = st.builds(lambda row: {"operation": "default", "spec": {"*": row}},
+                         st.dictionaries(st.sampled_from(["a", "x", "c"]),
+                                         st.one_of(_scalar, st.just([1, {"k": None}])),
+                                         min_size=1, max_size=2))
+_row_remove = st.builds(lambda keys: {"operation": "remove", "spec": {"*": dict.fromkeys(keys, "")}},
+                        st.lists(st.sampled_from(["a", "b", "x"]), min_size=1, max_size=2))
+_object_modify = st.builds(
+    lambda mode, fields: {"operation": mode, "spec": fields},
+    st.sampled_from(["modify-overwrite-beta", "modify-default-beta", "modify-define-beta"]),
+    st.dictionaries(st.sampled_from(["a", "b", "c", "~a", "d"]), _value_spec, min_size=1,
+                    max_size=3))
 _chains = st.one_of(
     st.tuples(_shift).map(list),
     st.tuples(_shift, st.one_of(_default, _remove)).map(list),
@@ -254,7 +274,11 @@ _chains = st.one_of(
     st.tuples(_modify).map(list),
     st.tuples(_shift, _modify).map(list),
     st.tuples(_modify, _shift).map(list),
-    st.tuples(_shift, _remove, _modify, _modify).map(list))
+    st.tuples(_shift, _remove, _modify, _modify).map(list),
+    st.tuples(_object_shift).map(list),
+    st.tuples(_modify, _row_default, _row_remove).map(list),
+    st.tuples(_shift, _modify, _row_default).map(list),
+    st.tuples(_object_modify).map(list))
 _value = st.recursive(_scalar, lambda inner: st.one_of(
     st.lists(inner, max_size=2), st.dictionaries(_KEYS, inner, max_size=2)), max_leaves=4)
 _row = st.one_of(st.dictionaries(_KEYS, _value, max_size=3),
@@ -266,6 +290,8 @@ _shaped_value = st.one_of(_scalar, _scalar, st.lists(_item, min_size=1, max_size
 _shaped_row = st.fixed_dictionaries({"a": _shaped_value, "b": _shaped_value,
                                      "c": _shaped_value})
 _data = st.one_of(st.lists(_shaped_row, min_size=1, max_size=3),
+                  st.fixed_dictionaries({"r": st.dictionaries(_KEYS, _shaped_row, max_size=3)}),
+                  st.fixed_dictionaries({"r": st.one_of(_row, _value)}),
                   st.lists(st.one_of(_shaped_row, _row), min_size=1, max_size=3),
                   st.lists(_row, max_size=4), st.dictionaries(_KEYS, _row, max_size=2), _scalar)
 
@@ -315,3 +341,37 @@ def test_a_value_written_as_the_row_itself() -> None:
     chain = [{"operation": "shift", "spec": {"*": {"sku": "[&1]"}}}]
     assert same_both_ways(chain, [{"sku": "A"}, {"sku": None}]) == ["A", None]
     assert same_both_ways(chain, [{"x": 1}, {"sku": "B"}]) == [None, "B"]
+
+
+def test_star_over_an_object_keys_the_output_and_special_keys_write_what_they_name() -> None:
+    chain = [{"operation": "shift", "spec": {"ratings": {"*": {
+        "value": "out.&1.v", "$": "out.&1.name", "#yes": "out.&1.flag", "@": "copies.&1"}}}}]
+    data = {"ratings": {"quality": {"value": 4}, "price": {"value": 2, "x": 1}}}
+    assert same_both_ways(chain, data) == {
+        "out": {"quality": {"name": "quality", "flag": "yes", "v": 4},
+                "price": {"name": "price", "flag": "yes", "v": 2}},
+        "copies": {"quality": {"value": 4}, "price": {"value": 2, "x": 1}}}
+    for odd in ({}, [], {"a": None}, {"a": [1]}, {"a": {"x": 1}}, None):
+        same_both_ways(chain, {"ratings": odd})
+    rows = [{"@": "[&1].whole", "sku": "[&1].sku"}]
+    same_both_ways([{"operation": "shift", "spec": {"*": rows[0]}}], [{"sku": 1}, None, 3])
+
+
+def test_default_and_remove_after_a_modify_edit_the_rows_it_made() -> None:
+    chain = [MODIFY[0], {"operation": "default", "spec": {"*": {"unit_type": "qty",
+                                                                "tags": ["new"]}}},
+             {"operation": "remove", "spec": {"*": {"stock_list": ""}}}]
+    rows = [{"sku": "A", "stock": "3", "stock_list": "1", "unit_type": None}, {"sku": "B"}]
+    out = same_both_ways(chain, rows)
+    assert out[0]["unit_type"] == "qty" and "stock_list" not in out[0]
+    assert out[0]["tags"] == ["new"] and out[0]["tags"] is not out[1]["tags"]
+    for odd in ([None], [[1]], {"a": 1}, []):
+        same_both_ways(chain, odd)
+
+
+def test_a_modify_of_one_object_is_compiled() -> None:
+    chain = [{"operation": "modify-overwrite-beta", "spec": {"name": "=toUpper",
+                                                             "code": "=concat(@(1,name),'-1')"}}]
+    assert same_both_ways(chain, {"name": "ab"}) == {"name": "AB", "code": "AB-1"}
+    for odd in ([{"name": "x"}], None, "x", {}):
+        same_both_ways(chain, odd)

@@ -380,17 +380,20 @@ def _duration(t: TableReader, name: str, default: str | None, *,
     if text is None or text == default:
         return text
     try:
-        parse_duration(text, allow_zero=allow_zero)
+        seconds = parse_duration(text, allow_zero=allow_zero)
     except ValueError as exc:
         t.problem(name, str(exc))
+        return default
+    if seconds > 86_400 * 366:
+        t.problem(name, f"expected a duration of at most a year (366d), found {text!r}")
         return default
     return text
 
 
 def _window(t: TableReader, default: int | str | None) -> int | str | None:
     value = t.get("window", (int, str), default) if t.has("window") else default
-    if isinstance(value, int) and value < 1:
-        t.problem("window", f"expected a number of executions (1 or more) or a duration such "
+    if isinstance(value, int) and not 1 <= value <= 10_000:
+        t.problem("window", f"expected a number of executions (1 to 10000) or a duration such "
                             f'as "30m", found {value}')
         return default
     if isinstance(value, str) and value != default:

@@ -14,7 +14,7 @@ import json
 from collections.abc import Callable
 from typing import Any
 
-from console.mapping.compiled_modify import modify_rows
+from console.mapping.compiled_modify import row_statements
 from console.mapping.modify import Modify
 from console.mapping.refs import Level, WalkedPath
 from console.mapping.shift import MADE, Composite, Shift
@@ -42,6 +42,13 @@ class _Shape(Exception):
 
 
 def _shape() -> Any:
+    raise _Shape
+
+
+def _pairs(value: Any) -> Any:
+    """A star's object, which the generated code walks only when it is a non-empty object."""
+    if type(value) is dict and value:
+        return value.items()
     raise _Shape
 
 
@@ -74,23 +81,23 @@ def compile_chain(chain: list[Any], steps: list[Any]) -> tuple[Compiled | None, 
 
 def _generate(steps: list[Any]) -> Compiled:
     """One generated function per segment: a shift with the default and remove steps folded
-    into it, or a modify over rows (working in place on rows the segment before it made)."""
+    into it, or a step editing rows (or one object) in place when the segment before made
+    them, on copies otherwise."""
     segments: list[Compiled] = []
     position = 0
-    fresh_rows = False
+    fresh: str | None = None
     while position < len(steps):
         step = steps[position]
         if isinstance(step, Shift):
             folded = position + 1
             while folded < len(steps) and isinstance(steps[folded], Default | Remove):
                 folded += 1
-            run, fresh_rows = _shift_segment(step, steps[position + 1:folded])
+            run, fresh = _shift_segment(step, steps[position + 1:folded])
             segments.append(run)
             position = folded
-        elif isinstance(step, Modify):
-            source, names = modify_rows(step, in_place=fresh_rows)
+        elif isinstance(step, Modify | Default | Remove):
+            source, names, fresh = row_statements(step, fresh)
             segments.append(_build(source, names))
-            fresh_rows = True
             position += 1
         else:
             raise Unsupported(f"a {type(step).__name__.lower()} step")
@@ -109,14 +116,16 @@ def _chained(segments: list[Compiled]) -> Compiled:
     return run
 
 
-def _shift_segment(shift: Shift, folds: list[Any]) -> tuple[Compiled, bool]:
-    """The shift's function, and whether its output is a list of objects it made itself."""
+def _shift_segment(shift: Shift, folds: list[Any]) -> tuple[Compiled, str | None]:
+    """The shift's function, and what of its output it made itself: ``rows`` (a list of
+    objects) or ``object``."""
     template = ShiftTemplate(shift)
     root = template.root
     for step in folds:
         root = fold_default(root, step) if isinstance(step, Default) else fold_remove(root, step)
-    fresh_rows = isinstance(root, ListNode) and isinstance(root.element, DictNode)
-    rows = not folds and isinstance(root, ListNode) and root.star == 0 and \
+    fresh_rows = "rows" if isinstance(root, ListNode) and not root.keyed and \
+        isinstance(root.element, DictNode) else "object" if isinstance(root, DictNode) else None
+    rows = not folds and isinstance(root, ListNode) and root.star == 0 and not root.keyed and \
         template.stars[0].source == "data" and root.element is not None
     if rows:
         assert isinstance(root, ListNode) and root.element is not None
@@ -168,6 +177,7 @@ def _interpreted_row(shift: Shift) -> Callable[[int, Any, list[Any], list[Any]],
 
 def _build(source: str, names: dict[str, Any]) -> Compiled:
     namespace: dict[str, Any] = {"FALLBACK": FALLBACK, "_items": _items, "_shape": _shape,
+                                 "_pairs": _pairs,
                                  **names}
     exec(compile(source, "<jolt spec>", "exec"), namespace)  # noqa: S102 - our own generated code
     run: Compiled = namespace["run"]

@@ -13,8 +13,10 @@ from collections.abc import Callable
 from typing import Any
 
 from console.mapping.functions import FUNCTIONS
+from console.mapping.keys import KeyMatcher
 from console.mapping.modify import Modify, _split_args
 from console.mapping.refs import ABSENT, MISSING
+from console.mapping.simple_ops import Default, Remove
 from console.mapping.template import Unsupported, literal_source
 
 _FAILURES = (ArithmeticError, TypeError, ValueError, IndexError, KeyError, AttributeError,
@@ -207,22 +209,80 @@ class _Writer:
         return walked if missing == "MISSING" else f"(None if (w := {walked}) is MISSING else w)"
 
 
-def modify_rows(step: Modify, in_place: bool = False) -> tuple[str, dict[str, Any]]:
-    """Source and names of ``run`` for a modify step whose spec is ``{"*": {literal keys}}``;
-    ``in_place`` when the rows are objects an earlier compiled step made (else each is copied
-    first, so the input never changes)."""
+_OBJECT = """
+def run(data, context):
+    if type(data) is not dict:
+        return FALLBACK
+    n = {copy}
+{body}
+    return n
+"""
+
+
+def row_statements(step: Modify | Default | Remove, fresh: str | None = None
+                   ) -> tuple[str, dict[str, Any], str]:
+    """Source and names of ``run``, and what it makes (``rows`` or ``object``), for a step whose spec is ``{"*": {literal keys}}`` over a
+    list of rows, or (a modify) ``{literal keys}`` over one object. ``fresh`` says what the
+    step before made itself, ``rows`` or ``object``: those are edited in place, anything else
+    is copied first so the input never changes."""
+    writer = _Writer()
+    if isinstance(step, Modify) and not step.computed and step.kind == "map":
+        _modify_lines(step, writer)
+        body = "\n".join(f"    {line}" for line in writer.lines)
+        copy = "data" if fresh == "object" else "data.copy()"
+        return _OBJECT.format(body=body, copy=copy), writer.names, "object"
+    if isinstance(step, Modify):
+        _modify_lines(_row_spec(step), writer)
+    elif isinstance(step, Default):
+        _default_lines(step, writer)
+    else:
+        _remove_lines(step, writer)
+    body = "\n".join(f"        {line}" for line in writer.lines)
+    copy = "row" if fresh == "rows" else "row.copy()"
+    return _ROWS.format(body=body, copy=copy), writer.names, "rows"
+
+
+def _row_spec(step: Modify) -> Modify:
     if step.literals or len(step.computed) != 1:
         raise Unsupported("a modify spec other than one '*' over rows")
     star = step.computed[0]
     if star.raw != "*" or star.check or not isinstance(star.body, Modify):
         raise Unsupported("a modify '*' without a nested spec")
-    row = star.body
+    return star.body
+
+
+def _modify_lines(row: Modify, writer: _Writer) -> None:
     if row.computed or row.kind != "map":
         raise Unsupported("wildcards or list indexes inside a row")
-    writer = _Writer()
     for child in row.literals.values():
         if isinstance(child.body, Modify) or (isinstance(child.source, dict) and child.source):
             raise Unsupported("nested modify specs")
         writer.child(child)
-    body = "\n".join(f"        {line}" for line in writer.lines)
-    return _ROWS.format(body=body, copy="row" if in_place else "row.copy()"), writer.names
+
+
+def _only_star(children: list[tuple[KeyMatcher, Any]]) -> Any:
+    if len(children) != 1 or children[0][0].raw != "*":
+        raise Unsupported("a spec other than one '*' over rows")
+    return children[0][1]
+
+
+def _default_lines(step: Default, writer: _Writer) -> None:
+    row = _only_star(step.compiled)
+    if not isinstance(row, Default):
+        raise Unsupported("a default '*' without a nested spec")
+    for matcher, value in row.compiled:
+        if matcher.literal is None or matcher.wants_list or isinstance(value, Default):
+            raise Unsupported("default keys other than literals with values")
+        key = repr(matcher.literal)
+        writer.lines.append(f"if n.get({key}) is None:")
+        writer.lines.append(f"    n[{key}] = {literal_source(value)}")
+
+
+def _remove_lines(step: Remove, writer: _Writer) -> None:
+    row = _only_star(step.compiled)
+    if not isinstance(row, Remove):
+        raise Unsupported("a remove '*' without a nested spec")
+    for matcher, child in row.compiled:
+        if matcher.literal is None or matcher.wants_list or child is not None:
+            raise Unsupported("remove keys other than literals")
+        writer.lines.append(f"n.pop({matcher.literal!r}, None)")

@@ -41,11 +41,13 @@ class DictNode:
 
 @dataclass
 class ListNode:
-    """One element per item of a star's list, in input order."""
+    """One element per item of a star's list (or, ``keyed``, per entry of a star's object,
+    under the same key), in input order."""
 
     star: int
     source: str
     var: str
+    keyed: bool = False
     element: Node | None = None
 
 
@@ -64,8 +66,29 @@ class _Level:
 class _Star:
     source: str
     var: str
-    depth: int
-    """How many stars enclose it (0 for the outermost)."""
+    kind: str | None = None
+    """``list`` when written by index (``[&N]``), ``map`` when by key (``&N``)."""
+
+    def use(self, kind: str) -> None:
+        if self.kind not in (None, kind):
+            raise Unsupported("a * used both as list indexes and as keys")
+        self.kind = kind
+
+
+@dataclass(frozen=True)
+class _StarKey:
+    """An output path element that is the key a star matched in an object."""
+
+    star: int
+
+
+Part = str | int | _StarKey
+
+
+def _star_of(part: Part | None) -> int | None:
+    if isinstance(part, _StarKey):
+        return part.star
+    return part if isinstance(part, int) else None
 
 
 _KEY = "\0key\0"
@@ -88,8 +111,8 @@ class ShiftTemplate:
         self.root: Node = root
 
     def _visit(self, node: Composite, data: str, levels: list[_Level], stars: list[int]) -> None:
-        if node.specials:
-            raise Unsupported("@, $, # keys")
+        for special in node.specials:
+            self._special(special, data, levels, stars)
         if node.strategy == "literals":
             for key, child in node.literal_order:
                 self._child(child, f"{data}[{key!r}]", [*levels, _Level(key)], stars)
@@ -103,8 +126,34 @@ class ShiftTemplate:
         if node.strategy != "computed":
             raise Unsupported("a nested * beside literal keys")
         ident = len(self.stars)
-        self.stars.append(_Star(data, f"v{ident}", len(stars)))
+        self.stars.append(_Star(data, f"v{ident}"))
         self._visit(star, f"v{ident}", [*levels, _Level(None, ident)], [*stars, ident])
+
+    def _special(self, special: Leaf | Composite, data: str, levels: list[_Level],
+                 stars: list[int]) -> None:
+        """``@`` writes the data at its level, ``$`` a key the walk matched, ``#x`` the text x;
+        the two last read the level's data first, so they write only where it exists."""
+        kind = special.key.kind
+        if isinstance(special, Composite) or kind not in ("at", "dollar", "hash"):
+            raise Unsupported("transposes as keys")
+        if kind == "at":
+            value, own = data, levels[-1]
+        elif kind == "hash":
+            text = special.key.literal_value or ""
+            value, own = f"({data}, {text!r})[1]", _Level(text)
+        else:
+            assert special.key.ref is not None
+            up, group = special.key.ref
+            if group or up >= len(levels):
+                raise Unsupported("capture groups or references above the root")
+            own = levels[-1 - up]
+            if own.star is None:
+                value = f"({data}, {own.text!r})[1]"
+            else:
+                self.stars[own.star].use("map")
+                value = f"({data}, k{own.star})[1]"
+        for raw in special.raw_paths:
+            self._place(self._parts(raw, [*levels, own]), value, stars)
 
     def _renaming(self, node: Composite, star: Leaf, data: str, levels: list[_Level],
                   stars: list[int]) -> None:
@@ -140,7 +189,7 @@ class ShiftTemplate:
         guard = f" and tg{ident}.isdisjoint({data})" if targets else ""
         self._place(prefix, f"(_d if (_d := {made}){guard} else _shape())", stars)
 
-    def _split(self, raw: str, levels: list[_Level]) -> tuple[list[str | int], str | int]:
+    def _split(self, raw: str, levels: list[_Level]) -> tuple[list[Part], Part]:
         parts = self._parts(raw, levels)
         return parts[:-1], parts[-1]
 
@@ -154,27 +203,29 @@ class ShiftTemplate:
         for raw in child.raw_paths:
             self._place(self._parts(raw, levels), data, stars)
 
-    @staticmethod
-    def _parts(raw: str, levels: list[_Level]) -> list[str | int]:
-        """Output path elements: text keys, or star ids where ``[&N]`` indexes a list."""
-        parts: list[str | int] = ["root"]
+    def _parts(self, raw: str, levels: list[_Level]) -> list[Part]:
+        """Output path elements: text keys, star ids where ``[&N]`` indexes a list, and
+        ``_StarKey`` where ``&N`` names the key a star matched in an object."""
+        parts: list[Part] = ["root"]
         for part in split_dots(bracket_sugar(raw)):
-            if part.startswith("[") and part.endswith("]"):
-                ref = _REF.fullmatch(part[1:-1])
-                if ref is None:
-                    raise Unsupported(f"output path element {part!r}")
-                star = _referenced(ref, levels).star
+            indexed = part.startswith("[") and part.endswith("]")
+            ref = _REF.fullmatch(part[1:-1] if indexed else part)
+            star = _referenced(ref, levels).star if ref is not None else None
+            if indexed:
                 if star is None:
-                    raise Unsupported("[&N] naming a literal level")
+                    raise Unsupported(f"output path element {part!r}")
+                self.stars[star].use("list")
                 parts.append(star)
+            elif star is not None:
+                self.stars[star].use("map")
+                parts.append(_StarKey(star))
             else:
                 parts.append(_key_text(part, levels))
         return parts
 
-    def _place(self, parts: list[str | int], data: str, stars: list[int]) -> None:
-        indexes = [p for p in parts if isinstance(p, int)]
-        if indexes != stars:
-            raise Unsupported("a write that does not index every enclosing star in order")
+    def _place(self, parts: list[Part], data: str, stars: list[int]) -> None:
+        if [s for s in map(_star_of, parts) if s is not None] != stars:
+            raise Unsupported("a write that does not name every enclosing star in order")
         node: DictNode | ListNode = self.holder
         for position, part in enumerate(parts):
             last = position == len(parts) - 1
@@ -184,17 +235,17 @@ class ShiftTemplate:
             else:
                 assert isinstance(part, str)
                 child = node.children.get(part)
+            star = _star_of(following)
             if last:
                 if child is not None:
                     raise Unsupported("two writes to one place")
                 made: Node = Slot(data)
             elif child is None:
-                made = self._list(following) if isinstance(following, int) else DictNode()
-            elif isinstance(child, Slot) or isinstance(following, int) != \
-                    isinstance(child, ListNode):
+                made = self._star_node(star) if star is not None else DictNode()
+            elif isinstance(child, Slot) or (star is None) != isinstance(child, DictNode):
                 raise Unsupported("writes that meet a value or a different container")
-            elif isinstance(child, ListNode) and child.star != following:
-                raise Unsupported("two stars writing one list")
+            elif isinstance(child, ListNode) and child.star != star:
+                raise Unsupported("two stars writing one container")
             else:
                 made = child
             if isinstance(node, ListNode):
@@ -206,9 +257,9 @@ class ShiftTemplate:
                 return
             node = made
 
-    def _list(self, star: int) -> ListNode:
+    def _star_node(self, star: int) -> ListNode:
         info = self.stars[star]
-        return ListNode(star, info.source, info.var)
+        return ListNode(star, info.source, info.var, keyed=info.kind == "map")
 
 
 def _referenced(ref: re.Match[str], levels: list[_Level]) -> _Level:
@@ -255,7 +306,7 @@ def fold_default(root: Node, spec: Default) -> Node:
 def _fill(node: DictNode | ListNode, spec: Default) -> None:
     for matcher, value in spec.compiled:
         if isinstance(node, ListNode):
-            if matcher.raw != "*" or node.element is None:
+            if matcher.raw != "*" or node.element is None or node.keyed:
                 raise Unsupported("default list indexes")
             node.element = _fill_one(node.element, value, matcher)
             continue
@@ -323,7 +374,7 @@ def _remove(node: DictNode | ListNode, spec: Remove) -> None:
         if isinstance(node, ListNode):
             if matcher.star is not None and matcher.raw != "*":
                 continue
-            if matcher.raw != "*" or child is None or node.element is None:
+            if matcher.raw != "*" or child is None or node.element is None or node.keyed:
                 raise Unsupported("remove list indexes or whole elements")
             if isinstance(node.element, Slot):
                 raise Unsupported("remove inside a value read from the input")
@@ -361,5 +412,9 @@ def expression(node: Node) -> str:
         return "{" + ", ".join(f"{key!r}: {expression(child)}"
                                for key, child in node.children.items()) + "}"
     assert node.element is not None
+    if node.keyed:
+        key = f"k{node.star}"
+        return (f"{{{key}: {expression(node.element)} "
+                f"for {key}, {node.var} in _pairs({node.source})}}")
     return f"[{expression(node.element)} for {node.var} in _items({node.source})]"
 

@@ -13,6 +13,7 @@ from collections.abc import Callable
 from dataclasses import dataclass, field
 from typing import Any
 
+from console import telemetry
 from console.flows import Flow
 from console.omnitron import OmnitronClient, OmnitronError, OmnitronValidationError
 from console.omnitron.errors import describe_body
@@ -131,6 +132,7 @@ class OrderStatusWriter:
         script = self.flow.write.script
         if script and script.strip() and isinstance(row, dict):
             outcome = self.pool.run(script, json.dumps(row, ensure_ascii=False), self.attrs)
+            telemetry.report(telemetry.SCRIPT, outcome.duration_s, flow=self.flow.id)
             counts.attributes.update({k: v for k, v in outcome.attributes.items()
                                       if k.startswith("log.") and self.attrs.get(k) != v})
             if outcome.error or outcome.relationship != "success":

@@ -94,6 +94,14 @@ def health_report(config: FlowsConfig, store: ExecutionStore | None = None, *,
     return HealthReport(flows, tuple(store.recent_problems(PROBLEMS)), firing)
 
 
+def firing_alarms(config: FlowsConfig, store: ExecutionStore | None = None) -> list[str]:
+    """``Flow name: alarm`` for every firing alarm of a flow in ``config``: the header's line."""
+    store = store or ExecutionStore(config.store_path())
+    names = {f.id: f.name for f in config.flows}
+    return [f"{names[s.flow_id]}: {ALARM_LABELS.get(s.alarm, s.alarm)}"
+            for s in store.alarm_states() if s.firing and s.flow_id in names]
+
+
 @dataclass(frozen=True)
 class AlarmLine:
     """One configured condition of one flow and where it stands."""

@@ -28,6 +28,14 @@ class RunnerStatus(Message):
         self.text = text
 
 
+class AlarmsFiring(Message):
+    """The firing alarms, as ``Flow: alarm`` lines, read from the store by a worker."""
+
+    def __init__(self, labels: list[str]) -> None:
+        super().__init__()
+        self.labels = labels
+
+
 class ConsoleApp(App[None]):
     TITLE = "integrator-console"
     COMMANDS = App.COMMANDS | {FlowCommands}
@@ -47,6 +55,8 @@ class ConsoleApp(App[None]):
         self.settings = settings or Settings.load()
         self.config: FlowsConfig | None = None
         self.load_error: FlowsError | None = None
+        self.firing: list[str] = []
+        self.runner_text = ""
         try:
             self.config = load(self.flows_path)
         except FlowsError as exc:
@@ -94,6 +104,24 @@ class ConsoleApp(App[None]):
         for problem in self.settings.problems:
             self.notify(problem, severity="warning", timeout=10)
         self.call_after_refresh(self.connect_runner)
+        self.call_after_refresh(self.check_alarms)
+        self.set_interval(5.0, self.check_alarms)
+
+    @work(thread=True, exit_on_error=False, exclusive=True, group="alarms")
+    def check_alarms(self) -> None:
+        from console.services.health import firing_alarms
+
+        if self.config is not None:
+            self.post_message(AlarmsFiring(firing_alarms(self.config)))
+
+    def on_alarms_firing(self, message: AlarmsFiring) -> None:
+        """Firing alarms show in the header; a newly firing one also as a toast."""
+        new = [label for label in message.labels if label not in self.firing]
+        self.firing = message.labels
+        self._show_status()
+        if new:
+            self.notify("\n".join(new) + "\npress h on the flows screen for health",
+                        title="Alarm firing", severity="error", timeout=10)
 
     @work(thread=True, exit_on_error=False, group="runner")
     def connect_runner(self) -> None:
@@ -105,7 +133,15 @@ class ConsoleApp(App[None]):
         self.post_message(RunnerStatus(text))
 
     def on_runner_status(self, message: RunnerStatus) -> None:
-        self.sub_title = f"{self.flows_path}  ·  {message.text}"
+        self.runner_text = message.text
+        self._show_status()
+
+    def _show_status(self) -> None:
+        """The header's line: the flows file, the runner, and firing alarms when there are."""
+        count = len(self.firing)
+        alarms = f"▲ {count} alarm{'s' if count > 1 else ''} firing (h)" if count else ""
+        self.sub_title = "  ·  ".join(p for p in (str(self.flows_path), self.runner_text, alarms)
+                                      if p)
 
     def replace_config(self, config: FlowsConfig) -> None:
         """Screens call this after saving flows.toml so every screen sees the new flows."""

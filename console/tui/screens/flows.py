@@ -71,6 +71,7 @@ class FlowsScreen(Screen[None]):
         Binding("slash", "filter", "Filter", id="flows.filter"),
         Binding("S", "stock_browser", "Stock", id="flows.stock_browser"),
         Binding("O", "oms_setup", "OMS setup", id="flows.oms_setup"),
+        Binding("h", "health", "Health", id="flows.health"),
         Binding("escape", "clear_filter", "Clear filter", show=False, id="flows.clear_filter"),
     ]
 
@@ -298,3 +299,8 @@ class FlowsScreen(Screen[None]):
         from console.tui.screens.oms_setup import OmsSetupScreen
 
         self.app.push_screen(OmsSetupScreen(self.config))
+
+    def action_health(self) -> None:
+        from console.tui.screens.health import HealthScreen
+
+        self.app.push_screen(HealthScreen(self.config))

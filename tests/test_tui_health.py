@@ -1,0 +1,137 @@
+"""The health screen: firing then ok against the sandbox, and snapshots with fixed data."""
+
+from __future__ import annotations
+
+import asyncio
+from datetime import UTC, datetime, timedelta
+from pathlib import Path
+from typing import Any
+
+import pytest
+from textual.widgets import DataTable, Static
+
+from console.commands.init import demo_flows_text
+from console.flows import load
+from console.runner.service import RunnerService
+from console.runner.store import ExecutionStore, stamp
+from console.sandbox import Sandbox
+from console.tui.app import ConsoleApp
+from console.tui.screens.execution_log import ExecutionLogScreen
+from console.tui.screens.health import HealthScreen, spark_text
+from console.tui.settings import Settings
+
+NOW = datetime(2026, 11, 24, 9, 0, tzinfo=UTC)
+ALARMS = '\n[alarms]\nerror_rate = 50\nwindow = 3\nmin_interval = "0s"\n'
+
+
+async def settle(pilot: Any) -> None:
+    await pilot.app.workers.wait_for_complete()
+    await pilot.pause()
+
+
+def state_of(screen: HealthScreen, flow_id: str) -> str:
+    table = screen.query_one("#health", DataTable)
+    return str(table.get_cell(flow_id, "state"))
+
+
+def banner(screen: HealthScreen) -> str:
+    return str(screen.query_one("#firing", Static).render())
+
+
+async def test_health_screen_shows_an_alarm_firing_then_ok(
+        demo_flows: Any, tmp_path: Path, sandbox: Sandbox,
+        monkeypatch: pytest.MonkeyPatch) -> None:
+    monkeypatch.chdir(tmp_path)
+    path = demo_flows(tmp_path)
+    path.write_text(path.read_text(encoding="utf-8") + ALARMS, encoding="utf-8")
+    service = RunnerService(load(path))
+    sandbox.set_faults("erp", error_rate=1.0, status=400)
+    try:
+        failed = service.runner.run("stock", {"sku": "SKU-000001"})
+    finally:
+        sandbox.clear_faults()
+    app = ConsoleApp(path, start_runner=False, settings=Settings())
+    try:
+        async with app.run_test(size=(120, 40)) as pilot:
+            await settle(pilot)
+            assert str(app.sub_title).endswith("▲ 1 alarm firing (h)")
+            await pilot.press("h")
+            await settle(pilot)
+            screen = app.screen
+            assert isinstance(screen, HealthScreen)
+            assert state_of(screen, "stock") == "alarm"
+            assert banner(screen) == "1 alarm firing: Stock Flow: error rate"
+            problems = screen.query_one("#problems", DataTable)
+            assert [str(k.value) for k in problems.rows] == [failed.id]
+
+            for _ in range(3):
+                done = await asyncio.to_thread(service.runner.run, "stock", {"sku": "SKU-000001"})
+                assert done.status == "success"
+            await pilot.press("r")
+            await settle(pilot)
+            assert state_of(screen, "stock") == "ok"
+            assert banner(screen) == "no alarm firing"
+            app.check_alarms()
+            await settle(pilot)
+            assert "alarm" not in str(app.sub_title)
+
+            problems.focus()
+            await pilot.press("enter")
+            await settle(pilot)
+            assert isinstance(app.screen, ExecutionLogScreen)
+            assert app.screen.execution_id == failed.id
+    finally:
+        service.runner.close()
+
+
+def test_sparkline_text_scales_to_the_longest() -> None:
+    assert spark_text((1.0, 2.0, 4.0, 8.0)) == "▂▃▅█"
+    assert spark_text(tuple(float(n) for n in range(20)), width=4)[-1] == "█"
+    assert spark_text(()) == ""
+
+
+def fixed_history(app: ConsoleApp) -> None:
+    """Executions and one firing alarm at fixed times, ids and durations."""
+    assert app.config is not None
+    path = app.config.store_path()
+    store = ExecutionStore(path)
+    plan = [("stock", "success", 40, 12.0, 500, 0), ("stock", "success", 35, 9.5, 480, 0),
+            ("stock", "failed", 30, 3.0, 0, 0), ("stock", "partial", 25, 11.0, 500, 20),
+            ("stock", "failed", 20, 2.0, 0, 0), ("stock_push", "success", 15, 1.5, 120, 0),
+            ("order_status", "success", 10, 30.0, 60, 0), ("stock_push", "partial", 5, 1.0, 2, 1)]
+    conn = store._conn()
+    for number, (flow, status, ago, seconds, rows, failed) in enumerate(plan):
+        execution = store.create(flow, "manual", {}, "ops")
+        store.progress(execution.id, rows, rows - failed, failed, records_read=rows)
+        store.finish(execution.id, status,
+                     error="login: the ERP answered 400" if status == "failed" else None)
+        started = NOW - timedelta(minutes=ago)
+        conn.execute("UPDATE execution SET id = ?, started_at = ?, finished_at = ? WHERE id = ?",
+                     (f"exec{number:08d}", stamp(started),
+                      stamp(started + timedelta(seconds=seconds)), execution.id))
+    stuck = store.create("stock_xml", "schedule", {}, "scheduler")
+    conn.execute("UPDATE execution SET id = ?, started_at = ? WHERE id = ?",
+                 ("stuck0000000", stamp(NOW - timedelta(hours=2)), stuck.id))
+    store.change_alarm("stock", "error_rate", True, stamp(NOW - timedelta(minutes=20)), 60.0,
+                       "Stock Flow: 3 of 5 executions failed or partial")
+
+
+@pytest.fixture
+def app(tmp_path: Path, monkeypatch: pytest.MonkeyPatch) -> ConsoleApp:
+    monkeypatch.chdir(tmp_path)
+    text = demo_flows_text().replace('listen = "127.0.0.1:8800"', 'listen = "127.0.0.1:9"')
+    Path("flows.toml").write_text(text + ALARMS, encoding="utf-8")
+    console = ConsoleApp("flows.toml", start_runner=False, clock=lambda: NOW, settings=Settings())
+    fixed_history(console)
+    return console
+
+
+@pytest.mark.parametrize("size", [(80, 24), (120, 40)])
+def test_health_screen(snap_compare: Any, app: ConsoleApp, size: tuple[int, int]) -> None:
+    async def open_health(pilot: Any) -> None:
+        await settle(pilot)
+        pilot.app.clear_notifications()
+        await pilot.press("h")
+        await settle(pilot)
+
+    assert snap_compare(app, terminal_size=size, run_before=open_health)
