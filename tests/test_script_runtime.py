@@ -133,9 +133,11 @@ def test_runaway_loop_is_killed_at_the_timeout() -> None:
 
 def test_unbounded_allocation_is_stopped_and_the_pool_recovers() -> None:
     source = "chunks = []\nwhile True:\n    chunks.append(bytearray(50 * 1024 * 1024))\n"
-    result = run(source, "[]", memory_mb=300, timeout=20)
-    assert result.relationship == "failure" and "memory" in (result.error or "").lower()
-    assert run("def transform(d, a):\n    return 'ok'\n", "[]").result_data == "ok"
+    with ScriptPool(workers=1, memory_mb=300) as pool:
+        result = pool.run("flow", source, text="[]", timeout=20)
+        assert result.relationship == "failure" and "memory" in (result.error or "").lower()
+        again = pool.run("flow", "def transform(d, a):\n    return 'ok'\n", text="[]")
+        assert again.result_data == "ok"
 
 
 def test_exit_and_crash_do_not_take_the_console_down() -> None:
@@ -148,7 +150,7 @@ def test_scripts_do_not_see_the_console_environment(monkeypatch: pytest.MonkeyPa
     monkeypatch.setenv("OMNITRON_PASSWORD", "secret-value")
     with ScriptPool(size=1) as pool:
         source = "import os\ndef transform(d, a):\n    return dict(os.environ)\n"
-        assert "OMNITRON_PASSWORD" not in (pool.run(source, "{}").result_json or {})
+        assert "OMNITRON_PASSWORD" not in (pool.run("flow", source, {}).result_json or {})
     assert os.environ["OMNITRON_PASSWORD"] == "secret-value"
 
 
@@ -189,7 +191,8 @@ async def test_pool_runs_concurrently_from_asyncio(pool: ScriptPool) -> None:
     import asyncio
 
     source = "def transform(d, a):\n    return d * 2\n"
-    results = await asyncio.gather(*(pool.run_async(source, str(n)) for n in range(6)))
+    results = await asyncio.gather(*(pool.run_async(f"flow-{n % 3}", source, n)
+                                     for n in range(6)))
     assert [r.result_json for r in results] == [n * 2 for n in range(6)]
 
 
@@ -200,10 +203,10 @@ def test_a_worker_started_from_a_finished_thread_keeps_serving() -> None:
     native = "def transform(data, attributes):\n    return data\n"
     with ScriptPool(size=1) as pool:
         first: list[object] = []
-        thread = threading.Thread(target=lambda: first.append(pool.run(native, "[1]")))
+        thread = threading.Thread(target=lambda: first.append(pool.run("f", native, [1])))
         thread.start()
         thread.join()
         time.sleep(0.3)  # room for a parent-death signal, were one to be sent
-        again = pool.run(native, "[2]")
+        again = pool.run("f", native, [2])
     assert [r.ok for r in first] == [True]  # type: ignore[attr-defined]
     assert again.ok and again.result_json == [2]

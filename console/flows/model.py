@@ -53,6 +53,28 @@ class OmnitronSettings:
     password: Secret
 
 
+SCRIPT_TIMEOUT_S = 300.0
+"""What the Integrator gives a script: the default of every ``timeout_s`` of a script."""
+TIMEOUT_RANGE_S = (0.1, 86_400.0)
+
+
+@dataclass(frozen=True, slots=True)
+class ScriptWorkers:
+    """``[runner.scripts]``: the processes scripts run in (one flow's scripts per process)."""
+
+    workers: int = bounded(8, 1, 256)
+    """At most this many worker processes at once, over all flows."""
+    user: str = "nobody"
+    """When the console runs as root, workers run as this unprivileged user."""
+    memory_mb: int = bounded(512, 64, 1024 * 1024)
+    idle_s: float = bounded(60.0, 0.1, 86_400.0)
+    """A worker unused this long retires."""
+    max_output_kb: int = bounded(256, 1, 1024 * 1024)
+    """Prints and log lines kept per run; the rest is cut with a note."""
+    max_result_mb: int = bounded(32, 1, 4096)
+    """A bigger result (result_data, attributes and logs) is an error."""
+
+
 @dataclass(frozen=True, slots=True)
 class RunnerSettings:
     listen: str = "127.0.0.1:8800"
@@ -61,6 +83,7 @@ class RunnerSettings:
     outbound_token: Secret = field(default_factory=lambda: Secret(value=""))
     outbound_max_rows: int = bounded(50_000, 1, 10_000_000)
     log_retention_days: int = bounded(30, 1, 3650)
+    scripts: ScriptWorkers = field(default_factory=ScriptWorkers)
     metrics_public: bool = False
     """Serve ``GET /metrics`` without the bearer token (for a scraper on a trusted network)."""
 
@@ -119,6 +142,7 @@ class ReadStep:
 @dataclass(frozen=True, slots=True)
 class ScriptStep:
     source: str
+    timeout_s: float = bounded(SCRIPT_TIMEOUT_S, *TIMEOUT_RANGE_S)
 
 
 @dataclass(frozen=True, slots=True)
@@ -135,6 +159,7 @@ class WriteStep:
     stock_list: int | None = bounded(None, 1, 2_147_483_647)
     batch_size: int = bounded(5000, 1, 50_000)
     script: str | None = None
+    script_timeout_s: float = bounded(SCRIPT_TIMEOUT_S, *TIMEOUT_RANGE_S)
 
 
 @dataclass(frozen=True, slots=True)
@@ -155,6 +180,8 @@ class OmsSettings:
     pre_script: str | None = None
     post_script: str | None = None
     concurrency: int = bounded(8, 1, 64)
+    script_timeout_s: float = bounded(SCRIPT_TIMEOUT_S, *TIMEOUT_RANGE_S)
+    """The limit of the pre-script and of the post-script, each."""
 
 
 @dataclass(frozen=True, slots=True)

@@ -60,10 +60,32 @@ def _runner(root: TableReader) -> m.RunnerSettings:
         outbound_max_rows=_int(table, d, "outbound_max_rows"),
         log_retention_days=_int(table, d, "log_retention_days"),
         metrics_public=table.get("metrics_public", bool, d.metrics_public),
+        scripts=_script_workers(table),
     )
     table.finish(("listen", "store", "max_active_executions", "outbound_token",
-                  "outbound_max_rows", "log_retention_days", "metrics_public"))
+                  "outbound_max_rows", "log_retention_days", "metrics_public", "scripts"))
     return settings
+
+
+def _script_workers(runner: TableReader) -> m.ScriptWorkers:
+    t = runner.table("scripts")
+    d = m.ScriptWorkers()
+    if t is None:
+        return d
+    user = t.get("user", str, d.user)
+    if not user.strip():
+        t.problem("user", "expected the name of an unprivileged user such as nobody")
+        user = d.user
+    workers = m.ScriptWorkers(
+        workers=_int(t, d, "workers"),
+        user=user,
+        memory_mb=_int(t, d, "memory_mb"),
+        idle_s=_float(t, d, "idle_s"),
+        max_output_kb=_int(t, d, "max_output_kb"),
+        max_result_mb=_int(t, d, "max_result_mb"),
+    )
+    t.finish(("workers", "user", "memory_mb", "idle_s", "max_output_kb", "max_result_mb"))
+    return workers
 
 
 def _int(table: TableReader, defaults: Any, name: str) -> int:
@@ -239,8 +261,9 @@ def _script(flow: TableReader) -> m.ScriptStep | None:
         return None
     source = t.get("source", str, "", required=True)
     _check_python(t, "source", source)
-    t.finish(("source",))
-    return m.ScriptStep(source)
+    timeout = _float(t, m.ScriptStep(""), "timeout_s")
+    t.finish(("source", "timeout_s"))
+    return m.ScriptStep(source, timeout)
 
 
 def _mapping(flow: TableReader) -> m.MappingStep | None:
@@ -307,11 +330,12 @@ def _write(flow: TableReader, kind: str) -> m.WriteStep:
         stock_list=stock_list,
         batch_size=_int(t, d, "batch_size"),
         script=t.get("script", str, None) if t.has("script") else None,
+        script_timeout_s=_float(t, d, "script_timeout_s"),
     )
     _check_python(t, "script", write.script)
     if write.script is not None and kind != "order_status":
         t.problem("script", "the per-order write script belongs to order_status flows")
-    t.finish(("stock_list", "batch_size", "script"))
+    t.finish(("stock_list", "batch_size", "script", "script_timeout_s"))
     return write
 
 
@@ -345,10 +369,12 @@ def _oms(flow: TableReader, kind: str) -> m.OmsSettings | None:
         pre_script=t.get("pre_script", str, None) if t.has("pre_script") else None,
         post_script=t.get("post_script", str, None) if t.has("post_script") else None,
         concurrency=_int(t, d, "concurrency"),
+        script_timeout_s=_float(t, d, "script_timeout_s"),
     )
     _check_python(t, "pre_script", oms.pre_script)
     _check_python(t, "post_script", oms.post_script)
-    t.finish(("sku_query_key", "sku_mode", "pre_script", "post_script", "concurrency"))
+    t.finish(("sku_query_key", "sku_mode", "pre_script", "post_script", "concurrency",
+              "script_timeout_s"))
     return oms
 
 

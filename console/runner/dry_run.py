@@ -16,6 +16,7 @@ from console.omnitron import RetryPolicy
 from console.runner import erp
 from console.runner.attributes import trigger_attributes, with_all_var
 from console.runner.erp import StepError
+from console.runner.pipeline import script_pool
 from console.runner.store import now
 from console.script import ScriptPool
 
@@ -77,7 +78,7 @@ def dry_run(config: FlowsConfig, flow_id: str, params: dict[str, str] | None = N
         else:
             report.records = fetch_records(config, flow_id, params, report)
         attrs = trigger_attributes(flow, params or {}, now() - timedelta(days=1), "dry-run")
-        with ScriptPool(size=1) as pool:
+        with script_pool(config, workers=1) as pool:
             result = Pipeline(flow, pool).run(report.records, with_all_var(attrs))
         if flow.script is not None:
             report.add("script", _json(result.script_output))
@@ -108,7 +109,7 @@ def _stock_query(flow: Flow, params: dict[str, str], report: DryRun) -> DryRun:
         return report
     report.add("stock query", f"{key}={','.join(skus)}")
     try:
-        with ScriptPool(size=1) as pool:
+        with ScriptPool(workers=1) as pool:
             answer = answer_stock_query(flow, skus, pool)
     except OmsQueryError as exc:
         report.error = f"stock query: {exc}"

@@ -2,7 +2,6 @@
 
 from __future__ import annotations
 
-import json
 from concurrent.futures import ThreadPoolExecutor
 from typing import Any
 from urllib.parse import urlencode
@@ -10,9 +9,11 @@ from urllib.parse import urlencode
 import httpx
 
 from console.flows import Flow
+from console.flows.model import SCRIPT_TIMEOUT_S
 from console.omnitron import RetryPolicy
 from console.runner import erp
 from console.runner.erp import StepError
+from console.runner.pipeline import timeout_hint
 from console.script import ScriptPool
 
 
@@ -20,13 +21,15 @@ class OmsQueryError(Exception):
     """Returned to the caller as a 502 with this reason."""
 
 
-def _script(pool: ScriptPool, source: str | None, data: Any, attrs: dict[str, str],
-            step: str) -> Any:
+def _script(pool: ScriptPool, flow: Flow, source: str | None, data: Any,
+            attrs: dict[str, str], step: str) -> Any:
     if not source or not source.strip():
         return data
-    result = pool.run(source, json.dumps(data, ensure_ascii=False), attrs)
+    timeout = flow.oms.script_timeout_s if flow.oms else SCRIPT_TIMEOUT_S
+    result = pool.run(flow.id, source, data, attrs, timeout=timeout)
     if result.error or result.relationship != "success":
-        raise OmsQueryError(f"{step} failed: {result.error or 'sent to failure'}")
+        error = timeout_hint(result.error, f"flows.{flow.id}.oms", "script_timeout_s")
+        raise OmsQueryError(f"{step} failed: {error or 'sent to failure'}")
     if result.result_json is None and result.result_data.strip() not in ("", "null"):
         raise OmsQueryError(f"{step} output is not JSON: {result.result_data[:200]!r}")
     return result.result_json
@@ -51,7 +54,7 @@ def answer_stock_query(flow: Flow, skus: list[str], pool: ScriptPool,
             raise OmsQueryError(exc.message) from None
         if session.token:
             attrs["token.erp"] = session.token
-        prepared = _script(pool, oms.pre_script, skus, attrs, "pre-script")
+        prepared = _script(pool, flow, oms.pre_script, skus, attrs, "pre-script")
         requests = _requests(flow, skus, prepared, attrs, session)
 
         def fetch(request: tuple[str, dict[str, str], Any]) -> list[Any]:
@@ -74,7 +77,7 @@ def answer_stock_query(flow: Flow, skus: list[str], pool: ScriptPool,
         with ThreadPoolExecutor(max_workers=max(1, oms.concurrency)) as threads:
             pages = list(threads.map(fetch, requests))
     records = [row for page in pages for row in page]
-    return _script(pool, oms.post_script, records, attrs, "post-script")
+    return _script(pool, flow, oms.post_script, records, attrs, "post-script")
 
 
 def _requests(flow: Flow, skus: list[str], prepared: Any, attrs: dict[str, str],

@@ -2,16 +2,30 @@
 
 from __future__ import annotations
 
-import json
 from dataclasses import dataclass, field
 from typing import Any
 
 from console import telemetry
-from console.flows import Flow
+from console.flows import Flow, FlowsConfig
 from console.mapping import Mapping, MappingError, MappingSpecError
 from console.mapping import compile as compile_mapping
 from console.runner.erp import StepError
 from console.script import ScriptPool
+
+
+def script_pool(config: FlowsConfig, workers: int | None = None) -> ScriptPool:
+    """A pool with the ``[runner.scripts]`` settings."""
+    s = config.runner.scripts
+    return ScriptPool(workers=workers or s.workers, user=s.user, memory_mb=s.memory_mb,
+                      idle_s=s.idle_s, max_output_kb=s.max_output_kb,
+                      max_result_mb=s.max_result_mb)
+
+
+def timeout_hint(error: str | None, table: str, key: str) -> str | None:
+    """A timeout's message names the setting that allows more time."""
+    if error and error.startswith("TimeoutError"):
+        return f"{error} (the limit is [{table}] {key})"
+    return error
 
 
 @dataclass
@@ -39,14 +53,17 @@ class Pipeline:
         data: Any = records
         result = PageResult(rows=[])
         if self.flow.script is not None and self.flow.script.source.strip():
-            outcome = self.pool.run(self.flow.script.source, json.dumps(records, ensure_ascii=False),
-                                    attrs)
+            step = self.flow.script
+            outcome = self.pool.run(self.flow.id, step.source, records, attrs,
+                                    timeout=step.timeout_s)
             telemetry.report(telemetry.SCRIPT, outcome.duration_s, flow=self.flow.id)
             result.attributes = {k: v for k, v in outcome.attributes.items()
                                  if attrs.get(k) != v}
             result.logs = outcome.logs
             if outcome.relationship != "success" or outcome.error:
-                raise StepError("script", outcome.error or "the script sent its data to failure")
+                raise StepError("script", timeout_hint(outcome.error, f"flows.{self.flow.id}.script",
+                                                       "timeout_s")
+                                or "the script sent its data to failure")
             if outcome.result_json is None and outcome.result_data.strip() not in ("null", ""):
                 raise StepError("script", "the script's output is not JSON: "
                                           f"{outcome.result_data[:200]!r}")

@@ -13,6 +13,7 @@ from typing import Any
 from console.flows import FlowsConfig
 from console.omnitron import RetryPolicy
 from console.runner.engine import Engine, Progress
+from console.runner.pipeline import script_pool
 from console.runner.store import AdmissionRefused, Execution, ExecutionStore
 from console.script import ScriptPool
 
@@ -41,7 +42,7 @@ class Runner:
                  pool: ScriptPool | None = None) -> None:
         self.config = config
         self.store = store or ExecutionStore(config.store_path())
-        self.pool = pool or ScriptPool()
+        self.pool = pool or script_pool(config)
         self._owns_pool = pool is None
         self.retry_policy = retry  # not "retry": that is the method that re-sends failed rows
         self._executor = ThreadPoolExecutor(max_workers=workers, thread_name_prefix="execution")

@@ -19,6 +19,7 @@ from console.omnitron import OmnitronClient, OmnitronError, OmnitronValidationEr
 from console.omnitron.errors import describe_body
 from console.runner.erp import StepError
 from console.runner.ordering import NewestWins
+from console.runner.pipeline import timeout_hint
 from console.script import ScriptPool
 
 LogEntry = tuple[str, str | None, str, Any]
@@ -131,12 +132,15 @@ class OrderStatusWriter:
         order = row
         script = self.flow.write.script
         if script and script.strip() and isinstance(row, dict):
-            outcome = self.pool.run(script, json.dumps(row, ensure_ascii=False), self.attrs)
+            outcome = self.pool.run(self.flow.id, script, row, self.attrs,
+                                    timeout=self.flow.write.script_timeout_s)
             telemetry.report(telemetry.SCRIPT, outcome.duration_s, flow=self.flow.id)
             counts.attributes.update({k: v for k, v in outcome.attributes.items()
                                       if k.startswith("log.") and self.attrs.get(k) != v})
             if outcome.error or outcome.relationship != "success":
-                self._fail(counts, row, f"order script failed: {outcome.error or 'failure'}")
+                error = timeout_hint(outcome.error, f"flows.{self.flow.id}.write",
+                                     "script_timeout_s")
+                self._fail(counts, row, f"order script failed: {error or 'failure'}")
                 return
             order = outcome.result_json
         problem = _order_problem(order)

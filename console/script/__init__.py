@@ -1,7 +1,8 @@
 """Run Integrator (NiFi ExecuteScript, Jython-style) and native Python scripts, isolated.
 
-``run()`` is for one-off runs such as the console's test panel; the runner keeps a
-``ScriptPool`` of warm workers. Either way the script runs in another process.
+The runner keeps a ``ScriptPool`` whose workers each serve one flow; ``run()`` is for one-off
+runs such as the console's test panel, on a shared pool of its own. Either way the script runs
+in another process, as an unprivileged user when the console runs as root.
 """
 
 from __future__ import annotations
@@ -10,9 +11,15 @@ import atexit
 import threading
 from typing import Any
 
-from console.script.pool import ScriptPool, ScriptResult
+from console.script.pool import ScriptPool
+from console.script.result import ScriptResult
 
-__all__ = ["ScriptPool", "ScriptResult", "run"]
+__all__ = ["DEFAULT_TIMEOUT_S", "TEST_TIMEOUT_S", "ScriptPool", "ScriptResult", "run"]
+
+DEFAULT_TIMEOUT_S = 300.0
+"""What the Integrator gives a script in a real run."""
+TEST_TIMEOUT_S = 30.0
+"""The interactive test panel's limit: someone is waiting at the keyboard."""
 
 _shared: ScriptPool | None = None
 _shared_lock = threading.Lock()
@@ -22,12 +29,12 @@ def _pool() -> ScriptPool:
     global _shared
     with _shared_lock:
         if _shared is None:
-            _shared = ScriptPool(size=2)
+            _shared = ScriptPool(workers=2, idle_s=120.0)
             atexit.register(_shared.close)
         return _shared
 
 
 def run(source: str, input_text: str, attributes: dict[str, Any] | None = None, *,
-        timeout: float = 10.0, memory_mb: int = 512) -> ScriptResult:
-    """Run ``source`` on ``input_text`` in a worker process and return what it produced."""
-    return _pool().run(source, input_text, attributes, timeout=timeout, memory_mb=memory_mb)
+        flow: str = "test", timeout: float = TEST_TIMEOUT_S) -> ScriptResult:
+    """Run ``source`` on ``input_text`` for ``flow`` in a worker process of the shared pool."""
+    return _pool().run(flow, source, attributes=attributes, text=input_text, timeout=timeout)

@@ -1,4 +1,9 @@
-"""Run one script against one input, inside a worker process. Returns a plain dict result."""
+"""Run one script against one input, inside a worker process. Returns a plain dict result.
+
+A native ``transform(data, attributes)`` script gets the page as Python data and its return
+value goes back as data (the pool moves it in binary form); an Integrator-style script reads
+JSON text from its FlowFile and writes text back, as it does in the Integrator.
+"""
 
 from __future__ import annotations
 
@@ -11,6 +16,7 @@ import linecache
 import sys
 import time
 import traceback
+from itertools import chain
 from types import CodeType
 from typing import Any
 
@@ -22,17 +28,47 @@ FILENAME = "<script>"
 _compiled: dict[str, tuple[CodeType, bool]] = {}
 
 
+class Logs:
+    """Log lines and prints of one call, in order, kept up to ``limit`` characters in all.
+
+    What goes past the limit is counted, not kept, and a closing note says how much was cut,
+    so a script that prints 100 MB costs the console nothing.
+    """
+
+    def __init__(self, limit: int) -> None:
+        self.entries: list[dict[str, str]] = []
+        self.room = limit
+        self.limit = limit
+        self.dropped = 0
+
+    def add(self, level: str, text: str) -> None:
+        if len(text) > self.room:
+            self.dropped += len(text) - max(self.room, 0)
+            text = text[:max(self.room, 0)]
+            if not text:
+                return
+        self.room -= len(text)
+        self.entries.append({"level": level, "message": text})
+
+    def finish(self) -> list[dict[str, str]]:
+        if self.dropped:
+            self.entries.append({"level": "warning", "message": (
+                f"output truncated: {self.dropped:,} more characters of prints and log lines "
+                f"were not kept (limit {self.limit:,} per run)")})
+        return self.entries
+
+
 class ScriptLog:
     """The ``log`` global: NiFi's logger with ``{}`` placeholders, and prints, in call order."""
 
-    def __init__(self, entries: list[dict[str, str]]) -> None:
-        self.entries = entries
+    def __init__(self, logs: Logs) -> None:
+        self.logs = logs
 
     def _add(self, level: str, message: Any, *args: Any) -> None:
         text = str(message)
         for arg in args:
             text = text.replace("{}", str(arg), 1)
-        self.entries.append({"level": level, "message": text})
+        self.logs.add(level, text)
 
     def info(self, message: Any, *args: Any) -> None:
         self._add("info", message, *args)
@@ -53,20 +89,25 @@ class ScriptLog:
 
 
 class _PrintCapture(io.TextIOBase):
-    def __init__(self, entries: list[dict[str, str]]) -> None:
-        self.entries = entries
+    def __init__(self, logs: Logs) -> None:
+        self.logs = logs
         self.pending = ""
 
     def write(self, text: str) -> int:
+        if self.logs.room <= 0:
+            self.logs.dropped += len(text)
+            return len(text)
         self.pending += text
         while "\n" in self.pending:
             line, self.pending = self.pending.split("\n", 1)
-            self.entries.append({"level": "print", "message": line})
+            self.logs.add("print", line)
+        if len(self.pending) > self.logs.room:
+            self.flush()
         return len(text)
 
     def flush(self) -> None:
         if self.pending:
-            self.entries.append({"level": "print", "message": self.pending})
+            self.logs.add("print", self.pending)
             self.pending = ""
 
 
@@ -115,21 +156,31 @@ def _format_error(error: BaseException) -> str:
     return "".join(lines).replace(f'File "{FILENAME}"', 'File "script"')
 
 
-def execute(source: str, input_text: str, attributes: dict[str, str]) -> dict[str, Any]:
+_NO_TEXT = object()
+
+
+def execute(source: str, input_text: str | None, attributes: dict[str, str], *,
+            data: Any = _NO_TEXT, log_limit: int = 256 * 1024) -> dict[str, Any]:
+    """Run ``source`` on ``input_text`` (JSON text) or on ``data`` (already parsed).
+
+    The result holds ``output`` (a native script's return value, as plain JSON data) or
+    ``result_data`` (text), never both.
+    """
     install()
     began = time.perf_counter()
-    logs: list[dict[str, str]] = []
+    logs = Logs(log_limit)
     given = {str(k): str(v) for k, v in attributes.items()}
     result: dict[str, Any] = {"result_data": "", "attributes": dict(given),
-                              "relationship": "failure", "error": None, "logs": logs}
+                              "relationship": "failure", "error": None}
     capture = _PrintCapture(logs)
     try:
         code, native = compile_script(source)
         with contextlib.redirect_stdout(capture):
             if native:
-                _run_native(code, input_text, given, result, logs)
+                _run_native(code, input_text, data, given, result, ScriptLog(logs))
             else:
-                _run_integrator(code, input_text, given, result, logs)
+                text = input_text if data is _NO_TEXT else json.dumps(data, ensure_ascii=False)
+                _run_integrator(code, text or "", given, result, ScriptLog(logs))
     except ScriptSyntaxError as exc:
         result["error"] = str(exc)
     except MemoryError:
@@ -140,39 +191,78 @@ def execute(source: str, input_text: str, attributes: dict[str, str]) -> dict[st
         capture.flush()
     if result["error"]:
         result["relationship"] = "failure"
+        result.pop("output", None)
         result["attributes"]["log.script.error"] = result["error"]
+    result["logs"] = logs.finish()
     result["written"] = sorted(k for k, v in result["attributes"].items() if given.get(k) != v)
     result["duration_s"] = time.perf_counter() - began
     return result
 
 
-def _run_native(code: CodeType, input_text: str, given: dict[str, str], result: dict[str, Any],
-                logs: list[dict[str, str]]) -> None:
-    namespace: dict[str, Any] = {"__name__": "__script__", "log": ScriptLog(logs)}
+_SCALARS = frozenset((str, int, float, bool, type(None)))
+_JSON = _SCALARS | {list, dict}
+_STR = frozenset((str,))
+
+
+def _plain(value: Any) -> bool:
+    """Whether ``value`` is made only of what JSON has (lists, str-keyed dicts, scalars)."""
+    return _plain_items([value])
+
+
+def _plain_items(values: list[Any]) -> bool:
+    """Checks one nesting level of many values at a time, so the loops stay in C."""
+    kinds = set(map(type, values))
+    if kinds <= _SCALARS:
+        return True
+    if not kinds <= _JSON:
+        return False
+    if kinds == {dict}:
+        dicts, lists = values, []
+    else:
+        dicts = [v for v in values if type(v) is dict]
+        lists = [v for v in values if type(v) is list]
+    if dicts and not (_STR.issuperset(map(type, chain.from_iterable(dicts)))
+                      and _plain_items(list(chain.from_iterable(map(dict.values, dicts))))):
+        return False
+    return not lists or _plain_items(list(chain.from_iterable(lists)))
+
+
+def _run_native(code: CodeType, input_text: str | None, data: Any, given: dict[str, str],
+                result: dict[str, Any], log: ScriptLog) -> None:
+    namespace: dict[str, Any] = {"__name__": "__script__", "log": log}
     exec(code, namespace)  # noqa: S102 - running the user's script is the point
-    try:
-        data = json.loads(input_text) if input_text.strip() else None
-    except json.JSONDecodeError as exc:
-        raise ValueError(f"input is not JSON ({exc.msg} at line {exc.lineno} column "
-                         f"{exc.colno}): {input_text[:200]!r}") from None
+    if data is _NO_TEXT:
+        data = _parse_input(input_text or "")
     attributes = dict(given)
     output = namespace["transform"](data, attributes)
     if isinstance(output, bytes):
         output = output.decode("utf-8")
-    result["result_data"] = output if isinstance(output, str) else json.dumps(output,
-                                                                             ensure_ascii=False)
+    if isinstance(output, str):
+        result["result_data"] = output
+    elif _plain(output):
+        result["output"] = output
+    else:  # tuples, non-string keys: what JSON would make of them; sets and objects: an error
+        result["output"] = json.loads(json.dumps(output, ensure_ascii=False))
     result["attributes"] = {str(k): str(v) for k, v in attributes.items()}
     result["relationship"] = "success"
 
 
+def _parse_input(input_text: str) -> Any:
+    try:
+        return json.loads(input_text) if input_text.strip() else None
+    except json.JSONDecodeError as exc:
+        raise ValueError(f"input is not JSON ({exc.msg} at line {exc.lineno} column "
+                         f"{exc.colno}): {input_text[:200]!r}") from None
+
+
 def _run_integrator(code: CodeType, input_text: str, given: dict[str, str],
-                    result: dict[str, Any], logs: list[dict[str, str]]) -> None:
+                    result: dict[str, Any], log: ScriptLog) -> None:
     incoming = FlowFile(0, input_text.encode("utf-8"),
                         {**given, "allVar": json.dumps(given, ensure_ascii=False)})
     session = ProcessSession([incoming])
     namespace: dict[str, Any] = {"__name__": "__script__", "session": session,
                                  "REL_SUCCESS": REL_SUCCESS, "REL_FAILURE": REL_FAILURE,
-                                 "log": ScriptLog(logs)}
+                                 "log": log}
     try:
         exec(code, namespace)  # noqa: S102
     finally:

@@ -1,37 +1,38 @@
-"""A pool of warm worker processes; scripts never run in the console's own process."""
+"""Worker processes per flow; scripts never run in the console's own process.
+
+A worker only ever runs the scripts of one flow, so nothing a script leaves behind (a patched
+module, a global, a thread) can meet another flow's data or attributes. Workers start when a
+flow needs one, stay warm for that flow's next call, and retire after ``idle_s`` unused; at
+most ``workers`` exist at once, and a flow that needs one while all are taken gets the slot of
+another flow's idle worker, or waits within its call's deadline.
+
+Every wait is bounded by the call's deadline, every slot given up (a script finished, timed
+out or died) wakes whoever waits, and ``close`` ends every worker and returns.
+"""
 
 from __future__ import annotations
 
 import asyncio
+import contextlib
+import json
+import marshal
 import os
-import queue
-import socket
+import pickle
+import signal
 import subprocess
 import sys
 import threading
 import time
 from concurrent.futures import ThreadPoolExecutor
-from dataclasses import dataclass, field
+from dataclasses import dataclass
 from multiprocessing.connection import Connection
 from typing import Any
 
+from console.script.guard import protect_console, worker_user
+from console.script.result import ScriptResult, failed, from_reply, plain_loads
 
-@dataclass(frozen=True)
-class ScriptResult:
-    """What a script run produced, in the Integrator's terms."""
-
-    result_data: str
-    result_json: Any
-    attributes: dict[str, str]
-    written: list[str]
-    relationship: str
-    error: str | None
-    logs: list[dict[str, str]] = field(default_factory=list)
-    duration_s: float = 0.0
-
-    @property
-    def ok(self) -> bool:
-        return self.relationship == "success" and self.error is None
+_NO_DATA = object()
+_REPLY_MARGIN = 1024 * 1024
 
 
 def _worker_env() -> dict[str, str]:
@@ -46,138 +47,318 @@ def _worker_env() -> dict[str, str]:
 _SPAWNER = ThreadPoolExecutor(max_workers=1, thread_name_prefix="script-spawner")
 
 
+class WorkerError(Exception):
+    """A worker could not be started or broke its protocol."""
+
+
 class _Worker:
-    """A ``python -m console.script.worker`` child talking over a socket pair."""
+    """A ``python -m console.script.worker`` child of one flow, in its own session."""
 
-    def __init__(self) -> None:
+    def __init__(self, flow: str, settings: dict[str, Any]) -> None:
+        import socket
+
+        self.flow = flow
+        self.last_used = time.monotonic()
         parent, child = socket.socketpair()
-        self.process = subprocess.Popen(
-            [sys.executable, "-m", "console.script.worker", str(child.fileno())],
-            pass_fds=(child.fileno(),), env=_worker_env(), stdin=subprocess.DEVNULL,
-            stdout=subprocess.DEVNULL, stderr=subprocess.DEVNULL)
-        child.close()
+        try:
+            self.process = subprocess.Popen(
+                [sys.executable, "-P", "-m", "console.script.worker", str(child.fileno()),
+                 json.dumps({**settings, "parent": os.getpid()})],
+                pass_fds=(child.fileno(),), env=_worker_env(), stdin=subprocess.DEVNULL,
+                stdout=subprocess.DEVNULL, stderr=subprocess.DEVNULL, start_new_session=True)
+        finally:
+            child.close()
         self.conn: Connection = Connection(parent.detach())
+        self.ready = False
 
-    @property
-    def exitcode(self) -> int | None:
-        return self.process.poll()
+    def alive(self) -> bool:
+        return self.process.poll() is None
 
     def kill(self) -> None:
-        if self.process.poll() is None:
-            self.process.kill()
-        self.process.wait(timeout=5)
+        """End the worker and everything in its process group (threads, forks)."""
+        with contextlib.suppress(ProcessLookupError, PermissionError):
+            os.killpg(self.process.pid, signal.SIGKILL)
+        with contextlib.suppress(subprocess.TimeoutExpired):
+            self.process.wait(timeout=5)
         self.conn.close()
 
 
-def _parse(text: str) -> Any:
-    import json
-
-    try:
-        return json.loads(text)
-    except (ValueError, TypeError):
-        return None
-
-
-def _result(raw: dict[str, Any]) -> ScriptResult:
-    return ScriptResult(result_data=raw["result_data"], result_json=_parse(raw["result_data"]),
-                        attributes=raw["attributes"], written=raw["written"],
-                        relationship=raw["relationship"], error=raw["error"], logs=raw["logs"],
-                        duration_s=raw["duration_s"])
-
-
-def _failed(message: str, attributes: dict[str, str], began: float) -> ScriptResult:
-    attrs = {**attributes, "log.script.error": message}
-    return ScriptResult("", None, attrs, ["log.script.error"], "failure", message, [],
-                        time.perf_counter() - began)
+@dataclass(frozen=True)
+class _Call:
+    flow: str
+    deadline: float
+    timeout: float
+    began: float
 
 
 class ScriptPool:
-    """Runs scripts on up to ``size`` warm workers; thread-safe, usable from asyncio too.
+    """Runs scripts on per-flow warm workers; thread-safe, usable from asyncio too.
 
-    A script that runs past its timeout or dies (memory, ``os._exit``, a crash) takes only its
-    worker with it; the pool starts a fresh one for the next call.
+    A script that runs past its timeout or dies (memory, CPU time, ``os._exit``, a crash)
+    takes only its worker with it; the next call of that flow gets a fresh one.
     """
 
-    def __init__(self, size: int | None = None) -> None:
-        self.size = size or max(1, min(4, os.cpu_count() or 1))
-        self._idle: queue.Queue[_Worker] = queue.Queue()
-        self._lock = threading.Lock()
-        self._started = 0
-        self._closed = False
-
-    def _acquire(self) -> _Worker:
-        """An idle live worker, or a new one; a worker that died while idle is replaced."""
-        while True:
-            item = self._take()
-            if item.exitcode is None:
-                return item
-            self._release(item, healthy=False)
-
-    def _take(self) -> _Worker:
-        try:
-            return self._idle.get_nowait()
-        except queue.Empty:
-            pass
-        with self._lock:
-            if self._started < self.size:
-                self._started += 1
-                try:
-                    return _SPAWNER.submit(_Worker).result()
-                except OSError:
-                    self._started -= 1
-                    raise
-        return self._idle.get()
-
-    def _release(self, item: _Worker, healthy: bool) -> None:
-        if healthy and not self._closed:
-            self._idle.put(item)
-            return
-        item.kill()
-        with self._lock:
-            self._started -= 1
-
-    def run(self, source: str, input_text: str, attributes: dict[str, Any] | None = None, *,
-            timeout: float = 10.0, memory_mb: int = 512) -> ScriptResult:
-        if self._closed:
-            raise RuntimeError("the script pool is closed")
-        attrs = {str(k): str(v) for k, v in (attributes or {}).items()}
-        began = time.perf_counter()
-        item = self._acquire()
-        try:
-            item.conn.send({"source": source, "input_text": input_text, "attributes": attrs,
-                            "memory_mb": memory_mb})
-            if not item.conn.poll(timeout):
-                self._release(item, healthy=False)
-                return _failed(f"TimeoutError: the script ran longer than {timeout:g} s and was "
-                               "stopped", attrs, began)
-            raw = item.conn.recv()
-        except (EOFError, OSError, BrokenPipeError):
+    def __init__(self, size: int | None = None, *, workers: int | None = None,
+                 user: str = "nobody", memory_mb: int = 512, idle_s: float = 60.0,
+                 max_output_kb: int = 256, max_result_mb: int = 32) -> None:
+        self.size = workers or size or 8
+        self.memory_mb = memory_mb
+        self.idle_s = idle_s
+        self.max_result_mb = max_result_mb
+        self._settings: dict[str, Any] = {"memory_mb": memory_mb, "max_output_kb": max_output_kb,
+                                          "max_result_mb": max_result_mb}
+        self._user_problem: str | None = None
+        if os.geteuid() == 0:
             try:
-                code = item.process.wait(timeout=2)
-            except subprocess.TimeoutExpired:
-                code = None
-            self._release(item, healthy=False)
-            reason = "was killed (memory limit?)" if code in (-9, 137) else f"exited (code {code})"
-            return _failed(f"WorkerError: the script's process {reason}", attrs, began)
-        self._release(item, healthy=True)
-        return _result(raw)
+                uid, gid = worker_user(user)
+            except LookupError as exc:
+                self._user_problem = str(exc)
+            else:
+                self._settings.update(uid=uid, gid=gid)
+        protect_console()
+        self._cond = threading.Condition()
+        self._idle: list[_Worker] = []
+        self._busy: set[_Worker] = set()
+        self._starting = 0
+        self._closed = False
+        self._reaper: threading.Thread | None = None
 
-    async def run_async(self, source: str, input_text: str,
-                        attributes: dict[str, Any] | None = None, *, timeout: float = 10.0,
-                        memory_mb: int = 512) -> ScriptResult:
-        return await asyncio.to_thread(self.run, source, input_text, attributes, timeout=timeout,
-                                       memory_mb=memory_mb)
+    # -- slots ---------------------------------------------------------------------------
+
+    def _count(self) -> int:
+        return len(self._idle) + len(self._busy) + self._starting
+
+    def _take(self, call: _Call) -> tuple[_Worker | None, list[_Worker]]:
+        """An idle worker of the flow, or (None, workers to end) when one may be started."""
+        doomed: list[_Worker] = []
+        with self._cond:
+            while True:
+                if self._closed:
+                    raise WorkerError("the script pool is shut down")
+                for item in reversed(self._idle):
+                    if item.flow == call.flow:
+                        self._idle.remove(item)
+                        if item.alive():
+                            self._busy.add(item)
+                            return item, doomed
+                        doomed.append(item)
+                        break
+                else:
+                    if self._count() >= self.size and self._idle:
+                        doomed.append(self._idle.pop(0))  # another flow's oldest idle worker
+                    if self._count() < self.size:
+                        self._starting += 1
+                        return None, doomed
+                    left = call.deadline - time.monotonic()
+                    if left <= 0:
+                        raise TimeoutError(
+                            f"no script worker became free within the {call.timeout:g} s "
+                            f"timeout (all {self.size} workers busy)")
+                    self._cond.wait(left)
+
+    def _start(self, call: _Call) -> _Worker:
+        try:
+            item = _SPAWNER.submit(_Worker, call.flow, self._settings).result()
+        except BaseException:
+            with self._cond:
+                self._starting -= 1
+                self._cond.notify_all()
+            raise
+        with self._cond:
+            self._starting -= 1
+            self._busy.add(item)
+            closed = self._closed
+        if closed:
+            self._give_back(item, healthy=False)
+            raise WorkerError("the script pool is shut down")
+        return item
+
+    def _acquire(self, call: _Call) -> _Worker:
+        item, doomed = self._take(call)
+        for old in doomed:
+            old.kill()
+        if item is None:
+            item = self._start(call)
+        self._ensure_reaper()
+        return item
+
+    def _give_back(self, item: _Worker, healthy: bool) -> None:
+        with self._cond:
+            self._busy.discard(item)
+            keep = healthy and not self._closed and item.alive()
+            if keep:
+                item.last_used = time.monotonic()
+                self._idle.append(item)
+            self._cond.notify_all()
+        if not keep:
+            item.kill()
+
+    # -- calls ---------------------------------------------------------------------------
+
+    def run(self, flow: str, source: str, data: Any = _NO_DATA,
+            attributes: dict[str, Any] | None = None, *, text: str | None = None,
+            timeout: float = 300.0) -> ScriptResult:
+        """Run ``source`` for ``flow`` on ``data`` (parsed) or ``text`` (JSON text).
+
+        ``timeout`` covers waiting for a worker, starting it and the script itself.
+        """
+        attrs = {str(k): str(v) for k, v in (attributes or {}).items()}
+        began = time.monotonic()
+        call = _Call(flow, began + timeout, timeout, began)
+        if self._user_problem:
+            return failed(f"WorkerError: {self._user_problem}", attrs, 0.0)
+        request: dict[str, Any] = {"source": source, "attributes": attrs, "cpu_s": timeout}
+        if data is not _NO_DATA:
+            request["data"] = data
+        else:
+            request["text"] = text or ""
+        try:
+            body = encode_request(request)
+        except (pickle.PicklingError, TypeError) as exc:
+            return failed(f"TypeError: the script's input cannot be sent to it: {exc}", attrs, 0.0)
+        del request
+        try:
+            item = self._acquire(call)
+        except (TimeoutError, WorkerError, OSError) as exc:
+            return failed(f"{type(exc).__name__}: {exc}", attrs, time.monotonic() - began)
+        return self._call(item, call, body, attrs)
+
+    def _call(self, item: _Worker, call: _Call, body: bytes,
+              attrs: dict[str, str]) -> ScriptResult:
+        healthy = False
+        try:
+            if not item.ready:
+                self._handshake(item, call)
+            item.conn.send_bytes(body)
+            del body
+            if not item.conn.poll(max(0.0, call.deadline - time.monotonic())):
+                return failed(f"TimeoutError: the script ran longer than {call.timeout:g} s and "
+                              "was stopped", attrs, time.monotonic() - call.began)
+            reply = item.conn.recv_bytes(self.max_result_mb * 1024 * 1024 + _REPLY_MARGIN)
+            raw = _checked(plain_loads(reply))
+            healthy = not raw.pop("retire", True)
+            return from_reply(raw, float(raw["duration_s"]))
+        except (EOFError, OSError) as exc:
+            return failed(self._death(item, exc), attrs, time.monotonic() - call.began)
+        except (WorkerError, pickle.UnpicklingError, ValueError, TypeError, KeyError) as exc:
+            return failed(f"WorkerError: {exc}", attrs, time.monotonic() - call.began)
+        finally:
+            self._give_back(item, healthy)
+
+    def _handshake(self, item: _Worker, call: _Call) -> None:
+        if not item.conn.poll(max(0.0, call.deadline - time.monotonic())):
+            raise WorkerError(f"the script worker did not start within the {call.timeout:g} s "
+                              "timeout")
+        hello = plain_loads(item.conn.recv_bytes(64 * 1024))
+        if not isinstance(hello, dict) or not hello.get("ready"):
+            problem = hello.get("error") if isinstance(hello, dict) else None
+            raise WorkerError(f"the script worker could not start: {problem}")
+        item.ready = True
+
+    def _death(self, item: _Worker, exc: BaseException) -> str:
+        if self._closed:
+            return "WorkerError: the script was stopped because the console is shutting down"
+        if isinstance(exc, OSError) and "message too long" in str(exc).lower():
+            return (f"WorkerError: the script's result is over the limit of "
+                    f"{self.max_result_mb} MB")
+        try:
+            code = item.process.wait(timeout=2)
+        except subprocess.TimeoutExpired:
+            code = None
+        if code == -signal.SIGXCPU:
+            return "WorkerError: the script used more CPU time than its timeout allows"
+        if code in (-9, 137):
+            return "WorkerError: the script's process was killed (memory limit?)"
+        if not item.ready:
+            return (f"WorkerError: the script worker exited before it was ready (code {code}); "
+                    "can the worker's user read the interpreter and the console's files?")
+        return f"WorkerError: the script's process exited (code {code})"
+
+    async def run_async(self, flow: str, source: str, data: Any = _NO_DATA,
+                        attributes: dict[str, Any] | None = None, *, text: str | None = None,
+                        timeout: float = 300.0) -> ScriptResult:
+        return await asyncio.to_thread(self.run, flow, source, data, attributes, text=text,
+                                       timeout=timeout)
+
+    # -- housekeeping --------------------------------------------------------------------
+
+    def _ensure_reaper(self) -> None:
+        with self._cond:
+            if self._reaper is not None or self._closed:
+                return
+            self._reaper = threading.Thread(target=self._reap, name="script-reaper",
+                                            daemon=True)
+            self._reaper.start()
+
+    def _reap(self) -> None:
+        """Retire workers idle longer than ``idle_s`` (and ones that died while idle)."""
+        while True:
+            with self._cond:
+                if self._closed:
+                    return
+                now = time.monotonic()
+                doomed = [w for w in self._idle
+                          if now - w.last_used >= self.idle_s or not w.alive()]
+                for item in doomed:
+                    self._idle.remove(item)
+                if doomed:
+                    self._cond.notify_all()
+                else:
+                    self._cond.wait(min(max(self.idle_s / 4, 0.05), 5.0))
+            for item in doomed:
+                item.kill()
+
+    def workers(self) -> dict[str, int]:
+        """How many workers each flow has now (busy and idle)."""
+        counts: dict[str, int] = {}
+        with self._cond:
+            for item in (*self._idle, *self._busy):
+                counts[item.flow] = counts.get(item.flow, 0) + 1
+        return counts
 
     def close(self) -> None:
-        self._closed = True
-        while True:
-            try:
-                self._idle.get_nowait().kill()
-            except queue.Empty:
-                break
+        """End every worker, idle or busy; calls in progress return a failure at once."""
+        with self._cond:
+            self._closed = True
+            doomed = [*self._idle, *self._busy]
+            self._idle.clear()
+            self._cond.notify_all()
+        for item in doomed:
+            item.kill()
 
     def __enter__(self) -> ScriptPool:
         return self
 
     def __exit__(self, *exc: object) -> None:
         self.close()
+
+
+def encode_request(request: dict[str, Any]) -> bytes:
+    """The request in binary form: marshal when it holds plain data only (the fastest to
+    write and read), pickle protocol 5 otherwise. Only the worker reads it, and it trusts the
+    console; replies go the other way as pickles read by ``plain_loads``."""
+    try:
+        return b"M" + marshal.dumps(request)
+    except ValueError:
+        return b"P" + pickle.dumps(request, protocol=5)
+
+
+def _checked(raw: Any) -> dict[str, Any]:
+    """The reply's shape, checked: a worker is not trusted to send what it should."""
+    if not isinstance(raw, dict):
+        raise WorkerError("the script worker sent a malformed reply")
+    attributes = raw.get("attributes")
+    if not isinstance(attributes, dict) or not all(
+            isinstance(k, str) and isinstance(v, str) for k, v in attributes.items()):
+        raise WorkerError("the script worker sent malformed attributes")
+    logs = raw.get("logs")
+    if not isinstance(logs, list) or not all(isinstance(e, dict) for e in logs):
+        raise WorkerError("the script worker sent malformed logs")
+    if raw.get("relationship") not in ("success", "failure") or not isinstance(
+            raw.get("result_data", ""), str) or not isinstance(raw.get("written"), list):
+        raise WorkerError("the script worker sent a malformed reply")
+    if not isinstance(raw.get("error"), str | None) or not isinstance(raw.get("duration_s"),
+                                                                     float | int):
+        raise WorkerError("the script worker sent a malformed reply")
+    return raw
+

@@ -1,62 +1,218 @@
-"""The worker process: receives (source, input, attributes, memory) and sends back results.
+"""The worker process: runs the scripts of one flow, one call at a time, for its whole life.
 
-It lowers its own address-space limit per call, clears the environment it inherited, and
-exits when the console goes away (pipe closed, or the parent-death signal on Linux).
+The pool starts it in a session of its own, so a timeout kills its whole process group, forks
+included. Before it runs anything it:
+
+- caps its address space for good (soft and hard limit: a script cannot lift it, and it is
+  never lifted between calls), and switches core dumps off;
+- when started as root, opens the directories Python imports from and imports through those
+  handles, then drops to the configured unprivileged user, who may not be able to reach the
+  interpreter's home but can still import through them;
+- marks itself non-dumpable, so another worker running as the same user cannot read its
+  memory, and asks for SIGKILL when the console goes away (children it forks ask the same of
+  it).
+
+Requests are pickled by the console (trusted); replies are pickled here and read back by the
+console with an unpickler that builds plain data only. A reply over the size limit becomes an
+error instead of reaching the console.
 """
 
 from __future__ import annotations
 
+import contextlib
 import ctypes
+import importlib
+import json
+import marshal
 import os
+import pickle
 import resource
 import signal
 import sys
+import threading
 from multiprocessing.connection import Connection
 from typing import Any
 
 _MB = 1024 * 1024
+_PR_SET_PDEATHSIG = 1
+_PR_SET_DUMPABLE = 4
 
 
-def _die_with_parent() -> None:
-    if sys.platform.startswith("linux"):
-        try:
-            libc = ctypes.CDLL("libc.so.6", use_errno=True)
-            libc.prctl(1, signal.SIGKILL)  # PR_SET_PDEATHSIG
-        except OSError:
-            pass
+def _prctl(option: int, value: int) -> None:
+    if not sys.platform.startswith("linux"):
+        return
+    with contextlib.suppress(OSError, AttributeError):
+        ctypes.CDLL(None, use_errno=True).prctl(option, value, 0, 0, 0)
+
+
+def _die_with_parent(parent: int) -> None:
+    _prctl(_PR_SET_PDEATHSIG, signal.SIGKILL)
+    if os.getppid() != parent:  # the console went away before the request was in place
+        os._exit(1)
+
+
+def _children_die_with_us() -> None:
+    pid = os.getpid()
+    os.register_at_fork(after_in_child=lambda: _die_with_parent(pid))
 
 
 def _limit_memory(memory_mb: int) -> None:
-    _, hard = resource.getrlimit(resource.RLIMIT_AS)
     wanted = memory_mb * _MB
+    _, hard = resource.getrlimit(resource.RLIMIT_AS)
     if hard != resource.RLIM_INFINITY:
         wanted = min(wanted, hard)
-    resource.setrlimit(resource.RLIMIT_AS, (wanted, hard))
+    resource.setrlimit(resource.RLIMIT_AS, (wanted, wanted))
+    resource.setrlimit(resource.RLIMIT_CORE, (0, 0))
 
 
-def serve(conn: Connection) -> None:
-    _die_with_parent()
-    os.environ.clear()
-    os.environ["PYTHONIOENCODING"] = "utf-8"
+def _import_through_handles() -> None:
+    """Point ``sys.path`` (and loaded packages' paths) at open directory handles.
+
+    ``/proc/self/fd/N`` leads to the directory without checking the directories above it, so
+    the interpreter and packages installed under a private home stay importable after the
+    drop; files themselves keep their own permissions.
+    """
+    moved: dict[str, str] = {}
+    for entry in sys.path:
+        if entry and entry not in moved and os.path.isdir(entry):
+            handle = os.open(entry, os.O_RDONLY | os.O_DIRECTORY)
+            moved[entry] = f"/proc/self/fd/{handle}"
+            moved.setdefault(os.path.realpath(entry), moved[entry])
+    prefixes = sorted(moved, key=len, reverse=True)
+
+    def through(path: str) -> str:
+        for old in prefixes:
+            if path == old or path.startswith(old + os.sep):
+                return moved[old] + path[len(old):]
+        return path
+
+    sys.path[:] = [through(entry) for entry in sys.path]
+    for module in list(sys.modules.values()):
+        paths = getattr(module, "__path__", None)
+        if isinstance(paths, list):
+            paths[:] = [through(p) for p in paths]
+    sys.path_importer_cache.clear()
+    importlib.invalidate_caches()
+
+
+def _drop_to(uid: int, gid: int) -> None:
+    _import_through_handles()
+    os.setgroups([])
+    os.setgid(gid)
+    os.setuid(uid)
+    if os.geteuid() == 0 or os.getegid() != gid:
+        raise PermissionError("could not leave the root user")
+    try:
+        os.setuid(0)
+    except PermissionError:
+        return
+    raise PermissionError("the unprivileged user could become root again")
+
+
+def _limit_cpu(seconds: float) -> None:
+    usage = resource.getrusage(resource.RUSAGE_SELF)
+    used = usage.ru_utime + usage.ru_stime
+    hard = resource.getrlimit(resource.RLIMIT_CPU)[1]
+    soft = int(used + seconds) + 1
+    if hard != resource.RLIM_INFINITY:
+        soft = min(soft, hard)
+    resource.setrlimit(resource.RLIMIT_CPU, (soft, hard))
+
+
+def _unlimit_cpu() -> None:
+    hard = resource.getrlimit(resource.RLIMIT_CPU)[1]
+    resource.setrlimit(resource.RLIMIT_CPU, (hard, hard))
+
+
+def _has_leftovers() -> bool:
+    """Threads or child processes the last script left running."""
+    if threading.active_count() > 1:
+        return True
+    try:
+        tasks = os.listdir("/proc/self/task")
+    except OSError:
+        return False
+    if len(tasks) > 1:
+        return True
+    try:
+        with open(f"/proc/self/task/{tasks[0]}/children", encoding="ascii") as handle:
+            return bool(handle.read().strip())
+    except OSError:
+        return False
+
+
+def _reply(result: dict[str, Any], max_bytes: int) -> bytes:
+    try:
+        body = pickle.dumps(result, protocol=5)
+    except (pickle.PicklingError, TypeError, ValueError, MemoryError) as exc:
+        body = b""
+        problem = f"the script's result cannot be sent back ({type(exc).__name__}: {exc})"
+    else:
+        if len(body) <= max_bytes:
+            return body
+        problem = (f"the script's result is {len(body) / _MB:,.1f} MB, over the limit of "
+                   f"{max_bytes / _MB:,.0f} MB for result_data, attributes and logs")
+    del body
+    result.pop("output", None)
+    attributes = {k: v[:1000] for k, v in list(result["attributes"].items())[:100]}
+    failed = {**result, "result_data": "", "relationship": "failure", "error": problem,
+              "attributes": {**attributes, "log.script.error": problem}, "logs": []}
+    return pickle.dumps(failed, protocol=5)
+
+
+def _decode(body: bytes) -> dict[str, Any]:
+    """A request from the console (trusted): marshal or pickle, as its first byte says."""
+    if body[:1] == b"M":
+        return marshal.loads(memoryview(body)[1:])  # type: ignore[no-any-return]
+    return pickle.loads(memoryview(body)[1:])  # type: ignore[no-any-return]
+
+
+def serve(conn: Connection, settings: dict[str, Any]) -> None:
     from console.script.execute import execute
 
+    max_bytes = int(settings["max_result_mb"]) * _MB
+    log_limit = int(settings["max_output_kb"]) * 1024
     while True:
         try:
-            request: dict[str, Any] = conn.recv()
+            request = _decode(conn.recv_bytes())
         except (EOFError, OSError):
             return
-        _limit_memory(int(request["memory_mb"]))
-        result = execute(request["source"], request["input_text"], request["attributes"])
-        resource.setrlimit(resource.RLIMIT_AS, (resource.RLIM_INFINITY,
-                                                resource.getrlimit(resource.RLIMIT_AS)[1]))
+        _limit_cpu(float(request["cpu_s"]))
+        if "data" in request:
+            result = execute(request["source"], None, request["attributes"],
+                             data=request["data"], log_limit=log_limit)
+        else:
+            result = execute(request["source"], request["text"], request["attributes"],
+                             log_limit=log_limit)
+        del request
+        _unlimit_cpu()
+        result["retire"] = _has_leftovers()
         try:
-            conn.send(result)
+            conn.send_bytes(_reply(result, max_bytes))
         except (EOFError, OSError):
+            return
+        if result["retire"]:
             return
 
 
 def main() -> None:
-    serve(Connection(int(sys.argv[1])))
+    conn = Connection(int(sys.argv[1]))
+    settings: dict[str, Any] = json.loads(sys.argv[2])
+    try:
+        _limit_memory(int(settings["memory_mb"]))
+        if settings.get("uid") is not None and os.geteuid() == 0:
+            _drop_to(int(settings["uid"]), int(settings["gid"]))
+        _prctl(_PR_SET_DUMPABLE, 0)
+        _die_with_parent(int(settings["parent"]))
+        _children_die_with_us()
+        os.environ.clear()
+        os.environ["PYTHONIOENCODING"] = "utf-8"
+        import console.script.execute  # noqa: F401 - loaded once, before the first request
+    except (OSError, ImportError, ValueError, MemoryError) as exc:
+        conn.send_bytes(pickle.dumps({"ready": False, "error": f"{type(exc).__name__}: {exc}"}))
+        return
+    conn.send_bytes(pickle.dumps({"ready": True, "uid": os.geteuid()}))
+    serve(conn, settings)
 
 
 if __name__ == "__main__":

@@ -54,10 +54,20 @@ class StepCard:
         oms = flow.oms or OmsSettings()
         return (oms.pre_script if self.target == "pre_script" else oms.post_script) or ""
 
+    def timeout_s(self, flow: Flow) -> float | None:
+        """The script's timeout in runs (a mapping has none)."""
+        if self.target == "script":
+            return flow.script.timeout_s if flow.script else None
+        if self.target == "mapping":
+            return None
+        return (flow.oms or OmsSettings()).script_timeout_s
+
     def put(self, flow: Flow, text: str) -> Flow:
         """The flow with this card's text (empty text removes the step)."""
         if self.target == "script":
-            return dataclasses.replace(flow, script=ScriptStep(text) if text.strip() else None)
+            step = dataclasses.replace(flow.script, source=text) if flow.script else \
+                ScriptStep(text)
+            return dataclasses.replace(flow, script=step if text.strip() else None)
         if self.target == "mapping":
             return dataclasses.replace(flow, mapping=MappingStep(text) if text.strip() else None)
         change: dict[str, Any] = {self.target: text if text.strip() else None}

@@ -131,6 +131,8 @@ class DesignerScreen(Screen[FlowsConfig | None]):
             panel = self.query_one(f"#{card.panel_id}", TestPanel)
             editor = self.query_one(f"#{card.editor_id}", CodeEditor)
             panel.source_of = _text_of(editor)
+            panel.flow_id = self.flow.id
+            panel.timeout_s = card.timeout_s(self.flow)
 
     def on_mount(self) -> None:
         if self.query("#mapping-test"):

@@ -70,6 +70,10 @@ class TestPanel(Vertical):
         self.source_of: Callable[[], str] = lambda: ""
         """Where the script or spec under test is read, at the moment a run starts."""
         self.upstream: TestPanel | None = None
+        self.flow_id = ""
+        """Scripts of different flows never share a worker, in tests as in runs."""
+        self.timeout_s: float | None = None
+        """The flow's script timeout; a test run gets at most the test panel's own limit."""
         self._auto_input = sample
 
     def compose(self) -> ComposeResult:
@@ -137,7 +141,8 @@ class TestPanel(Vertical):
     @work(thread=True, exit_on_error=False, exclusive=True, group="test-run")
     def execute(self, source: str, input_text: str, attributes: dict[str, str]) -> None:
         if self.kind == "script":
-            meta, result, output = self._run_script(source, input_text, attributes)
+            meta, result, output = self._run_script(source, input_text, attributes,
+                                                    self._script_timeout())
         else:
             meta, result, output = self._run_mapping(source, input_text)
         self.app.call_from_thread(self._show, meta, result, output)
@@ -146,7 +151,9 @@ class TestPanel(Vertical):
     def execute_after_script(self, script: str, script_input: str, attributes: dict[str, str],
                              spec: str) -> None:
         """The mapping test on what the flow's script makes of the script panel's input."""
-        meta, _result, output = self._run_script(script, script_input, attributes)
+        up = self.upstream
+        timeout = up._script_timeout() if up is not None else self._script_timeout()
+        meta, _result, output = self._run_script(script, script_input, attributes, timeout)
         if output is None:
             meta = Text("the script failed, so the mapping has no input:\n", "bold red") + meta
             self.app.call_from_thread(self._show, meta, "", None)
@@ -155,12 +162,19 @@ class TestPanel(Vertical):
         meta, result, output = self._run_mapping(spec, output)
         self.app.call_from_thread(self._show, meta, result, output)
 
+    def _script_timeout(self) -> tuple[str, float]:
+        from console.script import TEST_TIMEOUT_S
+
+        limit = TEST_TIMEOUT_S if self.timeout_s is None else min(self.timeout_s, TEST_TIMEOUT_S)
+        return f"test:{self.flow_id}", limit
+
     @staticmethod
-    def _run_script(source: str, input_text: str, attributes: dict[str, str]
-                    ) -> tuple[Text, str, str | None]:
+    def _run_script(source: str, input_text: str, attributes: dict[str, str],
+                    where: tuple[str, float]) -> tuple[Text, str, str | None]:
         from console.script import run
 
-        outcome = run(source, input_text, attributes)
+        flow, timeout = where
+        outcome = run(source, input_text, attributes, flow=flow, timeout=timeout)
         meta = Text()
         style = "green" if outcome.relationship == "success" else "bold red"
         meta.append(f"{outcome.relationship}", style)
