@@ -184,6 +184,8 @@ async def test_trigger_runs_the_flow_and_shows_per_row_logs(flows_file: Path,
         screen = app.screen
         assert type(screen).__name__ == "ExecutionLogScreen"
         runner.runner.wait(timeout=60)
+        screen.polling.pause()  # type: ignore[attr-defined]  # no poll may race the reload
+        await app.workers.wait_for_complete()
         screen.load()  # type: ignore[attr-defined]
         await app.workers.wait_for_complete()
         await pilot.pause()
