@@ -72,6 +72,11 @@ def test_search_finds_keys_by_prefix_and_warnings_or_errors_by_message(filled: t
     assert store.count_logs(execution_id, search="written") == 0  # info messages are not scanned
     assert store.count_logs(execution_id, search="SKU-0012", level="error") == 1
     assert store.count_logs(execution_id, search="%") == 0  # LIKE wildcards are literal
+    assert store.logs(execution_id, search="not found", offset=98, limit=5)[-1].seq == 1000
+    store.add_logs(execution_id, [("error", None, "write: not found", None),
+                                  ("info", None, "read page 9 from the ERP", None)])
+    assert store.count_logs(execution_id, search="not found") == 101  # a running execution
+    assert store.logs(execution_id, search="read page", limit=5)[0].seq == 1002
 
 
 def test_threads_logging_to_one_execution_get_contiguous_seqs(tmp_path: Path) -> None:

@@ -10,10 +10,7 @@ from __future__ import annotations
 
 import itertools
 import math
-import random
-import socket
 import threading
-import uuid
 from collections.abc import Callable
 from typing import Any
 
@@ -413,6 +410,8 @@ def _literal(subject: Any, args: list[Thunk], attrs: dict[str, str]) -> str | No
 
 @standalone("UUID")
 def _uuid(subject: Any, args: list[Thunk], attrs: dict[str, str]) -> str:
+    import uuid  # here, not at the top: few expressions call it, every start would pay
+
     return str(uuid.uuid4())
 
 
@@ -424,16 +423,22 @@ def _next_int(subject: Any, args: list[Thunk], attrs: dict[str, str]) -> int:
 
 @standalone("random")
 def _random(subject: Any, args: list[Thunk], attrs: dict[str, str]) -> int:
+    import random
+
     return random.getrandbits(63)
 
 
 @standalone("hostname", 0, 1)
 def _hostname(subject: Any, args: list[Thunk], attrs: dict[str, str]) -> str:
+    import socket
+
     return socket.getfqdn() if args and to_boolean(args[0](attrs)) else socket.gethostname()
 
 
 @standalone("ip")
 def _ip(subject: Any, args: list[Thunk], attrs: dict[str, str]) -> str:
+    import socket
+
     try:
         return socket.gethostbyname(socket.gethostname())
     except OSError:

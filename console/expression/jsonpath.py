@@ -11,13 +11,14 @@ from __future__ import annotations
 import json
 import re
 from dataclasses import dataclass
-from typing import Any
-
-import regex
+from typing import TYPE_CHECKING, Any
 
 from console.expression.errors import ExpressionError
 from console.expression.text_functions import REGEX_TIMEOUT_S
 from console.expression.values import java_double
+
+if TYPE_CHECKING:
+    import regex
 
 _NAME = re.compile(r"[^.\[\]()\s'\"]+")
 _MISSING = object()
@@ -204,6 +205,8 @@ class _Filter:
         if token[0] in "'\"":
             return ("value", token[1:-1])
         if token.startswith("/"):
+            import regex  # only paths with a regex filter need the engine
+
             flags = regex.IGNORECASE if token.endswith("i") else 0
             try:
                 return ("value", regex.compile(token[1:token.rindex("/")], flags | regex.VERSION0))
@@ -277,6 +280,8 @@ def _compare(operator: str, left: Any, right: Any) -> bool:
     if left is _MISSING or right is _MISSING:
         return operator == "!=" and left is not right
     if operator == "=~":
+        import regex
+
         return isinstance(left, str) and isinstance(right, regex.Pattern) and _matches(right, left)
     if operator in ("==", "!="):
         same = left == right and isinstance(left, str) == isinstance(right, str)

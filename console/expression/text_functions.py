@@ -2,16 +2,18 @@
 
 from __future__ import annotations
 
-import base64
-import binascii
-import hashlib
 import re
 from functools import lru_cache
-from urllib.parse import quote_plus
-
-import regex
+from typing import TYPE_CHECKING
 
 from console.expression.errors import ExpressionError
+
+if TYPE_CHECKING:
+    import regex
+
+# The regex engine, hashing, base64 and URL quoting are imported by the functions that use
+# them: loading flows.toml compiles expressions but seldom evaluates these, and every command
+# and the console's first screen would otherwise pay for them at start.
 
 REGEX_TIMEOUT_S = 0.5
 """How long one regular expression may work on one value (the engine checks its clock as it
@@ -54,6 +56,8 @@ def java_regex(pattern: str) -> regex.Pattern[str]:
     Python lacks (``\\p{Alpha}``, ``\\Q..\\E``, ``(?<name>)``, ``\\z``, a quantified ``\\b``)
     is rewritten. The ``regex`` engine (``re``'s syntax, plus a time limit) runs it.
     """
+    import regex
+
     try:
         return regex.compile(_ESCAPE.sub(_translate, pattern), regex.ASCII | regex.VERSION0)
     except (regex.error, OverflowError, RecursionError) as exc:
@@ -138,6 +142,8 @@ def replace_regex(subject: str, pattern: str, replacement: str, count: int) -> s
 
 def url_encode(text: str) -> str:
     """``java.net.URLEncoder.encode(text, "UTF-8")``: spaces become ``+``, ``~`` is encoded."""
+    from urllib.parse import quote_plus
+
     return quote_plus(text, safe="*").replace("~", "%7E")
 
 
@@ -266,10 +272,15 @@ def pad(text: str, length: int, padding: str, left: bool) -> str:
 
 
 def base64_encode(text: str) -> str:
+    import base64
+
     return base64.b64encode(text.encode()).decode("ascii")
 
 
 def base64_decode(text: str) -> str:
+    import base64
+    import binascii
+
     try:
         return base64.b64decode(text, validate=True).decode("utf-8", errors="replace")
     except binascii.Error as exc:
@@ -287,4 +298,6 @@ def digest(text: str, algorithm: str) -> str:
     name = _DIGESTS.get(algorithm.upper())
     if name is None:
         raise ExpressionError(f"hash: unsupported algorithm {algorithm!r}")
+    import hashlib
+
     return hashlib.new(name, text.encode()).hexdigest()

@@ -5,9 +5,8 @@ from __future__ import annotations
 from collections.abc import Iterator
 from dataclasses import dataclass
 from datetime import datetime, timedelta
+from functools import lru_cache
 from zoneinfo import ZoneInfo, ZoneInfoNotFoundError
-
-from croniter import croniter
 
 _QUARTZ_DAYS = {"1": "0", "2": "1", "3": "2", "4": "3", "5": "4", "6": "5", "7": "6"}
 LAST_YEAR = 2099
@@ -92,12 +91,20 @@ class Schedule:
 
     @classmethod
     def parse(cls, text: str, timezone: str = "UTC") -> Schedule:
+        """Validated once per text and zone: loading flows.toml, listing flows and planning
+        runs all parse the same schedules, and croniter's checks are not cheap."""
+        return _parse(text, timezone)
+
+    @classmethod
+    def _parse(cls, text: str, timezone: str) -> Schedule:
         zone(timezone)
         expression, seconds, year = _to_croniter(text.strip())
         if year is not None and not all(
             p.replace("-", "").isdigit() or p in ("*", "?") for p in year.split(",")
         ):
             raise ScheduleError(f"invalid year field {year!r}")
+        from croniter import croniter  # imported by the first schedule, not by every start
+
         if not croniter.is_valid(expression, second_at_beginning=seconds):
             raise ScheduleError(f"invalid cron expression {text!r}")
         return cls(text.strip(), timezone, expression, seconds, year)
@@ -105,6 +112,8 @@ class Schedule:
     def runs_after(self, start: datetime) -> Iterator[datetime]:
         """Run times after ``start`` (aware), in the schedule's time zone; ends when the
         schedule has no further run (a day that never comes, the end of its years)."""
+        from croniter import croniter
+
         where = zone(self.timezone)
         local = start.astimezone(where)
         it = croniter(self._expression, local, second_at_beginning=self._seconds)
@@ -142,6 +151,11 @@ class Schedule:
 
     def describe(self) -> str:
         return describe(self._expression, self._seconds)
+
+
+@lru_cache(maxsize=1024)
+def _parse(text: str, timezone: str) -> Schedule:
+    return Schedule._parse(text, timezone)
 
 
 def _every(field: str, unit: str) -> str | None:

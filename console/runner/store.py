@@ -13,7 +13,8 @@ import json
 import sqlite3
 import threading
 import uuid
-from collections.abc import Iterable, Iterator
+from array import array
+from collections.abc import Callable, Iterable, Iterator
 from dataclasses import dataclass, field
 from datetime import UTC, datetime, timedelta
 from pathlib import Path
@@ -44,17 +45,34 @@ CREATE TABLE IF NOT EXISTS newest_accepted (flow_id TEXT NOT NULL, key TEXT NOT 
 CREATE TABLE IF NOT EXISTS input_sample (execution_id TEXT PRIMARY KEY, flow_id TEXT NOT NULL,
     body TEXT NOT NULL, created_at TEXT NOT NULL);
 """
-_LOG_INDEXES = """
+_WORTH_READING = "(level IN ('warning', 'error') OR key IS NULL)"
+"""Rows whose whole text a search reads: warnings, errors and the execution's own lines
+(those without a key: pages read, retries). Any other row is found by its key (SKU, order
+number: exact or prefix, through an index), so a search never reads a million 'stock
+written' lines. Spelled once: the partial index and the query must say it alike."""
+_LOG_INDEXES = f"""
 CREATE INDEX IF NOT EXISTS row_log_level ON row_log (execution_id, level, level_seq);
 CREATE INDEX IF NOT EXISTS row_log_key ON row_log (execution_id, key);
+CREATE INDEX IF NOT EXISTS row_log_worth_reading ON row_log (execution_id, seq, key, message)
+    WHERE {_WORTH_READING};
 """
 SAMPLE_RECORDS = 500
-MESSAGE_SEARCH_LEVELS = ("warning", "error")
-"""Search matches any row by key (SKU, order number: exact or prefix, through an index), and
-by any part of the key or message the rows of these levels and the execution's own lines
-(those without a key: pages read, retries): a scan of the rows worth reading, not of a
-million 'stock written' lines."""
-_payload_text = json.JSONEncoder(ensure_ascii=False, separators=(",", ":"), default=str).encode
+
+
+def _compact_json() -> Callable[[Any], str]:
+    """Compact JSON of one row, from one C encoder made once: ``json.dumps`` builds a new
+    encoder for every call, which costs more than encoding a small row. Only used under the
+    store's seq lock (the encoder's cycle markers are shared)."""
+    from json import encoder
+
+    make = getattr(encoder, "c_make_encoder", None)
+    if make is None:  # an interpreter without the C accelerator
+        return json.JSONEncoder(ensure_ascii=False, separators=(",", ":"), default=str).encode
+    chunks = make({}, str, encoder.encode_basestring, None, ":", ",", False, False, True)
+    return lambda value: "".join(chunks(value, 0))
+
+
+_payload_text = _compact_json()
 
 ACTIVE = "processing"
 FINISHED = ("success", "partial", "failed", "interrupted")
@@ -112,22 +130,19 @@ def _row_log(r: sqlite3.Row) -> RowLog:
                   r["payload"], r["created_at"])
 
 
-def _search_filter(execution_id: str, level: str | None, search: str) -> tuple[str, list[Any]]:
-    """Rows whose key starts with ``search`` (indexed), warnings and errors that contain it in
-    their key or message, and lines without a key that contain it (``MESSAGE_SEARCH_LEVELS``)."""
+def _search_query(execution_id: str, level: str | None, search: str) -> tuple[str, list[Any]]:
+    """The ids, in seq order, of rows whose key starts with ``search`` (indexed) and of rows
+    worth reading whose key or message contains it (a scan of the covering partial index,
+    see ``_WORTH_READING``)."""
     pattern = "%" + search.replace("\\", "\\\\").replace("%", "\\%").replace("_", "\\_") + "%"
-    levels = ", ".join("?" * len(MESSAGE_SEARCH_LEVELS))
-    clause = ("id IN (SELECT id FROM row_log WHERE execution_id = ? AND key >= ? AND key < ?"
-              " UNION ALL SELECT id FROM row_log WHERE execution_id = ? AND level IN"
-              f" ({levels}) AND (key LIKE ? ESCAPE '\\' OR message LIKE ? ESCAPE '\\')"
-              " UNION ALL SELECT id FROM row_log WHERE execution_id = ? AND key IS NULL"
-              " AND message LIKE ? ESCAPE '\\')")
-    args: list[Any] = [execution_id, search, search + "\U0010ffff", execution_id,
-                       *MESSAGE_SEARCH_LEVELS, pattern, pattern, execution_id, pattern]
-    if level:
-        clause = f"{clause} AND level = ?"
-        args.append(level)
-    return clause, args
+    only = " AND level = ?" if level else ""
+    sql = ("SELECT id FROM (SELECT id, seq FROM row_log WHERE execution_id = ? AND key >= ?"
+           f" AND key < ?{only} UNION SELECT id, seq FROM row_log INDEXED BY"
+           f" row_log_worth_reading WHERE execution_id = ? AND {_WORTH_READING}"
+           f" AND (key LIKE ? ESCAPE '\\' OR message LIKE ? ESCAPE '\\'){only}) ORDER BY seq")
+    level_arg = [level] if level else []
+    return sql, [execution_id, search, search + "\U0010ffff", *level_arg, execution_id,
+                 pattern, pattern, *level_arg]
 
 
 def _execution(row: sqlite3.Row) -> Execution:
@@ -145,6 +160,7 @@ class ExecutionStore(HealthQueries):
         self._local = threading.local()
         self._seq_lock = threading.Lock()
         self._seqs: dict[tuple[str, str | None], int] = {}
+        self._search: tuple[tuple[Any, ...], array[int]] | None = None
         self._conn().executescript(_SCHEMA)
         self._migrate()
         self._create_health_schema()
@@ -284,8 +300,7 @@ class ExecutionStore(HealthQueries):
         """Rows in the view; without a search this is an index lookup, not a count."""
         conn = self._conn()
         if search:
-            clause, args = _search_filter(execution_id, level, search)
-            return conn.execute(f"SELECT COUNT(*) FROM row_log WHERE {clause}", args).fetchone()[0]
+            return len(self._search_ids(execution_id, level, search))
         if level is None:
             return int(conn.execute("SELECT MAX(seq) FROM row_log WHERE execution_id = ?",
                                     (execution_id,)).fetchone()[0] or 0)
@@ -305,21 +320,40 @@ class ExecutionStore(HealthQueries):
         """
         conn = self._conn()
         if search:
-            clause, args = _search_filter(execution_id, level, search)
-            rows = conn.execute(f"SELECT * FROM row_log WHERE {clause} ORDER BY seq LIMIT ?"
-                                " OFFSET ?", [*args, limit, offset])
+            rows = self._rows_by_id(self._search_ids(execution_id, level, search)[
+                offset:offset + limit])
         elif level is None:
             rows = conn.execute("SELECT * FROM row_log WHERE execution_id = ? AND seq > ? AND"
-                                " seq <= ? ORDER BY seq", (execution_id, offset, offset + limit))
+                                " seq <= ? ORDER BY seq", (execution_id, offset, offset + limit)
+                                ).fetchall()
         elif self._level_keyed(execution_id, level):
             rows = conn.execute("SELECT * FROM row_log WHERE execution_id = ? AND level = ? AND"
                                 " level_seq > ? AND level_seq <= ? ORDER BY level_seq",
-                                (execution_id, level, offset, offset + limit))
+                                (execution_id, level, offset, offset + limit)).fetchall()
         else:
             rows = conn.execute("SELECT * FROM row_log WHERE execution_id = ? AND level = ?"
                                 " ORDER BY seq LIMIT ? OFFSET ?",
-                                (execution_id, level, limit, offset))
+                                (execution_id, level, limit, offset)).fetchall()
         return [_row_log(r) for r in rows]
+
+    def _rows_by_id(self, ids: array[int]) -> list[sqlite3.Row]:
+        return self._conn().execute(
+            f"SELECT * FROM row_log WHERE id IN ({','.join('?' * len(ids))}) ORDER BY seq",
+            list(ids)).fetchall()
+
+    def _search_ids(self, execution_id: str, level: str | None, search: str) -> array[int]:
+        """The ids of a search's rows in seq order, found once and kept while the execution
+        has no new rows: the count and every page of the results read from this list."""
+        last = self._conn().execute("SELECT MAX(seq) FROM row_log WHERE execution_id = ?",
+                                    (execution_id,)).fetchone()[0]
+        key = (execution_id, level, search, last)
+        kept = self._search
+        if kept is not None and kept[0] == key:
+            return kept[1]
+        sql, args = _search_query(execution_id, level, search)
+        ids = array("q", (row[0] for row in self._conn().execute(sql, args)))
+        self._search = (key, ids)
+        return ids
 
     def _level_keyed(self, execution_id: str, level: str) -> bool:
         """Whether every row of this level has its level seq (stores from before it had none)."""
@@ -331,10 +365,13 @@ class ExecutionStore(HealthQueries):
                   search: str | None = None, batch: int = 5000) -> Iterator[RowLog]:
         """Every matching row in order, read in batches by ``seq`` (no OFFSET scans), for
         exports and ``console logs`` of executions with millions of rows: memory stays flat."""
-        order = "seq"
         if search:
-            clause, args = _search_filter(execution_id, level, search)
-        elif level and self._level_keyed(execution_id, level):
+            ids = self._search_ids(execution_id, level, search)
+            for start in range(0, len(ids), batch):
+                yield from map(_row_log, self._rows_by_id(ids[start:start + batch]))
+            return
+        order = "seq"
+        if level and self._level_keyed(execution_id, level):
             clause, args, order = "execution_id = ? AND level = ?", [execution_id, level], "level_seq"
         elif level:
             clause, args = "execution_id = ? AND level = ?", [execution_id, level]

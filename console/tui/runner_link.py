@@ -7,6 +7,8 @@ Nothing here touches widgets; screens call it from workers.
 
 from __future__ import annotations
 
+import json
+import socket
 import subprocess
 import sys
 import time
@@ -43,13 +45,25 @@ class RunnerLink:
         return {"Authorization": f"Bearer {self.config.runner.outbound_token.resolve()}"}
 
     def health(self) -> dict[str, Any] | None:
-        import httpx
-
+        """Who serves on the runner's address, if anyone. Asked over a plain socket: this
+        runs while the first screen draws, and importing an HTTP client would slow it down."""
+        host, _, port = self.base_url.removeprefix("http://").rpartition(":")
         try:
-            answer = httpx.get(f"{self.base_url}/health", timeout=0.5)
-        except httpx.HTTPError:
+            with socket.create_connection((host, int(port)), timeout=0.5) as sock:
+                sock.sendall(f"GET /health HTTP/1.0\r\nHost: {host}\r\n\r\n".encode())
+                answer = b""
+                while len(answer) < 1_000_000 and (chunk := sock.recv(65536)):
+                    answer += chunk
+        except (OSError, ValueError):
             return None
-        return answer.json() if answer.status_code == 200 else None
+        head, _, body = answer.partition(b"\r\n\r\n")
+        if head.split(b" ", 2)[1:2] != [b"200"]:
+            return None
+        try:
+            found = json.loads(body)
+        except ValueError:
+            return None
+        return found if isinstance(found, dict) else None
 
     def connect(self, *, start: bool = True, timeout: float = 15.0) -> str:
         """Attach or start; returns a line for the header saying which."""
