@@ -145,3 +145,22 @@ async def test_the_designer_refuses_to_save_a_value_validate_refuses(tmp_path: P
     message = validate.stderr.splitlines()[0].split(": ", 1)[1]  # the same words, after file:line
     assert message.startswith("flows.stock.fetch_missing.interval_hours: expected a number")
     assert refused and message in refused[0]
+
+
+async def test_the_schedule_dialog_refuses_a_schedule_that_never_fires(tmp_path: Path) -> None:
+    from textual.widgets import Button, Input, Static
+
+    from console.tui.app import ConsoleApp
+    from console.tui.settings import Settings
+
+    path = tmp_path / "flows.toml"
+    path.write_text(demo_flows_text(), encoding="utf-8")
+    app = ConsoleApp(path, start_runner=False, settings=Settings())
+    async with app.run_test(size=(80, 24)) as pilot:
+        await pilot.press("s")
+        await pilot.pause()
+        app.screen.query_one("#cron", Input).value = "0 0 30 2 *"
+        await pilot.pause()
+        about = str(app.screen.query_one("#about", Static).render())
+        assert about.startswith("✗ no date matches it") and "never fires" in about
+        assert app.screen.query_one("#save", Button).disabled

@@ -52,9 +52,11 @@ def _params(pairs: list[str]) -> dict[str, str]:
 
 
 def _summary(execution: Any) -> str:
+    skipped = f", {execution.skipped} skipped" if execution.skipped else ""
     line = (f"{execution.id}  {execution.flow_id}  {execution.status}  {execution.total} rows: "
-            f"{execution.succeeded} written, {execution.failed} failed")
-    return line + (f"\n  error: {execution.error}" if execution.error else "")
+            f"{execution.succeeded} written, {execution.failed} failed{skipped}")
+    label = "reason" if execution.status == "partial" and execution.skipped else "error"
+    return line + (f"\n  {label}: {execution.error}" if execution.error else "")
 
 
 def run_command(args: argparse.Namespace) -> int:
@@ -66,8 +68,9 @@ def run_command(args: argparse.Namespace) -> int:
 
     def progress(execution: Any) -> None:
         of = f"/{execution.expected}" if execution.expected else ""
+        skipped = f", {execution.skipped} skipped" if execution.skipped else ""
         print(f"\r{execution.flow_id}: {execution.records_read}{of} read, "
-              f"{execution.succeeded} written, {execution.failed} failed",
+              f"{execution.succeeded} written, {execution.failed} failed{skipped}",
               end="", file=sys.stderr, flush=True)
 
     with _store_lock(config, "console run"), Runner(config) as runner:

@@ -5,6 +5,7 @@ stock flow, the stock query's answer for some SKUs."""
 from __future__ import annotations
 
 import json
+from collections import Counter
 from dataclasses import dataclass, field
 from datetime import timedelta
 from typing import Any
@@ -12,6 +13,7 @@ from typing import Any
 import httpx
 
 from console.flows import Flow, FlowsConfig
+from console.kinds.row_shapes import check_rows, row_check, summary
 from console.omnitron import RetryPolicy
 from console.runner import erp
 from console.runner.attributes import trigger_attributes, with_all_var
@@ -27,6 +29,8 @@ class DryRun:
     records: list[Any] = field(default_factory=list)
     rows: list[Any] = field(default_factory=list)
     error: str | None = None
+    problem: str | None = None
+    """Rows the write step would skip, as one line (the same check the runner makes)."""
 
     def add(self, step: str, text: str) -> None:
         self.steps.append((step, text))
@@ -89,8 +93,14 @@ def dry_run(config: FlowsConfig, flow_id: str, params: dict[str, str] | None = N
         if flow.type == "stock" and default is not None:
             report.rows = [{**r, "stock_list": default} if isinstance(r, dict) and
                            "stock_list" not in r else r for r in report.rows]
-        report.add("write (not sent)", f"{len(report.rows)} row(s) would be written\n"
-                                       f"{_json(report.rows[:20])}")
+        check = row_check(flow.type, default)
+        problems = check_rows(report.rows, check) if check is not None else Counter()
+        report.problem = summary(problems, len(report.rows))
+        skipped = sum(problems.values())
+        report.add("write (not sent)", f"{len(report.rows) - skipped} row(s) would be written"
+                                       + (f", {skipped} skipped: {report.problem}"
+                                          if skipped else "")
+                                       + f"\n{_json(report.rows[:20])}")
     except StepError as exc:
         report.error = f"{exc.step}: {exc.message}"
     except (json.JSONDecodeError, ValueError) as exc:

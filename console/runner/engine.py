@@ -15,6 +15,7 @@ from typing import Any
 import httpx
 
 from console.flows import Flow, FlowsConfig
+from console.kinds.row_shapes import summary
 from console.omnitron import OmnitronClient, OmnitronError, RetryAttempt, RetryPolicy
 from console.runner import erp
 from console.runner.attributes import trigger_attributes, with_all_var
@@ -81,7 +82,7 @@ class Engine:
         status, error, interrupted = "failed", None, False
         try:
             self._execute(flow, execution, counts, attributes, progress)
-            status = "success" if counts.failed == 0 else "partial" if counts.succeeded else "failed"
+            status = _status(counts)
             if status == "success" and self._advances(execution, flow):
                 self.store.set_last_request(flow.id, datetime.fromisoformat(execution.started_at))
         except Interrupted:
@@ -99,7 +100,8 @@ class Engine:
             error = self.redact(f"unexpected {type(exc).__name__}: {exc}")
             self._log(execution.id, "error", error)
         logged = {k: self.redact(v) for k, v in attributes.items() if k.startswith("log.")}
-        self.store.finish(execution.id, status, error=error, attributes=logged)
+        skipped = summary(counts.problems, counts.succeeded + counts.failed + counts.skipped)
+        self.store.finish(execution.id, status, error=error or skipped, attributes=logged)
         if execution.payload_id and error is None and not interrupted:
             # every row now has its log line (with the row as written); the payload would
             # only keep each row a second time
@@ -160,12 +162,14 @@ class Engine:
                 attributes.update(result.attributes)
                 counts.succeeded += result.succeeded
                 counts.failed += result.failed
+                counts.skipped += result.skipped
+                counts.problems.update(result.problems)
                 counts.superseded += result.superseded
                 self.store.add_logs(execution.id, [(level, key, self.redact(message), payload)
                                                    for level, key, message, payload in result.entries])
-                self.store.progress(execution.id,
-                                    counts.succeeded + counts.failed + counts.superseded,
-                                    counts.succeeded, counts.failed, read)
+                self.store.progress(execution.id, counts.succeeded + counts.failed +
+                                    counts.skipped + counts.superseded, counts.succeeded,
+                                    counts.failed, read, counts.skipped)
                 if progress is not None:
                     progress(self._reload(execution))
 
@@ -219,6 +223,14 @@ def _pages(http: httpx.Client, flow: Flow, attrs: dict[str, str], session: erp.E
            retry: RetryPolicy, note: Callable[[int, str, int | None], None]
            ) -> Iterator[list[Any]]:
     return read_ahead(erp.read_pages(http, flow, attrs, session, retry, on_page=note))
+
+
+def _status(counts: WriteCounts) -> str:
+    """Skipped rows make an execution partial (a mapping that drops ``stock`` is no success),
+    or failed when no row was written at all."""
+    if counts.failed == 0 and counts.skipped == 0:
+        return "success"
+    return "partial" if counts.succeeded else "failed"
 
 
 def _without_secrets(url: str, attrs: dict[str, str]) -> str:

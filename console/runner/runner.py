@@ -143,22 +143,28 @@ class Runner:
         self._admitting()
         if original.status == "processing":
             raise NothingToRetry(f"execution {execution_id} is still processing")
-        if original.error or original.status == "interrupted":
+        rows: list[dict[str, Any]] = []
+        whole = original.status == "interrupted"
+        for entry in self.store.iter_logs(execution_id, level="error"):
+            if entry.payload:
+                row = json.loads(entry.payload)
+                if isinstance(row, dict):
+                    rows.append(row)
+            elif original.status == "failed":
+                whole = True  # a step failed (login, read, Omnitron down): not a row
+        if whole:
             execution = self.store.admit(
                 original.flow_id, original.trigger, original.params, f"retry of {execution_id}",
                 payload_id=original.payload_id, retry_of=original.retry_of or original.id,
                 accepted_seq=original.accepted_seq)
-        else:
-            rows = [json.loads(log.payload) for log in
-                    self.store.iter_logs(execution_id, level="error") if log.payload]
-            rows = [r for r in rows if isinstance(r, dict)]
-            if not rows:
-                raise NothingToRetry(f"execution {execution_id} ended {original.status} with no"
-                                     " failed rows: nothing to retry")
+        elif rows:
             execution = self.store.admit(
                 original.flow_id, "retry", original.params, f"retry of {execution_id}",
                 body=json.dumps(rows, ensure_ascii=False), retry_of=execution_id,
                 accepted_seq=original.accepted_seq)
+        else:
+            raise NothingToRetry(f"execution {execution_id} ended {original.status} with no"
+                                 " failed rows: nothing to retry")
         if wait:
             return self._execute(execution).id
         return self._submit(execution)

@@ -29,7 +29,8 @@ CREATE TABLE IF NOT EXISTS execution (
     succeeded INTEGER NOT NULL DEFAULT 0, failed INTEGER NOT NULL DEFAULT 0,
     started_at TEXT NOT NULL, finished_at TEXT, error TEXT, attributes TEXT NOT NULL DEFAULT '{}',
     payload_id TEXT, retry_of TEXT, expected INTEGER, records_read INTEGER NOT NULL DEFAULT 0,
-    accepted_seq INTEGER, resume_pending INTEGER NOT NULL DEFAULT 0);
+    skipped INTEGER NOT NULL DEFAULT 0, accepted_seq INTEGER,
+    resume_pending INTEGER NOT NULL DEFAULT 0);
 CREATE INDEX IF NOT EXISTS execution_flow ON execution (flow_id, started_at);
 CREATE INDEX IF NOT EXISTS execution_status ON execution (status);
 CREATE TABLE IF NOT EXISTS row_log (
@@ -108,6 +109,8 @@ class Execution:
     records_read: int = 0
     """Records read so far (before the script may drop or split some): progress is this
     against ``expected``."""
+    skipped: int = 0
+    """Rows not sent because they could change nothing in Omnitron (counted in ``total``)."""
     accepted_seq: int | None = None
     """The flow's admission order: writes of a later-accepted execution win over earlier ones.
     Retries and crash re-runs keep the sequence of the data they resend."""
@@ -150,7 +153,7 @@ def _execution(row: sqlite3.Row) -> Execution:
                      row["triggered_by"], row["status"], row["total"], row["succeeded"],
                      row["failed"], row["started_at"], row["finished_at"], row["error"],
                      json.loads(row["attributes"]), row["payload_id"], row["retry_of"],
-                     row["expected"], row["records_read"], row["accepted_seq"])
+                     row["expected"], row["records_read"], row["skipped"], row["accepted_seq"])
 
 
 class ExecutionStore(HealthQueries):
@@ -173,6 +176,8 @@ class ExecutionStore(HealthQueries):
             conn.execute("ALTER TABLE execution ADD COLUMN expected INTEGER")
         if "records_read" not in columns:
             conn.execute("ALTER TABLE execution ADD COLUMN records_read INTEGER NOT NULL DEFAULT 0")
+        if "skipped" not in columns:
+            conn.execute("ALTER TABLE execution ADD COLUMN skipped INTEGER NOT NULL DEFAULT 0")
         if "accepted_seq" not in columns:
             conn.execute("ALTER TABLE execution ADD COLUMN accepted_seq INTEGER")
         if "resume_pending" not in columns:
@@ -201,10 +206,11 @@ class ExecutionStore(HealthQueries):
                           retry_of=retry_of, accepted_seq=accepted_seq)
 
     def progress(self, execution_id: str, total: int, succeeded: int, failed: int,
-                 records_read: int = 0) -> None:
+                 records_read: int = 0, skipped: int = 0) -> None:
         self._conn().execute(
-            "UPDATE execution SET total = ?, succeeded = ?, failed = ?, records_read = ? WHERE id = ?",
-            (total, succeeded, failed, records_read, execution_id))
+            "UPDATE execution SET total = ?, succeeded = ?, failed = ?, records_read = ?,"
+            " skipped = ? WHERE id = ?",
+            (total, succeeded, failed, records_read, skipped, execution_id))
 
     def expect(self, execution_id: str, expected: int) -> None:
         self._conn().execute("UPDATE execution SET expected = ? WHERE id = ?",

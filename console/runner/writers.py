@@ -1,20 +1,23 @@
 """Write Data to Omnitron: stock rows in bulk batches, order statuses one order at a time.
 
-Every row gets one log line: what was written, or the error Omnitron gave for it. Batch ids
-derive from the execution (and its first attempt), so a re-run after a crash sends the same
+Every row gets one log line: what was written, or the error Omnitron gave for it. A row that
+could change nothing in Omnitron (no ``stock``, an order without item ids: see
+``console.kinds.row_shapes``) is not sent: it is counted as skipped, with a warning line. Batch
+ids derive from the execution (and its first attempt), so a re-run after a crash sends the same
 ids and Omnitron applies each batch once.
 """
 
 from __future__ import annotations
 
 import hashlib
-import json
+from collections import Counter
 from collections.abc import Callable
 from dataclasses import dataclass, field
 from typing import Any
 
 from console import telemetry
 from console.flows import Flow
+from console.kinds.row_shapes import one_row, order_problem, stock_problem
 from console.omnitron import OmnitronClient, OmnitronError, OmnitronValidationError
 from console.omnitron.errors import describe_body
 from console.runner.erp import StepError
@@ -29,10 +32,18 @@ LogEntry = tuple[str, str | None, str, Any]
 class WriteCounts:
     succeeded: int = 0
     failed: int = 0
+    skipped: int = 0
+    """Rows not sent because they could change nothing (see ``problems``)."""
+    problems: Counter[str] = field(default_factory=Counter)
     superseded: int = 0
     """Rows not sent because a later-accepted execution already wrote their key."""
     entries: list[LogEntry] = field(default_factory=list)
     attributes: dict[str, str] = field(default_factory=dict)
+
+    def skip(self, key: str | None, problem: str, row: Any) -> None:
+        self.skipped += 1
+        self.problems[problem] += 1
+        self.entries.append(("warning", key, one_row(problem), row))
 
 
 def batch_id(root_execution: str, page: int, batch: int) -> str:
@@ -60,9 +71,10 @@ class StockWriter:
         for number, start in enumerate(range(0, len(rows), size)):
             batch = []
             for row in rows[start:start + size]:
-                if not isinstance(row, dict):
-                    counts.failed += 1
-                    counts.entries.append(("error", None, f"row is not an object: {row!r}"[:300], row))
+                problem = stock_problem(row, default_list)
+                if problem is not None:
+                    sku = row.get("product_sku") if isinstance(row, dict) else None
+                    counts.skip(None if sku in (None, "") else str(sku), problem, row)
                     continue
                 if "stock_list" not in row and default_list is not None:
                     row = {**row, "stock_list": default_list}
@@ -105,13 +117,8 @@ class StockWriter:
 
 
 def _written(sku: str, row: dict[str, Any]) -> LogEntry:
-    """The log line of an accepted row; a row without stock is a warning, because Omnitron
-    then keeps the current stock (or 0 for a new one), which is rarely what a mapping meant."""
-    stock_list = row.get("stock_list")
-    if row.get("stock") is None:
-        return ("warning", sku, f"no stock in the row: stock list {stock_list} keeps its "
-                                "current stock (check the mapping's 'stock' key)", row)
-    return ("info", sku, f"stock {row['stock']} written to stock list {stock_list}", row)
+    return ("info", sku, f"stock {row['stock']} written to stock list {row.get('stock_list')}",
+            row)
 
 
 class OrderStatusWriter:
@@ -143,9 +150,11 @@ class OrderStatusWriter:
                 self._fail(counts, row, f"order script failed: {error or 'failure'}")
                 return
             order = outcome.result_json
-        problem = _order_problem(order)
+        problem = order_problem(order)
         if problem:
-            self._fail(counts, order if isinstance(order, dict) else row, problem)
+            shown = order if isinstance(order, dict) else row
+            key = shown.get("order") if isinstance(shown, dict) else None
+            counts.skip(str(key) if key else None, problem, shown)
             return
         try:
             answer = self.client.bulk_status_update(order)
@@ -168,20 +177,6 @@ class OrderStatusWriter:
         counts.failed += 1
         key = str(order.get("order")) if isinstance(order, dict) and order.get("order") else None
         counts.entries.append(("error", key, message, order))
-
-
-def _order_problem(order: Any) -> str | None:
-    if not isinstance(order, dict):
-        return f"an order must be an object, found {json.dumps(order)[:100]}"
-    if not order.get("order"):
-        return "missing 'order' (the Omnitron order number)"
-    items = order.get("orderitem_set")
-    if not isinstance(items, list) or not items:
-        return "missing 'orderitem_set' (a list of order items)"
-    for index, item in enumerate(items):
-        if not isinstance(item, dict) or item.get("id") in (None, ""):
-            return f"orderitem_set[{index}] has no 'id'"
-    return None
 
 
 def _item_errors(body: Any) -> str:

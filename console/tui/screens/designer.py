@@ -20,6 +20,7 @@ from textual.screen import Screen
 from textual.widgets import Header, Label, Select, Static, TabbedContent, TabPane, Tabs
 
 from console.flows import Flow, FlowsConfig, FlowsError
+from console.kinds.row_shapes import RowCheck, row_check
 from console.tui.flow_form import apply, fields_for
 from console.tui.outbound_text import outbound_text
 from console.tui.saving import FlowWritten
@@ -138,9 +139,14 @@ class DesignerScreen(Screen[FlowsConfig | None]):
         if self.query("#mapping-test"):
             mapping_test = self.query_one("#mapping-test", TestPanel)
             mapping_test.upstream = self.query_one("#script-test", TestPanel)
+            mapping_test.check_of = self._row_check
         self._connect_sources()
         self.baseline = self.values()
         self.load_pinned()
+
+    def _row_check(self) -> RowCheck | None:
+        flow = self.edited_flow()
+        return row_check(flow.type, flow.write.stock_list)
 
     def editor_text(self, selector: str) -> str:
         found = self.query(selector)

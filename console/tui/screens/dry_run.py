@@ -30,6 +30,9 @@ class DryRunScreen(ModalScreen[None]):
             for step, text in self.report.steps:
                 yield Label(step)
                 yield Static(text, markup=False)
+            if getattr(self.report, "problem", None):
+                yield Label("⚠ rows the write step would skip")
+                yield Static(self.report.problem, markup=False, classes="error")
             if self.report.error:
                 yield Label("failed")
                 yield Static(self.report.error, markup=False, classes="error")

@@ -66,8 +66,10 @@ class ExecutionLogScreen(Screen[None]):
         self.load()
         self.polling = self.set_interval(0.5, self.load)
 
-    @work(thread=True, exit_on_error=False, exclusive=True, group="execution")
+    @work(thread=True, exit_on_error=False, group="execution")
     def load(self) -> None:
+        """Not exclusive: a poll must not cancel a load already under way (two loads post the
+        same message; a cancelled one fails whoever waits for it)."""
         from console.runner.store import ExecutionStore
 
         self.post_message(ExecutionLoaded(ExecutionStore(self.config.store_path())
@@ -88,14 +90,16 @@ class ExecutionLogScreen(Screen[None]):
         self.execution = e
         if e.status != "processing":
             self.polling.stop()  # a finished execution changes no more
+        skipped = f", {e.skipped} skipped" if e.skipped else ""
         lines = [f"{e.flow_id} · {e.trigger} by {e.triggered_by} · {e.status.upper()}",
-                 f"{e.total} rows: {e.succeeded} written, {e.failed} failed · "
+                 f"{e.total} rows: {e.succeeded} written, {e.failed} failed{skipped} · "
                  f"started {self._started(e.flow_id, e.started_at)}"]
         running = progress_line(e)
         if running:
             lines.insert(1, running)
         if e.error:
-            lines.append(f"error: {e.error}")
+            lines.append(f"{'reason' if e.skipped and e.status == 'partial' else 'error'}: "
+                         f"{e.error}")
         for name, value in e.attributes.items():
             lines.append(f"{name} = {value[:120]}")
         self.query_one("#summary", Static).update("\n".join(lines))

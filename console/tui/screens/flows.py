@@ -11,7 +11,7 @@ from textual.app import ComposeResult
 from textual.binding import Binding
 from textual.message import Message
 from textual.screen import Screen
-from textual.widgets import DataTable, Header, Input
+from textual.widgets import DataTable, Header, Input, Static
 
 from console.flows import Flow, FlowsConfig, Schedule
 from console.tui.local_time import local
@@ -45,11 +45,14 @@ def last_run(flow: Flow, status: str, started_at: str, active: int) -> str:
 
 
 class ExecutionSummary(Message):
-    """Last execution and active count per flow, read from the store by a worker."""
+    """Last execution and active count per flow, read from the store by a worker; ``reasons``
+    says why a flow's last execution skipped rows (a broken mapping)."""
 
-    def __init__(self, rows: dict[str, tuple[str, str]]) -> None:
+    def __init__(self, rows: dict[str, tuple[str, str]],
+                 reasons: dict[str, str] | None = None) -> None:
         super().__init__()
         self.rows = rows
+        self.reasons = reasons or {}
 
 
 class FlowsScreen(Screen[None]):
@@ -59,6 +62,8 @@ class FlowsScreen(Screen[None]):
     FlowsScreen DataTable { height: 1fr; }
     FlowsScreen #filter { display: none; }
     FlowsScreen #filter.visible { display: block; }
+    FlowsScreen #reason { display: none; height: 1; color: $warning; }
+    FlowsScreen #reason.shown { display: block; }
     """
     BINDINGS = [
         Binding("enter", "open", "Open", id="flows.open"),
@@ -79,11 +84,13 @@ class FlowsScreen(Screen[None]):
         super().__init__()
         self.config = config
         self.summary: dict[str, tuple[str, str]] = {}
+        self.reasons: dict[str, str] = {}
 
     def compose(self) -> ComposeResult:
         yield Header()
         yield Input(placeholder="filter flows by name, id or type", id="filter")
         yield DataTable(id="flows", cursor_type="row", zebra_stripes=True)
+        yield Static(id="reason", markup=False)
         yield KeyFooter()
 
     def on_mount(self) -> None:
@@ -122,17 +129,23 @@ class FlowsScreen(Screen[None]):
 
         store = ExecutionStore(self.config.store_path())
         rows: dict[str, tuple[str, str]] = {}
+        reasons: dict[str, str] = {}
         now = self.now
         for flow in self.config.flows:
             recent = store.executions(flow.id, limit=1)
+            if recent and recent[0].skipped and recent[0].error:
+                reasons[flow.id] = recent[0].error
             active = store.active_count(flow.id)
             last = last_run(flow, recent[0].status, recent[0].started_at, active) \
                 if recent else "-"
             rows[flow.id] = (last, next_run(flow, now))
-        self.post_message(ExecutionSummary(rows))
+        self.post_message(ExecutionSummary(rows, reasons))
 
     def on_execution_summary(self, message: ExecutionSummary) -> None:
         """Update the summary cells in place: rebuilding the table would redraw every row."""
+        if message.reasons != self.reasons:
+            self.reasons = message.reasons
+            self._show_reason()
         if message.rows == self.summary:
             return
         self.summary = message.rows
@@ -143,6 +156,15 @@ class FlowsScreen(Screen[None]):
                                                        strict=True):
                 if table.get_cell(row_key, column) != value:
                     table.update_cell(row_key, column, value)
+
+    @on(DataTable.RowHighlighted)
+    def _show_reason(self) -> None:
+        """Under the table: why the highlighted flow's last execution skipped rows."""
+        flow = self.selected()
+        reason = self.reasons.get(flow.id) if flow is not None else None
+        note = self.query_one("#reason", Static)
+        note.update(f"◐ {flow.name}: {reason}" if flow is not None and reason else "")
+        note.set_class(bool(reason), "shown")
 
     def selected(self) -> Flow | None:
         table = self.query_one(DataTable)

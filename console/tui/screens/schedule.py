@@ -51,8 +51,11 @@ class ScheduleScreen(ModalScreen[str | None]):
             return
         try:
             schedule = Schedule.parse(text, self.flow.timezone)
+            never = schedule.never_fires(self.now)
         except ScheduleError as exc:
-            about.update(f"✗ {exc}")
+            never = str(exc)
+        if never:  # the words `console flows validate` uses
+            about.update(f"✗ {never}")
             self.query_one("#save", Button).disabled = True
             return
         runs = "\n".join(f"  {m:%a %Y-%m-%d %H:%M}" for m in schedule.next_runs(self.now, 5))

@@ -1,5 +1,7 @@
 """The test panel beside the Script and Mapping editors: sample input, test-only attributes,
-Run, and the result (result_data, attributes, logs, relationship, duration)."""
+Run, and the result (result_data, attributes, logs, relationship, duration). A mapping's result
+is also checked against the rows the flow's write step needs, so a renamed ``stock`` key shows
+here before anything is saved or sent."""
 
 from __future__ import annotations
 
@@ -15,6 +17,7 @@ from textual.containers import Horizontal, Vertical
 from textual.message import Message
 from textual.widgets import Button, Input, Label, Static, TextArea
 
+from console.kinds.row_shapes import RowCheck
 from console.tui.editor_theme import follow_app_theme
 
 PanelKind = Literal["script", "mapping"]
@@ -34,6 +37,17 @@ def pretty(text: str) -> str:
         return json.dumps(json.loads(text), indent=2, ensure_ascii=False)
     except (json.JSONDecodeError, TypeError):
         return text
+
+
+def _write_check(result: Any, check: RowCheck | None) -> Text:
+    """A warning line when rows of the result could change nothing in Omnitron."""
+    from console.kinds.row_shapes import check_rows, summary
+
+    if check is None:
+        return Text()
+    rows = result if isinstance(result, list) else [result]
+    found = summary(check_rows(rows, check), len(rows))
+    return Text(f"\n⚠ {found}", "bold yellow") if found else Text()
 
 
 class TestPanel(Vertical):
@@ -70,6 +84,8 @@ class TestPanel(Vertical):
         self.source_of: Callable[[], str] = lambda: ""
         """Where the script or spec under test is read, at the moment a run starts."""
         self.upstream: TestPanel | None = None
+        self.check_of: Callable[[], RowCheck | None] = lambda: None
+        """The write step's row check for the flow as edited, read when a run starts."""
         self.flow_id = ""
         """Scripts of different flows never share a worker, in tests as in runs."""
         self.timeout_s: float | None = None
@@ -118,11 +134,12 @@ class TestPanel(Vertical):
     def action_run(self) -> None:
         self.query_one(".meta", Static).update("running…")
         up = self.upstream
+        check = self.check_of()
         if self.kind == "mapping" and up is not None and self.follows_upstream():
             self.execute_after_script(up.source_of(), up.input_text, up.attributes,
-                                      self.source_of())
+                                      self.source_of(), check)
             return
-        self.execute(self.source_of(), self.input_text, self.attributes)
+        self.execute(self.source_of(), self.input_text, self.attributes, check)
 
     @on(Input.Submitted, "#load")
     def _load(self, event: Input.Submitted) -> None:
@@ -139,17 +156,18 @@ class TestPanel(Vertical):
         self.app.call_from_thread(setattr, self, "input_text", text)
 
     @work(thread=True, exit_on_error=False, exclusive=True, group="test-run")
-    def execute(self, source: str, input_text: str, attributes: dict[str, str]) -> None:
+    def execute(self, source: str, input_text: str, attributes: dict[str, str],
+                check: RowCheck | None = None) -> None:
         if self.kind == "script":
             meta, result, output = self._run_script(source, input_text, attributes,
                                                     self._script_timeout())
         else:
-            meta, result, output = self._run_mapping(source, input_text)
+            meta, result, output = self._run_mapping(source, input_text, check)
         self.app.call_from_thread(self._show, meta, result, output)
 
     @work(thread=True, exit_on_error=False, exclusive=True, group="test-run")
     def execute_after_script(self, script: str, script_input: str, attributes: dict[str, str],
-                             spec: str) -> None:
+                             spec: str, check: RowCheck | None = None) -> None:
         """The mapping test on what the flow's script makes of the script panel's input."""
         up = self.upstream
         timeout = up._script_timeout() if up is not None else self._script_timeout()
@@ -159,7 +177,7 @@ class TestPanel(Vertical):
             self.app.call_from_thread(self._show, meta, "", None)
             return
         self.app.call_from_thread(setattr, self, "input_text", pretty(output))
-        meta, result, output = self._run_mapping(spec, output)
+        meta, result, output = self._run_mapping(spec, output, check)
         self.app.call_from_thread(self._show, meta, result, output)
 
     def _script_timeout(self) -> tuple[str, float]:
@@ -192,7 +210,8 @@ class TestPanel(Vertical):
         return meta, pretty(outcome.result_data), output
 
     @staticmethod
-    def _run_mapping(spec: str, input_text: str) -> tuple[Text, str, str | None]:
+    def _run_mapping(spec: str, input_text: str, check: RowCheck | None = None
+                     ) -> tuple[Text, str, str | None]:
         import time
 
         from console.mapping import MappingError, MappingSpecError
@@ -212,8 +231,9 @@ class TestPanel(Vertical):
         took = (time.perf_counter() - began) * 1000
         rows = len(data) if isinstance(data, list) and data else 1
         path = "compiled" if mapping.compiled else "interpreted"
-        return Text(f"result_data  {took:.1f} ms  {path}, {took * 1000 / rows:.2f} ms per "
-                    "1,000 rows", "green"), text, text
+        meta = Text(f"result_data  {took:.1f} ms  {path}, {took * 1000 / rows:.2f} ms per "
+                    "1,000 rows", "green")
+        return meta + _write_check(result, check), text, text
 
     def _show(self, meta: Text, result: str, output: str | None) -> None:
         self.query_one(".meta", Static).update(meta)

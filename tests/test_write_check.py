@@ -1,0 +1,167 @@
+"""A broken mapping is not a success: rows that could change nothing in Omnitron are skipped,
+the execution is partial with a one-line reason, and the mapping test and the dry run say so
+before anything is sent."""
+
+from __future__ import annotations
+
+import json
+from collections import Counter
+from pathlib import Path
+
+import pytest
+from textual.widgets import Static, TextArea
+
+from console.cli import main
+from console.flows import load
+from console.kinds.row_shapes import order_problem, stock_problem, summary
+from console.runner import ExecutionStore
+from console.runner.dry_run import dry_run
+from console.sandbox import Sandbox
+from console.tui.app import ConsoleApp
+from console.tui.settings import Settings
+from tests.console_pilot import open_card
+from tests.sandbox_data import expected_written
+
+# The mistake once seen: the mapping's `stock` output key renamed. Rows the script marks (SKUs
+# ending in 7) still carry a `stock` of their own, so the run is partly right.
+RENAMED = {'"qty": "[&1].stock",': '"qty": "[&1].quantity", "stock": "[&1].stock",',
+           'return [row for row in data if row["qty"] >= 0]':
+           'return [dict(row, stock=row["qty"]) if row["sku"].endswith("7") else row '
+           'for row in data if row["qty"] >= 0]'}
+NO_STOCK = "have no `stock`"
+
+
+@pytest.mark.parametrize(("row", "problem"), [
+    ({"product_sku": "A", "stock": 5}, None),
+    ({"product_sku": 12, "stock": "7", "unit_type": "kg"}, None),
+    ({"product_sku": "A", "stock": 5.0, "stock_list": "2"}, None),
+    ({"product_sku": "A", "quantity": 5}, NO_STOCK),
+    ({"product_sku": "A", "stock": None}, NO_STOCK),
+    ({"stock": 5}, "have no `product_sku`"),
+    ({"product_sku": "A", "stock": 5.5}, "have a `stock` that is not a whole number"),
+    ({"product_sku": "A", "stock": True}, "have a `stock` that is not a whole number"),
+    ({"product_sku": "A", "stock": -1}, "have a `stock` outside 0 to 2147483647"),
+    ({"product_sku": "A", "stock": 2**31}, "have a `stock` outside 0 to 2147483647"),
+    ({"product_sku": "A", "stock": 1, "unit_type": "box"}, "have a `unit_type` other than qty "
+                                                           "or kg"),
+    ({"product_sku": "A", "stock": 1, "stock_list": "main"},
+     "have a `stock_list` that is not a stock list id"),
+    (["A", 5], "are not JSON objects"),
+])
+def test_the_stock_row_shape(row: object, problem: str | None) -> None:
+    assert stock_problem(row, 1) == problem
+
+
+def test_a_stock_row_needs_a_stock_list_from_the_row_or_the_flow() -> None:
+    assert stock_problem({"product_sku": "A", "stock": 1}, None) == \
+        "have no `stock_list` (and the flow sets none)"
+    assert stock_problem({"product_sku": "A", "stock": 1, "stock_list": 3}, None) is None
+
+
+def test_the_order_status_row_shape() -> None:
+    assert order_problem({"order": "O1", "orderitem_set": [{"id": 1, "status": "550"}]}) is None
+    assert order_problem({"orderitem_set": [{"id": 1}]}) == \
+        "have no `order` (the Omnitron order number)"
+    assert order_problem({"order": "O1", "orderitem_set": []}) == \
+        "have no `orderitem_set` (a list of order items)"
+    assert order_problem({"order": "O1", "orderitem_set": [{"id": 1}, {"status": "x"}]}) == \
+        "have an order item without `id`"
+
+
+def test_the_reason_is_one_line_with_counts() -> None:
+    assert summary(Counter({NO_STOCK: 1755}), 1791) == \
+        "1,755 of 1,791 rows have no `stock`: check the mapping"
+    assert summary(Counter({NO_STOCK: 1, "have no `product_sku`": 2}), 3) == \
+        "2 of 3 rows have no `product_sku` (1 more with other problems): check the mapping"
+    assert summary(Counter({NO_STOCK: 1}), 1) == "1 of 1 row has no `stock`: check the mapping"
+    assert summary(Counter(), 10) is None
+
+
+def test_a_mapping_that_lost_stock_is_partial_skips_the_rows_and_console_run_exits_1(
+        sandbox: Sandbox, demo_flows: object, tmp_path: Path,
+        capsys: pytest.CaptureFixture[str]) -> None:
+    path = demo_flows(tmp_path, replace=RENAMED)  # type: ignore[operator]
+    before = sandbox.stocks(1)
+    status = main(["--flows", str(path), "run", "stock"])
+    out = capsys.readouterr().out
+    config = load(path)
+    execution = ExecutionStore(config.store_path()).executions("stock")[0]
+    written = expected_written(sandbox, 1)
+    kept = {sku for sku in written if sku.endswith("7")}
+    assert status == 1
+    assert execution.status == "partial" and execution.succeeded == len(kept)
+    reason = (f"{execution.skipped:,} of {execution.total:,} rows have no `stock`: "
+              "check the mapping")
+    assert execution.error == reason and f"reason: {reason}" in out
+    assert f"{execution.skipped} skipped" in out
+    after = sandbox.stocks(1)
+    assert {sku: after.get(sku) for sku in written if sku not in kept} == \
+        {sku: before.get(sku) for sku in written if sku not in kept}
+    assert all(after[sku] == written[sku] for sku in kept)
+    skipped = ExecutionStore(config.store_path()).logs(execution.id, level="warning", limit=5)
+    assert skipped[0].message == ("skipped: the row has no `stock`, so Omnitron would change "
+                                  "nothing")
+    assert "quantity" in json.loads(skipped[0].payload or "{}")
+
+
+def test_the_dry_run_checks_rows_against_the_same_shape(sandbox: Sandbox, demo_flows: object,
+                                                        tmp_path: Path) -> None:
+    path = demo_flows(tmp_path, replace=RENAMED)  # type: ignore[operator]
+    sample = [{"sku": "A1", "qty": 3, "unit_type": "qty"}, {"sku": "B7", "qty": 2},
+              {"sku": "C1", "qty": 1}]
+    report = dry_run(load(path), "stock", input_text=json.dumps(sample))
+    assert report.error is None
+    assert report.problem == "2 of 3 rows have no `stock`: check the mapping"
+    step, text = report.steps[-1]
+    assert step == "write (not sent)"
+    assert text.startswith("1 row(s) would be written, 2 skipped: 2 of 3 rows have no `stock`")
+
+
+async def test_the_mapping_test_panel_warns_before_anything_is_saved(flows_file: Path) -> None:
+    app = ConsoleApp(flows_file, start_runner=False, settings=Settings())
+    before = flows_file.read_text()
+    async with app.run_test(size=(80, 24)) as pilot:
+        screen = await open_card(pilot, "tab-mapping")
+        editor = screen.query_one("#mapping-editor").query_one(TextArea)
+        editor.text = editor.text.replace('"[&1].stock"', '"[&1].quantity"')
+        panel = screen.query_one("#mapping-test")
+        panel.input_text = '[{"sku": "A", "qty": 2}, {"sku": "B", "qty": 3}]'  # type: ignore[attr-defined]
+        await app.workers.wait_for_complete()
+        await pilot.pause()
+        panel.action_run()  # type: ignore[attr-defined]
+        await app.workers.wait_for_complete()
+        await pilot.pause()
+        meta = str(panel.query_one(".meta", Static).render())
+        assert "⚠ 2 of 2 rows have no `stock`: check the mapping" in meta
+        editor.text = editor.text.replace('"[&1].quantity"', '"[&1].stock"')
+        panel.action_run()  # type: ignore[attr-defined]
+        await app.workers.wait_for_complete()
+        await pilot.pause()
+        assert "⚠" not in str(panel.query_one(".meta", Static).render())
+    assert flows_file.read_text() == before
+
+
+async def test_the_flows_table_and_the_execution_view_show_the_reason(flows_file: Path) -> None:
+    from console.tui.screens.execution_log import ExecutionLogScreen
+
+    config = load(flows_file)
+    store = ExecutionStore(config.store_path())
+    reason = "1,755 of 1,791 rows have no `stock`: check the mapping"
+    execution = store.create("stock", "manual", {}, "test")
+    store.progress(execution.id, 1791, 36, 0, 1791, 1755)
+    store.finish(execution.id, "partial", error=reason)
+    app = ConsoleApp(flows_file, start_runner=False, settings=Settings())
+    async with app.run_test(size=(80, 24)) as pilot:
+        await app.workers.wait_for_complete()
+        await pilot.pause()
+        note = app.screen.query_one("#reason", Static)
+        assert str(note.render()) == f"◐ Stock Flow: {reason}" and note.display
+        await pilot.press("down")
+        await pilot.pause()
+        assert not note.display
+        await app.push_screen(ExecutionLogScreen(config, execution.id))
+        await app.workers.wait_for_complete()
+        await pilot.pause()
+        summary_text = str(app.screen.query_one("#summary", Static).render())
+        assert "1791 rows: 36 written, 0 failed, 1755 skipped" in summary_text
+        assert f"reason: {reason}" in summary_text
