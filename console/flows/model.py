@@ -12,23 +12,21 @@ from pathlib import Path
 from typing import Any, Literal
 
 from console.flows.secrets import Secret
+from console.kinds import KINDS
 
 FlowType = Literal["stock", "order_status", "oms_stock"]
 Direction = Literal["inbound", "outbound"]
 LoginType = Literal["none", "jwt", "basic", "token", "header"]
 PaginationType = Literal["offset", "seek", "next"]
 
-FLOW_TYPES: tuple[str, ...] = ("stock", "order_status", "oms_stock")
+FLOW_TYPES: tuple[str, ...] = tuple(KINDS)
 DIRECTIONS: tuple[str, ...] = ("inbound", "outbound")
 LOGIN_TYPES: tuple[str, ...] = ("none", "jwt", "basic", "token", "header")
 PAGINATION_TYPES: tuple[str, ...] = ("offset", "seek", "next")
 MAX_NAME_LENGTH = 20
 
 DEFAULT_TRIGGER_PARAMS: Mapping[str, tuple[str, ...]] = {
-    "stock": ("sku", "modified_date__gt"),
-    "order_status": ("number", "modified_date__gt"),
-    "oms_stock": (),
-}
+    kind.id: kind.trigger_params for kind in KINDS.values()}
 
 
 def bounded(default: Any, low: float, high: float) -> Any:
