@@ -13,6 +13,7 @@ import logging
 import socket
 import threading
 import time
+from datetime import timedelta
 from pathlib import Path
 
 import uvicorn
@@ -28,6 +29,7 @@ from console.runner.redact import RedactingFilter, config_redactor
 from console.runner.runner import Runner
 from console.runner.scheduler import FetchMissing, Scheduler
 from console.runner.server import RunnerApp
+from console.runner.store import now, stamp
 
 log = logging.getLogger("console.runner")
 
@@ -79,6 +81,8 @@ class RunnerService:
         log.addFilter(self._filter)
         self.runner.recover()
         self.runner.store.prune(self.config.runner.log_retention_days)
+        self.runner.store.prune_alarm_events(
+            stamp(now() - timedelta(days=self.config.runner.log_retention_days)))
         self.scheduler.plan(self.config)
         self.metrics.start()
         app = RunnerApp(self.runner, self.metrics, self.limits, self.address).app()
