@@ -15,12 +15,14 @@ from console.flows.secrets import Secret
 
 FlowType = Literal["stock", "order_status", "oms_stock"]
 Direction = Literal["inbound", "outbound"]
-LoginType = Literal["none", "jwt", "basic", "token", "header"]
+LoginType = Literal["none", "jwt", "basic", "token", "header", "oauth2"]
+OAuthGrant = Literal["client_credentials", "password"]
 PaginationType = Literal["offset", "seek", "next"]
 
 FLOW_TYPES: tuple[str, ...] = ("stock", "order_status", "oms_stock")
 DIRECTIONS: tuple[str, ...] = ("inbound", "outbound")
-LOGIN_TYPES: tuple[str, ...] = ("none", "jwt", "basic", "token", "header")
+LOGIN_TYPES: tuple[str, ...] = ("none", "jwt", "basic", "token", "header", "oauth2")
+OAUTH_GRANTS: tuple[str, ...] = ("client_credentials", "password")
 PAGINATION_TYPES: tuple[str, ...] = ("offset", "seek", "next")
 MAX_NAME_LENGTH = 20
 
@@ -98,7 +100,14 @@ class RunnerSettings:
 
 @dataclass(frozen=True, slots=True)
 class ErpLogin:
-    """Login to the ERP. ``token`` is for the ``token``/``header`` types that send a fixed value."""
+    """Login to the ERP.
+
+    ``url`` is the login request's address: the JWT login endpoint, or the OAuth2 token
+    endpoint. ``token`` is for the ``token``/``header`` types that send a fixed value.
+    ``headers`` and ``extra_body`` go with the login request (JSON body for ``jwt``, form body
+    for ``oauth2``). ``token_path`` finds the token in the JWT login's answer: a dotted path
+    (``data.token``) or a JSONPath (``$.data.token``).
+    """
 
     type: LoginType = "none"
     url: str = ""
@@ -108,6 +117,12 @@ class ErpLogin:
     token_path: str = "token"
     header: str = "Authorization"
     prefix: str = "Bearer "
+    grant: OAuthGrant = "client_credentials"
+    client_id: str = ""
+    client_secret: Secret | None = None
+    scope: str = ""
+    headers: Mapping[str, str] = field(default_factory=dict)
+    extra_body: Mapping[str, str] = field(default_factory=dict)
 
 
 @dataclass(frozen=True, slots=True)

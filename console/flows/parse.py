@@ -186,24 +186,57 @@ def _check_schedule(t: TableReader, schedule: str, timezone: str) -> None:
         t.problem("schedule", why)
 
 
+_LOGIN_KEYS = ("type", "url", "username", "password", "token", "token_path", "header", "prefix",
+               "grant", "client_id", "client_secret", "scope", "headers", "extra_body")
+
+
 def _login(flow: TableReader) -> m.ErpLogin | None:
     t = flow.table("login")
     if t is None:
         return None
     d = m.ErpLogin()
     kind = t.choice("type", m.LOGIN_TYPES, "none")
+    oauth = kind == "oauth2"
+    grant = t.choice("grant", m.OAUTH_GRANTS, d.grant)
     login = m.ErpLogin(
         type=kind,  # type: ignore[arg-type]
-        url=t.get("url", str, "", required=kind == "jwt"),  # basic auth rides on each request
-        username=t.get("username", str, ""),
-        password=t.secret("password"),
+        url=t.get("url", str, "", required=kind in ("jwt", "oauth2")),  # basic rides on requests
+        username=t.get("username", str, "", required=oauth and grant == "password"),
+        password=t.secret("password", required=oauth and grant == "password"),
         token=t.secret("token", required=kind in ("token", "header")),
         token_path=t.get("token_path", str, d.token_path),
         header=t.get("header", str, d.header),
         prefix=t.get("prefix", str, d.prefix),
+        grant=grant,  # type: ignore[arg-type]
+        client_id=t.get("client_id", str, "", required=oauth),
+        client_secret=t.secret("client_secret"),
+        scope=t.get("scope", str, ""),
+        headers=t.string_table("headers"),
+        extra_body=t.string_table("extra_body"),
     )
-    t.finish(("type", "url", "username", "password", "token", "token_path", "header", "prefix"))
+    if login.url and not login.url.startswith(("http://", "https://")):
+        t.problem("url", f"expected an http:// or https:// URL, found {login.url!r}")
+    if login.token_path.startswith("$"):
+        _check_json_path(t, "token_path", login.token_path)
+    elif not login.token_path.strip():
+        t.problem("token_path", 'expected a dotted path such as "data.token" or a JSONPath '
+                                'such as "$.data.token"')
+    if not oauth:
+        for name in ("grant", "client_id", "client_secret", "scope"):
+            if t.has(name):
+                t.problem(name, f'only oauth2 logins use {name}; this login is "{kind}"')
+    t.finish(_LOGIN_KEYS)
     return login
+
+
+def _check_json_path(table: TableReader, name: str, path: str) -> None:
+    from console.expression import ExpressionError
+    from console.expression.jsonpath import json_path
+
+    try:
+        json_path("{}", path)
+    except ExpressionError as exc:
+        table.problem(name, exc.message)
 
 
 def _pagination(read: TableReader) -> m.Pagination | None:

@@ -63,6 +63,12 @@ class Sandbox:
     def set_erp_auth(self, required: bool) -> None:
         self._post(f"{self.erp_url}/_sandbox/auth", {"required": required})
 
+    def erp_oauth(self, **control: Any) -> dict[str, Any]:
+        """The ERP's OAuth2 endpoint: tokens issued so far; ``lifetime_s=`` and ``revoke=True``
+        change it."""
+        result: dict[str, Any] = self._post(f"{self.erp_url}/_sandbox/oauth", control)
+        return result
+
     def expire_omnitron_tokens(self) -> None:
         self._post(f"{self.omnitron_url}/_sandbox/expire_tokens", {})
 

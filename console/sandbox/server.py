@@ -21,7 +21,7 @@ from typing import Any
 import uvicorn
 from starlette.applications import Starlette
 
-from console.sandbox import admin, erp, omnitron
+from console.sandbox import admin, erp, erp_oauth, omnitron
 from console.sandbox.db import connect, open_state
 from console.sandbox.faults import FaultMiddleware, Faults
 
@@ -40,6 +40,7 @@ def omnitron_asgi(conn: sqlite3.Connection) -> Any:
 
 def erp_asgi(conn: sqlite3.Connection) -> Any:
     app: Starlette = erp.create_app(conn)
+    erp_oauth.install(app)
     faults = Faults()
     app.router.routes.extend([admin.fault_route(faults), *admin.erp_routes()])
     return erp.PathToken(FaultMiddleware(app, faults))

@@ -9,7 +9,7 @@ from dataclasses import dataclass
 from typing import Any, Literal
 
 from console.flows import ErpLogin, Flow, Pagination
-from console.flows.model import LOGIN_TYPES, PAGINATION_TYPES
+from console.flows.model import LOGIN_TYPES, OAUTH_GRANTS, PAGINATION_TYPES
 
 Kind = Literal["text", "int", "float", "choice", "bool", "list", "optional", "pairs"]
 Tab = Literal["config", "login", "read", "write", "fetch", "oms"]
@@ -36,11 +36,17 @@ FIELDS: tuple[Field, ...] = (
     Field("config", "trigger_params", "Trigger parameters (comma separated)", "list"),
     Field("config", "allow_concurrent_runs", "Allow concurrent runs", "bool"),
     Field("login", "login.type", "Login type", "choice", LOGIN_TYPES),
-    Field("login", "login.url", "Login URL"),
+    Field("login", "login.url", "Login URL (the token endpoint for oauth2)"),
+    Field("login", "login.grant", "OAuth2 grant", "choice", OAUTH_GRANTS),
+    Field("login", "login.client_id", "OAuth2 client id"),
+    Field("login", "login.scope", "OAuth2 scope (space separated)"),
     Field("login", "login.username", "Username"),
-    Field("login", "login.token_path", "Token path in the login response"),
+    Field("login", "login.token_path", "Token path in the login response (dotted or $.JSONPath)"),
     Field("login", "login.header", "Header that carries the token"),
     Field("login", "login.prefix", "Token prefix"),
+    Field("login", "login.headers", "Login request headers (name = value per line)", "pairs"),
+    Field("login", "login.extra_body", "Extra login body fields (name = value per line)",
+          "pairs"),
     Field("read", "read.url", "Endpoint URL (NiFi Expression Language)"),
     Field("read", "read.method", "Method", "choice", ("GET", "POST")),
     Field("read", "read.response", "Response format", "choice", ("json", "xml")),

@@ -104,7 +104,8 @@ class DesignerScreen(Screen[FlowsConfig | None]):
         if login is None:
             return "No ERP login yet: choose a type below."
         parts = [f"{name}: {secret.describe()}" for name, secret in
-                 (("password", login.password), ("token", login.token)) if secret is not None]
+                 (("password", login.password), ("token", login.token),
+                  ("client_secret", login.client_secret)) if secret is not None]
         return ("Secrets are edited in flows.toml only. " + "; ".join(parts)) if parts else \
             "Secrets are edited in flows.toml only."
 
