@@ -251,11 +251,14 @@ _value_spec = st.one_of(
                      "=concat(@(1,a),'-',@(1,b))", "=concat(@(1,c))", "=toInteger(@(1,b))",
                      "=join(',', @(1,a), @(1,b))", "@(1,a)", "@(1,c.a)", "=nope"]),
     _scalar, st.lists(st.sampled_from(["=toInteger", "=toLower", 0]), min_size=1, max_size=2))
+_nested_fields = st.dictionaries(st.sampled_from(["a", "b", "v", "~x", "d"]), _value_spec,
+                                 min_size=1, max_size=2)
+_nested_modify = st.one_of(_nested_fields, st.builds(lambda f: {"*": f}, _nested_fields))
 _modify = st.builds(
     lambda mode, row: {"operation": mode, "spec": {"*": row}},
     st.sampled_from(["modify-overwrite-beta", "modify-default-beta", "modify-define-beta"]),
-    st.dictionaries(st.sampled_from(["a", "b", "c", "~a", "_b", "a?", "d"]), _value_spec,
-                    min_size=1, max_size=3))
+    st.dictionaries(st.sampled_from(["a", "b", "c", "~a", "_b", "a?", "d"]),
+                    st.one_of(_value_spec, _value_spec, _nested_modify), min_size=1, max_size=3))
 _row_default = st.builds(lambda row: {"operation": "default", "spec": {"*": row}},
                          st.dictionaries(st.sampled_from(["a", "x", "c"]),
                                          st.one_of(_scalar, st.just([1, {"k": None}])),
@@ -374,4 +377,18 @@ def test_a_modify_of_one_object_is_compiled() -> None:
                                                              "code": "=concat(@(1,name),'-1')"}}]
     assert same_both_ways(chain, {"name": "ab"}) == {"name": "AB", "code": "AB-1"}
     for odd in ([{"name": "x"}], None, "x", {}):
+        same_both_ways(chain, odd)
+
+
+def test_nested_modify_specs_edit_copies_of_inner_objects_and_lists() -> None:
+    chain = [{"operation": "modify-overwrite-beta", "spec": {"*": {
+        "orderitems": {"*": {"status": "=toString", "id": "=toInteger"}},
+        "price": {"amount": "=toDouble", "currency": "TRY"}}}}]
+    rows = [{"orderitems": [{"id": "1", "status": 500}], "price": {"amount": "2.5"}},
+            {"orderitems": None, "price": None}, {}]
+    out = same_both_ways(chain, rows)
+    assert out[0] == {"orderitems": [{"id": 1, "status": "500"}],
+                      "price": {"amount": 2.5, "currency": "TRY"}}
+    assert out[2] == {"price": {"currency": "TRY"}}
+    for odd in ([{"orderitems": {"a": {}}}], [{"orderitems": [None, 1]}], [{"price": [1]}]):
         same_both_ways(chain, odd)

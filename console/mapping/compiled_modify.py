@@ -79,12 +79,14 @@ def run(data, context):
 
 
 class _Writer:
-    """Source for one row's statements; constants it needs go into ``names``."""
+    """Source for the statements editing one object, named ``var``; constants it needs go
+    into ``names``."""
 
-    def __init__(self) -> None:
-        self.names: dict[str, Any] = {"ABSENT": ABSENT, "MISSING": MISSING, "_call": _call,
-                                      "_lone": _lone, "_walk": _walk,
-                                      "_to_integer": _to_integer}
+    def __init__(self, var: str = "n", names: dict[str, Any] | None = None) -> None:
+        self.var = var
+        self.names: dict[str, Any] = names if names is not None else {
+            "ABSENT": ABSENT, "MISSING": MISSING, "_call": _call, "_lone": _lone,
+            "_walk": _walk, "_to_integer": _to_integer}
         self.lines: list[str] = []
 
     def name(self, value: Any) -> str:
@@ -93,21 +95,61 @@ class _Writer:
         return ident
 
     def child(self, child: Any) -> None:
+        n = self.var
         key = repr(child.literal)
-        present = f"{key} in n"
-        guard = {"overwrite": "True", "default": f"n.get({key}) is None",
-                 "define": f"{key} not in n"}[child.mode]
+        present = f"{key} in {n}"
+        guard = {"overwrite": "True", "default": f"{n}.get({key}) is None",
+                 "define": f"{key} not in {n}"}[child.mode]
+        if isinstance(child.body, Modify):
+            self._nested(child, key, present, guard)
+            return
         if child.check:
             guard = present if guard == "True" else f"{present} and {guard}"
         options = child.source if isinstance(child.source, list) and child.source else \
             [child.source]
         statements = [*self._options(options, key, present),
-                      "if r is not ABSENT:", f"    n[{key}] = r"]
+                      "if r is not ABSENT:", f"    {n}[{key}] = r"]
         if guard == "True":
             self.lines.extend(statements)
         else:
             self.lines.append(f"if {guard}:")
             self.lines.extend(f"    {line}" for line in statements)
+
+    def _nested(self, child: Any, key: str, present: str, creatable: str) -> None:
+        """A nested spec under ``key``: an object edited on a copy (made when missing and the
+        mode allows, as the interpreter does), or with a bare ``*``, a list of objects."""
+        n, body = self.var, child.body
+        depth = int(n[1:] or 0) + 1
+        inner, found = f"n{depth}", f"x{depth}"
+        sub = _Writer(inner, self.names)
+        lines = [f"{found} = {n}.get({key})"]
+        if body.kind == "map" and not body.computed:
+            _modify_lines(body, sub)
+            if child.check:
+                creatable = present if creatable == "True" else f"{present} and {creatable}"
+            lines += [f"if type({found}) is dict:", f"    {inner} = {n}[{key}] = {found}.copy()",
+                      f"elif {found} is None and {creatable}:", f"    {inner} = {n}[{key}] = {{}}",
+                      "else:", f"    {inner} = None", f"if {inner} is not None:",
+                      *(f"    {line}" for line in sub.lines)]
+        elif body.kind == "runtime" and not body.literals and len(body.computed) == 1:
+            star = body.computed[0]
+            if star.raw != "*" or star.check or not isinstance(star.body, Modify):
+                raise Unsupported("a nested '*' without a nested spec")
+            _modify_lines(star.body, sub)
+            lines += [f"if type({found}) is list:", f"    l{depth} = []",
+                      f"    for {inner} in {found}:",
+                      f"        if type({inner}) is not dict:", "            return FALLBACK",
+                      f"        {inner} = {inner}.copy()",
+                      *(f"        {line}" for line in sub.lines),
+                      f"        l{depth}.append({inner})", f"    {n}[{key}] = l{depth}",
+                      f"elif type({found}) is dict:", "    return FALLBACK"]
+        else:
+            raise Unsupported("nested modify specs other than objects or '*' over lists")
+        if child.check:
+            self.lines.append(f"if {present}:")
+            self.lines.extend(f"    {line}" for line in lines)
+        else:
+            self.lines.extend(lines)
 
     def _options(self, options: list[Any], key: str, present: str) -> list[str]:
         """``r = `` the first option that gives a value (``ABSENT`` if none does)."""
@@ -128,8 +170,8 @@ class _Writer:
         if isinstance(raw, str) and raw.startswith("@"):
             keys = self._lookup(raw)
             if len(keys) == 1:
-                return f"n.get({keys[0]!r}, ABSENT)"
-            return f"(ABSENT if (w := _walk(n, {keys!r})) is MISSING else w)"
+                return f"{self.var}.get({keys[0]!r}, ABSENT)"
+            return f"(ABSENT if (w := _walk({self.var}, {keys!r})) is MISSING else w)"
         if isinstance(raw, list) and raw:
             raise Unsupported("nested lists of alternatives")
         return literal_source(raw)
@@ -147,7 +189,7 @@ class _Writer:
         if function is None:
             return "ABSENT"
         if not paren:
-            current = f"n[{key}]"
+            current = f"{self.var}[{key}]"
             fast = {"toInteger": f"_to_integer({current})",
                     "toLong": f"_to_integer({current})",
                     "toLower": f"(v.lower() if type(v := {current}) is str else "
@@ -201,11 +243,10 @@ class _Writer:
             return ("plain", repr(text == "true"), text == "true")
         return ("plain", repr(int(text)), int(text))
 
-    @staticmethod
-    def _fetch(keys: tuple[str, ...], missing: str) -> str:
+    def _fetch(self, keys: tuple[str, ...], missing: str) -> str:
         if len(keys) == 1:
-            return f"n.get({keys[0]!r}, {missing})"
-        walked = f"_walk(n, {keys!r})"
+            return f"{self.var}.get({keys[0]!r}, {missing})"
+        walked = f"_walk({self.var}, {keys!r})"
         return walked if missing == "MISSING" else f"(None if (w := {walked}) is MISSING else w)"
 
 
@@ -255,8 +296,6 @@ def _modify_lines(row: Modify, writer: _Writer) -> None:
     if row.computed or row.kind != "map":
         raise Unsupported("wildcards or list indexes inside a row")
     for child in row.literals.values():
-        if isinstance(child.body, Modify) or (isinstance(child.source, dict) and child.source):
-            raise Unsupported("nested modify specs")
         writer.child(child)
 
 
