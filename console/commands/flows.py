@@ -45,9 +45,16 @@ def _summary(flow: Flow) -> dict[str, Any]:
         "direction": flow.direction,
         "enabled": flow.enabled,
         "schedule": flow.schedule,
+        "after": flow.after,
         "timezone": flow.timezone,
         "next_run": upcoming.isoformat() if upcoming else None,
     }
+
+
+def _next_text(summary: dict[str, Any]) -> str:
+    if summary["after"] and summary["enabled"]:
+        return f"after {summary['after']} succeeds"
+    return str(summary["next_run"] or "-")[:16].replace("T", " ")
 
 
 def list_flows(args: argparse.Namespace) -> int:
@@ -58,7 +65,7 @@ def list_flows(args: argparse.Namespace) -> int:
         return 0
     table = [
         [r["id"], r["name"], r["type"], r["direction"], "yes" if r["enabled"] else "no",
-         r["schedule"] or "-", (r["next_run"] or "-")[:16].replace("T", " ")]
+         r["schedule"] or "-", _next_text(r)]
         for r in rows
     ]
     print_table(["ID", "NAME", "TYPE", "DIRECTION", "ENABLED", "SCHEDULE", "NEXT RUN"], table)

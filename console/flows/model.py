@@ -241,6 +241,9 @@ class Flow:
     direction: Direction
     enabled: bool = True
     schedule: str | None = None
+    after: str | None = None
+    """The id of a flow whose successful execution starts this one (the Integrator's
+    "Triggered By" schedule); exclusive with ``schedule``."""
     timezone: str = "UTC"
     trigger_params: tuple[str, ...] = ()
     allow_concurrent_runs: bool = False

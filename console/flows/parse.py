@@ -106,6 +106,7 @@ def _flows(root: TableReader) -> list[m.Flow]:
         return []
     flows: list[m.Flow] = []
     names: dict[str, str] = {}
+    sections: dict[str, TableReader] = {}
     for flow_id in table.data:
         section = table.table(flow_id)
         if section is None:
@@ -118,10 +119,36 @@ def _flows(root: TableReader) -> list[m.Flow]:
             section.problem("name", f"duplicate name {flow.name!r}, already used by flows.{names[key]}")
         names[key] = flow_id
         flows.append(flow)
+        sections[flow_id] = section
+    _check_chains(flows, sections)
     return flows
 
 
-_FLOW_KEYS = ("name", "type", "direction", "enabled", "schedule", "timezone", "trigger_params",
+def _check_chains(flows: list[m.Flow], sections: dict[str, TableReader]) -> None:
+    """Every ``after`` names another flow, and following them never comes back to a flow."""
+    by_id = {flow.id: flow for flow in flows}
+    reported: set[str] = set()
+    for flow in flows:
+        if flow.after is None:
+            continue
+        section = sections[flow.id]
+        if flow.after not in by_id:
+            known = ", ".join(sorted(by_id)) or "none"
+            section.problem("after", f"no flow {flow.after!r}; expected the id of another flow "
+                                     f"({known})")
+            continue
+        path = [flow.id]
+        current: m.Flow | None = by_id[flow.after]
+        while current is not None and current.id not in path:
+            path.append(current.id)
+            current = by_id.get(current.after) if current.after else None
+        if current is not None and current.id == flow.id and flow.id not in reported:
+            reported.update(path)
+            chain = " -> ".join([*path, flow.id])
+            section.problem("after", f"a cycle of chained flows never starts: {chain}")
+
+
+_FLOW_KEYS = ("name", "type", "direction", "enabled", "schedule", "after", "timezone", "trigger_params",
               "allow_concurrent_runs", "login", "read", "script", "mapping", "write",
               "fetch_missing", "oms", "alarms")
 
@@ -148,6 +175,7 @@ def _flow(flow_id: str, t: TableReader) -> m.Flow | None:
         if direction != "inbound":
             t.problem("schedule", "only inbound flows run on a schedule")
         _check_schedule(t, schedule, timezone)
+    after = _after(t, flow_id, direction, schedule)
     required_params = m.DEFAULT_TRIGGER_PARAMS[kind]
     params = t.strings("trigger_params", required_params)
     for needed in required_params:
@@ -160,6 +188,7 @@ def _flow(flow_id: str, t: TableReader) -> m.Flow | None:
         direction=direction,  # type: ignore[arg-type]
         enabled=t.get("enabled", bool, True),
         schedule=schedule,
+        after=after,
         timezone=timezone,
         trigger_params=params,
         allow_concurrent_runs=t.get("allow_concurrent_runs", bool, False),
@@ -174,6 +203,21 @@ def _flow(flow_id: str, t: TableReader) -> m.Flow | None:
     )
     t.finish(_FLOW_KEYS)
     return flow
+
+
+def _after(t: TableReader, flow_id: str, direction: str, schedule: str | None) -> str | None:
+    after = t.get("after", str, None) if t.has("after") else None
+    if after is None:
+        return None
+    if direction != "inbound":
+        t.problem("after", "only inbound flows run after another flow")
+    if schedule is not None:
+        t.problem("after", "a flow runs on its schedule or after another flow, not both; "
+                           "remove one of schedule and after")
+    if after == flow_id:
+        t.problem("after", "a flow cannot run after itself")
+        return None
+    return after
 
 
 def _check_schedule(t: TableReader, schedule: str, timezone: str) -> None:

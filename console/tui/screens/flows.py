@@ -31,6 +31,9 @@ def next_run(flow: Flow, now: datetime) -> str:
         return "disabled"
     if not flow.is_inbound:
         return "on request"
+    if flow.after:
+        text = f"after {flow.after}"
+        return text if len(text) <= 11 else text[:10] + "…"
     if not flow.schedule:
         return "manual"
     runs = Schedule.parse(flow.schedule, flow.timezone).next_runs(now, 1)
