@@ -2,6 +2,8 @@
 
 from __future__ import annotations
 
+from collections.abc import Callable
+from contextlib import suppress
 from typing import Any
 
 from textual.widgets import DataTable
@@ -17,3 +19,19 @@ async def open_card(pilot: Any, tab: str, *, row: int = 0) -> Any:
     app.screen.query_one("#cards").active = tab
     await pilot.pause()
     return app.screen
+
+
+async def until(pilot: Any, condition: Callable[[], bool], *, turns: int = 100) -> None:
+    """Let the app process its messages until ``condition`` holds (a bounded number of turns,
+    each one waiting for the app to be idle, never for a fixed time)."""
+    from textual.worker import WorkerCancelled, WorkerFailed
+
+    for _ in range(turns):
+        if condition():
+            return
+        # A failed worker is the app's to report, a cancelled one was replaced by a newer poll:
+        # the condition says whether the test got the state it waits for.
+        with suppress(WorkerFailed, WorkerCancelled):
+            await pilot.app.workers.wait_for_complete()
+        await pilot.pause()
+    raise AssertionError("the app never reached the expected state")

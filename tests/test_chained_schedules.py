@@ -115,10 +115,10 @@ def test_after_is_exclusive_with_schedule_and_only_for_inbound_flows() -> None:
 def test_the_flows_table_shows_the_upstream_as_the_next_run() -> None:
     from datetime import UTC, datetime
 
-    from console.tui.screens.flows import next_run
+    from console.services.flows import next_run
 
     config = loads(HEAD + _flow("stock", "") + _flow("prices", 'after = "stock"') +
-                   _flow("p2", 'after = "prices"'))
+                   _flow("p2", 'after = "prices"\nenabled = false'))
     now = datetime(2026, 1, 1, tzinfo=UTC)
-    assert next_run(config.flow("prices"), now) == "after stock"
-    assert next_run(config.flow("p2"), now) == "after pric…"
+    assert next_run(config.flow("prices"), now).label() == "after stock"
+    assert next_run(config.flow("p2"), now).label() == "disabled"

@@ -85,3 +85,35 @@ def test_installed_entry_point_prints_version() -> None:
     exe = Path(sys.executable).with_name("console")
     result = subprocess.run([str(exe), "--version"], capture_output=True, text=True, check=True)
     assert result.stdout.startswith("integrator-console ")
+
+
+def test_flows_list_says_outbound_flows_run_on_request(demo: Path,
+                                                       capsys: pytest.CaptureFixture[str]) -> None:
+    status, out, _ = run(capsys, "--flows", str(demo), "flows", "list")
+    push = next(line for line in out.splitlines() if line.startswith("stock_push"))
+    assert push.rstrip().endswith("on request")
+    stock = next(line for line in out.splitlines() if line.startswith("stock "))
+    assert stock.rstrip().endswith("+03")  # the next run in the flow's zone, zone shown
+    rows = json.loads(run(capsys, "--flows", str(demo), "flows", "list", "--json")[1])
+    assert next(r for r in rows if r["id"] == "stock_push")["next_run_state"] == "on request"
+
+
+def test_executions_show_times_in_the_flows_zone_with_duration_and_params(
+        demo: Path, capsys: pytest.CaptureFixture[str]) -> None:
+    import sqlite3
+
+    from console.flows import load
+    from console.runner.store import ExecutionStore
+
+    path = load(demo).store_path()
+    store = ExecutionStore(path)
+    execution = store.create("stock", "manual", {"sku": "A1"}, "ops")
+    store.finish(execution.id, "success")
+    with sqlite3.connect(path) as conn:
+        conn.execute("UPDATE execution SET started_at = ?, finished_at = ? WHERE id = ?",
+                     ("2026-11-24T09:00:00+00:00", "2026-11-24T09:01:05+00:00", execution.id))
+    status, out, _ = run(capsys, "--flows", str(demo), "executions")
+    line = next(line for line in out.splitlines() if line.startswith(execution.id))
+    assert "2026-11-24 12:00:00 +03" in line and "1m 05s" in line and "sku=A1" in line
+    rows = json.loads(run(capsys, "--flows", str(demo), "executions", "--json")[1])
+    assert rows[0]["duration_s"] == 65.0 and rows[0]["started_at"].endswith("+00:00")

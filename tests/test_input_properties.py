@@ -23,6 +23,7 @@ from console.expression import compile as compile_expression
 from console.flows import FlowsError, loads
 from console.mapping import MappingError, MappingSpecError
 from console.mapping import compile as compile_mapping
+from console.services.flows import summarize
 
 BOUNDED = settings(max_examples=150, deadline=None,
                    suppress_health_check=[HealthCheck.too_slow, HealthCheck.filter_too_much])
@@ -70,7 +71,7 @@ def _runnable(text: str) -> None:
     assert 0 < config.runner.port < 65536
     for flow in config.flows:
         ZoneInfo(flow.timezone)
-        _summary(flow)
+        _summary(summarize(flow, now))
         json.dumps(_masked(flow), default=str)
         now + timedelta(hours=flow.fetch_missing.interval_hours,
                         days=flow.fetch_missing.productized_within_days)

@@ -92,6 +92,24 @@ def test_cli_sets_and_lists_stock(flows: Path, sandbox: Sandbox,
     assert '"stock": 33' in capsys.readouterr().out
 
 
+def test_cli_stock_list_says_when_it_shows_only_some_rows(flows: Path, sandbox: Sandbox,
+                                                        capsys: pytest.CaptureFixture[str]
+                                                        ) -> None:
+    assert main(["--flows", str(flows), "stock", "list", "--stock-list", "1", "--limit",
+                 "120"]) == 0
+    out, err = capsys.readouterr()
+    assert len(out.strip().splitlines()) == 121  # the header and 120 rows over two pages
+    total = sandbox.stocks(1)
+    assert f"showing 120 of {len(total)} rows; --limit {len(total)} shows them all" in err
+
+
+def test_cli_run_progress_has_no_carriage_returns_off_a_terminal(
+        flows: Path, sandbox: Sandbox, capsys: pytest.CaptureFixture[str]) -> None:
+    main(["--flows", str(flows), "run", "stock"])
+    out, err = capsys.readouterr()
+    assert "\r" not in err and "read," in err and "written" in out
+
+
 @pytest.mark.parametrize(("argv", "message"), [
     (["stock", "set", "NOPE", "--stock-list", "1", "--stock", "1"], "product_sku: Product not found."),
     (["stock", "set", "SKU-000001", "--stock-list", "1", "--stock", "-4"], "between 0 and"),
@@ -153,7 +171,7 @@ async def test_oms_screen_runs_the_copy_steps_and_remembers_them(flows: Path,
 
 async def test_stock_browser_pages_and_edits_with_validation(flows: Path,
                                                             sandbox: Sandbox) -> None:
-    from textual.widgets import DataTable, Input, Static
+    from textual.widgets import DataTable, Input, Label, Static
 
     from console.tui.app import ConsoleApp
     from console.tui.settings import Settings
@@ -176,8 +194,19 @@ async def test_stock_browser_pages_and_edits_with_validation(flows: Path,
         screen.query_one("#edit-stock", Input).value = "-3"
         await pilot.pause()
         assert "stock: a whole number" in str(screen.query_one("#status", Static).render())
+        before = sandbox.stock("SKU-000080", 1)["stock"]
         screen.query_one("#edit-stock", Input).value = "41"
         await pilot.press("enter")
+        await pilot.pause()
+        question = str(app.screen.query_one(Label).render())
+        assert f"SKU-000080 in stock list 1: stock {before} → 41" in question
+        await pilot.press("n")  # nothing goes to Omnitron without a yes
+        await app.workers.wait_for_complete()
+        assert sandbox.stock("SKU-000080", 1)["stock"] == before
+        screen.query_one("#edit-stock", Input).focus()
+        await pilot.press("enter")
+        await pilot.pause()
+        await pilot.press("y")
         await app.workers.wait_for_complete()
         await pilot.pause()
     assert sandbox.stock("SKU-000080", 1)["stock"] == 41

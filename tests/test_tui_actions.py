@@ -9,7 +9,7 @@ from datetime import UTC, datetime
 from pathlib import Path
 from typing import Any
 
-from console_pilot import open_card
+from console_pilot import open_card, until
 from textual.widgets import DataTable, Input, Select, Static, TextArea
 
 from console.flows import load
@@ -45,8 +45,7 @@ async def test_trigger_with_parameters_shows_the_url_and_runs_only_those(
         url = str(app.screen.query_one("#url", Static).render())
         assert "/flows/stock/trigger?sku=SKU-000003" in url and "Bearer ****" in url
         await pilot.press("enter")
-        await settle(app, pilot)
-        assert type(app.screen).__name__ == "ExecutionLogScreen"
+        await until(pilot, lambda: type(app.screen).__name__ == "ExecutionLogScreen")
         runner.runner.wait(timeout=60)
     store = ExecutionStore(load(flows_file).store_path())
     latest = store.executions("stock", limit=1)[0]
@@ -83,12 +82,23 @@ async def test_log_search_copy_export_and_retry(flows_file: Path, runner: Any,
     app = make_app(flows_file)
     async with app.run_test(size=(80, 24)) as pilot:
         await settle(app, pilot)
-        app.push_screen(ExecutionLogScreen(config, first.id))
+        app.push_screen(ExecutionLogScreen(first.id))
         await settle(app, pilot)
         view = app.screen.query_one(RowLogView)
+        assert str(app.screen.query_one("#filter", Static).render()) == "showing all rows"
         await pilot.press("slash", *"SKU-000003", "enter")
         await settle(app, pilot)
         assert view.total == 1 and view.current().key == "SKU-000003"  # type: ignore[union-attr]
+        shown = str(app.screen.query_one("#filter", Static).render())
+        assert 'showing all rows · search "SKU-000003"' in shown  # the filter stays visible
+        await pilot.press("enter")  # the detail pane: the whole row
+        await settle(app, pilot)
+        detail = app.screen.query_one("#detail")
+        text = str(app.screen.query_one("#detail-text", Static).render())
+        assert detail.has_class("visible") and "SKU-000003" in text and "stock " in text
+        await pilot.press("escape")  # escape closes the pane, not the screen
+        await settle(app, pilot)
+        assert not detail.has_class("visible") and isinstance(app.screen, ExecutionLogScreen)
         await pilot.press("c")
         await pilot.pause()
         assert app.clipboard.startswith("SKU-000003\tinfo\tstock ")
@@ -101,8 +111,11 @@ async def test_log_search_copy_export_and_retry(flows_file: Path, runner: Any,
         assert [r[2] for r in rows[1:]] == ["SKU-000003"]
         lines = (exports / f"{first.id}.jsonl").read_text(encoding="utf-8").splitlines()
         assert [json.loads(line)["key"] for line in lines] == ["SKU-000003"]
+        said = [n.message for n in app._notifications]
+        assert any('1 row(s), all rows · search "SKU-000003", exported' in m for m in said)
+        log_screen = app.screen
         await pilot.press("r")
-        await settle(app, pilot)
+        await until(pilot, lambda: app.screen is not log_screen)
         retry_screen = app.screen
         assert isinstance(retry_screen, ExecutionLogScreen)
         assert retry_screen.execution_id != first.id
@@ -117,7 +130,7 @@ async def test_help_and_a_remapped_key(flows_file: Path) -> None:
     async with app.run_test(size=(80, 24)) as pilot:
         await pilot.press("question_mark")
         await pilot.pause()
-        assert app.screen.query("HelpPanel")
+        assert app.screen.query("KeyHelp")
         await pilot.press("s")
         await pilot.pause()
         assert type(app.screen).__name__ == "FlowsScreen"

@@ -6,7 +6,7 @@ import json
 from datetime import UTC, datetime
 from pathlib import Path
 
-from console_pilot import open_card
+from console_pilot import open_card, until
 from textual.widgets import DataTable, Static, TextArea
 
 from console.flows import load
@@ -179,24 +179,18 @@ async def test_trigger_runs_the_flow_and_shows_per_row_logs(flows_file: Path,
         await pilot.pause()
         assert "attached to console serve" in app.sub_title
         await pilot.press("t")
-        await app.workers.wait_for_complete()
-        await pilot.pause()
+        await until(pilot, lambda: type(app.screen).__name__ == "ExecutionLogScreen")
         screen = app.screen
-        assert type(screen).__name__ == "ExecutionLogScreen"
         runner.runner.wait(timeout=60)
         screen.load()  # type: ignore[attr-defined]
-        await app.workers.wait_for_complete()
-        await pilot.pause()
-        await app.workers.wait_for_complete()
-        await pilot.pause()
-        summary = str(screen.query_one("#summary", Static).render())
-        assert "PARTIAL" in summary and "failed" in summary
+        summary = screen.query_one("#summary", Static)
+        await until(pilot, lambda: "PARTIAL" in str(summary.render()))
+        assert "failed" in str(summary.render())
         view = screen.query_one("#rows")
-        assert view.total > 1000  # type: ignore[attr-defined]
+        await until(pilot, lambda: view.total > 1000)  # type: ignore[attr-defined]
         await pilot.press("x")
-        await app.workers.wait_for_complete()
-        await pilot.pause()
-        assert view.level == "error" and view.total == screen.execution.failed  # type: ignore[attr-defined]
+        await until(pilot, lambda: view.level == "error"  # type: ignore[attr-defined]
+                    and view.total == screen.execution.failed)  # type: ignore[attr-defined]
 
 
 async def test_dry_run_and_live_input_read_the_erp_without_writing(flows_file: Path,

@@ -37,10 +37,19 @@ async def test_broken_file_shows_each_problem(tmp_path: Path) -> None:
 
 def test_last_run_shows_its_mark_and_start_in_the_flows_time_zone() -> None:
     from console.flows import loads
+    from console.runner.store import Execution
+    from console.services.executions import FlowActivity
     from console.tui.screens.flows import last_run
+
+    def activity(status: str, started_at: str, running: int) -> FlowActivity:
+        return FlowActivity(Execution("e1", "stock", "manual", {}, "console", status, 0, 0, 0,
+                                      started_at, None, None), running)
 
     stock = loads(demo_flows_text()).flow("stock")
     assert stock.timezone == "Europe/Istanbul"
-    assert last_run(stock, "partial", "2026-11-24T09:05:00.000000+00:00", 0) == "◐ 11-24 12:05"
-    assert last_run(stock, "success", "2026-11-24T22:30:00+00:00", 0) == "✓ 11-25 01:30"
-    assert last_run(stock, "success", "2026-11-24T22:30:00+00:00", 2) == "▶ 2 running"
+    assert last_run(stock, activity("partial", "2026-11-24T09:05:00.000000+00:00", 0)) == \
+        "◐ 11-24 12:05"
+    assert last_run(stock, activity("success", "2026-11-24T22:30:00+00:00", 0)) == "✓ 11-25 01:30"
+    assert last_run(stock, activity("success", "2026-11-24T22:30:00+00:00", 2)) == "▶ 2 running"
+    assert last_run(stock, FlowActivity(None, 0)) == "-"
+    assert last_run(stock, None) == "…"

@@ -26,7 +26,7 @@ async def test_end_jumps_to_the_last_row_reading_only_a_few_pages(tmp_path: Path
     store.finish(execution.id, "partial")
     app = ConsoleApp(path, start_runner=False, settings=Settings())
     async with app.run_test(size=(80, 24)) as pilot:
-        app.push_screen(ExecutionLogScreen(config, execution.id))
+        app.push_screen(ExecutionLogScreen(execution.id))
         await app.workers.wait_for_complete()
         await pilot.pause()
         view = app.screen.query_one(RowLogView)

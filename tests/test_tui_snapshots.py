@@ -88,7 +88,7 @@ def test_execution_log(snap_compare: object, app: ConsoleApp, size: tuple[int, i
 
     async def open_log(pilot: object) -> None:
         await settle(pilot)
-        pilot.app.push_screen(ExecutionLogScreen(pilot.app.config, execution_id))  # type: ignore[attr-defined]
+        pilot.app.push_screen(ExecutionLogScreen(execution_id))
         await settle(pilot)
 
     assert snap_compare(app, terminal_size=size, run_before=open_log)  # type: ignore[operator]

@@ -159,7 +159,7 @@ async def test_the_flows_table_and_the_execution_view_show_the_reason(flows_file
         await pilot.press("down")
         await pilot.pause()
         assert not note.display
-        await app.push_screen(ExecutionLogScreen(config, execution.id))
+        await app.push_screen(ExecutionLogScreen(execution.id))
         await app.workers.wait_for_complete()
         await pilot.pause()
         summary_text = str(app.screen.query_one("#summary", Static).render())

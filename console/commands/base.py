@@ -4,6 +4,7 @@ from __future__ import annotations
 
 import json
 import sys
+import time
 from argparse import Namespace
 from typing import Any
 
@@ -37,3 +38,33 @@ def print_table(headers: list[str], rows: list[list[str]]) -> None:
         widths = [max(w, len(c)) for w, c in zip(widths, row, strict=True)]
     for line in [headers, *rows]:
         print("  ".join(c.ljust(w) for c, w in zip(line, widths, strict=True)).rstrip())
+
+
+def print_json_line(value: Any) -> None:
+    """One JSON document on one line: ``--json`` of a stream (``console logs``) is JSON lines."""
+    sys.stdout.write(json.dumps(value, ensure_ascii=False, default=str) + "\n")
+
+
+class ProgressLine:
+    """Progress on stderr: redrawn in place on a terminal, otherwise a plain line at most
+    every ``every_s`` seconds, so a log file or CI output gets no carriage returns."""
+
+    def __init__(self, every_s: float = 2.0) -> None:
+        self.tty = sys.stderr.isatty()
+        self.every_s = every_s
+        self._last = float("-inf")
+        self._shown = ""
+
+    def show(self, text: str, *, final: bool = False) -> None:
+        if text == self._shown:
+            return
+        if self.tty:
+            print(f"\r{text}\033[K", end="\n" if final else "", file=sys.stderr, flush=True)
+        elif final or time.monotonic() - self._last >= self.every_s:
+            print(text, file=sys.stderr, flush=True)
+            self._last = time.monotonic()
+        self._shown = text
+
+    def end(self) -> None:
+        if self.tty and self._shown:
+            print(file=sys.stderr, flush=True)

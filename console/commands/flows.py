@@ -8,10 +8,13 @@ from collections.abc import Mapping
 from dataclasses import fields, is_dataclass
 from datetime import UTC, datetime
 from pathlib import Path
-from typing import Any
+from typing import TYPE_CHECKING, Any
 
 from console.commands.base import CommandError, load_config, print_json, print_table
-from console.flows import Flow, FlowsError, Schedule, Secret, load
+from console.flows import FlowsError, Secret, load
+
+if TYPE_CHECKING:
+    from console.services.flows import FlowSummary
 
 
 def register(commands: Any) -> None:
@@ -29,44 +32,34 @@ def register(commands: Any) -> None:
     validate.set_defaults(handler=validate_flows)
 
 
-def next_run(flow: Flow, now: datetime | None = None) -> datetime | None:
-    if not flow.schedule or not flow.enabled:
-        return None
-    runs = Schedule.parse(flow.schedule, flow.timezone).next_runs(now or datetime.now(UTC), 1)
-    return runs[0] if runs else None
-
-
-def _summary(flow: Flow) -> dict[str, Any]:
-    upcoming = next_run(flow)
+def _summary(summary: FlowSummary) -> dict[str, Any]:
+    upcoming = summary.next_run
     return {
-        "id": flow.id,
-        "name": flow.name,
-        "type": flow.type,
-        "direction": flow.direction,
-        "enabled": flow.enabled,
-        "schedule": flow.schedule,
-        "after": flow.after,
-        "timezone": flow.timezone,
-        "next_run": upcoming.isoformat() if upcoming else None,
+        "id": summary.id,
+        "name": summary.name,
+        "type": summary.type,
+        "direction": summary.direction,
+        "enabled": summary.enabled,
+        "schedule": summary.schedule,
+        "after": summary.after,
+        "timezone": summary.timezone,
+        "next_run": upcoming.at.isoformat() if upcoming.at else None,
+        "next_run_state": upcoming.state,
     }
 
 
-def _next_text(summary: dict[str, Any]) -> str:
-    if summary["after"] and summary["enabled"]:
-        return f"after {summary['after']} succeeds"
-    return str(summary["next_run"] or "-")[:16].replace("T", " ")
-
-
 def list_flows(args: argparse.Namespace) -> int:
+    from console.services.flows import summaries
+
     config = load_config(args)
-    rows = [_summary(flow) for flow in config.flows]
+    found = summaries(config, datetime.now(UTC))
     if args.json:
-        print_json(rows)
+        print_json([_summary(s) for s in found])
         return 0
     table = [
-        [r["id"], r["name"], r["type"], r["direction"], "yes" if r["enabled"] else "no",
-         r["schedule"] or "-", _next_text(r)]
-        for r in rows
+        [s.id, s.name, s.type, s.direction, "yes" if s.enabled else "no", s.schedule or "-",
+         s.next_run.label("%Y-%m-%d %H:%M %Z")]
+        for s in found
     ]
     print_table(["ID", "NAME", "TYPE", "DIRECTION", "ENABLED", "SCHEDULE", "NEXT RUN"], table)
     return 0

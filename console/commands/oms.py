@@ -4,11 +4,9 @@ from __future__ import annotations
 
 import argparse
 import os
-import sys
 from typing import Any
 
-from console.commands.base import CommandError, load_config, print_table
-from console.commands.omnitron_access import explain, open_client
+from console.commands.base import CommandError, ProgressLine, load_config, print_table
 
 
 def register(commands: Any) -> None:
@@ -36,21 +34,12 @@ def register(commands: Any) -> None:
     done.set_defaults(handler=mark_done)
 
 
-def _checklist(args: argparse.Namespace) -> Any:
-    from console.omnitron.oms_setup import Checklist
-
-    return Checklist(load_config(args).store_path())
-
-
 def status(args: argparse.Namespace) -> int:
-    from console.omnitron.oms_setup import STEPS
+    from console.services import oms_setup
 
-    checklist = _checklist(args)
-    states = {s.key: s for s in checklist.states()}
     print_table(["#", "STEP", "KIND", "STATE", "NOTES"],
-                [[str(i), s.key, "api" if s.api else "manual", states[s.key].status,
-                  (states[s.key].notes or states[s.key].detail)[:40]]
-                 for i, s in enumerate(STEPS, start=1)])
+                [[str(row.number), row.key, "api" if row.api else "manual", row.status,
+                  (row.notes or row.detail)[:40]] for row in oms_setup.steps(load_config(args))])
     return 0
 
 
@@ -64,77 +53,44 @@ def _password(args: argparse.Namespace) -> str | None:
 
 
 def run_step(args: argparse.Namespace) -> int:
-    from console.omnitron.oms_setup import (
-        SetupError,
-        create_cargo_company,
-        define_stock_integration,
-        run_copy,
-        step,
-    )
+    """The same run as the OMS screen's: marked running, progress, done or failed."""
+    from console.services import ServiceError, oms_setup
 
+    config = load_config(args)
+    values = {"url": args.url, "engine": args.engine, "username": args.username}
+    if args.step == "stock-integration" or args.password_env:
+        values["password"] = _password(args)
+    if args.step == "cargo-company":
+        values.update(name=args.name, erp_code=args.erp_code,
+                      shipping_company=args.shipping_company, demo_client=args.demo_client)
+    line = ProgressLine()
     try:
-        target = step(args.step)
-    except SetupError as exc:
-        raise CommandError(str(exc)) from None
-    if not target.api:
-        raise CommandError(f"{target.key} is a manual step; mark it with 'console oms done "
-                           f"{target.key}'")
-    checklist = _checklist(args)
-    checklist.set(target.key, "running")
-
-    def progress(percent: int, state: str) -> None:
-        print(f"\r{target.key}: {state} {percent:3d}%", end="", file=sys.stderr, flush=True)
-
-    try:
-        with open_client(args) as client:
-            if target.path:
-                run_copy(client, target.key, progress)
-                print(file=sys.stderr)
-            elif target.key == "stock-integration":
-                if not args.url or not args.engine:
-                    raise SetupError("stock-integration needs --url and --engine")
-                define_stock_integration(client, args.url, args.engine, args.username,
-                                         _password(args))
-            else:
-                create_cargo_company(client, _cargo_body(args))
-    except SetupError as exc:
-        checklist.set(target.key, "failed", detail=str(exc))
-        raise CommandError(f"{target.key} failed: {exc}", status=1) from None
-    except Exception as exc:  # noqa: BLE001 - Omnitron errors become a message and exit 1
-        checklist.set(target.key, "failed", detail=str(exc))
-        raise explain(exc) from None
-    checklist.set(target.key, "done", detail="")
-    print(f"{target.key}: done")
+        oms_setup.run_step(config, args.step, values,
+                           lambda percent, state: line.show(f"{args.step}: {state} {percent:3d}%"))
+    except ServiceError as exc:
+        line.end()
+        raise CommandError(exc.message, status=1) from None
+    line.end()
+    print(f"{args.step}: done")
     return 0
 
 
-def _cargo_body(args: argparse.Namespace) -> dict[str, Any]:
-    from console.omnitron.oms_setup import cargo_body
-
-    return cargo_body({"name": args.name, "erp_code": args.erp_code,
-                       "shipping_company": args.shipping_company,
-                       "demo_client": args.demo_client, "username": args.username,
-                       "password": _password(args)})
-
-
 def note_step(args: argparse.Namespace) -> int:
-    from console.omnitron.oms_setup import SetupError
+    from console.services import ServiceError, oms_setup
 
-    checklist = _checklist(args)
-    states = {s.key: s.status for s in checklist.states()}
     try:
-        checklist.set(args.step, states.get(args.step, "todo"), notes=args.text)
-    except SetupError as exc:
-        raise CommandError(str(exc)) from None
+        oms_setup.mark(load_config(args), args.step, notes=args.text)
+    except ServiceError as exc:
+        raise CommandError(exc.message) from None
     return 0
 
 
 def mark_done(args: argparse.Namespace) -> int:
-    from console.omnitron.oms_setup import SetupError
+    from console.services import ServiceError, oms_setup
 
     try:
-        _checklist(args).set(args.step, "done")
-    except SetupError as exc:
-        raise CommandError(str(exc)) from None
+        oms_setup.mark(load_config(args), args.step, "done")
+    except ServiceError as exc:
+        raise CommandError(exc.message) from None
     print(f"{args.step}: done")
     return 0

@@ -9,7 +9,13 @@ import sys
 from dataclasses import asdict
 from typing import Any
 
-from console.commands.base import CommandError, load_config, print_json, print_table
+from console.commands.base import (
+    CommandError,
+    ProgressLine,
+    load_config,
+    print_json,
+    print_table,
+)
 
 
 def register(commands: Any) -> None:
@@ -62,16 +68,17 @@ def run_command(args: argparse.Namespace) -> int:
         raise CommandError(f"no flow {args.flow!r}; flows: {', '.join(f.id for f in config.flows)}")
     from console.runner import Runner
 
+    line = ProgressLine()
+
     def progress(execution: Any) -> None:
         of = f"/{execution.expected}" if execution.expected else ""
         skipped = f", {execution.skipped} skipped" if execution.skipped else ""
-        print(f"\r{execution.flow_id}: {execution.records_read}{of} read, "
-              f"{execution.succeeded} written, {execution.failed} failed{skipped}",
-              end="", file=sys.stderr, flush=True)
+        line.show(f"{execution.flow_id}: {execution.records_read}{of} read, "
+                  f"{execution.succeeded} written, {execution.failed} failed{skipped}")
 
     with Runner(config) as runner:
         execution = runner.run(flow.id, _params(args.param), triggered_by="cli", progress=progress)
-    print(file=sys.stderr)
+    line.end()
     if args.json:
         print_json(asdict(execution))
     else:
@@ -80,17 +87,34 @@ def run_command(args: argparse.Namespace) -> int:
 
 
 def executions_command(args: argparse.Namespace) -> int:
-    config = load_config(args)
-    from console.runner import ExecutionStore
+    """Times in each flow's own zone, with the zone shown, as the console shows them."""
+    from console.services import ServiceError
+    from console.services.executions import (
+        ExecutionsReader,
+        duration,
+        duration_text,
+        params_text,
+    )
+    from console.services.times import full_stamp
 
-    store = ExecutionStore(config.store_path())
-    rows = store.executions(args.flow, limit=args.limit)
+    config = load_config(args)
+    try:
+        rows = ExecutionsReader(config.store_path()).executions(args.flow, limit=args.limit)
+    except ServiceError as exc:
+        raise CommandError(exc.message, status=1) from None
     if args.json:
-        print_json([asdict(e) for e in rows])
+        print_json([{**asdict(e), "duration_s": duration(e)} for e in rows])
         return 0
-    print_table(["ID", "FLOW", "TRIGGER", "STATUS", "ROWS", "OK", "FAILED", "STARTED"],
+
+    def zone(flow_id: str) -> str:
+        flow = config.find(flow_id)
+        return flow.timezone if flow is not None else "UTC"
+
+    print_table(["ID", "FLOW", "TRIGGER", "STATUS", "ROWS", "OK", "FAILED", "STARTED", "TOOK",
+                 "PARAMS"],
                 [[e.id, e.flow_id, e.trigger, e.status, str(e.total), str(e.succeeded),
-                  str(e.failed), e.started_at[:19].replace("T", " ")] for e in rows])
+                  str(e.failed), full_stamp(e.started_at, zone(e.flow_id)), duration_text(e),
+                  params_text(e)] for e in rows])
     return 0
 
 

@@ -3,12 +3,10 @@
 from __future__ import annotations
 
 import argparse
+import sys
 from typing import Any
 
-from console.commands.base import CommandError, print_json, print_table
-from console.commands.omnitron_access import explain, open_client
-
-MAX_STOCK = 2147483647
+from console.commands.base import CommandError, load_config, print_json, print_table
 
 
 def register(commands: Any) -> None:
@@ -17,7 +15,7 @@ def register(commands: Any) -> None:
     listing = sub.add_parser("list", help="product stock, page by page")
     listing.add_argument("--stock-list", type=int)
     listing.add_argument("--sku")
-    listing.add_argument("--limit", type=int, default=50, help="rows to show (default 50)")
+    listing.add_argument("--limit", type=int, default=50, help="rows to show (default 50); stderr says when more match")
     listing.add_argument("--json", action="store_true")
     listing.set_defaults(handler=list_stock)
     setter = sub.add_parser("set", help="create or update one product's stock")
@@ -29,44 +27,39 @@ def register(commands: Any) -> None:
 
 
 def list_stock(args: argparse.Namespace) -> int:
-    from console.omnitron import OmnitronError
+    """At most ``--limit`` rows; when more match, stderr says how many and how to see them."""
+    from console.services import ServiceError, stock
 
-    rows = []
-    with open_client(args) as client:
-        try:
-            for row in client.iter_product_stocks(stock_list=args.stock_list, sku=args.sku,
-                                                  page_size=min(max(args.limit, 1), 500)):
-                rows.append(row)
-                if len(rows) >= args.limit:
-                    break
-        except OmnitronError as exc:
-            raise explain(exc) from None
+    try:
+        found = stock.first_rows(load_config(args), args.limit, stock_list=args.stock_list,
+                                 sku=args.sku)
+    except ServiceError as exc:
+        raise CommandError(exc.message, status=1) from None
     if args.json:
-        print_json(rows)
-        return 0
-    print_table(["SKU", "LIST", "STOCK", "UNIT", "UNREPORTED SOLD"],
-                [[str(r.get("product_sku")), str(r.get("stock_list")), str(r.get("stock")),
-                  str(r.get("unit_type")), str(r.get("sold_quantity_unreported"))] for r in rows])
+        print_json(found.rows)
+    else:
+        print_table(["SKU", "LIST", "STOCK", "UNIT", "UNREPORTED SOLD"],
+                    [[str(r.get("product_sku")), str(r.get("stock_list")), str(r.get("stock")),
+                      str(r.get("unit_type")), str(r.get("sold_quantity_unreported"))]
+                     for r in found.rows])
+    if found.count > len(found.rows):
+        print(f"showing {len(found.rows)} of {found.count} rows; --limit {found.count} shows "
+              "them all", file=sys.stderr)
     return 0
 
 
 def set_stock(args: argparse.Namespace) -> int:
-    from console.omnitron import OmnitronError, OmnitronValidationError
+    from console.services import ServiceError, stock
 
-    if not 0 <= args.stock <= MAX_STOCK:
-        raise CommandError(f"--stock must be between 0 and {MAX_STOCK}, found {args.stock}")
-    row: dict[str, Any] = {"product_sku": args.sku, "stock_list": args.stock_list,
-                           "stock": args.stock}
+    change: dict[str, Any] = {"stock": args.stock}
     if args.unit_type:
-        row["unit_type"] = args.unit_type
-    with open_client(args) as client:
-        try:
-            saved = client.upsert_stock(row)
-        except OmnitronValidationError as exc:
-            problems = "; ".join(f"{k}: {' '.join(v)}" for k, v in exc.field_errors.items())
-            raise CommandError(f"Omnitron rejected the stock: {problems}", status=1) from None
-        except OmnitronError as exc:
-            raise explain(exc) from None
+        change["unit_type"] = args.unit_type
+    if not 0 <= args.stock <= stock.MAX_STOCK:
+        raise CommandError(f"--stock must be between 0 and {stock.MAX_STOCK}, found {args.stock}")
+    try:
+        saved = stock.save(load_config(args), args.sku, args.stock_list, change)
+    except ServiceError as exc:
+        raise CommandError(exc.message, status=1) from None
     print(f"{saved['product_sku']} in stock list {saved['stock_list']}: stock {saved['stock']} "
           f"{saved['unit_type']}")
     return 0

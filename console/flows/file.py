@@ -22,6 +22,7 @@ from console.flows.locate import key_lines, line_of
 from console.flows.parse import parse_document
 from console.flows.secrets import Secret
 from console.flows.splice import splice
+from console.kinds import kind_of
 
 _TOML_POSITION = re.compile(r"^(?P<msg>.*?)\s*\(at line (?P<line>\d+), column (?P<col>\d+)\)$")
 
@@ -209,7 +210,7 @@ def _flow_table(flow: m.Flow, pretty: _Pretty) -> dict[str, Any]:
     table: dict[str, Any] = {"name": flow.name, "type": flow.type, "direction": flow.direction,
                              "enabled": flow.enabled}
     rest = _table(flow, pretty, skip=("id", "name", "type", "direction", "enabled"))
-    if flow.type == "oms_stock" and flow.oms == m.OmsSettings():
+    if kind_of(flow.type).settings_table == "oms" and flow.oms == m.OmsSettings():
         rest.pop("oms", None)
     if flow.trigger_params != m.DEFAULT_TRIGGER_PARAMS[flow.type] or "trigger_params" in rest:
         rest["trigger_params"] = pretty.value(flow.trigger_params)

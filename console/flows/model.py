@@ -12,6 +12,7 @@ from pathlib import Path
 from typing import Any, Literal
 
 from console.flows.secrets import Secret
+from console.kinds import KINDS
 
 FlowType = Literal["stock", "order_status", "oms_stock"]
 Direction = Literal["inbound", "outbound"]
@@ -19,7 +20,7 @@ LoginType = Literal["none", "jwt", "basic", "token", "header", "oauth2"]
 OAuthGrant = Literal["client_credentials", "password"]
 PaginationType = Literal["offset", "seek", "next"]
 
-FLOW_TYPES: tuple[str, ...] = ("stock", "order_status", "oms_stock")
+FLOW_TYPES: tuple[str, ...] = tuple(KINDS)
 DIRECTIONS: tuple[str, ...] = ("inbound", "outbound")
 LOGIN_TYPES: tuple[str, ...] = ("none", "jwt", "basic", "token", "header", "oauth2")
 OAUTH_GRANTS: tuple[str, ...] = ("client_credentials", "password")
@@ -27,10 +28,7 @@ PAGINATION_TYPES: tuple[str, ...] = ("offset", "seek", "next")
 MAX_NAME_LENGTH = 20
 
 DEFAULT_TRIGGER_PARAMS: Mapping[str, tuple[str, ...]] = {
-    "stock": ("sku", "modified_date__gt"),
-    "order_status": ("number", "modified_date__gt"),
-    "oms_stock": (),
-}
+    kind.id: kind.trigger_params for kind in KINDS.values()}
 
 
 def bounded(default: Any, low: float, high: float) -> Any:

@@ -12,6 +12,7 @@ from console.flows.errors import Problem
 from console.flows.reader import TableReader
 from console.flows.schedule import Schedule, ScheduleError, zone
 from console.flows.secrets import Secret
+from console.kinds import kind_of
 
 
 def parse_document(data: dict[str, Any]) -> tuple[m.FlowsConfig | None, list[Problem]]:
@@ -160,9 +161,10 @@ def _flow(flow_id: str, t: TableReader) -> m.Flow | None:
     if not name.strip():
         t.problem("name", "must not be empty")
     kind = t.choice("type", m.FLOW_TYPES, "stock", required=True)
-    direction = t.choice("direction", m.DIRECTIONS, "outbound" if kind == "oms_stock" else "inbound")
-    if kind == "oms_stock" and direction != "outbound":
-        t.problem("direction", "oms_stock flows are always outbound")
+    outbound_only = kind_of(kind).outbound_only
+    direction = t.choice("direction", m.DIRECTIONS, "outbound" if outbound_only else "inbound")
+    if outbound_only and direction != "outbound":
+        t.problem("direction", f"{kind} flows are always outbound")
         direction = "outbound"
     timezone = t.get("timezone", str, "UTC")
     try:
@@ -193,7 +195,7 @@ def _flow(flow_id: str, t: TableReader) -> m.Flow | None:
         trigger_params=params,
         allow_concurrent_runs=t.get("allow_concurrent_runs", bool, False),
         login=_login(t),
-        read=_read(t, needed=direction == "inbound" or kind == "oms_stock"),
+        read=_read(t, needed=direction == "inbound" or outbound_only),
         script=_script(t),
         mapping=_mapping(t),
         write=_write(t, kind),
@@ -410,7 +412,7 @@ def _write(flow: TableReader, kind: str) -> m.WriteStep:
         script_timeout_s=_float(t, d, "script_timeout_s"),
     )
     _check_python(t, "script", write.script)
-    if write.script is not None and kind != "order_status":
+    if write.script is not None and not kind_of(kind).write_script:
         t.problem("script", "the per-order write script belongs to order_status flows")
     t.finish(("stock_list", "batch_size", "script", "script_timeout_s"))
     return write
@@ -436,8 +438,8 @@ def _fetch_missing(flow: TableReader) -> m.FetchMissing:
 def _oms(flow: TableReader, kind: str) -> m.OmsSettings | None:
     t = flow.table("oms")
     if t is None:
-        return m.OmsSettings() if kind == "oms_stock" else None
-    if kind != "oms_stock":
+        return m.OmsSettings() if kind_of(kind).settings_table == "oms" else None
+    if kind_of(kind).settings_table != "oms":
         flow.problem("oms", "only oms_stock flows have an [oms] table")
     d = m.OmsSettings()
     oms = m.OmsSettings(

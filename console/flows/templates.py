@@ -16,6 +16,7 @@ from console.flows.model import (
     WriteStep,
 )
 from console.flows.secrets import Secret
+from console.kinds import kind_of
 
 _STOCK_MAPPING = """[
   {
@@ -46,28 +47,30 @@ _ORDER_SCRIPT = '''def transform(order, attributes):
 '''
 
 
+_MAPPINGS = {"stock_rows": _STOCK_MAPPING, "orders": _ORDER_MAPPING}
+
+
 def template(flow_id: str, name: str, kind: str, direction: str, config: FlowsConfig) -> Flow:
     host = urlparse(config.omnitron.url).hostname or "127.0.0.1"
     erp = f"http://{host}:8802"
-    inbound = direction == "inbound" and kind != "oms_stock"
+    flow_kind = kind_of(kind)
+    inbound = direction == "inbound" and not flow_kind.outbound_only
     read = None
     if inbound:
-        path = "orders" if kind == "order_status" else "stock"
-        read = ReadStep(url=f"{erp}/{path}?${{http.query.string}}", records="items",
-                        pagination=Pagination(type="next"))
-    elif kind == "oms_stock":
-        read = ReadStep(url=f"{erp}/stock", records="items")
+        read = ReadStep(url=f"{erp}/{flow_kind.template_path}?${{http.query.string}}",
+                        records="items", pagination=Pagination(type="next"))
+    elif flow_kind.outbound_only:
+        read = ReadStep(url=f"{erp}/{flow_kind.template_path}", records="items")
     login = ErpLogin(type="none") if read is None else ErpLogin(
         type="jwt", url=f"{erp}/auth/login", username="erp", password=Secret(env="ERP_PASSWORD"))
     return Flow(
         id=flow_id, name=name, type=kind,  # type: ignore[arg-type]
-        direction="outbound" if kind == "oms_stock" else direction,  # type: ignore[arg-type]
+        direction="outbound" if flow_kind.outbound_only else direction,  # type: ignore[arg-type]
         enabled=False, schedule="*/15 * * * *" if inbound else None,
         trigger_params=DEFAULT_TRIGGER_PARAMS[kind],
         login=login if read is not None else None, read=read,
-        mapping=MappingStep(_ORDER_MAPPING if kind == "order_status" else _STOCK_MAPPING)
-        if kind != "oms_stock" else None,
-        write=WriteStep(stock_list=1 if kind == "stock" else None,
-                        script=_ORDER_SCRIPT if kind == "order_status" else None),
-        oms=OmsSettings(sku_mode="multiple") if kind == "oms_stock" else None,
+        mapping=MappingStep(_MAPPINGS[flow_kind.sample]) if "mapping" in flow_kind.cards else None,
+        write=WriteStep(stock_list=1 if "stock_list" in flow_kind.write_fields else None,
+                        script=_ORDER_SCRIPT if flow_kind.write_script else None),
+        oms=OmsSettings(sku_mode="multiple") if flow_kind.settings_table == "oms" else None,
     )

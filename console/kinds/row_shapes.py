@@ -74,12 +74,14 @@ RowCheck = Callable[[Any], "str | None"]
 
 
 def row_check(flow_type: str, default_stock_list: int | None = None) -> RowCheck | None:
-    """The check of one row for a flow type; None when the type writes nothing to Omnitron."""
-    if flow_type == "stock":
-        return lambda row: stock_problem(row, default_stock_list)
-    if flow_type == "order_status":
-        return order_problem
-    return None
+    """The check of one row for a flow type (its kind's row shape); None when the type
+    writes nothing to Omnitron."""
+    from console.kinds.registry import kind_of
+
+    shape = kind_of(flow_type).row_shape
+    if shape is None:
+        return None
+    return lambda row: shape(row, default_stock_list)
 
 
 def _singular(phrase: str) -> str:

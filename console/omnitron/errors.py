@@ -38,4 +38,8 @@ def describe_body(body: Any) -> str:
             text = "; ".join(map(str, value)) if isinstance(value, list) else str(value)
             parts.append(text if key in ("detail", "non_field_errors") else f"{key}: {text}")
         return ", ".join(parts)
-    return str(body)[:300]
+    text = str(body)
+    if text.lstrip()[:15].lower().startswith(("<!doctype html", "<html")):
+        return ("an HTML page, not Omnitron's API: is [omnitron] url in flows.toml the "
+                "Omnitron you meant, and is nothing else listening there?")
+    return text[:300]

@@ -13,6 +13,7 @@ from typing import Any
 import httpx
 
 from console.flows import Flow, FlowsConfig
+from console.kinds import kind_of
 from console.kinds.row_shapes import check_rows, row_check, summary
 from console.omnitron import RetryPolicy
 from console.runner import erp
@@ -73,7 +74,7 @@ def dry_run(config: FlowsConfig, flow_id: str, params: dict[str, str] | None = N
 
     report = DryRun()
     flow = config.flow(flow_id)
-    if flow.type == "oms_stock":
+    if kind_of(flow.type).writer == "stock_answer":
         return _stock_query(flow, params or {}, report)
     try:
         if input_text is not None:
@@ -90,7 +91,7 @@ def dry_run(config: FlowsConfig, flow_id: str, params: dict[str, str] | None = N
         if flow.mapping is not None:
             report.add("mapping", _json(result.rows))
         default = flow.write.stock_list
-        if flow.type == "stock" and default is not None:
+        if "stock_list" in kind_of(flow.type).write_fields and default is not None:
             report.rows = [{**r, "stock_list": default} if isinstance(r, dict) and
                            "stock_list" not in r else r for r in report.rows]
         check = row_check(flow.type, default)

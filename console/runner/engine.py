@@ -14,6 +14,7 @@ from typing import Any
 import httpx
 
 from console.flows import Flow, FlowsConfig
+from console.kinds import kind_of
 from console.kinds.row_shapes import summary
 from console.omnitron import OmnitronClient, OmnitronError, RetryAttempt, RetryPolicy
 from console.runner import erp
@@ -186,7 +187,7 @@ class Engine:
 
     def _writer(self, flow: Flow, client: OmnitronClient, execution: Execution,
                 attrs: dict[str, str]) -> Callable[[list[Any], int], WriteCounts]:
-        if flow.type == "order_status":
+        if kind_of(flow.type).writer == "order_status":
             return OrderStatusWriter(flow, client, self.pool, with_all_var(attrs)).write
         resumed = execution.retry_of if execution.trigger != "retry" else None
         return StockWriter(flow, client, resumed or execution.id).write

@@ -7,6 +7,7 @@ from collections.abc import Callable
 from datetime import datetime, timedelta
 
 from console.flows import Flow, FlowsConfig, Schedule
+from console.kinds import kind_of
 from console.runner.attributes import last_request_text
 from console.runner.runner import FlowBusy, Runner
 from console.runner.store import Execution, now
@@ -21,7 +22,10 @@ class Scheduler:
         self.clock = clock
         self.due: dict[str, tuple[str, datetime | None]] = {}
         self.skipped: list[str] = []
-        runner.after_execution.append(self.chain)
+        runner.after_execution.append(self._after_execution)
+
+    def _after_execution(self, execution: Execution) -> None:
+        self.chain(execution)
 
     def chain(self, execution: Execution) -> list[str]:
         """Start the enabled flows that run after ``execution``'s flow, if it succeeded."""
@@ -92,7 +96,7 @@ class FetchMissing:
         flows = []
         for flow in self.runner.config.flows:
             settings = flow.fetch_missing
-            if not (flow.enabled and settings.enabled and flow.is_inbound and flow.type == "stock"
+            if not (flow.enabled and settings.enabled and flow.is_inbound and kind_of(flow.type).fetch_missing
                     and flow.write.stock_list is not None):
                 continue
             last = self.last_run.get(flow.id)

@@ -21,6 +21,7 @@ from starlette.requests import Request
 from starlette.responses import JSONResponse, Response
 from starlette.routing import Route
 
+from console.kinds import kind_of
 from console.runner.metrics import RunnerMetrics
 from console.runner.oms import OmsQueryError, answer_stock_query
 from console.runner.runner import FlowBusy, Runner, UnknownFlow
@@ -58,7 +59,7 @@ class RunnerApp:
         flow = self.runner.config.find(flow_id)
         if flow is None:
             raise UnknownFlow(flow_id)
-        if flow.direction != "outbound" or flow.type == "oms_stock":
+        if flow.direction != "outbound" or kind_of(flow.type).outbound_only:
             return _problem(409, f"{flow.name} is not an outbound {flow.type} flow")
         raw = await request.body()
         try:
@@ -84,7 +85,7 @@ class RunnerApp:
         flow = self.runner.config.find(flow_id)
         if flow is None:
             raise UnknownFlow(flow_id)
-        if flow.type != "oms_stock" or flow.oms is None:
+        if kind_of(flow.type).writer != "stock_answer" or flow.oms is None:
             return _problem(409, f"{flow.name} is not an OMS stock flow")
         raw = request.query_params.get(flow.oms.sku_query_key, "")
         skus = [s.strip() for s in raw.split(",") if s.strip()]

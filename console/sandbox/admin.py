@@ -82,7 +82,15 @@ def omnitron_routes() -> list[Route]:
             Route("/_sandbox/order_item/{item_id:int}", order_item),
             Route("/_sandbox/expire_tokens", expire_tokens, methods=["POST"]),
             Route("/_sandbox/oms", oms_fail, methods=["POST"]),
-            Route("/_sandbox/dump", dump)]
+            Route("/_sandbox/dump", dump), _ping_route("omnitron")]
+
+
+def _ping_route(server: str) -> Route:
+    """``/_sandbox/ping``: how ``make run`` tells the sandbox from another program on its port."""
+    async def ping(request: Request) -> JSONResponse:
+        return JSONResponse({"sandbox": server})
+
+    return Route("/_sandbox/ping", ping)
 
 
 def erp_routes() -> list[Route]:
@@ -110,5 +118,5 @@ def erp_routes() -> list[Route]:
             "orders": conn.execute("SELECT COUNT(*) FROM orders").fetchone()[0]})
 
     return [Route("/_sandbox/erp_stock", set_stock, methods=["POST"]),
-            Route("/_sandbox/auth", auth, methods=["POST"]),
+            Route("/_sandbox/auth", auth, methods=["POST"]), _ping_route("erp"),
             Route("/_sandbox/dump", dump)]

@@ -1,19 +1,26 @@
-"""The console application: themes, the runner link, and the first screen."""
+"""The console application: it owns the loaded flows, the executions reader and the runner
+link, registers the themes, and reports every failed worker the same way."""
 
 from __future__ import annotations
 
+import os
 from collections.abc import Callable
 from datetime import UTC, datetime
 from pathlib import Path
 from typing import Any
 
 from textual import work
+from textual.actions import SkipAction
 from textual.app import App
 from textual.binding import Binding
-from textual.message import Message
 from textual.screen import Screen
+from textual.worker import Worker, WorkerState
 
 from console.flows import FlowsConfig, FlowsError, load
+from console.services import ServiceError
+from console.services.executions import ExecutionsReader
+from console.tui.base import report_worker
+from console.tui.messages import AlarmsFiring, ConfigChanged, RunnerStatus
 from console.tui.palette import FlowCommands
 from console.tui.runner_link import RunnerLink, RunnerUnavailable
 from console.tui.screens.flows import FlowsScreen
@@ -21,19 +28,7 @@ from console.tui.screens.problems import ProblemsScreen
 from console.tui.settings import Settings, theme_files
 from console.tui.themes import bundled_themes_dir, load_theme
 
-
-class RunnerStatus(Message):
-    def __init__(self, text: str) -> None:
-        super().__init__()
-        self.text = text
-
-
-class AlarmsFiring(Message):
-    """The firing alarms, as ``Flow: alarm`` lines, read from the store by a worker."""
-
-    def __init__(self, labels: list[str]) -> None:
-        super().__init__()
-        self.labels = labels
+FILE_CHECK_S = 1.0
 
 
 class ConsoleApp(App[None]):
@@ -42,19 +37,25 @@ class ConsoleApp(App[None]):
     CSS_PATH = Path(__file__).with_name("app.tcss")
     BINDINGS = [
         Binding("q", "quit", "Quit", id="app.quit"),
-        Binding("question_mark", "show_help_panel", "Help", id="app.help"),
+        Binding("question_mark", "toggle_help", "Help", id="app.help"),
+        # Priority, so the help panel closes before a screen takes escape as "back".
+        Binding("escape", "close_help", "", show=False, priority=True,
+                id="app.close_help"),
     ]
 
     def __init__(self, flows_path: Path | str, *, start_runner: bool = True,
                  clock: Callable[[], datetime] | None = None,
                  settings: Settings | None = None) -> None:
-        super().__init__()
+        # Under NO_COLOR, colours are dropped to the terminal's own (not turned into greys,
+        # which left the ANSI theme's text black on black).
+        super().__init__(ansi_color=True if "NO_COLOR" in os.environ else None)
         self.flows_path = Path(flows_path)
         self.start_runner = start_runner
         self.clock = clock or (lambda: datetime.now(UTC))
         self.settings = settings or Settings.load()
         self.config: FlowsConfig | None = None
         self.load_error: FlowsError | None = None
+        self._file_stamp = self._stamp()
         self.firing: list[str] = []
         self.runner_text = ""
         try:
@@ -63,9 +64,18 @@ class ConsoleApp(App[None]):
             self.load_error = exc
         self.runner: RunnerLink | None = (
             RunnerLink(self.config, self.flows_path) if self.config is not None else None)
+        self.executions = ExecutionsReader(
+            self.config.store_path() if self.config is not None else Path(".console/console.db"))
+        self._failures: dict[str, str] = {}
         self._register_themes()
         if self.settings.keymap:
             self.set_keymap(self.settings.keymap)
+
+    @property
+    def flows(self) -> FlowsConfig:
+        """The flows every screen reads; screens keep no copies."""
+        assert self.config is not None, "the flows screen only opens with a loaded flows.toml"
+        return self.config
 
     def _register_themes(self) -> None:
         for path in theme_files(bundled_themes_dir()):
@@ -95,7 +105,7 @@ class ConsoleApp(App[None]):
         if self.config is None:
             assert self.load_error is not None
             return ProblemsScreen(self.flows_path, self.load_error)
-        return FlowsScreen(self.config)
+        return FlowsScreen()
 
     def on_mount(self) -> None:
         self.sub_title = str(self.flows_path)
@@ -104,8 +114,59 @@ class ConsoleApp(App[None]):
         for problem in self.settings.problems:
             self.notify(problem, severity="warning", timeout=10)
         self.call_after_refresh(self.connect_runner)
+        self.set_interval(FILE_CHECK_S, self._check_flows_file)
         self.call_after_refresh(self.check_alarms)
         self.set_interval(5.0, self.check_alarms)
+
+    def action_toggle_help(self) -> None:
+        """``?`` opens the key help, and closes it again."""
+        from console.tui.widgets.key_help import KeyHelp
+
+        shown = self.screen.query(KeyHelp)
+        if shown:
+            shown.remove()
+        else:
+            self.screen.mount(KeyHelp())
+        self.refresh_bindings()
+
+    def action_close_help(self) -> None:
+        """Escape closes the key help if it is open; otherwise escape does what it does."""
+        from console.tui.widgets.key_help import KeyHelp
+
+        shown = self.screen.query(KeyHelp)
+        if not shown:
+            raise SkipAction()
+        shown.remove()
+        self.refresh_bindings()
+
+    def check_action(self, action: str, parameters: tuple[object, ...]) -> bool | None:
+        """The help's escape exists only while the help is open, so the footer keeps showing
+        the screen's own escape."""
+        if action == "close_help":
+            return bool(self.screen.query("KeyHelp"))
+        return True
+
+    # Workers -----------------------------------------------------------------------------
+
+    def on_worker_state_changed(self, event: Worker.StateChanged) -> None:
+        report_worker(self, event)
+
+    def worker_ended(self, worker: Worker[Any]) -> None:
+        """One notification per distinct error of a worker; a later success clears it."""
+        key = f"{worker.group}:{worker.name}"
+        if worker.state == WorkerState.SUCCESS:
+            self._failures.pop(key, None)
+            return
+        error = worker.error
+        text = error.message if isinstance(error, ServiceError) else \
+            f"{type(error).__name__}: {error}"
+        if self._failures.get(key) == text:
+            return
+        self._failures[key] = text
+        self.notify(text, title=worker.name.replace("_", " ").capitalize() + " failed",
+                    severity="error", timeout=15)
+
+    # Alarms ----------------------------------------------------------------------------------
 
     @work(thread=True, exit_on_error=False, exclusive=True, group="alarms")
     def check_alarms(self) -> None:
@@ -123,17 +184,25 @@ class ConsoleApp(App[None]):
             self.notify("\n".join(new) + "\npress h on the flows screen for health",
                         title="Alarm firing", severity="error", timeout=10)
 
+    # The runner ----------------------------------------------------------------------------
+
     @work(thread=True, exit_on_error=False, group="runner")
     def connect_runner(self) -> None:
         assert self.runner is not None
         try:
             text = self.runner.connect(start=self.start_runner)
         except RunnerUnavailable as exc:
-            text = f"runner unavailable: {exc}"
+            self.post_message(RunnerStatus(str(exc), problem=True))
+            return
         self.post_message(RunnerStatus(text))
 
     def on_runner_status(self, message: RunnerStatus) -> None:
-        self.runner_text = message.text
+        if message.problem:
+            self.runner_text = "runner unavailable (see the message)"
+            self.notify(message.text, title="Runner unavailable", severity="error",
+                        timeout=30)
+        else:
+            self.runner_text = message.text
         self._show_status()
 
     def _show_status(self) -> None:
@@ -143,11 +212,45 @@ class ConsoleApp(App[None]):
         self.sub_title = "  ·  ".join(p for p in (str(self.flows_path), self.runner_text, alarms)
                                       if p)
 
+    # The flows -------------------------------------------------------------------------------
+
     def replace_config(self, config: FlowsConfig) -> None:
-        """Screens call this after saving flows.toml so every screen sees the new flows."""
+        """The flows changed (saved here or on disk): every screen is told."""
         self.config = config
+        self._file_stamp = self._stamp()
         if self.runner is not None:
             self.runner.config = config
+        for screen in self.screen_stack:
+            screen.post_message(ConfigChanged(config))
+
+    def _stamp(self) -> tuple[int, int] | None:
+        try:
+            found = self.flows_path.stat()
+        except OSError:
+            return None
+        return found.st_mtime_ns, found.st_size
+
+    def _check_flows_file(self) -> None:
+        stamp = self._stamp()
+        if stamp is not None and stamp != self._file_stamp:
+            self._file_stamp = stamp
+            self.reload_flows()
+
+    @work(thread=True, exit_on_error=False, exclusive=True, group="flows-file")
+    def reload_flows(self) -> None:
+        try:
+            config = load(self.flows_path)
+        except FlowsError as exc:
+            raise ServiceError(f"{self.flows_path} changed on disk and has "
+                               f"{len(exc.problems)} problem(s); still showing the last good "
+                               f"version. First: {exc.problems[0].render(self.flows_path)}"
+                               ) from None
+        self.call_from_thread(self._reloaded, config)
+
+    def _reloaded(self, config: FlowsConfig) -> None:
+        if self.config is None or config != self.config:
+            self.replace_config(config)
+            self.notify(f"{self.flows_path.name} changed on disk: reloaded", timeout=4)
 
     def on_unmount(self) -> None:
         if self.runner is not None:

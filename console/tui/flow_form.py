@@ -10,6 +10,7 @@ from typing import Any, Literal
 
 from console.flows import ErpLogin, Flow, Pagination
 from console.flows.model import LOGIN_TYPES, OAUTH_GRANTS, PAGINATION_TYPES
+from console.kinds import kind_of
 
 Kind = Literal["text", "int", "float", "choice", "bool", "list", "optional", "pairs"]
 Tab = Literal["config", "login", "read", "write", "fetch", "oms"]
@@ -83,13 +84,14 @@ def fields_for(flow: Flow) -> list[Field]:
     for spec in FIELDS:
         if spec.tab in ("login", "read") and flow.read is None:
             continue
-        if spec.tab == "fetch" and not (flow.type == "stock" and flow.is_inbound):
+        kind = kind_of(flow.type)
+        if spec.tab == "fetch" and not (kind.fetch_missing and flow.is_inbound):
             continue
-        if spec.tab == "oms" and flow.type != "oms_stock":
+        if spec.tab == "oms" and kind.settings_table != "oms":
             continue
-        if spec.tab == "write" and flow.type != "stock":
+        if spec.tab == "write" and spec.key.removeprefix("write.") not in kind.write_fields:
             continue  # order statuses go one by one, to no stock list
-        if spec.key == "read.stock_list_key" and flow.type == "order_status":
+        if spec.key == "read.stock_list_key" and not kind.stock_list_key:
             continue
         if spec.key in ("schedule", "allow_concurrent_runs") and not flow.is_inbound:
             continue

@@ -40,9 +40,10 @@ class FlowCommands(Provider):
         getattr(flows_screen, f"action_{action}")()
 
     async def discover(self) -> Hits:
+        """Every entry, before anything is typed: each flow's open, trigger, schedule and
+        executions are as easy to find as the tool screens."""
         for text, command, about in self._entries():
-            if text.startswith(("Stock", "OMS", "New", "Open")):
-                yield DiscoveryHit(text, command, help=about)
+            yield DiscoveryHit(text, command, help=about)
 
     async def search(self, query: str) -> Hits:
         matcher = self.matcher(query)

@@ -31,11 +31,17 @@ def progress_text(execution: Any, width: int = 10) -> str:
     return f"{bar(done, expected, width)} {percent:>3}% {done}/{expected}"
 
 
-def progress_line(execution: Any) -> str | None:
-    """The execution screen's line for a running execution (None once it has finished)."""
+def progress_line(execution: Any, total_path: str | None = None) -> str | None:
+    """The execution screen's line for a running execution (None once it has finished).
+
+    ``total_path`` is the flow's pagination ``total_path``, if it has one: then an unknown
+    total means the ERP has not said it yet (or said nothing there), not a missing setting."""
     if execution.status != "processing":
         return None
     if not execution.expected:
+        if total_path:
+            return (f"{execution.records_read} records read so far; the ERP has not given a "
+                    f"total at {total_path!r} yet")
         return (f"{execution.records_read} records read so far; the total is unknown (set "
                 "total_path in the flow's [read] pagination to see a progress bar)")
     return f"{progress_text(execution, width=30)} records read"

@@ -29,6 +29,8 @@ class RunnerLink:
     flows_path: Path
     mode: str = "not started"
     process: subprocess.Popen[bytes] | None = None
+    problem: str | None = None
+    """Why there is no runner to talk to, once connecting found out."""
 
     @property
     def base_url(self) -> str:
@@ -67,6 +69,13 @@ class RunnerLink:
         if not start:
             self.mode = "no runner"
             return self.mode
+        if _taken(self.config.runner.listen):
+            self.mode = "runner address taken"
+            self.problem = (
+                f"{self.config.runner.listen} ([runner] listen in flows.toml) is taken by a "
+                "program that is not a console runner, so the console could not start one. "
+                "Stop that program, or set listen to a free port; triggers need the runner.")
+            raise RunnerUnavailable(self.problem)
         self.process = subprocess.Popen(
             [sys.executable, "-m", "console.cli", "--flows", str(self.flows_path), "serve"],
             stdin=subprocess.DEVNULL, stdout=subprocess.DEVNULL, stderr=subprocess.DEVNULL)
@@ -83,6 +92,8 @@ class RunnerLink:
         raise RunnerUnavailable("the runner did not answer in time")
 
     def _post(self, path: str, params: dict[str, str] | None = None) -> dict[str, Any]:
+        if self.problem is not None:
+            raise RunnerUnavailable(self.problem)  # said at once, not after a timeout
         import httpx
 
         try:
@@ -90,7 +101,13 @@ class RunnerLink:
                                 timeout=10)
         except httpx.HTTPError as exc:
             raise RunnerUnavailable(f"cannot reach the runner at {self.base_url}: {exc}") from None
-        body = answer.json()
+        try:
+            body = answer.json()
+        except ValueError:
+            raise RunnerUnavailable(
+                f"{self.base_url} answered {answer.status_code} with something that is not the "
+                "console runner's API: another program is listening on [runner] listen"
+                ) from None
         if answer.status_code >= 400:
             raise RunnerUnavailable(body.get("error", f"HTTP {answer.status_code}"))
         return body
@@ -108,3 +125,13 @@ class RunnerLink:
                 self.process.wait(timeout=15)
             except subprocess.TimeoutExpired:
                 self.process.kill()
+
+
+def _taken(listen: str) -> bool:
+    """Something accepts connections on ``host:port``."""
+    import socket
+
+    host, _, port = listen.rpartition(":")
+    with socket.socket() as sock:
+        sock.settimeout(0.3)
+        return sock.connect_ex((host or "127.0.0.1", int(port))) == 0

@@ -12,6 +12,7 @@ from urllib.parse import urlparse
 from console.flows import FlowsConfig
 
 ERP_PORT = 8802
+_NAMES = {"omnitron": "Omnitron", "erp": "ERP"}
 
 
 def _listening(port: int) -> bool:
@@ -20,11 +21,32 @@ def _listening(port: int) -> bool:
         return sock.connect_ex(("127.0.0.1", port)) == 0
 
 
+def _sandbox_answers(port: int, server: str) -> bool:
+    import httpx
+
+    try:
+        answer = httpx.get(f"http://127.0.0.1:{port}/_sandbox/ping", timeout=1.0)
+        return answer.status_code == 200 and answer.json().get("sandbox") == server
+    except (httpx.HTTPError, ValueError, AttributeError):
+        return False
+
+
 def start_sandbox(config: FlowsConfig, folder: Path) -> subprocess.Popen[bytes] | None:
-    """Start the sandbox unless something already listens on its ports."""
+    """Start the sandbox, or use the one already running; a port taken by another program
+    is an error that says which port and what to do (the demo flows would fail against it)."""
     omnitron_port = urlparse(config.omnitron.url).port or 8801
-    if _listening(omnitron_port):
-        return None
+    ports = {"omnitron": omnitron_port, "erp": ERP_PORT}
+    taken = {server: port for server, port in ports.items() if _listening(port)}
+    strangers = [f"{port} (the sandbox {_NAMES[server]})" for server, port in taken.items()
+                 if not _sandbox_answers(port, server)]
+    if strangers:
+        raise RuntimeError(
+            f"port {' and '.join(strangers)} is taken by another program, so the demo cannot "
+            "run against the sandbox. Stop that program and run again, or start the console "
+            "without --sandbox against your own Omnitron and ERP (set their URLs in "
+            "flows.toml).")
+    if len(taken) == len(ports):
+        return None  # a sandbox is already running: use it
     process = subprocess.Popen(
         [sys.executable, "-m", "console.sandbox", "--omnitron-port", str(omnitron_port),
          "--erp-port", str(ERP_PORT), "--data", str(folder)],

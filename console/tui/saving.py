@@ -7,23 +7,13 @@ from concurrent.futures import ThreadPoolExecutor
 from pathlib import Path
 from typing import Any
 
-from textual.message import Message
 from textual.message_pump import MessagePump
 
-from console.flows import Flow, FlowsConfig, FlowsError, save_flow
+from console.flows import Flow, FlowsError, save_flow
+from console.tui.messages import FlowWritten
 
 # One writer thread: changes made in quick succession (two presses of `e`) land in order.
 _WRITER = ThreadPoolExecutor(max_workers=1, thread_name_prefix="flows-writer")
-
-
-class FlowWritten(Message):
-    """A queued change reached the file (``saved``) or was refused (``problem``)."""
-
-    def __init__(self, saved: FlowsConfig | None, problem: str | None, context: Any) -> None:
-        super().__init__()
-        self.saved = saved
-        self.problem = problem
-        self.context = context
 
 
 def write_flow(path: Path, before: Flow | None, after: Flow, reply_to: MessagePump,

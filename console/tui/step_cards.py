@@ -9,6 +9,8 @@ from dataclasses import dataclass
 from typing import Any, Literal
 
 from console.flows import Flow, MappingStep, OmsSettings, ScriptStep
+from console.kinds import kind_of
+from console.kinds.registry import CardId
 
 SAMPLE_STOCK = json.dumps([{"id": 1, "sku": "SKU-000001", "qty": 12, "unit_type": "qty"},
                            {"id": 2, "sku": "SKU-000002", "qty": 0, "unit_type": "qty"}], indent=2)
@@ -63,7 +65,11 @@ class StepCard:
         return (flow.oms or OmsSettings()).script_timeout_s
 
     def put(self, flow: Flow, text: str) -> Flow:
-        """The flow with this card's text (empty text removes the step)."""
+        """The flow with this card's text (empty text removes the step). Text as the card
+        showed it leaves the flow as it was: a mapping is shown without its trailing newline,
+        and saving an untouched card must not change its key in flows.toml."""
+        if text == self.source(flow):
+            return flow
         if self.target == "script":
             step = dataclasses.replace(flow.script, source=text) if flow.script else \
                 ScriptStep(text)
@@ -76,11 +82,23 @@ class StepCard:
 
 
 def step_cards(flow: Flow) -> list[StepCard]:
-    """Script and Mapping, or for OMS stock flows the scripts around the ERP read."""
-    if flow.type == "oms_stock":
-        return [StepCard("pre_script", "Pre-script", SAMPLE_SKUS, False,
-                         "SKUs asked for (F5 asks the ERP for them)"),
-                StepCard("post_script", "Post-script", SAMPLE_OMS_RECORDS, True)]
-    sample = SAMPLE_ORDERS if flow.type == "order_status" else SAMPLE_STOCK
-    return [StepCard("script", "Script", sample, True),
-            StepCard("mapping", "Mapping", sample, False, "input: the script's output")]
+    """The code cards of the flow's kind: Script and Mapping, or for OMS stock flows the
+    scripts around the ERP read."""
+    kind = kind_of(flow.type)
+    sample = _SAMPLES[kind.sample]
+    return [_card(card, sample) for card in kind.cards]
+
+
+_SAMPLES = {"stock_rows": SAMPLE_STOCK, "orders": SAMPLE_ORDERS, "skus": SAMPLE_SKUS}
+
+
+def _card(card: CardId, sample: str) -> StepCard:
+    """A card id of a kind as the designer's card: its title, test input and panel label."""
+    if card == "pre_script":
+        return StepCard("pre_script", "Pre-script", sample, False,
+                        "SKUs asked for (F5 asks the ERP for them)")
+    if card == "post_script":
+        return StepCard("post_script", "Post-script", SAMPLE_OMS_RECORDS, True)
+    if card == "script":
+        return StepCard("script", "Script", sample, True)
+    return StepCard("mapping", "Mapping", sample, False, "input: the script's output")

@@ -14,8 +14,10 @@ _FIELDS = ("primary", "secondary", "warning", "error", "success", "accent", "for
 
 
 def bundled_themes_dir() -> Path:
-    """``themes/`` at the top of the project (next to flows.toml)."""
-    return Path(__file__).resolve().parents[2] / "themes"
+    """The themes that ship with the console. In the source tree ``bundled_themes`` is a link
+    to ``themes/`` at the top of the project (where they are edited); a wheel carries the files
+    themselves, so an installed console (pip, pipx) keeps its themes."""
+    return Path(__file__).with_name("bundled_themes")
 
 
 def load_theme(path: Path) -> Theme | str:

@@ -13,7 +13,7 @@ from textual.widgets import Button, Label
 class ConfirmScreen(ModalScreen[bool]):
     DEFAULT_CSS = """
     ConfirmScreen { align: center middle; }
-    ConfirmScreen Vertical { width: 50; height: auto; border: thick $primary; padding: 1 2;
+    ConfirmScreen Vertical { width: 64; max-width: 100%; height: auto; border: thick $primary; padding: 1 2;
                              background: $surface; }
     ConfirmScreen Horizontal { height: auto; margin-top: 1; }
     """
@@ -26,7 +26,7 @@ class ConfirmScreen(ModalScreen[bool]):
 
     def compose(self) -> ComposeResult:
         with Vertical():
-            yield Label(self.question)
+            yield Label(self.question, markup=False)
             with Horizontal():
                 yield Button("Yes (y)", id="yes", variant="error")
                 yield Button("No (n)", id="no")

@@ -16,14 +16,16 @@ from textual import on, work
 from textual.app import ComposeResult, SuspendNotSupported
 from textual.binding import Binding
 from textual.containers import Horizontal, Vertical, VerticalScroll
-from textual.screen import Screen
 from textual.widgets import Header, Label, Select, Static, TabbedContent, TabPane, Tabs
 
 from console.flows import Flow, FlowsConfig, FlowsError
+from console.kinds import kind_of
 from console.kinds.row_shapes import RowCheck, row_check
+from console.services import workbench
+from console.tui.base import ConsoleScreen
 from console.tui.flow_form import apply, fields_for
+from console.tui.messages import DryRunDone, FlowWritten, Notice, TestInputLoaded
 from console.tui.outbound_text import outbound_text
-from console.tui.saving import FlowWritten
 from console.tui.step_cards import step_cards
 from console.tui.widgets.code_editor import CodeEditor
 from console.tui.widgets.footer import KeyFooter
@@ -34,7 +36,7 @@ from console.tui.widgets.test_panel import TestPanel
 _EDITOR_KEYS = ("script", "mapping")  # their editors show their own diagnostics
 
 
-class DesignerScreen(Screen[FlowsConfig | None]):
+class DesignerScreen(ConsoleScreen[None]):
     CSS_PATH = "designer.tcss"
     BINDINGS = [
         Binding("ctrl+r", "run_test", "Run test", id="designer.run_test"),
@@ -46,16 +48,17 @@ class DesignerScreen(Screen[FlowsConfig | None]):
                 show=False),
         Binding("f7", "pin_sample", "Pin sample", id="designer.pin", priority=True, show=False),
         Binding("f8", "last_input", "Last input", id="designer.last_input", show=False),
+        # The test panels make room: the editor in view takes the whole width.
+        Binding("f9", "zoom", "Zoom editor", id="designer.zoom", priority=True),
         # Priority: editors would otherwise take escape to move focus to the next editor.
         Binding("escape", "leave", "Back", id="designer.back", priority=True),
     ]
 
-    def __init__(self, config: FlowsConfig, flow: Flow) -> None:
+    def __init__(self, flow: Flow) -> None:
         super().__init__()
-        self.config = config
         self.flow = flow
-        self.saved_config: FlowsConfig | None = None
         self.cards = step_cards(flow)
+        self.kind = kind_of(flow.type)
         self.baseline: dict[str, str | bool] = {}
 
     def compose(self) -> ComposeResult:
@@ -71,7 +74,7 @@ class DesignerScreen(Screen[FlowsConfig | None]):
                     yield FormFields(flow, "login", id="form-login")
                 with TabPane("Read", id="tab-read"):
                     yield ReadCard(flow, id="read-card")
-            if flow.type == "oms_stock":
+            if self.kind.settings_table == "oms":
                 with TabPane("OMS", id="tab-oms"):
                     yield FormFields(flow, "oms", id="form-oms")
             for card in self.cards:
@@ -79,7 +82,7 @@ class DesignerScreen(Screen[FlowsConfig | None]):
                     yield CodeEditor(card.source(flow), card.language, id=card.editor_id)
                     yield TestPanel("mapping" if card.target == "mapping" else "script",
                                     card.sample, label=card.input_label, id=card.panel_id)
-            if flow.type != "oms_stock":
+            if self.kind.has_write_card:
                 yield from self._write_card()
             if any(f.tab == "fetch" for f in fields_for(flow)):
                 with TabPane("Fetch missing", id="tab-fetch"):
@@ -94,7 +97,7 @@ class DesignerScreen(Screen[FlowsConfig | None]):
         with TabPane("Write", id="tab-write"), Vertical():
             if any(f.tab == "write" for f in fields_for(flow)):
                 yield FormFields(flow, "write", id="form-write")
-            if flow.type == "order_status":
+            if self.kind.write_script:
                 yield Label("Per-order script: runs on each order before Omnitron's "
                             "status update")
                 yield CodeEditor(flow.write.script or "", "python", id="order-editor")
@@ -111,9 +114,7 @@ class DesignerScreen(Screen[FlowsConfig | None]):
 
     @work(thread=True, exit_on_error=False, group="pinned")
     def load_pinned(self) -> None:
-        from console.tui.samples import pinned
-
-        found = pinned(self.config, self.flow.id)
+        found = workbench.pinned(self.config, self.flow.id)
         if found is not None:
             self.app.call_from_thread(self._set_erp_input, found)
 
@@ -144,6 +145,7 @@ class DesignerScreen(Screen[FlowsConfig | None]):
         self._connect_sources()
         self.baseline = self.values()
         self.load_pinned()
+        self.query_one("#cards", TabbedContent).query_one(Tabs).focus()
 
     def _row_check(self) -> RowCheck | None:
         flow = self.edited_flow()
@@ -217,7 +219,7 @@ class DesignerScreen(Screen[FlowsConfig | None]):
         flow, problems = apply(self.flow, self.form_values())
         for card in self.cards:
             flow = card.put(flow, self.editor_text(f"#{card.editor_id}"))
-        if flow.type == "order_status":
+        if self.kind.write_script:
             flow = dataclasses.replace(flow, write=dataclasses.replace(
                 flow.write, script=self.editor_text("#order-editor") or None))
         return flow, problems
@@ -259,9 +261,8 @@ class DesignerScreen(Screen[FlowsConfig | None]):
                         timeout=10)
             return
         flow, values = message.context
-        self.config = self.saved_config = message.saved
         self.flow = flow
-        self.app.replace_config(message.saved)  # type: ignore[attr-defined]
+        self.console.replace_config(message.saved)
         self.baseline = values
         self.notify(f"{flow.name} saved to {message.saved.source}", title="Saved")
 
@@ -273,7 +274,7 @@ class DesignerScreen(Screen[FlowsConfig | None]):
 
     def _query_params(self) -> dict[str, str]:
         """For an OMS stock flow, the SKUs in the pre-script's test input are asked for."""
-        if self.flow.type != "oms_stock" or not self.query("#pre-script-test"):
+        if "pre_script" not in self.kind.cards or not self.query("#pre-script-test"):
             return {}
         try:
             skus = json.loads(self.query_one("#pre-script-test", TestPanel).input_text)
@@ -284,12 +285,12 @@ class DesignerScreen(Screen[FlowsConfig | None]):
 
     @work(thread=True, exit_on_error=False, exclusive=True, group="dry-run")
     def run_dry(self, config: FlowsConfig, flow_id: str, params: dict[str, str]) -> None:
-        from console.runner.dry_run import dry_run
+        self.post_message(DryRunDone(workbench.dry_run(config, flow_id, params)))
 
-        report = dry_run(config, flow_id, params)
+    def on_dry_run_done(self, message: DryRunDone) -> None:
         from console.tui.screens.dry_run import DryRunScreen
 
-        self.app.call_from_thread(self.app.push_screen, DryRunScreen(report))
+        self.app.push_screen(DryRunScreen(message.report))
 
     def action_fetch_live(self) -> None:
         """Fill the script test's input with the first page the flow's Read step returns."""
@@ -300,52 +301,36 @@ class DesignerScreen(Screen[FlowsConfig | None]):
 
     @work(thread=True, exit_on_error=False, exclusive=True, group="fetch-live")
     def fetch_live(self, config: FlowsConfig, flow_id: str) -> None:
-        from console.runner.dry_run import fetch_records
-        from console.runner.erp import StepError
+        self.post_message(TestInputLoaded(workbench.live_input(config, flow_id)))
 
-        try:
-            records = fetch_records(config, flow_id)
-        except StepError as exc:
-            self.app.call_from_thread(self.notify, f"{exc.step}: {exc.message}",
-                                      title="Live input", severity="error")
-            return
-        text = json.dumps(records, indent=2, ensure_ascii=False)
-        self.app.call_from_thread(self._live_input, text, len(records))
-
-    def _live_input(self, text: str, count: int) -> None:
-        self._set_erp_input(text)
-        self.notify(f"{count} record(s) from the ERP", title="Live input")
+    def on_test_input_loaded(self, message: TestInputLoaded) -> None:
+        """Live or the last execution's: the title says which."""
+        self._set_erp_input(message.loaded.text)
+        self.notify(message.loaded.about, title=message.loaded.title)
 
     def action_pin_sample(self) -> None:
         self.pin_sample(self._erp_input())
 
     @work(thread=True, exit_on_error=False, group="pin")
     def pin_sample(self, text: str) -> None:
-        from console.tui.samples import pin
+        path = workbench.pin(self.config, self.flow.id, text)
+        self.post_message(Notice(f"pinned as the default test input ({path.name})", "Sample"))
 
-        try:
-            path = pin(self.config, self.flow.id, text)
-        except OSError as exc:
-            self.app.call_from_thread(self.notify, f"cannot pin: {exc.strerror or exc}",
-                                      severity="error")
-            return
-        self.app.call_from_thread(self.notify, f"pinned as the default test input ({path.name})",
-                                  title="Sample")
+    def on_notice(self, message: Notice) -> None:
+        self.notify(message.text, title=message.title)
 
     def action_last_input(self) -> None:
-        self.load_last_input(self.config, self.flow.id)
+        self.load_last_input(self.flow.id)
 
     @work(thread=True, exit_on_error=False, group="last-input")
-    def load_last_input(self, config: FlowsConfig, flow_id: str) -> None:
-        from console.runner.store import ExecutionStore
+    def load_last_input(self, flow_id: str) -> None:
+        self.post_message(TestInputLoaded(workbench.last_input(self.console.executions, flow_id)))
 
-        body = ExecutionStore(config.store_path()).last_sample(flow_id)
-        if body is None:
-            self.app.call_from_thread(self.notify, "no execution of this flow has read input yet",
-                                      severity="warning")
-            return
-        pretty = json.dumps(json.loads(body), indent=2, ensure_ascii=False)
-        self.app.call_from_thread(self._live_input, pretty, len(json.loads(body)))
+    def action_zoom(self) -> None:
+        self.toggle_class("zoomed")
+        zoomed = self.has_class("zoomed")
+        self.notify("F9 again brings the test panels back" if zoomed else "test panels shown",
+                    timeout=3)
 
     def action_leave(self) -> None:
         """Escape goes up one level: from a field or editor to the card tabs, then back."""
@@ -359,13 +344,13 @@ class DesignerScreen(Screen[FlowsConfig | None]):
                 tabs.focus()
             return
         if not self.dirty:
-            self.dismiss(self.saved_config)
+            self.dismiss(None)
             return
         from console.tui.screens.confirm import ConfirmScreen
 
         def answer(discard: bool | None) -> None:
             if discard:
-                self.dismiss(self.saved_config)
+                self.dismiss(None)
 
         self.app.push_screen(ConfirmScreen("Leave without saving your changes?"), answer)
 

@@ -2,28 +2,24 @@
 
 from __future__ import annotations
 
-from typing import Any
-
 from textual import on, work
 from textual.app import ComposeResult
 from textual.binding import Binding
-from textual.message import Message
-from textual.screen import Screen
 from textual.widgets import DataTable, Header
 
-from console.flows import Flow, FlowsConfig
-from console.tui.local_time import local
+from console.flows import Flow
+from console.runner.store import Execution
+from console.services import ServiceError
+from console.services.executions import duration_text, params_text
+from console.services.times import local, short_zone
+from console.tui.base import ConsoleScreen
+from console.tui.messages import ExecutionsLoaded, ExecutionStarted
 from console.tui.progress import progress_text
+from console.tui.runner_link import RunnerUnavailable
 from console.tui.widgets.footer import KeyFooter
 
 
-class ExecutionsLoaded(Message):
-    def __init__(self, rows: list[Any]) -> None:
-        super().__init__()
-        self.rows = rows
-
-
-class ExecutionsScreen(Screen[None]):
+class ExecutionsScreen(ConsoleScreen[None]):
     AUTO_FOCUS = "DataTable"
     BINDINGS = [
         Binding("enter", "open", "Logs", id="executions.open"),
@@ -32,11 +28,10 @@ class ExecutionsScreen(Screen[None]):
     ]
     DEFAULT_CSS = "ExecutionsScreen DataTable { height: 1fr; }"
 
-    def __init__(self, config: FlowsConfig, flow: Flow) -> None:
+    def __init__(self, flow: Flow) -> None:
         super().__init__()
-        self.config = config
         self.flow = flow
-        self.rows: list[Any] = []
+        self.rows: list[Execution] = []
 
     def compose(self) -> ComposeResult:
         yield Header()
@@ -46,16 +41,16 @@ class ExecutionsScreen(Screen[None]):
     def on_mount(self) -> None:
         self.title = f"Executions of {self.flow.name}"
         table = self.query_one(DataTable)
-        table.add_columns("Id", "Trigger", "Status", "Progress", "Failed", "Started")
+        zone = short_zone(self.flow.timezone)
+        table.add_columns("Id", f"Started ({zone})", "Status", "Progress", "Failed", "Took",
+                          "Trigger", "Parameters")
         self.load()
         self.set_interval(1.0, self.load)
 
     @work(thread=True, exit_on_error=False, exclusive=True, group="executions")
     def load(self) -> None:
-        from console.runner.store import ExecutionStore
-
-        rows = ExecutionStore(self.config.store_path()).executions(self.flow.id, limit=200)
-        self.post_message(ExecutionsLoaded(rows))
+        self.post_message(ExecutionsLoaded(self.console.executions.executions(self.flow.id,
+                                                                              limit=200)))
 
     def on_executions_loaded(self, message: ExecutionsLoaded) -> None:
         if message.rows == self.rows:
@@ -65,8 +60,9 @@ class ExecutionsScreen(Screen[None]):
         keep = table.cursor_row
         table.clear()
         for e in self.rows:
-            table.add_row(e.id, e.trigger, e.status, progress_text(e), str(e.failed),
-                          f"{local(e.started_at, self.flow.timezone):%m-%d %H:%M:%S}", key=e.id)
+            table.add_row(e.id, f"{local(e.started_at, self.flow.timezone):%m-%d %H:%M:%S}",
+                          e.status, progress_text(e), str(e.failed), duration_text(e), e.trigger,
+                          params_text(e)[:40], key=e.id)
         if table.row_count:
             table.move_cursor(row=min(keep, table.row_count - 1))
 
@@ -82,7 +78,7 @@ class ExecutionsScreen(Screen[None]):
         if execution_id:
             from console.tui.screens.execution_log import ExecutionLogScreen
 
-            self.app.push_screen(ExecutionLogScreen(self.config, execution_id))
+            self.app.push_screen(ExecutionLogScreen(execution_id))
 
     def action_retry(self) -> None:
         execution_id = self.selected_id()
@@ -91,11 +87,14 @@ class ExecutionsScreen(Screen[None]):
 
     @work(thread=True, exit_on_error=False, group="retry")
     def retry(self, execution_id: str) -> None:
-        from console.tui.runner_link import RunnerUnavailable
-
+        link = self.console.runner
         try:
-            new_id = self.app.runner.retry(execution_id)  # type: ignore[attr-defined]
+            if link is None:
+                raise RunnerUnavailable("no runner")
+            new_id = link.retry(execution_id)
         except RunnerUnavailable as exc:
-            self.app.call_from_thread(self.notify, str(exc), severity="error")
-            return
-        self.app.call_from_thread(self.notify, f"retrying failed rows as {new_id}")
+            raise ServiceError(f"not retried: {exc}") from None
+        self.post_message(ExecutionStarted(self.flow.id, new_id, "retries the failed rows"))
+
+    def on_execution_started(self, message: ExecutionStarted) -> None:
+        self.notify(f"execution {message.execution_id} {message.what}", title=message.flow_id)

@@ -4,21 +4,30 @@ from __future__ import annotations
 
 import dataclasses
 from datetime import datetime
-from typing import Any
 
 from textual import on, work
 from textual.app import ComposeResult
 from textual.binding import Binding
-from textual.message import Message
-from textual.screen import Screen
+from textual.containers import Horizontal
 from textual.widgets import DataTable, Header, Input, Static
 
-from console.flows import Flow, FlowsConfig, Schedule
-from console.tui.local_time import local
-from console.tui.saving import FlowWritten
+from console.flows import Flow, FlowsConfig
+from console.kinds import kind_of
+from console.services import ServiceError
+from console.services.executions import FlowActivity, duration_text, params_text
+from console.services.flows import FlowSummary, summaries
+from console.services.times import local
+from console.tui.base import ConsoleScreen
+from console.tui.messages import (
+    ConfigChanged,
+    ExecutionsLoaded,
+    ExecutionStarted,
+    FlowsSummarized,
+    FlowWritten,
+)
+from console.tui.runner_link import RunnerUnavailable
 from console.tui.widgets.footer import KeyFooter
 
-_TYPES = {"stock": "stock", "order_status": "order", "oms_stock": "oms"}
 _STATUS_MARKS = {"success": "✓", "partial": "◐", "failed": "✗", "interrupted": "!",
                  "processing": "▶"}
 # Live columns get fixed widths ("✓ 11-24 12:05", "11-24 12:05") so updates never reflow; the
@@ -26,48 +35,34 @@ _STATUS_MARKS = {"success": "✓", "partial": "◐", "failed": "✗", "interrupt
 _SUMMARY_COLUMNS = (("Next run", "next", 11), ("Last run", "last", 13))
 
 
-def next_run(flow: Flow, now: datetime) -> str:
-    if not flow.enabled:
-        return "disabled"
-    if not flow.is_inbound:
-        return "on request"
-    if flow.after:
-        text = f"after {flow.after}"
-        return text if len(text) <= 11 else text[:10] + "…"
-    if not flow.schedule:
-        return "manual"
-    runs = Schedule.parse(flow.schedule, flow.timezone).next_runs(now, 1)
-    return runs[0].strftime("%m-%d %H:%M") if runs else "-"
-
-
-def last_run(flow: Flow, status: str, started_at: str, active: int) -> str:
+def last_run(flow: Flow, activity: FlowActivity | None) -> str:
     """The last execution as a mark and its start in the flow's time zone, or the runs going."""
-    if active:
-        return f"▶ {active} running"
-    return f"{_STATUS_MARKS.get(status, '?')} {local(started_at, flow.timezone):%m-%d %H:%M}"
+    if activity is None:
+        return "…"
+    if activity.running:
+        return f"▶ {activity.running} running"
+    if activity.last is None:
+        return "-"
+    mark = _STATUS_MARKS.get(activity.last.status, "?")
+    return f"{mark} {local(activity.last.started_at, flow.timezone):%m-%d %H:%M}"
 
 
-class ExecutionSummary(Message):
-    """Last execution and active count per flow, read from the store by a worker; ``reasons``
-    says why a flow's last execution skipped rows (a broken mapping)."""
-
-    def __init__(self, rows: dict[str, tuple[str, str]],
-                 reasons: dict[str, str] | None = None) -> None:
-        super().__init__()
-        self.rows = rows
-        self.reasons = reasons or {}
-
-
-class FlowsScreen(Screen[None]):
+class FlowsScreen(ConsoleScreen[None]):
     # DEFAULT_CSS rather than a CSS_PATH: this is the app's default screen, and Textual reads
     # a screen's CSS_PATH only when the screen is pushed.
     DEFAULT_CSS = """
-    FlowsScreen DataTable { height: 1fr; }
+    FlowsScreen #main { height: 1fr; }
+    FlowsScreen DataTable { height: 1fr; width: 1fr; }
     FlowsScreen #filter { display: none; }
     FlowsScreen #filter.visible { display: block; }
-    FlowsScreen #reason { display: none; height: 1; color: $warning; }
+    FlowsScreen #details { display: none; width: 42; padding: 0 1; border-left: solid $panel; }
+    FlowsScreen.-wide #details { display: block; }
+    FlowsScreen #zone { height: 1; padding: 0 1; color: $text-muted; }
+    FlowsScreen #reason { display: none; height: 1; padding: 0 1; color: $warning; }
     FlowsScreen #reason.shown { display: block; }
     """
+    # At 110 columns and more, the selected flow's details and recent runs show beside the table.
+    HORIZONTAL_BREAKPOINTS = [(0, "-narrow"), (110, "-wide")]
     BINDINGS = [
         Binding("enter", "open", "Open", id="flows.open"),
         Binding("t", "trigger", "Trigger", id="flows.trigger"),
@@ -83,17 +78,20 @@ class FlowsScreen(Screen[None]):
         Binding("escape", "clear_filter", "Clear filter", show=False, id="flows.clear_filter"),
     ]
 
-    def __init__(self, config: FlowsConfig) -> None:
+    def __init__(self) -> None:
         super().__init__()
-        self.config = config
-        self.summary: dict[str, tuple[str, str]] = {}
-        self.reasons: dict[str, str] = {}
+        self.summaries: dict[str, FlowSummary] = {}
+        self.activity: dict[str, FlowActivity] = {}
+        self._recent_lines: list[str] = []
 
     def compose(self) -> ComposeResult:
         yield Header()
         yield Input(placeholder="filter flows by name, id or type", id="filter")
-        yield DataTable(id="flows", cursor_type="row", zebra_stripes=True)
-        yield Static(id="reason", markup=False)
+        with Horizontal(id="main"):
+            yield DataTable(id="flows", cursor_type="row", zebra_stripes=True)
+            yield Static("", id="details", markup=False)
+        yield Static("", id="reason", markup=False)
+        yield Static("", id="zone", markup=False)
         yield KeyFooter()
 
     def on_mount(self) -> None:
@@ -109,7 +107,7 @@ class FlowsScreen(Screen[None]):
 
     @property
     def now(self) -> datetime:
-        return self.app.clock()  # type: ignore[attr-defined,no-any-return]
+        return self.console.clock()
 
     def fill(self) -> None:
         table = self.query_one(DataTable)
@@ -120,54 +118,101 @@ class FlowsScreen(Screen[None]):
             text = f"{flow.id} {flow.name} {flow.type} {flow.direction}".casefold()
             if wanted and wanted not in text:
                 continue
-            last, upcoming = self.summary.get(flow.id, ("-", "…"))
-            kind = f"{_TYPES[flow.type]} {'in' if flow.is_inbound else 'out'}"
+            upcoming, last = self._cells(flow)
+            kind = f"{kind_of(flow.type).label} {'in' if flow.is_inbound else 'out'}"
             table.add_row(flow.name, kind, flow.schedule or "-", upcoming, last, key=flow.id)
         if table.row_count:
             table.move_cursor(row=min(keep, table.row_count - 1))
+        self.show_selected()
+
+    def _cells(self, flow: Flow) -> tuple[str, str]:
+        summary = self.summaries.get(flow.id)
+        upcoming = summary.next_run.label() if summary is not None else "…"
+        if len(upcoming) > 11:  # the column's width: a long upstream id is cut
+            upcoming = upcoming[:10] + "…"
+        return upcoming, last_run(flow, self.activity.get(flow.id))
 
     @work(thread=True, exit_on_error=False, exclusive=True, group="summary")
     def refresh_summary(self) -> None:
-        from console.runner.store import ExecutionStore
+        """Next runs are worked out first, so they show even when the store cannot be read."""
+        config = self.config
+        found = {s.id: s for s in summaries(config, self.now)}
+        self.post_message(FlowsSummarized(found, None))
+        self.post_message(FlowsSummarized(found, self.console.executions.activity(config)))
 
-        store = ExecutionStore(self.config.store_path())
-        rows: dict[str, tuple[str, str]] = {}
-        reasons: dict[str, str] = {}
-        now = self.now
-        for flow in self.config.flows:
-            recent = store.executions(flow.id, limit=1)
-            if recent and recent[0].skipped and recent[0].error:
-                reasons[flow.id] = recent[0].error
-            active = store.active_count(flow.id)
-            last = last_run(flow, recent[0].status, recent[0].started_at, active) \
-                if recent else "-"
-            rows[flow.id] = (last, next_run(flow, now))
-        self.post_message(ExecutionSummary(rows, reasons))
-
-    def on_execution_summary(self, message: ExecutionSummary) -> None:
+    def on_flows_summarized(self, message: FlowsSummarized) -> None:
         """Update the summary cells in place: rebuilding the table would redraw every row."""
-        if message.reasons != self.reasons:
-            self.reasons = message.reasons
-            self._show_reason()
-        if message.rows == self.summary:
-            return
-        self.summary = message.rows
+        self.summaries = message.summaries
+        if message.activity is not None:
+            self.activity = message.activity
         table = self.query_one(DataTable)
         for row_key in table.rows:
-            last, upcoming = self.summary.get(str(row_key.value), ("-", "…"))
-            for (_label, column, _width), value in zip(_SUMMARY_COLUMNS, (upcoming, last),
+            flow = self.config.find(str(row_key.value))
+            if flow is None:
+                continue
+            for (_label, column, _width), value in zip(_SUMMARY_COLUMNS, self._cells(flow),
                                                        strict=True):
                 if table.get_cell(row_key, column) != value:
                     table.update_cell(row_key, column, value)
+        self.show_selected()
+
+    def on_config_changed(self, message: ConfigChanged) -> None:
+        self.fill()
+        self.refresh_summary()
 
     @on(DataTable.RowHighlighted)
-    def _show_reason(self) -> None:
-        """Under the table: why the highlighted flow's last execution skipped rows."""
+    def _highlighted(self) -> None:
+        self.show_selected()
+        if self.has_class("-wide"):
+            flow = self.selected()
+            if flow is not None:
+                self.load_recent(flow.id)
+
+    def show_selected(self) -> None:
+        """The zone line under the table, and at 110+ columns the details beside it."""
         flow = self.selected()
-        reason = self.reasons.get(flow.id) if flow is not None else None
+        summary = self.summaries.get(flow.id) if flow is not None else None
+        self._show_reason(flow)
+        zone = self.query_one("#zone", Static)
+        if flow is None or summary is None:
+            zone.update("")
+            return
+        zone.update(f"{flow.name}: times in {flow.timezone} ({summary.zone})")
+        lines = [flow.name, f"id {flow.id} · {flow.type} {flow.direction}",
+                 f"{'enabled' if flow.enabled else 'disabled'} · "
+                 f"schedule {flow.schedule or 'none'}",
+                 f"next run {summary.next_run.label('%Y-%m-%d %H:%M %Z')}"]
+        self.query_one("#details", Static).update("\n".join(lines + self._recent_lines))
+
+    def _show_reason(self, flow: Flow | None) -> None:
+        """Under the table: why the highlighted flow's last execution skipped rows."""
+        activity = self.activity.get(flow.id) if flow is not None else None
+        last = activity.last if activity is not None else None
+        reason = last.error if last is not None and last.skipped else None
         note = self.query_one("#reason", Static)
         note.update(f"◐ {flow.name}: {reason}" if flow is not None and reason else "")
         note.set_class(bool(reason), "shown")
+
+    @work(thread=True, exit_on_error=False, exclusive=True, group="recent")
+    def load_recent(self, flow_id: str) -> None:
+        rows = self.console.executions.executions(flow_id, limit=8)
+        self.post_message(ExecutionsLoaded(rows))
+
+    def on_executions_loaded(self, message: ExecutionsLoaded) -> None:
+        flow = self.selected()
+        if flow is None:
+            return
+        lines = ["", "recent runs:"] if message.rows else ["", "no runs yet"]
+        for e in message.rows:
+            if e.flow_id != flow.id:
+                return
+            lines.append(f"{_STATUS_MARKS.get(e.status, '?')} "
+                         f"{local(e.started_at, flow.timezone):%m-%d %H:%M} "
+                         f"{duration_text(e):>7} {e.succeeded}/{e.total}")
+            if e.params:
+                lines.append(f"    {params_text(e)[:34]}")
+        self._recent_lines = lines
+        self.show_selected()
 
     def selected(self) -> Flow | None:
         table = self.query_one(DataTable)
@@ -188,8 +233,7 @@ class FlowsScreen(Screen[None]):
                 return
 
     def set_config(self, config: FlowsConfig) -> None:
-        self.config = config
-        self.app.replace_config(config)  # type: ignore[attr-defined]
+        self.console.replace_config(config)
         self.fill()
 
     def save_flow(self, flow: Flow, done: str) -> None:
@@ -218,11 +262,7 @@ class FlowsScreen(Screen[None]):
         if flow is not None:
             from console.tui.screens.designer import DesignerScreen
 
-            self.app.push_screen(DesignerScreen(self.config, flow), self._after_design)
-
-    def _after_design(self, result: Any) -> None:
-        if isinstance(result, FlowsConfig):
-            self.set_config(result)
+            self.app.push_screen(DesignerScreen(flow))
 
     def action_trigger(self) -> None:
         flow = self.selected()
@@ -231,22 +271,21 @@ class FlowsScreen(Screen[None]):
 
     @work(thread=True, exit_on_error=False, group="trigger")
     def trigger(self, flow: Flow, params: dict[str, str]) -> None:
-        from console.tui.runner_link import RunnerUnavailable
-
-        link = self.app.runner  # type: ignore[attr-defined]
+        """Not triggered? The worker's error says why (the app shows it)."""
+        link = self.console.runner
+        if link is None:
+            raise ServiceError("no runner: flows.toml did not load")
         try:
             execution_id = link.trigger(flow.id, params)
         except RunnerUnavailable as exc:
-            self.app.call_from_thread(self.notify, str(exc), title="Not triggered",
-                                      severity="error")
-            return
-        self.app.call_from_thread(self._show_execution, flow.id, execution_id)
+            raise ServiceError(f"{flow.name} not triggered: {exc}") from None
+        self.post_message(ExecutionStarted(flow.id, execution_id, "started"))
 
-    def _show_execution(self, flow_id: str, execution_id: str) -> None:
+    def on_execution_started(self, message: ExecutionStarted) -> None:
         from console.tui.screens.execution_log import ExecutionLogScreen
 
-        self.notify(f"execution {execution_id} started", title=flow_id)
-        self.app.push_screen(ExecutionLogScreen(self.config, execution_id))
+        self.notify(f"execution {message.execution_id} {message.what}", title=message.flow_id)
+        self.app.push_screen(ExecutionLogScreen(message.execution_id))
 
     def action_trigger_with_params(self) -> None:
         flow = self.selected()
@@ -258,7 +297,7 @@ class FlowsScreen(Screen[None]):
             if params is not None:
                 self.trigger(flow, params)
 
-        self.app.push_screen(TriggerScreen(self.config, flow), go)
+        self.app.push_screen(TriggerScreen(flow), go)
 
     def action_schedule(self) -> None:
         flow = self.selected()
@@ -284,7 +323,7 @@ class FlowsScreen(Screen[None]):
         if flow is not None:
             from console.tui.screens.executions import ExecutionsScreen
 
-            self.app.push_screen(ExecutionsScreen(self.config, flow))
+            self.app.push_screen(ExecutionsScreen(flow))
 
     def action_new_flow(self) -> None:
         from console.tui.screens.new_flow import NewFlowScreen
@@ -294,7 +333,7 @@ class FlowsScreen(Screen[None]):
                 self.save_flow(flow, f"{flow.name} created from the {flow.type} template")
                 self.select(flow.id)
 
-        self.app.push_screen(NewFlowScreen(self.config), created)
+        self.app.push_screen(NewFlowScreen(), created)
 
     def action_filter(self) -> None:
         box = self.query_one("#filter", Input)
@@ -318,14 +357,14 @@ class FlowsScreen(Screen[None]):
     def action_stock_browser(self) -> None:
         from console.tui.screens.stock_browser import StockBrowserScreen
 
-        self.app.push_screen(StockBrowserScreen(self.config))
+        self.app.push_screen(StockBrowserScreen())
 
     def action_oms_setup(self) -> None:
         from console.tui.screens.oms_setup import OmsSetupScreen
 
-        self.app.push_screen(OmsSetupScreen(self.config))
+        self.app.push_screen(OmsSetupScreen())
 
     def action_health(self) -> None:
         from console.tui.screens.health import HealthScreen
 
-        self.app.push_screen(HealthScreen(self.config))
+        self.app.push_screen(HealthScreen())

@@ -13,12 +13,11 @@ from textual import on, work
 from textual.app import ComposeResult
 from textual.binding import Binding
 from textual.message import Message
-from textual.screen import Screen
 from textual.widgets import DataTable, Header, Sparkline, Static
 
-from console.flows import FlowsConfig
 from console.services.health import FlowHealth, HealthReport
-from console.tui.local_time import local
+from console.services.times import local
+from console.tui.base import ConsoleScreen
 from console.tui.widgets.footer import KeyFooter
 
 _BARS = "▁▂▃▄▅▆▇█"
@@ -71,7 +70,7 @@ class TestNotificationSent(Message):
         self.delivery = delivery
 
 
-class HealthScreen(Screen[None]):
+class HealthScreen(ConsoleScreen[None]):
     AUTO_FOCUS = "#health"
     BINDINGS = [
         Binding("enter", "open", "Open log", id="health.open"),
@@ -89,9 +88,8 @@ class HealthScreen(Screen[None]):
     HealthScreen #problems { height: 1fr; }
     """
 
-    def __init__(self, config: FlowsConfig) -> None:
+    def __init__(self) -> None:
         super().__init__()
-        self.config = config
         self.report: HealthReport | None = None
 
     def compose(self) -> ComposeResult:
@@ -120,7 +118,7 @@ class HealthScreen(Screen[None]):
     def load(self) -> None:
         from console.services.health import health_report
 
-        self.post_message(HealthLoaded(health_report(self.config, clock=self.app.clock)))  # type: ignore[attr-defined]
+        self.post_message(HealthLoaded(health_report(self.config, clock=self.console.clock)))
 
     def action_refresh(self) -> None:
         self.load()
@@ -154,7 +152,7 @@ class HealthScreen(Screen[None]):
         return Text(state, style=style)
 
     def _row(self, flow: FlowHealth) -> list[str | Text]:
-        last = age_text(flow.last_success, self.app.clock())  # type: ignore[attr-defined]
+        last = age_text(flow.last_success, self.console.clock())
         return [self._state(flow.state), flow.name, _percent(flow.success_rate),
                 seconds_text(flow.avg_s), seconds_text(flow.p95_s),
                 "-" if flow.rows_per_s is None else f"{flow.rows_per_s:.0f}", last,
@@ -214,7 +212,7 @@ class HealthScreen(Screen[None]):
         execution_id = str(table.coordinate_to_cell_key(table.cursor_coordinate).row_key.value)
         from console.tui.screens.execution_log import ExecutionLogScreen
 
-        self.app.push_screen(ExecutionLogScreen(self.config, execution_id))
+        self.app.push_screen(ExecutionLogScreen(execution_id))
 
     def _open_flow_executions(self) -> None:
         selected = self._selected_flow()
@@ -222,7 +220,7 @@ class HealthScreen(Screen[None]):
         if flow is not None:
             from console.tui.screens.executions import ExecutionsScreen
 
-            self.app.push_screen(ExecutionsScreen(self.config, flow))
+            self.app.push_screen(ExecutionsScreen(flow))
 
     def action_test_notification(self) -> None:
         if not self.config.alarms.notify:
@@ -235,7 +233,7 @@ class HealthScreen(Screen[None]):
     def send_test(self) -> None:
         from console.services.health import send_test_notification
 
-        ok, delivery = send_test_notification(self.config, clock=self.app.clock)  # type: ignore[attr-defined]
+        ok, delivery = send_test_notification(self.config, clock=self.console.clock)
         self.post_message(TestNotificationSent(ok, delivery))
 
     def on_test_notification_sent(self, message: TestNotificationSent) -> None:

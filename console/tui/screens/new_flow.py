@@ -8,16 +8,16 @@ from textual import on
 from textual.app import ComposeResult
 from textual.binding import Binding
 from textual.containers import Horizontal, Vertical
-from textual.screen import ModalScreen
 from textual.widgets import Button, Input, Label, Select, Static
 
-from console.flows import Flow, FlowsConfig
+from console.flows import Flow
 from console.flows.templates import template
+from console.tui.base import ConsoleModal
 
 _ID = re.compile(r"^[A-Za-z][A-Za-z0-9_-]*$")
 
 
-class NewFlowScreen(ModalScreen[Flow | None]):
+class NewFlowScreen(ConsoleModal[Flow | None]):
     DEFAULT_CSS = """
     NewFlowScreen { align: center middle; }
     NewFlowScreen Vertical { width: 60; max-width: 100%; height: auto; border: thick $primary;
@@ -26,9 +26,8 @@ class NewFlowScreen(ModalScreen[Flow | None]):
     """
     BINDINGS = [Binding("escape", "cancel", "Cancel", id="new.cancel")]
 
-    def __init__(self, config: FlowsConfig) -> None:
+    def __init__(self) -> None:
         super().__init__()
-        self.config = config
 
     def compose(self) -> ComposeResult:
         with Vertical():

@@ -7,29 +7,16 @@ from typing import Any
 from textual import on, work
 from textual.app import ComposeResult
 from textual.binding import Binding
-from textual.message import Message
-from textual.screen import Screen
 from textual.widgets import DataTable, Header, Input, ProgressBar, Static
 
-from console.flows import FlowsConfig
+from console.services import oms_setup
+from console.services.oms_setup import StepRow
+from console.tui.base import ConsoleScreen
+from console.tui.messages import ChecklistLoaded, StepProgress
 from console.tui.widgets.footer import KeyFooter
 
 
-class StepProgress(Message):
-    def __init__(self, key: str, percent: int, state: str) -> None:
-        super().__init__()
-        self.key = key
-        self.percent = percent
-        self.state = state
-
-
-class ChecklistLoaded(Message):
-    def __init__(self, states: list[Any]) -> None:
-        super().__init__()
-        self.states = states
-
-
-class OmsSetupScreen(Screen[None]):
+class OmsSetupScreen(ConsoleScreen[None]):
     AUTO_FOCUS = "DataTable"
     BINDINGS = [
         Binding("enter", "run", "Run step", id="oms.run"),
@@ -39,20 +26,21 @@ class OmsSetupScreen(Screen[None]):
     ]
     DEFAULT_CSS = """
     OmsSetupScreen DataTable { height: 1fr; }
+    OmsSetupScreen #overall { height: 1; padding: 0 1; }
     OmsSetupScreen #status { height: auto; padding: 0 1; }
     OmsSetupScreen #note { display: none; }
     OmsSetupScreen #note.visible { display: block; }
     """
 
-    def __init__(self, config: FlowsConfig) -> None:
+    def __init__(self) -> None:
         super().__init__()
-        self.config = config
-        self.states: list[Any] = []
+        self.rows: list[StepRow] = []
 
     def compose(self) -> ComposeResult:
         yield Header()
         yield DataTable(cursor_type="row", id="steps")
         yield Input(placeholder="note for this step, enter to save", id="note")
+        yield Static("", id="overall")
         yield Static("enter runs an API step · d marks a manual step done · N adds a note",
                      id="status")
         yield ProgressBar(total=100, show_eta=False, id="progress")
@@ -66,23 +54,20 @@ class OmsSetupScreen(Screen[None]):
 
     @work(thread=True, exit_on_error=False, exclusive=True, group="checklist")
     def load(self) -> None:
-        from console.omnitron.oms_setup import Checklist
-
-        checklist = Checklist(self.config.store_path())
-        self.post_message(ChecklistLoaded(checklist.states()))
-        checklist.close()
+        self.post_message(ChecklistLoaded(oms_setup.steps(self.config)))
 
     def on_checklist_loaded(self, message: ChecklistLoaded) -> None:
-        from console.omnitron.oms_setup import STEPS
-
-        self.states = message.states
+        self.rows = message.rows
         table = self.query_one(DataTable)
         keep = table.cursor_row
         table.clear()
-        for index, (step, state) in enumerate(zip(STEPS, self.states, strict=True), start=1):
-            table.add_row(str(index), step.title, "api" if step.api else "manual", state.status,
-                          (state.notes or state.detail)[:40], key=step.key)
+        for row in self.rows:
+            table.add_row(str(row.number), row.title, "api" if row.api else "manual", row.status,
+                          (row.notes or row.detail)[:40], key=row.key)
         table.move_cursor(row=min(keep, table.row_count - 1))
+        done = sum(1 for row in self.rows if row.status == "done")
+        self.query_one("#overall", Static).update(f"checklist: {done} of {len(self.rows)} "
+                                                  "steps done")
 
     def selected(self) -> str:
         table = self.query_one(DataTable)
@@ -90,76 +75,39 @@ class OmsSetupScreen(Screen[None]):
 
     @on(DataTable.RowSelected)
     def action_run(self) -> None:
-        from console.omnitron.oms_setup import step
-
-        target = step(self.selected())
-        if target.key in ("stock-integration", "cargo-company"):
+        row = next(r for r in self.rows if r.key == self.selected())
+        if not row.api:
+            self.notify("A manual step: press d when it is done, N to add a note.")
+            return
+        if oms_setup.needs_settings(row.key):
             from console.tui.screens.oms_step_form import OmsStepForm
 
             def submitted(values: dict[str, Any] | None) -> None:
                 if values is not None:
-                    self.run_settings_step(target.key, values)
+                    self.run_step(row.key, values)
 
-            self.app.push_screen(OmsStepForm(self.config, target.key), submitted)
+            self.app.push_screen(OmsStepForm(row.key), submitted)
             return
-        if not target.path:
-            self.notify("A manual step: press d when it is done, N to add a note.")
-            return
-        self.query_one("#progress", ProgressBar).update(progress=0)
-        self.run_copy(target.key)
+        self.run_step(row.key, {})
 
     @work(thread=True, exit_on_error=False, group="oms-run")
-    def run_settings_step(self, key: str, values: dict[str, Any]) -> None:
-        from console.omnitron import OmnitronClient
-        from console.omnitron.oms_setup import (
-            Checklist,
-            cargo_body,
-            create_cargo_company,
-            define_stock_integration,
-        )
+    def run_step(self, key: str, values: dict[str, Any]) -> None:
+        """The same run as ``console oms run``: marked running, progress, done or failed."""
+        def progress(percent: int, status: str) -> None:
+            self.post_message(StepProgress(key, percent, status))
 
-        checklist = Checklist(self.config.store_path())
         try:
-            with OmnitronClient.for_settings(self.config.omnitron) as client:
-                if key == "stock-integration":
-                    define_stock_integration(client, values["url"], values["engine"],
-                                             values.get("username") or None,
-                                             values.get("password") or None)
-                else:
-                    create_cargo_company(client, cargo_body(values))
-            checklist.set(key, "done", detail="")
-            self.post_message(StepProgress(key, 100, "done"))
-        except Exception as exc:  # noqa: BLE001 - shown to the user, kept as detail
-            checklist.set(key, "failed", detail=str(exc))
-            self.post_message(StepProgress(key, 100, f"failed: {exc}"))
+            oms_setup.run_step(self.config, key, values, progress, poll_s=0.2)
         finally:
-            checklist.close()
-        self.load()
-
-    @work(thread=True, exit_on_error=False, group="oms-run")
-    def run_copy(self, key: str) -> None:
-        from console.omnitron import OmnitronClient
-        from console.omnitron.oms_setup import Checklist, SetupError, run_copy
-
-        checklist = Checklist(self.config.store_path())
-        checklist.set(key, "running")
-        try:
-            with OmnitronClient.for_settings(self.config.omnitron) as client:
-                def progress(percent: int, status: str) -> None:
-                    self.post_message(StepProgress(key, percent, status))
-                run_copy(client, key, progress, poll_s=0.2)
-            checklist.set(key, "done", detail="")
-            self.post_message(StepProgress(key, 100, "done"))
-        except (SetupError, Exception) as exc:  # noqa: BLE001 - shown to the user, kept as detail
-            checklist.set(key, "failed", detail=str(exc))
-            self.post_message(StepProgress(key, 100, f"failed: {exc}"))
-        finally:
-            checklist.close()
-        self.load()
+            self.load()
 
     def on_step_progress(self, message: StepProgress) -> None:
+        """The bar is this one step's progress; the line above it counts the checklist."""
         self.query_one("#progress", ProgressBar).update(progress=message.percent)
-        self.query_one("#status", Static).update(f"{message.key}: {message.state}")
+        self.query_one("#status", Static).update(f"step {message.key}: {message.state} "
+                                                 f"({message.percent}%)")
+        if message.state == "running":
+            self.load()
 
     def action_done(self) -> None:
         self.mark(self.selected(), "done", None)
@@ -171,18 +119,12 @@ class OmsSetupScreen(Screen[None]):
 
     @on(Input.Submitted, "#note")
     def _note(self, event: Input.Submitted) -> None:
-        key = self.selected()
-        status = next((s.status for s in self.states if s.key == key), "todo")
-        self.mark(key, status, event.value)
+        self.mark(self.selected(), None, event.value)
         event.input.value = ""
         event.input.remove_class("visible")
         self.query_one(DataTable).focus()
 
     @work(thread=True, exit_on_error=False, group="oms-mark")
-    def mark(self, key: str, status: str, notes: str | None) -> None:
-        from console.omnitron.oms_setup import Checklist
-
-        checklist = Checklist(self.config.store_path())
-        checklist.set(key, status, notes=notes)
-        checklist.close()
+    def mark(self, key: str, status: str | None, notes: str | None) -> None:
+        oms_setup.mark(self.config, key, status, notes)
         self.load()

@@ -8,10 +8,11 @@ from textual import on, work
 from textual.app import ComposeResult
 from textual.binding import Binding
 from textual.containers import Horizontal, VerticalScroll
-from textual.screen import ModalScreen
 from textual.widgets import Button, Input, Label, Select, Static
 
-from console.flows import FlowsConfig
+from console.services import oms_setup
+from console.tui.base import ConsoleModal
+from console.tui.messages import EnginesLoaded
 
 FIELDS = {
     "stock-integration": [("url", "ERP stock service URL", False),
@@ -25,7 +26,7 @@ FIELDS = {
 }
 
 
-class OmsStepForm(ModalScreen[dict[str, Any] | None]):
+class OmsStepForm(ConsoleModal[dict[str, Any] | None]):
     DEFAULT_CSS = """
     OmsStepForm { align: center middle; }
     OmsStepForm VerticalScroll { width: 70; max-width: 100%; height: auto; max-height: 100%;
@@ -34,9 +35,8 @@ class OmsStepForm(ModalScreen[dict[str, Any] | None]):
     """
     BINDINGS = [Binding("escape", "cancel", "Cancel", id="omsform.cancel")]
 
-    def __init__(self, config: FlowsConfig, step: str) -> None:
+    def __init__(self, step: str) -> None:
         super().__init__()
-        self.config = config
         self.step = step
 
     def compose(self) -> ComposeResult:
@@ -55,22 +55,18 @@ class OmsStepForm(ModalScreen[dict[str, Any] | None]):
         if self.step == "stock-integration":
             self.load_engines()
 
-    @work(thread=True, exit_on_error=False)
+    @work(thread=True, exit_on_error=False, group="engines")
     def load_engines(self) -> None:
-        from console.omnitron import OmnitronClient, OmnitronError
-        from console.omnitron.oms_setup import stock_engines
-
         try:
-            with OmnitronClient.for_settings(self.config.omnitron) as client:
-                engines = stock_engines(client)
-        except (OmnitronError, Exception) as exc:  # noqa: BLE001 - shown in the form
+            engines = oms_setup.stock_engines(self.config)
+        except Exception as exc:
             self.app.call_from_thread(self.query_one("#problem", Static).update, str(exc))
-            return
-        self.app.call_from_thread(self._engines, engines)
+            raise
+        self.post_message(EnginesLoaded(engines))
 
-    def _engines(self, engines: list[str]) -> None:
+    def on_engines_loaded(self, message: EnginesLoaded) -> None:
         select = self.query_one("#engine", Select)
-        select.set_options([(e, e) for e in engines])
+        select.set_options([(e, e) for e in message.engines])
         select.prompt = "stock engine"
 
     def values(self) -> dict[str, Any]:

@@ -1,5 +1,5 @@
-"""Browse product stock page by page, search by SKU, and edit one row with the API's rules
-checked before sending."""
+"""Browse product stock page by page, search by SKU, and edit one row: the API's rules are
+checked before sending, and nothing goes to Omnitron until the change is confirmed."""
 
 from __future__ import annotations
 
@@ -10,48 +10,18 @@ from textual import on, work
 from textual.app import ComposeResult
 from textual.binding import Binding
 from textual.containers import Horizontal
-from textual.message import Message
-from textual.screen import Screen
 from textual.widgets import DataTable, Header, Input, Static
 
-from console.flows import FlowsConfig
+from console.services import stock
+from console.services.stock import validate_edit
+from console.tui.base import ConsoleScreen
+from console.tui.messages import StockPageLoaded, StockSaved
 from console.tui.widgets.footer import KeyFooter
 
 PAGE = 100
-MAX_STOCK = 2147483647
 
 
-class PageLoaded(Message):
-    def __init__(self, page: int, body: dict[str, Any] | None, error: str | None) -> None:
-        super().__init__()
-        self.page = page
-        self.body = body
-        self.error = error
-
-
-def validate_edit(stock: str, unit: str, extra: str) -> tuple[dict[str, Any], str | None]:
-    """The API's rules, checked before anything is sent."""
-    change: dict[str, Any] = {}
-    if stock.strip():
-        if not stock.strip().isdigit() or not 0 <= int(stock) <= MAX_STOCK:
-            return {}, f"stock: a whole number from 0 to {MAX_STOCK}"
-        change["stock"] = int(stock)
-    if unit.strip():
-        if unit.strip() not in ("qty", "kg"):
-            return {}, "unit_type: qty or kg"
-        change["unit_type"] = unit.strip()
-    if extra.strip():
-        try:
-            parsed = json.loads(extra)
-        except json.JSONDecodeError as exc:
-            return {}, f"extra_field: not JSON ({exc.msg})"
-        if not isinstance(parsed, dict):
-            return {}, "extra_field: a JSON object"
-        change["extra_field"] = parsed
-    return change, None
-
-
-class StockBrowserScreen(Screen[None]):
+class StockBrowserScreen(ConsoleScreen[None]):
     AUTO_FOCUS = "DataTable"
     BINDINGS = [
         Binding("slash", "search", "Search SKU", id="stock.search"),
@@ -68,9 +38,8 @@ class StockBrowserScreen(Screen[None]):
     StockBrowserScreen #status { height: 1; padding: 0 1; }
     """
 
-    def __init__(self, config: FlowsConfig) -> None:
+    def __init__(self) -> None:
         super().__init__()
-        self.config = config
         self.loaded_pages: set[int] = set()
         self.count = 0
         self.rows: list[dict[str, Any]] = []
@@ -106,38 +75,29 @@ class StockBrowserScreen(Screen[None]):
         return (int(raw) if raw.isdigit() else None), sku
 
     @work(thread=True, exit_on_error=False, group="stock-page")
-    def load_page(self, page: int) -> None:
-        from console.omnitron import OmnitronClient, OmnitronError
-
+    def load_page(self, number: int) -> None:
         stock_list, sku = self.filters()
         try:
-            with OmnitronClient.for_settings(self.config.omnitron) as client:
-                body = client.product_stock_page(page=page, page_size=PAGE, stock_list=stock_list,
-                                                 sku=sku)
-        except OmnitronError as exc:
-            self.post_message(PageLoaded(page, None, exc.message))
-            return
-        except Exception as exc:  # noqa: BLE001 - shown in the status line
-            self.post_message(PageLoaded(page, None, str(exc)))
-            return
-        self.post_message(PageLoaded(page, body, None))
+            found = stock.page(self.config, number, PAGE, stock_list=stock_list, sku=sku)
+        except Exception:
+            self.app.call_from_thread(self.query_one("#status", Static).update,
+                                      "✗ stock not loaded (see the message)")
+            raise
+        self.post_message(StockPageLoaded(number, found))
 
-    def on_page_loaded(self, message: PageLoaded) -> None:
-        status = self.query_one("#status", Static)
-        if message.error or message.body is None:
-            status.update(f"✗ {message.error}")
+    def on_stock_page_loaded(self, message: StockPageLoaded) -> None:
+        if message.number in self.loaded_pages:
             return
-        if message.page in self.loaded_pages:
-            return
-        self.loaded_pages.add(message.page)
-        self.count = int(message.body.get("count", 0))
+        self.loaded_pages.add(message.number)
+        self.count = message.page.count
         table = self.query_one(DataTable)
-        for row in message.body.get("results", []):
+        for row in message.page.rows:
             self.rows.append(row)
             table.add_row(str(row["product_sku"]), str(row["stock_list"]), str(row["stock"]),
                           str(row["unit_type"]), str(row.get("sold_quantity_unreported", 0)),
                           json.dumps(row.get("extra_field") or {})[:30])
-        status.update(f"{len(self.rows)} of {self.count} rows · scroll down for more")
+        more = " · scroll down for more" if len(self.rows) < self.count else ""
+        self.query_one("#status", Static).update(f"{len(self.rows)} of {self.count} rows{more}")
 
     @on(DataTable.RowHighlighted)
     def _maybe_more(self, event: DataTable.RowHighlighted) -> None:
@@ -179,27 +139,30 @@ class StockBrowserScreen(Screen[None]):
 
     @on(Input.Submitted, "#edit-stock, #edit-unit, #edit-extra")
     def _send(self) -> None:
+        """Ask first: the change goes to Omnitron, where the shop reads stock."""
         change, problem = validate_edit(*self._edit_values())
         if problem:
             self.notify(problem, severity="error")
             return
         row = self.rows[self.query_one(DataTable).cursor_row]
-        self.send({"product_sku": row["product_sku"], "stock_list": row["stock_list"], **change})
+        if all(row.get(key) == value for key, value in change.items()):
+            self.notify("nothing changed", severity="warning")
+            return
+        from console.tui.screens.confirm import ConfirmScreen
+
+        def answer(yes: bool | None) -> None:
+            if yes:
+                self.send(str(row["product_sku"]), int(row["stock_list"]), change)
+
+        self.app.push_screen(ConfirmScreen(f"Send to Omnitron?\n{stock.describe_change(row, change)}"),
+                             answer)
 
     @work(thread=True, exit_on_error=False, group="stock-save")
-    def send(self, body: dict[str, Any]) -> None:
-        from console.omnitron import OmnitronClient, OmnitronError
+    def send(self, sku: str, stock_list: int, change: dict[str, Any]) -> None:
+        self.post_message(StockSaved(stock.save(self.config, sku, stock_list, change)))
 
-        try:
-            with OmnitronClient.for_settings(self.config.omnitron) as client:
-                saved = client.upsert_stock(body)
-        except OmnitronError as exc:
-            self.app.call_from_thread(self.notify, exc.message, title="Not saved",
-                                      severity="error")
-            return
-        self.app.call_from_thread(self._saved, saved)
-
-    def _saved(self, saved: dict[str, Any]) -> None:
+    def on_stock_saved(self, message: StockSaved) -> None:
+        saved = message.row
         self.notify(f"{saved['product_sku']}: stock {saved['stock']} {saved['unit_type']}",
                     title="Saved")
         self.query_one("#edit").remove_class("visible")

@@ -6,14 +6,14 @@ from textual import on
 from textual.app import ComposeResult
 from textual.binding import Binding
 from textual.containers import Horizontal, Vertical
-from textual.screen import ModalScreen
 from textual.widgets import Button, Input, Label, Static
 
-from console.flows import Flow, FlowsConfig
+from console.flows import Flow
 from console.runner.attributes import trigger_url
+from console.tui.base import ConsoleModal
 
 
-class TriggerScreen(ModalScreen[dict[str, str] | None]):
+class TriggerScreen(ConsoleModal[dict[str, str] | None]):
     DEFAULT_CSS = """
     TriggerScreen { align: center middle; }
     TriggerScreen Vertical { width: 76; max-width: 100%; height: auto; max-height: 100%;
@@ -23,9 +23,8 @@ class TriggerScreen(ModalScreen[dict[str, str] | None]):
     """
     BINDINGS = [Binding("escape", "cancel", "Cancel", id="trigger.cancel")]
 
-    def __init__(self, config: FlowsConfig, flow: Flow) -> None:
+    def __init__(self, flow: Flow) -> None:
         super().__init__()
-        self.config = config
         self.flow = flow
 
     def compose(self) -> ComposeResult:

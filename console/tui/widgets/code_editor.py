@@ -11,7 +11,9 @@ from textual.app import ComposeResult
 from textual.containers import Vertical
 from textual.message import Message
 from textual.widgets import Static, TextArea
+from textual.worker import Worker
 
+from console.tui.base import report_worker
 from console.tui.editor_theme import follow_app_theme
 
 Kind = Literal["python", "json", "mapping"]
@@ -59,7 +61,7 @@ class CodeEditor(Vertical):
     DEFAULT_CSS = """
     CodeEditor { height: 1fr; }
     CodeEditor TextArea { height: 1fr; }
-    CodeEditor .diagnostics { height: 1; color: $success; }
+    CodeEditor .diagnostics { height: auto; max-height: 3; color: $success; }
     CodeEditor .diagnostics.problem { color: $error; }
     CodeEditor .diagnostics.warning { color: $warning; }
     """
@@ -110,6 +112,9 @@ class CodeEditor(Vertical):
         warning = None if problem else warn(self.kind, text)
         self.post_message(self.Diagnosed(self, problem, warning))
 
+    def on_worker_state_changed(self, event: Worker.StateChanged) -> None:
+        report_worker(self, event)
+
     def on_code_editor_diagnosed(self, message: Diagnosed) -> None:
         if message.editor is not self:
             return
@@ -120,4 +125,5 @@ class CodeEditor(Vertical):
         if message.problem:
             line.update(f"✗ {message.problem}")
         else:
-            line.update(f"! {message.warning}" if message.warning else "✓ no problems")
+            line.update(f"! {message.warning}" if message.warning else
+                        "✓ no problems · escape leaves the editor")

@@ -16,6 +16,9 @@ from textual.geometry import Size
 from textual.message import Message
 from textual.scroll_view import ScrollView
 from textual.strip import Strip
+from textual.worker import Worker
+
+from console.tui.base import console_of, report_worker
 
 PAGE = 200
 _LEVEL_STYLES = {"error": Style(color="red", bold=True), "warning": Style(color="yellow"),
@@ -39,9 +42,15 @@ class RowLogView(ScrollView, can_focus=True):
             self.rows = rows
             self.total = total
 
-    def __init__(self, store_path: str, execution_id: str, *, id: str | None = None) -> None:  # noqa: A002
+    class CursorMoved(Message):
+        """The row under the cursor changed (or was read): the detail pane follows it."""
+
+        def __init__(self, view: RowLogView) -> None:
+            super().__init__()
+            self.view = view
+
+    def __init__(self, execution_id: str, *, id: str | None = None) -> None:  # noqa: A002
         super().__init__(id=id)
-        self.store_path = store_path
         self.execution_id = execution_id
         self.level: str | None = None
         self.search: str | None = None
@@ -50,7 +59,6 @@ class RowLogView(ScrollView, can_focus=True):
         self.generation = 0  # bumped on reload: pages read before it are dropped
         self.pending: set[int] = set()
         self.cursor = 0
-        self._store: Any = None
 
     def reset(self, level: str | None, search: str | None) -> None:
         self.level, self.search = level, search
@@ -69,11 +77,7 @@ class RowLogView(ScrollView, can_focus=True):
     @work(thread=True, exit_on_error=False)
     def fetch(self, page: int, generation: int, count: bool = False) -> None:
         """Read one page; count the rows only on a reload (a count scans every row)."""
-        if self._store is None:
-            from console.runner.store import ExecutionStore
-
-            self._store = ExecutionStore(self.store_path)
-        store = self._store
+        store = console_of(self).executions.store()
         total = store.count_logs(self.execution_id, level=self.level, search=self.search) \
             if count else None
         rows = store.logs(self.execution_id, offset=page * PAGE, limit=PAGE, level=self.level,
@@ -91,6 +95,11 @@ class RowLogView(ScrollView, can_focus=True):
             self.total = message.total
             self.virtual_size = Size(self.size.width, self.total)
         self.refresh()
+        if message.start == self.cursor // PAGE:
+            self.post_message(self.CursorMoved(self))
+
+    def on_worker_state_changed(self, event: Worker.StateChanged) -> None:
+        report_worker(self, event)
 
     def row(self, index: int) -> Any | None:
         page = index // PAGE
@@ -146,6 +155,7 @@ class RowLogView(ScrollView, can_focus=True):
         elif self.cursor >= top + self.size.height:
             self.scroll_to(y=self.cursor - self.size.height + 1, animate=False)
         self.refresh()
+        self.post_message(self.CursorMoved(self))
 
     def current(self) -> Any | None:
         return self.row(self.cursor) if self.total else None

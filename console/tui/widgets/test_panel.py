@@ -16,8 +16,10 @@ from textual.app import ComposeResult
 from textual.containers import Horizontal, Vertical
 from textual.message import Message
 from textual.widgets import Button, Input, Label, Static, TextArea
+from textual.worker import Worker
 
 from console.kinds.row_shapes import RowCheck
+from console.tui.base import report_worker
 from console.tui.editor_theme import follow_app_theme
 
 PanelKind = Literal["script", "mapping"]
@@ -91,6 +93,9 @@ class TestPanel(Vertical):
         self.timeout_s: float | None = None
         """The flow's script timeout; a test run gets at most the test panel's own limit."""
         self._auto_input = sample
+
+    def on_worker_state_changed(self, event: Worker.StateChanged) -> None:
+        report_worker(self, event)
 
     def compose(self) -> ComposeResult:
         yield Label(self.label)

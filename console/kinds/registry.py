@@ -1,0 +1,90 @@
+"""The FlowKind record and the registry of the three flow types."""
+
+from __future__ import annotations
+
+from collections.abc import Callable
+from dataclasses import dataclass
+from typing import Any, Literal
+
+from console.kinds.row_shapes import order_problem, stock_problem
+
+CardId = Literal["script", "mapping", "pre_script", "post_script"]
+WriterId = Literal["stock_bulk", "order_status", "stock_answer"]
+SampleId = Literal["stock_rows", "orders", "skus"]
+
+
+RowShape = Callable[[Any, "int | None"], "str | None"]
+"""Why a row cannot change anything in Omnitron (a phrase after "rows"), or None; it is also
+given the flow's default stock list."""
+
+
+def _order_shape(row: Any, _default_stock_list: int | None) -> str | None:
+    return order_problem(row)
+
+
+@dataclass(frozen=True)
+class FlowKind:
+    id: str
+    label: str
+    """Short, for the flows table: ``stock``, ``order``, ``oms``."""
+    title: str
+    trigger_params: tuple[str, ...]
+    """The manual trigger's parameters a new flow of this type offers."""
+    reads_erp: bool
+    """An inbound flow of this type reads the ERP (and so has Login and Read cards)."""
+    outbound_only: bool
+    """The flow only answers requests (its direction is always outbound)."""
+    schedulable: bool
+    fetch_missing: bool
+    """Inbound flows of this type may fetch missing products on their own schedule."""
+    cards: tuple[CardId, ...]
+    """The designer's code cards, in order, each with its test panel."""
+    sample: SampleId
+    """The test input the first card starts with."""
+    writer: WriterId
+    write_fields: tuple[str, ...]
+    """``write.*`` keys the Write card edits (an empty tuple: no Write card)."""
+    write_script: bool
+    """Rows go through a per-order script before Omnitron (order status flows)."""
+    stock_list_key: bool
+    """The Read step may pass the flow's stock list to the ERP."""
+    row_shape: RowShape | None
+    """The check of each row before it is written (see ``row_shapes``); None when nothing is
+    written to Omnitron."""
+    template_path: str
+    """The sandbox ERP path a new flow of this type reads."""
+    settings_table: str | None = None
+    """A table of settings only this type has (``[flows.ID.oms]``), with its own card."""
+
+    @property
+    def has_write_card(self) -> bool:
+        return self.writer != "stock_answer"
+
+
+KINDS: dict[str, FlowKind] = {kind.id: kind for kind in (
+    FlowKind(
+        id="stock", label="stock", title="Stock", trigger_params=("sku", "modified_date__gt"),
+        reads_erp=True, outbound_only=False, schedulable=True, fetch_missing=True,
+        cards=("script", "mapping"), sample="stock_rows", writer="stock_bulk",
+        write_fields=("stock_list", "batch_size"), write_script=False, stock_list_key=True,
+        row_shape=stock_problem,
+        template_path="stock"),
+    FlowKind(
+        id="order_status", label="order", title="Order status",
+        trigger_params=("number", "modified_date__gt"), reads_erp=True, outbound_only=False,
+        schedulable=True, fetch_missing=False, cards=("script", "mapping"), sample="orders",
+        writer="order_status", write_fields=(), write_script=True, stock_list_key=False,
+        row_shape=_order_shape,
+        template_path="orders"),
+    FlowKind(
+        id="oms_stock", label="oms", title="OMS stock", trigger_params=(), reads_erp=True,
+        outbound_only=True, schedulable=False, fetch_missing=False,
+        cards=("pre_script", "post_script"), sample="skus", writer="stock_answer",
+        write_fields=(), write_script=False, stock_list_key=True, row_shape=None,
+        template_path="stock", settings_table="oms"),
+)}
+
+
+def kind_of(type_id: str) -> FlowKind:
+    """The kind of a flow type; flows.toml validation has already refused unknown types."""
+    return KINDS[type_id]

@@ -1,0 +1,112 @@
+"""Reading executions and their logs for people: one store opened once per console.
+
+Opening the store creates its tables and adds missing columns; doing that on every poll (the
+flows screen polls every two seconds) was wasted work, and an unwritable store then failed every
+poll without a word. Here the store opens once, a failure to open is a ``ServiceError`` that
+says which file and why, and later calls try again (the file may have been fixed meanwhile).
+Only reading goes through here: executions are started by the runner.
+"""
+
+from __future__ import annotations
+
+import sqlite3
+import threading
+from collections.abc import Callable
+from dataclasses import dataclass
+from pathlib import Path
+from typing import TYPE_CHECKING, TypeVar
+
+from console.flows import FlowsConfig
+from console.services.errors import ServiceError
+
+if TYPE_CHECKING:
+    from console.runner.store import Execution, ExecutionStore
+
+T = TypeVar("T")
+
+
+@dataclass(frozen=True)
+class FlowActivity:
+    """The newest execution of a flow (None if it never ran) and how many are running."""
+
+    last: Execution | None
+    running: int
+
+
+class ExecutionsReader:
+    def __init__(self, store_path: Path) -> None:
+        self.path = Path(store_path)
+        self._store: ExecutionStore | None = None
+        self._lock = threading.Lock()
+
+    def store(self) -> ExecutionStore:
+        """The store, opened on first use and kept."""
+        with self._lock:
+            if self._store is None:
+                from console.runner.store import ExecutionStore
+
+                try:
+                    self._store = ExecutionStore(self.path)
+                except (OSError, sqlite3.Error) as exc:
+                    raise ServiceError(f"cannot open the execution store {self.path}: "
+                                       f"{getattr(exc, 'strerror', None) or exc} (see [runner] "
+                                       "store in flows.toml; its folder must be writable)"
+                                       ) from None
+            return self._store
+
+    def execution(self, execution_id: str) -> Execution | None:
+        return self._read(lambda store: store.execution(execution_id))
+
+    def executions(self, flow_id: str | None = None, limit: int = 200) -> list[Execution]:
+        return self._read(lambda store: store.executions(flow_id, limit=limit))
+
+    def activity(self, config: FlowsConfig) -> dict[str, FlowActivity]:
+        def read(store: ExecutionStore) -> dict[str, FlowActivity]:
+            out = {}
+            for flow in config.flows:
+                recent = store.executions(flow.id, limit=1)
+                out[flow.id] = FlowActivity(recent[0] if recent else None,
+                                            store.active_count(flow.id))
+            return out
+        return self._read(read)
+
+    def last_sample(self, flow_id: str) -> str | None:
+        return self._read(lambda store: store.last_sample(flow_id))
+
+    def _read(self, call: Callable[[ExecutionStore], T]) -> T:
+        store = self.store()
+        try:
+            return call(store)
+        except sqlite3.Error as exc:
+            raise ServiceError(f"cannot read the execution store {self.path}: {exc}") from None
+
+
+def duration(execution: Execution) -> float | None:
+    """Seconds from start to finish; None while running."""
+    from datetime import datetime
+
+    if not execution.finished_at:
+        return None
+    start = datetime.fromisoformat(execution.started_at)
+    end = datetime.fromisoformat(execution.finished_at)
+    return max((end - start).total_seconds(), 0.0)
+
+
+def duration_text(execution: Execution) -> str:
+    """``0.4s``, ``12s``, ``3m 05s``, ``1h 02m``; ``running`` while it runs."""
+    seconds = duration(execution)
+    if seconds is None:
+        return "running"
+    if seconds < 10:
+        return f"{seconds:.1f}s"
+    whole = int(seconds)
+    if whole < 60:
+        return f"{whole}s"
+    if whole < 3600:
+        return f"{whole // 60}m {whole % 60:02d}s"
+    return f"{whole // 3600}h {whole % 3600 // 60:02d}m"
+
+
+def params_text(execution: Execution) -> str:
+    """Trigger parameters as ``key=value`` pairs, ``-`` when there are none."""
+    return " ".join(f"{k}={v}" for k, v in execution.params.items()) or "-"

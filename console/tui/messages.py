@@ -1,0 +1,143 @@
+"""Every message the console's workers post back to the event loop, in one place.
+
+Workers run off the event loop (in threads), call a service, and post one of these with the
+data; the screen's handler renders it. A worker that fails raises: the app turns the error into
+a notification (see ``base.report_worker``), so no worker posts errors by hand.
+"""
+
+from __future__ import annotations
+
+from typing import TYPE_CHECKING, Any
+
+from textual.message import Message
+
+if TYPE_CHECKING:
+    from console.flows import FlowsConfig
+    from console.runner.dry_run import DryRun
+    from console.runner.store import Execution
+    from console.services.executions import FlowActivity
+    from console.services.flows import FlowSummary
+    from console.services.oms_setup import StepRow
+    from console.services.stock import StockPage
+    from console.services.workbench import TestInput
+
+
+class RunnerStatus(Message):
+    """How the console reaches the runner, for the header; ``problem`` when it cannot."""
+
+    def __init__(self, text: str, problem: bool = False) -> None:
+        super().__init__()
+        self.text = text
+        self.problem = problem
+
+
+class AlarmsFiring(Message):
+    """The firing alarms, as ``Flow: alarm`` lines, read from the store by a worker."""
+
+    def __init__(self, labels: list[str]) -> None:
+        super().__init__()
+        self.labels = labels
+
+
+class ConfigChanged(Message):
+    """The app's flows changed (saved here, or flows.toml changed on disk)."""
+
+    def __init__(self, config: FlowsConfig) -> None:
+        super().__init__()
+        self.config = config
+
+
+class FlowWritten(Message):
+    """A queued change reached the file (``saved``) or was refused (``problem``)."""
+
+    def __init__(self, saved: FlowsConfig | None, problem: str | None, context: Any) -> None:
+        super().__init__()
+        self.saved = saved
+        self.problem = problem
+        self.context = context
+
+
+class FlowsSummarized(Message):
+    """Each flow's summary (next run) and activity (last run, running count)."""
+
+    def __init__(self, summaries: dict[str, FlowSummary],
+                 activity: dict[str, FlowActivity] | None) -> None:
+        super().__init__()
+        self.summaries = summaries
+        self.activity = activity
+
+
+class ExecutionsLoaded(Message):
+    def __init__(self, rows: list[Execution]) -> None:
+        super().__init__()
+        self.rows = rows
+
+
+class ExecutionLoaded(Message):
+    def __init__(self, execution: Execution | None) -> None:
+        super().__init__()
+        self.execution = execution
+
+
+class ExecutionStarted(Message):
+    """A trigger or retry was accepted by the runner."""
+
+    def __init__(self, flow_id: str, execution_id: str, what: str) -> None:
+        super().__init__()
+        self.flow_id = flow_id
+        self.execution_id = execution_id
+        self.what = what
+
+
+class ChecklistLoaded(Message):
+    def __init__(self, rows: list[StepRow]) -> None:
+        super().__init__()
+        self.rows = rows
+
+
+class StepProgress(Message):
+    def __init__(self, key: str, percent: int, state: str) -> None:
+        super().__init__()
+        self.key = key
+        self.percent = percent
+        self.state = state
+
+
+class StockPageLoaded(Message):
+    def __init__(self, number: int, page: StockPage) -> None:
+        super().__init__()
+        self.number = number
+        self.page = page
+
+
+class StockSaved(Message):
+    def __init__(self, row: dict[str, Any]) -> None:
+        super().__init__()
+        self.row = row
+
+
+class EnginesLoaded(Message):
+    def __init__(self, engines: list[str]) -> None:
+        super().__init__()
+        self.engines = engines
+
+
+class TestInputLoaded(Message):
+    def __init__(self, loaded: TestInput) -> None:
+        super().__init__()
+        self.loaded = loaded
+
+
+class DryRunDone(Message):
+    def __init__(self, report: DryRun) -> None:
+        super().__init__()
+        self.report = report
+
+
+class Notice(Message):
+    """A line for the user from a worker that finished (e.g. where an export went)."""
+
+    def __init__(self, text: str, title: str = "") -> None:
+        super().__init__()
+        self.text = text
+        self.title = title

@@ -1,0 +1,54 @@
+"""Flow types live in one registry: the file's schema, the designer's cards, the runner's
+writers and the templates all read it."""
+
+from __future__ import annotations
+
+import ast
+from pathlib import Path
+
+from console.commands.init import demo_flows_text
+from console.flows import dumps, loads
+from console.flows.model import DEFAULT_TRIGGER_PARAMS, FLOW_TYPES
+from console.flows.templates import template
+from console.kinds import KINDS, kind_of
+from console.tui.flow_form import fields_for
+from console.tui.step_cards import step_cards
+
+KINDS_DIR = Path(__file__).resolve().parents[1] / "console" / "kinds"
+
+
+def test_the_schema_takes_its_flow_types_and_trigger_params_from_the_registry() -> None:
+    assert tuple(KINDS) == FLOW_TYPES
+    assert {k: v for k, v in DEFAULT_TRIGGER_PARAMS.items()} == \
+        {kind.id: kind.trigger_params for kind in KINDS.values()}
+
+
+def test_every_kind_makes_a_template_that_validates_and_shows_its_own_cards() -> None:
+    config = loads(demo_flows_text())
+    for kind in KINDS.values():
+        flow = template(f"new_{kind.id}", f"New {kind.label}", kind.id, "inbound", config)
+        reloaded = loads(dumps(config.with_flow(flow))).flow(flow.id)
+        assert reloaded.type == kind.id
+        assert reloaded.direction == ("outbound" if kind.outbound_only else "inbound")
+        assert tuple(card.target for card in step_cards(reloaded)) == kind.cards
+        tabs = {spec.tab for spec in fields_for(reloaded)}
+        assert ("write" in tabs) == bool(kind.write_fields)
+        assert ("oms" in tabs) == (kind.settings_table == "oms")
+        assert ("fetch" in tabs) == kind.fetch_missing
+        assert (reloaded.write.script is not None) == kind.write_script
+
+
+def test_a_kind_imports_neither_the_ui_nor_the_runner() -> None:
+    for path in KINDS_DIR.glob("*.py"):
+        tree = ast.parse(path.read_text(encoding="utf-8"))
+        imported = [node.module or "" for node in ast.walk(tree)
+                    if isinstance(node, ast.ImportFrom)]
+        imported += [alias.name for node in ast.walk(tree) if isinstance(node, ast.Import)
+                     for alias in node.names]
+        assert all(not name.startswith("console.") or name.startswith("console.kinds")
+                   for name in imported), (path.name, imported)
+
+
+def test_kind_of_knows_every_demo_flow() -> None:
+    for flow in loads(demo_flows_text()).flows:
+        assert kind_of(flow.type).id == flow.type
