@@ -14,7 +14,7 @@ from typing import Any, Literal
 from console.flows.secrets import Secret
 from console.kinds import KINDS
 
-FlowType = Literal["stock", "order_status", "oms_stock"]
+FlowType = Literal["stock", "order_status", "oms_stock", "price"]
 Direction = Literal["inbound", "outbound"]
 LoginType = Literal["none", "jwt", "basic", "token", "header", "oauth2"]
 OAuthGrant = Literal["client_credentials", "password"]
@@ -170,6 +170,8 @@ class WriteStep:
     """Write Data to Omnitron. ``script`` is the per-order script of order-status flows."""
 
     stock_list: int | None = bounded(None, 1, 2_147_483_647)
+    price_list: int | None = bounded(None, 1, 2_147_483_647)
+    """Price flows: the price list of rows that name none."""
     batch_size: int = bounded(5000, 1, 50_000)
     script: str | None = None
     script_timeout_s: float = bounded(SCRIPT_TIMEOUT_S, *TIMEOUT_RANGE_S)
@@ -257,6 +259,14 @@ class Flow:
     @property
     def is_inbound(self) -> bool:
         return self.direction == "inbound"
+
+    @property
+    def default_list(self) -> int | None:
+        """The list rows without one are written to (a stock list, or a price list for price
+        flows), as the flow's kind says."""
+        key = KINDS[self.type].default_list
+        value: int | None = getattr(self.write, key) if key else None
+        return value
 
 
 @dataclass(frozen=True, slots=True)

@@ -399,14 +399,17 @@ def _write(flow: TableReader, kind: str) -> m.WriteStep:
     d = m.WriteStep()
     if t is None:
         return d
-    stock_list = t.get("stock_list", int, None) if t.has("stock_list") else None
-    low, high = m.value_range(m.WriteStep, "stock_list")
-    if stock_list is not None and not low <= stock_list <= high:
-        t.problem("stock_list", f"expected a whole number between {low} and {high}, "
-                                f"found {stock_list}")
-        stock_list = None
+    stock_list = _list_id(t, "stock_list")
+    price_list = _list_id(t, "price_list")
+    writes_to = kind_of(kind).default_list
+    if writes_to == "price_list" and t.has("stock_list"):
+        t.problem("stock_list", f"{kind} flows write to a price list: use price_list")
+    if writes_to != "price_list" and t.has("price_list"):
+        t.problem("price_list", f"{kind} flows write no prices; only price flows have a "
+                                "price list")
     write = m.WriteStep(
         stock_list=stock_list,
+        price_list=price_list,
         batch_size=_int(t, d, "batch_size"),
         script=t.get("script", str, None) if t.has("script") else None,
         script_timeout_s=_float(t, d, "script_timeout_s"),
@@ -414,8 +417,18 @@ def _write(flow: TableReader, kind: str) -> m.WriteStep:
     _check_python(t, "script", write.script)
     if write.script is not None and not kind_of(kind).write_script:
         t.problem("script", "the per-order write script belongs to order_status flows")
-    t.finish(("stock_list", "batch_size", "script", "script_timeout_s"))
+    t.finish(("stock_list", "price_list", "batch_size", "script", "script_timeout_s"))
     return write
+
+
+def _list_id(t: TableReader, name: str) -> int | None:
+    """A stock or price list id: a whole number in the range the model declares."""
+    value = t.get(name, int, None) if t.has(name) else None
+    low, high = m.value_range(m.WriteStep, name)
+    if value is not None and not low <= value <= high:
+        t.problem(name, f"expected a whole number between {low} and {high}, found {value}")
+        return None
+    return value
 
 
 def _fetch_missing(flow: TableReader) -> m.FetchMissing:

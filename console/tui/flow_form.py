@@ -66,6 +66,7 @@ FIELDS: tuple[Field, ...] = (
     Field("read", "read.pagination.total_path", "Record count path in the first page"),
     Field("read", "read.timeout_s", "Timeout per request (seconds)", "float"),
     Field("write", "write.stock_list", "Stock list id", "int"),
+    Field("write", "write.price_list", "Price list id (rows without price_list)", "int"),
     Field("write", "write.batch_size", "Batch size (rows per bulk upsert)", "int"),
     Field("fetch", "fetch_missing.enabled", "Fetch missing stocks", "bool"),
     Field("fetch", "fetch_missing.identifier_path", "Identifier path in the ERP rows"),
@@ -143,7 +144,7 @@ def parse(spec: Field, raw: str | bool) -> Any:
     if spec.kind == "optional":
         return text or None
     if spec.kind == "int":
-        if spec.key == "write.stock_list" and not text:
+        if spec.key in ("write.stock_list", "write.price_list") and not text:
             return None
         if not text.lstrip("-").isdigit():
             raise ValueError(f"expected a whole number, found {text!r}" if text else

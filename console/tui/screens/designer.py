@@ -149,7 +149,7 @@ class DesignerScreen(ConsoleScreen[None]):
 
     def _row_check(self) -> RowCheck | None:
         flow = self.edited_flow()
-        return row_check(flow.type, flow.write.stock_list)
+        return row_check(flow.type, flow.default_list)
 
     def editor_text(self, selector: str) -> str:
         found = self.query(selector)
