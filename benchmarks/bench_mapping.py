@@ -9,6 +9,7 @@ jolt-py is printed for reference when installed (``pip install -e '.[bench]'``).
 
 from __future__ import annotations
 
+import gc
 import json
 import statistics
 import sys
@@ -102,6 +103,8 @@ CASES = [
 
 
 def seconds(fn: Callable[[], Any]) -> float:
+    """One timed call, after a collection so neither side pays for the other's garbage."""
+    gc.collect()
     began = time.perf_counter()
     fn()
     return time.perf_counter() - began

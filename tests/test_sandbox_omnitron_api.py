@@ -98,6 +98,20 @@ def test_bulk_upsert_reports_row_errors_and_is_idempotent(api: httpx.Client,
     assert sandbox.stock("SKU-000020", 3) == sandbox_before
 
 
+def test_bulk_upsert_applies_rows_in_order_when_a_new_key_repeats(api: httpx.Client,
+                                                                   sandbox: Sandbox) -> None:
+    rows = [{"product_sku": "SKU-000031", "stock_list": 2, "stock": 5, "unit_type": "qty"},
+            {"product_sku": "SKU-000032", "stock_list": 2, "stock": 6},
+            {"product_sku": "SKU-000031", "stock_list": 2, "stock": 7, "unit_type": "kg"},
+            {"product_sku": "SKU-000031", "stock_list": 2, "unit_type": "qty"}]
+    assert sandbox.stock("SKU-000031", 2) is None
+    answer = api.post("/api/i1/product_stock/bulk_upsert/", json=rows).json()
+    assert (answer["created"], answer["updated"], answer["errors"]) == (2, 2, [])
+    written = sandbox.stock("SKU-000031", 2)
+    assert (written["stock"], written["unit_type"]) == (7, "qty")  # no stock: the last kept
+    assert sandbox.stock("SKU-000032", 2)["stock"] == 6
+
+
 def test_bulk_upsert_rejects_a_body_that_is_not_a_list(api: httpx.Client) -> None:
     response = api.post("/api/i1/product_stock/bulk_upsert/", json={"rows": []})
     assert response.status_code == 400

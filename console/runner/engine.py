@@ -39,6 +39,7 @@ class Page:
     number: int
     records: list[Any]
     rows: list[Any] = field(default_factory=list)
+    read: int = 0
     attributes: dict[str, str] = field(default_factory=dict)
     result: WriteCounts | None = None
 
@@ -132,13 +133,14 @@ class Engine:
                 else:
                     result = pipeline.run(page.records, with_all_var(attrs))
                     page.attributes, page.rows = result.attributes, result.rows
+                page.read, page.records = len(page.records), []  # flat memory: rows go on
                 return page
 
             def record(page: Page) -> None:
                 nonlocal read
                 result = page.result
                 assert result is not None
-                read += len(page.records)
+                read += page.read
                 attributes.update(page.attributes)
                 attributes.update(result.attributes)
                 counts.succeeded += result.succeeded
