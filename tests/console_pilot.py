@@ -35,3 +35,11 @@ async def until(pilot: Any, condition: Callable[[], bool], *, turns: int = 100) 
             await pilot.app.workers.wait_for_complete()
         await pilot.pause()
     raise AssertionError("the app never reached the expected state")
+
+
+async def save_in_designer(pilot: Any) -> None:
+    """F2, then yes to the diff it shows."""
+    await pilot.press("f2")
+    await until(pilot, lambda: type(pilot.app.screen).__name__ == "SavePreviewScreen")
+    await pilot.press("y")
+    await pilot.pause()

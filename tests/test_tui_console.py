@@ -6,7 +6,7 @@ import json
 from datetime import UTC, datetime
 from pathlib import Path
 
-from console_pilot import open_card, until
+from console_pilot import open_card, save_in_designer, until
 from textual.widgets import DataTable, Static, TextArea
 
 from console.flows import load
@@ -86,7 +86,7 @@ async def test_mapping_change_test_and_save(flows_file: Path) -> None:
         await pilot.pause()
         result = panel.query_one(".result", TextArea).text
         assert '"product_code": "A1"' in result
-        await pilot.press("f2")
+        await save_in_designer(pilot)
         flush()  # the file is written off the event loop
         await app.workers.wait_for_complete()
         await pilot.pause()

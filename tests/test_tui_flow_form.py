@@ -2,6 +2,8 @@
 
 from __future__ import annotations
 
+from console_pilot import save_in_designer
+
 from console.commands.init import demo_flows_text
 from console.flows import loads
 from console.tui.flow_form import apply, fields_for, shown
@@ -114,7 +116,7 @@ async def test_designer_checks_fields_as_typed_and_saves_them(demo_flows: object
         await app.workers.wait_for_complete()
         await pilot.pause()
         assert str(screen.query_one("#form-status", Static).render()) == ""
-        await pilot.press("f2")
+        await save_in_designer(pilot)
         flush()  # the file is written off the event loop
         await app.workers.wait_for_complete()
         await pilot.pause()
@@ -164,7 +166,7 @@ async def test_oms_flow_designer_tests_its_post_script_and_saves_it(demo_flows: 
         editor = screen.query_one("#pre-script-editor").query_one(TextArea)
         editor.text = "def transform(data, attributes):\n    return sorted(data)\n"
         await app.workers.wait_for_complete()
-        await pilot.press("f2")
+        await save_in_designer(pilot)
         flush()  # the file is written off the event loop
         await app.workers.wait_for_complete()
         await pilot.pause()

@@ -9,7 +9,7 @@ from datetime import UTC, datetime
 from pathlib import Path
 
 import pytest
-from console_pilot import until
+from console_pilot import save_in_designer, until
 from textual.widgets import DataTable, Static, Tabs
 
 from console.commands.init import demo_flows_text
@@ -178,7 +178,7 @@ async def test_saving_a_script_change_leaves_the_untouched_mapping_byte_for_byte
         screen = await open_card(pilot, "tab-script", row=3)
         editor = screen.query_one("#script-editor").query_one(TextArea)
         editor.text = "# checked\n" + editor.text
-        await pilot.press("f2")
+        await save_in_designer(pilot)
         flush()  # the file is written off the event loop
         await until(pilot, lambda: any("saved to" in n for n in notes(app)))
     after = path.read_text(encoding="utf-8")
@@ -265,3 +265,33 @@ async def test_the_palette_lists_each_flows_trigger_schedule_and_executions(
         await pilot.press("enter")
         await until(pilot, lambda: type(app.screen).__name__ == "ExecutionsScreen")
         assert app.screen.flow.id == "order_status"  # type: ignore[attr-defined]
+
+
+async def test_f2_shows_the_diff_of_flows_toml_and_writes_only_on_yes(tmp_path: Path) -> None:
+    from console_pilot import open_card
+    from textual.widgets import TextArea
+
+    from console.tui.saving import flush
+
+    path = demo(tmp_path)
+    before = path.read_text(encoding="utf-8")
+    app = make_app(path)
+    async with app.run_test(size=(80, 24)) as pilot:
+        screen = await open_card(pilot, "tab-script")
+        editor = screen.query_one("#script-editor").query_one(TextArea)
+        editor.text = "# reviewed\n" + editor.text
+        await pilot.press("f2")
+        await until(pilot, lambda: type(app.screen).__name__ == "SavePreviewScreen")
+        preview = app.screen.preview  # type: ignore[attr-defined]
+        assert (preview.added, preview.removed) == (1, 0)
+        assert "+# reviewed" in preview.diff and "flows.toml (saved)" in preview.diff
+        await pilot.press("n")  # back to the designer, nothing written
+        await until(pilot, lambda: type(app.screen).__name__ == "DesignerScreen")
+        flush()
+        assert path.read_text(encoding="utf-8") == before
+        await pilot.press("f2")
+        await until(pilot, lambda: type(app.screen).__name__ == "SavePreviewScreen")
+        await pilot.press("y")
+        flush()
+        await until(pilot, lambda: any("saved to" in n for n in notes(app)))
+    assert path.read_text(encoding="utf-8").count("# reviewed") == 1

@@ -105,6 +105,42 @@ def test_designer_read_card(snap_compare: object, app: ConsoleApp) -> None:
     assert snap_compare(app, terminal_size=(80, 24), run_before=open_read)  # type: ignore[operator]
 
 
+@pytest.mark.parametrize("size", [(80, 24), (120, 40)])
+def test_executions_list(snap_compare: object, app: ConsoleApp, size: tuple[int, int]) -> None:
+    fixed_execution(app)
+
+    async def open_executions(pilot: object) -> None:
+        await settle(pilot)
+        await pilot.press("l")  # type: ignore[attr-defined]
+        await settle(pilot)
+
+    assert snap_compare(app, terminal_size=size, run_before=open_executions)  # type: ignore[operator]
+
+
+def test_execution_log_detail_pane(snap_compare: object, app: ConsoleApp) -> None:
+    from console.tui.screens.execution_log import ExecutionLogScreen
+
+    execution_id = fixed_execution(app)
+
+    async def open_detail(pilot: object) -> None:
+        await settle(pilot)
+        pilot.app.push_screen(ExecutionLogScreen(execution_id))  # type: ignore[attr-defined]
+        await settle(pilot)
+        await pilot.press("x", "enter")  # type: ignore[attr-defined]
+        await settle(pilot)
+
+    assert snap_compare(app, terminal_size=(80, 24), run_before=open_detail)  # type: ignore[operator]
+
+
+def test_oms_checklist(snap_compare: object, app: ConsoleApp) -> None:
+    async def open_oms(pilot: object) -> None:
+        await settle(pilot)
+        await pilot.press("O")  # type: ignore[attr-defined]
+        await settle(pilot)
+
+    assert snap_compare(app, terminal_size=(80, 24), run_before=open_oms)  # type: ignore[operator]
+
+
 @pytest.mark.parametrize("card", ["tab-login", "tab-write"])
 def test_price_flow_designer_cards(snap_compare: object, app: ConsoleApp, card: str) -> None:
     """The price flow's OAuth2 login (its secret named, never shown) and its price list."""

@@ -278,12 +278,19 @@ def save(config: m.FlowsConfig, path: Path | str | None = None) -> Path:
     return _write(config, target, _on_disk(target))
 
 
-def _write(config: m.FlowsConfig, target: Path,
-           on_disk: tuple[str, m.FlowsConfig] | None) -> Path:
+def _new_text(config: m.FlowsConfig, target: Path,
+              on_disk: tuple[str, m.FlowsConfig] | None) -> str:
+    """What the file will hold: spliced when that is safe, otherwise written from the model."""
     text = _spliced(config, target, on_disk)
     if text is None:
         text = dumps(config)
         loads(text, target)
+    return text
+
+
+def _write(config: m.FlowsConfig, target: Path,
+           on_disk: tuple[str, m.FlowsConfig] | None) -> Path:
+    text = _new_text(config, target, on_disk)
     target.parent.mkdir(parents=True, exist_ok=True)
     fd, tmp = tempfile.mkstemp(prefix=f".{target.name}.", suffix=".tmp", dir=target.parent)
     try:
@@ -345,3 +352,13 @@ def save_flow(path: Path | str, before: m.Flow | None, after: m.Flow) -> m.Flows
     config = current.with_flow(after)
     _write(config, path, on_disk)
     return config
+
+
+def preview_flow(path: Path | str, after: m.Flow) -> tuple[str, str]:
+    """The file's text now and the text ``save_flow`` would write for ``after``; nothing is
+    written. A file that cannot be read or is invalid raises, as ``save_flow`` would."""
+    path = Path(path)
+    on_disk = _on_disk(path)
+    current = on_disk[1] if on_disk is not None else load(path)
+    before = on_disk[0] if on_disk is not None else path.read_text(encoding="utf-8")
+    return before, _new_text(current.with_flow(after), path, on_disk)

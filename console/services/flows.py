@@ -9,9 +9,11 @@ from __future__ import annotations
 
 from dataclasses import dataclass
 from datetime import datetime
+from pathlib import Path
 from typing import Literal
 
-from console.flows import Flow, FlowsConfig, Schedule
+from console.flows import Flow, FlowsConfig, FlowsError, Schedule
+from console.services.errors import ServiceError
 from console.services.times import short_zone
 
 NextRunState = Literal["scheduled", "disabled", "on request", "manual", "never", "after"]
@@ -71,3 +73,36 @@ def summarize(flow: Flow, now: datetime) -> FlowSummary:
 
 def summaries(config: FlowsConfig, now: datetime) -> list[FlowSummary]:
     return [summarize(flow, now) for flow in config.flows]
+
+
+@dataclass(frozen=True)
+class SavePreview:
+    """What saving one flow will change in flows.toml, as a unified diff."""
+
+    diff: str
+    added: int
+    removed: int
+
+    @property
+    def empty(self) -> bool:
+        return not self.diff
+
+
+def save_preview(path: Path, after: Flow) -> SavePreview:
+    """The diff of flows.toml if ``after`` were saved now (nothing is written)."""
+    import difflib
+
+    from console.flows.file import preview_flow
+
+    try:
+        before, text = preview_flow(path, after)
+    except FlowsError as exc:
+        raise ServiceError(str(exc)) from None
+    except OSError as exc:
+        raise ServiceError(f"cannot read {path}: {exc.strerror or exc}") from None
+    lines = list(difflib.unified_diff(before.splitlines(keepends=True),
+                                      text.splitlines(keepends=True),
+                                      f"{path.name} (now)", f"{path.name} (saved)", n=2))
+    added = sum(1 for line in lines if line.startswith("+") and not line.startswith("+++"))
+    removed = sum(1 for line in lines if line.startswith("-") and not line.startswith("---"))
+    return SavePreview("".join(lines), added, removed)

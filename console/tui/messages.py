@@ -12,11 +12,11 @@ from typing import TYPE_CHECKING, Any
 from textual.message import Message
 
 if TYPE_CHECKING:
-    from console.flows import FlowsConfig
+    from console.flows import Flow, FlowsConfig
     from console.runner.dry_run import DryRun
     from console.runner.store import Execution
     from console.services.executions import FlowActivity
-    from console.services.flows import FlowSummary
+    from console.services.flows import FlowSummary, SavePreview
     from console.services.oms_setup import StepRow
     from console.services.stock import StockPage
     from console.services.workbench import TestInput
@@ -55,6 +55,16 @@ class FlowWritten(Message):
         self.saved = saved
         self.problem = problem
         self.context = context
+
+
+class SavePreviewed(Message):
+    """The diff saving ``flow`` would write, for the designer to ask before saving."""
+
+    def __init__(self, preview: SavePreview, flow: Flow, values: dict[str, str | bool]) -> None:
+        super().__init__()
+        self.preview = preview
+        self.flow = flow
+        self.values = values
 
 
 class FlowsSummarized(Message):

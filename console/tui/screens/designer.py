@@ -24,7 +24,13 @@ from console.kinds.row_shapes import RowCheck, row_check
 from console.services import workbench
 from console.tui.base import ConsoleScreen
 from console.tui.flow_form import apply, fields_for
-from console.tui.messages import DryRunDone, FlowWritten, Notice, TestInputLoaded
+from console.tui.messages import (
+    DryRunDone,
+    FlowWritten,
+    Notice,
+    SavePreviewed,
+    TestInputLoaded,
+)
 from console.tui.outbound_text import outbound_text
 from console.tui.step_cards import step_cards
 from console.tui.widgets.code_editor import CodeEditor
@@ -247,7 +253,35 @@ class DesignerScreen(ConsoleScreen[None]):
             key, message = next(iter(problems.items()))
             self.notify(f"{key}: {message}", title="Not saved", severity="error")
             return
-        self.save_edits(flow, self.values())
+        self.preview_save(flow, self.values())
+
+    @work(thread=True, exit_on_error=False, exclusive=True, group="save-preview")
+    def preview_save(self, flow: Flow, values: dict[str, str | bool]) -> None:
+        """F2 shows what will change in flows.toml before anything is written."""
+        from console.services import ServiceError
+        from console.services.flows import save_preview
+
+        assert self.config.source is not None
+        try:
+            preview = save_preview(self.config.source, flow)
+        except ServiceError as exc:  # refused as the save itself would be: "Not saved"
+            self.post_message(FlowWritten(None, exc.message, (flow, values)))
+            return
+        self.post_message(SavePreviewed(preview, flow, values))
+
+    def on_save_previewed(self, message: SavePreviewed) -> None:
+        from console.tui.screens.save_preview import SavePreviewScreen
+
+        if message.preview.empty:
+            self.notify("nothing to save: flows.toml already says this", title="Saved")
+            self.baseline = message.values
+            return
+
+        def answer(save: bool | None) -> None:
+            if save:
+                self.save_edits(message.flow, message.values)
+
+        self.app.push_screen(SavePreviewScreen(message.preview, message.flow.name), answer)
 
     def save_edits(self, flow: Flow, values: dict[str, str | bool]) -> None:
         from console.tui.saving import write_flow

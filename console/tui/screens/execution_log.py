@@ -34,9 +34,10 @@ def filter_text(level: str | None, search: str | None) -> str:
     return f"{text} · search {json.dumps(search, ensure_ascii=False)}" if search else text
 
 
-def detail_text(log: RowLog) -> str:
+def detail_text(log: RowLog, zone: str) -> str:
     """Everything about one row: the message in full and its payload, pretty-printed."""
-    lines = [f"row {log.seq} · {log.level} · {log.key or 'no key'} · {log.created_at}",
+    lines = [f"row {log.seq} · {log.level} · {log.key or 'no key'} · "
+             f"{full_stamp(log.created_at, zone)}",
              "", log.message]
     if log.payload:
         try:
@@ -191,7 +192,8 @@ class ExecutionLogScreen(ConsoleScreen[None]):
             return
         log = self.query_one(RowLogView).current()
         self.query_one("#detail-text", Static).update(
-            detail_text(log) if log is not None else "no row here")
+            detail_text(log, self._zone(self.execution.flow_id) if self.execution else "UTC")
+            if log is not None else "no row here")
 
     def action_copy(self) -> None:
         log = self.query_one(RowLogView).current()
