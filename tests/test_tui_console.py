@@ -279,8 +279,8 @@ async def test_a_save_the_file_refuses_is_undone_on_screen(flows_file: Path) -> 
         flows_file.mkdir()  # a folder where the file was: the write fails, even for root
         await pilot.press("e")
         flush()  # the file is written off the event loop
-        await app.workers.wait_for_complete()
-        await pilot.pause()
+        # the refusal comes back as a message: wait until the screen has taken it
+        await until(pilot, lambda: any(n.title == "Not saved" for n in app._notifications))
         flows_file.rmdir()
         flows_file.write_text(original)
         assert app.config.flow("stock").enabled is True  # type: ignore[union-attr]
