@@ -17,6 +17,7 @@ if TYPE_CHECKING:
     from console.runner.store import Execution
     from console.services.executions import FlowActivity
     from console.services.flows import FlowSummary, SavePreview
+    from console.services.history import Version
     from console.services.oms_setup import StepRow
     from console.services.stock import StockPage
     from console.services.workbench import TestInput
@@ -50,11 +51,45 @@ class ConfigChanged(Message):
 class FlowWritten(Message):
     """A queued change reached the file (``saved``) or was refused (``problem``)."""
 
-    def __init__(self, saved: FlowsConfig | None, problem: str | None, context: Any) -> None:
+    def __init__(self, saved: FlowsConfig | None, problem: str | None, context: Any,
+                 warning: str | None = None) -> None:
         super().__init__()
         self.saved = saved
         self.problem = problem
         self.context = context
+        self.warning = warning
+        """Saved, but something the user should know (no version could be kept)."""
+
+
+class VersionsLoaded(Message):
+    """The versions of flows.toml, newest first."""
+
+    def __init__(self, versions: list[Version], where: str) -> None:
+        super().__init__()
+        self.versions = versions
+        self.where = where
+
+
+class VersionDiffed(Message):
+    """What changed from a version to the file now."""
+
+    def __init__(self, version_id: str, diff: str) -> None:
+        super().__init__()
+        self.version_id = version_id
+        self.diff = diff
+
+
+class VersionRestored(Message):
+    """A restore was written (``config``, and ``version`` unless the file already said that)
+    or refused (``problem``)."""
+
+    def __init__(self, version_id: str, config: FlowsConfig | None, version: Version | None,
+                 problem: str | None) -> None:
+        super().__init__()
+        self.version_id = version_id
+        self.config = config
+        self.version = version
+        self.problem = problem
 
 
 class SavePreviewed(Message):

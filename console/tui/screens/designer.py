@@ -298,6 +298,8 @@ class DesignerScreen(ConsoleScreen[None]):
         self.console.replace_config(message.saved)
         self.baseline = values
         self.notify(f"{flow.name} saved to {message.saved.source}", title="Saved")
+        if message.warning:
+            self.notify(message.warning, title="No version kept", severity="warning", timeout=10)
 
     def action_dry_run(self) -> None:
         """The whole flow as edited (login, read, script, mapping), without writing."""
