@@ -251,3 +251,24 @@ def test_a_channel_that_is_down_is_recorded_not_raised(tmp_path: Path,
     out = capsys.readouterr().out
     assert "target 1 (json://…): not delivered" in out
     assert "target 2 ($UNSET_HOOK_URL): environment variable UNSET_HOOK_URL is not set" in out
+
+
+def test_an_alarm_of_a_flow_no_longer_checked_resolves(tmp_path: Path) -> None:
+    config = config_with(tmp_path, 'error_rate = 50\nmin_interval = "0s"')
+    store = ExecutionStore(config.store_path())
+    evaluator = AlarmEvaluator(store, clock=Clock(T0))
+    finished(store, "push", "failed", T0 - timedelta(minutes=1))
+    assert [e.event for e in evaluator.evaluate(config)] == ["fired"]
+    quiet = config_with(tmp_path, 'min_interval = "0s"')
+    events = evaluator.evaluate(quiet)
+    assert [(e.flow_id, e.event, e.message) for e in events] == [
+        ("push", "resolved", "push: error rate is no longer checked")]
+
+
+def test_old_alarm_history_is_pruned_and_states_stay(tmp_path: Path) -> None:
+    store = ExecutionStore(tmp_path / "console.db")
+    store.change_alarm("a", "stalled", True, stamp(T0 - timedelta(days=40)), 1.0, "old")
+    store.change_alarm("a", "stalled", False, stamp(T0 - timedelta(days=1)), 0.0, "new")
+    assert store.prune_alarm_events(stamp(T0 - timedelta(days=30))) == 1
+    assert [e.message for e in store.alarm_events()] == ["new"]
+    assert [s.message for s in store.alarm_states()] == ["new"]

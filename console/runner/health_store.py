@@ -166,6 +166,10 @@ class HealthQueries:
         self._conn().execute("UPDATE alarm_event SET delivery = ? WHERE id = ?",
                              (delivery, event_id))
 
+    def prune_alarm_events(self, before: str) -> int:
+        """Forget alarm history older than ``before`` (the states themselves stay)."""
+        return self._conn().execute("DELETE FROM alarm_event WHERE at < ?", (before,)).rowcount
+
     def alarm_events(self, limit: int = 50, flow_id: str | None = None) -> list[AlarmEvent]:
         if flow_id:
             rows = self._conn().execute(

@@ -8,6 +8,7 @@ from urllib.parse import urlencode
 
 import httpx
 
+from console import telemetry
 from console.flows import Flow
 from console.flows.model import SCRIPT_TIMEOUT_S
 from console.omnitron import RetryPolicy
@@ -27,6 +28,7 @@ def _script(pool: ScriptPool, flow: Flow, source: str | None, data: Any,
         return data
     timeout = flow.oms.script_timeout_s if flow.oms else SCRIPT_TIMEOUT_S
     result = pool.run(flow.id, source, data, attrs, timeout=timeout)
+    telemetry.report(telemetry.SCRIPT, result.duration_s, flow=flow.id)
     if result.error or result.relationship != "success":
         error = timeout_hint(result.error, f"flows.{flow.id}.oms", "script_timeout_s")
         raise OmsQueryError(f"{step} failed: {error or 'sent to failure'}")

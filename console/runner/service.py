@@ -11,6 +11,7 @@ import logging
 import socket
 import threading
 import time
+from datetime import timedelta
 from pathlib import Path
 
 import uvicorn
@@ -23,6 +24,7 @@ from console.runner.notify import notify_event
 from console.runner.runner import Runner
 from console.runner.scheduler import FetchMissing, Scheduler
 from console.runner.server import RunnerApp
+from console.runner.store import now, stamp
 
 log = logging.getLogger("console.runner")
 
@@ -58,6 +60,8 @@ class RunnerService:
     def start(self) -> None:
         self.runner.recover()
         self.runner.store.prune(self.config.runner.log_retention_days)
+        self.runner.store.prune_alarm_events(
+            stamp(now() - timedelta(days=self.config.runner.log_retention_days)))
         self.scheduler.plan(self.config)
         settings = self.config.runner
         sock = bind(settings.host, settings.port)

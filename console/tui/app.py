@@ -168,7 +168,7 @@ class ConsoleApp(App[None]):
 
     # Alarms ----------------------------------------------------------------------------------
 
-    @work(thread=True, exit_on_error=False, exclusive=True, group="alarms")
+    @work(thread=True, exit_on_error=False, group="alarms")
     def check_alarms(self) -> None:
         from console.services.health import firing_alarms
 

@@ -22,6 +22,7 @@ class FlowCommands(Provider):
         yield "Stock browser", flows_screen.action_stock_browser, "browse and edit product stock"
         yield "OMS setup", flows_screen.action_oms_setup, "the 15-step OMS checklist"
         yield "New flow", flows_screen.action_new_flow, "create a flow from a template"
+        yield "Health", flows_screen.action_health, "flow states, firing alarms, recent failures"
         for flow in flows_screen.config.flows:
             for verb, action, about in (
                     ("Open", "open", "edit the flow in the designer"),

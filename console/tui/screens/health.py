@@ -114,7 +114,7 @@ class HealthScreen(ConsoleScreen[None]):
         self.load()
         self.set_interval(2.0, self.load)
 
-    @work(thread=True, exit_on_error=False, exclusive=True, group="health")
+    @work(thread=True, exit_on_error=False, group="health")
     def load(self) -> None:
         from console.services.health import health_report
 
@@ -202,18 +202,25 @@ class HealthScreen(ConsoleScreen[None]):
         key = table.coordinate_to_cell_key(table.cursor_coordinate).row_key.value
         return next((f for f in self.report.flows if f.flow_id == key), None)
 
-    @on(DataTable.RowSelected, "#problems")
     def action_open(self) -> None:
+        """``enter``: the log of the highlighted failure, or the executions of the flow."""
+        problems = self.query_one("#problems", DataTable)
+        if problems.has_focus:
+            self._open_log()
+        else:
+            self._open_flow_executions()
+
+    @on(DataTable.RowSelected, "#problems")
+    def _open_log(self) -> None:
         table = self.query_one("#problems", DataTable)
-        if not table.has_focus or not table.row_count:
-            if self.query_one("#health", DataTable).has_focus:
-                self._open_flow_executions()
+        if not table.row_count:
             return
         execution_id = str(table.coordinate_to_cell_key(table.cursor_coordinate).row_key.value)
         from console.tui.screens.execution_log import ExecutionLogScreen
 
         self.app.push_screen(ExecutionLogScreen(execution_id))
 
+    @on(DataTable.RowSelected, "#health")
     def _open_flow_executions(self) -> None:
         selected = self._selected_flow()
         flow = self.config.find(selected.flow_id) if selected is not None else None
