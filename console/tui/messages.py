@@ -12,6 +12,8 @@ from typing import TYPE_CHECKING, Any
 from textual.message import Message
 
 if TYPE_CHECKING:
+    from rich.text import Text
+
     from console.flows import Flow, FlowsConfig
     from console.runner.dry_run import DryRun
     from console.runner.store import Execution
@@ -171,6 +173,54 @@ class TestInputLoaded(Message):
     def __init__(self, loaded: TestInput) -> None:
         super().__init__()
         self.loaded = loaded
+
+
+class TestInputRead(Message):
+    """A test panel's input, read from a file."""
+
+    def __init__(self, text: str) -> None:
+        super().__init__()
+        self.text = text
+
+
+class TestRunDone(Message):
+    """A test panel's run: what to show (``meta``: outcome, attributes, logs), result_data,
+    the output a next step may take (``None`` on failure) and, for a mapping run on what the
+    script made, that input."""
+
+    def __init__(self, meta: Text, result: str, output: str | None,
+                 input_text: str | None = None) -> None:
+        super().__init__()
+        self.meta = meta
+        self.result = result
+        self.output = output
+        self.input_text = input_text
+
+
+class PinnedInputLoaded(Message):
+    """The flow's pinned sample, the test panels' default ERP input."""
+
+    def __init__(self, text: str) -> None:
+        super().__init__()
+        self.text = text
+
+
+class FlowProblems(Message):
+    """The file's validation of the flow as edited: problems by key (within the flow) and the
+    others, both empty when it validates."""
+
+    def __init__(self, keyed: dict[str, str], other: list[str]) -> None:
+        super().__init__()
+        self.keyed = keyed
+        self.other = other
+
+
+class FlowsFileChanged(Message):
+    """flows.toml changed on disk and loads: the app's flows are to be replaced."""
+
+    def __init__(self, config: FlowsConfig) -> None:
+        super().__init__()
+        self.config = config
 
 
 class DryRunDone(Message):

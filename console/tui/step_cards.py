@@ -16,6 +16,7 @@ SAMPLE_STOCK = json.dumps([{"id": 1, "sku": "SKU-000001", "qty": 12, "unit_type"
                            {"id": 2, "sku": "SKU-000002", "qty": 0, "unit_type": "qty"}], indent=2)
 SAMPLE_ORDERS = json.dumps([{"order": "ORD-000002", "orderitems": [
     {"id": 4, "product": "SKU-000010", "status": 500, "invoice_number": "INV-2"}]}], indent=2)
+SAMPLE_ORDER = json.dumps(json.loads(SAMPLE_ORDERS)[0], indent=2)
 SAMPLE_SKUS = json.dumps(["SKU-000001", "SKU-000002"], indent=2)
 SAMPLE_OMS_RECORDS = json.dumps([{"id": 1, "sku": "SKU-000001", "qty": 12, "stock_list": 1},
                                  {"id": 2, "sku": "SKU-000002", "qty": 0, "stock_list": 1}],
@@ -102,3 +103,14 @@ def _card(card: CardId, sample: str) -> StepCard:
     if card == "script":
         return StepCard("script", "Script", sample, True)
     return StepCard("mapping", "Mapping", sample, False, "input: the script's output")
+
+
+def first_order(mapped: str) -> str | None:
+    """The first row of a mapping's output, as the per-order script of an order-status flow
+    gets it (one order at a time); ``None`` when the output has no order in it."""
+    try:
+        rows = json.loads(mapped)
+    except json.JSONDecodeError:
+        return None
+    row = rows[0] if isinstance(rows, list) and rows else rows
+    return json.dumps(row, indent=2, ensure_ascii=False) if isinstance(row, dict) else None
