@@ -350,3 +350,21 @@ def test_native_scripts_get_data_and_integrator_scripts_get_json_text(pool: Scri
         "session.transfer(ff, REL_SUCCESS)\n"), rows)
     assert native.result_json == ["list"]
     assert integrator.result_data == json.dumps(rows) and integrator.result_json == rows
+
+
+def test_an_unknown_worker_user_is_a_clear_error() -> None:
+    with ScriptPool(workers=1, user="no-such-user-here") as pool:
+        result = pool.run("flow", "def transform(d, a):\n    return 1\n", None)
+    if os.geteuid() == 0:
+        assert "user 'no-such-user-here', which does not exist" in (result.error or "")
+    else:  # only a root console changes user
+        assert result.ok and result.result_json == 1
+
+
+def test_data_beyond_plain_json_still_reaches_a_native_script(pool: ScriptPool) -> None:
+    from datetime import date
+    from decimal import Decimal
+
+    source = "def transform(data, attributes):\n    return [type(v).__name__ for v in data]\n"
+    result = pool.run("flow", source, [Decimal("1.5"), date(2026, 1, 2), (1, 2)])
+    assert result.result_json == ["Decimal", "date", "tuple"]

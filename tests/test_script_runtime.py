@@ -210,3 +210,17 @@ def test_a_worker_started_from_a_finished_thread_keeps_serving() -> None:
         again = pool.run("f", native, [2])
     assert [r.ok for r in first] == [True]  # type: ignore[attr-defined]
     assert again.ok and again.result_json == [2]
+
+
+def test_the_shared_pool_takes_the_files_script_settings() -> None:
+    from console.script import configure
+
+    source = ("import resource\ndef transform(d, a):\n"
+              "    return resource.getrlimit(resource.RLIMIT_AS)[0] >> 20\n")
+    try:
+        configure(memory_mb=200)
+        assert run(source, "null").result_json == 200
+        configure(memory_mb=300, workers=8)
+        assert run(source, "null").result_json == 300
+    finally:
+        configure(workers=2, idle_s=120.0)

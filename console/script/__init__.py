@@ -14,7 +14,8 @@ from typing import Any
 from console.script.pool import ScriptPool
 from console.script.result import ScriptResult
 
-__all__ = ["DEFAULT_TIMEOUT_S", "TEST_TIMEOUT_S", "ScriptPool", "ScriptResult", "run"]
+__all__ = ["DEFAULT_TIMEOUT_S", "TEST_TIMEOUT_S", "ScriptPool", "ScriptResult", "configure",
+           "run"]
 
 DEFAULT_TIMEOUT_S = 300.0
 """What the Integrator gives a script in a real run."""
@@ -22,14 +23,30 @@ TEST_TIMEOUT_S = 30.0
 """The interactive test panel's limit: someone is waiting at the keyboard."""
 
 _shared: ScriptPool | None = None
+_shared_settings: dict[str, Any] = {"workers": 2, "idle_s": 120.0}
 _shared_lock = threading.Lock()
+
+
+def configure(**settings: Any) -> None:
+    """Settings of the shared pool (``ScriptPool``'s keywords, e.g. from ``[runner.scripts]``);
+    a pool running with other settings is ended and the next run starts a new one."""
+    global _shared
+    wanted = {**settings, "workers": min(int(settings.get("workers", 2)), 2)}
+    with _shared_lock:
+        if wanted == _shared_settings:
+            return
+        _shared_settings.clear()
+        _shared_settings.update(wanted)
+        old, _shared = _shared, None
+    if old is not None:
+        old.close()
 
 
 def _pool() -> ScriptPool:
     global _shared
     with _shared_lock:
         if _shared is None:
-            _shared = ScriptPool(workers=2, idle_s=120.0)
+            _shared = ScriptPool(**_shared_settings)
             atexit.register(_shared.close)
         return _shared
 

@@ -221,9 +221,14 @@ def _plain_items(values: list[Any]) -> bool:
     else:
         dicts = [v for v in values if type(v) is dict]
         lists = [v for v in values if type(v) is list]
-    if dicts and not (_STR.issuperset(map(type, chain.from_iterable(dicts)))
-                      and _plain_items(list(chain.from_iterable(map(dict.values, dicts))))):
-        return False
+    if dicts:
+        if not _STR.issuperset(map(type, chain.from_iterable(dicts))):
+            return False
+        inner = set(map(type, chain.from_iterable(map(dict.values, dicts))))
+        if not inner <= _SCALARS and not (
+                inner <= _JSON and _plain_items(list(chain.from_iterable(map(dict.values,
+                                                                                dicts))))):
+            return False
     return not lists or _plain_items(list(chain.from_iterable(lists)))
 
 

@@ -73,7 +73,7 @@ class ScriptSessionError(Exception):
 
 
 class OutputStream(io.BytesIO):
-    def write(self, data: Any) -> int:  # type: ignore[override]
+    def write(self, data: Any) -> int:
         if isinstance(data, str):
             data = data.encode("utf-8")
         return super().write(bytes(data))

@@ -22,11 +22,11 @@ class StandardCharsets:
 class IOUtils:
     @staticmethod
     def toString(stream: Any, charset: Any = "utf-8") -> str:  # noqa: N802 - Java's name
-        return stream.read().decode(str(charset) if charset else "utf-8")
+        return str(stream.read().decode(str(charset) if charset else "utf-8"))
 
     @staticmethod
     def toByteArray(stream: Any) -> bytes:  # noqa: N802
-        return stream.read()
+        return bytes(stream.read())
 
     @staticmethod
     def write(data: Any, stream: Any, charset: Any = "utf-8") -> None:

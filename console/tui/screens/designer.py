@@ -142,6 +142,15 @@ class DesignerScreen(ConsoleScreen[None]):
         card = next(c for c in self.cards if c.reads_erp_records)
         return self.query_one(f"#{card.panel_id}", TestPanel).input_text
 
+    @work(thread=True, exit_on_error=False, group="script-settings")
+    def use_script_settings(self) -> None:
+        """Test runs use the file's ``[runner.scripts]`` settings (user, limits)."""
+        import dataclasses
+
+        from console.script import configure
+
+        configure(**dataclasses.asdict(self.config.runner.scripts))
+
     def _connect_sources(self) -> None:
         """Each test panel reads its editor's text when a run starts, never a stale copy."""
         for card in self.cards:
@@ -157,6 +166,7 @@ class DesignerScreen(ConsoleScreen[None]):
             panel.timeout_s = self.flow.write.script_timeout_s
 
     def on_mount(self) -> None:
+        self.use_script_settings()
         if self.query("#mapping-test"):
             mapping_test = self.query_one("#mapping-test", TestPanel)
             mapping_test.upstream = self.query_one("#script-test", TestPanel)
