@@ -16,7 +16,9 @@ SAMPLE_STOCK = json.dumps([{"id": 1, "sku": "SKU-000001", "qty": 12, "unit_type"
                            {"id": 2, "sku": "SKU-000002", "qty": 0, "unit_type": "qty"}], indent=2)
 SAMPLE_ORDERS = json.dumps([{"order": "ORD-000002", "orderitems": [
     {"id": 4, "product": "SKU-000010", "status": 500, "invoice_number": "INV-2"}]}], indent=2)
-SAMPLE_ORDER = json.dumps(json.loads(SAMPLE_ORDERS)[0], indent=2)
+# One order as the per-order write script gets it: a row of the mapping's output.
+SAMPLE_ORDER = json.dumps({"order": "ORD-000002", "orderitem_set": [
+    {"id": 4, "status": 500, "invoice_number": "INV-2"}]}, indent=2)
 SAMPLE_SKUS = json.dumps(["SKU-000001", "SKU-000002"], indent=2)
 SAMPLE_OMS_RECORDS = json.dumps([{"id": 1, "sku": "SKU-000001", "qty": 12, "stock_list": 1},
                                  {"id": 2, "sku": "SKU-000002", "qty": 0, "stock_list": 1}],

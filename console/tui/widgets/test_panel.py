@@ -144,6 +144,12 @@ class TestPanel(Vertical):
 
     @on(Button.Pressed, "#run")
     def action_run(self) -> None:
+        if self.kind == "script" and not self.source_of().strip():
+            # As in runs: a card without a script passes its input on unchanged.
+            self.post_message(TestRunDone(Text("no script on this card: a run passes the input "
+                                               "on unchanged", "yellow"),
+                                          pretty(self.input_text), self.input_text))
+            return
         self.query_one(".meta", Static).update("running…")
         up = self.upstream
         check = self.check_of()
