@@ -90,9 +90,9 @@ def test_models_are_immutable() -> None:
         flow.name = "Other"  # type: ignore[misc]
 
 
-def test_demo_file_has_all_three_flow_types_and_round_trips(tmp_path: Path) -> None:
+def test_demo_file_has_every_flow_type_and_round_trips(tmp_path: Path) -> None:
     config = loads(demo_flows_text())
-    assert {f.type for f in config.flows} == {"stock", "order_status", "oms_stock"}
+    assert {f.type for f in config.flows} == {"stock", "order_status", "oms_stock", "price"}
     target = tmp_path / "flows.toml"
     save(config, target)
     again = load(target)

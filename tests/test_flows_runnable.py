@@ -95,7 +95,8 @@ def test_pagination_and_oms_numbers_are_bounded() -> None:
         loads(text.replace("page_size = 500", "page_size = 100001")
                   .replace('sku_mode = "multiple"', 'sku_mode = "multiple"\nconcurrency = 65'))
     assert {p.key_path for p in caught.value.problems} == {
-        "flows.stock.read.pagination.page_size", "flows.oms_stock.oms.concurrency"}
+        "flows.stock.read.pagination.page_size", "flows.price.read.pagination.page_size",
+        "flows.oms_stock.oms.concurrency"}
 
 
 @pytest.mark.parametrize("flow_id", ["stock", "stock_xml", "stock_push", "order_status",

@@ -234,3 +234,20 @@ async def test_oms_dry_run_answers_a_stock_query_for_the_pre_script_skus(
         texts = " ".join(str(w.render()) for w in app.screen.query(Static))
         assert "sku=SKU-000006" in texts and '"location"' in texts
         assert "would be written" not in texts
+
+
+def test_login_card_edits_the_oauth2_and_login_request_settings() -> None:
+    stock = CONFIG.flow("stock")
+    flow, problems = apply(stock, {"login.type": "oauth2", "login.grant": "password",
+                                   "login.client_id": "shop", "login.scope": "stock prices",
+                                   "login.headers": "X-Tenant = north",
+                                   "login.extra_body": "audience = erp\nbad line"})
+    assert problems == {"login.extra_body": "line 2: expected name = value, found 'bad line'"}
+    login = flow.login
+    assert login is not None
+    assert (login.type, login.grant, login.client_id, login.scope) == \
+        ("oauth2", "password", "shop", "stock prices")
+    assert dict(login.headers) == {"X-Tenant": "north"}
+    starts = {spec.key: shown(flow, spec) for spec in fields_for(flow)}
+    assert starts["login.headers"] == "X-Tenant = north"
+    assert "login.client_secret" not in starts and "login.password" not in starts

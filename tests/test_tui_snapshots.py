@@ -139,3 +139,18 @@ def test_oms_checklist(snap_compare: object, app: ConsoleApp) -> None:
         await settle(pilot)
 
     assert snap_compare(app, terminal_size=(80, 24), run_before=open_oms)  # type: ignore[operator]
+
+
+@pytest.mark.parametrize("card", ["tab-login", "tab-write"])
+def test_price_flow_designer_cards(snap_compare: object, app: ConsoleApp, card: str) -> None:
+    """The price flow's OAuth2 login (its secret named, never shown) and its price list."""
+    async def open_card(pilot: object) -> None:
+        await settle(pilot)
+        for _ in range(5):  # the sixth demo flow: Price Flow
+            await pilot.press("down")  # type: ignore[attr-defined]
+        await pilot.press("enter")  # type: ignore[attr-defined]
+        await settle(pilot)
+        pilot.app.screen.query_one("#cards").active = card  # type: ignore[attr-defined]
+        await settle(pilot)
+
+    assert snap_compare(app, terminal_size=(100, 40), run_before=open_card)  # type: ignore[operator]

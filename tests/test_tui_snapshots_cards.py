@@ -20,7 +20,6 @@ from tests.test_tui_order_script import ORDER_SCRIPT
 
 NOW = datetime(2026, 11, 24, 9, 0, tzinfo=UTC)
 SIZES = [(80, 24), (120, 40)]
-ROWS = {"stock": 0, "order_status": 3, "oms_stock": 4}
 
 
 @pytest.fixture
@@ -63,7 +62,7 @@ def steady(before: Any) -> Any:
 
 async def open_card(pilot: Any, flow_id: str, tab: str) -> Any:
     await settle(pilot)
-    pilot.app.screen.query_one("#flows").move_cursor(row=ROWS[flow_id])
+    pilot.app.screen.select(flow_id)
     await pilot.press("enter")
     await settle(pilot)
     screen = pilot.app.screen

@@ -54,6 +54,7 @@ def _summary(summary: FlowSummary) -> dict[str, Any]:
         "direction": summary.direction,
         "enabled": summary.enabled,
         "schedule": summary.schedule,
+        "after": summary.after,
         "timezone": summary.timezone,
         "next_run": upcoming.at.isoformat() if upcoming.at else None,
         "next_run_state": upcoming.state,

@@ -14,14 +14,16 @@ from typing import Any, Literal
 from console.flows.secrets import Secret
 from console.kinds import KINDS
 
-FlowType = Literal["stock", "order_status", "oms_stock"]
+FlowType = Literal["stock", "order_status", "oms_stock", "price"]
 Direction = Literal["inbound", "outbound"]
-LoginType = Literal["none", "jwt", "basic", "token", "header"]
+LoginType = Literal["none", "jwt", "basic", "token", "header", "oauth2"]
+OAuthGrant = Literal["client_credentials", "password"]
 PaginationType = Literal["offset", "seek", "next"]
 
 FLOW_TYPES: tuple[str, ...] = tuple(KINDS)
 DIRECTIONS: tuple[str, ...] = ("inbound", "outbound")
-LOGIN_TYPES: tuple[str, ...] = ("none", "jwt", "basic", "token", "header")
+LOGIN_TYPES: tuple[str, ...] = ("none", "jwt", "basic", "token", "header", "oauth2")
+OAUTH_GRANTS: tuple[str, ...] = ("client_credentials", "password")
 PAGINATION_TYPES: tuple[str, ...] = ("offset", "seek", "next")
 MAX_NAME_LENGTH = 20
 
@@ -96,7 +98,14 @@ class RunnerSettings:
 
 @dataclass(frozen=True, slots=True)
 class ErpLogin:
-    """Login to the ERP. ``token`` is for the ``token``/``header`` types that send a fixed value."""
+    """Login to the ERP.
+
+    ``url`` is the login request's address: the JWT login endpoint, or the OAuth2 token
+    endpoint. ``token`` is for the ``token``/``header`` types that send a fixed value.
+    ``headers`` and ``extra_body`` go with the login request (JSON body for ``jwt``, form body
+    for ``oauth2``). ``token_path`` finds the token in the JWT login's answer: a dotted path
+    (``data.token``) or a JSONPath (``$.data.token``).
+    """
 
     type: LoginType = "none"
     url: str = ""
@@ -106,6 +115,12 @@ class ErpLogin:
     token_path: str = "token"
     header: str = "Authorization"
     prefix: str = "Bearer "
+    grant: OAuthGrant = "client_credentials"
+    client_id: str = ""
+    client_secret: Secret | None = None
+    scope: str = ""
+    headers: Mapping[str, str] = field(default_factory=dict)
+    extra_body: Mapping[str, str] = field(default_factory=dict)
 
 
 @dataclass(frozen=True, slots=True)
@@ -155,6 +170,8 @@ class WriteStep:
     """Write Data to Omnitron. ``script`` is the per-order script of order-status flows."""
 
     stock_list: int | None = bounded(None, 1, 2_147_483_647)
+    price_list: int | None = bounded(None, 1, 2_147_483_647)
+    """Price flows: the price list of rows that name none."""
     batch_size: int = bounded(5000, 1, 50_000)
     script: str | None = None
     script_timeout_s: float = bounded(SCRIPT_TIMEOUT_S, *TIMEOUT_RANGE_S)
@@ -224,6 +241,9 @@ class Flow:
     direction: Direction
     enabled: bool = True
     schedule: str | None = None
+    after: str | None = None
+    """The id of a flow whose successful execution starts this one (the Integrator's
+    "Triggered By" schedule); exclusive with ``schedule``."""
     timezone: str = "UTC"
     trigger_params: tuple[str, ...] = ()
     allow_concurrent_runs: bool = False
@@ -239,6 +259,14 @@ class Flow:
     @property
     def is_inbound(self) -> bool:
         return self.direction == "inbound"
+
+    @property
+    def default_list(self) -> int | None:
+        """The list rows without one are written to (a stock list, or a price list for price
+        flows), as the flow's kind says."""
+        key = KINDS[self.type].default_list
+        value: int | None = getattr(self.write, key) if key else None
+        return value
 
 
 @dataclass(frozen=True, slots=True)

@@ -107,6 +107,7 @@ def _flows(root: TableReader) -> list[m.Flow]:
         return []
     flows: list[m.Flow] = []
     names: dict[str, str] = {}
+    sections: dict[str, TableReader] = {}
     for flow_id in table.data:
         section = table.table(flow_id)
         if section is None:
@@ -119,10 +120,36 @@ def _flows(root: TableReader) -> list[m.Flow]:
             section.problem("name", f"duplicate name {flow.name!r}, already used by flows.{names[key]}")
         names[key] = flow_id
         flows.append(flow)
+        sections[flow_id] = section
+    _check_chains(flows, sections)
     return flows
 
 
-_FLOW_KEYS = ("name", "type", "direction", "enabled", "schedule", "timezone", "trigger_params",
+def _check_chains(flows: list[m.Flow], sections: dict[str, TableReader]) -> None:
+    """Every ``after`` names another flow, and following them never comes back to a flow."""
+    by_id = {flow.id: flow for flow in flows}
+    reported: set[str] = set()
+    for flow in flows:
+        if flow.after is None:
+            continue
+        section = sections[flow.id]
+        if flow.after not in by_id:
+            known = ", ".join(sorted(by_id)) or "none"
+            section.problem("after", f"no flow {flow.after!r}; expected the id of another flow "
+                                     f"({known})")
+            continue
+        path = [flow.id]
+        current: m.Flow | None = by_id[flow.after]
+        while current is not None and current.id not in path:
+            path.append(current.id)
+            current = by_id.get(current.after) if current.after else None
+        if current is not None and current.id == flow.id and flow.id not in reported:
+            reported.update(path)
+            chain = " -> ".join([*path, flow.id])
+            section.problem("after", f"a cycle of chained flows never starts: {chain}")
+
+
+_FLOW_KEYS = ("name", "type", "direction", "enabled", "schedule", "after", "timezone", "trigger_params",
               "allow_concurrent_runs", "login", "read", "script", "mapping", "write",
               "fetch_missing", "oms", "alarms")
 
@@ -150,6 +177,7 @@ def _flow(flow_id: str, t: TableReader) -> m.Flow | None:
         if direction != "inbound":
             t.problem("schedule", "only inbound flows run on a schedule")
         _check_schedule(t, schedule, timezone)
+    after = _after(t, flow_id, direction, schedule)
     required_params = m.DEFAULT_TRIGGER_PARAMS[kind]
     params = t.strings("trigger_params", required_params)
     for needed in required_params:
@@ -162,6 +190,7 @@ def _flow(flow_id: str, t: TableReader) -> m.Flow | None:
         direction=direction,  # type: ignore[arg-type]
         enabled=t.get("enabled", bool, True),
         schedule=schedule,
+        after=after,
         timezone=timezone,
         trigger_params=params,
         allow_concurrent_runs=t.get("allow_concurrent_runs", bool, False),
@@ -178,6 +207,21 @@ def _flow(flow_id: str, t: TableReader) -> m.Flow | None:
     return flow
 
 
+def _after(t: TableReader, flow_id: str, direction: str, schedule: str | None) -> str | None:
+    after = t.get("after", str, None) if t.has("after") else None
+    if after is None:
+        return None
+    if direction != "inbound":
+        t.problem("after", "only inbound flows run after another flow")
+    if schedule is not None:
+        t.problem("after", "a flow runs on its schedule or after another flow, not both; "
+                           "remove one of schedule and after")
+    if after == flow_id:
+        t.problem("after", "a flow cannot run after itself")
+        return None
+    return after
+
+
 def _check_schedule(t: TableReader, schedule: str, timezone: str) -> None:
     """A schedule must parse and have a next run: one that never fires is a mistake."""
     try:
@@ -188,24 +232,57 @@ def _check_schedule(t: TableReader, schedule: str, timezone: str) -> None:
         t.problem("schedule", why)
 
 
+_LOGIN_KEYS = ("type", "url", "username", "password", "token", "token_path", "header", "prefix",
+               "grant", "client_id", "client_secret", "scope", "headers", "extra_body")
+
+
 def _login(flow: TableReader) -> m.ErpLogin | None:
     t = flow.table("login")
     if t is None:
         return None
     d = m.ErpLogin()
     kind = t.choice("type", m.LOGIN_TYPES, "none")
+    oauth = kind == "oauth2"
+    grant = t.choice("grant", m.OAUTH_GRANTS, d.grant)
     login = m.ErpLogin(
         type=kind,  # type: ignore[arg-type]
-        url=t.get("url", str, "", required=kind == "jwt"),  # basic auth rides on each request
-        username=t.get("username", str, ""),
-        password=t.secret("password"),
+        url=t.get("url", str, "", required=kind in ("jwt", "oauth2")),  # basic rides on requests
+        username=t.get("username", str, "", required=oauth and grant == "password"),
+        password=t.secret("password", required=oauth and grant == "password"),
         token=t.secret("token", required=kind in ("token", "header")),
         token_path=t.get("token_path", str, d.token_path),
         header=t.get("header", str, d.header),
         prefix=t.get("prefix", str, d.prefix),
+        grant=grant,  # type: ignore[arg-type]
+        client_id=t.get("client_id", str, "", required=oauth),
+        client_secret=t.secret("client_secret"),
+        scope=t.get("scope", str, ""),
+        headers=t.string_table("headers"),
+        extra_body=t.string_table("extra_body"),
     )
-    t.finish(("type", "url", "username", "password", "token", "token_path", "header", "prefix"))
+    if login.url and not login.url.startswith(("http://", "https://")):
+        t.problem("url", f"expected an http:// or https:// URL, found {login.url!r}")
+    if login.token_path.startswith("$"):
+        _check_json_path(t, "token_path", login.token_path)
+    elif not login.token_path.strip():
+        t.problem("token_path", 'expected a dotted path such as "data.token" or a JSONPath '
+                                'such as "$.data.token"')
+    if not oauth:
+        for name in ("grant", "client_id", "client_secret", "scope"):
+            if t.has(name):
+                t.problem(name, f'only oauth2 logins use {name}; this login is "{kind}"')
+    t.finish(_LOGIN_KEYS)
     return login
+
+
+def _check_json_path(table: TableReader, name: str, path: str) -> None:
+    from console.expression import ExpressionError
+    from console.expression.jsonpath import json_path
+
+    try:
+        json_path("{}", path)
+    except ExpressionError as exc:
+        table.problem(name, exc.message)
 
 
 def _pagination(read: TableReader) -> m.Pagination | None:
@@ -322,14 +399,17 @@ def _write(flow: TableReader, kind: str) -> m.WriteStep:
     d = m.WriteStep()
     if t is None:
         return d
-    stock_list = t.get("stock_list", int, None) if t.has("stock_list") else None
-    low, high = m.value_range(m.WriteStep, "stock_list")
-    if stock_list is not None and not low <= stock_list <= high:
-        t.problem("stock_list", f"expected a whole number between {low} and {high}, "
-                                f"found {stock_list}")
-        stock_list = None
+    stock_list = _list_id(t, "stock_list")
+    price_list = _list_id(t, "price_list")
+    writes_to = kind_of(kind).default_list
+    if writes_to == "price_list" and t.has("stock_list"):
+        t.problem("stock_list", f"{kind} flows write to a price list: use price_list")
+    if writes_to != "price_list" and t.has("price_list"):
+        t.problem("price_list", f"{kind} flows write no prices; only price flows have a "
+                                "price list")
     write = m.WriteStep(
         stock_list=stock_list,
+        price_list=price_list,
         batch_size=_int(t, d, "batch_size"),
         script=t.get("script", str, None) if t.has("script") else None,
         script_timeout_s=_float(t, d, "script_timeout_s"),
@@ -337,8 +417,18 @@ def _write(flow: TableReader, kind: str) -> m.WriteStep:
     _check_python(t, "script", write.script)
     if write.script is not None and not kind_of(kind).write_script:
         t.problem("script", "the per-order write script belongs to order_status flows")
-    t.finish(("stock_list", "batch_size", "script", "script_timeout_s"))
+    t.finish(("stock_list", "price_list", "batch_size", "script", "script_timeout_s"))
     return write
+
+
+def _list_id(t: TableReader, name: str) -> int | None:
+    """A stock or price list id: a whole number in the range the model declares."""
+    value = t.get(name, int, None) if t.has(name) else None
+    low, high = m.value_range(m.WriteStep, name)
+    if value is not None and not low <= value <= high:
+        t.problem(name, f"expected a whole number between {low} and {high}, found {value}")
+        return None
+    return value
 
 
 def _fetch_missing(flow: TableReader) -> m.FetchMissing:

@@ -30,6 +30,29 @@ _STOCK_MAPPING = """[
     }
   }
 ]"""
+_PRICE_MAPPING = """[
+  {
+    "operation": "shift",
+    "spec": {
+      "*": {
+        "sku": "[&1].product_sku",
+        "price_list": "[&1].price_list",
+        "sale_price": "[&1].price",
+        "list_price": "[&1].retail_price",
+        "vat": "[&1].tax_rate",
+        "currency": "[&1].currency_type"
+      }
+    }
+  },
+  {
+    "operation": "modify-overwrite-beta",
+    "spec": {
+      "*": {
+        "currency_type": "=toLower"
+      }
+    }
+  }
+]"""
 _ORDER_MAPPING = """[
   {
     "operation": "shift",
@@ -47,7 +70,7 @@ _ORDER_SCRIPT = '''def transform(order, attributes):
 '''
 
 
-_MAPPINGS = {"stock_rows": _STOCK_MAPPING, "orders": _ORDER_MAPPING}
+_MAPPINGS = {"stock_rows": _STOCK_MAPPING, "orders": _ORDER_MAPPING, "prices": _PRICE_MAPPING}
 
 
 def template(flow_id: str, name: str, kind: str, direction: str, config: FlowsConfig) -> Flow:
@@ -71,6 +94,7 @@ def template(flow_id: str, name: str, kind: str, direction: str, config: FlowsCo
         login=login if read is not None else None, read=read,
         mapping=MappingStep(_MAPPINGS[flow_kind.sample]) if "mapping" in flow_kind.cards else None,
         write=WriteStep(stock_list=1 if "stock_list" in flow_kind.write_fields else None,
+                        price_list=1 if "price_list" in flow_kind.write_fields else None,
                         script=_ORDER_SCRIPT if flow_kind.write_script else None),
         oms=OmsSettings(sku_mode="multiple") if flow_kind.settings_table == "oms" else None,
     )

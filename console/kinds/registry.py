@@ -1,4 +1,4 @@
-"""The FlowKind record and the registry of the three flow types."""
+"""The FlowKind record and the registry of the flow types."""
 
 from __future__ import annotations
 
@@ -6,16 +6,16 @@ from collections.abc import Callable
 from dataclasses import dataclass
 from typing import Any, Literal
 
-from console.kinds.row_shapes import order_problem, stock_problem
+from console.kinds.row_shapes import order_problem, price_problem, stock_problem
 
 CardId = Literal["script", "mapping", "pre_script", "post_script"]
-WriterId = Literal["stock_bulk", "order_status", "stock_answer"]
-SampleId = Literal["stock_rows", "orders", "skus"]
+WriterId = Literal["stock_bulk", "order_status", "stock_answer", "price_bulk"]
+SampleId = Literal["stock_rows", "orders", "skus", "prices"]
 
 
 RowShape = Callable[[Any, "int | None"], "str | None"]
 """Why a row cannot change anything in Omnitron (a phrase after "rows"), or None; it is also
-given the flow's default stock list."""
+given the flow's default list (see ``FlowKind.default_list``)."""
 
 
 def _order_shape(row: Any, _default_stock_list: int | None) -> str | None:
@@ -55,6 +55,8 @@ class FlowKind:
     """The sandbox ERP path a new flow of this type reads."""
     settings_table: str | None = None
     """A table of settings only this type has (``[flows.ID.oms]``), with its own card."""
+    default_list: Literal["stock_list", "price_list"] | None = None
+    """The ``write.*`` key naming the list a row without one is written to."""
 
     @property
     def has_write_card(self) -> bool:
@@ -68,7 +70,7 @@ KINDS: dict[str, FlowKind] = {kind.id: kind for kind in (
         cards=("script", "mapping"), sample="stock_rows", writer="stock_bulk",
         write_fields=("stock_list", "batch_size"), write_script=False, stock_list_key=True,
         row_shape=stock_problem,
-        template_path="stock"),
+        template_path="stock", default_list="stock_list"),
     FlowKind(
         id="order_status", label="order", title="Order status",
         trigger_params=("number", "modified_date__gt"), reads_erp=True, outbound_only=False,
@@ -82,6 +84,12 @@ KINDS: dict[str, FlowKind] = {kind.id: kind for kind in (
         cards=("pre_script", "post_script"), sample="skus", writer="stock_answer",
         write_fields=(), write_script=False, stock_list_key=True, row_shape=None,
         template_path="stock", settings_table="oms"),
+    FlowKind(
+        id="price", label="price", title="Price", trigger_params=("sku", "modified_date__gt"),
+        reads_erp=True, outbound_only=False, schedulable=True, fetch_missing=False,
+        cards=("script", "mapping"), sample="prices", writer="price_bulk",
+        write_fields=("price_list", "batch_size"), write_script=False, stock_list_key=False,
+        row_shape=price_problem, template_path="prices", default_list="price_list"),
 )}
 
 

@@ -2,7 +2,8 @@
 
 Omnitron accepts a stock row without ``stock`` and changes nothing for it; an order without
 item ids is refused. A mapping mistake (a renamed output key) therefore looks like success
-unless the rows are checked before they are sent. The write step, the dry run and the mapping
+unless the rows are checked before they are sent. A price row needs a price (a non-negative
+number) for a price list. The write step, the dry run and the mapping
 test panel all check rows here, so they agree on what "cannot change anything" means.
 """
 
@@ -70,18 +71,68 @@ def order_problem(row: Any) -> str | None:
     return None
 
 
+CURRENCY = re.compile(r"[a-z]{3}")
+MAX_TAX_RATE = 100
+
+
+def _amount(value: Any) -> float | None:
+    """The non-negative number Omnitron reads from a price field (12, 12.5, "12.50")."""
+    if isinstance(value, bool):
+        return None
+    try:
+        number = float(value) if isinstance(value, int | float | str) else None
+    except ValueError:
+        return None
+    if number is None or number != number or number in (float("inf"), float("-inf")):
+        return None
+    return number
+
+
+def price_problem(row: Any, default_price_list: int | None) -> str | None:
+    """Why a price row cannot change a product price, as a phrase after "rows"."""
+    if not isinstance(row, dict):
+        return "are not JSON objects"
+    if row.get("product_sku") in (None, ""):
+        return "have no `product_sku`"
+    if row.get("price_list") in (None, "") and default_price_list is None:
+        return "have no `price_list` (and the flow sets none)"
+    if "price_list" in row and row["price_list"] not in (None, ""):
+        number = _whole(row["price_list"])
+        if number is None or not 0 < number <= MAX_STOCK:
+            return "have a `price_list` that is not a price list id"
+    if row.get("price") in (None, ""):
+        return "have no `price`"
+    for name in ("price", "retail_price"):
+        if row.get(name) in (None, "") and name == "retail_price":
+            continue
+        amount = _amount(row[name])
+        if amount is None:
+            return f"have a `{name}` that is not a number"
+        if amount < 0:
+            return f"have a negative `{name}`"
+    if row.get("tax_rate") not in (None, ""):
+        rate = _amount(row["tax_rate"])
+        if rate is None or rate > MAX_TAX_RATE:
+            return f"have a `tax_rate` that is not a percentage from 0 to {MAX_TAX_RATE}"
+    currency = row.get("currency_type")
+    if currency not in (None, "") and not (isinstance(currency, str) and
+                                           CURRENCY.fullmatch(currency)):
+        return "have a `currency_type` that is not a lowercase currency code such as try"
+    return None
+
+
 RowCheck = Callable[[Any], "str | None"]
 
 
-def row_check(flow_type: str, default_stock_list: int | None = None) -> RowCheck | None:
+def row_check(flow_type: str, default_list: int | None = None) -> RowCheck | None:
     """The check of one row for a flow type (its kind's row shape); None when the type
-    writes nothing to Omnitron."""
+    writes nothing to Omnitron. ``default_list`` is the flow's default list (stock or price)."""
     from console.kinds.registry import kind_of
 
     shape = kind_of(flow_type).row_shape
     if shape is None:
         return None
-    return lambda row: shape(row, default_stock_list)
+    return lambda row: shape(row, default_list)
 
 
 def _singular(phrase: str) -> str:

@@ -18,6 +18,7 @@ from console.omnitron.errors import (
 LOGIN_PATH = "/api/v1/auth/login/"
 STOCK_PATH = "/api/i1/product_stock/"
 BULK_PATH = "/api/i1/product_stock/bulk_upsert/"
+PRICE_BULK_PATH = "/api/i1/product_price/bulk_upsert/"
 STATUS_PATH = "/api/i1/order_items/bulk_status_update/"
 STOCK_LIST_PATH = "/api/i1/stock_list/"
 PRODUCT_PATH = "/api/i1/product/"

@@ -139,6 +139,11 @@ class OmnitronClient:
         answer = self.request("POST", calls.BULK_PATH, json=calls.bulk_body(rows, batch_id))
         return calls.bulk_result(answer, batch_id)
 
+    def bulk_upsert_prices(self, rows: list[dict[str, Any]], batch_id: str) -> BulkUpsertResult:
+        """Product prices of price lists, in one batch (same answer shape as stocks)."""
+        answer = self.request("POST", calls.PRICE_BULK_PATH, json=calls.bulk_body(rows, batch_id))
+        return calls.bulk_result(answer, batch_id)
+
     def bulk_status_update(self, order: dict[str, Any]) -> dict[str, Any]:
         return self.request("PATCH", calls.STATUS_PATH, json=order)
 

@@ -90,10 +90,10 @@ def dry_run(config: FlowsConfig, flow_id: str, params: dict[str, str] | None = N
         report.rows = result.rows
         if flow.mapping is not None:
             report.add("mapping", _json(result.rows))
-        default = flow.write.stock_list
-        if "stock_list" in kind_of(flow.type).write_fields and default is not None:
-            report.rows = [{**r, "stock_list": default} if isinstance(r, dict) and
-                           "stock_list" not in r else r for r in report.rows]
+        default, key = flow.default_list, kind_of(flow.type).default_list
+        if key is not None and default is not None:
+            report.rows = [{**r, key: default} if isinstance(r, dict) and
+                           key not in r else r for r in report.rows]
         check = row_check(flow.type, default)
         problems = check_rows(report.rows, check) if check is not None else Counter()
         report.problem = summary(problems, len(report.rows))

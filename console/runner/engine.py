@@ -21,6 +21,7 @@ from console.runner import erp
 from console.runner.attributes import trigger_attributes, with_all_var
 from console.runner.erp import StepError
 from console.runner.pipeline import Pipeline
+from console.runner.price_writer import PriceWriter
 from console.runner.stages import PayloadError, count_rows, payload_slices, read_ahead, run_stages
 from console.runner.store import Execution, ExecutionStore, now
 from console.runner.writers import OrderStatusWriter, StockWriter, WriteCounts, Writer
@@ -192,6 +193,8 @@ class Engine:
         if kind_of(flow.type).writer == "order_status":
             return OrderStatusWriter(flow, client, self.pool, with_all_var(attrs)).write
         resumed = execution.retry_of if execution.trigger != "retry" else None
+        if kind_of(flow.type).writer == "price_bulk":
+            return PriceWriter(flow, client, resumed or execution.id).write
         return StockWriter(flow, client, resumed or execution.id).write
 
 

@@ -16,6 +16,7 @@ from console.expression import ExpressionError
 from console.expression import compile as compile_expression
 from console.flows import ErpLogin, Flow, ReadStep
 from console.omnitron.retry import RETRY_STATUSES, RetryableStatus, RetryPolicy, retry_call
+from console.runner.oauth import OAuth2LoginError, session_for
 from console.runner.xml import XmlBodyError, xml_to_data
 
 
@@ -30,10 +31,11 @@ class StepError(Exception):
 
 @dataclass
 class ErpSession:
-    """How to authenticate ERP requests after login: a header, basic auth, or nothing."""
+    """How to authenticate ERP requests after login: headers, an ``httpx.Auth`` (basic, or
+    OAuth2 renewing its token), or nothing."""
 
     headers: dict[str, str]
-    auth: httpx.BasicAuth | None
+    auth: httpx.Auth | None
     token: str | None
 
 
@@ -53,6 +55,8 @@ def dotted(data: Any, path: str) -> Any:
 def login(client: httpx.Client, login_step: ErpLogin | None, retry: RetryPolicy) -> ErpSession:
     if login_step is None or login_step.type == "none":
         return ErpSession({}, None, None)
+    if login_step.type == "oauth2":
+        return _oauth2(login_step)
     try:
         if login_step.type == "basic":
             password = login_step.password.resolve() if login_step.password else ""
@@ -63,19 +67,45 @@ def login(client: httpx.Client, login_step: ErpLogin | None, retry: RetryPolicy)
         password = login_step.password.resolve() if login_step.password else ""
     except Exception as exc:  # noqa: BLE001 - a missing secret is a login failure to report
         raise StepError("login", f"ERP credentials: {exc}") from None
-    body = {"username": login_step.username, "password": password}
-    response = _send(client, retry, "POST", login_step.url, json=body, step="login")
+    body = {"username": login_step.username, "password": password, **login_step.extra_body}
+    response = _send(client, retry, "POST", login_step.url, json=body,
+                     headers=dict(login_step.headers), step="login")
     if response.status_code >= 400:
         raise StepError("login", f"the ERP refused the login ({response.status_code}): "
                                  f"{response.text[:200]}")
-    try:
-        answer: Any = dotted(response.json(), login_step.token_path)
-    except ValueError:
-        answer = None
-    if not answer:
+    token = token_at(response.text, login_step.token_path)
+    if not token:
         raise StepError("login", f"no token at {login_step.token_path!r} in the ERP's login answer")
-    token = str(answer)
     return ErpSession({login_step.header: f"{login_step.prefix}{token}"}, None, token)
+
+
+def token_at(body: str, path: str) -> str:
+    """The token in a login answer: ``path`` is a JSONPath (``$.data.token``) or dotted."""
+    if path.startswith("$"):
+        from console.expression.jsonpath import json_path
+
+        try:
+            return json_path(body, path)
+        except ExpressionError:
+            return ""
+    try:
+        found = dotted(json.loads(body), path)
+    except ValueError:
+        return ""
+    return str(found) if found else ""
+
+
+def _oauth2(login_step: ErpLogin) -> ErpSession:
+    """The OAuth2 token keeper for this login, with a token fetched now (or still valid)."""
+    try:
+        keeper = session_for(login_step)
+    except Exception as exc:  # noqa: BLE001 - a missing secret is a login failure to report
+        raise StepError("login", f"ERP credentials: {exc}") from None
+    try:
+        token = keeper.token()
+    except OAuth2LoginError as exc:
+        raise StepError("login", str(exc)) from None
+    return ErpSession({}, keeper, token)
 
 
 def _send(client: httpx.Client, retry: RetryPolicy, method: str, url: str | httpx.URL,
@@ -108,6 +138,8 @@ def _send(client: httpx.Client, retry: RetryPolicy, method: str, url: str | http
     except httpx.TransportError as exc:
         raise StepError(step, f"cannot reach the ERP at {url}: {type(exc).__name__}: {exc}") \
             from None
+    except OAuth2LoginError as exc:  # a token renewal during the read failed
+        raise StepError("login", str(exc)) from None
 
 
 def evaluate(text: str, attrs: dict[str, str], where: str) -> str:

@@ -1,4 +1,5 @@
-"""Cron scheduling of inbound flows and the fetch-missing job, one tick at a time."""
+"""Scheduling of inbound flows: by cron one tick at a time, after another flow's successful
+execution (chained), and the fetch-missing job."""
 
 from __future__ import annotations
 
@@ -9,17 +10,38 @@ from console.flows import Flow, FlowsConfig, Schedule
 from console.kinds import kind_of
 from console.runner.attributes import last_request_text
 from console.runner.runner import FlowBusy, Runner
-from console.runner.store import now
+from console.runner.store import Execution, now
 
 
 class Scheduler:
-    """``tick()`` starts every scheduled run that is due; a run still going is not doubled."""
+    """``tick()`` starts every scheduled run that is due; a run still going is not doubled.
+    A flow with ``after`` starts when an execution of that flow finishes with success."""
 
     def __init__(self, runner: Runner, clock: Callable[[], datetime] = now) -> None:
         self.runner = runner
         self.clock = clock
         self.due: dict[str, tuple[str, datetime | None]] = {}
         self.skipped: list[str] = []
+        runner.after_execution.append(self._after_execution)
+
+    def _after_execution(self, execution: Execution) -> None:
+        self.chain(execution)
+
+    def chain(self, execution: Execution) -> list[str]:
+        """Start the enabled flows that run after ``execution``'s flow, if it succeeded."""
+        if execution.status != "success":
+            return []
+        started = []
+        for flow in self.runner.config.flows:
+            if flow.after != execution.flow_id or not flow.enabled or not flow.is_inbound:
+                continue
+            try:
+                started.append(self.runner.trigger(
+                    flow.id, self._params(flow), trigger="schedule",
+                    triggered_by=f"after {execution.flow_id} {execution.id}"))
+            except FlowBusy:
+                self.skipped.append(flow.id)
+        return started
 
     def _next(self, flow: Flow, after: datetime) -> datetime | None:
         if not flow.enabled or not flow.schedule or not flow.is_inbound:

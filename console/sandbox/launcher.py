@@ -63,6 +63,34 @@ class Sandbox:
     def set_erp_auth(self, required: bool) -> None:
         self._post(f"{self.erp_url}/_sandbox/auth", {"required": required})
 
+    def erp_oauth(self, **control: Any) -> dict[str, Any]:
+        """The ERP's OAuth2 endpoint: tokens issued so far; ``lifetime_s=`` and ``revoke=True``
+        change it."""
+        result: dict[str, Any] = self._post(f"{self.erp_url}/_sandbox/oauth", control)
+        return result
+
+    def prices(self, price_list: int = 1) -> dict[str, dict[str, Any]]:
+        """Omnitron's product prices of one price list, by SKU."""
+        found: dict[str, dict[str, Any]] = self._get(f"{self.omnitron_url}/_sandbox/prices",
+                                                     price_list=price_list)
+        return found
+
+    def erp_prices(self, **filters: Any) -> list[dict[str, Any]]:
+        """The ERP's price rows (every page)."""
+        rows: list[dict[str, Any]] = []
+        url: str | None = f"{self.erp_url}/prices"
+        params: dict[str, Any] = {"limit": 10_000, **filters}
+        while url:
+            body = self._http.get(url, params=params,
+                                  headers={"X-Api-Key": erp.API_KEY}).json()
+            rows += body["items"]
+            url, params = body["next"], {}
+        return rows
+
+    def set_erp_price(self, sku: str, price: float, price_list: int = 1) -> None:
+        self._post(f"{self.erp_url}/_sandbox/erp_price",
+                   {"sku": sku, "price": price, "price_list": price_list})
+
     def expire_omnitron_tokens(self) -> None:
         self._post(f"{self.omnitron_url}/_sandbox/expire_tokens", {})
 

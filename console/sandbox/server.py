@@ -21,7 +21,7 @@ from typing import Any
 import uvicorn
 from starlette.applications import Starlette
 
-from console.sandbox import admin, erp, omnitron
+from console.sandbox import admin, erp, erp_oauth, erp_prices, omnitron, omnitron_prices
 from console.sandbox.db import connect, open_state
 from console.sandbox.faults import FaultMiddleware, Faults
 
@@ -33,6 +33,7 @@ def build_apps(data_dir: Path, seed: int, products: int, orders: int) -> tuple[A
 
 def omnitron_asgi(conn: sqlite3.Connection) -> Any:
     app: Starlette = omnitron.create_app(conn)
+    omnitron_prices.install(app)
     faults = Faults()
     app.router.routes.extend([admin.fault_route(faults), *admin.omnitron_routes()])
     return FaultMiddleware(app, faults)
@@ -40,6 +41,8 @@ def omnitron_asgi(conn: sqlite3.Connection) -> Any:
 
 def erp_asgi(conn: sqlite3.Connection) -> Any:
     app: Starlette = erp.create_app(conn)
+    erp_oauth.install(app)
+    erp_prices.install(app)
     faults = Faults()
     app.router.routes.extend([admin.fault_route(faults), *admin.erp_routes()])
     return erp.PathToken(FaultMiddleware(app, faults))

@@ -1,7 +1,8 @@
 """Flow summaries: what the flows screen and ``console flows list`` show for each flow.
 
 The next run is worked out here once, for every kind of flow: a disabled flow has none, an
-outbound flow runs when data is posted to it, an inbound flow without a schedule only manually.
+outbound flow runs when data is posted to it, a chained flow after its upstream succeeds, an
+inbound flow without a schedule only manually.
 """
 
 from __future__ import annotations
@@ -15,7 +16,7 @@ from console.flows import Flow, FlowsConfig, FlowsError, Schedule
 from console.services.errors import ServiceError
 from console.services.times import short_zone
 
-NextRunState = Literal["scheduled", "disabled", "on request", "manual", "never"]
+NextRunState = Literal["scheduled", "disabled", "on request", "manual", "never", "after"]
 
 
 @dataclass(frozen=True)
@@ -23,11 +24,17 @@ class NextRun:
     state: NextRunState
     at: datetime | None = None
     """In the flow's time zone; set only when ``state`` is ``scheduled``."""
+    after: str | None = None
+    """The flow whose successful execution starts this one; set only when ``state`` is
+    ``after``."""
 
     def label(self, fmt: str = "%m-%d %H:%M") -> str:
-        """``11-24 12:05`` for a scheduled run, otherwise the state in words."""
+        """``11-24 12:05`` for a scheduled run, ``after stock`` for a chained one, otherwise
+        the state in words."""
         if self.at is not None:
             return self.at.strftime(fmt)
+        if self.after is not None:
+            return f"after {self.after}"
         return "-" if self.state == "never" else self.state
 
 
@@ -36,6 +43,8 @@ def next_run(flow: Flow, now: datetime) -> NextRun:
         return NextRun("disabled")
     if not flow.is_inbound:
         return NextRun("on request")
+    if flow.after:
+        return NextRun("after", after=flow.after)
     if not flow.schedule:
         return NextRun("manual")
     runs = Schedule.parse(flow.schedule, flow.timezone).next_runs(now, 1)
@@ -50,6 +59,7 @@ class FlowSummary:
     direction: str
     enabled: bool
     schedule: str | None
+    after: str | None
     timezone: str
     zone: str
     """The time zone's short marker now (``UTC``, ``+03``)."""
@@ -58,7 +68,7 @@ class FlowSummary:
 
 def summarize(flow: Flow, now: datetime) -> FlowSummary:
     return FlowSummary(flow.id, flow.name, flow.type, flow.direction, flow.enabled, flow.schedule,
-                       flow.timezone, short_zone(flow.timezone, now), next_run(flow, now))
+                       flow.after, flow.timezone, short_zone(flow.timezone, now), next_run(flow, now))
 
 
 def summaries(config: FlowsConfig, now: datetime) -> list[FlowSummary]:

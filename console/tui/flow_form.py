@@ -9,7 +9,7 @@ from dataclasses import dataclass
 from typing import Any, Literal
 
 from console.flows import ErpLogin, Flow, Pagination
-from console.flows.model import LOGIN_TYPES, PAGINATION_TYPES
+from console.flows.model import LOGIN_TYPES, OAUTH_GRANTS, PAGINATION_TYPES
 from console.kinds import kind_of
 
 Kind = Literal["text", "int", "float", "choice", "bool", "list", "optional", "pairs"]
@@ -37,11 +37,17 @@ FIELDS: tuple[Field, ...] = (
     Field("config", "trigger_params", "Trigger parameters (comma separated)", "list"),
     Field("config", "allow_concurrent_runs", "Allow concurrent runs", "bool"),
     Field("login", "login.type", "Login type", "choice", LOGIN_TYPES),
-    Field("login", "login.url", "Login URL"),
+    Field("login", "login.url", "Login URL (the token endpoint for oauth2)"),
+    Field("login", "login.grant", "OAuth2 grant", "choice", OAUTH_GRANTS),
+    Field("login", "login.client_id", "OAuth2 client id"),
+    Field("login", "login.scope", "OAuth2 scope (space separated)"),
     Field("login", "login.username", "Username"),
-    Field("login", "login.token_path", "Token path in the login response"),
+    Field("login", "login.token_path", "Token path in the login response (dotted or $.JSONPath)"),
     Field("login", "login.header", "Header that carries the token"),
     Field("login", "login.prefix", "Token prefix"),
+    Field("login", "login.headers", "Login request headers (name = value per line)", "pairs"),
+    Field("login", "login.extra_body", "Extra login body fields (name = value per line)",
+          "pairs"),
     Field("read", "read.url", "Endpoint URL (NiFi Expression Language)"),
     Field("read", "read.method", "Method", "choice", ("GET", "POST")),
     Field("read", "read.response", "Response format", "choice", ("json", "xml")),
@@ -60,6 +66,7 @@ FIELDS: tuple[Field, ...] = (
     Field("read", "read.pagination.total_path", "Record count path in the first page"),
     Field("read", "read.timeout_s", "Timeout per request (seconds)", "float"),
     Field("write", "write.stock_list", "Stock list id", "int"),
+    Field("write", "write.price_list", "Price list id (rows without price_list)", "int"),
     Field("write", "write.batch_size", "Batch size (rows per bulk upsert)", "int"),
     Field("fetch", "fetch_missing.enabled", "Fetch missing stocks", "bool"),
     Field("fetch", "fetch_missing.identifier_path", "Identifier path in the ERP rows"),
@@ -137,7 +144,7 @@ def parse(spec: Field, raw: str | bool) -> Any:
     if spec.kind == "optional":
         return text or None
     if spec.kind == "int":
-        if spec.key == "write.stock_list" and not text:
+        if spec.key in ("write.stock_list", "write.price_list") and not text:
             return None
         if not text.lstrip("-").isdigit():
             raise ValueError(f"expected a whole number, found {text!r}" if text else

@@ -19,6 +19,8 @@ SAMPLE_ORDERS = json.dumps([{"order": "ORD-000002", "orderitems": [
 # One order as the per-order write script gets it: a row of the mapping's output.
 SAMPLE_ORDER = json.dumps({"order": "ORD-000002", "orderitem_set": [
     {"id": 4, "status": 500, "invoice_number": "INV-2"}]}, indent=2)
+SAMPLE_PRICES = json.dumps([{"id": 1, "sku": "SKU-000001", "price_list": 1, "list_price": 149.99,
+                            "sale_price": 119.99, "vat": 20, "currency": "TRY"}], indent=2)
 SAMPLE_SKUS = json.dumps(["SKU-000001", "SKU-000002"], indent=2)
 SAMPLE_OMS_RECORDS = json.dumps([{"id": 1, "sku": "SKU-000001", "qty": 12, "stock_list": 1},
                                  {"id": 2, "sku": "SKU-000002", "qty": 0, "stock_list": 1}],
@@ -92,7 +94,8 @@ def step_cards(flow: Flow) -> list[StepCard]:
     return [_card(card, sample) for card in kind.cards]
 
 
-_SAMPLES = {"stock_rows": SAMPLE_STOCK, "orders": SAMPLE_ORDERS, "skus": SAMPLE_SKUS}
+_SAMPLES = {"stock_rows": SAMPLE_STOCK, "orders": SAMPLE_ORDERS, "skus": SAMPLE_SKUS,
+            "prices": SAMPLE_PRICES}
 
 
 def _card(card: CardId, sample: str) -> StepCard:

@@ -119,7 +119,8 @@ class DesignerScreen(ConsoleScreen[None]):
         if login is None:
             return "No ERP login yet: choose a type below."
         parts = [f"{name}: {secret.describe()}" for name, secret in
-                 (("password", login.password), ("token", login.token)) if secret is not None]
+                 (("password", login.password), ("token", login.token),
+                  ("client_secret", login.client_secret)) if secret is not None]
         return ("Secrets are edited in flows.toml only. " + "; ".join(parts)) if parts else \
             "Secrets are edited in flows.toml only."
 
@@ -178,7 +179,7 @@ class DesignerScreen(ConsoleScreen[None]):
 
     def _row_check(self) -> RowCheck | None:
         flow = self.edited_flow()
-        return row_check(flow.type, flow.write.stock_list)
+        return row_check(flow.type, flow.default_list)
 
     def editor_text(self, selector: str) -> str:
         found = self.query(selector)

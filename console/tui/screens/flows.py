@@ -129,6 +129,8 @@ class FlowsScreen(ConsoleScreen[None]):
     def _cells(self, flow: Flow) -> tuple[str, str]:
         summary = self.summaries.get(flow.id)
         upcoming = summary.next_run.label() if summary is not None else "…"
+        if len(upcoming) > 11:  # the column's width: a long upstream id is cut
+            upcoming = upcoming[:10] + "…"
         return upcoming, last_run(flow, self.activity.get(flow.id))
 
     @work(thread=True, exit_on_error=False, exclusive=True, group="summary")

@@ -37,6 +37,8 @@ class NewFlowScreen(ConsoleModal[Flow | None]):
             yield Select([("stock, inbound", "stock/inbound"), ("stock, outbound", "stock/outbound"),
                           ("order status, inbound", "order_status/inbound"),
                           ("order status, outbound", "order_status/outbound"),
+                          ("price, inbound", "price/inbound"),
+                          ("price, outbound", "price/outbound"),
                           ("OMS stock", "oms_stock/outbound")], value="stock/inbound",
                          allow_blank=False, id="kind")
             yield Static("", id="problem", classes="error")
