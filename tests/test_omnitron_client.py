@@ -253,7 +253,10 @@ async def test_oms_screen_defines_the_stock_integration_from_a_form(flows: Path,
         select = form.query_one("#engine", Select)
         select.value = "default"
         form.run()  # type: ignore[attr-defined]
-        await app.workers.wait_for_complete()
+        # the dismissal's callback starts the step, and the step starts a reload: wait for each
+        for _ in range(2):
+            await pilot.pause()
+            await app.workers.wait_for_complete()
         await pilot.pause()
         table = app.screen.query_one(DataTable)
         assert table.get_row_at(9)[3] == "done"

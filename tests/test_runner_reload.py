@@ -58,7 +58,8 @@ def test_serve_keeps_its_last_good_flows_when_the_file_turns_bad(tmp_path: Path)
         os.utime(path, (1, 1))  # a new mtime even within the file system's time resolution
         why = next_line(err, "flows.renamed.schedule")
         assert "never fires" in why
-        answer = httpx.post(f"http://127.0.0.1:{port}/flows/push/outbound", json=[],
+        answer = httpx.post(f"http://127.0.0.1:{port}/flows/push/outbound",
+                            json=[{"product_sku": "A", "stock": 1}],
                             headers={"Authorization": "Bearer t"}, timeout=10)
         assert answer.status_code == 202, answer.text
         assert serve.poll() is None

@@ -182,6 +182,8 @@ async def test_trigger_runs_the_flow_and_shows_per_row_logs(flows_file: Path,
         await until(pilot, lambda: type(app.screen).__name__ == "ExecutionLogScreen")
         screen = app.screen
         runner.runner.wait(timeout=60)
+        screen.polling.pause()  # type: ignore[attr-defined]  # no poll may race the reload
+        await app.workers.wait_for_complete()
         screen.load()  # type: ignore[attr-defined]
         summary = screen.query_one("#summary", Static)
         await until(pilot, lambda: "PARTIAL" in str(summary.render()))

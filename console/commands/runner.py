@@ -4,6 +4,7 @@ from __future__ import annotations
 
 import argparse
 import json
+import os
 import signal
 import sys
 from dataclasses import asdict
@@ -16,6 +17,9 @@ from console.commands.base import (
     print_json,
     print_table,
 )
+
+STORE_HELD = 3
+"""Exit status of a runner command refused because another live runner holds the store."""
 
 
 def register(commands: Any) -> None:
@@ -76,7 +80,7 @@ def run_command(args: argparse.Namespace) -> int:
         line.show(f"{execution.flow_id}: {execution.records_read}{of} read, "
                   f"{execution.succeeded} written, {execution.failed} failed{skipped}")
 
-    with Runner(config) as runner:
+    with _store_lock(config, "console run"), Runner(config) as runner:
         execution = runner.run(flow.id, _params(args.param), triggered_by="cli", progress=progress)
     line.end()
     if args.json:
@@ -137,33 +141,63 @@ def logs_command(args: argparse.Namespace) -> int:
 def retry_command(args: argparse.Namespace) -> int:
     config = load_config(args)
     from console.runner import Runner
+    from console.runner.runner import NothingToRetry
 
-    with Runner(config) as runner:
+    with _store_lock(config, "console retry"), Runner(config) as runner:
         if runner.store.execution(args.execution) is None:
             raise CommandError(f"no execution {args.execution!r}")
-        new_id = runner.retry(args.execution, wait=True)
+        try:
+            new_id = runner.retry(args.execution, wait=True)
+        except NothingToRetry as exc:
+            raise CommandError(str(exc), status=1) from None
         execution = runner.store.execution(new_id)
     assert execution is not None
     print(_summary(execution))
     return 0 if execution.status == "success" else 1
 
 
+def _store_lock(config: Any, command: str) -> Any:
+    """The store's runner lock for a command that writes to Omnitron, or a clear refusal
+    naming the runner that holds it."""
+    from console.runner.lock import RunnerLock, StoreHeld
+
+    try:
+        return RunnerLock(config.store_path(), command).acquire()
+    except StoreHeld as exc:
+        address = exc.holder.get("address")
+        hint = (f"; trigger it there instead (POST http://{address}/flows/ID/trigger or "
+                "/executions/ID/retry)") if address else ""
+        raise CommandError(f"{exc}{hint}", status=STORE_HELD) from None
+
+
 def serve_command(args: argparse.Namespace) -> int:
     config = load_config(args)
+    from console.runner.lock import StoreHeld
     from console.runner.service import RunnerService
 
     service = RunnerService(config)
+
+    def stop(signum: int, frame: Any) -> None:
+        if service._stop.is_set():  # a second signal: stop waiting
+            os._exit(1)
+        service._stop.set()
+
+    # before starting: a signal during recovery must still stop cleanly
+    signal.signal(signal.SIGTERM, stop)
+    signal.signal(signal.SIGINT, stop)
     try:
         service.start()
+    except StoreHeld as exc:
+        raise CommandError(str(exc), status=STORE_HELD) from None
     except OSError as exc:
         raise CommandError(f"cannot listen on {config.runner.listen}: {exc.strerror}") from None
     print(f"runner serving on http://{service.address} (store {config.store_path()})", flush=True)
-
-    def stop(signum: int, frame: Any) -> None:
-        service._stop.set()
-
-    signal.signal(signal.SIGTERM, stop)
-    signal.signal(signal.SIGINT, stop)
     service.serve_forever()
-    service.stop()
+    finished = service.stop()
+    print("runner stopped", flush=True)
+    if not finished:
+        # An execution thread is still inside a long script or request; its execution is
+        # already marked interrupted and runs again at the next start, so do not wait for it.
+        sys.stderr.flush()
+        os._exit(0)
     return 0

@@ -6,6 +6,7 @@ while the one before it is written, and row logs are stored while the next page 
 
 from __future__ import annotations
 
+import threading
 from collections.abc import Callable, Iterable, Iterator
 from dataclasses import dataclass, field
 from datetime import datetime, timedelta
@@ -20,8 +21,10 @@ from console.omnitron import OmnitronClient, OmnitronError, RetryAttempt, RetryP
 from console.runner import erp
 from console.runner.attributes import trigger_attributes, with_all_var
 from console.runner.erp import StepError
+from console.runner.ordering import NewestWins, stock_key, stock_label
 from console.runner.pipeline import Pipeline
 from console.runner.price_writer import PriceWriter
+from console.runner.redact import config_redactor
 from console.runner.stages import PayloadError, count_rows, payload_slices, read_ahead, run_stages
 from console.runner.store import Execution, ExecutionStore, now
 from console.runner.writers import OrderStatusWriter, StockWriter, WriteCounts, Writer
@@ -29,6 +32,10 @@ from console.script import ScriptPool
 
 Progress = Callable[[Execution], None]
 INITIAL_WINDOW = timedelta(days=1)
+
+
+class Interrupted(Exception):
+    """The runner is stopping: the execution ends at this page boundary, to run again later."""
 
 
 @dataclass
@@ -45,18 +52,26 @@ class Page:
 
 
 class Engine:
+    """Runs one execution; made afresh for each, so tokens learned at login stay its own."""
+
     def __init__(self, config: FlowsConfig, store: ExecutionStore, pool: ScriptPool, *,
-                 retry: RetryPolicy | None = None) -> None:
+                 retry: RetryPolicy | None = None,
+                 stopping: threading.Event | None = None) -> None:
         self.config = config
         self.store = store
         self.pool = pool
         self.retry = retry or RetryPolicy()
+        self.stopping = stopping
+        self.redact = config_redactor(config)
+
+    def _log(self, execution_id: str, level: str, message: str, payload: Any = None) -> None:
+        self.store.log(execution_id, level, self.redact(message), payload=payload)
 
     def _retry_for(self, execution_id: str) -> RetryPolicy:
         def note(attempt: RetryAttempt) -> None:
-            self.store.log(execution_id, "warning",
-                           f"transient failure ({attempt.reason}); retry {attempt.attempt} "
-                           f"in {attempt.delay_s:.2f} s")
+            self._log(execution_id, "warning",
+                      f"transient failure ({attempt.reason}); retry {attempt.attempt} "
+                      f"in {attempt.delay_s:.2f} s")
         return RetryPolicy(self.retry.attempts, self.retry.base_delay, self.retry.max_delay,
                            self.retry.max_total, note)
 
@@ -67,25 +82,30 @@ class Engine:
             return self._reload(execution)
         counts = WriteCounts()
         attributes: dict[str, str] = {}
-        status, error = "failed", None
+        status, error, interrupted = "failed", None, False
         try:
             self._execute(flow, execution, counts, attributes, progress)
             status = _status(counts)
             if status == "success" and self._advances(execution, flow):
                 self.store.set_last_request(flow.id, datetime.fromisoformat(execution.started_at))
+        except Interrupted:
+            self._log(execution.id, "warning", "the runner is stopping: interrupted at a page "
+                                               "boundary, to run again at the next start")
+            self.store.mark_interrupted([execution.id])
+            interrupted = True
         except StepError as exc:
-            error = f"{exc.step}: {exc.message}"
-            self.store.log(execution.id, "error", error)
+            error = self.redact(f"{exc.step}: {exc.message}")
+            self._log(execution.id, "error", error)
         except OmnitronError as exc:
-            error = f"omnitron: {exc.message}"
-            self.store.log(execution.id, "error", error)
+            error = self.redact(f"omnitron: {exc.message}")
+            self._log(execution.id, "error", error)
         except Exception as exc:  # noqa: BLE001 - an execution records its failure, never crashes
-            error = f"unexpected {type(exc).__name__}: {exc}"
-            self.store.log(execution.id, "error", error)
-        logged = {k: v for k, v in attributes.items() if k.startswith("log.")}
+            error = self.redact(f"unexpected {type(exc).__name__}: {exc}")
+            self._log(execution.id, "error", error)
+        logged = {k: self.redact(v) for k, v in attributes.items() if k.startswith("log.")}
         skipped = summary(counts.problems, counts.succeeded + counts.failed + counts.skipped)
         self.store.finish(execution.id, status, error=error or skipped, attributes=logged)
-        if execution.payload_id and error is None:
+        if execution.payload_id and error is None and not interrupted:
             # every row now has its log line (with the row as written); the payload would
             # only keep each row a second time
             self.store.drop_payload(execution.payload_id)
@@ -120,6 +140,7 @@ class Engine:
                 attrs["token.omnitron"] = client.login()
             except OmnitronError as exc:
                 raise StepError("login", exc.message) from None
+            self.redact.add(attrs["token.omnitron"])
             pages, transformed = self._pages(flow, execution, attrs, http, retry)
             pipeline = None if transformed else Pipeline(flow, self.pool)
             writer = self._writer(flow, client, execution, attrs)
@@ -147,19 +168,23 @@ class Engine:
                 counts.failed += result.failed
                 counts.skipped += result.skipped
                 counts.problems.update(result.problems)
-                self.store.add_logs(execution.id, result.entries)
+                counts.superseded += result.superseded
+                self.store.add_logs(execution.id, [(level, key, self.redact(message), payload)
+                                                   for level, key, message, payload in result.entries])
                 self.store.progress(execution.id, counts.succeeded + counts.failed +
-                                    counts.skipped, counts.succeeded, counts.failed, read,
-                                    counts.skipped)
+                                    counts.skipped + counts.superseded, counts.succeeded,
+                                    counts.failed, read, counts.skipped)
                 if progress is not None:
                     progress(self._reload(execution))
 
             run_stages((Page(number, records) for number, records in enumerate(pages)),
                        [transform, lambda page: self._write(writer, page), record])
 
-    @staticmethod
-    def _write(writer: Writer, page: Page) -> Page:
-        """The write step: one page's rows to Omnitron, in the order the pages were read."""
+    def _write(self, writer: Writer, page: Page) -> Page:
+        """The write step: one page's rows to Omnitron, in the order the pages were read.
+        A stopping runner ends the execution here, between two pages."""
+        if self.stopping is not None and self.stopping.is_set():
+            raise Interrupted
         page.result = writer(page.rows, page.number)
         return page
 
@@ -180,12 +205,13 @@ class Engine:
         session = erp.login(http, flow.login, retry)
         if session.token:
             attrs["token.erp"] = session.token
+            self.redact.add(session.token)
 
         def note(page: int, url: str, total: int | None) -> None:
             if total is not None:
                 self.store.expect(execution.id, total)
-            self.store.log(execution.id, "info", f"read page {page} from the ERP",
-                           payload={"url": _without_secrets(url, attrs)})
+            self._log(execution.id, "info", f"read page {page} from the ERP",
+                      payload={"url": self.redact(_without_secrets(url, attrs))})
         return _pages(http, flow, attrs, session, retry, note), False
 
     def _writer(self, flow: Flow, client: OmnitronClient, execution: Execution,
@@ -195,7 +221,8 @@ class Engine:
         resumed = execution.retry_of if execution.trigger != "retry" else None
         if kind_of(flow.type).writer == "price_bulk":
             return PriceWriter(flow, client, resumed or execution.id).write
-        return StockWriter(flow, client, resumed or execution.id).write
+        order = NewestWins(self.store, execution, stock_key, stock_label)
+        return StockWriter(flow, client, resumed or execution.id, order).write
 
 
 def _pages(http: httpx.Client, flow: Flow, attrs: dict[str, str], session: erp.ErpSession,

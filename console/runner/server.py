@@ -1,45 +1,71 @@
 """The runner's HTTP endpoints on ``runner.listen``.
 
-- ``POST /flows/{id}/outbound``: a JSON array of rows; stored durably, then answered 202.
+- ``POST /flows/{id}/outbound``: a JSON array of rows; read as a stream within the size limit,
+  checked completely, stored durably with its execution, then answered 202.
 - ``GET /flows/{id}/stock?sku=A,B``: the OMS stock flow's synchronous answer.
 - ``POST /flows/{id}/trigger?param=value``: a manual run; ``POST /executions/{id}/retry``.
-- ``GET /health``: who is serving, for the console to attach to.
+- ``GET /health``: who is serving, for the console to attach to; ``GET /openapi.json``.
 - ``GET /metrics``: Prometheus text; public only with ``[runner] metrics_public = true``.
-Everything but ``/health`` needs ``Authorization: Bearer <outbound_token>``.
+Everything but ``/health`` and ``/openapi.json`` needs ``Authorization: Bearer <outbound_token>``.
 """
 
 from __future__ import annotations
 
 import asyncio
 import hmac
-import json
 import os
+import time
 from typing import Any
 
 from starlette.applications import Starlette
-from starlette.requests import Request
+from starlette.requests import ClientDisconnect, Request
 from starlette.responses import JSONResponse, Response
 from starlette.routing import Route
 
 from console.kinds import kind_of
+from console.runner.http_limits import HttpLimits
 from console.runner.metrics import RunnerMetrics
 from console.runner.oms import OmsQueryError, answer_stock_query
-from console.runner.runner import FlowBusy, Runner, UnknownFlow
+from console.runner.openapi import describe
+from console.runner.payload import PayloadError, parse_rows, serialise
+from console.runner.runner import (
+    FlowBusy,
+    NothingToRetry,
+    Runner,
+    RunnerStopping,
+    UnknownFlow,
+)
 from console.runner.store import stamp
 
+BODY_TOTAL_TIMEOUT_S = 300.0
 
-def _problem(status: int, message: str) -> JSONResponse:
-    return JSONResponse({"error": message}, status_code=status)
+
+def _problem(status: int, message: str, *, close: bool = False) -> JSONResponse:
+    headers = {"Connection": "close"} if close else None
+    return JSONResponse({"error": message}, status_code=status, headers=headers)
+
+
+class _BodyRefused(Exception):
+    def __init__(self, status: int, message: str) -> None:
+        super().__init__(message)
+        self.status = status
+        self.message = message
 
 
 class RunnerApp:
-    def __init__(self, runner: Runner, metrics: RunnerMetrics | None = None) -> None:
+    def __init__(self, runner: Runner, metrics: RunnerMetrics | None = None,
+                 limits: HttpLimits | None = None, address: str = "") -> None:
         self.runner = runner
         self.metrics = metrics
+        self.limits = limits or HttpLimits()
+        self.address = address
         self.started_at = stamp()
 
     def authorized(self, request: Request) -> bool:
-        expected = self.runner.config.runner.outbound_token.resolve()
+        try:
+            expected = self.runner.config.runner.outbound_token.resolve()
+        except Exception:  # noqa: BLE001 - no token configured: nobody is authorized
+            return False
         scheme, _, token = request.headers.get("authorization", "").partition(" ")
         return bool(expected) and scheme.lower() == "bearer" and \
             hmac.compare_digest(token.encode(), expected.encode())
@@ -52,7 +78,33 @@ class RunnerApp:
                 return await handler(request)
             except UnknownFlow as exc:
                 return _problem(404, f"no flow {exc}")
+            except RunnerStopping as exc:
+                return _problem(503, str(exc))
         return endpoint
+
+    async def _read_body(self, request: Request, limit: int) -> bytes:
+        """The body, read as it arrives: refused with 413 as soon as it passes ``limit`` (never
+        buffered beyond it), 408 when the sender stalls."""
+        declared = request.headers.get("content-length", "")
+        if declared.isdigit() and int(declared) > limit:
+            raise _BodyRefused(413, f"the body is {int(declared):,} bytes; the limit is "
+                                    f"{limit:,} bytes")
+        chunks: list[bytes] = []
+        size = 0
+        deadline = time.monotonic() + BODY_TOTAL_TIMEOUT_S
+        stream = request.stream().__aiter__()
+        while True:
+            wait = min(self.limits.body_idle_timeout_s, deadline - time.monotonic())
+            try:
+                chunk = await asyncio.wait_for(stream.__anext__(), timeout=max(wait, 0.001))
+            except StopAsyncIteration:
+                return b"".join(chunks)
+            except TimeoutError:
+                raise _BodyRefused(408, "the body was not received in time") from None
+            size += len(chunk)
+            if size > limit:
+                raise _BodyRefused(413, f"the body is above the limit of {limit:,} bytes")
+            chunks.append(chunk)
 
     async def outbound(self, request: Request) -> Response:
         flow_id = request.path_params["flow_id"]
@@ -61,21 +113,28 @@ class RunnerApp:
             raise UnknownFlow(flow_id)
         if flow.direction != "outbound" or kind_of(flow.type).outbound_only:
             return _problem(409, f"{flow.name} is not an outbound {flow.type} flow")
-        raw = await request.body()
+        settings = self.runner.config.runner
         try:
-            rows = json.loads(raw)
-        except (json.JSONDecodeError, UnicodeDecodeError) as exc:
-            return _problem(400, f"the body is not JSON: {exc}")
-        if not isinstance(rows, list):
-            return _problem(400, f"expected a JSON array of rows, found {type(rows).__name__}")
-        limit = self.runner.config.runner.outbound_max_rows
-        if len(rows) > limit:
-            return _problem(413, f"{len(rows)} rows is above the limit of {limit} per call; "
-                                 "5,000 rows per call is suggested")
+            raw = await self._read_body(request,
+                                        self.limits.max_body_bytes(settings.outbound_max_rows))
+        except _BodyRefused as exc:
+            return _problem(exc.status, exc.message, close=True)
+        except ClientDisconnect:
+            return _problem(400, "the client went away before sending the whole body", close=True)
+        try:
+            rows, body = await asyncio.to_thread(_checked, raw)
+        except PayloadError as exc:
+            return _problem(400, str(exc))
+        if len(rows) > settings.outbound_max_rows:
+            return _problem(413, f"{len(rows)} rows is above the limit of "
+                                 f"{settings.outbound_max_rows} per call; 5,000 rows per call is "
+                                 "suggested")
+        if not rows:
+            return JSONResponse({"execution_id": None, "rows": 0})
         who = request.client.host if request.client else "unknown"
         try:
-            execution_id = await asyncio.to_thread(self.runner.accept_payload, flow.id,
-                                                   raw.decode("utf-8"), f"outbound from {who}")
+            execution_id = await asyncio.to_thread(self.runner.accept_payload, flow.id, body,
+                                                   f"outbound from {who}")
         except FlowBusy as exc:
             return _problem(429, str(exc))
         return JSONResponse({"execution_id": execution_id, "rows": len(rows)}, status_code=202)
@@ -98,11 +157,18 @@ class RunnerApp:
         return JSONResponse(body)
 
     async def trigger(self, request: Request) -> Response:
+        flow_id = request.path_params["flow_id"]
+        flow = self.runner.config.find(flow_id)
+        if flow is None:
+            raise UnknownFlow(flow_id)
+        if not flow.is_inbound or flow.read is None:
+            return _problem(409, f"{flow.name} reads no ERP data to trigger: it receives "
+                                 "posted rows")
         params = dict(request.query_params)
         try:
-            execution_id = await asyncio.to_thread(self.runner.trigger,
-                                                   request.path_params["flow_id"], params,
-                                                   triggered_by="trigger url")
+            execution_id = await asyncio.to_thread(
+                self.runner.trigger, flow.id, params, triggered_by="trigger url",
+                limit=self.runner.config.runner.max_active_executions)
         except FlowBusy as exc:
             return _problem(429, str(exc))
         return JSONResponse({"execution_id": execution_id}, status_code=202)
@@ -113,13 +179,18 @@ class RunnerApp:
                                                    request.path_params["execution_id"])
         except KeyError:
             return _problem(404, "no such execution")
+        except NothingToRetry as exc:
+            return _problem(409, str(exc))
         return JSONResponse({"execution_id": execution_id}, status_code=202)
 
     async def health(self, request: Request) -> Response:
         config = self.runner.config
         return JSONResponse({"pid": os.getpid(), "started_at": self.started_at,
-                             "store": str(self.runner.store.path),
+                             "address": self.address, "store": str(self.runner.store.path),
                              "flows": [f.id for f in config.flows]})
+
+    async def openapi(self, request: Request) -> Response:
+        return JSONResponse(describe(self.runner.config, self.limits))
 
     async def metrics_text(self, request: Request) -> Response:
         if not self.runner.config.runner.metrics_public and not self.authorized(request):
@@ -131,10 +202,16 @@ class RunnerApp:
 
     def app(self) -> Starlette:
         return Starlette(routes=[
-            Route("/health", self.health),
-            Route("/metrics", self.metrics_text),
+            Route("/health", self.health, methods=["GET"]),
+            Route("/openapi.json", self.openapi, methods=["GET"]),
+            Route("/metrics", self.metrics_text, methods=["GET"]),
             Route("/flows/{flow_id}/outbound", self.guarded(self.outbound), methods=["POST"]),
             Route("/flows/{flow_id}/stock", self.guarded(self.stock), methods=["GET"]),
             Route("/flows/{flow_id}/trigger", self.guarded(self.trigger), methods=["POST"]),
             Route("/executions/{execution_id}/retry", self.guarded(self.retry), methods=["POST"]),
         ])
+
+
+def _checked(raw: bytes) -> tuple[list[dict[str, Any]], str]:
+    rows = parse_rows(raw)
+    return rows, serialise(rows)

@@ -1,7 +1,9 @@
 """``console serve``: the runner, its HTTP endpoints, the scheduler and fetch-missing, headless.
 
-SIGTERM or SIGINT stops accepting new work, lets running executions finish (bounded), and
-exits; whatever is still processing is marked interrupted and re-run at the next start.
+Start-up takes the store's runner lock first (refusing at once, naming the holder, when another
+live runner has it), then binds the port, and only then recovers, prunes and schedules.
+SIGTERM or SIGINT stops accepting new work, lets running executions reach a page boundary
+(bounded), marks whatever is still processing interrupted (re-run at the next start) and exits.
 """
 
 from __future__ import annotations
@@ -19,8 +21,11 @@ import uvicorn
 from console.flows import FlowsConfig, FlowsError, load
 from console.flows.durations import parse_duration
 from console.runner.alarms import AlarmEvaluator
+from console.runner.http_limits import HttpLimits
+from console.runner.lock import RunnerLock
 from console.runner.metrics import RunnerMetrics
 from console.runner.notify import notify_event
+from console.runner.redact import RedactingFilter, config_redactor
 from console.runner.runner import Runner
 from console.runner.scheduler import FetchMissing, Scheduler
 from console.runner.server import RunnerApp
@@ -39,9 +44,12 @@ def bind(host: str, port: int) -> socket.socket:
 
 
 class RunnerService:
-    def __init__(self, config: FlowsConfig, *, tick_s: float = 1.0) -> None:
+    def __init__(self, config: FlowsConfig, *, tick_s: float = 1.0,
+                 limits: HttpLimits | None = None) -> None:
         self.config = config
         self.path: Path | None = config.source
+        self.lock = RunnerLock(config.store_path())
+        self.limits = limits or HttpLimits()
         self.runner = Runner(config)
         self.scheduler = Scheduler(self.runner)
         self.fetch_missing = FetchMissing(self.runner)
@@ -50,6 +58,7 @@ class RunnerService:
         self._mtime = self.path.stat().st_mtime if self.path and self.path.exists() else 0.0
         self._server: uvicorn.Server | None = None
         self._server_thread: threading.Thread | None = None
+        self._filter = RedactingFilter(config_redactor(config))
         self.address = ""
         self.alarms = AlarmEvaluator(self.runner.store, notify_event)
         self._alarms_at = 0.0
@@ -58,18 +67,28 @@ class RunnerService:
                                         lambda _: self.evaluate_alarms()]
 
     def start(self) -> None:
+        """Raises ``StoreHeld`` or ``OSError`` (the port) before anything is recovered or
+        scheduled."""
+        self.lock.acquire()
+        try:
+            settings = self.config.runner
+            sock = bind(settings.host, settings.port)
+        except BaseException:
+            self.lock.release()
+            raise
+        self.address = "{}:{}".format(*sock.getsockname()[:2])
+        self.lock.announce(self.address)
+        log.addFilter(self._filter)
         self.runner.recover()
         self.runner.store.prune(self.config.runner.log_retention_days)
         self.runner.store.prune_alarm_events(
             stamp(now() - timedelta(days=self.config.runner.log_retention_days)))
         self.scheduler.plan(self.config)
-        settings = self.config.runner
-        sock = bind(settings.host, settings.port)
-        self.address = "{}:{}".format(*sock.getsockname()[:2])
         self.metrics.start()
-        app = RunnerApp(self.runner, self.metrics).app()
-        self._server = uvicorn.Server(uvicorn.Config(app, log_level="warning", access_log=False,
-                                                     lifespan="off", timeout_graceful_shutdown=5))
+        app = RunnerApp(self.runner, self.metrics, self.limits, self.address).app()
+        self._server = uvicorn.Server(uvicorn.Config(
+            app, log_level="warning", access_log=False, lifespan="off",
+            timeout_graceful_shutdown=2, **self.limits.uvicorn_settings()))
         server = self._server
         self._server_thread = threading.Thread(
             target=lambda: asyncio.run(server.serve(sockets=[sock])), name="runner-http",
@@ -93,6 +112,7 @@ class RunnerService:
             return
         self.config = config
         self.runner.reload(config)
+        self._filter.redactor = config_redactor(config)
         self.scheduler.plan(config)
 
     def evaluate_alarms(self) -> None:
@@ -118,14 +138,18 @@ class RunnerService:
         while not self._stop.wait(self.tick_s):
             self.tick()
 
-    def stop(self, drain_s: float = 60.0) -> None:
+    def stop(self, drain_s: float = 3.0) -> bool:
+        """Stop accepting, let executions reach a page boundary for up to ``drain_s``, mark
+        the rest interrupted, release the store. False when some execution thread is still busy
+        (in a long script or request): the caller should then end the process."""
         self._stop.set()
+        self.runner.stopping.set()
         if self._server is not None:
             self._server.should_exit = True
         if self._server_thread is not None:
-            self._server_thread.join(timeout=10)
-        deadline = time.monotonic() + drain_s
-        while self.runner.running() and time.monotonic() < deadline:
-            time.sleep(0.1)
-        self.runner.close(wait=False)
+            self._server_thread.join(timeout=3)
+        finished = self.runner.shutdown(drain_s)
         self.metrics.stop()
+        self.lock.release()
+        log.removeFilter(self._filter)
+        return finished

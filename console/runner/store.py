@@ -29,7 +29,8 @@ CREATE TABLE IF NOT EXISTS execution (
     succeeded INTEGER NOT NULL DEFAULT 0, failed INTEGER NOT NULL DEFAULT 0,
     started_at TEXT NOT NULL, finished_at TEXT, error TEXT, attributes TEXT NOT NULL DEFAULT '{}',
     payload_id TEXT, retry_of TEXT, expected INTEGER, records_read INTEGER NOT NULL DEFAULT 0,
-    skipped INTEGER NOT NULL DEFAULT 0);
+    skipped INTEGER NOT NULL DEFAULT 0, accepted_seq INTEGER,
+    resume_pending INTEGER NOT NULL DEFAULT 0);
 CREATE INDEX IF NOT EXISTS execution_flow ON execution (flow_id, started_at);
 CREATE INDEX IF NOT EXISTS execution_status ON execution (status);
 CREATE TABLE IF NOT EXISTS row_log (
@@ -39,6 +40,9 @@ CREATE INDEX IF NOT EXISTS row_log_execution ON row_log (execution_id, seq);
 CREATE TABLE IF NOT EXISTS flow_state (flow_id TEXT PRIMARY KEY, last_request TEXT);
 CREATE TABLE IF NOT EXISTS payload (id TEXT PRIMARY KEY, flow_id TEXT NOT NULL, body TEXT NOT NULL,
     received_at TEXT NOT NULL);
+CREATE TABLE IF NOT EXISTS newest_accepted (flow_id TEXT NOT NULL, key TEXT NOT NULL,
+    accepted_seq INTEGER NOT NULL, execution_id TEXT NOT NULL, PRIMARY KEY (flow_id, key))
+    WITHOUT ROWID;
 CREATE TABLE IF NOT EXISTS input_sample (execution_id TEXT PRIMARY KEY, flow_id TEXT NOT NULL,
     body TEXT NOT NULL, created_at TEXT NOT NULL);
 """
@@ -107,6 +111,9 @@ class Execution:
     against ``expected``."""
     skipped: int = 0
     """Rows not sent because they could change nothing in Omnitron (counted in ``total``)."""
+    accepted_seq: int | None = None
+    """The flow's admission order: writes of a later-accepted execution win over earlier ones.
+    Retries and crash re-runs keep the sequence of the data they resend."""
 
 
 @dataclass(frozen=True)
@@ -146,7 +153,7 @@ def _execution(row: sqlite3.Row) -> Execution:
                      row["triggered_by"], row["status"], row["total"], row["succeeded"],
                      row["failed"], row["started_at"], row["finished_at"], row["error"],
                      json.loads(row["attributes"]), row["payload_id"], row["retry_of"],
-                     row["expected"], row["records_read"], row["skipped"])
+                     row["expected"], row["records_read"], row["skipped"], row["accepted_seq"])
 
 
 class ExecutionStore(HealthQueries):
@@ -171,6 +178,12 @@ class ExecutionStore(HealthQueries):
             conn.execute("ALTER TABLE execution ADD COLUMN records_read INTEGER NOT NULL DEFAULT 0")
         if "skipped" not in columns:
             conn.execute("ALTER TABLE execution ADD COLUMN skipped INTEGER NOT NULL DEFAULT 0")
+        if "accepted_seq" not in columns:
+            conn.execute("ALTER TABLE execution ADD COLUMN accepted_seq INTEGER")
+        if "resume_pending" not in columns:
+            conn.execute("ALTER TABLE execution ADD COLUMN resume_pending INTEGER NOT NULL DEFAULT 0")
+        conn.execute("CREATE INDEX IF NOT EXISTS execution_accepted ON execution"
+                     " (flow_id, accepted_seq)")
         if "level_seq" not in {row["name"] for row in conn.execute("PRAGMA table_info(row_log)")}:
             conn.execute("ALTER TABLE row_log ADD COLUMN level_seq INTEGER")
         conn.executescript(_LOG_INDEXES)
@@ -187,16 +200,10 @@ class ExecutionStore(HealthQueries):
         return conn
 
     def create(self, flow_id: str, trigger: str, params: dict[str, str], triggered_by: str, *,
-               payload_id: str | None = None, retry_of: str | None = None) -> Execution:
-        execution_id = uuid.uuid4().hex[:12]
-        self._conn().execute(
-            "INSERT INTO execution (id, flow_id, trigger, params, triggered_by, status, started_at,"
-            " payload_id, retry_of) VALUES (?, ?, ?, ?, ?, ?, ?, ?, ?)",
-            (execution_id, flow_id, trigger, json.dumps(params), triggered_by, ACTIVE, stamp(),
-             payload_id, retry_of))
-        found = self.execution(execution_id)
-        assert found is not None
-        return found
+               payload_id: str | None = None, retry_of: str | None = None,
+               accepted_seq: int | None = None) -> Execution:
+        return self.admit(flow_id, trigger, params, triggered_by, payload_id=payload_id,
+                          retry_of=retry_of, accepted_seq=accepted_seq)
 
     def progress(self, execution_id: str, total: int, succeeded: int, failed: int,
                  records_read: int = 0, skipped: int = 0) -> None:
@@ -211,9 +218,12 @@ class ExecutionStore(HealthQueries):
 
     def finish(self, execution_id: str, status: str, *, error: str | None = None,
                attributes: dict[str, str] | None = None) -> None:
+        """End a processing execution; one already ended (say, interrupted by a stopping runner
+        while its thread was still busy) keeps the status it has."""
         self._conn().execute(
-            "UPDATE execution SET status = ?, finished_at = ?, error = ?, attributes = ? WHERE id = ?",
-            (status, stamp(), error, json.dumps(attributes or {}), execution_id))
+            "UPDATE execution SET status = ?, finished_at = ?, error = ?, attributes = ? WHERE id = ?"
+            " AND status = ?",
+            (status, stamp(), error, json.dumps(attributes or {}), execution_id, ACTIVE))
 
     def add_logs(self, execution_id: str,
                  entries: Iterable[tuple[str, str | None, str, Any]]) -> None:
@@ -417,13 +427,6 @@ class ExecutionStore(HealthQueries):
                                    " created_at DESC LIMIT 1", (flow_id,)).fetchone()
         return row[0] if row else None
 
-    def mark_interrupted(self) -> list[Execution]:
-        """On start: executions left ``processing`` by a killed runner become ``interrupted``."""
-        left = self.active()
-        for execution in left:
-            self.finish(execution.id, "interrupted", error="the runner stopped during this run")
-        return left
-
     def prune(self, older_than_days: int) -> int:
         cutoff = stamp(now() - timedelta(days=older_than_days))
         conn = self._conn()
@@ -435,3 +438,129 @@ class ExecutionStore(HealthQueries):
         conn.execute("DELETE FROM payload WHERE received_at < ? AND id NOT IN (SELECT payload_id"
                      " FROM execution WHERE payload_id IS NOT NULL AND status = ?)", (cutoff, ACTIVE))
         return len(old)
+
+    # --- Admission, write order and recovery: what keeps one runner's promises -------------
+
+    def _immediate(self) -> sqlite3.Connection:
+        """A write transaction taken up front, so a read-then-write cannot interleave with
+        another connection's (SQLite ``BEGIN IMMEDIATE``)."""
+        conn = self._conn()
+        conn.execute("BEGIN IMMEDIATE")
+        return conn
+
+    def admit(self, flow_id: str, trigger: str, params: dict[str, str], triggered_by: str, *,
+              body: str | None = None, payload_id: str | None = None,
+              retry_of: str | None = None, accepted_seq: int | None = None,
+              limit: int | None = None) -> Execution:
+        """Create a processing execution (and store its payload ``body``) in one transaction.
+
+        With ``limit``, refuse with ``AdmissionRefused`` when the flow already has that many
+        processing: the count and the insert cannot interleave with another admission. Without
+        ``accepted_seq`` the execution takes the flow's next acceptance sequence.
+        """
+        execution_id = uuid.uuid4().hex[:12]
+        conn = self._immediate()
+        try:
+            if limit is not None:
+                active = conn.execute("SELECT COUNT(*) FROM execution WHERE flow_id = ? AND"
+                                      " status = ?", (flow_id, ACTIVE)).fetchone()[0]
+                if active >= limit:
+                    raise AdmissionRefused(active)
+            if body is not None:
+                payload_id = uuid.uuid4().hex[:12]
+                conn.execute("INSERT INTO payload VALUES (?, ?, ?, ?)",
+                             (payload_id, flow_id, body, stamp()))
+            if accepted_seq is None:
+                accepted_seq = conn.execute(
+                    "SELECT COALESCE(MAX(accepted_seq), 0) + 1 FROM execution WHERE flow_id = ?",
+                    (flow_id,)).fetchone()[0]
+            conn.execute(
+                "INSERT INTO execution (id, flow_id, trigger, params, triggered_by, status,"
+                " started_at, payload_id, retry_of, accepted_seq) VALUES (?, ?, ?, ?, ?, ?, ?, ?,"
+                " ?, ?)",
+                (execution_id, flow_id, trigger, json.dumps(params), triggered_by, ACTIVE, stamp(),
+                 payload_id, retry_of, accepted_seq))
+            conn.execute("COMMIT")
+        except BaseException:
+            conn.execute("ROLLBACK")
+            raise
+        found = self.execution(execution_id)
+        assert found is not None
+        return found
+
+    def claim_newest(self, flow_id: str, accepted_seq: int, execution_id: str,
+                     keys: Iterable[str]) -> dict[str, str]:
+        """Record ``accepted_seq`` as the newest write of each key, atomically, except for keys
+        a later-accepted execution already wrote: those come back, with that execution's id,
+        and must not be sent."""
+        wanted = list(dict.fromkeys(keys))
+        newer: dict[str, str] = {}
+        conn = self._immediate()
+        try:
+            for start in range(0, len(wanted), 500):
+                chunk = wanted[start:start + 500]
+                marks = ",".join("?" * len(chunk))
+                for key, owner in conn.execute(
+                        f"SELECT key, execution_id FROM newest_accepted WHERE flow_id = ? AND"
+                        f" accepted_seq > ? AND key IN ({marks})", [flow_id, accepted_seq, *chunk]):
+                    newer[key] = owner
+            conn.executemany(
+                "INSERT INTO newest_accepted VALUES (?, ?, ?, ?) ON CONFLICT (flow_id, key) DO"
+                " UPDATE SET accepted_seq = excluded.accepted_seq, execution_id ="
+                " excluded.execution_id WHERE excluded.accepted_seq >= newest_accepted.accepted_seq",
+                [(flow_id, key, accepted_seq, execution_id) for key in wanted if key not in newer])
+            conn.execute("COMMIT")
+        except BaseException:
+            conn.execute("ROLLBACK")
+            raise
+        return newer
+
+    def mark_interrupted(self, execution_ids: Iterable[str] | None = None,
+                         reason: str = "the runner stopped during this run") -> list[Execution]:
+        """Processing executions (all, or those named) become ``interrupted`` and wait to be run
+        again by the next start, in their acceptance order."""
+        left = self.active() if execution_ids is None else \
+            [e for e in map(self.execution, execution_ids) if e is not None and e.status == ACTIVE]
+        conn = self._conn()
+        for execution in left:
+            conn.execute("UPDATE execution SET status = 'interrupted', finished_at = ?, error = ?,"
+                         " resume_pending = 1 WHERE id = ? AND status = ?",
+                         (stamp(), reason, execution.id, ACTIVE))
+        return left
+
+    def resumable(self) -> list[Execution]:
+        """Interrupted executions not yet run again, oldest accepted first."""
+        rows = self._conn().execute("SELECT * FROM execution WHERE resume_pending = 1 ORDER BY"
+                                    " flow_id, accepted_seq, started_at")
+        return [_execution(r) for r in rows]
+
+    def resume(self, old: Execution) -> Execution | None:
+        """The execution that runs ``old`` again: same trigger, parameters, payload and
+        acceptance sequence (so it cannot overwrite newer values), created in the transaction
+        that clears ``old``'s pending mark; None if another start already took it."""
+        execution_id = uuid.uuid4().hex[:12]
+        conn = self._immediate()
+        try:
+            taken = conn.execute("UPDATE execution SET resume_pending = 0 WHERE id = ? AND"
+                                 " resume_pending = 1", (old.id,)).rowcount
+            if taken:
+                conn.execute(
+                    "INSERT INTO execution (id, flow_id, trigger, params, triggered_by, status,"
+                    " started_at, payload_id, retry_of, accepted_seq) VALUES (?, ?, ?, ?, ?, ?, ?,"
+                    " ?, ?, ?)",
+                    (execution_id, old.flow_id, old.trigger, json.dumps(old.params),
+                     f"recovery of {old.id}", ACTIVE, stamp(), old.payload_id,
+                     old.retry_of or old.id, old.accepted_seq))
+            conn.execute("COMMIT")
+        except BaseException:
+            conn.execute("ROLLBACK")
+            raise
+        return self.execution(execution_id) if taken else None
+
+
+class AdmissionRefused(Exception):
+    """The flow already has as many executions processing as it may."""
+
+    def __init__(self, active: int) -> None:
+        super().__init__(f"{active} executions processing")
+        self.active = active

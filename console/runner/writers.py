@@ -21,6 +21,7 @@ from console.kinds.row_shapes import one_row, order_problem, stock_problem
 from console.omnitron import OmnitronClient, OmnitronError, OmnitronValidationError
 from console.omnitron.errors import describe_body
 from console.runner.erp import StepError
+from console.runner.ordering import NewestWins
 from console.runner.pipeline import timeout_hint
 from console.script import ScriptPool
 
@@ -34,6 +35,8 @@ class WriteCounts:
     skipped: int = 0
     """Rows not sent because they could change nothing (see ``problems``)."""
     problems: Counter[str] = field(default_factory=Counter)
+    superseded: int = 0
+    """Rows not sent because a later-accepted execution already wrote their key."""
     entries: list[LogEntry] = field(default_factory=list)
     attributes: dict[str, str] = field(default_factory=dict)
 
@@ -54,10 +57,12 @@ def _field_errors(errors: dict[str, Any]) -> str:
 
 
 class StockWriter:
-    def __init__(self, flow: Flow, client: OmnitronClient, root_execution: str) -> None:
+    def __init__(self, flow: Flow, client: OmnitronClient, root_execution: str,
+                 order: NewestWins | None = None) -> None:
         self.flow = flow
         self.client = client
         self.root = root_execution
+        self.order = order
 
     def write(self, rows: list[Any], page: int) -> WriteCounts:
         counts = WriteCounts()
@@ -75,8 +80,18 @@ class StockWriter:
                     row = {**row, "stock_list": default_list}
                 batch.append(row)
             if batch:
-                self._send(batch, batch_id(self.root, page, number), counts)
+                self._send_in_order(batch, batch_id(self.root, page, number), counts)
         return counts
+
+    def _send_in_order(self, batch: list[dict[str, Any]], ident: str, counts: WriteCounts) -> None:
+        if self.order is None:
+            self._send(batch, ident, counts)
+            return
+        with self.order.claim(batch) as (kept, skipped):
+            counts.superseded += len(skipped)
+            counts.entries.extend(skipped)
+            if kept:
+                self._send(kept, ident, counts)
 
     def _send(self, batch: list[dict[str, Any]], ident: str, counts: WriteCounts) -> None:
         try:

@@ -1,5 +1,5 @@
 """How the console reaches the runner: attach to a ``console serve`` already answering on
-``runner.listen``, or start one as a child process. Triggers go over its HTTP API; executions
+``runner.listen`` or holding the store (wherever it listens), or start one as a child process. Triggers go over its HTTP API; executions
 and logs are read straight from the store (SQLite WAL, so reading never blocks the runner).
 
 Nothing here touches widgets; screens call it from workers.
@@ -29,12 +29,19 @@ class RunnerLink:
     flows_path: Path
     mode: str = "not started"
     process: subprocess.Popen[bytes] | None = None
+    address: str = ""
+    """Where the attached runner listens, when not on ``runner.listen``."""
     problem: str | None = None
     """Why there is no runner to talk to, once connecting found out."""
 
     @property
     def base_url(self) -> str:
-        return f"http://{self.config.runner.listen}"
+        return f"http://{self.address or self.config.runner.listen}"
+
+    def _holder(self) -> dict[str, Any] | None:
+        from console.runner.lock import holder
+
+        return holder(self.config.store_path())
 
     def _headers(self) -> dict[str, str]:
         return {"Authorization": f"Bearer {self.config.runner.outbound_token.resolve()}"}
@@ -63,8 +70,23 @@ class RunnerLink:
     def connect(self, *, start: bool = True, timeout: float = 15.0) -> str:
         """Attach or start; returns a line for the header saying which."""
         found = self.health()
+        if found is None:
+            held = self._holder()
+            if held is not None and held.get("address"):
+                self.address = str(held["address"])
+                found = self.health()
+                if found is None:
+                    self.address = ""
+            if found is None and held is not None:
+                from console.runner.lock import describe
+
+                self.mode = "runner unreachable"
+                self.problem = (f"the store is held by {describe(held)}, which does not answer; "
+                                "stop it or wait for it")
+                raise RunnerUnavailable(self.problem)
         if found is not None:
-            self.mode = f"attached to console serve (pid {found['pid']})"
+            where = f" at {self.address}" if self.address else ""
+            self.mode = f"attached to console serve (pid {found['pid']}){where}"
             return self.mode
         if not start:
             self.mode = "no runner"
@@ -83,6 +105,12 @@ class RunnerLink:
         while time.monotonic() < deadline:
             if self.process.poll() is not None:
                 self.mode = "runner failed to start"
+                held = self._holder()
+                if held is not None:
+                    from console.runner.lock import describe
+
+                    self.problem = f"the store is held by {describe(held)}"
+                    raise RunnerUnavailable(self.problem)
                 raise RunnerUnavailable(f"console serve exited with {self.process.returncode}; "
                                         f"is {self.config.runner.listen} in use?")
             if self.health() is not None:

@@ -1,0 +1,74 @@
+"""The newest value wins: writes of one flow reach Omnitron in the order executions were accepted.
+
+Every execution carries its flow's acceptance sequence (taken at admission; a retry or a crash
+re-run keeps the sequence of the data it resends). Just before a batch is sent, the store records
+the batch's keys as written by this sequence, atomically, and hands back the keys a
+later-accepted execution has already written: those rows are skipped with a logged reason, so an
+older value never lands on top of a newer one. The check and the send happen under a lock per
+flow, so two batches carrying the same key can never be in flight at once and overtake each other
+(one runner holds a store, so an in-process lock is enough).
+"""
+
+from __future__ import annotations
+
+import threading
+from collections.abc import Callable, Iterator
+from contextlib import contextmanager
+from typing import Any
+
+from console.runner.store import Execution, ExecutionStore
+
+LogEntry = tuple[str, str | None, str, Any]
+
+_locks: dict[tuple[str, str], threading.Lock] = {}
+_locks_guard = threading.Lock()
+
+
+def _flow_lock(store: ExecutionStore, flow_id: str) -> threading.Lock:
+    with _locks_guard:
+        return _locks.setdefault((str(store.path), flow_id), threading.Lock())
+
+
+class NewestWins:
+    """The write-order guard of one execution."""
+
+    def __init__(self, store: ExecutionStore, execution: Execution,
+                 key: Callable[[dict[str, Any]], str], label: Callable[[dict[str, Any]], str]
+                 ) -> None:
+        self.store = store
+        self.execution = execution
+        self.key = key
+        self.label = label
+        self.lock = _flow_lock(store, execution.flow_id)
+
+    @contextmanager
+    def claim(self, rows: list[dict[str, Any]]) -> Iterator[tuple[list[dict[str, Any]],
+                                                                 list[LogEntry]]]:
+        """Inside the block: the rows still to send, and a log line for each row skipped because
+        a later-accepted execution wrote its key. Send the rows before leaving the block."""
+        seq = self.execution.accepted_seq
+        with self.lock:
+            if seq is None:
+                yield rows, []
+                return
+            newer = self.store.claim_newest(self.execution.flow_id, seq, self.execution.id,
+                                            (self.key(r) for r in rows))
+            kept: list[dict[str, Any]] = []
+            skipped: list[LogEntry] = []
+            for row in rows:
+                owner = newer.get(self.key(row))
+                if owner is None:
+                    kept.append(row)
+                else:
+                    skipped.append(("warning", self.label(row),
+                                    f"skipped: execution {owner}, accepted later, already wrote "
+                                    "this key; the newer value stays", row))
+            yield kept, skipped
+
+
+def stock_key(row: dict[str, Any]) -> str:
+    return f"{row.get('stock_list')}\x1f{row.get('product_sku')}"
+
+
+def stock_label(row: dict[str, Any]) -> str:
+    return str(row.get("product_sku"))
