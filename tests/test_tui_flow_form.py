@@ -251,3 +251,11 @@ def test_login_card_edits_the_oauth2_and_login_request_settings() -> None:
     starts = {spec.key: shown(flow, spec) for spec in fields_for(flow)}
     assert starts["login.headers"] == "X-Tenant = north"
     assert "login.client_secret" not in starts and "login.password" not in starts
+
+
+def test_config_card_sets_the_upstream_of_a_chained_flow() -> None:
+    price = CONFIG.flow("price")
+    assert shown(price, next(f for f in fields_for(price) if f.key == "after")) == "stock"
+    flow, problems = apply(price, {"after": "", "schedule": "*/15 * * * *"})
+    assert problems == {} and (flow.after, flow.schedule) == (None, "*/15 * * * *")
+    assert "after" not in keys("price_push")

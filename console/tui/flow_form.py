@@ -33,6 +33,8 @@ FIELDS: tuple[Field, ...] = (
     Field("config", "name", "Name (at most 20 characters)"),
     Field("config", "schedule", "Schedule (5-field or Quartz cron; empty = manual only)",
           "optional"),
+    Field("config", "after", "Run after flow (its id: when it succeeds; not with a schedule)",
+          "optional"),
     Field("config", "timezone", "Time zone (IANA name)"),
     Field("config", "trigger_params", "Trigger parameters (comma separated)", "list"),
     Field("config", "allow_concurrent_runs", "Allow concurrent runs", "bool"),
@@ -94,7 +96,7 @@ def fields_for(flow: Flow) -> list[Field]:
             continue  # order statuses go one by one, to no stock list
         if spec.key == "read.stock_list_key" and not kind.stock_list_key:
             continue
-        if spec.key in ("schedule", "allow_concurrent_runs") and not flow.is_inbound:
+        if spec.key in ("schedule", "after", "allow_concurrent_runs") and not flow.is_inbound:
             continue
         wanted.append(spec)
     return wanted
