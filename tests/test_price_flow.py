@@ -170,3 +170,41 @@ def test_new_price_flows_start_from_a_template_that_validates(sandbox: Sandbox,
         assert reloaded.type == "price" and reloaded.write.price_list == 1
         assert (reloaded.read is not None) == (direction == "inbound")
     assert reloaded.mapping is not None and "retail_price" in reloaded.mapping.spec
+
+
+def test_a_price_accepted_after_a_big_payload_keeps_its_value(
+        sandbox: Sandbox, demo_flows: object, tmp_path: Path) -> None:
+    path = demo_flows(tmp_path, replace={  # type: ignore[operator]
+        "price_list = 2\nbatch_size = 1000": "price_list = 2\nbatch_size = 100"})
+    service = RunnerService(load(path), tick_s=0.05)
+    service.start()
+    store = service.runner.store
+
+    def post(rows: list[dict[str, object]]) -> str:
+        answer = httpx.post(f"http://{service.address}/flows/price_push/outbound", json=rows,
+                            headers={"Authorization": "Bearer sandbox-token"}, timeout=30)
+        assert answer.status_code == 202, answer.text
+        return str(answer.json()["execution_id"])
+
+    def wait_for(done: object) -> None:
+        deadline = time.monotonic() + 60
+        while not done() and time.monotonic() < deadline:  # type: ignore[operator]
+            time.sleep(0.05)
+
+    def finished(execution_id: str) -> bool:
+        found = store.execution(execution_id)
+        return found is not None and found.status != "processing"
+
+    sandbox.set_faults("omnitron", latency_s=0.05)
+    try:
+        big = post([{"product_sku": f"SKU-{n:06d}", "price": 111} for n in range(1, 2001)])
+        wait_for(lambda: sandbox.prices(2).get("SKU-000100", {}).get("price") == "111")
+        small = post([{"product_sku": "SKU-001990", "price": 222}])
+        wait_for(lambda: finished(small) and finished(big))
+    finally:
+        sandbox.clear_faults()
+        service.stop(drain_s=20)
+    prices = sandbox.prices(2)
+    assert (prices["SKU-001990"]["price"], prices["SKU-001989"]["price"]) == ("222", "111")
+    skipped = store.logs(big, search="accepted later")
+    assert [log.key for log in skipped] == ["SKU-001990"] and small in skipped[0].message

@@ -23,7 +23,7 @@ from console.runner.attributes import trigger_attributes, with_all_var
 from console.runner.erp import StepError
 from console.runner.ordering import NewestWins, stock_key, stock_label
 from console.runner.pipeline import Pipeline
-from console.runner.price_writer import PriceWriter
+from console.runner.price_writer import PriceWriter, price_key
 from console.runner.redact import config_redactor
 from console.runner.stages import PayloadError, count_rows, payload_slices, read_ahead, run_stages
 from console.runner.store import Execution, ExecutionStore, now
@@ -220,7 +220,8 @@ class Engine:
             return OrderStatusWriter(flow, client, self.pool, with_all_var(attrs)).write
         resumed = execution.retry_of if execution.trigger != "retry" else None
         if kind_of(flow.type).writer == "price_bulk":
-            return PriceWriter(flow, client, resumed or execution.id).write
+            prices = NewestWins(self.store, execution, price_key, stock_label)
+            return PriceWriter(flow, client, resumed or execution.id, prices).write
         order = NewestWins(self.store, execution, stock_key, stock_label)
         return StockWriter(flow, client, resumed or execution.id, order).write
 
