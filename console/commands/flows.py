@@ -1,4 +1,4 @@
-"""``console flows list|show|validate``."""
+"""``console flows list|show|validate|history|diff|restore``."""
 
 from __future__ import annotations
 
@@ -12,9 +12,11 @@ from typing import TYPE_CHECKING, Any
 
 from console.commands.base import CommandError, load_config, print_json, print_table
 from console.flows import FlowsError, Secret, load
+from console.services import ServiceError
 
 if TYPE_CHECKING:
     from console.services.flows import FlowSummary
+    from console.services.history import History
 
 
 def register(commands: Any) -> None:
@@ -30,6 +32,17 @@ def register(commands: Any) -> None:
     validate = sub.add_parser("validate", help="check a flows file; exit 0 valid, 2 invalid")
     validate.add_argument("file", nargs="?", type=Path, default=None)
     validate.set_defaults(handler=validate_flows)
+    history = sub.add_parser("history", help="the versions of the flows file, newest first")
+    history.add_argument("--json", action="store_true")
+    history.set_defaults(handler=list_versions)
+    diff = sub.add_parser("diff", help="what changed from a version to the file now")
+    diff.add_argument("version", metavar="VERSION")
+    diff.add_argument("other", metavar="OTHER", nargs="?", default=None,
+                      help="compare with this version instead of the file now")
+    diff.set_defaults(handler=diff_version)
+    restore = sub.add_parser("restore", help="make the flows file what it was at a version")
+    restore.add_argument("version", metavar="VERSION")
+    restore.set_defaults(handler=restore_version)
 
 
 def _summary(summary: FlowSummary) -> dict[str, Any]:
@@ -117,4 +130,52 @@ def validate_flows(args: argparse.Namespace) -> int:
         print(f"{path}: {len(exc.problems)} problem(s)", file=sys.stderr)
         return 2
     print(f"{path}: valid, {len(config.flows)} flow(s)")
+    return 0
+
+
+def _history(args: argparse.Namespace) -> History:
+    from console.services.history import History
+
+    if not Path(args.flows).exists():
+        raise CommandError(f"{args.flows}: no such file")
+    return History(args.flows)
+
+
+def list_versions(args: argparse.Namespace) -> int:
+    history = _history(args)
+    try:
+        versions = history.versions()
+    except ServiceError as exc:
+        raise CommandError(exc.message) from None
+    if args.json:
+        print_json([{"id": v.id, "at": v.at.isoformat(), "message": v.message}
+                    for v in versions])
+        return 0
+    if not versions:
+        print(f"no versions of {args.flows} yet in {history.keeper.where}: each save from the "
+              "console keeps one")
+        return 0
+    print_table(["VERSION", "KEPT (UTC)", "MESSAGE"],
+                [[v.id, f"{v.at:%Y-%m-%d %H:%M:%S}", v.message] for v in versions])
+    return 0
+
+
+def diff_version(args: argparse.Namespace) -> int:
+    try:
+        text = _history(args).diff(args.version, args.other)
+    except ServiceError as exc:
+        raise CommandError(exc.message) from None
+    sys.stdout.write(text)
+    return 0
+
+
+def restore_version(args: argparse.Namespace) -> int:
+    try:
+        _config, version = _history(args).restore(args.version)
+    except ServiceError as exc:
+        raise CommandError(exc.message) from None
+    if version is None:
+        print(f"{args.flows} already is version {args.version}; nothing written")
+    else:
+        print(f"{args.flows} restored to version {args.version}, kept as version {version.id}")
     return 0

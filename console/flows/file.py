@@ -290,7 +290,12 @@ def _new_text(config: m.FlowsConfig, target: Path,
 
 def _write(config: m.FlowsConfig, target: Path,
            on_disk: tuple[str, m.FlowsConfig] | None) -> Path:
-    text = _new_text(config, target, on_disk)
+    return write_text(target, _new_text(config, target, on_disk))
+
+
+def write_text(target: Path, text: str) -> Path:
+    """Replace the file with ``text`` atomically, keeping its mode and the previous file as
+    ``.bak``. The caller has checked that ``text`` loads."""
     target.parent.mkdir(parents=True, exist_ok=True)
     fd, tmp = tempfile.mkstemp(prefix=f".{target.name}.", suffix=".tmp", dir=target.parent)
     try:

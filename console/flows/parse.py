@@ -174,10 +174,10 @@ def _flow(flow_id: str, t: TableReader) -> m.Flow | None:
         timezone = "UTC"
     schedule = t.get("schedule", str, None) if t.has("schedule") else None
     if schedule is not None:
-        if direction != "inbound":
-            t.problem("schedule", "only inbound flows run on a schedule")
+        if not kind_of(kind).runs_on_its_own(direction):
+            t.problem("schedule", kind_of(kind).unscheduled_reason())
         _check_schedule(t, schedule, timezone)
-    after = _after(t, flow_id, direction, schedule)
+    after = _after(t, flow_id, kind, direction, schedule)
     required_params = m.DEFAULT_TRIGGER_PARAMS[kind]
     params = t.strings("trigger_params", required_params)
     for needed in required_params:
@@ -195,7 +195,7 @@ def _flow(flow_id: str, t: TableReader) -> m.Flow | None:
         trigger_params=params,
         allow_concurrent_runs=t.get("allow_concurrent_runs", bool, False),
         login=_login(t),
-        read=_read(t, needed=direction == "inbound" or outbound_only),
+        read=_read(t, needed=kind_of(kind).reads_erp_when(direction)),
         script=_script(t),
         mapping=_mapping(t),
         write=_write(t, kind),
@@ -207,12 +207,13 @@ def _flow(flow_id: str, t: TableReader) -> m.Flow | None:
     return flow
 
 
-def _after(t: TableReader, flow_id: str, direction: str, schedule: str | None) -> str | None:
+def _after(t: TableReader, flow_id: str, kind: str, direction: str,
+           schedule: str | None) -> str | None:
     after = t.get("after", str, None) if t.has("after") else None
     if after is None:
         return None
-    if direction != "inbound":
-        t.problem("after", "only inbound flows run after another flow")
+    if not kind_of(kind).runs_on_its_own(direction):
+        t.problem("after", kind_of(kind).unscheduled_reason("after another flow"))
     if schedule is not None:
         t.problem("after", "a flow runs on its schedule or after another flow, not both; "
                            "remove one of schedule and after")

@@ -62,6 +62,22 @@ class FlowKind:
     def has_write_card(self) -> bool:
         return self.writer != "stock_answer"
 
+    def runs_on_its_own(self, direction: str) -> bool:
+        """A flow of this kind and direction may run on a schedule or after another flow:
+        only inbound flows of a schedulable kind start by themselves."""
+        return self.schedulable and direction == "inbound"
+
+    def unscheduled_reason(self, how: str = "on a schedule") -> str:
+        """Why a flow of this kind does not run ``how`` (when ``runs_on_its_own`` says no)."""
+        if not self.schedulable:
+            return f"{self.title} flows answer requests and never run {how}"
+        return f"only inbound flows run {how}"
+
+    def reads_erp_when(self, direction: str) -> bool:
+        """A flow of this kind and direction has a Read step: inbound flows read to sync,
+        outbound-only ones read to answer."""
+        return self.reads_erp and (direction == "inbound" or self.outbound_only)
+
 
 KINDS: dict[str, FlowKind] = {kind.id: kind for kind in (
     FlowKind(

@@ -33,7 +33,8 @@ class Scheduler:
             return []
         started = []
         for flow in self.runner.config.flows:
-            if flow.after != execution.flow_id or not flow.enabled or not flow.is_inbound:
+            if flow.after != execution.flow_id or not flow.enabled or \
+                    not kind_of(flow.type).runs_on_its_own(flow.direction):
                 continue
             try:
                 started.append(self.runner.trigger(
@@ -44,7 +45,8 @@ class Scheduler:
         return started
 
     def _next(self, flow: Flow, after: datetime) -> datetime | None:
-        if not flow.enabled or not flow.schedule or not flow.is_inbound:
+        if not flow.enabled or not flow.schedule or \
+                not kind_of(flow.type).runs_on_its_own(flow.direction):
             return None
         runs = Schedule.parse(flow.schedule, flow.timezone).next_runs(after, 1)
         return runs[0] if runs else None

@@ -13,6 +13,7 @@ from pathlib import Path
 from typing import Literal
 
 from console.flows import Flow, FlowsConfig, FlowsError, Schedule
+from console.kinds import kind_of
 from console.services.errors import ServiceError
 from console.services.times import short_zone
 
@@ -43,6 +44,8 @@ def next_run(flow: Flow, now: datetime) -> NextRun:
         return NextRun("disabled")
     if not flow.is_inbound:
         return NextRun("on request")
+    if not kind_of(flow.type).runs_on_its_own(flow.direction):
+        return NextRun("manual")
     if flow.after:
         return NextRun("after", after=flow.after)
     if not flow.schedule:

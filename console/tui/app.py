@@ -20,7 +20,7 @@ from console.flows import FlowsConfig, FlowsError, load
 from console.services import ServiceError
 from console.services.executions import ExecutionsReader
 from console.tui.base import report_worker
-from console.tui.messages import AlarmsFiring, ConfigChanged, RunnerStatus
+from console.tui.messages import AlarmsFiring, ConfigChanged, FlowsFileChanged, RunnerStatus
 from console.tui.palette import FlowCommands
 from console.tui.runner_link import RunnerLink, RunnerUnavailable
 from console.tui.screens.flows import FlowsScreen
@@ -245,9 +245,10 @@ class ConsoleApp(App[None]):
                                f"{len(exc.problems)} problem(s); still showing the last good "
                                f"version. First: {exc.problems[0].render(self.flows_path)}"
                                ) from None
-        self.call_from_thread(self._reloaded, config)
+        self.post_message(FlowsFileChanged(config))
 
-    def _reloaded(self, config: FlowsConfig) -> None:
+    def on_flows_file_changed(self, message: FlowsFileChanged) -> None:
+        config = message.config
         if self.config is None or config != self.config:
             self.replace_config(config)
             self.notify(f"{self.flows_path.name} changed on disk: reloaded", timeout=4)

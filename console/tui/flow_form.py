@@ -96,7 +96,9 @@ def fields_for(flow: Flow) -> list[Field]:
             continue  # order statuses go one by one, to no stock list
         if spec.key == "read.stock_list_key" and not kind.stock_list_key:
             continue
-        if spec.key in ("schedule", "after", "allow_concurrent_runs") and not flow.is_inbound:
+        if spec.key in ("schedule", "after") and not kind.runs_on_its_own(flow.direction):
+            continue
+        if spec.key == "allow_concurrent_runs" and not flow.is_inbound:
             continue
         wanted.append(spec)
     return wanted

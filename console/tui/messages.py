@@ -12,11 +12,14 @@ from typing import TYPE_CHECKING, Any
 from textual.message import Message
 
 if TYPE_CHECKING:
+    from rich.text import Text
+
     from console.flows import Flow, FlowsConfig
     from console.runner.dry_run import DryRun
     from console.runner.store import Execution
     from console.services.executions import FlowActivity
     from console.services.flows import FlowSummary, SavePreview
+    from console.services.history import Version
     from console.services.oms_setup import StepRow
     from console.services.stock import StockPage
     from console.services.workbench import TestInput
@@ -50,11 +53,45 @@ class ConfigChanged(Message):
 class FlowWritten(Message):
     """A queued change reached the file (``saved``) or was refused (``problem``)."""
 
-    def __init__(self, saved: FlowsConfig | None, problem: str | None, context: Any) -> None:
+    def __init__(self, saved: FlowsConfig | None, problem: str | None, context: Any,
+                 warning: str | None = None) -> None:
         super().__init__()
         self.saved = saved
         self.problem = problem
         self.context = context
+        self.warning = warning
+        """Saved, but something the user should know (no version could be kept)."""
+
+
+class VersionsLoaded(Message):
+    """The versions of flows.toml, newest first."""
+
+    def __init__(self, versions: list[Version], where: str) -> None:
+        super().__init__()
+        self.versions = versions
+        self.where = where
+
+
+class VersionDiffed(Message):
+    """What changed from a version to the file now."""
+
+    def __init__(self, version_id: str, diff: str) -> None:
+        super().__init__()
+        self.version_id = version_id
+        self.diff = diff
+
+
+class VersionRestored(Message):
+    """A restore was written (``config``, and ``version`` unless the file already said that)
+    or refused (``problem``)."""
+
+    def __init__(self, version_id: str, config: FlowsConfig | None, version: Version | None,
+                 problem: str | None) -> None:
+        super().__init__()
+        self.version_id = version_id
+        self.config = config
+        self.version = version
+        self.problem = problem
 
 
 class SavePreviewed(Message):
@@ -138,6 +175,56 @@ class TestInputLoaded(Message):
     def __init__(self, loaded: TestInput) -> None:
         super().__init__()
         self.loaded = loaded
+
+
+class TestInputRead(Message):
+    """A test panel's input, read from a file."""
+
+    def __init__(self, text: str) -> None:
+        super().__init__()
+        self.text = text
+
+
+class TestRunDone(Message):
+    """A test panel's run: what to show (``meta``: outcome, attributes, logs), result_data,
+    the output a next step may take (``None`` on failure) and, for a mapping run on what the
+    script made, that input."""
+
+    def __init__(self, meta: Text, result: str, output: str | None,
+                 input_text: str | None = None) -> None:
+        super().__init__()
+        self.meta = meta
+        self.result = result
+        self.output = output
+        self.input_text = input_text
+
+
+class PinnedInputLoaded(Message):
+    """The flow's pinned sample, the test panels' default ERP input."""
+
+    def __init__(self, text: str) -> None:
+        super().__init__()
+        self.text = text
+
+
+class FlowProblems(Message):
+    """The file's validation of the flow as edited: problems by key (within the flow) and the
+    others, both empty when it validates."""
+
+    def __init__(self, keyed: dict[str, str], other: list[str], edit: int) -> None:
+        super().__init__()
+        self.keyed = keyed
+        self.other = other
+        self.edit = edit
+        """Which form edit was checked: only the latest one's answer is shown."""
+
+
+class FlowsFileChanged(Message):
+    """flows.toml changed on disk and loads: the app's flows are to be replaced."""
+
+    def __init__(self, config: FlowsConfig) -> None:
+        super().__init__()
+        self.config = config
 
 
 class DryRunDone(Message):

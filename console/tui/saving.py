@@ -9,8 +9,8 @@ from typing import Any
 
 from textual.message_pump import MessagePump
 
-from console.flows import Flow, FlowsError, save_flow
-from console.tui.messages import FlowWritten
+from console.flows import Flow, FlowsError
+from console.tui.messages import FlowWritten, VersionRestored
 
 # One writer thread: changes made in quick succession (two presses of `e`) land in order.
 _WRITER = ThreadPoolExecutor(max_workers=1, thread_name_prefix="flows-writer")
@@ -19,21 +19,41 @@ _WRITER = ThreadPoolExecutor(max_workers=1, thread_name_prefix="flows-writer")
 def write_flow(path: Path, before: Flow | None, after: Flow, reply_to: MessagePump,
                context: Any = None) -> None:
     """Queue one flow's change; ``reply_to`` gets a FlowWritten carrying ``context``.
+    Each save is kept as a version of the file (see ``console.services.history``).
 
     Posting never waits on the event loop, so a console quitting mid-write cannot hang."""
 
     def write() -> None:
+        from console.services.history import History
+
         try:
-            saved = save_flow(path, before, after)
+            saved = History(path).save_flow(before, after)
         except FlowsError as exc:
             reply_to.post_message(FlowWritten(None, str(exc), context))
         except OSError as exc:
             reply_to.post_message(FlowWritten(None, f"cannot write {path}: "
                                                     f"{exc.strerror or exc}", context))
         else:
-            reply_to.post_message(FlowWritten(saved, None, context))
+            reply_to.post_message(FlowWritten(saved.config, None, context, saved.warning))
 
     _WRITER.submit(write)
+
+
+def restore_version(path: Path, version_id: str, reply_to: MessagePump) -> None:
+    """Queue a restore behind any save under way; ``reply_to`` gets a VersionRestored."""
+
+    def restore() -> None:
+        from console.services import ServiceError
+        from console.services.history import History
+
+        try:
+            config, version = History(path).restore(version_id)
+        except ServiceError as exc:
+            reply_to.post_message(VersionRestored(version_id, None, None, exc.message))
+        else:
+            reply_to.post_message(VersionRestored(version_id, config, version, None))
+
+    _WRITER.submit(restore)
 
 
 def flush() -> None:

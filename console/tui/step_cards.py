@@ -16,6 +16,9 @@ SAMPLE_STOCK = json.dumps([{"id": 1, "sku": "SKU-000001", "qty": 12, "unit_type"
                            {"id": 2, "sku": "SKU-000002", "qty": 0, "unit_type": "qty"}], indent=2)
 SAMPLE_ORDERS = json.dumps([{"order": "ORD-000002", "orderitems": [
     {"id": 4, "product": "SKU-000010", "status": 500, "invoice_number": "INV-2"}]}], indent=2)
+# One order as the per-order write script gets it: a row of the mapping's output.
+SAMPLE_ORDER = json.dumps({"order": "ORD-000002", "orderitem_set": [
+    {"id": 4, "status": 500, "invoice_number": "INV-2"}]}, indent=2)
 SAMPLE_PRICES = json.dumps([{"id": 1, "sku": "SKU-000001", "price_list": 1, "list_price": 149.99,
                             "sale_price": 119.99, "vat": 20, "currency": "TRY"}], indent=2)
 SAMPLE_SKUS = json.dumps(["SKU-000001", "SKU-000002"], indent=2)
@@ -105,3 +108,14 @@ def _card(card: CardId, sample: str) -> StepCard:
     if card == "script":
         return StepCard("script", "Script", sample, True)
     return StepCard("mapping", "Mapping", sample, False, "input: the script's output")
+
+
+def first_order(mapped: str) -> str | None:
+    """The first row of a mapping's output, as the per-order script of an order-status flow
+    gets it (one order at a time); ``None`` when the output has no order in it."""
+    try:
+        rows = json.loads(mapped)
+    except json.JSONDecodeError:
+        return None
+    row = rows[0] if isinstance(rows, list) and rows else rows
+    return json.dumps(row, indent=2, ensure_ascii=False) if isinstance(row, dict) else None

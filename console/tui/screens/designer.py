@@ -26,13 +26,15 @@ from console.tui.base import ConsoleScreen
 from console.tui.flow_form import apply, fields_for
 from console.tui.messages import (
     DryRunDone,
+    FlowProblems,
     FlowWritten,
     Notice,
+    PinnedInputLoaded,
     SavePreviewed,
     TestInputLoaded,
 )
 from console.tui.outbound_text import outbound_text
-from console.tui.step_cards import step_cards
+from console.tui.step_cards import SAMPLE_ORDER, first_order, step_cards
 from console.tui.widgets.code_editor import CodeEditor
 from console.tui.widgets.footer import KeyFooter
 from console.tui.widgets.form_fields import FormFields
@@ -108,7 +110,11 @@ class DesignerScreen(ConsoleScreen[None]):
             if self.kind.write_script:
                 yield Label("Per-order script: runs on each order before Omnitron's "
                             "status update")
-                yield CodeEditor(flow.write.script or "", "python", id="order-editor")
+                with Horizontal(id="order-script"):
+                    yield CodeEditor(flow.write.script or "", "python", id="order-editor")
+                    yield TestPanel("script", SAMPLE_ORDER,
+                                    label="one order (the mapping's output, row by row)",
+                                    id="order-test")
 
     def _secrets_text(self) -> str:
         login = self.flow.login
@@ -124,7 +130,10 @@ class DesignerScreen(ConsoleScreen[None]):
     def load_pinned(self) -> None:
         found = workbench.pinned(self.config, self.flow.id)
         if found is not None:
-            self.app.call_from_thread(self._set_erp_input, found)
+            self.post_message(PinnedInputLoaded(found))
+
+    def on_pinned_input_loaded(self, message: PinnedInputLoaded) -> None:
+        self._set_erp_input(message.text)
 
     def _set_erp_input(self, text: str) -> None:
         """Give ERP records to the card that reads them (and to a mapping with no script)."""
@@ -153,6 +162,11 @@ class DesignerScreen(ConsoleScreen[None]):
             panel.source_of = _text_of(editor)
             panel.flow_id = self.flow.id
             panel.timeout_s = card.timeout_s(self.flow)
+        if self.query("#order-test"):
+            panel = self.query_one("#order-test", TestPanel)
+            panel.source_of = _text_of(self.query_one("#order-editor", CodeEditor))
+            panel.flow_id = self.flow.id
+            panel.timeout_s = self.flow.write.script_timeout_s
 
     def on_mount(self) -> None:
         self.use_script_settings()
@@ -194,6 +208,17 @@ class DesignerScreen(ConsoleScreen[None]):
         if message.output is not None:
             self.query_one("#mapping-test", TestPanel).input_text = message.output
 
+    @on(TestPanel.Finished, "#mapping-test")
+    def _mapping_done(self, message: TestPanel.Finished) -> None:
+        """The per-order script's test follows the mapping's first order, until edited."""
+        found = self.query("#order-test")
+        if message.output is None or not found:
+            return
+        panel = found.first(TestPanel)
+        first = first_order(message.output)
+        if first is not None and panel.input_is_automatic:
+            panel.input_text = first
+
     @on(FormFields.Edited)
     def _form_edited(self) -> None:
         self._edits += 1
@@ -220,11 +245,11 @@ class DesignerScreen(ConsoleScreen[None]):
                      if p.key_path.startswith(prefix)}
             other = [f"{p.key_path}: {p.message}" for p in exc.problems
                      if not p.key_path.startswith(prefix)]
-        self.app.call_from_thread(self._validated, edit, keyed, other)
+        self.post_message(FlowProblems(keyed, other, edit))
 
-    def _validated(self, edit: int, keyed: dict[str, str], other: list[str]) -> None:
-        if edit == self._edits:
-            self._show_problems(keyed, other)
+    def on_flow_problems(self, message: FlowProblems) -> None:
+        if message.edit == self._edits:
+            self._show_problems(message.keyed, message.other)
 
     def _show_problems(self, keyed: dict[str, str], other: list[str]) -> None:
         shown_keys: set[str] = set()
@@ -256,8 +281,13 @@ class DesignerScreen(ConsoleScreen[None]):
         """Run the test panel of the tab in view, wherever the focus is inside it."""
         tab = self.query_one("#cards", TabbedContent).active
         card = next((c for c in self.cards if c.tab_id == tab), None)
+        if tab == "tab-write" and self.query("#order-test"):
+            self.query_one("#order-test", TestPanel).action_run()
+            return
         if card is None:
             titles = " and ".join(c.title for c in self.cards)
+            if self.query("#order-test"):
+                titles += " and Write"
             self.notify(f"The {titles} cards have a test panel.", severity="warning")
             return
         self.query_one(f"#{card.panel_id}", TestPanel).action_run()
@@ -318,6 +348,8 @@ class DesignerScreen(ConsoleScreen[None]):
         self.console.replace_config(message.saved)
         self.baseline = values
         self.notify(f"{flow.name} saved to {message.saved.source}", title="Saved")
+        if message.warning:
+            self.notify(message.warning, title="No version kept", severity="warning", timeout=10)
 
     def action_dry_run(self) -> None:
         """The whole flow as edited (login, read, script, mapping), without writing."""

@@ -75,6 +75,7 @@ class FlowsScreen(ConsoleScreen[None]):
         Binding("S", "stock_browser", "Stock", id="flows.stock_browser"),
         Binding("O", "oms_setup", "OMS setup", id="flows.oms_setup"),
         Binding("h", "health", "Health", id="flows.health"),
+        Binding("v", "history", "Versions", id="flows.history"),
         Binding("escape", "clear_filter", "Clear filter", show=False, id="flows.clear_filter"),
     ]
 
@@ -255,6 +256,8 @@ class FlowsScreen(ConsoleScreen[None]):
             return
         self.set_config(message.saved)
         self.notify(done)
+        if message.warning:
+            self.notify(message.warning, title="No version kept", severity="warning", timeout=10)
 
     @on(DataTable.RowSelected)
     def action_open(self) -> None:
@@ -368,3 +371,8 @@ class FlowsScreen(ConsoleScreen[None]):
         from console.tui.screens.health import HealthScreen
 
         self.app.push_screen(HealthScreen())
+
+    def action_history(self) -> None:
+        from console.tui.screens.history import HistoryScreen
+
+        self.app.push_screen(HistoryScreen())

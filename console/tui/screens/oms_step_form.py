@@ -9,8 +9,9 @@ from textual.app import ComposeResult
 from textual.binding import Binding
 from textual.containers import Horizontal, VerticalScroll
 from textual.widgets import Button, Input, Label, Select, Static
+from textual.worker import Worker, WorkerState
 
-from console.services import oms_setup
+from console.services import ServiceError, oms_setup
 from console.tui.base import ConsoleModal
 from console.tui.messages import EnginesLoaded
 
@@ -57,12 +58,15 @@ class OmsStepForm(ConsoleModal[dict[str, Any] | None]):
 
     @work(thread=True, exit_on_error=False, group="engines")
     def load_engines(self) -> None:
-        try:
-            engines = oms_setup.stock_engines(self.config)
-        except Exception as exc:
-            self.app.call_from_thread(self.query_one("#problem", Static).update, str(exc))
-            raise
-        self.post_message(EnginesLoaded(engines))
+        self.post_message(EnginesLoaded(oms_setup.stock_engines(self.config)))
+
+    def on_worker_state_changed(self, event: Worker.StateChanged) -> None:
+        """Engines that did not load: the form says why under its fields, as the app does."""
+        if event.worker.group == "engines" and event.state == WorkerState.ERROR:
+            error = event.worker.error
+            text = error.message if isinstance(error, ServiceError) else str(error)
+            self.query_one("#problem", Static).update(text)
+        super().on_worker_state_changed(event)
 
     def on_engines_loaded(self, message: EnginesLoaded) -> None:
         select = self.query_one("#engine", Select)

@@ -11,6 +11,7 @@ from textual.app import ComposeResult
 from textual.binding import Binding
 from textual.containers import Horizontal
 from textual.widgets import DataTable, Header, Input, Static
+from textual.worker import Worker, WorkerState
 
 from console.services import stock
 from console.services.stock import validate_edit
@@ -77,13 +78,14 @@ class StockBrowserScreen(ConsoleScreen[None]):
     @work(thread=True, exit_on_error=False, group="stock-page")
     def load_page(self, number: int) -> None:
         stock_list, sku = self.filters()
-        try:
-            found = stock.page(self.config, number, PAGE, stock_list=stock_list, sku=sku)
-        except Exception:
-            self.app.call_from_thread(self.query_one("#status", Static).update,
-                                      "✗ stock not loaded (see the message)")
-            raise
+        found = stock.page(self.config, number, PAGE, stock_list=stock_list, sku=sku)
         self.post_message(StockPageLoaded(number, found))
+
+    def on_worker_state_changed(self, event: Worker.StateChanged) -> None:
+        """A page that did not load says so on the status line; the app says why."""
+        if event.worker.group == "stock-page" and event.state == WorkerState.ERROR:
+            self.query_one("#status", Static).update("✗ stock not loaded (see the message)")
+        super().on_worker_state_changed(event)
 
     def on_stock_page_loaded(self, message: StockPageLoaded) -> None:
         if message.number in self.loaded_pages:

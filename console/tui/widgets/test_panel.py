@@ -19,8 +19,10 @@ from textual.widgets import Button, Input, Label, Static, TextArea
 from textual.worker import Worker
 
 from console.kinds.row_shapes import RowCheck
+from console.services import ServiceError
 from console.tui.base import report_worker
 from console.tui.editor_theme import follow_app_theme
+from console.tui.messages import TestInputRead, TestRunDone
 
 PanelKind = Literal["script", "mapping"]
 
@@ -130,6 +132,11 @@ class TestPanel(Vertical):
         found = self.query(".attributes")
         return parse_attributes(found.first(TextArea).text) if found else {}
 
+    @property
+    def input_is_automatic(self) -> bool:
+        """The input is still what the console put there (the user has not edited it)."""
+        return self.input_text == self._auto_input
+
     def follows_upstream(self) -> bool:
         up = self.upstream
         return (up is not None and bool(up.source_of().strip())
@@ -137,6 +144,12 @@ class TestPanel(Vertical):
 
     @on(Button.Pressed, "#run")
     def action_run(self) -> None:
+        if self.kind == "script" and not self.source_of().strip():
+            # As in runs: a card without a script passes its input on unchanged.
+            self.post_message(TestRunDone(Text("no script on this card: a run passes the input "
+                                               "on unchanged", "yellow"),
+                                          pretty(self.input_text), self.input_text))
+            return
         self.query_one(".meta", Static).update("running…")
         up = self.upstream
         check = self.check_of()
@@ -154,11 +167,14 @@ class TestPanel(Vertical):
     def load_file(self, name: str) -> None:
         try:
             text = Path(name).expanduser().read_text(encoding="utf-8")
-        except OSError as exc:
-            self.app.call_from_thread(self.notify, f"cannot read {name}: {exc.strerror}",
-                                      severity="error")
-            return
-        self.app.call_from_thread(setattr, self, "input_text", text)
+        except (OSError, UnicodeDecodeError) as exc:
+            reason = exc.strerror if isinstance(exc, OSError) else "not UTF-8 text"
+            raise ServiceError(f"cannot read {name}: {reason}") from None
+        self.post_message(TestInputRead(text))
+
+    def on_test_input_read(self, message: TestInputRead) -> None:
+        message.stop()
+        self.input_text = message.text
 
     @work(thread=True, exit_on_error=False, exclusive=True, group="test-run")
     def execute(self, source: str, input_text: str, attributes: dict[str, str],
@@ -168,7 +184,7 @@ class TestPanel(Vertical):
                                                     self._script_timeout())
         else:
             meta, result, output = self._run_mapping(source, input_text, check)
-        self.app.call_from_thread(self._show, meta, result, output)
+        self.post_message(TestRunDone(meta, result, output))
 
     @work(thread=True, exit_on_error=False, exclusive=True, group="test-run")
     def execute_after_script(self, script: str, script_input: str, attributes: dict[str, str],
@@ -179,11 +195,11 @@ class TestPanel(Vertical):
         meta, _result, output = self._run_script(script, script_input, attributes, timeout)
         if output is None:
             meta = Text("the script failed, so the mapping has no input:\n", "bold red") + meta
-            self.app.call_from_thread(self._show, meta, "", None)
+            self.post_message(TestRunDone(meta, "", None))
             return
-        self.app.call_from_thread(setattr, self, "input_text", pretty(output))
+        mapped_input = pretty(output)
         meta, result, output = self._run_mapping(spec, output, check)
-        self.app.call_from_thread(self._show, meta, result, output)
+        self.post_message(TestRunDone(meta, result, output, mapped_input))
 
     def _script_timeout(self) -> tuple[str, float]:
         from console.script import TEST_TIMEOUT_S
@@ -240,7 +256,10 @@ class TestPanel(Vertical):
                     "1,000 rows", "green")
         return meta + _write_check(result, check), text, text
 
-    def _show(self, meta: Text, result: str, output: str | None) -> None:
-        self.query_one(".meta", Static).update(meta)
-        self.query_one(".result", TextArea).text = result
-        self.post_message(self.Finished(self, output))
+    def on_test_run_done(self, message: TestRunDone) -> None:
+        message.stop()
+        if message.input_text is not None:
+            self.input_text = message.input_text
+        self.query_one(".meta", Static).update(message.meta)
+        self.query_one(".result", TextArea).text = message.result
+        self.post_message(self.Finished(self, message.output))

@@ -1,0 +1,131 @@
+"""Versions of flows.toml: every save the console made, what each changed since, and a way back."""
+
+from __future__ import annotations
+
+from pathlib import Path
+
+from rich.syntax import Syntax
+from textual import on, work
+from textual.app import ComposeResult
+from textual.binding import Binding
+from textual.containers import VerticalScroll
+from textual.widgets import DataTable, Header, Static
+
+from console.services.history import History, Version
+from console.tui.base import ConsoleScreen
+from console.tui.messages import VersionDiffed, VersionRestored, VersionsLoaded
+from console.tui.widgets.footer import KeyFooter
+
+
+class HistoryScreen(ConsoleScreen[None]):
+    AUTO_FOCUS = "DataTable"
+    BINDINGS = [
+        Binding("r", "restore", "Restore", id="history.restore"),
+        Binding("escape", "app.pop_screen", "Back", id="history.back"),
+    ]
+    DEFAULT_CSS = """
+    HistoryScreen DataTable { height: 2fr; }
+    HistoryScreen #where { height: 1; padding: 0 1; color: $text-muted; }
+    HistoryScreen VerticalScroll { height: 3fr; border-top: solid $panel; }
+    """
+
+    def __init__(self) -> None:
+        super().__init__()
+        self.versions: list[Version] = []
+        self.shown_diff = ""
+        """The diff in the pane (text), of the highlighted version to the file now."""
+
+    @property
+    def path(self) -> str:
+        source = self.config.source
+        assert source is not None
+        return str(source)
+
+    def compose(self) -> ComposeResult:
+        yield Header()
+        yield DataTable(cursor_type="row", zebra_stripes=True)
+        yield Static("", id="where", markup=False)
+        with VerticalScroll():
+            yield Static("", id="diff")
+        yield KeyFooter()
+
+    def on_mount(self) -> None:
+        self.title = "Versions of flows.toml"
+        self.query_one(DataTable).add_columns("Version", "Kept (UTC)", "Message")
+        self.load()
+
+    @work(thread=True, exit_on_error=False, exclusive=True, group="versions")
+    def load(self) -> None:
+        history = History(self.path)
+        self.post_message(VersionsLoaded(history.versions(), history.keeper.where))
+
+    def on_versions_loaded(self, message: VersionsLoaded) -> None:
+        self.versions = message.versions
+        table = self.query_one(DataTable)
+        table.clear()
+        for v in self.versions:
+            table.add_row(v.id, f"{v.at:%Y-%m-%d %H:%M:%S}", v.message, key=v.id)
+        count = len(self.versions)
+        self.query_one("#where", Static).update(
+            f"{count} version(s) in {message.where} · the diff shows what changed since the "
+            "highlighted one" if count else
+            f"no versions yet: each save from the console keeps one ({message.where})")
+        if not count:
+            self.query_one("#diff", Static).update("")
+
+    def selected(self) -> Version | None:
+        table = self.query_one(DataTable)
+        if not table.row_count:
+            return None
+        return self.versions[table.cursor_row]
+
+    @on(DataTable.RowHighlighted)
+    def _highlighted(self) -> None:
+        version = self.selected()
+        if version is not None:
+            self.load_diff(version.id)
+
+    @work(thread=True, exit_on_error=False, exclusive=True, group="version-diff")
+    def load_diff(self, version_id: str) -> None:
+        self.post_message(VersionDiffed(version_id, History(self.path).diff(version_id)))
+
+    def on_version_diffed(self, message: VersionDiffed) -> None:
+        version = self.selected()
+        if version is None or version.id != message.version_id:
+            return
+        diff = self.query_one("#diff", Static)
+        self.shown_diff = message.diff
+        if not message.diff:
+            diff.update(f"flows.toml now is exactly version {message.version_id}")
+            return
+        diff.update(Syntax(message.diff, "diff", theme="ansi_dark", background_color="default",
+                           word_wrap=True))
+
+    def action_restore(self) -> None:
+        version = self.selected()
+        if version is None:
+            return
+        from console.tui.screens.confirm import ConfirmScreen
+
+        def answer(yes: bool | None) -> None:
+            if yes:
+                from console.tui.saving import restore_version
+
+                restore_version(Path(self.path), version.id, self)
+
+        self.app.push_screen(ConfirmScreen(
+            f"Restore flows.toml to version {version.id} ({version.message})? The file as it "
+            "is now stays a version, and the restore becomes one."), answer)
+
+    def on_version_restored(self, message: VersionRestored) -> None:
+        if message.config is None:
+            self.notify(message.problem or "not restored", title="Not restored",
+                        severity="error", timeout=10)
+            return
+        self.console.replace_config(message.config)
+        if message.version is None:
+            self.notify(f"flows.toml already is version {message.version_id}", title="Restored")
+        else:
+            self.notify(f"version {message.version_id} restored as {message.version.id}",
+                        title="Restored")
+        self.load()
