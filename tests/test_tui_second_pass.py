@@ -154,7 +154,16 @@ def test_help_snapshot(snap_compare: object, tmp_path: Path, monkeypatch: pytest
     app = make_app(Path("flows.toml"))  # relative: the header shows it, the same every run
 
     async def open_help(pilot: object) -> None:
-        await pilot.app.workers.wait_for_complete()  # type: ignore[attr-defined]
+        from console_pilot import until
+        from textual.widgets import DataTable
+
+        def ready() -> bool:
+            tables = app.screen.query(DataTable)
+            return (app.runner_text != "" and bool(tables) and tables.first().row_count > 0
+                    and tables.first().get_row_at(0)[3] != "…")
+
+        # the runner's line and the next runs come from workers started after the first refresh
+        await until(pilot, ready)
         await pilot.press("question_mark")  # type: ignore[attr-defined]
         await pilot.pause()  # type: ignore[attr-defined]
 
