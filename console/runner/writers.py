@@ -19,6 +19,7 @@ from console import telemetry
 from console.flows import Flow
 from console.kinds.row_shapes import one_row, order_problem, stock_problem
 from console.omnitron import OmnitronClient, OmnitronError, OmnitronValidationError
+from console.omnitron.calls import BulkUpsertResult
 from console.omnitron.errors import describe_body
 from console.runner.erp import StepError
 from console.runner.ordering import NewestWins
@@ -56,7 +57,14 @@ def _field_errors(errors: dict[str, Any]) -> str:
                      for k, v in errors.items())
 
 
-class StockWriter:
+class BulkWriter:
+    """Rows of one product each, checked, ordered by newest acceptance and sent in batches.
+
+    A flow kind that writes through a bulk upsert (stock, prices) says how a row is checked,
+    completed with the flow's default list, sent and described; the batching, batch ids,
+    ordering and per-row log lines are the same for all of them.
+    """
+
     def __init__(self, flow: Flow, client: OmnitronClient, root_execution: str,
                  order: NewestWins | None = None) -> None:
         self.flow = flow
@@ -64,21 +72,31 @@ class StockWriter:
         self.root = root_execution
         self.order = order
 
+    def problem(self, row: Any) -> str | None:
+        raise NotImplementedError
+
+    def completed(self, row: dict[str, Any]) -> dict[str, Any]:
+        """The row with the flow's default list where it names none."""
+        raise NotImplementedError
+
+    def upsert(self, batch: list[dict[str, Any]], ident: str) -> BulkUpsertResult:
+        raise NotImplementedError
+
+    def written(self, sku: str, row: dict[str, Any]) -> LogEntry:
+        raise NotImplementedError
+
     def write(self, rows: list[Any], page: int) -> WriteCounts:
         counts = WriteCounts()
         size = self.flow.write.batch_size
-        default_list = self.flow.write.stock_list
         for number, start in enumerate(range(0, len(rows), size)):
             batch = []
             for row in rows[start:start + size]:
-                problem = stock_problem(row, default_list)
+                problem = self.problem(row)
                 if problem is not None:
                     sku = row.get("product_sku") if isinstance(row, dict) else None
                     counts.skip(None if sku in (None, "") else str(sku), problem, row)
                     continue
-                if "stock_list" not in row and default_list is not None:
-                    row = {**row, "stock_list": default_list}
-                batch.append(row)
+                batch.append(self.completed(row))
             if batch:
                 self._send_in_order(batch, batch_id(self.root, page, number), counts)
         return counts
@@ -95,7 +113,7 @@ class StockWriter:
 
     def _send(self, batch: list[dict[str, Any]], ident: str, counts: WriteCounts) -> None:
         try:
-            answer = self.client.bulk_upsert(batch, ident)
+            answer = self.upsert(batch, ident)
         except OmnitronValidationError as exc:
             for row in batch:
                 counts.failed += 1
@@ -110,15 +128,28 @@ class StockWriter:
             error = failed.get(index)
             if error is None:
                 counts.succeeded += 1
-                counts.entries.append(_written(sku, row))
+                counts.entries.append(self.written(sku, row))
             else:
                 counts.failed += 1
                 counts.entries.append(("error", sku, _field_errors(error.get("errors", {})), row))
 
 
-def _written(sku: str, row: dict[str, Any]) -> LogEntry:
-    return ("info", sku, f"stock {row['stock']} written to stock list {row.get('stock_list')}",
-            row)
+class StockWriter(BulkWriter):
+    def problem(self, row: Any) -> str | None:
+        return stock_problem(row, self.flow.write.stock_list)
+
+    def completed(self, row: dict[str, Any]) -> dict[str, Any]:
+        default_list = self.flow.write.stock_list
+        if "stock_list" not in row and default_list is not None:
+            return {**row, "stock_list": default_list}
+        return row
+
+    def upsert(self, batch: list[dict[str, Any]], ident: str) -> BulkUpsertResult:
+        return self.client.bulk_upsert(batch, ident)
+
+    def written(self, sku: str, row: dict[str, Any]) -> LogEntry:
+        return ("info", sku, f"stock {row['stock']} written to stock list "
+                             f"{row.get('stock_list')}", row)
 
 
 class OrderStatusWriter:
