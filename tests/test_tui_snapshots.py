@@ -22,7 +22,25 @@ def app(tmp_path: Path, monkeypatch: pytest.MonkeyPatch) -> ConsoleApp:
     return ConsoleApp("flows.toml", start_runner=False, clock=lambda: NOW, settings=Settings())
 
 
+def filled(app: ConsoleApp) -> bool:
+    """The header's runner line and the flows table's next runs are there: workers started
+    after the first refresh write them, so a picture taken before would differ."""
+    from textual.widgets import DataTable
+
+    if app.runner_text == "":
+        return False
+    tables = app.screen.query("#flows").results(DataTable)
+    table = next(tables, None)
+    if table is None:
+        return True
+    return table.row_count > 0 and "…" not in (str(table.get_row_at(r)[3])
+                                               for r in range(table.row_count))
+
+
 async def settle(pilot: object) -> None:
+    from console_pilot import until
+
+    await until(pilot, lambda: filled(pilot.app))  # type: ignore[attr-defined]
     await pilot.app.workers.wait_for_complete()  # type: ignore[attr-defined]
     await pilot.pause()  # type: ignore[attr-defined]
 
