@@ -207,6 +207,7 @@ class Engine:
         if session.token:
             attrs["token.erp"] = session.token
             self.redact.add(session.token)
+        session.on_renewal(self.redact.add)
 
         def note(page: int, url: str, total: int | None) -> None:
             if total is not None:
