@@ -29,9 +29,9 @@ def alarms_command(args: argparse.Namespace) -> int:
     from console.runner.alarms import ALARM_LABELS
     from console.runner.notify import describe_target
     from console.services.health import alarm_history, alarm_lines
-    from console.store.sqlite import ExecutionStore
+    from console.store import open_store
 
-    store = ExecutionStore(config.store_path())
+    store = open_store(config.store_location())
     lines = alarm_lines(config, store)
     history = alarm_history(store, args.limit)
     targets = [describe_target(t) for t in config.alarms.notify]

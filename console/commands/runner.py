@@ -103,7 +103,8 @@ def executions_command(args: argparse.Namespace) -> int:
 
     config = load_config(args)
     try:
-        rows = ExecutionsReader(config.store_path()).executions(args.flow, limit=args.limit)
+        rows = ExecutionsReader(config.store_location()).executions(args.flow,
+                                                                    limit=args.limit)
     except ServiceError as exc:
         raise CommandError(exc.message, status=1) from None
     if args.json:
@@ -124,11 +125,11 @@ def executions_command(args: argparse.Namespace) -> int:
 
 def logs_command(args: argparse.Namespace) -> int:
     config = load_config(args)
-    from console.runner import ExecutionStore
+    from console.store import open_store
 
-    store = ExecutionStore(config.store_path())
+    store = open_store(config.store_location())
     if store.execution(args.execution) is None:
-        raise CommandError(f"no execution {args.execution!r} in {config.store_path()}")
+        raise CommandError(f"no execution {args.execution!r} in {store.location}")
     level = "error" if args.errors else None
     for log in store.iter_logs(args.execution, level=level):
         if args.json:
@@ -191,7 +192,8 @@ def serve_command(args: argparse.Namespace) -> int:
         raise CommandError(str(exc), status=STORE_HELD) from None
     except OSError as exc:
         raise CommandError(f"cannot listen on {config.runner.listen}: {exc.strerror}") from None
-    print(f"runner serving on http://{service.address} (store {config.store_path()})", flush=True)
+    print(f"runner serving on http://{service.address} (store {service.runner.store.location})",
+          flush=True)
     service.serve_forever()
     finished = service.stop()
     print("runner stopped", flush=True)

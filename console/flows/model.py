@@ -88,6 +88,12 @@ class RunnerSettings:
     """Serve ``GET /metrics`` without the bearer token (for a scraper on a trusted network)."""
 
     @property
+    def shared_store(self) -> bool:
+        """Whether ``store`` is a PostgreSQL connection string (hosts share it) rather than
+        a SQLite file."""
+        return self.store.startswith(("postgresql://", "postgres://"))
+
+    @property
     def host(self) -> str:
         return self.listen.rpartition(":")[0] or "127.0.0.1"
 
@@ -304,6 +310,15 @@ class FlowsConfig:
             flows.append(flow)
         return replace(self, flows=tuple(flows))
 
+    def store_location(self) -> str | Path:
+        """The store ``open_store`` opens: the PostgreSQL connection string as written, or
+        the SQLite file's path."""
+        return self.runner.store if self.runner.shared_store else self.store_path()
+
     def store_path(self) -> Path:
+        """The SQLite store's file. With a PostgreSQL store, a local file beside the flows
+        that keeps what belongs to this host: its runner lock, the OMS checklist, exports."""
         base = self.source.parent if self.source is not None else Path.cwd()
+        if self.runner.shared_store:
+            return (base / ".console" / "local.db").resolve()
         return (base / self.runner.store).resolve()

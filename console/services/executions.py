@@ -20,8 +20,8 @@ from console.flows import FlowsConfig
 from console.services.errors import ServiceError
 
 if TYPE_CHECKING:
+    from console.store import Store
     from console.store.records import Execution
-    from console.store.sqlite import ExecutionStore
 
 T = TypeVar("T")
 
@@ -35,21 +35,24 @@ class FlowActivity:
 
 
 class ExecutionsReader:
-    def __init__(self, store_path: Path) -> None:
-        self.path = Path(store_path)
-        self._store: ExecutionStore | None = None
+    def __init__(self, location: str | Path) -> None:
+        self.location = location if isinstance(location, str) and "://" in location \
+            else Path(location)
+        self._store: Store | None = None
         self._lock = threading.Lock()
 
-    def store(self) -> ExecutionStore:
+    def store(self) -> Store:
         """The store, opened on first use and kept."""
         with self._lock:
             if self._store is None:
-                from console.store.sqlite import ExecutionStore
+                from console.store import StoreUnavailable, open_store
 
                 try:
-                    self._store = ExecutionStore(self.path)
+                    self._store = open_store(self.location)
+                except StoreUnavailable as exc:
+                    raise ServiceError(f"{exc} (see [runner] store in flows.toml)") from None
                 except (OSError, sqlite3.Error) as exc:
-                    raise ServiceError(f"cannot open the execution store {self.path}: "
+                    raise ServiceError(f"cannot open the execution store {self.location}: "
                                        f"{getattr(exc, 'strerror', None) or exc} (see [runner] "
                                        "store in flows.toml; its folder must be writable)"
                                        ) from None
@@ -62,7 +65,7 @@ class ExecutionsReader:
         return self._read(lambda store: store.executions(flow_id, limit=limit))
 
     def activity(self, config: FlowsConfig) -> dict[str, FlowActivity]:
-        def read(store: ExecutionStore) -> dict[str, FlowActivity]:
+        def read(store: Store) -> dict[str, FlowActivity]:
             out = {}
             for flow in config.flows:
                 recent = store.executions(flow.id, limit=1)
@@ -74,12 +77,19 @@ class ExecutionsReader:
     def last_sample(self, flow_id: str) -> str | None:
         return self._read(lambda store: store.last_sample(flow_id))
 
-    def _read(self, call: Callable[[ExecutionStore], T]) -> T:
+    def _read(self, call: Callable[[Store], T]) -> T:
         store = self.store()
+        from console.store import StoreUnavailable, is_store_error
+
         try:
             return call(store)
-        except sqlite3.Error as exc:
-            raise ServiceError(f"cannot read the execution store {self.path}: {exc}") from None
+        except StoreUnavailable as exc:
+            raise ServiceError(str(exc)) from None
+        except Exception as exc:
+            if not is_store_error(exc):
+                raise
+            raise ServiceError(f"cannot read the execution store {store.location}: "
+                               f"{str(exc).strip()}") from None
 
 
 def duration(execution: Execution) -> float | None:

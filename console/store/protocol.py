@@ -9,6 +9,7 @@ here is checked against both by the store contract tests.
 from __future__ import annotations
 
 from collections.abc import Iterable, Iterator
+from contextlib import AbstractContextManager
 from datetime import datetime
 from typing import Any, Protocol
 
@@ -100,6 +101,12 @@ class Recovery(Protocol):
                      keys: Iterable[str]) -> dict[str, str]:
         """Record ``accepted_seq`` as the newest write of each key, atomically; keys a
         later-accepted execution already wrote come back with its id and must not be sent."""
+        ...
+
+    def write_lock(self, flow_id: str) -> AbstractContextManager[object]:
+        """Held while an execution claims keys and sends their rows, so an older execution
+        cannot send a key after a newer one did: across threads, and across hosts for a
+        shared store."""
         ...
 
     def mark_interrupted(self, execution_ids: Iterable[str] | None = None,

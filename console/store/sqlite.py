@@ -67,6 +67,8 @@ CREATE INDEX IF NOT EXISTS row_log_worth_reading ON row_log (execution_id, seq, 
     WHERE {_WORTH_READING};
 """
 _payload_text = compact_json()
+_write_locks: dict[tuple[str, str], threading.Lock] = {}
+_write_locks_guard = threading.Lock()
 
 
 def _row_log(r: sqlite3.Row) -> RowLog:
@@ -399,6 +401,11 @@ class SQLiteStore(HealthQueries):
         return len(old)
 
     # --- Admission, write order and recovery: what keeps one runner's promises -------------
+
+    def write_lock(self, flow_id: str) -> threading.Lock:
+        """One lock per flow and store file in this process: the store has one runner."""
+        with _write_locks_guard:
+            return _write_locks.setdefault((str(self.path), flow_id), threading.Lock())
 
     def _immediate(self) -> sqlite3.Connection:
         """A write transaction taken up front, so a read-then-write cannot interleave with

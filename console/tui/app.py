@@ -65,7 +65,8 @@ class ConsoleApp(App[None]):
         self.runner: RunnerLink | None = (
             RunnerLink(self.config, self.flows_path) if self.config is not None else None)
         self.executions = ExecutionsReader(
-            self.config.store_path() if self.config is not None else Path(".console/console.db"))
+            self.config.store_location() if self.config is not None
+            else Path(".console/console.db"))
         self._failures: dict[str, str] = {}
         self._register_themes()
         if self.settings.keymap:
