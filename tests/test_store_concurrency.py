@@ -127,3 +127,17 @@ def test_hosts_starting_together_migrate_the_schema_once(open_stores: Any,
     with psycopg.connect(store_location) as conn:
         versions = conn.execute("SELECT version FROM console_schema ORDER BY version").fetchall()
     assert versions == [(n,) for n in range(1, len(MIGRATIONS) + 1)]
+
+
+@pytest.mark.parametrize("store_location", ["postgresql"], indirect=True)
+def test_connections_of_ended_threads_are_closed(open_stores: Any, store_location: str) -> None:
+    import psycopg
+
+    store = open_stores()
+    for _ in range(3):
+        at_once(6, lambda n: store.active_count("stock"))
+    at_once(1, lambda n: store.active_count("stock"))  # its opening closes the ended ones'
+    with psycopg.connect(store_location) as conn:
+        row = conn.execute("SELECT COUNT(*) FROM pg_stat_activity WHERE datname ="
+                           " current_database() AND pid != pg_backend_pid()").fetchone()
+    assert row == (2,)  # this thread's and the last one's

@@ -155,6 +155,15 @@ def test_payloads_samples_and_last_request(any_store: Store) -> None:
     assert any_store.last_request("stock") == moment + timedelta(hours=1)
 
 
+def test_checklist_steps_are_kept_and_replaced(any_store: Store) -> None:
+    assert any_store.checklist() == {}
+    any_store.save_checklist_step("copy-stores", "running", "", "", "t1")
+    any_store.save_checklist_step("copy-stores", "done", "by ops", "ok", "t2")
+    any_store.save_checklist_step("cargo-company", "failed", "", "401", "t3")
+    assert any_store.checklist() == {"copy-stores": ("done", "by ops", "ok", "t2"),
+                                     "cargo-company": ("failed", "", "401", "t3")}
+
+
 def test_prune_drops_old_logs_and_keeps_what_processing_needs(any_store: Store) -> None:
     old = any_store.admit("orders", "outbound", {}, "api", body="[1]")
     running = any_store.admit("orders", "outbound", {}, "api", body="[2]")

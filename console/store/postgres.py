@@ -36,6 +36,7 @@ from console.store.records import (
     now,
     stamp,
 )
+from console.store.threads import live_only
 
 Connection = psycopg.Connection[tuple[Any, ...]]
 ADMISSION_LOCK = 0x61646D69  # advisory lock class of admissions ("admi"), one lock per flow
@@ -73,7 +74,7 @@ class PostgresStore(HealthQueries):
     def __init__(self, url: str) -> None:
         self.url = url
         self._local = threading.local()
-        self._opened: list[Connection] = []
+        self._opened: list[tuple[threading.Thread, Connection]] = []
         self._lock = threading.Lock()
         self._encode = compact_json()
         self._search: tuple[tuple[Any, ...], array[int]] | None = None
@@ -93,7 +94,8 @@ class PostgresStore(HealthQueries):
                                        f"{str(exc).strip()}") from None
             self._local.conn = conn
             with self._lock:
-                self._opened.append(conn)
+                self._opened = live_only(self._opened)
+                self._opened.append((threading.current_thread(), conn))
         return conn
 
     def transaction(self) -> AbstractContextManager[Any]:
@@ -104,7 +106,7 @@ class PostgresStore(HealthQueries):
     def close(self) -> None:
         with self._lock:
             opened, self._opened = self._opened, []
-        for conn in opened:
+        for _thread, conn in opened:
             conn.close()
         self._local = threading.local()
 
@@ -351,6 +353,17 @@ class PostgresStore(HealthQueries):
                          " payload_id FROM execution WHERE payload_id IS NOT NULL AND status ="
                          " %s)", (cutoff, ACTIVE))
         return len(old)
+
+    def checklist(self) -> dict[str, tuple[str, str, str, str]]:
+        return {r[0]: (r[1], r[2], r[3], r[4]) for r in self._conn().execute(
+            "SELECT step, status, notes, detail, updated_at FROM oms_setup")}
+
+    def save_checklist_step(self, step: str, status: str, notes: str, detail: str,
+                            updated_at: str) -> None:
+        self._conn().execute(
+            "INSERT INTO oms_setup VALUES (%s, %s, %s, %s, %s) ON CONFLICT (step) DO UPDATE SET"
+            " status = EXCLUDED.status, notes = EXCLUDED.notes, detail = EXCLUDED.detail,"
+            " updated_at = EXCLUDED.updated_at", (step, status, notes, detail, updated_at))
 
     # --- Write order and recovery --------------------------------------------------------
 

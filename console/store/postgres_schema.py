@@ -63,6 +63,11 @@ MIGRATIONS: tuple[str, ...] = (
     CREATE INDEX alarm_event_at ON alarm_event (at);
     CREATE INDEX alarm_event_flow ON alarm_event (flow_id, at);
     """,
+    """
+    CREATE TABLE oms_setup (step TEXT PRIMARY KEY, status TEXT NOT NULL,
+        notes TEXT NOT NULL DEFAULT '', detail TEXT NOT NULL DEFAULT '',
+        updated_at TEXT NOT NULL);
+    """,
 )
 """Migration N (1-based) brings the schema from version N-1 to N. Append, never edit."""
 

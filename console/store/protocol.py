@@ -151,7 +151,18 @@ class HealthLog(Protocol):
     def alarm_events(self, limit: int = 50, flow_id: str | None = None) -> list[AlarmEvent]: ...
 
 
-class Store(ExecutionLog, Recovery, HealthLog, Protocol):
+class SetupLog(Protocol):
+    """The OMS setup checklist's step states."""
+
+    def checklist(self) -> dict[str, tuple[str, str, str, str]]:
+        """Each recorded step: (status, notes, detail, updated_at)."""
+        ...
+
+    def save_checklist_step(self, step: str, status: str, notes: str, detail: str,
+                            updated_at: str) -> None: ...
+
+
+class Store(ExecutionLog, Recovery, HealthLog, SetupLog, Protocol):
     """Everything a store does; ``location`` says where it is, for messages."""
 
     @property

@@ -30,6 +30,7 @@ from console.store.records import (
     stamp,
 )
 from console.store.sqlite_health import HealthQueries
+from console.store.threads import live_only
 
 _SCHEMA = """
 CREATE TABLE IF NOT EXISTS execution (
@@ -52,6 +53,8 @@ CREATE TABLE IF NOT EXISTS payload (id TEXT PRIMARY KEY, flow_id TEXT NOT NULL, 
 CREATE TABLE IF NOT EXISTS newest_accepted (flow_id TEXT NOT NULL, key TEXT NOT NULL,
     accepted_seq INTEGER NOT NULL, execution_id TEXT NOT NULL, PRIMARY KEY (flow_id, key))
     WITHOUT ROWID;
+CREATE TABLE IF NOT EXISTS oms_setup (step TEXT PRIMARY KEY, status TEXT NOT NULL,
+    notes TEXT NOT NULL DEFAULT '', detail TEXT NOT NULL DEFAULT '', updated_at TEXT NOT NULL);
 CREATE TABLE IF NOT EXISTS input_sample (execution_id TEXT PRIMARY KEY, flow_id TEXT NOT NULL,
     body TEXT NOT NULL, created_at TEXT NOT NULL);
 """
@@ -106,7 +109,7 @@ class SQLiteStore(HealthQueries):
         self.path = Path(path)
         self.path.parent.mkdir(parents=True, exist_ok=True)
         self._local = threading.local()
-        self._opened: list[sqlite3.Connection] = []
+        self._opened: list[tuple[threading.Thread, sqlite3.Connection]] = []
         self._opened_lock = threading.Lock()
         self._seq_lock = threading.Lock()
         self._seqs: dict[tuple[str, str | None], int] = {}
@@ -145,7 +148,8 @@ class SQLiteStore(HealthQueries):
             conn.execute("PRAGMA synchronous=NORMAL")
             self._local.conn = conn
             with self._opened_lock:
-                self._opened.append(conn)
+                self._opened = live_only(self._opened)
+                self._opened.append((threading.current_thread(), conn))
         return conn
 
     @property
@@ -156,7 +160,7 @@ class SQLiteStore(HealthQueries):
         """Close every thread's connection; a later call opens a new one."""
         with self._opened_lock:
             opened, self._opened = self._opened, []
-        for conn in opened:
+        for _thread, conn in opened:
             conn.close()
         self._local = threading.local()
 
@@ -399,6 +403,15 @@ class SQLiteStore(HealthQueries):
         conn.execute("DELETE FROM payload WHERE received_at < ? AND id NOT IN (SELECT payload_id"
                      " FROM execution WHERE payload_id IS NOT NULL AND status = ?)", (cutoff, ACTIVE))
         return len(old)
+
+    def checklist(self) -> dict[str, tuple[str, str, str, str]]:
+        return {r[0]: (r[1], r[2], r[3], r[4]) for r in self._conn().execute(
+            "SELECT step, status, notes, detail, updated_at FROM oms_setup")}
+
+    def save_checklist_step(self, step: str, status: str, notes: str, detail: str,
+                            updated_at: str) -> None:
+        self._conn().execute("INSERT OR REPLACE INTO oms_setup VALUES (?, ?, ?, ?, ?)",
+                             (step, status, notes, detail, updated_at))
 
     # --- Admission, write order and recovery: what keeps one runner's promises -------------
 
