@@ -11,7 +11,7 @@ from __future__ import annotations
 
 import sqlite3
 import threading
-from collections.abc import Callable
+from collections.abc import Callable, Iterator
 from dataclasses import dataclass
 from pathlib import Path
 from typing import TYPE_CHECKING, TypeVar
@@ -20,7 +20,7 @@ from console.flows import FlowsConfig
 from console.services.errors import ServiceError
 
 if TYPE_CHECKING:
-    from console.runner.store import Execution, ExecutionStore
+    from console.runner.store import Execution, ExecutionStore, RowLog
 
 T = TypeVar("T")
 
@@ -33,6 +33,14 @@ class FlowActivity:
     running: int
 
 
+def open_store(store_path: Path) -> ExecutionStore:
+    """The execution store at ``store_path``, its tables checked: the one place the console's
+    services open a store, so choosing another kind of store changes only this."""
+    from console.runner.store import ExecutionStore
+
+    return ExecutionStore(store_path)
+
+
 class ExecutionsReader:
     def __init__(self, store_path: Path) -> None:
         self.path = Path(store_path)
@@ -43,10 +51,8 @@ class ExecutionsReader:
         """The store, opened on first use and kept."""
         with self._lock:
             if self._store is None:
-                from console.runner.store import ExecutionStore
-
                 try:
-                    self._store = ExecutionStore(self.path)
+                    self._store = open_store(self.path)
                 except (OSError, sqlite3.Error) as exc:
                     raise ServiceError(f"cannot open the execution store {self.path}: "
                                        f"{getattr(exc, 'strerror', None) or exc} (see [runner] "
@@ -69,6 +75,14 @@ class ExecutionsReader:
                                             store.active_count(flow.id))
             return out
         return self._read(read)
+
+    def logs(self, execution_id: str, level: str | None = None) -> Iterator[RowLog]:
+        """An execution's log lines in order, read in pages as they are consumed."""
+        store = self.store()
+        try:
+            yield from store.iter_logs(execution_id, level=level)
+        except sqlite3.Error as exc:
+            raise ServiceError(f"cannot read the execution store {self.path}: {exc}") from None
 
     def last_sample(self, flow_id: str) -> str | None:
         return self._read(lambda store: store.last_sample(flow_id))

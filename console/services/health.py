@@ -16,6 +16,7 @@ from console.runner.alarms import ALARM_LABELS, DEFAULT_STALLED_S, Rules, rules_
 from console.runner.flow_health import age_s, stats
 from console.runner.health_store import AlarmEvent, AlarmState, RunSample
 from console.runner.store import ExecutionStore, now, stamp
+from console.services.executions import open_store
 
 SAMPLE = 20
 """Executions per flow the health figures are computed over."""
@@ -81,7 +82,7 @@ def _flow_health(store: ExecutionStore, flow: Flow, rules: Rules, firing: tuple[
 
 def health_report(config: FlowsConfig, store: ExecutionStore | None = None, *,
                   clock: Callable[[], datetime] = now) -> HealthReport:
-    store = store or ExecutionStore(config.store_path())
+    store = store or open_store(config.store_path())
     at = clock()
     known = {f.id for f in config.flows}
     firing = tuple(s for s in store.alarm_states() if s.firing and s.flow_id in known)
@@ -96,7 +97,7 @@ def health_report(config: FlowsConfig, store: ExecutionStore | None = None, *,
 
 def firing_alarms(config: FlowsConfig, store: ExecutionStore | None = None) -> list[str]:
     """``Flow name: alarm`` for every firing alarm of a flow in ``config``: the header's line."""
-    store = store or ExecutionStore(config.store_path())
+    store = store or open_store(config.store_path())
     names = {f.id: f.name for f in config.flows}
     return [f"{names[s.flow_id]}: {ALARM_LABELS.get(s.alarm, s.alarm)}"
             for s in store.alarm_states() if s.firing and s.flow_id in names]
@@ -156,7 +157,7 @@ def send_test_notification(config: FlowsConfig, store: ExecutionStore | None = N
     """
     from console.runner.notify import send
 
-    store = store or ExecutionStore(config.store_path())
+    store = store or open_store(config.store_path())
     message = (f"A test notification from integrator-console ({len(config.flows)} flows in "
                f"{config.source.name if config.source else 'flows.toml'}).")
     event_id = store.record_alarm_event("*", "test", "test", stamp(clock()), message)
