@@ -11,7 +11,7 @@ from __future__ import annotations
 
 import sqlite3
 import threading
-from collections.abc import Callable
+from collections.abc import Callable, Iterator
 from dataclasses import dataclass
 from pathlib import Path
 from typing import TYPE_CHECKING, TypeVar
@@ -21,7 +21,7 @@ from console.services.errors import ServiceError
 
 if TYPE_CHECKING:
     from console.store import Store
-    from console.store.records import Execution
+    from console.store.records import Execution, RowLog
 
 T = TypeVar("T")
 
@@ -32,6 +32,15 @@ class FlowActivity:
 
     last: Execution | None
     running: int
+
+
+def open_store(location: str | Path) -> Store:
+    """The execution store at ``location`` (``[runner] store``: a SQLite file or a PostgreSQL
+    connection string), its tables checked: the one place the console's services open a store
+    (``console.store`` picks which kind)."""
+    from console.store import open_store as open_location
+
+    return open_location(location)
 
 
 class ExecutionsReader:
@@ -45,7 +54,7 @@ class ExecutionsReader:
         """The store, opened on first use and kept."""
         with self._lock:
             if self._store is None:
-                from console.store import StoreUnavailable, open_store
+                from console.store import StoreUnavailable
 
                 try:
                     self._store = open_store(self.location)
@@ -74,22 +83,36 @@ class ExecutionsReader:
             return out
         return self._read(read)
 
+    def logs(self, execution_id: str, level: str | None = None) -> Iterator[RowLog]:
+        """An execution's log lines in order, read in pages as they are consumed."""
+        store = self.store()
+        try:
+            yield from store.iter_logs(execution_id, level=level)
+        except Exception as exc:
+            raise _read_error(store, exc) from None
+
     def last_sample(self, flow_id: str) -> str | None:
         return self._read(lambda store: store.last_sample(flow_id))
 
     def _read(self, call: Callable[[Store], T]) -> T:
         store = self.store()
-        from console.store import StoreUnavailable, is_store_error
-
         try:
             return call(store)
-        except StoreUnavailable as exc:
-            raise ServiceError(str(exc)) from None
         except Exception as exc:
-            if not is_store_error(exc):
-                raise
-            raise ServiceError(f"cannot read the execution store {store.location}: "
-                               f"{str(exc).strip()}") from None
+            raise _read_error(store, exc) from None
+
+
+def _read_error(store: Store, exc: Exception) -> Exception:
+    """What to raise for ``exc``: a ``ServiceError`` when the store failed (SQLite or
+    PostgreSQL), the exception itself when it is a bug."""
+    from console.store import StoreUnavailable, is_store_error
+
+    if isinstance(exc, StoreUnavailable):
+        return ServiceError(str(exc))
+    if is_store_error(exc):
+        return ServiceError(f"cannot read the execution store {store.location}: "
+                            f"{str(exc).strip()}")
+    return exc
 
 
 def duration(execution: Execution) -> float | None:

@@ -14,7 +14,8 @@ from console.flows import Flow, FlowsConfig
 from console.flows.durations import describe_duration
 from console.runner.alarms import ALARM_LABELS, DEFAULT_STALLED_S, Rules, rules_for
 from console.runner.flow_health import age_s, stats
-from console.store import Store, open_store
+from console.services.executions import open_store
+from console.store import Store
 from console.store.records import AlarmEvent, AlarmState, RunSample, now, stamp
 
 SAMPLE = 20

@@ -13,8 +13,8 @@ from typing import Any
 
 from console.flows import FlowsConfig
 from console.services.errors import ServiceError
+from console.services.executions import open_store
 from console.services.omnitron import explain, open_client
-from console.store import open_store
 
 Progress = Callable[[int, str], None]
 
