@@ -15,6 +15,7 @@ from collections.abc import Callable, Iterator
 from dataclasses import dataclass
 from pathlib import Path
 from typing import TYPE_CHECKING, TypeVar
+from urllib.parse import urlsplit, urlunsplit
 
 from console.flows import FlowsConfig
 from console.services.errors import ServiceError
@@ -34,21 +35,40 @@ class FlowActivity:
     running: int
 
 
+def store_location(config: FlowsConfig) -> str | Path:
+    """Where ``[runner] store`` keeps executions: a PostgreSQL connection string as written, or
+    a SQLite file resolved beside flows.toml."""
+    return config.store_location()
+
+
 def open_store(location: str | Path) -> Store:
-    """The execution store at ``location`` (``[runner] store``: a SQLite file or a PostgreSQL
-    connection string), its tables checked: the one place the console's services open a store
-    (``console.store`` picks which kind)."""
+    """The execution store at ``location``, its tables checked: the one place the console's
+    services open a store (``console.store`` picks which kind)."""
     from console.store import open_store as open_location
 
     return open_location(location)
 
 
+def _shown(location: str | Path) -> str:
+    """A store's location for messages: a connection string loses its user and password."""
+    text = str(location)
+    if "://" not in text:
+        return text
+    parts = urlsplit(text)
+    return urlunsplit(parts._replace(netloc=parts.netloc.rpartition("@")[2]))
+
+
 class ExecutionsReader:
     def __init__(self, location: str | Path) -> None:
-        self.location = location if isinstance(location, str) and "://" in location \
-            else Path(location)
+        self.location = location
+        self.path = _shown(location)
+        """The location as messages name it."""
         self._store: Store | None = None
         self._lock = threading.Lock()
+
+    @classmethod
+    def for_config(cls, config: FlowsConfig) -> ExecutionsReader:
+        return cls(store_location(config))
 
     def store(self) -> Store:
         """The store, opened on first use and kept."""
@@ -58,10 +78,10 @@ class ExecutionsReader:
 
                 try:
                     self._store = open_store(self.location)
-                except StoreUnavailable as exc:
+                except StoreUnavailable as exc:  # it names the store and says why
                     raise ServiceError(f"{exc} (see [runner] store in flows.toml)") from None
                 except (OSError, sqlite3.Error) as exc:
-                    raise ServiceError(f"cannot open the execution store {self.location}: "
+                    raise ServiceError(f"cannot open the execution store {self.path}: "
                                        f"{getattr(exc, 'strerror', None) or exc} (see [runner] "
                                        "store in flows.toml; its folder must be writable)"
                                        ) from None

@@ -60,12 +60,9 @@ def _row_log(r: tuple[Any, ...]) -> RowLog:
 
 
 def redacted(url: str) -> str:
-    """The connection string without its password, for messages and screens."""
+    """The connection string without its user and password, for messages and screens."""
     parts = urlsplit(url)
-    if parts.password is None:
-        return url
-    host = parts.netloc.rpartition("@")[2]
-    return urlunsplit(parts._replace(netloc=f"{parts.username or ''}:***@{host}"))
+    return urlunsplit(parts._replace(netloc=parts.netloc.rpartition("@")[2]))
 
 
 class PostgresStore(HealthQueries):
