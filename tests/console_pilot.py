@@ -37,6 +37,39 @@ async def until(pilot: Any, condition: Callable[[], bool], *, turns: int = 100) 
     raise AssertionError("the app never reached the expected state")
 
 
+def measured(table: DataTable[Any]) -> bool:
+    """The table has measured the rows it holds: it sizes its columns and scrollable height on
+    its next idle, so a picture taken before shows narrow columns and no scrollbar."""
+    header = table.header_height if table.show_header else 0
+    return table.virtual_size.height == header + sum(row.height for row in table.rows.values())
+
+
+def filled(app: Any) -> bool:
+    """What workers add to a screen after its first refresh is there: the header's runner
+    line, the flows table's next runs (``…`` until read), and every table measured."""
+    if app.runner_text == "":
+        return False
+    tables = list(app.screen.query(DataTable).results(DataTable))
+    for table in tables:
+        if table.id == "flows" and (table.row_count == 0 or any(
+                "…" in str(table.get_row_at(row)[3]) for row in range(table.row_count))):
+            return False
+    return all(measured(table) for table in tables)
+
+
+async def settle(pilot: Any) -> None:
+    """Wait until the screen shows what its workers bring (see ``filled``) and every worker
+    under way has ended and been handled: the state a snapshot pictures."""
+    from textual.worker import WorkerCancelled, WorkerFailed
+
+    await until(pilot, lambda: filled(pilot.app))
+    with suppress(WorkerFailed, WorkerCancelled):
+        await pilot.app.workers.wait_for_complete()
+    await pilot.pause()
+    # the workers' messages were handled by the pause: tables they filled measure when idle
+    await until(pilot, lambda: filled(pilot.app))
+
+
 async def save_in_designer(pilot: Any) -> None:
     """F2, then yes to the diff it shows; returns once the designer has its edits saved."""
     from console.tui.saving import flush

@@ -19,6 +19,7 @@ from console.tui.app import ConsoleApp
 from console.tui.screens.execution_log import ExecutionLogScreen
 from console.tui.screens.health import HealthScreen, spark_text
 from console.tui.settings import Settings
+from tests import console_pilot
 from tests.console_pilot import until
 
 NOW = datetime(2026, 11, 24, 9, 0, tzinfo=UTC)
@@ -162,7 +163,7 @@ def test_health_screen(snap_compare: Any, app: ConsoleApp, size: tuple[int, int]
         await until(pilot, lambda: isinstance(console.screen, HealthScreen)
                     and console.screen.report is not None)
         console.clear_notifications()
-        await settle(pilot)
+        await console_pilot.settle(pilot)
 
     assert snap_compare(app, terminal_size=size, run_before=open_health)
 

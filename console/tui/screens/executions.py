@@ -17,6 +17,7 @@ from console.tui.messages import ExecutionsLoaded, ExecutionStarted
 from console.tui.progress import progress_text
 from console.tui.runner_link import RunnerUnavailable
 from console.tui.widgets.footer import KeyFooter
+from console.tui.widgets.table import Table
 
 
 class ExecutionsScreen(ConsoleScreen[None]):
@@ -35,7 +36,7 @@ class ExecutionsScreen(ConsoleScreen[None]):
 
     def compose(self) -> ComposeResult:
         yield Header()
-        yield DataTable(cursor_type="row", zebra_stripes=True)
+        yield Table(cursor_type="row", zebra_stripes=True)
         yield KeyFooter()
 
     def on_mount(self) -> None:

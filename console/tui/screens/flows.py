@@ -27,6 +27,7 @@ from console.tui.messages import (
 )
 from console.tui.runner_link import RunnerUnavailable
 from console.tui.widgets.footer import KeyFooter
+from console.tui.widgets.table import Table
 
 _STATUS_MARKS = {"success": "✓", "partial": "◐", "failed": "✗", "interrupted": "!",
                  "processing": "▶"}
@@ -89,7 +90,7 @@ class FlowsScreen(ConsoleScreen[None]):
         yield Header()
         yield Input(placeholder="filter flows by name, id or type", id="filter")
         with Horizontal(id="main"):
-            yield DataTable(id="flows", cursor_type="row", zebra_stripes=True)
+            yield Table(id="flows", cursor_type="row", zebra_stripes=True)
             yield Static("", id="details", markup=False)
         yield Static("", id="reason", markup=False)
         yield Static("", id="zone", markup=False)

@@ -19,6 +19,7 @@ from console.services.health import FlowHealth, HealthReport
 from console.services.times import local
 from console.tui.base import ConsoleScreen
 from console.tui.widgets.footer import KeyFooter
+from console.tui.widgets.table import Table
 
 _BARS = "▁▂▃▄▅▆▇█"
 SPARK_WIDTH = 8
@@ -95,11 +96,11 @@ class HealthScreen(ConsoleScreen[None]):
     def compose(self) -> ComposeResult:
         yield Header()
         yield Static("loading…", id="firing", markup=False)
-        yield DataTable(id="health", cursor_type="row", zebra_stripes=True)
+        yield Table(id="health", cursor_type="row", zebra_stripes=True)
         yield Static("", id="chart-label", markup=False)
         yield Sparkline([], id="chart")
         yield Static("Recent failed or partial executions", id="problems-label")
-        yield DataTable(id="problems", cursor_type="row", zebra_stripes=True)
+        yield Table(id="problems", cursor_type="row", zebra_stripes=True)
         yield KeyFooter()
 
     def on_mount(self) -> None:

@@ -15,6 +15,7 @@ from console.services.oms_setup import StepRow
 from console.tui.base import ConsoleScreen
 from console.tui.messages import ChecklistLoaded, StepProgress
 from console.tui.widgets.footer import KeyFooter
+from console.tui.widgets.table import Table
 
 
 class OmsSetupScreen(ConsoleScreen[None]):
@@ -40,7 +41,7 @@ class OmsSetupScreen(ConsoleScreen[None]):
 
     def compose(self) -> ComposeResult:
         yield Header()
-        yield DataTable(cursor_type="row", id="steps")
+        yield Table(cursor_type="row", id="steps")
         yield Input(placeholder="note for this step, enter to save", id="note")
         yield Static("", id="overall")
         yield Static("enter runs an API step · d marks a manual step done · N adds a note",
