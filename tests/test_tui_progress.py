@@ -80,3 +80,52 @@ async def test_running_execution_shows_a_bar_against_the_erp_total(demo_flows: o
         await pilot.pause()
         summary = str(app.screen.query_one("#summary", Static).render())
         assert "PARTIAL" in summary and "records read" not in summary
+
+
+async def test_an_older_read_answering_last_does_not_undo_a_finished_execution(
+        tmp_path: Path) -> None:
+    """The first read sees the execution running and is held until a later read has shown it
+    finished: the screen keeps the finish (and stops polling) when the older answer lands."""
+    import asyncio
+    import threading
+
+    from console.commands.init import demo_flows_text
+    from console.tui.screens.execution_log import ExecutionLogScreen
+
+    path = tmp_path / "flows.toml"
+    path.write_text(demo_flows_text().replace("127.0.0.1:8800", "127.0.0.1:9"), encoding="utf-8")
+    store = ExecutionStore(load(path).store_path())
+    execution = store.create("stock", "manual", {}, "ops")
+    store.progress(execution.id, 3, 3, 0, records_read=3)
+    app = ConsoleApp(path, start_runner=False, settings=Settings())
+    first_read, release = threading.Event(), threading.Event()
+    reads = 0
+
+    async with app.run_test(size=(80, 24)) as pilot:
+        real = app.executions.execution
+
+        def held_first(execution_id: str) -> object:
+            nonlocal reads
+            reads += 1
+            found = real(execution_id)
+            if reads == 1:
+                first_read.set()
+                assert release.wait(30)
+            return found
+
+        app.executions.execution = held_first  # type: ignore[method-assign]
+        screen = ExecutionLogScreen(execution.id)
+        app.push_screen(screen)
+        assert await asyncio.to_thread(first_read.wait, 30)
+        store.finish(execution.id, "success")
+        # a worker posts before it ends; the pause handles what was posted by then
+        await screen.load().wait()
+        await pilot.pause()
+        summary = screen.query_one("#summary", Static)
+        assert "SUCCESS" in str(summary.render())
+        release.set()
+        await app.workers.wait_for_complete()
+        await pilot.pause()
+        assert reads >= 2
+        assert "SUCCESS" in str(summary.render()) and "PROCESSING" not in str(summary.render())
+        assert screen.execution is not None and screen.execution.status == "success"
