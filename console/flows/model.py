@@ -65,7 +65,10 @@ class ScriptWorkers:
     workers: int = bounded(8, 1, 256)
     """At most this many worker processes at once, over all flows."""
     user: str = "nobody"
-    """When the console runs as root, workers run as this unprivileged user."""
+    """When the console runs as root and ``uids`` is empty, workers run as this user."""
+    uids: str = "1000000000-1000099999"
+    """When the console runs as root, each worker runs as a uid of its own from this range
+    (``console.script.uids.DEFAULT_RANGE``); ``""``: all run as ``user``."""
     memory_mb: int = bounded(512, 64, 1024 * 1024)
     idle_s: float = bounded(60.0, 0.1, 86_400.0)
     """A worker unused this long retires."""

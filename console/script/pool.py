@@ -30,6 +30,7 @@ from typing import Any
 
 from console.script.guard import protect_console, worker_user
 from console.script.result import ScriptResult, failed, from_reply, plain_loads
+from console.script.uids import DEFAULT_RANGE, UidLeases, kill_tree, parse_range, unmapped
 
 _NO_DATA = object()
 _REPLY_MARGIN = 1024 * 1024
@@ -52,13 +53,19 @@ class WorkerError(Exception):
 
 
 class _Worker:
-    """A ``python -m console.script.worker`` child of one flow, in its own session."""
+    """A ``python -m console.script.worker`` child of one flow, in its own session; with
+    ``leases``, running as a uid no other live process has."""
 
-    def __init__(self, flow: str, settings: dict[str, Any]) -> None:
+    def __init__(self, flow: str, settings: dict[str, Any], leases: UidLeases | None) -> None:
         import socket
 
         self.flow = flow
         self.last_used = time.monotonic()
+        self.leases = leases
+        self.uid: int | None = None
+        if leases is not None:
+            self.uid = leases.take()
+            settings = {**settings, "uid": self.uid, "gid": self.uid}
         parent, child = socket.socketpair()
         try:
             self.process = subprocess.Popen(
@@ -66,6 +73,11 @@ class _Worker:
                  json.dumps({**settings, "parent": os.getpid()})],
                 pass_fds=(child.fileno(),), env=_worker_env(), stdin=subprocess.DEVNULL,
                 stdout=subprocess.DEVNULL, stderr=subprocess.DEVNULL, start_new_session=True)
+        except BaseException:
+            if leases is not None and self.uid is not None:
+                leases.give_back(self.uid)
+            parent.close()
+            raise
         finally:
             child.close()
         self.conn: Connection = Connection(parent.detach())
@@ -75,12 +87,18 @@ class _Worker:
         return self.process.poll() is None
 
     def kill(self) -> None:
-        """End the worker and everything in its process group (threads, forks)."""
+        """End the worker and everything it started: its process group, every process below
+        it (it is their subreaper), and with a uid of its own every process of that uid."""
+        if self.process.poll() is None:
+            kill_tree(self.process.pid)
         with contextlib.suppress(ProcessLookupError, PermissionError):
             os.killpg(self.process.pid, signal.SIGKILL)
         with contextlib.suppress(subprocess.TimeoutExpired):
             self.process.wait(timeout=5)
         self.conn.close()
+        if self.leases is not None and self.uid is not None:
+            uid, self.uid = self.uid, None
+            self.leases.give_back(uid)
 
 
 @dataclass(frozen=True)
@@ -99,8 +117,9 @@ class ScriptPool:
     """
 
     def __init__(self, size: int | None = None, *, workers: int | None = None,
-                 user: str = "nobody", memory_mb: int = 512, idle_s: float = 60.0,
-                 max_output_kb: int = 256, max_result_mb: int = 32) -> None:
+                 user: str = "nobody", uids: str = DEFAULT_RANGE, memory_mb: int = 512,
+                 idle_s: float = 60.0, max_output_kb: int = 256,
+                 max_result_mb: int = 32) -> None:
         self.size = workers or size or 8
         self.memory_mb = memory_mb
         self.idle_s = idle_s
@@ -108,13 +127,9 @@ class ScriptPool:
         self._settings: dict[str, Any] = {"memory_mb": memory_mb, "max_output_kb": max_output_kb,
                                           "max_result_mb": max_result_mb}
         self._user_problem: str | None = None
+        self._leases: UidLeases | None = None
         if os.geteuid() == 0:
-            try:
-                uid, gid = worker_user(user)
-            except LookupError as exc:
-                self._user_problem = str(exc)
-            else:
-                self._settings.update(uid=uid, gid=gid)
+            self._as_others(user, uids)
         protect_console()
         self._cond = threading.Condition()
         self._idle: list[_Worker] = []
@@ -122,6 +137,24 @@ class ScriptPool:
         self._starting = 0
         self._closed = False
         self._reaper: threading.Thread | None = None
+
+    def _as_others(self, user: str, uids: str) -> None:
+        """A root console's workers: each its own uid of ``uids``, or all ``user`` (which
+        must exist either way: it is what ``uids = ""`` falls back to)."""
+        try:
+            uid, gid = worker_user(user)
+            span = parse_range(uids)
+        except LookupError as exc:
+            self._user_problem = str(exc)
+            return
+        except ValueError as exc:
+            self._user_problem = f"[runner.scripts] uids: {exc}"
+            return
+        if span is None:
+            self._settings.update(uid=uid, gid=gid)
+        else:
+            self._user_problem = unmapped(*span)
+            self._leases = UidLeases(*span)
 
     # -- slots ---------------------------------------------------------------------------
 
@@ -158,7 +191,7 @@ class ScriptPool:
 
     def _start(self, call: _Call) -> _Worker:
         try:
-            item = _SPAWNER.submit(_Worker, call.flow, self._settings).result()
+            item = _SPAWNER.submit(_Worker, call.flow, self._settings, self._leases).result()
         except BaseException:
             with self._cond:
                 self._starting -= 1
@@ -219,7 +252,7 @@ class ScriptPool:
         del request
         try:
             item = self._acquire(call)
-        except (TimeoutError, WorkerError, OSError) as exc:
+        except (TimeoutError, WorkerError, OSError, LookupError) as exc:
             return failed(f"{type(exc).__name__}: {exc}", attrs, time.monotonic() - began)
         return self._call(item, call, body, attrs)
 

@@ -10,7 +10,12 @@ included. Before it runs anything it:
   interpreter's home but can still import through them;
 - marks itself non-dumpable, so another worker running as the same user cannot read its
   memory, and asks for SIGKILL when the console goes away (children it forks ask the same of
-  it).
+  it);
+- becomes a child subreaper: a process its script starts stays below it even after leaving
+  its session or losing its parent, so the console finds and kills it with the worker.
+
+A worker whose script left threads or processes behind says so in its reply and waits for
+the console to end it (with everything below it).
 
 Requests are pickled by the console (trusted); replies are pickled here and read back by the
 console with an unpickler that builds plain data only. A reply over the size limit becomes an
@@ -36,6 +41,7 @@ from typing import Any
 _MB = 1024 * 1024
 _PR_SET_PDEATHSIG = 1
 _PR_SET_DUMPABLE = 4
+_PR_SET_CHILD_SUBREAPER = 36
 
 
 def _prctl(option: int, value: int) -> None:
@@ -191,8 +197,6 @@ def serve(conn: Connection, settings: dict[str, Any]) -> None:
             conn.send_bytes(_reply(result, max_bytes))
         except (EOFError, OSError):
             return
-        if result["retire"]:
-            return
 
 
 def main() -> None:
@@ -203,6 +207,7 @@ def main() -> None:
         if settings.get("uid") is not None and os.geteuid() == 0:
             _drop_to(int(settings["uid"]), int(settings["gid"]))
         _prctl(_PR_SET_DUMPABLE, 0)
+        _prctl(_PR_SET_CHILD_SUBREAPER, 1)
         _die_with_parent(int(settings["parent"]))
         _children_die_with_us()
         os.environ.clear()
