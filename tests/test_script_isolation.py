@@ -498,3 +498,48 @@ def test_what_a_worker_leaves_when_it_exits_itself_is_killed_by_its_uid() -> Non
         else:  # the documented limit: without root, nothing but its uid marks it
             assert not gone(escaped)
             os.kill(escaped, 9)
+
+
+def test_a_page_goes_in_chunks_and_comes_back_whole() -> None:
+    from decimal import Decimal
+
+    from console.script.wire import CHUNK_ROWS
+
+    echo = "def transform(data, attributes):\n    return data\n"
+    with ScriptPool(workers=1) as pool:
+        for size in (0, 1, CHUNK_ROWS, CHUNK_ROWS + 1, 3 * CHUNK_ROWS + 7):
+            rows = [{"n": n, "sku": f"S{n}", "tags": ["a", {"b": None}]} for n in range(size)]
+            assert pool.run("flow", echo, rows).result_json == rows
+        mixed = [{"n": n} for n in range(2 * CHUNK_ROWS)]
+        mixed[CHUNK_ROWS + 5] = {"n": Decimal("1.5")}  # one chunk goes as a pickle
+        kinds = pool.run("flow", "def transform(data, attributes):\n"
+                                 "    return sorted({type(r['n']).__name__ for r in data})\n",
+                         mixed)
+        assert kinds.result_json == ["Decimal", "int"]
+
+
+def test_a_late_chunk_that_is_not_json_data_fails_the_whole_output() -> None:
+    from console.script.wire import CHUNK_ROWS
+
+    source = (f"def transform(data, attributes):\n"
+              f"    rows = [{{'n': n}} for n in range({3 * CHUNK_ROWS})]\n"
+              f"    rows[-1] = attributes['last'] == 'set' and {{1, 2}} or (1, 2)\n"
+              f"    attributes['seen'] = 'yes'\n"
+              f"    return rows\n")
+    with ScriptPool(workers=1) as pool:
+        tupled = pool.run("flow", source, None, {"last": "tuple"})
+        assert tupled.ok and len(tupled.result_json) == 3 * CHUNK_ROWS
+        assert tupled.result_json[-1] == [1, 2] and tupled.attributes["seen"] == "yes"
+        bad = pool.run("flow", source, None, {"last": "set"})
+        assert bad.relationship == "failure" and bad.result_data == ""
+        assert "not JSON serializable" in (bad.error or "")
+        assert bad.attributes["log.script.error"] == bad.error
+        assert pool.run("flow", "def transform(d, a):\n    return [1]\n", None).result_json == [1]
+
+
+def test_a_chunked_output_over_the_size_limit_is_an_error() -> None:
+    source = "def transform(d, a):\n    return [str(n) * 300 for n in range(5000)]\n"
+    with ScriptPool(workers=1, max_result_mb=1) as pool:
+        huge = pool.run("flow", source, None)
+        assert huge.relationship == "failure" and "over the limit of 1 MB" in (huge.error or "")
+        assert pool.run("flow", "def transform(d, a):\n    return [2]\n", None).result_json == [2]

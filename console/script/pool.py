@@ -15,7 +15,6 @@ from __future__ import annotations
 import asyncio
 import contextlib
 import json
-import marshal
 import os
 import pickle
 import signal
@@ -23,11 +22,13 @@ import subprocess
 import sys
 import threading
 import time
+from collections.abc import Iterator
 from concurrent.futures import ThreadPoolExecutor
 from dataclasses import dataclass
 from multiprocessing.connection import Connection
 from typing import Any
 
+from console.script import wire
 from console.script.guard import protect_console, worker_user
 from console.script.result import ScriptResult, failed, from_reply, plain_loads
 from console.script.uids import DEFAULT_RANGE, UidLeases, kill_tree, parse_range, unmapped
@@ -240,35 +241,35 @@ class ScriptPool:
         call = _Call(flow, began + timeout, timeout, began)
         if self._user_problem:
             return failed(f"WorkerError: {self._user_problem}", attrs, 0.0)
-        request: dict[str, Any] = {"source": source, "attributes": attrs, "cpu_s": timeout}
-        if data is not _NO_DATA:
-            request["data"] = data
-        else:
-            request["text"] = text or ""
+        header: dict[str, Any] = {"source": source, "attributes": attrs, "cpu_s": timeout}
+        if data is _NO_DATA:
+            header["text"], data = text or "", None
         try:
-            body = encode_request(request)
+            first, chunks = wire.request(header, data)
         except (pickle.PicklingError, TypeError) as exc:
-            return failed(f"TypeError: the script's input cannot be sent to it: {exc}", attrs, 0.0)
-        del request
+            return _unsendable(exc, attrs)
         try:
             item = self._acquire(call)
         except (TimeoutError, WorkerError, OSError, LookupError) as exc:
             return failed(f"{type(exc).__name__}: {exc}", attrs, time.monotonic() - began)
-        return self._call(item, call, body, attrs)
+        return self._call(item, call, first, chunks, attrs)
 
-    def _call(self, item: _Worker, call: _Call, body: bytes,
+    def _call(self, item: _Worker, call: _Call, first: bytes, chunks: Iterator[bytes],
               attrs: dict[str, str]) -> ScriptResult:
         healthy = False
         try:
             if not item.ready:
                 self._handshake(item, call)
-            item.conn.send_bytes(body)
-            del body
-            if not item.conn.poll(max(0.0, call.deadline - time.monotonic())):
+            item.conn.send_bytes(first)
+            try:
+                for chunk in chunks:  # encoded while the worker decodes the one before
+                    item.conn.send_bytes(chunk)
+            except (pickle.PicklingError, TypeError) as exc:  # the worker waits for the rest
+                return _unsendable(exc, attrs)
+            raw = self._reply(item, call)
+            if raw is None:
                 return failed(f"TimeoutError: the script ran longer than {call.timeout:g} s and "
                               "was stopped", attrs, time.monotonic() - call.began)
-            reply = item.conn.recv_bytes(self.max_result_mb * 1024 * 1024 + _REPLY_MARGIN)
-            raw = _checked(plain_loads(reply))
             healthy = not raw.pop("retire", True)
             return from_reply(raw, float(raw["duration_s"]))
         except (EOFError, OSError) as exc:
@@ -277,6 +278,33 @@ class ScriptPool:
             return failed(f"WorkerError: {exc}", attrs, time.monotonic() - call.began)
         finally:
             self._give_back(item, healthy)
+
+    def _reply(self, item: _Worker, call: _Call) -> dict[str, Any] | None:
+        """The worker's output chunks and result (``None``: the deadline passed first),
+        decoded as they arrive, within the result size limit."""
+        budget = self.max_result_mb * 1024 * 1024 + _REPLY_MARGIN
+        rows: list[Any] = []
+        while True:
+            if not item.conn.poll(max(0.0, call.deadline - time.monotonic())):
+                return None
+            try:
+                body = item.conn.recv_bytes(budget)
+            except OSError as exc:
+                if "bad message length" not in str(exc):
+                    raise
+                raise WorkerError(f"the script's result is over the limit of "
+                                  f"{self.max_result_mb} MB") from None
+            budget -= len(body)
+            kind, value = body[:1], plain_loads(body, 1)
+            del body
+            if kind == wire.RESULT:
+                raw = _checked(value)
+                if raw.pop("output_chunks", False) and raw["error"] is None:
+                    raw["output"] = rows
+                return raw
+            if kind != wire.OUTPUT_CHUNK or type(value) is not list:
+                raise WorkerError("the script worker sent a malformed reply")
+            rows += value
 
     def _handshake(self, item: _Worker, call: _Call) -> None:
         if not item.conn.poll(max(0.0, call.deadline - time.monotonic())):
@@ -366,14 +394,8 @@ class ScriptPool:
         self.close()
 
 
-def encode_request(request: dict[str, Any]) -> bytes:
-    """The request in binary form: marshal when it holds plain data only (the fastest to
-    write and read), pickle protocol 5 otherwise. Only the worker reads it, and it trusts the
-    console; replies go the other way as pickles read by ``plain_loads``."""
-    try:
-        return b"M" + marshal.dumps(request)
-    except ValueError:
-        return b"P" + pickle.dumps(request, protocol=5)
+def _unsendable(exc: BaseException, attrs: dict[str, str]) -> ScriptResult:
+    return failed(f"TypeError: the script's input cannot be sent to it: {exc}", attrs, 0.0)
 
 
 def _checked(raw: Any) -> dict[str, Any]:
