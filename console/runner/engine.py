@@ -31,11 +31,18 @@ from console.runner.writers import OrderStatusWriter, StockWriter, WriteCounts, 
 from console.script import ScriptPool
 
 Progress = Callable[[Execution], None]
+Fence = Callable[[], None]
+"""Checked before each page is written; raises ``Fenced`` when this run may write no more."""
 INITIAL_WINDOW = timedelta(days=1)
 
 
 class Interrupted(Exception):
     """The runner is stopping: the execution ends at this page boundary, to run again later."""
+
+
+class Fenced(Exception):
+    """Another runner has taken this execution over: this run writes and records nothing more
+    (the other one sends the same batches and ends the execution)."""
 
 
 @dataclass
@@ -56,12 +63,13 @@ class Engine:
 
     def __init__(self, config: FlowsConfig, store: ExecutionStore, pool: ScriptPool, *,
                  retry: RetryPolicy | None = None,
-                 stopping: threading.Event | None = None) -> None:
+                 stopping: threading.Event | None = None, fence: Fence | None = None) -> None:
         self.config = config
         self.store = store
         self.pool = pool
         self.retry = retry or RetryPolicy()
         self.stopping = stopping
+        self.fence = fence
         self.redact = config_redactor(config)
 
     def _log(self, execution_id: str, level: str, message: str, payload: Any = None) -> None:
@@ -93,6 +101,8 @@ class Engine:
                                                "boundary, to run again at the next start")
             self.store.mark_interrupted([execution.id])
             interrupted = True
+        except Fenced:
+            raise
         except StepError as exc:
             error = self.redact(f"{exc.step}: {exc.message}")
             self._log(execution.id, "error", error)
@@ -185,6 +195,8 @@ class Engine:
         A stopping runner ends the execution here, between two pages."""
         if self.stopping is not None and self.stopping.is_set():
             raise Interrupted
+        if self.fence is not None:
+            self.fence()
         page.result = writer(page.rows, page.number)
         return page
 
