@@ -86,6 +86,11 @@ class RunnerSettings:
     scripts: ScriptWorkers = field(default_factory=ScriptWorkers)
     metrics_public: bool = False
     """Serve ``GET /metrics`` without the bearer token (for a scraper on a trusted network)."""
+    heartbeat_s: float = bounded(10.0, 0.2, 3600.0)
+    """Cluster mode: how often a host tells the database it is alive."""
+    stall_after_s: float = bounded(30.0, 1.0, 86_400.0)
+    """Cluster mode: a host silent this long is taken for dead, and its executions run again
+    on another host."""
 
     @property
     def host(self) -> str:

@@ -53,13 +53,23 @@ class Runner:
             ThreadDispatch(self._execute, workers)
         """Where admitted executions run: threads here, or a queue shared by hosts."""
 
-    def engine(self, fence: Fence | None = None) -> Engine:
+    def engine(self) -> Engine:
         return Engine(self.config, self.store, self.pool, retry=self.retry_policy,
-                      stopping=self.stopping, fence=fence)
+                      stopping=self.stopping)
 
-    def _execute(self, execution: Execution, progress: Progress | None = None, *,
-                 fence: Fence | None = None) -> Execution:
-        final = self.engine(fence).run(execution, progress)
+    def _execute(self, execution: Execution, progress: Progress | None = None) -> Execution:
+        return self._finished(self.engine().run(execution, progress))
+
+    def execute_queued(self, execution: Execution, fence: Fence) -> Execution:
+        """Run an execution a queue handed to this host: ``fence`` is checked before each
+        batch and ends the run (``Fenced``) when it may not write on; a stopping host ends it
+        there too, through the fence, so the execution goes back to the queue instead of
+        waiting for this host's next start."""
+        engine = Engine(self.config, self.store, self.pool, retry=self.retry_policy,
+                        fence=fence)
+        return self._finished(engine.run(execution))
+
+    def _finished(self, final: Execution) -> Execution:
         for hook in self.after_execution:
             try:
                 hook(final)

@@ -1,0 +1,8 @@
+"""Several ``console serve`` hosts sharing one PostgreSQL store.
+
+The database is the source of truth: hosts register and heartbeat in it (``state``), outbound
+and triggered executions are queued as procrastinate jobs in the transaction that admits them
+and run by whichever host's worker takes them (``queue``), a schedule fires on the host that
+claims its due time first, and the jobs only one host may do at a time (stalled-job recovery,
+log pruning, fetch-missing) run on the host holding an advisory lock (``host``).
+"""
