@@ -6,3 +6,15 @@ and run by whichever host's worker takes them (``queue``), a schedule fires on t
 claims its due time first, and the jobs only one host may do at a time (stalled-job recovery,
 log pruning, fetch-missing) run on the host holding an advisory lock (``host``).
 """
+
+from __future__ import annotations
+
+from console.flows import FlowsConfig
+
+_SCHEMES = ("postgresql://", "postgres://")
+
+
+def cluster_url(config: FlowsConfig) -> str | None:
+    """The PostgreSQL store the hosts of a cluster share, or None for the embedded runner."""
+    store = config.runner.store
+    return store if store.startswith(_SCHEMES) else None

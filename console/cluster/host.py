@@ -177,17 +177,3 @@ class ClusterHost:
             self.leadership.release()
             self.state.close()
 
-
-def describe_host(host: Host) -> str:
-    """One line of the hosts view: name, pid, last heartbeat, running executions."""
-    ago = host.seconds_since_heartbeat
-    state = "stopped" if host.stopped_at is not None else f"heartbeat {ago:.0f} s ago"
-    marks = []
-    if host.leader and host.stopped_at is None:
-        marks.append("leader")
-    if not host.schedules:
-        marks.append("flows differ")
-    suffix = f" [{', '.join(marks)}]" if marks else ""
-    return (f"{host.name} pid {host.pid} {state}, {len(host.running)} running"
-            f"{suffix}")
-

@@ -124,13 +124,8 @@ class ClusterState:
                          " FALSE WHERE name = %s", (name,))
 
     def hosts(self) -> list[Host]:
-        with self.pool.connection() as conn, conn.cursor(row_factory=dict_row) as cur:
-            rows = cur.execute("SELECT *, EXTRACT(EPOCH FROM now() - heartbeat_at)::float8 AS"
-                               " seconds_since_heartbeat FROM cluster_host ORDER BY name"
-                               ).fetchall()
-        return [Host(r["name"], r["pid"], r["address"], r["started_at"], r["heartbeat_at"],
-                     tuple(r["running"]), r["flows_hash"], r["schedules"], r["leader"],
-                     r["stopped_at"], r["seconds_since_heartbeat"]) for r in rows]
+        with self.pool.connection() as conn:
+            return _hosts(conn)
 
     def forget_hosts(self, silent_for_s: float) -> int:
         """Drop hosts stopped or silent for longer than ``silent_for_s``."""
@@ -200,6 +195,25 @@ class ClusterState:
         found = self.setting(key)
         assert found is not None
         return found[0]
+
+
+def _hosts(conn: psycopg.Connection[Any]) -> list[Host]:
+    with conn.cursor(row_factory=dict_row) as cur:
+        rows = cur.execute("SELECT *, EXTRACT(EPOCH FROM now() - heartbeat_at)::float8 AS"
+                           " seconds_since_heartbeat FROM cluster_host ORDER BY name").fetchall()
+    return [Host(r["name"], r["pid"], r["address"], r["started_at"], r["heartbeat_at"],
+                 tuple(r["running"]), r["flows_hash"], r["schedules"], r["leader"],
+                 r["stopped_at"], r["seconds_since_heartbeat"]) for r in rows]
+
+
+def hosts_at(url: str) -> list[Host]:
+    """The cluster's hosts, read on a connection of its own (for the console and the CLI);
+    none when the cluster has never started."""
+    with psycopg.connect(url, autocommit=True, connect_timeout=5) as conn:
+        found = conn.execute("SELECT to_regclass('cluster_host')").fetchone()
+        if found is None or found[0] is None:
+            return []
+        return _hosts(conn)
 
 
 class Leadership:

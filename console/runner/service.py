@@ -25,6 +25,7 @@ from typing import Any
 
 import uvicorn
 
+from console.cluster import cluster_url
 from console.flows import FlowsConfig, FlowsError, load
 from console.flows.durations import parse_duration
 from console.runner.alarms import AlarmEvaluator
@@ -48,12 +49,6 @@ def bind(host: str, port: int) -> socket.socket:
     sock.bind((host, port))
     sock.listen(1024)
     return sock
-
-
-def cluster_url(config: FlowsConfig) -> str | None:
-    """The PostgreSQL store a cluster host shares, or None for the embedded runner."""
-    store = config.runner.store
-    return store if store.startswith(("postgresql://", "postgres://")) else None
 
 
 class RunnerService:
