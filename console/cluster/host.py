@@ -80,8 +80,7 @@ class ClusterHost:
     def prepare(self) -> None:
         """The cluster's tables and the queue's, created by the first host."""
         assert self.dispatch is not None
-        more = "" if self.state.has_table("procrastinate_jobs") else self.dispatch.schema()
-        self.state.create_schema(more)
+        self.state.create_schema(("procrastinate_jobs", self.dispatch.schema()))
 
     # --- flows ---------------------------------------------------------------------------
 

@@ -25,6 +25,8 @@ from typing import TYPE_CHECKING, Any
 
 import procrastinate
 from procrastinate import PsycopgConnector, RetryStrategy, SyncPsycopgConnector
+from procrastinate.jobs import DEFAULT_PRIORITY, Job
+from procrastinate.manager import JobManager
 
 from console.cluster.state import ClusterState, Lease
 from console.runner.engine import Fenced
@@ -59,7 +61,8 @@ class QueueDispatch:
         self.app.task(name=TASK, queue=QUEUE, pass_context=False,
                       retry=RetryStrategy(max_attempts=1000, wait=0,
                                           retry_exceptions={HostStopping}))(self._run_job)
-        self._deferrer = self.app.with_connector(SyncPsycopgConnector(conninfo=url))
+        self._deferrer = JobManager(SyncPsycopgConnector(conninfo=url))
+        """Queues jobs on a connection it is given (the admission's), never on its own."""
         self._running: dict[str, Lease] = {}
         self._lock = threading.Lock()
         self._closing = threading.Event()
@@ -76,9 +79,10 @@ class QueueDispatch:
 
     def enqueue(self, connection: Any, execution_id: str) -> None:
         """Queue the execution on the admission's open transaction."""
-        self._deferrer.tasks[TASK].configure(
-            connection=connection, queueing_lock=execution_id, lock=execution_id,
-        ).defer(execution_id=execution_id)
+        job = Job(id=None, queue=QUEUE, task_name=TASK, lock=execution_id,
+                  queueing_lock=execution_id, task_kwargs={"execution_id": execution_id},
+                  priority=DEFAULT_PRIORITY)
+        self._deferrer.defer_job(job, connection=connection)
 
     def submit(self, execution: Execution) -> str:
         """Nothing to do: the execution was queued in the transaction that admitted it."""

@@ -84,19 +84,17 @@ class ClusterState:
     def close(self) -> None:
         self.pool.close()
 
-    def create_schema(self, more: str = "") -> None:
-        """The cluster's tables (and ``more``, say the queue's), made once under a lock so
-        hosts starting together do not race."""
+    def create_schema(self, queue: tuple[str, str] | None = None) -> None:
+        """The cluster's tables, and the queue's (``(a table it makes, its schema text)``)
+        when that table is missing: made once, under a lock, so hosts starting together do
+        not race."""
         with self.pool.connection() as conn, conn.transaction():
             conn.execute("SELECT pg_advisory_xact_lock(%s)", (SCHEMA_LOCK,))
             conn.execute(SCHEMA)
-            if more:
-                conn.execute(more)  # type: ignore[arg-type]  # the queue's own schema text
-
-    def has_table(self, name: str) -> bool:
-        with self.pool.connection() as conn:
-            row = conn.execute("SELECT to_regclass(%s)", (name,)).fetchone()
-        return row is not None and row[0] is not None
+            if queue is not None:
+                row = conn.execute("SELECT to_regclass(%s)", (queue[0],)).fetchone()
+                if row is None or row[0] is None:
+                    conn.execute(queue[1])  # type: ignore[arg-type]  # the queue's schema text
 
     # --- hosts ---------------------------------------------------------------------------
 
