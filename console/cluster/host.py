@@ -151,8 +151,14 @@ class ClusterHost:
         prune = not self._pruned_at or moment - self._pruned_at >= PRUNE_EVERY_S
         if prune:
             self._pruned_at = moment
-            self.state.prune_claims(self.config.runner.log_retention_days)
-            self.state.forget_hosts(FORGET_HOSTS_AFTER_S)
+            days = self.config.runner.log_retention_days
+            try:
+                self.state.prune_claims(days)
+                self.state.forget_hosts(FORGET_HOSTS_AFTER_S)
+                if self.dispatch is not None:
+                    self.dispatch.prune(days)
+            except Exception:  # noqa: BLE001 - pruning waits for the next period
+                log.exception("pruning the cluster's claims, hosts and jobs failed")
         leader_jobs(prune)
 
     def _refresh(self, running: list[str]) -> None:

@@ -25,6 +25,7 @@ from typing import TYPE_CHECKING, Any
 
 import procrastinate
 from procrastinate import PsycopgConnector, RetryStrategy, SyncPsycopgConnector
+from procrastinate.exceptions import AlreadyEnqueued
 from procrastinate.jobs import DEFAULT_PRIORITY, Job
 from procrastinate.manager import JobManager
 
@@ -184,12 +185,22 @@ class QueueDispatch:
             with self.state.pool.connection() as conn, conn.transaction():
                 conn.execute("SELECT procrastinate_finish_job_v1(%s, 'failed', false)", (job.id,))
                 if execution_id:
-                    self.enqueue(conn, execution_id)
+                    try:
+                        with conn.transaction():  # a savepoint: the old job ends either way
+                            self.enqueue(conn, execution_id)
+                    except AlreadyEnqueued:
+                        pass  # a job for it already waits
             if execution_id:
                 log.warning("execution %s was running on a host that stopped heartbeating:"
                             " queued again", execution_id)
                 requeued.append(execution_id)
         return requeued
+
+    def prune(self, older_than_days: int) -> None:
+        """Forget ended jobs (the executions keep their own record)."""
+        self.call(self.app.job_manager.delete_old_jobs(
+            nb_hours=24 * older_than_days, queue=QUEUE, include_failed=True,
+            include_cancelled=True, include_aborted=True))
 
     # --- the runner's side of the dispatch ----------------------------------------------
 
