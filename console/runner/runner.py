@@ -13,8 +13,9 @@ from console.omnitron import RetryPolicy
 from console.runner.dispatch import Dispatch, ThreadDispatch
 from console.runner.engine import Engine, Fence, Progress
 from console.runner.pipeline import script_pool
-from console.runner.store import AdmissionRefused, Execution, ExecutionStore
 from console.script import ScriptPool
+from console.store.records import AdmissionRefused, Execution
+from console.store.sqlite import ExecutionStore
 
 log = logging.getLogger("console.runner")
 
