@@ -31,11 +31,11 @@ from procrastinate.manager import JobManager
 
 from console.cluster.state import ClusterState, Lease
 from console.runner.engine import Fenced
-from console.runner.store import Execution
+from console.store.records import Execution
 
 if TYPE_CHECKING:
     from console.runner.runner import Runner
-    from console.runner.store import ExecutionStore as Store
+    from console.store.protocol import Store
 
 log = logging.getLogger("console.cluster")
 TASK = "console.run_execution"

@@ -183,8 +183,12 @@ def serve_command(args: argparse.Namespace) -> int:
     config = load_config(args)
     from console.runner.lock import StoreHeld
     from console.runner.service import RunnerService
+    from console.store import StoreUnavailable
 
-    service = RunnerService(config)
+    try:
+        service = RunnerService(config)
+    except StoreUnavailable as exc:
+        raise CommandError(f"cannot open the store {config.runner.store}: {exc}") from None
 
     def stop(signum: int, frame: Any) -> None:
         if service._stop.is_set():  # a second signal: stop waiting

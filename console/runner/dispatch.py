@@ -15,7 +15,8 @@ from collections.abc import Callable
 from concurrent.futures import Future, ThreadPoolExecutor
 from typing import Any, Protocol
 
-from console.runner.store import Execution, ExecutionStore
+from console.store.protocol import Store
+from console.store.records import Execution
 
 Execute = Callable[[Execution], Execution]
 Enqueue = Callable[[Any, str], None]
@@ -29,7 +30,7 @@ class Dispatch(Protocol):
 
     def submit(self, execution: Execution) -> str: ...
 
-    def recover(self, store: ExecutionStore) -> list[str]: ...
+    def recover(self, store: Store) -> list[str]: ...
 
     def running(self) -> int: ...
 
@@ -37,7 +38,7 @@ class Dispatch(Protocol):
 
     def wait(self, timeout: float | None = None) -> None: ...
 
-    def shutdown(self, store: ExecutionStore, drain_s: float) -> bool: ...
+    def shutdown(self, store: Store, drain_s: float) -> bool: ...
 
     def close(self, wait: bool = True) -> None: ...
 
@@ -64,7 +65,7 @@ class ThreadDispatch:
         with self._lock:
             self._futures.pop(execution_id, None)
 
-    def recover(self, store: ExecutionStore) -> list[str]:
+    def recover(self, store: Store) -> list[str]:
         """Executions a killed or stopped runner left unfinished run again, in the order they
         were accepted and with the same batch ids, so Omnitron ends in the same state."""
         store.mark_interrupted()
@@ -89,7 +90,7 @@ class ThreadDispatch:
         for future in futures:
             future.result(timeout=timeout)
 
-    def shutdown(self, store: ExecutionStore, drain_s: float) -> bool:
+    def shutdown(self, store: Store, drain_s: float) -> bool:
         """Wait up to ``drain_s`` for running executions (told to stop at their next page
         boundary), then mark whatever is still processing interrupted, to run again at the
         next start. True when every execution thread has finished."""

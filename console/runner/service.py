@@ -64,10 +64,12 @@ class RunnerService:
             self.runner = Runner(config)
         else:
             from console.cluster.host import ClusterHost
+            from console.store import open_store
 
             self.lock = None
+            store = open_store(url)  # StoreUnavailable, before any host state is touched
             self.cluster = ClusterHost(config, url)
-            self.runner = Runner(config, dispatch=self.cluster.queue)
+            self.runner = Runner(config, store, dispatch=self.cluster.queue)  # type: ignore[arg-type]
         self.scheduler = Scheduler(self.runner,
                                    claim=self.cluster.claim if self.cluster else None)
         self.fetch_missing = FetchMissing(self.runner)
