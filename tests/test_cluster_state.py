@@ -114,3 +114,38 @@ def test_the_first_host_sets_the_flows_the_cluster_runs_and_a_differing_host_ref
             host.stop()
     assert all(h.stopped_at is not None for h in hosts_at(postgres_url))
     assert cluster_line(hosts_at(postgres_url), 30.0) == "cluster: no host is serving"
+
+
+def test_a_host_that_stops_heartbeating_loses_its_sessions_and_its_leadership(
+        demo_flows: Any, tmp_path: Path, postgres_url: str) -> None:
+    configs = []
+    for folder in ("a", "b"):
+        (tmp_path / folder).mkdir()
+        configs.append(load(demo_flows(tmp_path / folder, replace={
+            'store = ".console/console.db"': f'store = "{postgres_url}"'})))
+    first, second = (ClusterHost(config, postgres_url) for config in configs)
+    try:
+        for host, config in ((first, configs[0]), (second, configs[1])):
+            host.state.create_schema()
+            host.start(config.runner.listen)
+            host.tick([], lambda prune: None)
+        assert first.leader and not second.leader
+        second.tick([], lambda prune: None)
+        assert not second.leader, "a leader heartbeating in time keeps its lock"
+        with psycopg.connect(first.url) as held:  # a session of the first host's, in a write
+            held.execute("SELECT pg_advisory_lock(42)")
+            with psycopg.connect(postgres_url, autocommit=True) as admin:  # first is paused
+                admin.execute("UPDATE cluster_host SET heartbeat_at = now() - interval '1 hour'"
+                              " WHERE name = %s", (first.name,))
+            second.tick([], lambda prune: None)
+            assert second.leader
+            with pytest.raises(psycopg.OperationalError):
+                held.execute("SELECT 1")  # ended: its locks and transaction are gone
+        with psycopg.connect(postgres_url, autocommit=True) as other:
+            assert other.execute("SELECT pg_try_advisory_lock(42)").fetchone() == (True,)
+        first.tick([], lambda prune: None)  # back from its pause
+        assert not first.leader
+        assert [h.name for h in hosts_at(postgres_url) if h.leader] == [second.name]
+    finally:
+        first.stop()
+        second.stop()

@@ -25,7 +25,14 @@ from collections.abc import Callable
 from typing import Any
 
 from console.cluster.queue import QueueDispatch
-from console.cluster.state import FLOWS_HASH, ClusterState, Host, Leadership, flows_hash
+from console.cluster.state import (
+    FLOWS_HASH,
+    ClusterState,
+    Host,
+    Leadership,
+    flows_hash,
+    host_url,
+)
 from console.flows import FlowsConfig
 
 log = logging.getLogger("console.cluster")
@@ -49,10 +56,12 @@ def host_name(config: FlowsConfig) -> str:
 class ClusterHost:
     def __init__(self, config: FlowsConfig, url: str, *, name: str | None = None) -> None:
         self.config = config
-        self.url = url
         self.name = name or host_name(config)
-        self.state = ClusterState(url)
-        self.leadership = Leadership(url)
+        self.url = host_url(url, self.name)
+        """The store's connection string with this host's session name: the store, the queue
+        and the cluster's state all connect with it."""
+        self.state = ClusterState(self.url)
+        self.leadership = Leadership(self.url)
         self.dispatch: QueueDispatch | None = None
         self.signature = flows_signature(config)
         self.cluster_signature = ""
@@ -131,6 +140,10 @@ class ClusterHost:
         found = self.state.setting(FLOWS_HASH)
         if found:
             self.cluster_signature, self.flows_by = found
+        for name in self.state.fence_silent_hosts(self.name, self.stall_after_s):
+            log.warning("host %s stopped heartbeating for %s s: its database sessions were"
+                        " ended (its locks freed; its runs are queued again)", name,
+                        self.stall_after_s)
         self.leader = self.leadership.held()
         self.state.heartbeat(self.name, running, flows=self.signature,
                              schedules=self.schedules, leader=self.leader)

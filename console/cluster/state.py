@@ -19,6 +19,7 @@ import uuid
 from dataclasses import dataclass
 from datetime import datetime
 from typing import Any
+from urllib.parse import quote
 
 import psycopg
 from psycopg.rows import dict_row
@@ -52,6 +53,17 @@ def flows_hash(text: bytes) -> str:
     return hashlib.sha256(text).hexdigest()
 
 
+def session_name(host: str) -> str:
+    """The ``application_name`` of every database session of a host: how the others find its
+    sessions to end them when it is taken for dead."""
+    return f"console {host}"[:63]
+
+
+def host_url(url: str, host: str) -> str:
+    """``url`` with the host's session name, for every connection the host opens."""
+    return f"{url}{'&' if '?' in url else '?'}application_name={quote(session_name(host))}"
+
+
 @dataclass(frozen=True)
 class Host:
     name: str
@@ -79,7 +91,8 @@ class ClusterState:
     def __init__(self, url: str, *, max_size: int = 4) -> None:
         self.url = url
         self.pool = ConnectionPool(url, min_size=1, max_size=max_size, open=True,
-                                   kwargs={"autocommit": True}, name="cluster")
+                                   kwargs={"autocommit": True}, name="cluster",
+                                   check=ConnectionPool.check_connection)
 
     def close(self) -> None:
         self.pool.close()
@@ -115,6 +128,26 @@ class ClusterState:
             conn.execute("UPDATE cluster_host SET heartbeat_at = now(), running = %s,"
                          " flows_hash = %s, schedules = %s, leader = %s WHERE name = %s",
                          (running, flows, schedules, leader, name))
+
+    def fence_silent_hosts(self, me: str, silent_for_s: float) -> list[str]:
+        """End every database session of the hosts (other than ``me``) that have not
+        heartbeated for ``silent_for_s``: a host taken for dead keeps no lock (the leader's,
+        a flow's write lock) and no open transaction, and one that was only paused comes back
+        to broken connections instead of writing on. The hosts whose sessions were ended."""
+        with self.pool.connection() as conn:
+            silent = [row[0] for row in conn.execute(
+                "SELECT name FROM cluster_host WHERE stopped_at IS NULL AND name <> %s AND"
+                " heartbeat_at < now() - make_interval(secs => %s)", (me, silent_for_s))]
+            fenced = []
+            for name in silent:
+                ended = conn.execute(
+                    "SELECT pg_terminate_backend(pid) FROM pg_stat_activity WHERE"
+                    " application_name = %s AND pid <> pg_backend_pid()",
+                    (session_name(name),)).fetchall()
+                conn.execute("UPDATE cluster_host SET leader = FALSE WHERE name = %s", (name,))
+                if ended:
+                    fenced.append(name)
+        return fenced
 
     def stopped(self, name: str) -> None:
         with self.pool.connection() as conn:

@@ -111,10 +111,14 @@ class Engine:
             error = self.redact(f"omnitron: {exc.message}")
             self._log(execution.id, "error", error)
         except Exception as exc:  # noqa: BLE001 - an execution records its failure, never crashes
+            if self.fence is not None:
+                self.fence()  # taken over (its store gone, say): the new runner records it
             error = self.redact(f"unexpected {type(exc).__name__}: {exc}")
             self._log(execution.id, "error", error)
         logged = {k: self.redact(v) for k, v in attributes.items() if k.startswith("log.")}
         skipped = summary(counts.problems, counts.succeeded + counts.failed + counts.skipped)
+        if self.fence is not None:
+            self.fence()
         self.store.finish(execution.id, status, error=error or skipped, attributes=logged)
         if execution.payload_id and error is None and not interrupted:
             # every row now has its log line (with the row as written); the payload would
@@ -172,6 +176,8 @@ class Engine:
                 nonlocal read
                 result = page.result
                 assert result is not None
+                if self.fence is not None:
+                    self.fence()  # a run taken over records no progress over the new one's
                 read += page.read
                 attributes.update(page.attributes)
                 attributes.update(result.attributes)

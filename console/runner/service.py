@@ -67,8 +67,8 @@ class RunnerService:
             from console.store import open_store
 
             self.lock = None
-            store = open_store(url)  # StoreUnavailable, before any host state is touched
             self.cluster = ClusterHost(config, url)
+            store = open_store(self.cluster.url)  # StoreUnavailable, before anything is touched
             self.runner = Runner(config, store, dispatch=self.cluster.queue)  # type: ignore[arg-type]
         self.scheduler = Scheduler(self.runner,
                                    claim=self.cluster.claim if self.cluster else None)
