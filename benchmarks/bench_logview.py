@@ -6,8 +6,10 @@ The baseline is the plainest fast code a person would write against the same SQL
 with the same indexes: one LIMIT query of the rows on screen by the row's primary key range
 (``id BETWEEN``), which is as cheap as a read of 200 rows can be. Keys and baseline alternate
 (A B A B); medians are printed. Goal: every key under 50 ms, and peak memory flat.
+With ``--store postgresql://...`` (an empty database) the same keys are timed on the
+PostgreSQL store, against the same plain read there.
 
-    python benchmarks/bench_logview.py [--rows 1000000] [--rounds 5]
+    python benchmarks/bench_logview.py [--rows 1000000] [--rounds 5] [--store URL]
 """
 
 from __future__ import annotations
@@ -22,13 +24,13 @@ import time
 from collections.abc import Callable
 from pathlib import Path
 
-from console.store.sqlite import ExecutionStore
+from console.store import Store, open_store
 
 PAGE = 200
 GOAL_MS = 50.0
 
 
-def fill(store: ExecutionStore, rows: int) -> str:
+def fill(store: Store, rows: int) -> str:
     execution_id = store.create("stock", "manual", {}, "bench").id
     for first in range(1, rows + 1, 5000):
         store.add_logs(execution_id, [
@@ -41,7 +43,7 @@ def fill(store: ExecutionStore, rows: int) -> str:
     return execution_id
 
 
-def keys(view: ExecutionStore, execution_id: str, rows: int, turn: int
+def keys(view: Store, execution_id: str, rows: int, turn: int
          ) -> dict[str, Callable[[], object]]:
     """What the view reads for each key (a reload counts, then reads the page in view).
     Searches use a new term each turn: the store keeps a search's results, so a repeated
@@ -73,8 +75,16 @@ def keys(view: ExecutionStore, execution_id: str, rows: int, turn: int
     }
 
 
-def baseline(path: Path) -> Callable[[], object]:
-    conn = sqlite3.connect(path)
+def baseline(location: str) -> Callable[[], object]:
+    if "://" in location:
+        import psycopg
+
+        shared = psycopg.connect(location)
+        top = shared.execute("SELECT MAX(id) FROM row_log").fetchone()
+        assert top is not None
+        return lambda: shared.execute("SELECT * FROM row_log WHERE id BETWEEN %s AND %s",
+                                      (top[0] - PAGE + 1, top[0])).fetchall()
+    conn = sqlite3.connect(location)
     last = conn.execute("SELECT MAX(id) FROM row_log").fetchone()[0]
     return lambda: conn.execute("SELECT * FROM row_log WHERE id BETWEEN ? AND ?",
                                 (last - PAGE + 1, last)).fetchall()
@@ -90,15 +100,16 @@ def main() -> int:
     parser = argparse.ArgumentParser()
     parser.add_argument("--rows", type=int, default=1_000_000)
     parser.add_argument("--rounds", type=int, default=5)
+    parser.add_argument("--store", help="a postgresql:// string (default: a SQLite file)")
     args = parser.parse_args()
     with tempfile.TemporaryDirectory() as tmp:
-        path = Path(tmp) / "store.db"
+        path = args.store or str(Path(tmp) / "store.db")
         began = time.perf_counter()
-        execution_id = fill(ExecutionStore(path), args.rows)
+        execution_id = fill(open_store(path), args.rows)
         print(f"{args.rows:,} row logs stored in {time.perf_counter() - began:.1f} s")
         before = resource.getrusage(resource.RUSAGE_SELF).ru_maxrss / 1024
         plain = baseline(path)
-        view = ExecutionStore(path)  # one reader for the screen, as the view keeps one
+        view = open_store(path)  # one reader for the screen, as the view keeps one
         times: dict[str, list[float]] = {}
         base: list[float] = []
         for turn in range(args.rounds):

@@ -87,3 +87,34 @@ def postgres_url(postgres_server: Any) -> Iterator[str]:
     url = postgres_server.fresh_database()
     yield url
     postgres_server.drop_database(url)
+
+
+@pytest.fixture(params=["sqlite", "postgresql"])
+def store_location(request: pytest.FixtureRequest, tmp_path: Path) -> str:
+    """Where a store lives, once for each kind of store: the store contract tests run on both.
+    Opening it twice gives two "hosts" sharing one store."""
+    if request.param == "sqlite":
+        return str(tmp_path / "store.db")
+    return str(request.getfixturevalue("postgres_url"))
+
+
+@pytest.fixture
+def open_stores(store_location: str) -> Iterator[Any]:
+    """``open_stores()`` opens another store on this test's location; all close at the end."""
+    from console.store import open_store
+
+    opened: list[Any] = []
+
+    def open_one() -> Any:
+        opened.append(open_store(store_location))
+        return opened[-1]
+
+    yield open_one
+    for store in opened:
+        store.close()
+
+
+@pytest.fixture
+def any_store(open_stores: Any) -> Any:
+    """A store of each kind (the test runs once per kind)."""
+    return open_stores()

@@ -2,9 +2,9 @@
 
 from __future__ import annotations
 
-from console.commands import alarms, flows, init, oms, runner, sandbox, stock, ui
+from console.commands import alarms, flows, init, oms, runner, sandbox, stock, store, ui
 from console.commands.base import CommandError
 
-COMMAND_MODULES = (flows, init, runner, alarms, stock, oms, sandbox, ui)
+COMMAND_MODULES = (flows, init, runner, alarms, stock, oms, sandbox, store, ui)
 
 __all__ = ["COMMAND_MODULES", "CommandError"]

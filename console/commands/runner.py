@@ -134,7 +134,7 @@ def logs_command(args: argparse.Namespace) -> int:
     reader = ExecutionsReader.for_config(config)
     try:
         if reader.execution(args.execution) is None:
-            raise CommandError(f"no execution {args.execution!r} in {config.store_path()}")
+            raise CommandError(f"no execution {args.execution!r} in {reader.store().location}")
         for log in reader.logs(args.execution, level="error" if args.errors else None):
             if args.json:
                 sys.stdout.write(json.dumps(asdict(log), ensure_ascii=False) + "\n")
@@ -208,7 +208,8 @@ def serve_command(args: argparse.Namespace) -> int:
         raise CommandError(str(exc), status=STORE_HELD) from None
     except OSError as exc:
         raise CommandError(f"cannot listen on {config.runner.listen}: {exc.strerror}") from None
-    print(f"runner serving on http://{service.address} (store {config.store_path()})", flush=True)
+    print(f"runner serving on http://{service.address} (store {service.runner.store.location})",
+          flush=True)
     service.serve_forever()
     finished = service.stop()
     print("runner stopped", flush=True)

@@ -144,7 +144,9 @@ class ScriptWorkers:
 @dataclass(frozen=True, slots=True)
 class RunnerSettings:
     listen: str = setting("127.0.0.1:8800", doc="address of the outbound endpoint server")
-    store: str = setting(".console/console.db", doc="SQLite file of executions and logs")
+    store: str = setting(".console/console.db", doc="SQLite file of executions and logs, or a "
+                         "`postgresql://` connection string to share one store between hosts "
+                         "(see *Running on several hosts*)")
     max_active_executions: int = setting(
         5, bounds=(1, 1000),
         doc="executions of one flow processing at once; more are answered 429")
@@ -168,6 +170,12 @@ class RunnerSettings:
         30.0, bounds=(1.0, 86_400.0),
         doc="several hosts: a host silent this long is taken for dead and its executions run"
             " again elsewhere (at least twice `heartbeat_s`)")
+
+    @property
+    def shared_store(self) -> bool:
+        """Whether ``store`` is a PostgreSQL connection string (hosts share it) rather than
+        a SQLite file."""
+        return self.store.startswith(("postgresql://", "postgres://"))
 
     @property
     def host(self) -> str:
@@ -489,6 +497,15 @@ class FlowsConfig:
             flows.append(flow)
         return replace(self, flows=tuple(flows))
 
+    def store_location(self) -> str | Path:
+        """The store ``open_store`` opens: the PostgreSQL connection string as written, or
+        the SQLite file's path."""
+        return self.runner.store if self.runner.shared_store else self.store_path()
+
     def store_path(self) -> Path:
+        """The SQLite store's file. With a PostgreSQL store, a local file beside the flows
+        that keeps what belongs to this host: its runner lock, the OMS checklist, exports."""
         base = self.source.parent if self.source is not None else Path.cwd()
+        if self.runner.shared_store:
+            return (base / ".console" / "local.db").resolve()
         return (base / self.runner.store).resolve()

@@ -7,13 +7,11 @@ creating a cargo company. The others are manual items with notes.
 
 from __future__ import annotations
 
-import sqlite3
 import time
 from collections.abc import Callable
 from dataclasses import dataclass
 from datetime import UTC, datetime
-from pathlib import Path
-from typing import Any
+from typing import Any, Protocol
 
 from console.omnitron.client import OmnitronClient
 from console.omnitron.errors import OmnitronError
@@ -67,34 +65,37 @@ class StepState:
     updated_at: str
 
 
-class Checklist:
-    """Step states in the store file (their own table), so they survive restarts."""
+class StepStore(Protocol):
+    """Where step states are kept: the execution store (its ``oms_setup`` table)."""
 
-    def __init__(self, store_path: Path) -> None:
-        store_path.parent.mkdir(parents=True, exist_ok=True)
-        self.conn = sqlite3.connect(store_path, timeout=30, isolation_level=None,
-                                    check_same_thread=False)
-        self.conn.execute("PRAGMA journal_mode=WAL")
-        self.conn.execute("CREATE TABLE IF NOT EXISTS oms_setup (step TEXT PRIMARY KEY, status TEXT"
-                          " NOT NULL, notes TEXT NOT NULL DEFAULT '', detail TEXT NOT NULL"
-                          " DEFAULT '', updated_at TEXT NOT NULL)")
+    def checklist(self) -> dict[str, tuple[str, str, str, str]]: ...
+
+    def save_checklist_step(self, step: str, status: str, notes: str, detail: str,
+                            updated_at: str) -> None: ...
+
+    def close(self) -> None: ...
+
+
+class Checklist:
+    """Step states in the store, so they survive restarts (and hosts share them)."""
+
+    def __init__(self, store: StepStore) -> None:
+        self.store = store
 
     def states(self) -> list[StepState]:
-        rows = {r[0]: r for r in self.conn.execute("SELECT * FROM oms_setup")}
-        return [StepState(s.key, *(rows[s.key][1:] if s.key in rows else ("todo", "", "", "")))
-                for s in STEPS]
+        rows = self.store.checklist()
+        return [StepState(s.key, *rows.get(s.key, ("todo", "", "", ""))) for s in STEPS]
 
     def set(self, key: str, status: str, *, detail: str | None = None,
             notes: str | None = None) -> None:
         step(key)
         current = {s.key: s for s in self.states()}[key]
-        self.conn.execute("INSERT OR REPLACE INTO oms_setup VALUES (?, ?, ?, ?, ?)",
-                          (key, status, current.notes if notes is None else notes,
-                           current.detail if detail is None else detail,
-                           datetime.now(UTC).isoformat(timespec="seconds")))
+        self.store.save_checklist_step(key, status, current.notes if notes is None else notes,
+                                       current.detail if detail is None else detail,
+                                       datetime.now(UTC).isoformat(timespec="seconds"))
 
     def close(self) -> None:
-        self.conn.close()
+        self.store.close()
 
 
 Progress = Callable[[int, str], None]

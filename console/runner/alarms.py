@@ -18,8 +18,8 @@ from console.flows import Flow, FlowsConfig
 from console.flows.durations import describe_duration, parse_duration
 from console.flows.model import AlarmSettings
 from console.runner.flow_health import age_s, stats
+from console.store import Store
 from console.store.records import AlarmEvent, AlarmState, RunSample, now, stamp
-from console.store.sqlite import ExecutionStore
 
 log = logging.getLogger("console.alarms")
 
@@ -96,14 +96,14 @@ class Condition:
     message: str
 
 
-def _window_runs(store: ExecutionStore, flow: Flow, rules: Rules,
+def _window_runs(store: Store, flow: Flow, rules: Rules,
                  at: datetime) -> list[RunSample]:
     if isinstance(rules.window, int):
         return store.recent_runs(flow.id, rules.window)
     return store.runs_since(flow.id, stamp(at - timedelta(seconds=rules.window)))
 
 
-def check(store: ExecutionStore, flow: Flow, rules: Rules, at: datetime) -> list[Condition]:
+def check(store: Store, flow: Flow, rules: Rules, at: datetime) -> list[Condition]:
     """Every condition the flow has, true or false, with the figure it was judged on."""
     found: list[Condition] = []
     if rules.error_rate is not None or rules.avg_flow_time_s is not None:
@@ -128,7 +128,7 @@ def check(store: ExecutionStore, flow: Flow, rules: Rules, at: datetime) -> list
     return found
 
 
-def _no_success(store: ExecutionStore, flow: Flow, within: float, at: datetime) -> Condition:
+def _no_success(store: Store, flow: Flow, within: float, at: datetime) -> Condition:
     last = store.last_success(flow.id)
     since = last.started_at if last is not None else store.first_run_at(flow.id)
     quiet = age_s(since, at) if since else 0.0
@@ -138,7 +138,7 @@ def _no_success(store: ExecutionStore, flow: Flow, within: float, at: datetime) 
                      f"(alarm after {describe_duration(within)})")
 
 
-def _stalled(store: ExecutionStore, flow: Flow, after: float, at: datetime) -> Condition:
+def _stalled(store: Store, flow: Flow, after: float, at: datetime) -> Condition:
     ages = [age_s(r.started_at, at) for r in store.processing() if r.flow_id == flow.id]
     oldest = max(ages, default=0.0)
     stuck = sum(1 for a in ages if a > after)
@@ -157,7 +157,7 @@ class AlarmEvaluator:
     so a slow or failing channel never makes an alarm fire twice.
     """
 
-    def __init__(self, store: ExecutionStore, notify: Notify | None = None,
+    def __init__(self, store: Store, notify: Notify | None = None,
                  clock: Callable[[], datetime] = now) -> None:
         self.store = store
         self.notify = notify

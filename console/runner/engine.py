@@ -28,8 +28,8 @@ from console.runner.redact import config_redactor
 from console.runner.stages import PayloadError, count_rows, payload_slices, read_ahead, run_stages
 from console.runner.writers import OrderStatusWriter, StockWriter, WriteCounts, Writer
 from console.script import ScriptPool
+from console.store import Store
 from console.store.records import Execution, now
-from console.store.sqlite import ExecutionStore
 
 Progress = Callable[[Execution], None]
 Fence = Callable[[], None]
@@ -62,7 +62,7 @@ class Page:
 class Engine:
     """Runs one execution; made afresh for each, so tokens learned at login stay its own."""
 
-    def __init__(self, config: FlowsConfig, store: ExecutionStore, pool: ScriptPool, *,
+    def __init__(self, config: FlowsConfig, store: Store, pool: ScriptPool, *,
                  retry: RetryPolicy | None = None,
                  stopping: threading.Event | None = None, fence: Fence | None = None) -> None:
         self.config = config

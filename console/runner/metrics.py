@@ -13,8 +13,8 @@ from datetime import datetime
 from typing import Any
 
 from console import telemetry
+from console.store import Store
 from console.store.records import Execution
-from console.store.sqlite import ExecutionStore
 
 DURATION_BUCKETS = (0.5, 1, 2, 5, 10, 30, 60, 120, 300, 600, 1800, 3600)
 REQUEST_BUCKETS = (0.01, 0.025, 0.05, 0.1, 0.25, 0.5, 1, 2.5, 5, 10, 30)
@@ -24,7 +24,7 @@ ROW_RESULTS = ("written", "failed", "skipped")
 class _StoreCollector:
     """Gauges that are facts of the store, not counts of this process: read when scraped."""
 
-    def __init__(self, store: ExecutionStore) -> None:
+    def __init__(self, store: Store) -> None:
         self.store = store
 
     def describe(self) -> list[Any]:
@@ -50,7 +50,7 @@ class _StoreCollector:
 
 
 class RunnerMetrics:
-    def __init__(self, store: ExecutionStore) -> None:
+    def __init__(self, store: Store) -> None:
         from prometheus_client import CollectorRegistry, Counter, Histogram
 
         self.registry = CollectorRegistry()

@@ -11,36 +11,25 @@ flow, so two batches carrying the same key can never be in flight at once and ov
 
 from __future__ import annotations
 
-import threading
 from collections.abc import Callable, Iterator
 from contextlib import contextmanager
 from typing import Any
 
+from console.store import Store
 from console.store.records import Execution
-from console.store.sqlite import ExecutionStore
 
 LogEntry = tuple[str, str | None, str, Any]
-
-_locks: dict[tuple[str, str], threading.Lock] = {}
-_locks_guard = threading.Lock()
-
-
-def _flow_lock(store: ExecutionStore, flow_id: str) -> threading.Lock:
-    with _locks_guard:
-        return _locks.setdefault((str(store.path), flow_id), threading.Lock())
-
 
 class NewestWins:
     """The write-order guard of one execution."""
 
-    def __init__(self, store: ExecutionStore, execution: Execution,
+    def __init__(self, store: Store, execution: Execution,
                  key: Callable[[dict[str, Any]], str], label: Callable[[dict[str, Any]], str]
                  ) -> None:
         self.store = store
         self.execution = execution
         self.key = key
         self.label = label
-        self.lock = _flow_lock(store, execution.flow_id)
 
     @contextmanager
     def claim(self, rows: list[dict[str, Any]]) -> Iterator[tuple[list[dict[str, Any]],
@@ -48,7 +37,7 @@ class NewestWins:
         """Inside the block: the rows still to send, and a log line for each row skipped because
         a later-accepted execution wrote its key. Send the rows before leaving the block."""
         seq = self.execution.accepted_seq
-        with self.lock:
+        with self.store.write_lock(self.execution.flow_id):
             if seq is None:
                 yield rows, []
                 return

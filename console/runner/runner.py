@@ -14,8 +14,8 @@ from console.runner.dispatch import Dispatch, ThreadDispatch
 from console.runner.engine import Engine, Fence, Progress
 from console.runner.pipeline import script_pool
 from console.script import ScriptPool
+from console.store import Store, open_store
 from console.store.records import AdmissionRefused, Execution
-from console.store.sqlite import ExecutionStore
 
 log = logging.getLogger("console.runner")
 
@@ -37,12 +37,12 @@ class NothingToRetry(Exception):
 
 
 class Runner:
-    def __init__(self, config: FlowsConfig, store: ExecutionStore | None = None, *,
+    def __init__(self, config: FlowsConfig, store: Store | None = None, *,
                  workers: int = 4, retry: RetryPolicy | None = None,
                  pool: ScriptPool | None = None,
                  dispatch: Callable[[Runner], Dispatch] | None = None) -> None:
         self.config = config
-        self.store = store or ExecutionStore(config.store_path())
+        self.store = store or open_store(config.store_location())
         self.pool = pool or script_pool(config)
         self._owns_pool = pool is None
         self.retry_policy = retry  # not "retry": that is the method that re-sends failed rows

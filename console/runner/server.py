@@ -190,7 +190,7 @@ class RunnerApp:
     async def health(self, request: Request) -> Response:
         config = self.runner.config
         return JSONResponse({"pid": os.getpid(), "started_at": self.started_at,
-                             "address": self.address, "store": str(self.runner.store.path),
+                             "address": self.address, "store": self.runner.store.location,
                              "flows": [f.id for f in config.flows],
                              **({"cluster": self.cluster()} if self.cluster else {})})
 

@@ -38,9 +38,7 @@ class FlowActivity:
 def store_location(config: FlowsConfig) -> str | Path:
     """Where ``[runner] store`` keeps executions: a PostgreSQL connection string as written, or
     a SQLite file resolved beside flows.toml."""
-    from console.store import is_postgres
-
-    return config.runner.store if is_postgres(config.runner.store) else config.store_path()
+    return config.store_location()
 
 
 def open_store(location: str | Path) -> Store:
@@ -80,7 +78,9 @@ class ExecutionsReader:
 
                 try:
                     self._store = open_store(self.location)
-                except (OSError, sqlite3.Error, StoreUnavailable) as exc:
+                except StoreUnavailable as exc:  # it names the store and says why
+                    raise ServiceError(f"{exc} (see [runner] store in flows.toml)") from None
+                except (OSError, sqlite3.Error) as exc:
                     raise ServiceError(f"cannot open the execution store {self.path}: "
                                        f"{getattr(exc, 'strerror', None) or exc} (see [runner] "
                                        "store in flows.toml; its folder must be writable)"
@@ -108,8 +108,8 @@ class ExecutionsReader:
         store = self.store()
         try:
             yield from store.iter_logs(execution_id, level=level)
-        except sqlite3.Error as exc:
-            raise ServiceError(f"cannot read the execution store {self.path}: {exc}") from None
+        except Exception as exc:
+            raise _read_error(store, exc) from None
 
     def last_sample(self, flow_id: str) -> str | None:
         return self._read(lambda store: store.last_sample(flow_id))
@@ -118,8 +118,21 @@ class ExecutionsReader:
         store = self.store()
         try:
             return call(store)
-        except sqlite3.Error as exc:
-            raise ServiceError(f"cannot read the execution store {self.path}: {exc}") from None
+        except Exception as exc:
+            raise _read_error(store, exc) from None
+
+
+def _read_error(store: Store, exc: Exception) -> Exception:
+    """What to raise for ``exc``: a ``ServiceError`` when the store failed (SQLite or
+    PostgreSQL), the exception itself when it is a bug."""
+    from console.store import StoreUnavailable, is_store_error
+
+    if isinstance(exc, StoreUnavailable):
+        return ServiceError(str(exc))
+    if is_store_error(exc):
+        return ServiceError(f"cannot read the execution store {store.location}: "
+                            f"{str(exc).strip()}")
+    return exc
 
 
 def duration(execution: Execution) -> float | None:

@@ -13,6 +13,7 @@ from typing import Any
 
 from console.flows import FlowsConfig
 from console.services.errors import ServiceError
+from console.services.executions import open_store
 from console.services.omnitron import explain, open_client
 
 Progress = Callable[[int, str], None]
@@ -32,7 +33,7 @@ class StepRow:
 def steps(config: FlowsConfig) -> list[StepRow]:
     from console.omnitron.oms_setup import STEPS, Checklist
 
-    checklist = Checklist(config.store_path())
+    checklist = Checklist(open_store(config.store_location()))
     try:
         states = checklist.states()
     finally:
@@ -59,7 +60,7 @@ def run_step(config: FlowsConfig, key: str, values: dict[str, Any] | None = None
     if not target.api:
         raise ServiceError(f"{key} is a manual step: mark it done when it is "
                            f"(console oms done {key}, or d on the OMS screen)")
-    checklist = Checklist(config.store_path())
+    checklist = Checklist(open_store(config.store_location()))
     try:
         checklist.set(key, "running")
         report(0, "running")
@@ -117,7 +118,7 @@ def mark(config: FlowsConfig, key: str, status: str | None = None,
     """Set a step's status (keeping it when None) and/or its notes."""
     from console.omnitron.oms_setup import Checklist, SetupError
 
-    checklist = Checklist(config.store_path())
+    checklist = Checklist(open_store(config.store_location()))
     try:
         current = {s.key: s.status for s in checklist.states()}
         checklist.set(key, status or current.get(key, "todo"), notes=notes)

@@ -9,6 +9,7 @@ here is checked against both by the store contract tests.
 from __future__ import annotations
 
 from collections.abc import Iterable, Iterator
+from contextlib import AbstractContextManager
 from datetime import datetime
 from typing import Any, Protocol
 
@@ -102,6 +103,12 @@ class Recovery(Protocol):
         later-accepted execution already wrote come back with its id and must not be sent."""
         ...
 
+    def write_lock(self, flow_id: str) -> AbstractContextManager[object]:
+        """Held while an execution claims keys and sends their rows, so an older execution
+        cannot send a key after a newer one did: across threads, and across hosts for a
+        shared store."""
+        ...
+
     def mark_interrupted(self, execution_ids: Iterable[str] | None = None,
                          reason: str = "the runner stopped during this run") -> list[Execution]: ...
 
@@ -144,7 +151,18 @@ class HealthLog(Protocol):
     def alarm_events(self, limit: int = 50, flow_id: str | None = None) -> list[AlarmEvent]: ...
 
 
-class Store(ExecutionLog, Recovery, HealthLog, Protocol):
+class SetupLog(Protocol):
+    """The OMS setup checklist's step states."""
+
+    def checklist(self) -> dict[str, tuple[str, str, str, str]]:
+        """Each recorded step: (status, notes, detail, updated_at)."""
+        ...
+
+    def save_checklist_step(self, step: str, status: str, notes: str, detail: str,
+                            updated_at: str) -> None: ...
+
+
+class Store(ExecutionLog, Recovery, HealthLog, SetupLog, Protocol):
     """Everything a store does; ``location`` says where it is, for messages."""
 
     @property

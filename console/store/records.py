@@ -92,6 +92,10 @@ class AdmissionRefused(Exception):
         self.active = active
 
 
+class StoreUnavailable(Exception):
+    """The store named in the configuration cannot be opened or used; the message says why."""
+
+
 PROBLEM_STATUSES = ("failed", "partial")
 
 

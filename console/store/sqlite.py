@@ -30,6 +30,7 @@ from console.store.records import (
     stamp,
 )
 from console.store.sqlite_health import HealthQueries
+from console.store.threads import live_only
 
 _SCHEMA = """
 CREATE TABLE IF NOT EXISTS execution (
@@ -52,6 +53,8 @@ CREATE TABLE IF NOT EXISTS payload (id TEXT PRIMARY KEY, flow_id TEXT NOT NULL, 
 CREATE TABLE IF NOT EXISTS newest_accepted (flow_id TEXT NOT NULL, key TEXT NOT NULL,
     accepted_seq INTEGER NOT NULL, execution_id TEXT NOT NULL, PRIMARY KEY (flow_id, key))
     WITHOUT ROWID;
+CREATE TABLE IF NOT EXISTS oms_setup (step TEXT PRIMARY KEY, status TEXT NOT NULL,
+    notes TEXT NOT NULL DEFAULT '', detail TEXT NOT NULL DEFAULT '', updated_at TEXT NOT NULL);
 CREATE TABLE IF NOT EXISTS input_sample (execution_id TEXT PRIMARY KEY, flow_id TEXT NOT NULL,
     body TEXT NOT NULL, created_at TEXT NOT NULL);
 """
@@ -67,6 +70,8 @@ CREATE INDEX IF NOT EXISTS row_log_worth_reading ON row_log (execution_id, seq, 
     WHERE {_WORTH_READING};
 """
 _payload_text = compact_json()
+_write_locks: dict[tuple[str, str], threading.Lock] = {}
+_write_locks_guard = threading.Lock()
 
 
 def _row_log(r: sqlite3.Row) -> RowLog:
@@ -104,7 +109,7 @@ class SQLiteStore(HealthQueries):
         self.path = Path(path)
         self.path.parent.mkdir(parents=True, exist_ok=True)
         self._local = threading.local()
-        self._opened: list[sqlite3.Connection] = []
+        self._opened: list[tuple[threading.Thread, sqlite3.Connection]] = []
         self._opened_lock = threading.Lock()
         self._seq_lock = threading.Lock()
         self._seqs: dict[tuple[str, str | None], int] = {}
@@ -143,7 +148,8 @@ class SQLiteStore(HealthQueries):
             conn.execute("PRAGMA synchronous=NORMAL")
             self._local.conn = conn
             with self._opened_lock:
-                self._opened.append(conn)
+                self._opened = live_only(self._opened)
+                self._opened.append((threading.current_thread(), conn))
         return conn
 
     @property
@@ -154,7 +160,7 @@ class SQLiteStore(HealthQueries):
         """Close every thread's connection; a later call opens a new one."""
         with self._opened_lock:
             opened, self._opened = self._opened, []
-        for conn in opened:
+        for _thread, conn in opened:
             conn.close()
         self._local = threading.local()
 
@@ -398,7 +404,21 @@ class SQLiteStore(HealthQueries):
                      " FROM execution WHERE payload_id IS NOT NULL AND status = ?)", (cutoff, ACTIVE))
         return len(old)
 
+    def checklist(self) -> dict[str, tuple[str, str, str, str]]:
+        return {r[0]: (r[1], r[2], r[3], r[4]) for r in self._conn().execute(
+            "SELECT step, status, notes, detail, updated_at FROM oms_setup")}
+
+    def save_checklist_step(self, step: str, status: str, notes: str, detail: str,
+                            updated_at: str) -> None:
+        self._conn().execute("INSERT OR REPLACE INTO oms_setup VALUES (?, ?, ?, ?, ?)",
+                             (step, status, notes, detail, updated_at))
+
     # --- Admission, write order and recovery: what keeps one runner's promises -------------
+
+    def write_lock(self, flow_id: str) -> threading.Lock:
+        """One lock per flow and store file in this process: the store has one runner."""
+        with _write_locks_guard:
+            return _write_locks.setdefault((str(self.path), flow_id), threading.Lock())
 
     def _immediate(self) -> sqlite3.Connection:
         """A write transaction taken up front, so a read-then-write cannot interleave with
