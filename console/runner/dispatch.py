@@ -13,14 +13,12 @@ import threading
 import time
 from collections.abc import Callable
 from concurrent.futures import Future, ThreadPoolExecutor
-from typing import Any, Protocol
+from typing import Protocol
 
-from console.store.protocol import Store
+from console.store.protocol import Enqueue, Store
 from console.store.records import Execution
 
 Execute = Callable[[Execution], Execution]
-Enqueue = Callable[[Any, str], None]
-"""Queue the execution with this id on this open transaction (its connection)."""
 
 
 class Dispatch(Protocol):

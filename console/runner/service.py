@@ -69,7 +69,7 @@ class RunnerService:
             self.lock = None
             self.cluster = ClusterHost(config, url)
             store = open_store(self.cluster.url)  # StoreUnavailable, before anything is touched
-            self.runner = Runner(config, store, dispatch=self.cluster.queue)  # type: ignore[arg-type]
+            self.runner = Runner(config, store, dispatch=self.cluster.queue)
         self.scheduler = Scheduler(self.runner,
                                    claim=self.cluster.claim if self.cluster else None)
         self.fetch_missing = FetchMissing(self.runner)
