@@ -45,6 +45,10 @@ def register(commands: Any) -> None:
     retry = commands.add_parser("retry", help="run again only the rows that failed")
     retry.add_argument("execution", metavar="EXECUTION_ID")
     retry.set_defaults(handler=retry_command)
+    hosts = commands.add_parser("hosts", help="the console serve hosts of a cluster (PostgreSQL"
+                                              " store): pid, last heartbeat, running executions")
+    hosts.add_argument("--json", action="store_true")
+    hosts.set_defaults(handler=hosts_command)
 
 
 def _params(pairs: list[str]) -> dict[str, str]:
@@ -162,9 +166,14 @@ def retry_command(args: argparse.Namespace) -> int:
 
 def _store_lock(config: Any, command: str) -> Any:
     """The store's runner lock for a command that writes to Omnitron, or a clear refusal
-    naming the runner that holds it."""
+    naming the runner that holds it. A cluster's store has no such lock: every host runs."""
+    import contextlib
+
+    from console.cluster import cluster_url
     from console.runner.lock import RunnerLock, StoreHeld
 
+    if cluster_url(config) is not None:
+        return contextlib.nullcontext()
     try:
         return RunnerLock(config.store_path(), command).acquire()
     except StoreHeld as exc:
@@ -178,8 +187,12 @@ def serve_command(args: argparse.Namespace) -> int:
     config = load_config(args)
     from console.runner.lock import StoreHeld
     from console.runner.service import RunnerService
+    from console.store import StoreUnavailable
 
-    service = RunnerService(config)
+    try:
+        service = RunnerService(config)
+    except StoreUnavailable as exc:
+        raise CommandError(f"cannot open the store {config.runner.store}: {exc}") from None
 
     def stop(signum: int, frame: Any) -> None:
         if service._stop.is_set():  # a second signal: stop waiting
@@ -205,4 +218,35 @@ def serve_command(args: argparse.Namespace) -> int:
         # already marked interrupted and runs again at the next start, so do not wait for it.
         sys.stderr.flush()
         os._exit(0)
+    return 0
+
+
+def hosts_command(args: argparse.Namespace) -> int:
+    config = load_config(args)
+    from console.cluster import cluster_url
+
+    url = cluster_url(config)
+    if url is None:
+        raise CommandError(f"{config.runner.store} is an embedded (SQLite) store: one runner, no"
+                           " cluster; set [runner] store to a postgresql:// connection string to"
+                           " run several hosts")
+    import psycopg
+
+    from console.cluster.state import hosts_at
+    from console.cluster.view import alive, describe_host
+
+    try:
+        hosts = hosts_at(url)
+    except psycopg.Error as exc:
+        raise CommandError(f"cannot read the cluster's hosts: {exc}") from None
+    stall = config.runner.stall_after_s
+    if args.json:
+        print_json([{**asdict(h), "alive": alive(h, stall)} for h in hosts])
+        return 0
+    if not hosts:
+        print("no host has joined this cluster yet (start console serve on one)")
+    for host in hosts:
+        print(describe_host(host, stall))
+        for execution_id in host.running:
+            print(f"    running {execution_id}")
     return 0

@@ -168,6 +168,13 @@ class RunnerSettings:
     metrics_public: bool = setting(False,
                                    doc="serve `GET /metrics` without the bearer token (for a "
                                        "scraper on a trusted network)")
+    heartbeat_s: float = setting(
+        10.0, bounds=(0.2, 3600.0),
+        doc="several hosts: how often a host tells the database it is alive")
+    stall_after_s: float = setting(
+        30.0, bounds=(1.0, 86_400.0),
+        doc="several hosts: a host silent this long is taken for dead and its executions run"
+            " again elsewhere (at least twice `heartbeat_s`)")
 
     @property
     def shared_store(self) -> bool:

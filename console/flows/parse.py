@@ -66,8 +66,14 @@ def _runner(root: TableReader) -> m.RunnerSettings:
         outbound_max_rows=_int(table, d, "outbound_max_rows"),
         log_retention_days=_int(table, d, "log_retention_days"),
         metrics_public=table.get("metrics_public", bool, d.metrics_public),
+        heartbeat_s=_float(table, d, "heartbeat_s"),
+        stall_after_s=_float(table, d, "stall_after_s"),
         scripts=_script_workers(table),
     )
+    if settings.stall_after_s < 2 * settings.heartbeat_s:
+        table.problem("stall_after_s", f"expected at least twice heartbeat_s"
+                      f" ({2 * settings.heartbeat_s:g} s), found {settings.stall_after_s:g}:"
+                      " a live host would be taken for dead between two heartbeats")
     table.finish(names(m.RunnerSettings))
     return settings
 

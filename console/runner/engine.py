@@ -32,11 +32,18 @@ from console.store import Store
 from console.store.records import Execution, now
 
 Progress = Callable[[Execution], None]
+Fence = Callable[[], None]
+"""Checked before each page is written; raises ``Fenced`` when this run may write no more."""
 INITIAL_WINDOW = timedelta(days=1)
 
 
 class Interrupted(Exception):
     """The runner is stopping: the execution ends at this page boundary, to run again later."""
+
+
+class Fenced(Exception):
+    """Another runner has taken this execution over: this run writes and records nothing more
+    (the other one sends the same batches and ends the execution)."""
 
 
 @dataclass
@@ -57,12 +64,13 @@ class Engine:
 
     def __init__(self, config: FlowsConfig, store: Store, pool: ScriptPool, *,
                  retry: RetryPolicy | None = None,
-                 stopping: threading.Event | None = None) -> None:
+                 stopping: threading.Event | None = None, fence: Fence | None = None) -> None:
         self.config = config
         self.store = store
         self.pool = pool
         self.retry = retry or RetryPolicy()
         self.stopping = stopping
+        self.fence = fence
         self.redact = config_redactor(config)
 
     def _log(self, execution_id: str, level: str, message: str, payload: Any = None) -> None:
@@ -94,6 +102,8 @@ class Engine:
                                                "boundary, to run again at the next start")
             self.store.mark_interrupted([execution.id])
             interrupted = True
+        except Fenced:
+            raise
         except StepError as exc:
             error = self.redact(f"{exc.step}: {exc.message}")
             self._log(execution.id, "error", error)
@@ -101,10 +111,14 @@ class Engine:
             error = self.redact(f"omnitron: {exc.message}")
             self._log(execution.id, "error", error)
         except Exception as exc:  # noqa: BLE001 - an execution records its failure, never crashes
+            if self.fence is not None:
+                self.fence()  # taken over (its store gone, say): the new runner records it
             error = self.redact(f"unexpected {type(exc).__name__}: {exc}")
             self._log(execution.id, "error", error)
         logged = {k: self.redact(v) for k, v in attributes.items() if k.startswith("log.")}
         skipped = summary(counts.problems, counts.succeeded + counts.failed + counts.skipped)
+        if self.fence is not None:
+            self.fence()
         self.store.finish(execution.id, status, error=error or skipped, attributes=logged)
         if execution.payload_id and error is None and not interrupted:
             # every row now has its log line (with the row as written); the payload would
@@ -162,6 +176,8 @@ class Engine:
                 nonlocal read
                 result = page.result
                 assert result is not None
+                if self.fence is not None:
+                    self.fence()  # a run taken over records no progress over the new one's
                 read += page.read
                 attributes.update(page.attributes)
                 attributes.update(result.attributes)
@@ -186,6 +202,8 @@ class Engine:
         A stopping runner ends the execution here, between two pages."""
         if self.stopping is not None and self.stopping.is_set():
             raise Interrupted
+        if self.fence is not None:
+            self.fence()
         page.result = writer(page.rows, page.number)
         return page
 

@@ -5,14 +5,13 @@ from __future__ import annotations
 import json
 import logging
 import threading
-import time
 from collections.abc import Callable
-from concurrent.futures import Future, ThreadPoolExecutor
 from typing import Any
 
 from console.flows import FlowsConfig
 from console.omnitron import RetryPolicy
-from console.runner.engine import Engine, Progress
+from console.runner.dispatch import Dispatch, ThreadDispatch
+from console.runner.engine import Engine, Fence, Progress
 from console.runner.pipeline import script_pool
 from console.script import ScriptPool
 from console.store import Store, open_store
@@ -40,26 +39,38 @@ class NothingToRetry(Exception):
 class Runner:
     def __init__(self, config: FlowsConfig, store: Store | None = None, *,
                  workers: int = 4, retry: RetryPolicy | None = None,
-                 pool: ScriptPool | None = None) -> None:
+                 pool: ScriptPool | None = None,
+                 dispatch: Callable[[Runner], Dispatch] | None = None) -> None:
         self.config = config
         self.store = store or open_store(config.store_location())
         self.pool = pool or script_pool(config)
         self._owns_pool = pool is None
         self.retry_policy = retry  # not "retry": that is the method that re-sends failed rows
-        self._executor = ThreadPoolExecutor(max_workers=workers, thread_name_prefix="execution")
-        self._futures: dict[str, Future[Execution]] = {}
-        self._lock = threading.Lock()
         self.stopping = threading.Event()
         """Set when the runner stops: executions end at their next page boundary."""
         self.after_execution: list[Callable[[Execution], None]] = []
         """Called with each finished execution (metrics, alarms); a failing hook is logged."""
+        self.dispatch: Dispatch = dispatch(self) if dispatch is not None else \
+            ThreadDispatch(self._execute, workers)
+        """Where admitted executions run: threads here, or a queue shared by hosts."""
 
     def engine(self) -> Engine:
         return Engine(self.config, self.store, self.pool, retry=self.retry_policy,
                       stopping=self.stopping)
 
     def _execute(self, execution: Execution, progress: Progress | None = None) -> Execution:
-        final = self.engine().run(execution, progress)
+        return self._finished(self.engine().run(execution, progress))
+
+    def execute_queued(self, execution: Execution, fence: Fence) -> Execution:
+        """Run an execution a queue handed to this host: ``fence`` is checked before each
+        batch and ends the run (``Fenced``) when it may not write on; a stopping host ends it
+        there too, through the fence, so the execution goes back to the queue instead of
+        waiting for this host's next start."""
+        engine = Engine(self.config, self.store, self.pool, retry=self.retry_policy,
+                        fence=fence)
+        return self._finished(engine.run(execution))
+
+    def _finished(self, final: Execution) -> Execution:
         for hook in self.after_execution:
             try:
                 hook(final)
@@ -84,15 +95,15 @@ class Runner:
         return self._execute(execution, progress)
 
     def _submit(self, execution: Execution) -> str:
-        future = self._executor.submit(self._execute, execution)
-        with self._lock:
-            self._futures[execution.id] = future
-        future.add_done_callback(lambda _: self._forget(execution.id))
-        return execution.id
+        return self.dispatch.submit(execution)
 
-    def _forget(self, execution_id: str) -> None:
-        with self._lock:
-            self._futures.pop(execution_id, None)
+    def _admit(self, flow_id: str, trigger: str, params: dict[str, str], triggered_by: str,
+               **options: Any) -> Execution:
+        """The store's admission, queueing the execution in its transaction when the dispatch
+        is a queue (the execution and its job commit together, or neither does)."""
+        if self.dispatch.enqueue is not None:
+            options["enqueue"] = self.dispatch.enqueue
+        return self.store.admit(flow_id, trigger, params, triggered_by, **options)
 
     def trigger(self, flow_id: str, params: dict[str, str] | None = None, *,
                 trigger: str = "manual", triggered_by: str = "manual",
@@ -107,8 +118,8 @@ class Runner:
         if trigger == "schedule" and not flow.allow_concurrent_runs:
             limit = 1 if limit is None else min(limit, 1)
         try:
-            execution = self.store.admit(flow.id, trigger, dict(params or {}), triggered_by,
-                                         limit=limit)
+            execution = self._admit(flow.id, trigger, dict(params or {}), triggered_by,
+                                    limit=limit)
         except AdmissionRefused as exc:
             raise FlowBusy(f"{flow.id} is still running" if limit == 1 else
                            f"{flow.name} already has {exc.active} executions processing") from None
@@ -123,8 +134,8 @@ class Runner:
         self._admitting()
         limit = self.config.runner.max_active_executions
         try:
-            execution = self.store.admit(flow.id, "outbound", {}, triggered_by, body=body,
-                                         limit=limit)
+            execution = self._admit(flow.id, "outbound", {}, triggered_by, body=body,
+                                    limit=limit)
         except AdmissionRefused:
             raise FlowBusy(f"{flow.name} already has {limit} executions processing") from None
         return self._submit(execution)
@@ -154,12 +165,12 @@ class Runner:
             elif original.status == "failed":
                 whole = True  # a step failed (login, read, Omnitron down): not a row
         if whole:
-            execution = self.store.admit(
+            execution = self._admit(
                 original.flow_id, original.trigger, original.params, f"retry of {execution_id}",
                 payload_id=original.payload_id, retry_of=original.retry_of or original.id,
                 accepted_seq=original.accepted_seq)
         elif rows:
-            execution = self.store.admit(
+            execution = self._admit(
                 original.flow_id, "retry", original.params, f"retry of {execution_id}",
                 body=json.dumps(rows, ensure_ascii=False), retry_of=execution_id,
                 accepted_seq=original.accepted_seq)
@@ -175,43 +186,27 @@ class Runner:
             raise RunnerStopping("the runner is stopping; try again once it is back")
 
     def recover(self) -> list[str]:
-        """Executions a killed or stopped runner left unfinished run again, in the order they
-        were accepted and with the same batch ids, so Omnitron ends in the same state."""
-        self.store.mark_interrupted()
-        started = []
-        for old in self.store.resumable():
-            execution = self.store.resume(old)
-            if execution is not None:
-                started.append(self._submit(execution))
-        return started
+        """Executions a killed or stopped runner left unfinished run again (see the dispatch)."""
+        return self.dispatch.recover(self.store)
 
     def wait(self, timeout: float | None = None) -> None:
-        with self._lock:
-            futures = list(self._futures.values())
-        for future in futures:
-            future.result(timeout=timeout)
+        self.dispatch.wait(timeout)
 
     def running(self) -> int:
-        with self._lock:
-            return len(self._futures)
+        return self.dispatch.running()
 
     def shutdown(self, drain_s: float) -> bool:
         """Stop: running executions end at their next page boundary (waited for up to
         ``drain_s``), everything still processing is marked interrupted to run again at the
         next start. True when every execution thread has finished."""
         self.stopping.set()
-        deadline = time.monotonic() + drain_s
-        while self.running() and time.monotonic() < deadline:
-            time.sleep(0.05)
-        self._executor.shutdown(wait=False, cancel_futures=True)
-        self.store.mark_interrupted()
-        finished = not self.running()
+        finished = self.dispatch.shutdown(self.store, drain_s)
         if self._owns_pool:
             self.pool.close()
         return finished
 
     def close(self, wait: bool = True) -> None:
-        self._executor.shutdown(wait=wait, cancel_futures=not wait)
+        self.dispatch.close(wait)
         if self._owns_pool:
             self.pool.close()
 

@@ -4,7 +4,7 @@ execution (chained), and the fetch-missing job."""
 from __future__ import annotations
 
 from collections.abc import Callable
-from datetime import datetime, timedelta
+from datetime import UTC, datetime, timedelta
 
 from console.flows import Flow, FlowsConfig, Schedule
 from console.kinds import kind_of
@@ -12,14 +12,21 @@ from console.runner.attributes import last_request_text
 from console.runner.runner import FlowBusy, Runner
 from console.store.records import Execution, now
 
+Claim = Callable[[str, str], bool]
+"""Whether this runner may start ``flow``'s run due at ``due`` (text): several hosts ticking
+the same schedule start it once, on the host whose claim is first."""
+
 
 class Scheduler:
     """``tick()`` starts every scheduled run that is due; a run still going is not doubled.
-    A flow with ``after`` starts when an execution of that flow finishes with success."""
+    A flow with ``after`` starts when an execution of that flow finishes with success.
+    With ``claim``, a run starts only where its claim is granted."""
 
-    def __init__(self, runner: Runner, clock: Callable[[], datetime] = now) -> None:
+    def __init__(self, runner: Runner, clock: Callable[[], datetime] = now,
+                 claim: Claim | None = None) -> None:
         self.runner = runner
         self.clock = clock
+        self.claim = claim
         self.due: dict[str, tuple[str, datetime | None]] = {}
         self.skipped: list[str] = []
         runner.after_execution.append(self._after_execution)
@@ -35,6 +42,8 @@ class Scheduler:
         for flow in self.runner.config.flows:
             if flow.after != execution.flow_id or not flow.enabled or \
                     not kind_of(flow.type).runs_on_its_own(flow.direction):
+                continue
+            if self.claim is not None and not self.claim(flow.id, f"after {execution.id}"):
                 continue
             try:
                 started.append(self.runner.trigger(
@@ -71,6 +80,8 @@ class Scheduler:
             if moment is None or moment > current:
                 continue
             self.due[flow.id] = (signature, self._next(flow, current))
+            if self.claim is not None and not self.claim(flow.id, moment.astimezone(UTC).isoformat()):
+                continue
             params = self._params(flow)
             try:
                 started.append(self.runner.trigger(flow.id, params, trigger="schedule",

@@ -15,6 +15,7 @@ import asyncio
 import hmac
 import os
 import time
+from collections.abc import Callable
 from typing import Any
 
 from starlette.applications import Starlette
@@ -54,8 +55,11 @@ class _BodyRefused(Exception):
 
 class RunnerApp:
     def __init__(self, runner: Runner, metrics: RunnerMetrics | None = None,
-                 limits: HttpLimits | None = None, address: str = "") -> None:
+                 limits: HttpLimits | None = None, address: str = "",
+                 cluster: Callable[[], dict[str, Any]] | None = None) -> None:
         self.runner = runner
+        self.cluster = cluster
+        """This host's view of its cluster, for ``/health``; None for the embedded runner."""
         self.metrics = metrics
         self.limits = limits or HttpLimits()
         self.address = address
@@ -187,7 +191,8 @@ class RunnerApp:
         config = self.runner.config
         return JSONResponse({"pid": os.getpid(), "started_at": self.started_at,
                              "address": self.address, "store": self.runner.store.location,
-                             "flows": [f.id for f in config.flows]})
+                             "flows": [f.id for f in config.flows],
+                             **({"cluster": self.cluster()} if self.cluster else {})})
 
     async def openapi(self, request: Request) -> Response:
         return JSONResponse(describe(self.runner.config, self.limits))

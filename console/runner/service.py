@@ -4,6 +4,12 @@ Start-up takes the store's runner lock first (refusing at once, naming the holde
 live runner has it), then binds the port, and only then recovers, prunes and schedules.
 SIGTERM or SIGINT stops accepting new work, lets running executions reach a page boundary
 (bounded), marks whatever is still processing interrupted (re-run at the next start) and exits.
+
+With a PostgreSQL store the service is one host of a cluster (see ``console.cluster``): no
+runner lock (every host serves), executions go through the shared queue, schedules fire on the
+host that claims them, and the one-at-a-time jobs (pruning, fetch-missing, re-queueing the
+runs of a dead host) run on the leader only. A stopping host hands its runs back to the queue
+at their next page boundary instead of marking them interrupted.
 """
 
 from __future__ import annotations
@@ -15,9 +21,11 @@ import threading
 import time
 from datetime import timedelta
 from pathlib import Path
+from typing import Any
 
 import uvicorn
 
+from console.cluster import cluster_url
 from console.flows import FlowsConfig, FlowsError, load
 from console.flows.durations import parse_duration
 from console.runner.alarms import AlarmEvaluator
@@ -48,10 +56,22 @@ class RunnerService:
                  limits: HttpLimits | None = None) -> None:
         self.config = config
         self.path: Path | None = config.source
-        self.lock = RunnerLock(config.store_path())
         self.limits = limits or HttpLimits()
-        self.runner = Runner(config)
-        self.scheduler = Scheduler(self.runner)
+        url = cluster_url(config)
+        self.cluster: Any = None
+        if url is None:
+            self.lock: RunnerLock | None = RunnerLock(config.store_path())
+            self.runner = Runner(config)
+        else:
+            from console.cluster.host import ClusterHost
+            from console.store import open_store
+
+            self.lock = None
+            self.cluster = ClusterHost(config, url)
+            store = open_store(self.cluster.url)  # StoreUnavailable, before anything is touched
+            self.runner = Runner(config, store, dispatch=self.cluster.queue)
+        self.scheduler = Scheduler(self.runner,
+                                   claim=self.cluster.claim if self.cluster else None)
         self.fetch_missing = FetchMissing(self.runner)
         self.tick_s = tick_s
         self._stop = threading.Event()
@@ -69,23 +89,30 @@ class RunnerService:
     def start(self) -> None:
         """Raises ``StoreHeld`` or ``OSError`` (the port) before anything is recovered or
         scheduled."""
-        self.lock.acquire()
+        if self.lock is not None:
+            self.lock.acquire()
+        else:
+            self.cluster.prepare()
         try:
             settings = self.config.runner
             sock = bind(settings.host, settings.port)
         except BaseException:
-            self.lock.release()
+            if self.lock is not None:
+                self.lock.release()
             raise
         self.address = "{}:{}".format(*sock.getsockname()[:2])
-        self.lock.announce(self.address)
         log.addFilter(self._filter)
-        self.runner.recover()
-        self.runner.store.prune(self.config.runner.log_retention_days)
-        self.runner.store.prune_alarm_events(
-            stamp(now() - timedelta(days=self.config.runner.log_retention_days)))
+        if self.lock is not None:
+            self.lock.announce(self.address)
+            self.runner.recover()
+            self.prune()
+        else:
+            self.cluster.start(self.address)
+            self.runner.recover()
         self.scheduler.plan(self.config)
         self.metrics.start()
-        app = RunnerApp(self.runner, self.metrics, self.limits, self.address).app()
+        app = RunnerApp(self.runner, self.metrics, self.limits, self.address,
+                        cluster=self.cluster.status if self.cluster else None).app()
         self._server = uvicorn.Server(uvicorn.Config(
             app, log_level="warning", access_log=False, lifespan="off",
             timeout_graceful_shutdown=2, **self.limits.uvicorn_settings()))
@@ -96,6 +123,11 @@ class RunnerService:
         self._server_thread.start()
         while not server.started and self._server_thread.is_alive():
             time.sleep(0.01)
+
+    def prune(self) -> None:
+        self.runner.store.prune(self.config.runner.log_retention_days)
+        self.runner.store.prune_alarm_events(
+            stamp(now() - timedelta(days=self.config.runner.log_retention_days)))
 
     def _reload_if_changed(self) -> None:
         if self.path is None or not self.path.exists():
@@ -114,6 +146,8 @@ class RunnerService:
         self.runner.reload(config)
         self._filter.redactor = config_redactor(config)
         self.scheduler.plan(config)
+        if self.cluster is not None:
+            self.cluster.reload(config)
 
     def evaluate_alarms(self) -> None:
         self._alarms_at = time.monotonic()
@@ -124,10 +158,31 @@ class RunnerService:
 
     def tick(self) -> None:
         self._reload_if_changed()
-        self.scheduler.tick()
+        if self.cluster is None:
+            self.scheduler.tick()
+            self._fetch_missing()
+        else:
+            self._cluster_tick()
         every = parse_duration(self.config.alarms.evaluate_every)
         if time.monotonic() - self._alarms_at >= every:
             self.evaluate_alarms()
+
+    def _cluster_tick(self) -> None:
+        """Heartbeat, schedule (when this host runs the cluster's flows), and the leader's jobs."""
+        def lead(prune: bool) -> None:
+            if prune:
+                self.prune()
+            self._fetch_missing()
+
+        try:
+            self.cluster.tick(self.runner.dispatch.running_ids(), lead)
+        except Exception as exc:  # noqa: BLE001 - the database may be away for a moment
+            log.warning("cluster heartbeat failed (tried again next tick): %s", exc)
+            return
+        if self.cluster.schedules:
+            self.scheduler.tick()
+
+    def _fetch_missing(self) -> None:
         for flow in self.fetch_missing.due_flows():
             try:
                 self.fetch_missing.run(flow)
@@ -150,6 +205,9 @@ class RunnerService:
             self._server_thread.join(timeout=3)
         finished = self.runner.shutdown(drain_s)
         self.metrics.stop()
-        self.lock.release()
+        if self.lock is not None:
+            self.lock.release()
+        else:
+            self.cluster.stop()
         log.removeFilter(self._filter)
         return finished

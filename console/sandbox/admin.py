@@ -78,11 +78,15 @@ def omnitron_routes() -> list[Route]:
     async def dump(request: Request) -> JSONResponse:
         return JSONResponse(dump_omnitron(request.app.state.omnitron.conn))
 
+    async def batches(request: Request) -> JSONResponse:
+        return JSONResponse(request.app.state.omnitron.batches)
+
     return [Route("/_sandbox/stock", stock), Route("/_sandbox/stocks", stocks),
             Route("/_sandbox/order_item/{item_id:int}", order_item),
             Route("/_sandbox/expire_tokens", expire_tokens, methods=["POST"]),
             Route("/_sandbox/oms", oms_fail, methods=["POST"]),
-            Route("/_sandbox/dump", dump), _ping_route("omnitron")]
+            Route("/_sandbox/dump", dump), Route("/_sandbox/batches", batches),
+            _ping_route("omnitron")]
 
 
 def _ping_route(server: str) -> Route:

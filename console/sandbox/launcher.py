@@ -103,6 +103,11 @@ class Sandbox:
         self._post(f"{self.omnitron_url}/_sandbox/oms",
                    {"steps": failing or [], "task_seconds": task_seconds})
 
+    def batches(self) -> dict[str, dict[str, int]]:
+        """Stock batch ids Omnitron saw: ``{"received": n, "applied": m}`` each."""
+        found: dict[str, dict[str, int]] = self._get(f"{self.omnitron_url}/_sandbox/batches")
+        return found
+
     def dump(self) -> dict[str, Any]:
         return {"omnitron": self._get(f"{self.omnitron_url}/_sandbox/dump"),
                 "erp": self._get(f"{self.erp_url}/_sandbox/dump")}

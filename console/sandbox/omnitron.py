@@ -31,6 +31,9 @@ class OmnitronState:
                       conn.execute("SELECT product_sku, stock_list, id FROM product_stock")}
         self.last_id: int = max(self.index.values(), default=0)
         self.oms = OmsSetup(conn)
+        self.batches: dict[str, dict[str, int]] = {}
+        """Per stock batch id: how often it was received and applied (once, however often
+        it is received), for tests of runs that are sent again."""
 
 
 def _error(status: int, detail: str) -> JSONResponse:
@@ -175,10 +178,13 @@ async def bulk_upsert(request: Request) -> JSONResponse:
     batch_id = next((r.get("batch_id") for r in body if isinstance(r, dict) and r.get("batch_id")),
                     None)
     if batch_id:
+        counts = state.batches.setdefault(str(batch_id), {"received": 0, "applied": 0})
+        counts["received"] += 1
         seen = state.conn.execute("SELECT answer FROM batch WHERE batch_id = ?",
                                   (str(batch_id),)).fetchone()
         if seen:
             return JSONResponse(json.loads(seen[0]))
+        counts["applied"] += 1
     clean_rows, errors = [], []
     for index, row in enumerate(body):
         clean, problems = validate_row(row, state.products, state.stock_lists)

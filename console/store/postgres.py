@@ -25,6 +25,7 @@ import psycopg
 
 from console.store.postgres_health import HealthQueries
 from console.store.postgres_schema import WORTH_READING, migrate
+from console.store.protocol import Enqueue
 from console.store.records import (
     ACTIVE,
     SAMPLE_RECORDS,
@@ -121,7 +122,7 @@ class PostgresStore(HealthQueries):
     def admit(self, flow_id: str, trigger: str, params: dict[str, str], triggered_by: str, *,
               body: str | None = None, payload_id: str | None = None,
               retry_of: str | None = None, accepted_seq: int | None = None,
-              limit: int | None = None) -> Execution:
+              limit: int | None = None, enqueue: Enqueue | None = None) -> Execution:
         """Create a processing execution (and store its payload) in one transaction that holds
         the flow's admission lock, so the cap holds across every host and connection."""
         execution_id = uuid.uuid4().hex[:12]
@@ -142,6 +143,8 @@ class PostgresStore(HealthQueries):
             conn.execute(_INSERT_EXECUTION, (execution_id, flow_id, trigger, json.dumps(params),
                                              triggered_by, ACTIVE, stamp(), payload_id,
                                              retry_of, accepted_seq))
+            if enqueue is not None:
+                enqueue(conn, execution_id)
         found = self.execution(execution_id)
         assert found is not None
         return found

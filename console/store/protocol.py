@@ -8,13 +8,15 @@ here is checked against both by the store contract tests.
 
 from __future__ import annotations
 
-from collections.abc import Iterable, Iterator
+from collections.abc import Callable, Iterable, Iterator
 from contextlib import AbstractContextManager
 from datetime import datetime
 from typing import Any, Protocol
 
 from console.store.records import AlarmEvent, AlarmState, Execution, RowLog, RunSample
 
+Enqueue = Callable[[Any, str], None]
+"""Queue an execution (by id) on an admission's open transaction (its connection)."""
 LogEntry = tuple[str, str | None, str, Any]
 """One row log to append: (level, key, message, payload)."""
 
@@ -25,10 +27,12 @@ class ExecutionLog(Protocol):
     def admit(self, flow_id: str, trigger: str, params: dict[str, str], triggered_by: str, *,
               body: str | None = None, payload_id: str | None = None,
               retry_of: str | None = None, accepted_seq: int | None = None,
-              limit: int | None = None) -> Execution:
+              limit: int | None = None, enqueue: Enqueue | None = None) -> Execution:
         """Create a processing execution (storing ``body`` as its payload) in one transaction;
         with ``limit``, raise ``AdmissionRefused`` when the flow already has that many
-        processing, across every connection to the store."""
+        processing, across every connection to the store. ``enqueue`` is called with the
+        transaction's connection and the new execution's id before the commit (a queue that
+        hands executions to hosts): the execution and its job commit together, or neither."""
         ...
 
     def create(self, flow_id: str, trigger: str, params: dict[str, str], triggered_by: str, *,

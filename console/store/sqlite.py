@@ -19,6 +19,7 @@ from datetime import datetime, timedelta
 from pathlib import Path
 from typing import Any
 
+from console.store.protocol import Enqueue
 from console.store.records import (
     ACTIVE,
     SAMPLE_RECORDS,
@@ -430,7 +431,7 @@ class SQLiteStore(HealthQueries):
     def admit(self, flow_id: str, trigger: str, params: dict[str, str], triggered_by: str, *,
               body: str | None = None, payload_id: str | None = None,
               retry_of: str | None = None, accepted_seq: int | None = None,
-              limit: int | None = None) -> Execution:
+              limit: int | None = None, enqueue: Enqueue | None = None) -> Execution:
         """Create a processing execution (and store its payload ``body``) in one transaction.
 
         With ``limit``, refuse with ``AdmissionRefused`` when the flow already has that many
@@ -459,6 +460,8 @@ class SQLiteStore(HealthQueries):
                 " ?, ?)",
                 (execution_id, flow_id, trigger, json.dumps(params), triggered_by, ACTIVE, stamp(),
                  payload_id, retry_of, accepted_seq))
+            if enqueue is not None:
+                enqueue(conn, execution_id)
             conn.execute("COMMIT")
         except BaseException:
             conn.execute("ROLLBACK")

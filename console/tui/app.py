@@ -117,6 +117,8 @@ class ConsoleApp(App[None]):
         self.set_interval(FILE_CHECK_S, self._check_flows_file)
         self.call_after_refresh(self.check_alarms)
         self.set_interval(5.0, self.check_alarms)
+        if self.config.runner.store.startswith(("postgresql://", "postgres://")):
+            self.set_interval(5.0, self.refresh_hosts)
 
     def action_toggle_help(self) -> None:
         """``?`` opens the key help, and closes it again."""
@@ -195,6 +197,18 @@ class ConsoleApp(App[None]):
             self.post_message(RunnerStatus(str(exc), problem=True))
             return
         self.post_message(RunnerStatus(text))
+
+    @work(thread=True, exit_on_error=False, exclusive=True, group="hosts")
+    def refresh_hosts(self) -> None:
+        """A cluster's hosts come and go: the header's line is read again every few seconds."""
+        assert self.runner is not None
+        try:
+            line = self.runner.cluster_line()
+        except RunnerUnavailable as exc:
+            self.post_message(RunnerStatus(f"cluster unreachable: {exc}"))
+            return
+        if line is not None:
+            self.post_message(RunnerStatus(line))
 
     def on_runner_status(self, message: RunnerStatus) -> None:
         if message.problem:

@@ -49,7 +49,11 @@ class RunnerLink:
         return f"http://{self.address or self.config.runner.listen}"
 
     def _holder(self) -> dict[str, Any] | None:
+        from console.cluster import cluster_url
         from console.runner.lock import holder
+
+        if cluster_url(self.config) is not None:
+            return None  # hosts of a cluster hold no lock: they all serve
 
         return holder(self.config.store_path())
 
@@ -77,8 +81,37 @@ class RunnerLink:
             return None
         return found if isinstance(found, dict) else None
 
+    def cluster_line(self) -> str | None:
+        """With a PostgreSQL store: the header's line naming the cluster's live hosts, and
+        attach to one of them (this machine's own when it serves); None for the embedded
+        runner."""
+        from console.cluster import cluster_url
+
+        url = cluster_url(self.config)
+        if url is None:
+            return None
+        from console.cluster.state import hosts_at
+        from console.cluster.view import alive, cluster_line
+
+        try:
+            hosts = hosts_at(url)
+        except Exception as exc:  # noqa: BLE001 - psycopg's errors: the database is away
+            self.problem = f"cannot read the cluster's hosts from its database: {exc}"
+            raise RunnerUnavailable(self.problem) from None
+        stall = self.config.runner.stall_after_s
+        up = [h for h in hosts if alive(h, stall)]
+        if up and not any(h.address == self.address for h in up):
+            mine = [h for h in up if h.address == self.config.runner.listen]
+            self.address = (mine or up)[0].address
+        self.problem = None
+        self.mode = cluster_line(hosts, stall)
+        return self.mode
+
     def connect(self, *, start: bool = True, timeout: float = 15.0) -> str:
         """Attach or start; returns a line for the header saying which."""
+        line = self.cluster_line()
+        if line is not None and (self.address or not start):
+            return line
         found = self.health()
         if found is None:
             held = self._holder()
@@ -130,7 +163,7 @@ class RunnerLink:
                                         f"is {self.config.runner.listen} in use?")
             if self.health() is not None:
                 self.mode = f"embedded runner (pid {self.process.pid})"
-                return self.mode
+                return self.cluster_line() or self.mode
             time.sleep(0.1)
         raise RunnerUnavailable("the runner did not answer in time")
 
