@@ -14,7 +14,7 @@ from typing import Any, Literal
 from console.flows.secrets import Secret
 from console.kinds import KINDS
 
-FlowType = Literal["stock", "order_status", "oms_stock", "price"]
+FlowType = Literal["stock", "order_status", "oms_stock", "price", "full_stock", "proxy"]
 Direction = Literal["inbound", "outbound"]
 LoginType = Literal["none", "jwt", "basic", "token", "header", "oauth2"]
 OAuthGrant = Literal["client_credentials", "password"]
@@ -200,6 +200,25 @@ class OmsSettings:
 
 
 @dataclass(frozen=True, slots=True)
+class FullStockSettings:
+    """``[flows.ID.full_stock]``: the inbound stock flow that syncs the SKUs a compare finds
+    different, and how many SKUs each of its runs gets."""
+
+    stock_flow: str = ""
+    chunk_size: int = bounded(100, 1, 10_000)
+
+
+@dataclass(frozen=True, slots=True)
+class ProxySettings:
+    """``[flows.ID.proxy]``: the scripts around the one request a proxy flow makes."""
+
+    pre_script: str | None = None
+    post_script: str | None = None
+    script_timeout_s: float = bounded(SCRIPT_TIMEOUT_S, *TIMEOUT_RANGE_S)
+    """The limit of the pre-script and of the post-script, each."""
+
+
+@dataclass(frozen=True, slots=True)
 class FlowAlarms:
     """``[flows.ID.alarms]``: this flow's alarm conditions; None takes the ``[alarms]`` default.
 
@@ -255,6 +274,8 @@ class Flow:
     fetch_missing: FetchMissing = field(default_factory=FetchMissing)
     oms: OmsSettings | None = None
     alarms: FlowAlarms | None = None
+    full_stock: FullStockSettings | None = None
+    proxy: ProxySettings | None = None
 
     @property
     def is_inbound(self) -> bool:

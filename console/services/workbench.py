@@ -91,8 +91,11 @@ def pin(config: FlowsConfig, flow_id: str, text: str) -> Path:
     return path
 
 
-def dry_run(config: FlowsConfig, flow_id: str, params: dict[str, str]) -> DryRun:
-    """Login, read, script and mapping of the flow as given; nothing is written."""
+def dry_run(config: FlowsConfig, flow_id: str, params: dict[str, str],
+            payload: str | None = None) -> DryRun:
+    """Login, read, script and mapping of the flow as given; nothing is written. A full
+    stock flow compares without syncing; a proxy flow makes its one request (``payload`` is
+    an outbound proxy's caller payload)."""
     from console.runner.dry_run import dry_run as run
 
-    return run(config, flow_id, params)
+    return run(config, flow_id, params, input_text=payload)

@@ -13,7 +13,7 @@ from console.flows.model import LOGIN_TYPES, OAUTH_GRANTS, PAGINATION_TYPES
 from console.kinds import kind_of
 
 Kind = Literal["text", "int", "float", "choice", "bool", "list", "optional", "pairs"]
-Tab = Literal["config", "login", "read", "write", "fetch", "oms"]
+Tab = Literal["config", "login", "read", "write", "fetch", "oms", "full_stock", "proxy"]
 
 
 @dataclass(frozen=True)
@@ -78,6 +78,10 @@ FIELDS: tuple[Field, ...] = (
     Field("oms", "oms.sku_query_key", "Query parameter that carries the SKUs"),
     Field("oms", "oms.sku_mode", "ERP requests", "choice", ("single", "multiple")),
     Field("oms", "oms.concurrency", "Parallel ERP requests (single mode)", "int"),
+    Field("full_stock", "full_stock.stock_flow",
+          "Stock flow that syncs the differing SKUs (its id)"),
+    Field("full_stock", "full_stock.chunk_size", "SKUs per run of the stock flow", "int"),
+    Field("proxy", "proxy.script_timeout_s", "Timeout of each script (seconds)", "float"),
 )
 
 
@@ -90,7 +94,7 @@ def fields_for(flow: Flow) -> list[Field]:
         kind = kind_of(flow.type)
         if spec.tab == "fetch" and not (kind.fetch_missing and flow.is_inbound):
             continue
-        if spec.tab == "oms" and kind.settings_table != "oms":
+        if spec.tab in ("oms", "full_stock", "proxy") and kind.settings_table != spec.tab:
             continue
         if spec.tab == "write" and spec.key.removeprefix("write.") not in kind.write_fields:
             continue  # order statuses go one by one, to no stock list
