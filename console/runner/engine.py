@@ -26,9 +26,10 @@ from console.runner.pipeline import Pipeline
 from console.runner.price_writer import PriceWriter, price_key
 from console.runner.redact import config_redactor
 from console.runner.stages import PayloadError, count_rows, payload_slices, read_ahead, run_stages
-from console.runner.store import Execution, ExecutionStore, now
 from console.runner.writers import OrderStatusWriter, StockWriter, WriteCounts, Writer
 from console.script import ScriptPool
+from console.store.records import Execution, now
+from console.store.sqlite import ExecutionStore
 
 Progress = Callable[[Execution], None]
 SyncSkus = Callable[[str, list[str], str], str]
