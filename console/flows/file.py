@@ -214,7 +214,7 @@ def _flow_table(flow: m.Flow, pretty: _Pretty) -> dict[str, Any]:
         rest.pop("oms", None)
     if flow.proxy == m.ProxySettings():
         rest.pop("proxy", None)
-    if flow.trigger_params != m.DEFAULT_TRIGGER_PARAMS[flow.type] or "trigger_params" in rest:
+    if flow.trigger_params != kind_of(flow.type).trigger_params or "trigger_params" in rest:
         rest["trigger_params"] = pretty.value(flow.trigger_params)
     table.update(rest)
     return table

@@ -6,7 +6,9 @@ from collections.abc import Callable
 from dataclasses import dataclass
 from typing import Any, Literal
 
+from console.kinds import templates
 from console.kinds.row_shapes import order_problem, price_problem, stock_problem
+from console.kinds.templates import Template
 
 CardId = Literal["script", "mapping", "pre_script", "post_script"]
 WriterId = Literal["stock_bulk", "order_status", "stock_answer", "price_bulk", "stock_compare",
@@ -52,8 +54,9 @@ class FlowKind:
     row_shape: RowShape | None
     """The check of each row before it is written (see ``row_shapes``); None when nothing is
     written to Omnitron."""
-    template_path: str
-    """The sandbox ERP path a new flow of this type reads."""
+    template: Template
+    """What a new flow of this type starts from (``n`` in the flows screen offers every kind,
+    in each direction it may have)."""
     settings_table: str | None = None
     """A table of settings only this type has (``[flows.ID.oms]``), with its own card."""
     default_list: Literal["stock_list", "price_list"] | None = None
@@ -65,6 +68,13 @@ class FlowKind:
     answers_outbound: bool = False
     """An outbound call is answered with the flow's output, synchronously; such a flow calls
     its remote (Login and Read cards) in both directions."""
+
+    @property
+    def directions(self) -> tuple[str, ...]:
+        """The directions a flow of this kind may have."""
+        if self.outbound_only:
+            return ("outbound",)
+        return ("inbound",) if self.inbound_only else ("inbound", "outbound")
 
     @property
     def has_write_card(self) -> bool:
@@ -95,39 +105,39 @@ KINDS: dict[str, FlowKind] = {kind.id: kind for kind in (
         cards=("script", "mapping"), sample="stock_rows", writer="stock_bulk",
         write_fields=("stock_list", "batch_size"), write_script=False, stock_list_key=True,
         row_shape=stock_problem,
-        template_path="stock", default_list="stock_list"),
+        template=templates.STOCK, default_list="stock_list"),
     FlowKind(
         id="order_status", label="order", title="Order status",
         trigger_params=("number", "modified_date__gt"), reads_erp=True, outbound_only=False,
         schedulable=True, fetch_missing=False, cards=("script", "mapping"), sample="orders",
         writer="order_status", write_fields=(), write_script=True, stock_list_key=False,
         row_shape=_order_shape,
-        template_path="orders"),
+        template=templates.ORDER_STATUS),
     FlowKind(
         id="oms_stock", label="oms", title="OMS stock", trigger_params=(), reads_erp=True,
         outbound_only=True, schedulable=False, fetch_missing=False,
         cards=("pre_script", "post_script"), sample="skus", writer="stock_answer",
         write_fields=(), write_script=False, stock_list_key=True, row_shape=None,
-        template_path="stock", settings_table="oms"),
+        template=templates.OMS_STOCK, settings_table="oms"),
     FlowKind(
         id="price", label="price", title="Price", trigger_params=("sku", "modified_date__gt"),
         reads_erp=True, outbound_only=False, schedulable=True, fetch_missing=False,
         cards=("script", "mapping"), sample="prices", writer="price_bulk",
         write_fields=("price_list", "batch_size"), write_script=False, stock_list_key=False,
-        row_shape=price_problem, template_path="prices", default_list="price_list"),
+        row_shape=price_problem, template=templates.PRICE, default_list="price_list"),
     FlowKind(
         id="full_stock", label="full", title="Full stock", trigger_params=(), reads_erp=True,
         outbound_only=False, schedulable=True, fetch_missing=False, cards=("script", "mapping"),
         sample="stock_rows", writer="stock_compare", write_fields=("stock_list",),
         write_script=False, stock_list_key=True, row_shape=stock_problem,
-        template_path="stock", settings_table="full_stock", default_list="stock_list",
+        template=templates.FULL_STOCK, settings_table="full_stock", default_list="stock_list",
         hand_triggered=False, inbound_only=True),
     FlowKind(
         id="proxy", label="proxy", title="Proxy", trigger_params=(), reads_erp=True,
         outbound_only=False, schedulable=True, fetch_missing=False,
         cards=("pre_script", "post_script"), sample="proxy_payload", writer="proxy_call",
         write_fields=(), write_script=False, stock_list_key=False, row_shape=None,
-        template_path="stock/query", settings_table="proxy", answers_outbound=True),
+        template=templates.PROXY, settings_table="proxy", answers_outbound=True),
 )}
 
 
