@@ -4,6 +4,7 @@ without a traceback; an inbound run logs a line per output row; the file's valid
 
 from __future__ import annotations
 
+import json
 from collections.abc import Iterator
 from pathlib import Path
 
@@ -100,6 +101,16 @@ def test_an_inbound_run_makes_one_request_and_logs_a_line_per_output_row(
     report = dry_run(load(path), "stock_lookup")
     assert report.error is None and [step for step, _ in report.steps] == [
         "payload", "pre-script", "remote", "post-script", "output (a log line per row)"]
+
+
+def test_the_live_input_of_the_post_script_is_the_remotes_answer(
+        sandbox: Sandbox, demo_flows: object, tmp_path: Path) -> None:
+    from console.services.workbench import live_input
+
+    loaded = live_input(load(demo_flows(tmp_path)), "stock_lookup")  # type: ignore[operator]
+    rows = json.loads(loaded.text)
+    assert sorted(row["sku"] for row in rows) == ["SKU-000001", "SKU-000002", "SKU-000003"]
+    assert {"qty", "stock_list"} <= set(rows[0])
 
 
 HEAD = '''[omnitron]

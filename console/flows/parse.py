@@ -227,7 +227,7 @@ def _flow(flow_id: str, t: TableReader) -> m.Flow | None:
             t.problem("schedule", kind_of(kind).unscheduled_reason())
         _check_schedule(t, schedule, timezone)
     after = _after(t, flow_id, kind, direction, schedule)
-    if kind == "full_stock":
+    if not kind_of(kind).hand_triggered:
         _check_daily(t, schedule, after, timezone)
     required_params = kind_of(kind).trigger_params
     params = t.strings("trigger_params", required_params)
@@ -526,7 +526,7 @@ def _oms(flow: TableReader, kind: str) -> m.OmsSettings | None:
 
 def _full_stock(flow: TableReader, kind: str) -> m.FullStockSettings | None:
     t = flow.table("full_stock")
-    if kind != "full_stock":
+    if kind_of(kind).settings_table != "full_stock":
         if t is not None:
             flow.problem("full_stock", "only full_stock flows have a [full_stock] table")
         return None
@@ -546,7 +546,7 @@ def _full_stock(flow: TableReader, kind: str) -> m.FullStockSettings | None:
 
 def _proxy(flow: TableReader, kind: str) -> m.ProxySettings | None:
     t = flow.table("proxy")
-    if kind != "proxy":
+    if kind_of(kind).settings_table != "proxy":
         if t is not None:
             flow.problem("proxy", "only proxy flows have a [proxy] table")
         return None

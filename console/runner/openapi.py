@@ -9,6 +9,7 @@ from __future__ import annotations
 from typing import Any
 
 from console.flows import FlowsConfig
+from console.kinds import kind_of
 from console.runner.http_limits import HttpLimits
 
 _ERROR = {"$ref": "#/components/schemas/Error"}
@@ -34,9 +35,10 @@ _STOPPING = _answer("the runner is stopping")
 
 def describe(config: FlowsConfig, limits: HttpLimits) -> dict[str, Any]:
     settings = config.runner
-    outbound = [f.id for f in config.flows if f.direction == "outbound" and
-                f.type not in ("oms_stock", "proxy")]
-    proxies = [f.id for f in config.flows if f.direction == "outbound" and f.type == "proxy"]
+    outbound = [f.id for f in config.flows if f.direction == "outbound" and f.type != "oms_stock"
+                and not kind_of(f.type).answers_outbound]
+    proxies = [f.id for f in config.flows if f.direction == "outbound" and
+               kind_of(f.type).answers_outbound]
     oms = [f.id for f in config.flows if f.type == "oms_stock"]
     inbound = [f.id for f in config.flows if f.is_inbound and f.read is not None]
     accepted = {"type": "object", "required": ["execution_id"],

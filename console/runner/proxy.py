@@ -82,8 +82,9 @@ def _run_script(pool: ScriptPool, flow: Flow, source: str | None, data: Any,
 
 
 def call(flow: Flow, payload: Any, pool: ScriptPool, attrs: dict[str, str], *,
-         retry: RetryPolicy | None = None) -> ProxyAnswer:
-    """Pre-script, at most one request to the remote, post-script."""
+         retry: RetryPolicy | None = None, until_remote: bool = False) -> ProxyAnswer:
+    """Pre-script, at most one request to the remote, post-script (not ``until_remote``:
+    the designer's live input is the remote's answer, the post-script's input)."""
     read = flow.read
     settings = flow.proxy
     if read is None or settings is None:
@@ -101,6 +102,9 @@ def call(flow: Flow, payload: Any, pool: ScriptPool, attrs: dict[str, str], *,
             attrs["token.erp"] = session.token
         body = _send(client, flow, prepared, attrs, session, policy, answer)
     answer.steps.append(("remote", body))
+    if until_remote:
+        answer.output = body
+        return answer
     attrs["http.status.code"] = str(answer.request.get("status", ""))
     answer.output = _run_script(pool, flow, settings.post_script, body, attrs, "post-script")
     answer.steps.append(("post-script", answer.output))
