@@ -139,8 +139,9 @@ def _send(client: httpx.Client, flow: Flow, prepared: Any, attrs: dict[str, str]
     try:
         response = erp._send(client, policy, read.method, target,
                              headers={**session.headers, **headers}, auth=session.auth, **extra)
-    except StepError as exc:
-        raise ProxyError(502, "read", exc.message) from None
+    except StepError as exc:  # a URL may carry the ERP token: never in the answer
+        message = exc.message.replace(session.token, "***") if session.token else exc.message
+        raise ProxyError(502, "read", message) from None
     answer.request["status"] = response.status_code
     if response.status_code >= 400:
         raise ProxyError(502, "read", f"the remote answered {response.status_code}: "
