@@ -72,13 +72,18 @@ def test_the_schema_sees_a_new_kind_in_the_type_key(monkeypatch: pytest.MonkeyPa
     from console.kinds import KINDS
 
     assert "`price`" in schema.key("flows.ID.type").text()
-    monkeypatch.setitem(KINDS, "full_stock", dataclasses.replace(KINDS["stock"], id="full_stock"))
-    assert "`full_stock`" in schema.key("flows.ID.type").text()
+    monkeypatch.setitem(KINDS, "extra_stock", dataclasses.replace(KINDS["stock"],
+                                                                  id="extra_stock"))
+    assert "`extra_stock`" in schema.key("flows.ID.type").text()
 
 
 def _concrete(data: dict[str, Any], table: str) -> tuple[dict[str, Any], str]:
     """The demo document's table at a schema path (a flow of the kind that has it)."""
-    flow_id = "oms_stock" if table.startswith("flows.ID.oms") else "stock"
+    from console.kinds import kind_of
+
+    own = table.split(".")[2] if table.count(".") >= 2 else ""
+    flow_id = next((found for found, flow in data["flows"].items()
+                    if kind_of(flow["type"]).settings_table == own), "stock")
     path = table.replace("flows.ID", f"flows.{flow_id}")
     node = data
     for part in path.split("."):

@@ -9,8 +9,8 @@ from sandbox_data import expected_written
 
 from console.flows import load
 from console.runner import ExecutionStore, Runner
-from console.runner.store import Execution
 from console.sandbox import Sandbox
+from console.store.records import Execution
 
 
 def test_a_token_expired_mid_read_is_renewed_once_and_the_read_goes_on(

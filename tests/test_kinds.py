@@ -63,17 +63,17 @@ def test_a_new_kind_is_one_registry_entry_the_dialog_the_file_and_the_designer_f
     """Registering a kind (here a copy of stock under another id) is all it takes: the new-flow
     dialog offers it in each direction, its template saves and loads, the designer shows its
     cards."""
-    added = dataclasses.replace(KINDS["stock"], id="full_stock", label="full",
-                                title="Full stock")
-    monkeypatch.setitem(KINDS, "full_stock", added)
-    assert ("full stock, inbound", "full_stock/inbound") in choices()
-    assert ("full stock, outbound", "full_stock/outbound") in choices()
+    added = dataclasses.replace(KINDS["stock"], id="extra_stock", label="extra",
+                                title="Extra stock")
+    monkeypatch.setitem(KINDS, "extra_stock", added)
+    assert ("extra stock, inbound", "extra_stock/inbound") in choices()
+    assert ("extra stock, outbound", "extra_stock/outbound") in choices()
     config = loads(demo_flows_text())
     for direction in added.directions:
-        flow = template(f"full_{direction}", f"Full {direction}", "full_stock", direction,
+        flow = template(f"extra_{direction}", f"Extra {direction}", "extra_stock", direction,
                         config)
         reloaded = loads(dumps(config.with_flow(flow))).flow(flow.id)
-        assert (reloaded.type, reloaded.direction) == ("full_stock", direction)
+        assert (reloaded.type, reloaded.direction) == ("extra_stock", direction)
         assert tuple(card.target for card in step_cards(reloaded)) == added.cards
 
 

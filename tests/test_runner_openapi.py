@@ -84,7 +84,8 @@ def test_the_description_names_the_flows_each_endpoint_takes(live: RunnerService
         return next(p["schema"]["enum"] for p in parameters if p["name"] == "flow_id")
 
     outbound = [f.id for f in live.config.flows if f.direction == "outbound" and
-                f.type != "oms_stock"]
+                f.type not in ("oms_stock", "proxy")]
     assert "stock_push" in outbound and flow_ids("/flows/{flow_id}/outbound", "post") == outbound
     assert flow_ids("/flows/{flow_id}/stock", "get") == ["oms_stock"]
+    assert flow_ids("/flows/{flow_id}/proxy", "post") == ["stock_lookup"]
     assert "stock" in flow_ids("/flows/{flow_id}/trigger", "post")

@@ -84,8 +84,14 @@ def run_command(args: argparse.Namespace) -> int:
         line.show(f"{execution.flow_id}: {execution.records_read}{of} read, "
                   f"{execution.succeeded} written, {execution.failed} failed{skipped}")
 
+    from console.runner.runner import NotByHand
+
     with _store_lock(config, "console run"), Runner(config) as runner:
-        execution = runner.run(flow.id, _params(args.param), triggered_by="cli", progress=progress)
+        try:
+            execution = runner.run(flow.id, _params(args.param), triggered_by="cli",
+                                   progress=progress)
+        except NotByHand as exc:
+            raise CommandError(str(exc)) from None
     line.end()
     if args.json:
         print_json(asdict(execution))

@@ -96,6 +96,14 @@ def _has_oms_settings(kind: FlowKind, direction: str) -> bool:
     return kind.settings_table == "oms"
 
 
+def _has_full_stock_settings(kind: FlowKind, direction: str) -> bool:
+    return kind.settings_table == "full_stock"
+
+
+def _has_proxy_settings(kind: FlowKind, direction: str) -> bool:
+    return kind.settings_table == "proxy"
+
+
 def _passes_stock_list(kind: FlowKind, direction: str) -> bool:
     return kind.stock_list_key
 
@@ -361,6 +369,31 @@ class OmsSettings:
                                           "each")
 
 
+@dataclass(frozen=True, slots=True)
+class FullStockSettings:
+    """``[flows.ID.full_stock]``: the inbound stock flow that syncs the SKUs a compare finds
+    different, and how many SKUs each of its runs gets."""
+
+    stock_flow: str = setting("", shown="", label="Stock flow that syncs the differing SKUs (its id)",
+                              doc="the id of the inbound `stock` flow that syncs the differing "
+                                  "SKUs; it must write to the same stock list")
+    chunk_size: int = setting(100, bounds=(1, 10_000), label="SKUs per run of the stock flow",
+                              doc="SKUs per run of the stock flow")
+
+
+@dataclass(frozen=True, slots=True)
+class ProxySettings:
+    """``[flows.ID.proxy]``: the scripts around the one request a proxy flow makes."""
+
+    pre_script: str | None = setting(None, doc="prepares the one request from the caller's "
+                                               "payload (none when inbound)")
+    post_script: str | None = setting(None, doc="makes the flow's output of the remote's answer")
+    script_timeout_s: float = setting(SCRIPT_TIMEOUT_S, bounds=TIMEOUT_RANGE_S,
+                                      label="Timeout of each script (seconds)",
+                                      doc="the limit of the pre-script and of the post-script, "
+                                          "each")
+
+
 _ERROR_RATE = ("fires when this percentage (or more) of the finished executions in the window "
                "failed or were partial")
 _WINDOW = 'the window: a number of executions, or a duration such as `"30m"`'
@@ -420,7 +453,8 @@ class Flow:
     type: FlowType = setting(doc="the flow's kind: {kinds}")
     direction: Direction = setting(shown='`"inbound"`',
                                    doc="`inbound` (reads the ERP) or `outbound` (receives POSTed "
-                                       "data); {outbound_only} flows are always outbound")
+                                       "data); {outbound_only} flows are always outbound, "
+                                       "{inbound_only} always inbound")
     enabled: bool = setting(True, doc="disabled flows are never scheduled")
     schedule: str | None = setting(None, used_by=_on_its_own,
                                    label="Schedule (5-field or Quartz cron; empty = manual only)",
@@ -452,6 +486,10 @@ class Flow:
     oms: OmsSettings | None = setting(None, used_by=_has_oms_settings,
                                       doc="OMS stock flows' settings")
     alarms: FlowAlarms | None = setting(None, doc="this flow's alarm conditions")
+    full_stock: FullStockSettings | None = setting(None, used_by=_has_full_stock_settings,
+                                                   doc="full stock flows' settings")
+    proxy: ProxySettings | None = setting(None, used_by=_has_proxy_settings,
+                                          doc="proxy flows' settings")
 
     @property
     def is_inbound(self) -> bool:

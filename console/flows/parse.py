@@ -145,7 +145,53 @@ def _flows(root: TableReader) -> list[m.Flow]:
         flows.append(flow)
         sections[flow_id] = section
     _check_chains(flows, sections)
+    _check_stock_flows(flows, sections)
     return flows
+
+
+def _check_stock_flows(flows: list[m.Flow], sections: dict[str, TableReader]) -> None:
+    """A full stock flow names an inbound stock flow writing to the same stock list."""
+    by_id = {flow.id: flow for flow in flows}
+    for flow in flows:
+        if flow.full_stock is None or not flow.full_stock.stock_flow:
+            continue
+        table = sections[flow.id].table("full_stock")
+        if table is None:
+            continue
+        name = flow.full_stock.stock_flow
+        target = by_id.get(name)
+        stock_flows = sorted(f.id for f in flows if f.type == "stock" and f.is_inbound)
+        if target is None or target.type != "stock" or not target.is_inbound:
+            what = "no flow" if target is None else f"{target.type} {target.direction} flow"
+            table.problem("stock_flow", f"{name!r} is {'a ' if target else ''}{what}; expected "
+                                        "the id of an inbound stock flow (" +
+                                        (", ".join(stock_flows) or "there is none") + ")")
+        elif target.write.stock_list != flow.write.stock_list:
+            sections[flow.id].problem(
+                "write.stock_list" if flow.write.stock_list is not None else "write",
+                f"the compared stock list ({flow.write.stock_list}) must be the one "
+                f"{name} writes to ({target.write.stock_list})")
+
+
+def _check_daily(t: TableReader, schedule: str | None, after: str | None,
+                 timezone: str) -> None:
+    """A full stock flow runs once a day at a set time, never more often."""
+    if after is not None:
+        t.problem("after", "full_stock flows run once a day at their schedule's time, not "
+                           "after another flow")
+    if schedule is None:
+        if after is None:
+            t.problem("schedule", 'full_stock flows run once a day: expected a daily time '
+                                  'such as "0 3 * * *"')
+        return
+    try:
+        runs = Schedule.parse(schedule, timezone).next_runs(datetime.now(UTC), 8)
+    except ScheduleError:
+        return  # already reported
+    gaps = [later - earlier for earlier, later in zip(runs, runs[1:], strict=False)]
+    if any(gap.total_seconds() < 23 * 3600 for gap in gaps):
+        t.problem("schedule", f"full_stock flows run at most once a day; {schedule!r} runs "
+                              'more often (expected a daily time such as "0 3 * * *")')
 
 
 def _check_chains(flows: list[m.Flow], sections: dict[str, TableReader]) -> None:
@@ -184,6 +230,9 @@ def _flow(flow_id: str, t: TableReader) -> m.Flow | None:
     if outbound_only and direction != "outbound":
         t.problem("direction", f"{kind} flows are always outbound")
         direction = "outbound"
+    if kind_of(kind).inbound_only and direction != "inbound":
+        t.problem("direction", f"{kind} flows are always inbound: they read the ERP")
+        direction = "inbound"
     timezone = t.get("timezone", str, "UTC")
     try:
         zone(timezone)
@@ -196,6 +245,8 @@ def _flow(flow_id: str, t: TableReader) -> m.Flow | None:
             t.problem("schedule", kind_of(kind).unscheduled_reason())
         _check_schedule(t, schedule, timezone)
     after = _after(t, flow_id, kind, direction, schedule)
+    if not kind_of(kind).hand_triggered:
+        _check_daily(t, schedule, after, timezone)
     required_params = kind_of(kind).trigger_params
     params = t.strings("trigger_params", required_params)
     for needed in required_params:
@@ -220,6 +271,8 @@ def _flow(flow_id: str, t: TableReader) -> m.Flow | None:
         fetch_missing=_fetch_missing(t),
         oms=_oms(t, kind),
         alarms=_flow_alarms(t),
+        full_stock=_full_stock(t, kind),
+        proxy=_proxy(t, kind),
     )
     t.finish(names(m.Flow))
     return flow
@@ -487,6 +540,52 @@ def _oms(flow: TableReader, kind: str) -> m.OmsSettings | None:
     _check_python(t, "post_script", oms.post_script)
     t.finish(names(m.OmsSettings))
     return oms
+
+
+def _full_stock(flow: TableReader, kind: str) -> m.FullStockSettings | None:
+    t = flow.table("full_stock")
+    if kind_of(kind).settings_table != "full_stock":
+        if t is not None:
+            flow.problem("full_stock", "only full_stock flows have a [full_stock] table")
+        return None
+    if t is None:
+        if "full_stock" not in flow.data:
+            flow.problem("full_stock", "missing table; expected stock_flow, the id of the "
+                                       "stock flow that syncs the differing SKUs")
+        return m.FullStockSettings()
+    d = m.FullStockSettings()
+    settings = m.FullStockSettings(
+        stock_flow=t.get("stock_flow", str, "", required=True),
+        chunk_size=_int(t, d, "chunk_size"),
+    )
+    t.finish(names(m.FullStockSettings))
+    return settings
+
+
+def _proxy(flow: TableReader, kind: str) -> m.ProxySettings | None:
+    t = flow.table("proxy")
+    if kind_of(kind).settings_table != "proxy":
+        if t is not None:
+            flow.problem("proxy", "only proxy flows have a [proxy] table")
+        return None
+    read = flow.data.get("read")
+    if isinstance(read, dict) and "pagination" in read:
+        flow.problem("read.pagination", "a proxy flow makes one request: remove pagination")
+    if t is None:
+        return m.ProxySettings()
+    d = m.ProxySettings()
+    settings = m.ProxySettings(
+        pre_script=t.get("pre_script", str, None) if t.has("pre_script") else None,
+        post_script=t.get("post_script", str, None) if t.has("post_script") else None,
+        script_timeout_s=_float(t, d, "script_timeout_s"),
+    )
+    _check_python(t, "pre_script", settings.pre_script)
+    _check_python(t, "post_script", settings.post_script)
+    t.finish(names(m.ProxySettings))
+    return settings
+
+
+_RULE_KEYS = ("error_rate", "window", "avg_flow_time_s", "no_success_within", "stalled_after")
 
 
 def _percent(t: TableReader, name: str) -> float | None:

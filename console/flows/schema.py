@@ -147,9 +147,11 @@ def _kind_words() -> dict[str, str]:
 
     ids = [f"`{kind.id}`" for kind in KINDS.values()]
     answering = [f"`{kind.id}`" for kind in KINDS.values() if kind.outbound_only] or ["no"]
+    reading = [f"`{kind.id}`" for kind in KINDS.values() if kind.inbound_only] or ["no"]
     params = [f"`{kind.id}`: {', '.join(f'`{p}`' for p in kind.trigger_params)}"
               for kind in KINDS.values() if kind.trigger_params]
     return {"kinds": listed(ids, "or"), "outbound_only": listed(answering, "and"),
+            "inbound_only": listed(reading, "and"),
             "trigger_params": "; ".join(params)}
 
 

@@ -122,7 +122,8 @@ def _move_leading_comments(previous: Section, current: Section) -> None:
 
 
 _PARTS = tuple(f.name for f in fields(m.Flow))
-_SUB_TABLES = ("login", "read", "script", "mapping", "write", "fetch_missing", "oms")
+_SUB_TABLES = ("login", "read", "script", "mapping", "write", "fetch_missing", "oms",
+               "full_stock", "proxy")
 
 
 def _same_part(old: m.Flow, new: m.Flow, part: str) -> bool:

@@ -9,9 +9,11 @@ from console.flows.model import (
     ErpLogin,
     Flow,
     FlowsConfig,
+    FullStockSettings,
     MappingStep,
     OmsSettings,
     Pagination,
+    ProxySettings,
     ReadStep,
     WriteStep,
 )
@@ -36,9 +38,16 @@ def template(flow_id: str, name: str, kind: str, direction: str, config: FlowsCo
     erp = f"http://{host}:8802"
     flow_kind = kind_of(kind)
     start = flow_kind.template
+    direction = "inbound" if flow_kind.inbound_only else direction
     inbound = direction == "inbound" and not flow_kind.outbound_only
     read = None
-    if inbound:
+    if flow_kind.answers_outbound:
+        read = ReadStep(url=f"{erp}/{start.erp_path}", method="POST", records="items")
+    elif not flow_kind.hand_triggered:  # the full stock: every page of the whole stock
+        read = ReadStep(url=f"{erp}/{start.erp_path}", records="items",
+                        stock_list_key="stock_list",
+                        pagination=Pagination(page_size=1000, total_path="count"))
+    elif inbound:
         read = ReadStep(url=f"{erp}/{start.erp_path}?${{http.query.string}}",
                         records="items", pagination=Pagination(type="next"))
     elif flow_kind.outbound_only:
@@ -48,7 +57,7 @@ def template(flow_id: str, name: str, kind: str, direction: str, config: FlowsCo
     return Flow(
         id=flow_id, name=name, type=kind,
         direction="outbound" if flow_kind.outbound_only else direction,  # type: ignore[arg-type]
-        enabled=False, schedule="*/15 * * * *" if inbound else None,
+        enabled=False, schedule=start.schedule if inbound else None,
         trigger_params=flow_kind.trigger_params,
         login=login if read is not None else None, read=read,
         mapping=MappingStep(start.mapping or "[]") if "mapping" in flow_kind.cards else None,
@@ -56,4 +65,13 @@ def template(flow_id: str, name: str, kind: str, direction: str, config: FlowsCo
                         price_list=1 if "price_list" in flow_kind.write_fields else None,
                         script=start.write_script if flow_kind.write_script else None),
         oms=OmsSettings(sku_mode="multiple") if flow_kind.settings_table == "oms" else None,
+        full_stock=FullStockSettings(stock_flow=_stock_flow(config))
+        if flow_kind.settings_table == "full_stock" else None,
+        proxy=ProxySettings(pre_script=start.pre_script, post_script=start.post_script)
+        if flow_kind.settings_table == "proxy" else None,
     )
+
+
+def _stock_flow(config: FlowsConfig) -> str:
+    """The stock flow a new full stock flow syncs with: the first inbound one."""
+    return next((f.id for f in config.flows if f.type == "stock" and f.is_inbound), "stock")

@@ -11,8 +11,9 @@ from console.kinds.row_shapes import order_problem, price_problem, stock_problem
 from console.kinds.templates import Template
 
 CardId = Literal["script", "mapping", "pre_script", "post_script"]
-WriterId = Literal["stock_bulk", "order_status", "stock_answer", "price_bulk"]
-SampleId = Literal["stock_rows", "orders", "skus", "prices"]
+WriterId = Literal["stock_bulk", "order_status", "stock_answer", "price_bulk", "stock_compare",
+                   "proxy_call"]
+SampleId = Literal["stock_rows", "orders", "skus", "prices", "proxy_payload"]
 
 
 RowShape = Callable[[Any, "int | None"], "str | None"]
@@ -60,15 +61,24 @@ class FlowKind:
     """A table of settings only this type has (``[flows.ID.oms]``), with its own card."""
     default_list: Literal["stock_list", "price_list"] | None = None
     """The ``write.*`` key naming the list a row without one is written to."""
+    hand_triggered: bool = True
+    """A person may run it (the full stock flow runs only at its time of day)."""
+    inbound_only: bool = False
+    """The flow only reads (its direction is always inbound)."""
+    answers_outbound: bool = False
+    """An outbound call is answered with the flow's output, synchronously; such a flow calls
+    its remote (Login and Read cards) in both directions."""
 
     @property
     def directions(self) -> tuple[str, ...]:
         """The directions a flow of this kind may have."""
-        return ("outbound",) if self.outbound_only else ("inbound", "outbound")
+        if self.outbound_only:
+            return ("outbound",)
+        return ("inbound",) if self.inbound_only else ("inbound", "outbound")
 
     @property
     def has_write_card(self) -> bool:
-        return self.writer != "stock_answer"
+        return self.writer not in ("stock_answer", "proxy_call")
 
     def runs_on_its_own(self, direction: str) -> bool:
         """A flow of this kind and direction may run on a schedule or after another flow:
@@ -84,7 +94,8 @@ class FlowKind:
     def reads_erp_when(self, direction: str) -> bool:
         """A flow of this kind and direction has a Read step: inbound flows read to sync,
         outbound-only ones read to answer."""
-        return self.reads_erp and (direction == "inbound" or self.outbound_only)
+        return self.reads_erp and (direction == "inbound" or self.outbound_only or
+                                   self.answers_outbound)
 
 
 KINDS: dict[str, FlowKind] = {kind.id: kind for kind in (
@@ -114,6 +125,19 @@ KINDS: dict[str, FlowKind] = {kind.id: kind for kind in (
         cards=("script", "mapping"), sample="prices", writer="price_bulk",
         write_fields=("price_list", "batch_size"), write_script=False, stock_list_key=False,
         row_shape=price_problem, template=templates.PRICE, default_list="price_list"),
+    FlowKind(
+        id="full_stock", label="full", title="Full stock", trigger_params=(), reads_erp=True,
+        outbound_only=False, schedulable=True, fetch_missing=False, cards=("script", "mapping"),
+        sample="stock_rows", writer="stock_compare", write_fields=("stock_list",),
+        write_script=False, stock_list_key=True, row_shape=stock_problem,
+        template=templates.FULL_STOCK, settings_table="full_stock", default_list="stock_list",
+        hand_triggered=False, inbound_only=True),
+    FlowKind(
+        id="proxy", label="proxy", title="Proxy", trigger_params=(), reads_erp=True,
+        outbound_only=False, schedulable=True, fetch_missing=False,
+        cards=("pre_script", "post_script"), sample="proxy_payload", writer="proxy_call",
+        write_fields=(), write_script=False, stock_list_key=False, row_shape=None,
+        template=templates.PROXY, settings_table="proxy", answers_outbound=True),
 )}
 
 

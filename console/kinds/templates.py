@@ -17,6 +17,11 @@ class Template:
     """The Jolt chain of the Mapping card, for kinds that have one."""
     write_script: str | None = None
     """The per-order write script, for kinds that write through one."""
+    pre_script: str | None = None
+    post_script: str | None = None
+    """The scripts around a proxy flow's one request."""
+    schedule: str | None = "*/15 * * * *"
+    """An inbound flow's schedule (None: it runs when asked)."""
 
 
 STOCK = Template(erp_path="stock", mapping="""[
@@ -72,3 +77,13 @@ PRICE = Template(erp_path="prices", mapping="""[
     }
   }
 ]""")
+
+FULL_STOCK = Template(erp_path="stock", mapping=STOCK.mapping, schedule="0 3 * * *")
+
+PROXY = Template(erp_path="stock/query", schedule=None, pre_script='''def transform(data, attributes):
+    """The one request to the remote: the caller's payload, or none when inbound."""
+    return {"skus": data.get("skus", []) if isinstance(data, dict) else []}
+''', post_script='''def transform(data, attributes):
+    """The remote's answer as the flow's output (an outbound caller gets it back)."""
+    return data
+''')

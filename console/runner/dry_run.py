@@ -76,6 +76,10 @@ def dry_run(config: FlowsConfig, flow_id: str, params: dict[str, str] | None = N
     flow = config.flow(flow_id)
     if kind_of(flow.type).writer == "stock_answer":
         return _stock_query(flow, params or {}, report)
+    if kind_of(flow.type).writer == "proxy_call":
+        return _proxy_call(flow, input_text, report)
+    if kind_of(flow.type).writer == "stock_compare":
+        return _stock_compare(config, flow, report)
     try:
         if input_text is not None:
             report.records = json.loads(input_text)
@@ -106,6 +110,90 @@ def dry_run(config: FlowsConfig, flow_id: str, params: dict[str, str] | None = N
         report.error = f"{exc.step}: {exc.message}"
     except (json.JSONDecodeError, ValueError) as exc:
         report.error = f"input: {exc}"
+    return report
+
+
+def _proxy_call(flow: Flow, input_text: str | None, report: DryRun) -> DryRun:
+    """A proxy flow's call for real (the remote gets its one request), with each step's
+    output; an inbound flow's pre-script gets no input, an outbound one the given payload."""
+    from console.runner.proxy import ProxyError, call
+
+    try:
+        payload = json.loads(input_text) if input_text and not flow.is_inbound else None
+    except json.JSONDecodeError as exc:
+        report.error = f"input: the payload is not JSON: {exc}"
+        return report
+    report.add("payload", "none (inbound)" if payload is None else _json(payload))
+    try:
+        with ScriptPool(workers=1) as pool:
+            answer = call(flow, payload, pool, {"flow.id": flow.id, "flow.name": flow.name})
+    except ProxyError as exc:
+        report.error = f"{exc.step}: {exc.message}"
+        return report
+    for step, output in answer.steps:
+        text = _json(output)
+        if step == "remote" and answer.request:
+            text = (f"{answer.request['method']} {answer.request['url']} answered "
+                    f"{answer.request.get('status', '-')}\n{text}")
+        report.add(step, text)
+    output = answer.output
+    report.rows = output if isinstance(output, list) else ([] if output is None else [output])
+    report.add("output (a log line per row)" if flow.is_inbound else "answer (what the caller "
+               "would receive)", _json(output))
+    return report
+
+
+def _stock_compare(config: FlowsConfig, flow: Flow, report: DryRun) -> DryRun:
+    """A full stock flow's compare, whole, without starting the stock flow: what a run
+    would find and which SKUs it would sync."""
+    from console.omnitron import OmnitronClient, OmnitronError
+    from console.runner import full_stock
+    from console.runner.pipeline import Pipeline
+
+    settings, stock_list = flow.full_stock, flow.write.stock_list
+    if settings is None or stock_list is None or flow.read is None:
+        report.error = "compare: this flow names no stock flow, stock list or ERP read"
+        return report
+    attrs = trigger_attributes(flow, {}, now() - timedelta(days=1), "dry-run")
+    retry = RetryPolicy(attempts=2, max_total=10.0)
+    erp_side = full_stock.ErpStock(stock_list)
+    pages = 0
+    try:
+        with httpx.Client(timeout=flow.read.timeout_s) as client, \
+                script_pool(config, workers=1) as pool:
+            session = erp.login(client, flow.login, retry)
+            if session.token:
+                attrs["token.erp"] = session.token
+            pipeline = Pipeline(flow, pool)
+            for records in erp.read_pages(client, flow, attrs, session, retry):
+                pages += 1
+                if pages == 1:
+                    report.records = records
+                erp_side.add(pipeline.run(records, with_all_var(attrs)).rows)
+        report.add("read", f"{pages} page(s); {len(erp_side.stocks)} SKU(s) of stock list "
+                           f"{stock_list} in the ERP")
+        omnitron = config.omnitron
+        with OmnitronClient(omnitron.url, omnitron.username, omnitron.password.resolve(),
+                            retry=retry) as client_o:
+            theirs = full_stock.omnitron_stock(client_o.iter_product_stocks(
+                stock_list=stock_list, page_size=full_stock.OMNITRON_PAGE_SIZE))
+    except StepError as exc:
+        report.error = f"{exc.step}: {exc.message}"
+        return report
+    except OmnitronError as exc:
+        report.error = f"omnitron: {exc.message}"
+        return report
+    found = full_stock.compare(erp_side, theirs)
+    report.add("compare", found.summary())
+    skus = found.to_sync()
+    runs = -(-len(skus) // settings.chunk_size)
+    lines = [f"{key}: {message}" for _, key, message, _ in
+             full_stock.log_lines(found, settings.stock_flow)]
+    report.add("sync (not started)", f"{settings.stock_flow} would run {runs} time(s) for "
+                                     f"{len(skus)} SKU(s)\n" + "\n".join(lines[:50]))
+    report.rows = [{"product_sku": sku} for sku in skus]
+    skipped = sum(found.skipped.values())
+    report.problem = summary(found.skipped, found.compared + skipped)
     return report
 
 

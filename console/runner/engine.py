@@ -34,6 +34,8 @@ from console.store.records import Execution, now
 Progress = Callable[[Execution], None]
 Fence = Callable[[], None]
 """Checked before each page is written; raises ``Fenced`` when this run may write no more."""
+SyncSkus = Callable[[str, list[str], str], str]
+"""Start a run of a stock flow for some SKUs: (flow id, SKUs, triggered by) → execution id."""
 INITIAL_WINDOW = timedelta(days=1)
 
 
@@ -64,13 +66,15 @@ class Engine:
 
     def __init__(self, config: FlowsConfig, store: Store, pool: ScriptPool, *,
                  retry: RetryPolicy | None = None,
-                 stopping: threading.Event | None = None, fence: Fence | None = None) -> None:
+                 stopping: threading.Event | None = None, fence: Fence | None = None,
+                 sync_skus: SyncSkus | None = None) -> None:
         self.config = config
         self.store = store
         self.pool = pool
         self.retry = retry or RetryPolicy()
         self.stopping = stopping
         self.fence = fence
+        self.sync_skus = sync_skus
         self.redact = config_redactor(config)
 
     def _log(self, execution_id: str, level: str, message: str, payload: Any = None) -> None:
@@ -144,6 +148,9 @@ class Engine:
         last = self.store.last_request(flow.id) or now() - INITIAL_WINDOW
         attrs = trigger_attributes(flow, execution.params, last, execution.id)
         retry = self._retry_for(execution.id)
+        if kind_of(flow.type).writer == "proxy_call":
+            self._proxy(flow, execution, attrs, counts)
+            return
         omnitron = self.config.omnitron
         try:
             password = omnitron.password.resolve()
@@ -156,6 +163,11 @@ class Engine:
             except OmnitronError as exc:
                 raise StepError("login", exc.message) from None
             self.redact.add(attrs["token.omnitron"])
+            if kind_of(flow.type).writer == "stock_compare":
+                compare = StockCompare(self, flow, execution, attrs, progress)
+                compare.run(self._pages(flow, execution, attrs, http, retry)[0], client, counts,
+                            attributes)
+                return
             pages, transformed = self._pages(flow, execution, attrs, http, retry)
             pipeline = None if transformed else Pipeline(flow, self.pool)
             writer = self._writer(flow, client, execution, attrs)
@@ -196,6 +208,29 @@ class Engine:
 
             run_stages((Page(number, records) for number, records in enumerate(pages)),
                        [transform, lambda page: self._write(writer, page), record])
+
+    def _proxy(self, flow: Flow, execution: Execution, attrs: dict[str, str],
+               counts: WriteCounts) -> None:
+        """An inbound proxy run: the pre-script gets no input; a log line per output row."""
+        from console.runner.proxy import ProxyError, call
+
+        try:
+            answer = call(flow, None, self.pool, with_all_var(attrs),
+                          retry=self._retry_for(execution.id))
+        except ProxyError as exc:
+            raise StepError(exc.step, exc.message) from None
+        if answer.request:
+            self._log(execution.id, "info", f"{answer.request['method']} {answer.request['url']}"
+                                            f" answered {answer.request.get('status', '-')}")
+        output = answer.output
+        rows = output if isinstance(output, list) else ([] if output is None else [output])
+        self.store.add_logs(execution.id, [("info", _row_key(row), self.redact(_row_text(row)), row)
+                                           for row in rows])
+        counts.succeeded = len(rows)
+        self.store.progress(execution.id, len(rows), len(rows), 0, len(rows), 0)
+
+    def stopped(self) -> bool:
+        return self.stopping is not None and self.stopping.is_set()
 
     def _write(self, writer: Writer, page: Page) -> Page:
         """The write step: one page's rows to Omnitron, in the order the pages were read.
@@ -250,6 +285,97 @@ def _pages(http: httpx.Client, flow: Flow, attrs: dict[str, str], session: erp.E
            retry: RetryPolicy, note: Callable[[int, str, int | None], None]
            ) -> Iterator[list[Any]]:
     return read_ahead(erp.read_pages(http, flow, attrs, session, retry, on_page=note))
+
+
+class StockCompare:
+    """A full stock flow's execution after login: read the whole ERP stock through the
+    script and mapping, read Omnitron's stock list, compare, start the stock flow for the
+    SKUs that differ."""
+
+    def __init__(self, engine: Engine, flow: Flow, execution: Execution,
+                 attrs: dict[str, str], progress: Progress | None) -> None:
+        self.engine = engine
+        self.flow = flow
+        self.execution = execution
+        self.attrs = attrs
+        self.progress = progress
+
+    def run(self, pages: Iterable[list[Any]], client: OmnitronClient, counts: WriteCounts,
+            attributes: dict[str, str]) -> None:
+        from console.runner import full_stock
+
+        flow, engine, execution_id = self.flow, self.engine, self.execution.id
+        settings, stock_list = flow.full_stock, flow.write.stock_list
+        if settings is None or stock_list is None:
+            raise StepError("compare", "this flow names no stock flow or no stock list")
+        erp_side = full_stock.ErpStock(stock_list)
+        pipeline = Pipeline(flow, engine.pool)
+        read = 0
+        for number, records in enumerate(pages):
+            if engine.stopped():
+                raise Interrupted
+            if number == 0:
+                engine.store.save_sample(execution_id, flow.id, records)
+            result = pipeline.run(records, with_all_var(self.attrs))
+            attributes.update(result.attributes)
+            erp_side.add(result.rows)
+            read += len(records)
+            engine.store.progress(execution_id, 0, 0, 0, read, 0)
+            if self.progress is not None:
+                self.progress(engine._reload(self.execution))
+        engine._log(execution_id, "info", f"{len(erp_side.stocks)} SKU(s) in the ERP's stock; "
+                                          f"reading Omnitron's stock list {stock_list}")
+        omnitron = full_stock.omnitron_stock(client.iter_product_stocks(
+            stock_list=stock_list, page_size=full_stock.OMNITRON_PAGE_SIZE))
+        found = full_stock.compare(erp_side, omnitron)
+        engine.store.add_logs(execution_id, [
+            (level, key, engine.redact(message), payload)
+            for level, key, message, payload in full_stock.log_lines(found, settings.stock_flow)])
+        skipped = sum(found.skipped.values())
+        counts.succeeded, counts.skipped = found.compared, skipped
+        counts.problems.update(found.skipped)
+        engine.store.progress(execution_id, found.compared + skipped, found.compared, 0, read,
+                              skipped)
+        attributes.update({f"log.{name}": str(value) for name, value in found.counts().items()})
+        engine._log(execution_id, "info", found.summary())
+        started = self._sync(found.to_sync(), settings.stock_flow, settings.chunk_size)
+        attributes["log.stock_executions"] = ",".join(started)
+
+    def _sync(self, skus: list[str], stock_flow: str, chunk_size: int) -> list[str]:
+        from console.runner.full_stock import chunks
+
+        if not skus:
+            return []
+        target = self.engine.config.find(stock_flow)
+        if target is None or not target.enabled:
+            raise StepError("compare", f"the stock flow {stock_flow!r} is "
+                                       f"{'disabled' if target else 'gone'}: the {len(skus)} "
+                                       "differing SKU(s) were not synced")
+        if self.engine.sync_skus is None:
+            raise StepError("compare", "no runner to start the stock flow (a dry run "
+                                       "compares only)")
+        started = [self.engine.sync_skus(target.id, chunk,
+                                         f"full stock {self.flow.id} {self.execution.id}")
+                   for chunk in chunks(skus, chunk_size)]
+        self.engine._log(self.execution.id, "info",
+                         f"{len(skus)} SKU(s) sent to {target.id} in {len(started)} run(s): "
+                         f"{', '.join(started)}")
+        return started
+
+
+def _row_key(row: Any) -> str | None:
+    if isinstance(row, dict):
+        for name in ("key", "id", "sku", "product_sku", "number"):
+            if row.get(name) not in (None, ""):
+                return str(row[name])
+    return None
+
+
+def _row_text(row: Any) -> str:
+    import json
+
+    text = json.dumps(row, ensure_ascii=False, default=str)
+    return text if len(text) <= 200 else text[:199] + "…"
 
 
 def _status(counts: WriteCounts) -> str:

@@ -9,6 +9,7 @@ from __future__ import annotations
 from typing import Any
 
 from console.flows import FlowsConfig
+from console.kinds import kind_of
 from console.runner.http_limits import HttpLimits
 
 _ERROR = {"$ref": "#/components/schemas/Error"}
@@ -34,7 +35,10 @@ _STOPPING = _answer("the runner is stopping")
 
 def describe(config: FlowsConfig, limits: HttpLimits) -> dict[str, Any]:
     settings = config.runner
-    outbound = [f.id for f in config.flows if f.direction == "outbound" and f.type != "oms_stock"]
+    outbound = [f.id for f in config.flows if f.direction == "outbound" and f.type != "oms_stock"
+                and not kind_of(f.type).answers_outbound]
+    proxies = [f.id for f in config.flows if f.direction == "outbound" and
+               kind_of(f.type).answers_outbound]
     oms = [f.id for f in config.flows if f.type == "oms_stock"]
     inbound = [f.id for f in config.flows if f.is_inbound and f.read is not None]
     accepted = {"type": "object", "required": ["execution_id"],
@@ -92,6 +96,24 @@ def describe(config: FlowsConfig, limits: HttpLimits) -> dict[str, Any]:
                 "409": _answer("the flow is not an OMS stock flow"),
                 "502": _answer("the ERP or a script failed; the message says how"),
                 "503": _STOPPING}}},
+        "/flows/{flow_id}/proxy": {"post": {
+            "operationId": "proxy", "summary": "an outbound proxy flow's synchronous answer: "
+                                               "the post-script's output",
+            "parameters": [_flow_id(proxies, "an outbound proxy flow")],
+            "requestBody": {"required": False, "content": {"application/json": {
+                "schema": {"description": "any JSON"}}},
+                            "description": "any UTF-8 JSON, given to the pre-script"},
+            "responses": {
+                "200": _answer("the post-script's output", {"description": "any JSON"}),
+                "400": _answer("the body is not UTF-8 JSON"), "401": _UNAUTHORIZED,
+                "404": _UNKNOWN, "408": _answer("the body was not received in time"),
+                "409": _answer("the flow is not an outbound proxy flow"),
+                "413": _answer("the body is too big"),
+                "429": _answer("max_active_executions calls of this flow are being answered"),
+                "500": _answer("a script failed; the message says where and how"),
+                "502": _answer("the remote or its login failed; the message says how"),
+                "504": _answer("a script ran past its timeout"),
+                "503": _STOPPING}}},
         "/flows/{flow_id}/trigger": {"post": {
             "operationId": "trigger", "summary": "a manual run of an inbound flow",
             "parameters": [_flow_id(inbound, "an inbound flow"),
@@ -100,7 +122,7 @@ def describe(config: FlowsConfig, limits: HttpLimits) -> dict[str, Any]:
                              ("sku", "number", "modified_date__gt"))],
             "responses": {
                 "202": _answer("admitted", accepted), "401": _UNAUTHORIZED, "404": _UNKNOWN,
-                "409": _answer("the flow reads no ERP data"),
+                "409": _answer("the flow reads no ERP data, or runs only on its schedule"),
                 "429": _answer("max_active_executions of this flow are processing"),
                 "503": _STOPPING}}},
         "/executions/{execution_id}/retry": {"post": {

@@ -32,6 +32,10 @@ class RunnerStopping(Exception):
     """The runner is stopping and admits nothing new."""
 
 
+class NotByHand(Exception):
+    """The flow runs only on its own (a full stock flow, at its time of day)."""
+
+
 class NothingToRetry(Exception):
     """The execution has no failed rows and did not fail as a whole: there is nothing to resend."""
 
@@ -56,7 +60,12 @@ class Runner:
 
     def engine(self) -> Engine:
         return Engine(self.config, self.store, self.pool, retry=self.retry_policy,
-                      stopping=self.stopping)
+                      stopping=self.stopping, sync_skus=self._sync_skus)
+
+    def _sync_skus(self, flow_id: str, skus: list[str], triggered_by: str) -> str:
+        """A full stock flow's compare starts its stock flow for the SKUs that differ."""
+        return self.trigger(flow_id, {"sku": ",".join(skus)}, trigger="full_stock",
+                            triggered_by=triggered_by)
 
     def _execute(self, execution: Execution, progress: Progress | None = None) -> Execution:
         return self._finished(self.engine().run(execution, progress))
@@ -67,7 +76,7 @@ class Runner:
         there too, through the fence, so the execution goes back to the queue instead of
         waiting for this host's next start."""
         engine = Engine(self.config, self.store, self.pool, retry=self.retry_policy,
-                        fence=fence)
+                        fence=fence, sync_skus=self._sync_skus)
         return self._finished(engine.run(execution))
 
     def _finished(self, final: Execution) -> Execution:
@@ -91,6 +100,7 @@ class Runner:
             trigger: str = "manual", triggered_by: str = "cli",
             progress: Progress | None = None) -> Execution:
         """Run in the calling thread and return the finished execution."""
+        self._by_hand(flow_id, trigger)
         execution = self.store.create(self._flow(flow_id), trigger, dict(params or {}), triggered_by)
         return self._execute(execution, progress)
 
@@ -115,6 +125,7 @@ class Runner:
         if flow is None:
             raise UnknownFlow(flow_id)
         self._admitting()
+        self._by_hand(flow.id, trigger)
         if trigger == "schedule" and not flow.allow_concurrent_runs:
             limit = 1 if limit is None else min(limit, 1)
         try:
@@ -180,6 +191,17 @@ class Runner:
         if wait:
             return self._execute(execution).id
         return self._submit(execution)
+
+    def _by_hand(self, flow_id: str, trigger: str) -> None:
+        flow = self.config.find(flow_id)
+        if flow is None or trigger != "manual":
+            return
+        from console.kinds import kind_of
+
+        kind = kind_of(flow.type)
+        if not kind.hand_triggered:
+            raise NotByHand(f"{flow.name} runs only at its scheduled time; a dry run compares "
+                            "without syncing anything")
 
     def _admitting(self) -> None:
         if self.stopping.is_set():

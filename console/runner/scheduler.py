@@ -91,6 +91,10 @@ class Scheduler:
         return started
 
     def _params(self, flow: Flow) -> dict[str, str]:
+        """Flows that read what changed get the time of their last request; a full stock
+        flow reads everything and a proxy flow asks its pre-script."""
+        if "modified_date__gt" not in flow.trigger_params:
+            return {}
         last = self.runner.store.last_request(flow.id) or self.clock() - timedelta(days=1)
         return {"modified_date__gt": last_request_text(last, flow.timezone)}
 

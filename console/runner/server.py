@@ -3,6 +3,7 @@
 - ``POST /flows/{id}/outbound``: a JSON array of rows; read as a stream within the size limit,
   checked completely, stored durably with its execution, then answered 202.
 - ``GET /flows/{id}/stock?sku=A,B``: the OMS stock flow's synchronous answer.
+- ``POST /flows/{id}/proxy``: an outbound proxy flow's synchronous answer (any JSON body).
 - ``POST /flows/{id}/trigger?param=value``: a manual run; ``POST /executions/{id}/retry``.
 - ``GET /health``: who is serving, for the console to attach to; ``GET /openapi.json``.
 - ``GET /metrics``: Prometheus text; public only with ``[runner] metrics_public = true``.
@@ -13,6 +14,7 @@ from __future__ import annotations
 
 import asyncio
 import hmac
+import json
 import os
 import time
 from collections.abc import Callable
@@ -29,8 +31,10 @@ from console.runner.metrics import RunnerMetrics
 from console.runner.oms import OmsQueryError, answer_stock_query
 from console.runner.openapi import describe
 from console.runner.payload import PayloadError, parse_rows, serialise
+from console.runner.proxy import ProxyError, answer_proxy
 from console.runner.runner import (
     FlowBusy,
+    NotByHand,
     NothingToRetry,
     Runner,
     RunnerStopping,
@@ -64,6 +68,7 @@ class RunnerApp:
         self.limits = limits or HttpLimits()
         self.address = address
         self.started_at = stamp()
+        self._proxy_calls: dict[str, int] = {}
 
     def authorized(self, request: Request) -> bool:
         try:
@@ -115,6 +120,8 @@ class RunnerApp:
         flow = self.runner.config.find(flow_id)
         if flow is None:
             raise UnknownFlow(flow_id)
+        if kind_of(flow.type).answers_outbound:
+            return _problem(409, f"{flow.name} is a proxy flow: POST to /flows/{flow.id}/proxy")
         if flow.direction != "outbound" or kind_of(flow.type).outbound_only:
             return _problem(409, f"{flow.name} is not an outbound {flow.type} flow")
         settings = self.runner.config.runner
@@ -160,6 +167,40 @@ class RunnerApp:
             return _problem(502, str(exc))
         return JSONResponse(body)
 
+    async def proxy(self, request: Request) -> Response:
+        """The caller's JSON through the pre-script, the remote and the post-script; the
+        post-script's output is the answer. At most ``max_active_executions`` calls of a flow
+        at once (429 beyond)."""
+        flow_id = request.path_params["flow_id"]
+        flow = self.runner.config.find(flow_id)
+        if flow is None:
+            raise UnknownFlow(flow_id)
+        if not kind_of(flow.type).answers_outbound or flow.direction != "outbound":
+            return _problem(409, f"{flow.name} is not an outbound proxy flow")
+        settings = self.runner.config.runner
+        try:
+            raw = await self._read_body(request,
+                                        self.limits.max_body_bytes(settings.outbound_max_rows))
+        except _BodyRefused as exc:
+            return _problem(exc.status, exc.message, close=True)
+        except ClientDisconnect:
+            return _problem(400, "the client went away before sending the whole body", close=True)
+        try:
+            payload = json.loads(raw) if raw.strip() else None
+        except (ValueError, UnicodeDecodeError) as exc:
+            return _problem(400, f"the body is not UTF-8 JSON: {exc}")
+        calls = self._proxy_calls.setdefault(flow.id, 0)
+        if calls >= settings.max_active_executions:
+            return _problem(429, f"{flow.name} already answers {calls} calls")
+        self._proxy_calls[flow.id] = calls + 1
+        try:
+            answer = await asyncio.to_thread(answer_proxy, flow, payload, self.runner.pool)
+        except ProxyError as exc:
+            return _problem(exc.status, f"{exc.step}: {exc.message}")
+        finally:
+            self._proxy_calls[flow.id] -= 1
+        return JSONResponse(answer)
+
     async def trigger(self, request: Request) -> Response:
         flow_id = request.path_params["flow_id"]
         flow = self.runner.config.find(flow_id)
@@ -175,6 +216,8 @@ class RunnerApp:
                 limit=self.runner.config.runner.max_active_executions)
         except FlowBusy as exc:
             return _problem(429, str(exc))
+        except NotByHand as exc:
+            return _problem(409, str(exc))
         return JSONResponse({"execution_id": execution_id}, status_code=202)
 
     async def retry(self, request: Request) -> Response:
@@ -212,6 +255,7 @@ class RunnerApp:
             Route("/metrics", self.metrics_text, methods=["GET"]),
             Route("/flows/{flow_id}/outbound", self.guarded(self.outbound), methods=["POST"]),
             Route("/flows/{flow_id}/stock", self.guarded(self.stock), methods=["GET"]),
+            Route("/flows/{flow_id}/proxy", self.guarded(self.proxy), methods=["POST"]),
             Route("/flows/{flow_id}/trigger", self.guarded(self.trigger), methods=["POST"]),
             Route("/executions/{execution_id}/retry", self.guarded(self.retry), methods=["POST"]),
         ])

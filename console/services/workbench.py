@@ -12,7 +12,7 @@ from dataclasses import dataclass
 from pathlib import Path
 from typing import TYPE_CHECKING, Literal
 
-from console.flows import FlowsConfig
+from console.flows import Flow, FlowsConfig
 from console.services.errors import ServiceError
 from console.services.executions import ExecutionsReader
 
@@ -52,12 +52,29 @@ def live_input(config: FlowsConfig, flow_id: str) -> TestInput:
     from console.runner.dry_run import fetch_records
     from console.runner.erp import StepError
 
-    if config.flow(flow_id).read is None:
+    flow = config.flow(flow_id)
+    if flow.read is None:
         raise ServiceError("this flow does not read from the ERP")
+    if flow.proxy is not None:
+        return _input(_remote_answer(flow), "live")
     try:
         return _input(fetch_records(config, flow_id), "live")
     except StepError as exc:
         raise ServiceError(f"{exc.step}: {exc.message}") from None
+
+
+def _remote_answer(flow: Flow) -> object:
+    """A proxy flow's remote answer to the request its pre-script makes without input."""
+    from console.runner.proxy import ProxyError, call
+    from console.script import ScriptPool
+
+    try:
+        with ScriptPool(workers=1) as pool:
+            answer = call(flow, None, pool, {"flow.id": flow.id, "flow.name": flow.name},
+                          until_remote=True)
+    except ProxyError as exc:
+        raise ServiceError(f"{exc.step}: {exc.message}") from None
+    return answer.output
 
 
 def last_input(reader: ExecutionsReader, flow_id: str) -> TestInput:
@@ -91,8 +108,11 @@ def pin(config: FlowsConfig, flow_id: str, text: str) -> Path:
     return path
 
 
-def dry_run(config: FlowsConfig, flow_id: str, params: dict[str, str]) -> DryRun:
-    """Login, read, script and mapping of the flow as given; nothing is written."""
+def dry_run(config: FlowsConfig, flow_id: str, params: dict[str, str],
+            payload: str | None = None) -> DryRun:
+    """Login, read, script and mapping of the flow as given; nothing is written. A full
+    stock flow compares without syncing; a proxy flow makes its one request (``payload`` is
+    an outbound proxy's caller payload)."""
     from console.runner.dry_run import dry_run as run
 
-    return run(config, flow_id, params)
+    return run(config, flow_id, params, input_text=payload)

@@ -18,11 +18,12 @@ from console.flows import ErpLogin, Flow, Pagination, schema
 from console.kinds import kind_of
 
 Kind = Literal["text", "int", "float", "choice", "bool", "list", "optional", "pairs"]
-Tab = Literal["config", "login", "read", "write", "fetch", "oms"]
+Tab = Literal["config", "login", "read", "write", "fetch", "oms", "full_stock", "proxy"]
 
 
 _TABS: dict[str, Tab] = {"": "config", "login": "login", "read": "read", "write": "write",
-                         "fetch_missing": "fetch", "oms": "oms"}
+                         "fetch_missing": "fetch", "oms": "oms", "full_stock": "full_stock",
+                         "proxy": "proxy"}
 """The designer's tab of each table of a flow (by the first part of the key's path)."""
 
 

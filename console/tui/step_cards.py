@@ -9,6 +9,7 @@ from dataclasses import dataclass
 from typing import Any, Literal
 
 from console.flows import Flow, MappingStep, OmsSettings, ScriptStep
+from console.flows.model import ProxySettings
 from console.kinds import kind_of
 from console.kinds.registry import CardId
 
@@ -22,6 +23,9 @@ SAMPLE_ORDER = json.dumps({"order": "ORD-000002", "orderitem_set": [
 SAMPLE_PRICES = json.dumps([{"id": 1, "sku": "SKU-000001", "price_list": 1, "list_price": 149.99,
                             "sale_price": 119.99, "vat": 20, "currency": "TRY"}], indent=2)
 SAMPLE_SKUS = json.dumps(["SKU-000001", "SKU-000002"], indent=2)
+SAMPLE_PROXY_PAYLOAD = json.dumps({"skus": ["SKU-000001", "SKU-000002"]}, indent=2)
+SAMPLE_PROXY_ANSWER = json.dumps([{"id": 1, "sku": "SKU-000001", "qty": 12, "stock_list": 1}],
+                                 indent=2)
 SAMPLE_OMS_RECORDS = json.dumps([{"id": 1, "sku": "SKU-000001", "qty": 12, "stock_list": 1},
                                  {"id": 2, "sku": "SKU-000002", "qty": 0, "stock_list": 1}],
                                 indent=2)
@@ -58,8 +62,8 @@ class StepCard:
             return flow.script.source if flow.script else ""
         if self.target == "mapping":
             return flow.mapping.spec.strip() if flow.mapping else ""
-        oms = flow.oms or OmsSettings()
-        return (oms.pre_script if self.target == "pre_script" else oms.post_script) or ""
+        scripts = _scripts(flow)
+        return (scripts.pre_script if self.target == "pre_script" else scripts.post_script) or ""
 
     def timeout_s(self, flow: Flow) -> float | None:
         """The script's timeout in runs (a mapping has none)."""
@@ -67,7 +71,7 @@ class StepCard:
             return flow.script.timeout_s if flow.script else None
         if self.target == "mapping":
             return None
-        return (flow.oms or OmsSettings()).script_timeout_s
+        return _scripts(flow).script_timeout_s
 
     def put(self, flow: Flow, text: str) -> Flow:
         """The flow with this card's text (empty text removes the step). Text as the card
@@ -82,20 +86,42 @@ class StepCard:
         if self.target == "mapping":
             return dataclasses.replace(flow, mapping=MappingStep(text) if text.strip() else None)
         change: dict[str, Any] = {self.target: text if text.strip() else None}
+        if kind_of(flow.type).settings_table == "proxy":
+            proxy = dataclasses.replace(flow.proxy or ProxySettings(), **change)
+            return dataclasses.replace(flow, proxy=proxy)
         oms = dataclasses.replace(flow.oms or OmsSettings(), **change)
         return dataclasses.replace(flow, oms=oms)
+
+
+def _scripts(flow: Flow) -> OmsSettings | ProxySettings:
+    """The table holding a flow's pre- and post-script: [proxy] or [oms]."""
+    if kind_of(flow.type).settings_table == "proxy":
+        return flow.proxy or ProxySettings()
+    return flow.oms or OmsSettings()
 
 
 def step_cards(flow: Flow) -> list[StepCard]:
     """The code cards of the flow's kind: Script and Mapping, or for OMS stock flows the
     scripts around the ERP read."""
     kind = kind_of(flow.type)
+    if kind.sample == "proxy_payload":
+        return _proxy_cards(flow)
     sample = _SAMPLES[kind.sample]
     return [_card(card, sample) for card in kind.cards]
 
 
+def _proxy_cards(flow: Flow) -> list[StepCard]:
+    """A proxy flow's scripts: the pre-script's input is the caller's payload (none when the
+    flow runs inbound), the post-script's is the remote's answer."""
+    given = "null" if flow.is_inbound else SAMPLE_PROXY_PAYLOAD
+    label = "input: none (inbound runs)" if flow.is_inbound else "the caller's payload"
+    return [StepCard("pre_script", "Pre-script", given, False, label),
+            StepCard("post_script", "Post-script", SAMPLE_PROXY_ANSWER, True,
+                     "the remote's answer · f6 live f8 last f7 pin")]
+
+
 _SAMPLES = {"stock_rows": SAMPLE_STOCK, "orders": SAMPLE_ORDERS, "skus": SAMPLE_SKUS,
-            "prices": SAMPLE_PRICES}
+            "prices": SAMPLE_PRICES, "proxy_payload": SAMPLE_PROXY_PAYLOAD}
 
 
 def _card(card: CardId, sample: str) -> StepCard:

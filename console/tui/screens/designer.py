@@ -42,6 +42,8 @@ from console.tui.widgets.read_card import ReadCard
 from console.tui.widgets.test_panel import TestPanel
 
 _EDITOR_KEYS = ("script", "mapping")  # their editors show their own diagnostics
+_SETTINGS_CARDS = {"oms": "OMS", "full_stock": "Compare", "proxy": "Proxy"}
+"""The card of a kind's own settings table, by table."""
 
 
 class DesignerScreen(ConsoleScreen[None]):
@@ -84,9 +86,11 @@ class DesignerScreen(ConsoleScreen[None]):
                     yield FormFields(flow, "login", id="form-login")
                 with TabPane("Read", id="tab-read"):
                     yield ReadCard(flow, id="read-card")
-            if self.kind.settings_table == "oms":
-                with TabPane("OMS", id="tab-oms"):
-                    yield FormFields(flow, "oms", id="form-oms")
+            table = self.kind.settings_table
+            if table in _SETTINGS_CARDS:
+                name = table.replace("_", "-")
+                with TabPane(_SETTINGS_CARDS[table], id=f"tab-{name}"):
+                    yield FormFields(flow, table, id=f"form-{name}")  # type: ignore[arg-type]
             for card in self.cards:
                 with TabPane(card.title, id=card.tab_id), Horizontal():
                     yield CodeEditor(card.source(flow), card.language, id=card.editor_id)
@@ -356,11 +360,11 @@ class DesignerScreen(ConsoleScreen[None]):
         """The whole flow as edited (login, read, script, mapping), without writing."""
         self.notify("dry run started…")
         self.run_dry(self.config.with_flow(self.edited_flow()), self.flow.id,
-                     self._query_params())
+                     self._query_params(), self._payload())
 
     def _query_params(self) -> dict[str, str]:
         """For an OMS stock flow, the SKUs in the pre-script's test input are asked for."""
-        if "pre_script" not in self.kind.cards or not self.query("#pre-script-test"):
+        if self.kind.settings_table != "oms" or not self.query("#pre-script-test"):
             return {}
         try:
             skus = json.loads(self.query_one("#pre-script-test", TestPanel).input_text)
@@ -369,9 +373,16 @@ class DesignerScreen(ConsoleScreen[None]):
         key = self.flow.oms.sku_query_key if self.flow.oms else "sku"
         return {key: ",".join(str(s) for s in skus)} if isinstance(skus, list) else {}
 
+    def _payload(self) -> str | None:
+        """For an outbound proxy flow, the pre-script's test input is the caller's payload."""
+        if self.kind.settings_table != "proxy" or not self.query("#pre-script-test"):
+            return None
+        return self.query_one("#pre-script-test", TestPanel).input_text
+
     @work(thread=True, exit_on_error=False, exclusive=True, group="dry-run")
-    def run_dry(self, config: FlowsConfig, flow_id: str, params: dict[str, str]) -> None:
-        self.post_message(DryRunDone(workbench.dry_run(config, flow_id, params)))
+    def run_dry(self, config: FlowsConfig, flow_id: str, params: dict[str, str],
+                payload: str | None) -> None:
+        self.post_message(DryRunDone(workbench.dry_run(config, flow_id, params, payload)))
 
     def on_dry_run_done(self, message: DryRunDone) -> None:
         from console.tui.screens.dry_run import DryRunScreen
