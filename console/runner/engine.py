@@ -27,7 +27,7 @@ from console.runner.price_writer import PriceWriter, price_key
 from console.runner.redact import config_redactor
 from console.runner.stages import PayloadError, count_rows, payload_slices, read_ahead, run_stages
 from console.runner.store import Execution, ExecutionStore, now
-from console.runner.writers import OrderStatusWriter, StockWriter, WriteCounts, Writer
+from console.runner.writers import LogEntry, OrderStatusWriter, StockWriter, WriteCounts, Writer
 from console.script import ScriptPool
 
 Progress = Callable[[Execution], None]
@@ -169,8 +169,7 @@ class Engine:
                 counts.skipped += result.skipped
                 counts.problems.update(result.problems)
                 counts.superseded += result.superseded
-                self.store.add_logs(execution.id, [(level, key, self.redact(message), payload)
-                                                   for level, key, message, payload in result.entries])
+                self.store.add_logs(execution.id, self._redacted(result.entries))
                 self.store.progress(execution.id, counts.succeeded + counts.failed +
                                     counts.skipped + counts.superseded, counts.succeeded,
                                     counts.failed, read, counts.skipped)
@@ -179,6 +178,14 @@ class Engine:
 
             run_stages((Page(number, records) for number, records in enumerate(pages)),
                        [transform, lambda page: self._write(writer, page), record])
+
+    def _redacted(self, entries: list[LogEntry]) -> list[LogEntry]:
+        messages = [entry[2] for entry in entries]
+        clean = self.redact.many(messages)
+        if clean is messages:
+            return entries
+        return [(level, key, message, payload)
+                for (level, key, _, payload), message in zip(entries, clean, strict=True)]
 
     def _write(self, writer: Writer, page: Page) -> Page:
         """The write step: one page's rows to Omnitron, in the order the pages were read.
