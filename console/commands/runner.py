@@ -172,9 +172,11 @@ def _store_lock(config: Any, command: str) -> Any:
 
 def serve_command(args: argparse.Namespace) -> int:
     config = load_config(args)
+    from console.runner.heap import keep_heap_small
     from console.runner.lock import StoreHeld
     from console.runner.service import RunnerService
 
+    keep_heap_small()  # before the runner's threads start: they share the capped arenas
     service = RunnerService(config)
 
     def stop(signum: int, frame: Any) -> None:
