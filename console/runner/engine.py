@@ -194,6 +194,7 @@ class Engine:
         if self.stopping is not None and self.stopping.is_set():
             raise Interrupted
         page.result = writer(page.rows, page.number)
+        page.rows = []  # the log entries keep the rows as written; these are done with
         return page
 
     def _pages(self, flow: Flow, execution: Execution, attrs: dict[str, str], http: httpx.Client,

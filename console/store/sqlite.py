@@ -9,6 +9,7 @@ full view or of the errors-only view is one index lookup at any size.
 
 from __future__ import annotations
 
+import contextlib
 import json
 import sqlite3
 import threading
@@ -97,6 +98,24 @@ def _execution(row: sqlite3.Row) -> Execution:
                      row["expected"], row["records_read"], row["skipped"], row["accepted_seq"])
 
 
+class _Held:
+    """One thread's connection, closed when the thread ends (its thread-local slot goes):
+    a runner starts threads for every execution, and each would otherwise keep a connection,
+    its page cache and its file descriptors for the life of the process."""
+
+    __slots__ = ("conn", "opened")
+
+    def __init__(self, conn: sqlite3.Connection, opened: dict[int, sqlite3.Connection]) -> None:
+        self.conn = conn
+        self.opened = opened
+        opened[id(self)] = conn
+
+    def __del__(self) -> None:
+        self.opened.pop(id(self), None)
+        with contextlib.suppress(Exception):  # at interpreter exit there is nothing to tell
+            self.conn.close()
+
+
 class SQLiteStore(HealthQueries):
     """The store in one SQLite file (created with its folder if missing)."""
 
@@ -104,8 +123,7 @@ class SQLiteStore(HealthQueries):
         self.path = Path(path)
         self.path.parent.mkdir(parents=True, exist_ok=True)
         self._local = threading.local()
-        self._opened: list[sqlite3.Connection] = []
-        self._opened_lock = threading.Lock()
+        self._opened: dict[int, sqlite3.Connection] = {}
         self._seq_lock = threading.Lock()
         self._seqs: dict[tuple[str, str | None], int] = {}
         self._search: tuple[tuple[Any, ...], array[int]] | None = None
@@ -134,17 +152,16 @@ class SQLiteStore(HealthQueries):
         conn.executescript(_LOG_INDEXES)
 
     def _conn(self) -> sqlite3.Connection:
-        conn = getattr(self._local, "conn", None)
-        if conn is None:
+        held = getattr(self._local, "held", None)
+        if held is None:
             conn = sqlite3.connect(self.path, timeout=30, isolation_level=None,
                                    check_same_thread=False)
             conn.row_factory = sqlite3.Row
             conn.execute("PRAGMA journal_mode=WAL")
             conn.execute("PRAGMA synchronous=NORMAL")
-            self._local.conn = conn
-            with self._opened_lock:
-                self._opened.append(conn)
-        return conn
+            held = _Held(conn, self._opened)
+            self._local.held = held
+        return held.conn
 
     @property
     def location(self) -> str:
@@ -152,8 +169,8 @@ class SQLiteStore(HealthQueries):
 
     def close(self) -> None:
         """Close every thread's connection; a later call opens a new one."""
-        with self._opened_lock:
-            opened, self._opened = self._opened, []
+        opened = list(self._opened.values())
+        self._opened.clear()
         for conn in opened:
             conn.close()
         self._local = threading.local()
