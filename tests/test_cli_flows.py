@@ -120,3 +120,28 @@ def test_executions_show_times_in_the_flows_zone_with_duration_and_params(
     assert "2026-11-24 12:00:00 +03" in line and "1m 05s" in line and "sku=A1" in line
     rows = json.loads(run(capsys, "--flows", str(demo), "executions", "--json")[1])
     assert rows[0]["duration_s"] == 65.0 and rows[0]["started_at"].endswith("+00:00")
+
+
+def test_flows_list_leaves_step_contents_to_validate(demo: Path,
+                                                     capsys: pytest.CaptureFixture[str]) -> None:
+    """A listing shows no script, mapping or expression, so it does not compile them (nor
+    load their compilers); validating, serving and the TUI still report each problem."""
+    text = demo.read_text(encoding="utf-8")
+    head, _, rest = text.partition("[flows.stock.mapping]\nspec = '''")
+    demo.write_text(head + "[flows.stock.mapping]\nspec = '''[{\"operation\": \"nope\"}]"
+                    + rest[rest.index("'''"):], encoding="utf-8")
+    from console.flows import FlowsError, load
+
+    with pytest.raises(FlowsError) as deep:
+        load(demo)
+    assert "flows.stock.mapping" in str(deep.value)
+    status, out, _ = run(capsys, "--flows", str(demo), "flows", "list")
+    assert status == 0 and "stock" in out
+    status, _, err = run(capsys, "--flows", str(demo), "flows", "validate")
+    assert status == 2 and "flows.stock.mapping" in err
+    code = ("import sys\nfrom console.cli import main\nmain(['--flows', sys.argv[1], 'flows', "
+            "'list'])\nprint(sorted(m for m in sys.modules if m.startswith(('console.mapping', "
+            "'console.expression'))))")
+    loaded = subprocess.run([sys.executable, "-c", code, str(demo)], capture_output=True,
+                            text=True, check=True).stdout.strip().splitlines()[-1]
+    assert loaded == "[]"

@@ -86,3 +86,13 @@ def test_encoded_and_basic_auth_forms_are_masked(demo_flows: Any, tmp_path: Path
     basic = base64.b64encode(b"erp:p@ss word/1").decode()
     assert redact(f"x p@ss word/1 p%40ss%20word%2F1 p%40ss+word%2F1 Basic {basic}") == \
         "x *** *** *** Basic ***"
+
+
+def test_a_page_of_messages_is_masked_row_by_row_only_where_a_secret_is() -> None:
+    from console.runner.redact import Redactor
+
+    redact = Redactor(["s3cret-token", "s3cret"])
+    clean = ["stock 5 written to stock list 1", "stock 6 written to stock list 1"]
+    assert redact.many(clean) is clean
+    assert redact.many([*clean, "answered 400 for s3cret-token and s3cret"]) == \
+        [*clean, "answered 400 for *** and ***"]

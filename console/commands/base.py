@@ -19,9 +19,10 @@ class CommandError(Exception):
         self.status = status
 
 
-def load_config(args: Namespace) -> FlowsConfig:
+def load_config(args: Namespace, *, deep: bool = True) -> FlowsConfig:
+    """The flows file the command names (``deep``: see ``console.flows.parse``)."""
     try:
-        return load(args.flows)
+        return load(args.flows, deep=deep)
     except FlowsError as exc:
         raise CommandError(f"{len(exc.problems)} problem(s) in {args.flows}:\n{exc}") from None
 

@@ -64,7 +64,7 @@ def _summary(summary: FlowSummary) -> dict[str, Any]:
 def list_flows(args: argparse.Namespace) -> int:
     from console.services.flows import summaries
 
-    config = load_config(args)
+    config = load_config(args, deep=False)  # shows no step: `flows validate` checks them
     found = summaries(config, datetime.now(UTC))
     if args.json:
         print_json([_summary(s) for s in found])

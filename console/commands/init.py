@@ -3,7 +3,6 @@
 from __future__ import annotations
 
 import argparse
-from importlib import resources
 from pathlib import Path
 from typing import Any
 
@@ -18,6 +17,8 @@ def register(commands: Any) -> None:
 
 
 def demo_flows_text() -> str:
+    from importlib import resources
+
     return resources.files("console.flows").joinpath("demo_flows.toml").read_text("utf-8")
 
 

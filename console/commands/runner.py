@@ -191,10 +191,12 @@ def _store_lock(config: Any, command: str) -> Any:
 
 def serve_command(args: argparse.Namespace) -> int:
     config = load_config(args)
+    from console.runner.heap import keep_heap_small
     from console.runner.lock import StoreHeld
     from console.runner.service import RunnerService
     from console.store import StoreUnavailable
 
+    keep_heap_small()  # before the runner's threads start: they share the capped arenas
     try:
         service = RunnerService(config)
     except StoreUnavailable as exc:

@@ -6,15 +6,11 @@ import contextlib
 import json
 import os
 import re
-import shutil
 import stat
-import tempfile
 import tomllib
 from dataclasses import fields, replace
 from pathlib import Path
 from typing import Any
-
-import tomli_w
 
 from console.flows import model as m
 from console.flows.errors import FlowsError, Problem
@@ -84,10 +80,11 @@ def _document(text: str, source: Path | None) -> dict[str, Any]:
     return data
 
 
-def loads(text: str, source: Path | None = None) -> m.FlowsConfig:
-    """Parse flows.toml text; raise :class:`FlowsError` listing every problem."""
+def loads(text: str, source: Path | None = None, *, deep: bool = True) -> m.FlowsConfig:
+    """Parse flows.toml text; raise :class:`FlowsError` listing every problem (``deep``: see
+    ``parse_document``)."""
     data = _document(text, source)
-    config, problems = parse_document(data)
+    config, problems = parse_document(data, deep=deep)
     if problems:
         lines = key_lines(text)
         located = [Problem(p.key_path, p.message, line_of(lines, p.key_path)) for p in problems]
@@ -96,7 +93,7 @@ def loads(text: str, source: Path | None = None) -> m.FlowsConfig:
     return replace(config, source=source)
 
 
-def load(path: Path | str) -> m.FlowsConfig:
+def load(path: Path | str, *, deep: bool = True) -> m.FlowsConfig:
     path = Path(path)
     try:
         text = path.read_text(encoding="utf-8")
@@ -107,7 +104,7 @@ def load(path: Path | str) -> m.FlowsConfig:
         ) from None
     except (OSError, UnicodeDecodeError) as exc:
         raise FlowsError([Problem("", f"cannot read: {exc}")], path) from None
-    return loads(text, path.resolve())
+    return loads(text, path.resolve(), deep=deep)
 
 
 class _Pretty:
@@ -166,6 +163,8 @@ def _key(name: str) -> str:
 
 
 def _inline(table: dict[str, Any]) -> str:
+    import tomli_w  # writing only: loading the file never needs it
+
     if not table:
         return "{}"
     parts = []
@@ -221,6 +220,8 @@ def _flow_table(flow: m.Flow, pretty: _Pretty) -> dict[str, Any]:
 
 
 def dumps(config: m.FlowsConfig) -> str:
+    import tomli_w
+
     pretty = _Pretty()
     document: dict[str, Any] = {"omnitron": _table(config.omnitron, pretty)}
     runner = _table(config.runner, pretty)
@@ -237,6 +238,8 @@ def dumps(config: m.FlowsConfig) -> str:
 
 def flow_text(flow: m.Flow) -> str:
     """One flow's tables, as ``dumps`` writes them."""
+    import tomli_w
+
     pretty = _Pretty()
     return pretty.finish(tomli_w.dumps({"flows": {flow.id: _flow_table(flow, pretty)}},
                                        multiline_strings=True))
@@ -298,6 +301,9 @@ def _write(config: m.FlowsConfig, target: Path,
 def write_text(target: Path, text: str) -> Path:
     """Replace the file with ``text`` atomically, keeping its mode and the previous file as
     ``.bak``. The caller has checked that ``text`` loads."""
+    import shutil
+    import tempfile
+
     target.parent.mkdir(parents=True, exist_ok=True)
     fd, tmp = tempfile.mkstemp(prefix=f".{target.name}.", suffix=".tmp", dir=target.parent)
     try:

@@ -5,9 +5,9 @@ a key the model does not declare is reported as unknown, with the closest known 
 
 from __future__ import annotations
 
-import ast
 import json
 from collections.abc import Callable
+from contextvars import ContextVar
 from datetime import UTC, datetime
 from typing import Any
 
@@ -19,14 +19,30 @@ from console.flows.schema import names
 from console.flows.secrets import Secret
 from console.kinds import KINDS, FlowKind, kind_of
 
+_DEEP: ContextVar[bool] = ContextVar("deep", default=True)
+"""Whether step contents (scripts, mapping specs, expressions, JSON paths) are compiled to
+check them; see ``parse_document``."""
 
-def parse_document(data: dict[str, Any]) -> tuple[m.FlowsConfig | None, list[Problem]]:
+
+def parse_document(data: dict[str, Any], *, deep: bool = True
+                   ) -> tuple[m.FlowsConfig | None, list[Problem]]:
+    """The configuration and every problem found in it.
+
+    ``deep=False`` leaves step contents unchecked (the structure, types, schedules and names
+    still are): for a command that shows none of them, such as a listing of the flows,
+    which then need not load the mapping and expression compilers. Anything that runs,
+    edits or validates flows loads them deep, with every problem reported.
+    """
     problems: list[Problem] = []
     root = TableReader(data, "", problems)
-    omnitron = _omnitron(root)
-    runner = _runner(root)
-    flows = _flows(root)
-    alarms = _alarms(root)
+    token = _DEEP.set(deep)
+    try:
+        omnitron = _omnitron(root)
+        runner = _runner(root)
+        flows = _flows(root)
+        alarms = _alarms(root)
+    finally:
+        _DEEP.reset(token)
     root.finish(names(m.FlowsConfig))
     if omnitron is None:
         return None, problems
@@ -344,6 +360,8 @@ def _login(flow: TableReader) -> m.ErpLogin | None:
 
 
 def _check_json_path(table: TableReader, name: str, path: str) -> None:
+    if not _DEEP.get():
+        return
     from console.expression import ExpressionError
     from console.expression.jsonpath import json_path
 
@@ -432,6 +450,8 @@ def _mapping(flow: TableReader) -> m.MappingStep | None:
 
 
 def _check_mapping(table: TableReader, chain: Any) -> None:
+    if not _DEEP.get():
+        return
     from console.mapping import MappingSpecError
     from console.mapping import compile as compile_mapping
 
@@ -442,8 +462,10 @@ def _check_mapping(table: TableReader, chain: Any) -> None:
 
 
 def _check_python(table: TableReader, name: str, source: str | None) -> None:
-    if not source:
+    if not source or not _DEEP.get():
         return
+    import ast
+
     try:
         ast.parse(source)
     except SyntaxError as exc:
@@ -452,6 +474,8 @@ def _check_python(table: TableReader, name: str, source: str | None) -> None:
 
 
 def _check_expression(table: TableReader, name: str, text: str) -> None:
+    if not _DEEP.get():
+        return
     from console.expression import ExpressionError
     from console.expression import compile as compile_expression
 

@@ -2,7 +2,6 @@
 
 from __future__ import annotations
 
-import difflib
 from collections.abc import Callable, Iterable
 from typing import Any, TypeVar
 
@@ -145,6 +144,8 @@ class TableReader:
         for name in self.data:
             if name in allowed or name in self.read:
                 continue
+            import difflib  # only when a name is unknown
+
             close = difflib.get_close_matches(name, allowed, n=1, cutoff=0.6)
             hint = f", did you mean '{close[0]}'?" if close else f"; known keys: {', '.join(allowed)}"
             self.problem(name, f"unknown key{hint}")

@@ -26,7 +26,7 @@ from console.runner.pipeline import Pipeline
 from console.runner.price_writer import PriceWriter, price_key
 from console.runner.redact import config_redactor
 from console.runner.stages import PayloadError, count_rows, payload_slices, read_ahead, run_stages
-from console.runner.writers import OrderStatusWriter, StockWriter, WriteCounts, Writer
+from console.runner.writers import LogEntry, OrderStatusWriter, StockWriter, WriteCounts, Writer
 from console.script import ScriptPool
 from console.store import Store
 from console.store.records import Execution, now
@@ -198,8 +198,7 @@ class Engine:
                 counts.skipped += result.skipped
                 counts.problems.update(result.problems)
                 counts.superseded += result.superseded
-                self.store.add_logs(execution.id, [(level, key, self.redact(message), payload)
-                                                   for level, key, message, payload in result.entries])
+                self.store.add_logs(execution.id, self._redacted(result.entries))
                 self.store.progress(execution.id, counts.succeeded + counts.failed +
                                     counts.skipped + counts.superseded, counts.succeeded,
                                     counts.failed, read, counts.skipped)
@@ -232,6 +231,14 @@ class Engine:
     def stopped(self) -> bool:
         return self.stopping is not None and self.stopping.is_set()
 
+    def _redacted(self, entries: list[LogEntry]) -> list[LogEntry]:
+        messages = [entry[2] for entry in entries]
+        clean = self.redact.many(messages)
+        if clean is messages:
+            return entries
+        return [(level, key, message, payload)
+                for (level, key, _, payload), message in zip(entries, clean, strict=True)]
+
     def _write(self, writer: Writer, page: Page) -> Page:
         """The write step: one page's rows to Omnitron, in the order the pages were read.
         A stopping runner ends the execution here, between two pages."""
@@ -240,6 +247,7 @@ class Engine:
         if self.fence is not None:
             self.fence()
         page.result = writer(page.rows, page.number)
+        page.rows = []  # the log entries keep the rows as written; these are done with
         return page
 
     def _pages(self, flow: Flow, execution: Execution, attrs: dict[str, str], http: httpx.Client,

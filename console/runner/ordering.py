@@ -43,6 +43,9 @@ class NewestWins:
                 return
             newer = self.store.claim_newest(self.execution.flow_id, seq, self.execution.id,
                                             (self.key(r) for r in rows))
+            if not newer:
+                yield rows, []
+                return
             kept: list[dict[str, Any]] = []
             skipped: list[LogEntry] = []
             for row in rows:

@@ -10,7 +10,9 @@ The rules, each refused with a 400 that says where the problem is (nothing is st
 - nesting at most ``MAX_DEPTH`` levels.
 
 The stored payload is the checked rows re-serialised, so the execution reads exactly what was
-checked.
+checked. A body is checked and re-serialised a slice of rows at a time (``checked_payload``),
+so 50,000 rows never sit in memory as objects all at once; a body with any problem is then
+read whole once more, so every refusal says what the whole-body reading says.
 """
 
 from __future__ import annotations
@@ -82,6 +84,76 @@ def parse_rows(raw: bytes) -> list[dict[str, Any]]:
         if where:
             raise PayloadError(f"row {index}: {where}")
     return rows
+
+
+class _Unusual(Exception):
+    """The row-by-row reading met something it leaves to the whole-body reading."""
+
+
+_SPACE = " \t\n\r"
+SLICE = 1000
+
+
+def checked_payload(raw: bytes) -> tuple[int, str]:
+    """How many rows an outbound body holds and the text to store (``serialise`` of them),
+    or ``PayloadError`` exactly as ``parse_rows`` raises it."""
+    try:
+        return _checked_by_slices(raw)
+    except _Unusual:
+        rows = parse_rows(raw)
+        return len(rows), serialise(rows)
+
+
+def _checked_by_slices(raw: bytes) -> tuple[int, str]:
+    if raw.startswith(BOM):
+        raw = raw[len(BOM):]
+    if _encoding_problem(raw):
+        raise _Unusual
+    try:
+        text = raw.decode("utf-8")
+    except UnicodeDecodeError:
+        raise _Unusual from None
+    decode = json.JSONDecoder(object_pairs_hook=_object, parse_constant=_Constant).raw_decode
+    position = _skip_space(text, 0)
+    if not text.startswith("[", position):
+        raise _Unusual
+    position = _skip_space(text, position + 1)
+    parts: list[str] = []
+    count = 0
+    rows: list[dict[str, Any]] = []
+    if text.startswith("]", position):
+        if _skip_space(text, position + 1) != len(text):
+            raise _Unusual
+        return 0, serialise([])
+    while True:
+        try:
+            row, position = decode(text, position)
+        except (json.JSONDecodeError, RecursionError):
+            raise _Unusual from None
+        if not isinstance(row, dict) or _check(row, f"$[{count}]", 1):
+            raise _Unusual
+        rows.append(row)
+        count += 1
+        if len(rows) == SLICE:
+            parts.append(serialise(rows)[1:-1])
+            rows = []
+        position = _skip_space(text, position)
+        if text.startswith(",", position):
+            position = _skip_space(text, position + 1)
+        elif text.startswith("]", position) and _skip_space(text, position + 1) == len(text):
+            break
+        else:
+            raise _Unusual
+    if rows:
+        parts.append(serialise(rows)[1:-1])
+    return count, "[" + ",".join(parts) + "]"
+
+
+def _skip_space(text: str, position: int) -> int:
+    length = len(text)
+    while position < length and text[position] in _SPACE:
+        position += 1
+    return position
 
 
 def _kind(value: Any) -> str:

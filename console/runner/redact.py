@@ -24,6 +24,7 @@ MIN_LENGTH = 4
 class Redactor:
     def __init__(self, secrets: Iterable[str] = ()) -> None:
         self._values: set[str] = set()
+        self._longest_first: tuple[str, ...] = ()
         for value in secrets:
             self.add(value)
 
@@ -31,16 +32,25 @@ class Redactor:
         if not value or len(value) < MIN_LENGTH:
             return
         self._values.update({value, quote(value, safe=""), quote_plus(value)})
+        # longest first, so a secret that contains another is masked whole
+        self._longest_first = tuple(sorted(self._values, key=len, reverse=True))
 
     def add_basic(self, username: str, password: str) -> None:
         self.add(base64.b64encode(f"{username}:{password}".encode()).decode())
 
     def __call__(self, text: str) -> str:
-        # longest first, so a secret that contains another is masked whole
-        for value in sorted(self._values, key=len, reverse=True):
+        for value in self._longest_first:
             if value in text:
                 text = text.replace(value, MASK)
         return text
+
+    def many(self, texts: list[str]) -> list[str]:
+        """Each of ``texts`` redacted: the list itself when none holds a secret, found by one
+        look through all of them per secret (a page's row logs, not a call per row)."""
+        joined = "\n".join(texts)
+        if not any(value in joined for value in self._longest_first):
+            return texts
+        return [self(text) for text in texts]
 
 
 def _resolved(secret: Secret | None) -> str | None:

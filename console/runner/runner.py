@@ -136,6 +136,18 @@ class Runner:
                            f"{flow.name} already has {exc.active} executions processing") from None
         return self._submit(execution)
 
+    def check_room(self, flow_id: str) -> None:
+        """Raise ``FlowBusy`` when the flow already has as many executions processing as it
+        may: a busy flow refuses a payload before parsing it (a refused sender retries, and
+        parsing 50,000 rows on each try would cost the runner what it needs for the work it
+        has). ``accept_payload`` checks again, atomically with the admission."""
+        flow = self.config.find(flow_id)
+        if flow is None:
+            raise UnknownFlow(flow_id)
+        limit = self.config.runner.max_active_executions
+        if self.store.active_count(flow.id) >= limit:
+            raise FlowBusy(f"{flow.name} already has {limit} executions processing")
+
     def accept_payload(self, flow_id: str, body: str, triggered_by: str) -> str:
         """Store an outbound payload durably and admit its execution in one transaction, then
         process it; refuse beyond the active limit."""

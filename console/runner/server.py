@@ -30,7 +30,7 @@ from console.runner.http_limits import HttpLimits
 from console.runner.metrics import RunnerMetrics
 from console.runner.oms import OmsQueryError, answer_stock_query
 from console.runner.openapi import describe
-from console.runner.payload import PayloadError, parse_rows, serialise
+from console.runner.payload import PayloadError, checked_payload
 from console.runner.proxy import ProxyError, answer_proxy
 from console.runner.runner import (
     FlowBusy,
@@ -133,14 +133,18 @@ class RunnerApp:
         except ClientDisconnect:
             return _problem(400, "the client went away before sending the whole body", close=True)
         try:
-            rows, body = await asyncio.to_thread(_checked, raw)
+            await asyncio.to_thread(self.runner.check_room, flow.id)
+        except FlowBusy as exc:
+            return _problem(429, str(exc))
+        try:
+            count, body = await asyncio.to_thread(checked_payload, raw)
         except PayloadError as exc:
             return _problem(400, str(exc))
-        if len(rows) > settings.outbound_max_rows:
-            return _problem(413, f"{len(rows)} rows is above the limit of "
+        if count > settings.outbound_max_rows:
+            return _problem(413, f"{count} rows is above the limit of "
                                  f"{settings.outbound_max_rows} per call; 5,000 rows per call is "
                                  "suggested")
-        if not rows:
+        if not count:
             return JSONResponse({"execution_id": None, "rows": 0})
         who = request.client.host if request.client else "unknown"
         try:
@@ -148,7 +152,7 @@ class RunnerApp:
                                                    f"outbound from {who}")
         except FlowBusy as exc:
             return _problem(429, str(exc))
-        return JSONResponse({"execution_id": execution_id, "rows": len(rows)}, status_code=202)
+        return JSONResponse({"execution_id": execution_id, "rows": count}, status_code=202)
 
     async def stock(self, request: Request) -> Response:
         flow_id = request.path_params["flow_id"]
@@ -260,7 +264,3 @@ class RunnerApp:
             Route("/executions/{execution_id}/retry", self.guarded(self.retry), methods=["POST"]),
         ])
 
-
-def _checked(raw: bytes) -> tuple[list[dict[str, Any]], str]:
-    rows = parse_rows(raw)
-    return rows, serialise(rows)

@@ -1,9 +1,11 @@
 """Overlapping the steps of an execution: each step in its own thread, joined by short queues.
 
 While page N is written to Omnitron, page N+1 is scripted and mapped and page N+2 is read
-from the ERP. Every queue holds at most one page, so memory stays flat at any total, and pages
-leave each step in the order they entered it, so the rows of a key reach Omnitron in the
-order the ERP gave them.
+from the ERP. A step hands a page on only when the next step takes it (a handoff, not a
+buffer), so an execution holds one page per step however many it processes: memory stays flat
+at any total, and several executions running side by side each hold only what they work on.
+Pages leave each step in the order they entered it, so the rows of a key reach Omnitron in
+the order the ERP gave them.
 """
 
 from __future__ import annotations
@@ -56,7 +58,7 @@ def run_stages(items: Iterable[Any], steps: Sequence[Callable[[Any], Any]]) -> N
                 break
             result = steps[0](item)
             if links:
-                links[0].put(result)
+                _hand_on(links[0], result)
     except BaseException as exc:  # noqa: BLE001 - handed to the caller below
         failure.record(0, exc)
     finally:
@@ -75,6 +77,7 @@ def _step(index: int, step: Callable[[Any], Any], inbox: queue.Queue[Any],
           outbox: queue.Queue[Any] | None, failure: _Failure) -> None:
     while True:
         item = inbox.get()
+        inbox.task_done()
         if item is _DONE:
             break
         if failure.stops(index):
@@ -85,9 +88,16 @@ def _step(index: int, step: Callable[[Any], Any], inbox: queue.Queue[Any],
             failure.record(index, exc)
             continue
         if outbox is not None:
-            outbox.put(result)
+            _hand_on(outbox, result)
     if outbox is not None:
         outbox.put(_DONE)
+
+
+def _hand_on(link: queue.Queue[Any], item: Any) -> None:
+    """Give ``item`` to the next step and wait until it has taken it: the step then starts
+    its next item while the next step works on this one, and no item waits in between."""
+    link.put(item)
+    link.join()
 
 
 def read_ahead(pages: Iterator[list[Any]]) -> Iterator[list[Any]]:

@@ -140,8 +140,8 @@ class SQLiteStore(HealthQueries):
         conn.executescript(_LOG_INDEXES)
 
     def _conn(self) -> sqlite3.Connection:
-        conn = getattr(self._local, "conn", None)
-        if conn is None:
+        held = getattr(self._local, "held", None)
+        if held is None:
             conn = sqlite3.connect(self.path, timeout=30, isolation_level=None,
                                    check_same_thread=False)
             conn.row_factory = sqlite3.Row
@@ -479,18 +479,22 @@ class SQLiteStore(HealthQueries):
         newer: dict[str, str] = {}
         conn = self._immediate()
         try:
-            for start in range(0, len(wanted), 500):
-                chunk = wanted[start:start + 500]
-                marks = ",".join("?" * len(chunk))
-                for key, owner in conn.execute(
-                        f"SELECT key, execution_id FROM newest_accepted WHERE flow_id = ? AND"
-                        f" accepted_seq > ? AND key IN ({marks})", [flow_id, accepted_seq, *chunk]):
-                    newer[key] = owner
-            conn.executemany(
-                "INSERT INTO newest_accepted VALUES (?, ?, ?, ?) ON CONFLICT (flow_id, key) DO"
-                " UPDATE SET accepted_seq = excluded.accepted_seq, execution_id ="
-                " excluded.execution_id WHERE excluded.accepted_seq >= newest_accepted.accepted_seq",
-                [(flow_id, key, accepted_seq, execution_id) for key in wanted if key not in newer])
+            # keys of a later-accepted execution exist only if that execution does: the
+            # usual run, the flow's newest, skips the lookup
+            if conn.execute("SELECT 1 FROM execution WHERE flow_id = ? AND accepted_seq > ?"
+                            " LIMIT 1", (flow_id, accepted_seq)).fetchone() is not None:
+                newer = dict(conn.execute(
+                    "SELECT key, execution_id FROM newest_accepted WHERE flow_id = ? AND"
+                    " accepted_seq > ? AND key IN (SELECT value FROM json_each(?))",
+                    (flow_id, accepted_seq, json.dumps(wanted))))
+            # one statement for the batch: the GIL is let go once, not once per key
+            conn.execute(
+                "INSERT INTO newest_accepted SELECT ?1, value, ?2, ?3 FROM json_each(?4) WHERE"
+                " true ON CONFLICT (flow_id, key) DO UPDATE SET accepted_seq ="
+                " excluded.accepted_seq, execution_id = excluded.execution_id WHERE"
+                " excluded.accepted_seq >= newest_accepted.accepted_seq",
+                (flow_id, accepted_seq, execution_id,
+                 json.dumps([key for key in wanted if key not in newer] if newer else wanted)))
             conn.execute("COMMIT")
         except BaseException:
             conn.execute("ROLLBACK")
