@@ -479,14 +479,10 @@ class SQLiteStore(HealthQueries):
         newer: dict[str, str] = {}
         conn = self._immediate()
         try:
-            # keys of a later-accepted execution exist only if that execution does: the
-            # usual run, the flow's newest, skips the lookup
-            if conn.execute("SELECT 1 FROM execution WHERE flow_id = ? AND accepted_seq > ?"
-                            " LIMIT 1", (flow_id, accepted_seq)).fetchone() is not None:
-                newer = dict(conn.execute(
-                    "SELECT key, execution_id FROM newest_accepted WHERE flow_id = ? AND"
-                    " accepted_seq > ? AND key IN (SELECT value FROM json_each(?))",
-                    (flow_id, accepted_seq, json.dumps(wanted))))
+            newer = dict(conn.execute(
+                "SELECT key, execution_id FROM newest_accepted WHERE flow_id = ? AND"
+                " accepted_seq > ? AND key IN (SELECT value FROM json_each(?))",
+                (flow_id, accepted_seq, json.dumps(wanted))))
             # one statement for the batch: the GIL is let go once, not once per key
             conn.execute(
                 "INSERT INTO newest_accepted SELECT ?1, value, ?2, ?3 FROM json_each(?4) WHERE"
