@@ -9,6 +9,7 @@ import pytest
 
 from console.commands.init import demo_flows_text
 from console.flows import FlowsError, Secret, SecretMissingError, dumps, load, loads, save
+from console.kinds import KINDS
 
 REPO = Path(__file__).resolve().parent.parent
 
@@ -92,7 +93,7 @@ def test_models_are_immutable() -> None:
 
 def test_demo_file_has_every_flow_type_and_round_trips(tmp_path: Path) -> None:
     config = loads(demo_flows_text())
-    assert {f.type for f in config.flows} == {"stock", "order_status", "oms_stock", "price"}
+    assert {f.type for f in config.flows} == set(KINDS)
     target = tmp_path / "flows.toml"
     save(config, target)
     again = load(target)

@@ -14,7 +14,7 @@ from typing import Any, Literal
 from console.flows.secrets import Secret
 from console.kinds import KINDS
 
-FlowType = Literal["stock", "order_status", "oms_stock", "price"]
+FlowType = Literal["stock", "order_status", "oms_stock", "price", "order_export"]
 Direction = Literal["inbound", "outbound"]
 LoginType = Literal["none", "jwt", "basic", "token", "header", "oauth2"]
 OAuthGrant = Literal["client_credentials", "password"]
@@ -200,6 +200,51 @@ class OmsSettings:
 
 
 @dataclass(frozen=True, slots=True)
+class QueryCheck:
+    """Order export: the ERP lookup of one order by its number, before it is written.
+
+    ``url``, header values and extra params may hold NiFi expressions (``${order.number}``).
+    The order is already in the ERP when the answer's ``found_path`` (a dotted path) holds a
+    non-empty, non-zero value; a 404 answer means it is not.
+    """
+
+    url: str
+    method: Literal["GET", "POST"] = "GET"
+    headers: Mapping[str, str] = field(default_factory=dict)
+    extra_params: Mapping[str, str] = field(default_factory=dict)
+    found_path: str = "count"
+    timeout_s: float = bounded(30.0, 0.1, 3600)
+
+
+@dataclass(frozen=True, slots=True)
+class ErpWrite:
+    """Order export: Write Data to ERP, one request per order with the mapped order as its
+    JSON body. ``url``, header values and extra params (query parameters) may hold NiFi
+    expressions."""
+
+    url: str
+    method: Literal["POST", "PUT", "PATCH"] = "POST"
+    headers: Mapping[str, str] = field(default_factory=dict)
+    extra_params: Mapping[str, str] = field(default_factory=dict)
+    timeout_s: float = bounded(30.0, 0.1, 3600)
+
+
+@dataclass(frozen=True, slots=True)
+class OrderExport:
+    """``[flows.ID.order_export]``: which Omnitron orders wait for the ERP (``is_send`` false,
+    these statuses, this channel), and the ERP side: query check, write, check-response."""
+
+    status: tuple[str, ...] = ("400",)
+    channel: int | None = bounded(None, 1, 2_147_483_647)
+    page_size: int = bounded(50, 1, 1000)
+    extra_params: Mapping[str, str] = field(default_factory=dict)
+    """More filters of Omnitron's order list (NiFi expressions allowed)."""
+    query_check: QueryCheck | None = None
+    write: ErpWrite | None = None
+    check_response: ScriptStep | None = None
+
+
+@dataclass(frozen=True, slots=True)
 class FlowAlarms:
     """``[flows.ID.alarms]``: this flow's alarm conditions; None takes the ``[alarms]`` default.
 
@@ -255,10 +300,17 @@ class Flow:
     fetch_missing: FetchMissing = field(default_factory=FetchMissing)
     oms: OmsSettings | None = None
     alarms: FlowAlarms | None = None
+    order_export: OrderExport | None = None
 
     @property
     def is_inbound(self) -> bool:
         return self.direction == "inbound"
+
+    @property
+    def reads_data(self) -> bool:
+        """The flow reads what it syncs (from the ERP, or Omnitron's orders waiting for the
+        ERP), so a run can be triggered; otherwise it only receives posted rows."""
+        return self.read is not None or self.order_export is not None
 
     @property
     def default_list(self) -> int | None:

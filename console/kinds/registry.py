@@ -8,9 +8,9 @@ from typing import Any, Literal
 
 from console.kinds.row_shapes import order_problem, price_problem, stock_problem
 
-CardId = Literal["script", "mapping", "pre_script", "post_script"]
-WriterId = Literal["stock_bulk", "order_status", "stock_answer", "price_bulk"]
-SampleId = Literal["stock_rows", "orders", "skus", "prices"]
+CardId = Literal["script", "mapping", "pre_script", "post_script", "check_response"]
+WriterId = Literal["stock_bulk", "order_status", "stock_answer", "price_bulk", "erp_orders"]
+SampleId = Literal["stock_rows", "orders", "skus", "prices", "omnitron_orders"]
 
 
 RowShape = Callable[[Any, "int | None"], "str | None"]
@@ -57,10 +57,18 @@ class FlowKind:
     """A table of settings only this type has (``[flows.ID.oms]``), with its own card."""
     default_list: Literal["stock_list", "price_list"] | None = None
     """The ``write.*`` key naming the list a row without one is written to."""
+    reads_omnitron_orders: bool = False
+    """The flow reads Omnitron's orders waiting for the ERP and writes each to the ERP
+    (the order export): no Read step, an ERP login, and the ``[order_export]`` table."""
+
+    @property
+    def logs_into_erp(self) -> bool:
+        return self.reads_erp or self.reads_omnitron_orders
 
     @property
     def has_write_card(self) -> bool:
-        return self.writer != "stock_answer"
+        """The Write to Omnitron card (an order export writes to the ERP instead)."""
+        return self.writer not in ("stock_answer", "erp_orders")
 
     def runs_on_its_own(self, direction: str) -> bool:
         """A flow of this kind and direction may run on a schedule or after another flow:
@@ -106,6 +114,13 @@ KINDS: dict[str, FlowKind] = {kind.id: kind for kind in (
         cards=("script", "mapping"), sample="prices", writer="price_bulk",
         write_fields=("price_list", "batch_size"), write_script=False, stock_list_key=False,
         row_shape=price_problem, template_path="prices", default_list="price_list"),
+    FlowKind(
+        id="order_export", label="export", title="Order export", trigger_params=("number",),
+        reads_erp=False, outbound_only=False, schedulable=True, fetch_missing=False,
+        cards=("script", "mapping", "check_response"), sample="omnitron_orders",
+        writer="erp_orders", write_fields=(), write_script=False, stock_list_key=False,
+        row_shape=None, template_path="sales-orders", settings_table="order_export",
+        reads_omnitron_orders=True),
 )}
 
 
