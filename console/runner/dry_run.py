@@ -76,6 +76,10 @@ def dry_run(config: FlowsConfig, flow_id: str, params: dict[str, str] | None = N
     flow = config.flow(flow_id)
     if kind_of(flow.type).writer == "stock_answer":
         return _stock_query(flow, params or {}, report)
+    if kind_of(flow.type).reads_omnitron_orders:
+        from console.runner.order_export import dry_run_orders
+
+        return dry_run_orders(config, flow_id, params or {}, report, input_text)
     try:
         if input_text is not None:
             report.records = json.loads(input_text)

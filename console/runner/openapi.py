@@ -36,7 +36,7 @@ def describe(config: FlowsConfig, limits: HttpLimits) -> dict[str, Any]:
     settings = config.runner
     outbound = [f.id for f in config.flows if f.direction == "outbound" and f.type != "oms_stock"]
     oms = [f.id for f in config.flows if f.type == "oms_stock"]
-    inbound = [f.id for f in config.flows if f.is_inbound and f.read is not None]
+    inbound = [f.id for f in config.flows if f.is_inbound and f.reads_data]
     accepted = {"type": "object", "required": ["execution_id"],
                 "properties": {"execution_id": {"type": "string"},
                                "rows": {"type": "integer", "minimum": 1}}}

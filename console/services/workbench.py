@@ -52,9 +52,14 @@ def live_input(config: FlowsConfig, flow_id: str) -> TestInput:
     from console.runner.dry_run import fetch_records
     from console.runner.erp import StepError
 
-    if config.flow(flow_id).read is None:
-        raise ServiceError("this flow does not read from the ERP")
+    flow = config.flow(flow_id)
     try:
+        if flow.order_export is not None:
+            from console.runner.order_export import waiting_sample
+
+            return _input(waiting_sample(config, flow_id), "live")
+        if flow.read is None:
+            raise ServiceError("this flow does not read from the ERP")
         return _input(fetch_records(config, flow_id), "live")
     except StepError as exc:
         raise ServiceError(f"{exc.step}: {exc.message}") from None
