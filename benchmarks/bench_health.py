@@ -22,8 +22,9 @@ from typing import Any
 
 from console.flows import load
 from console.runner.alarms import AlarmEvaluator
-from console.runner.store import ExecutionStore, stamp
 from console.services.health import health_report
+from console.store.records import stamp
+from console.store.sqlite import ExecutionStore
 
 EXECUTIONS = 10_000
 FLOWS = 8

@@ -22,7 +22,7 @@ import time
 from collections.abc import Callable
 from pathlib import Path
 
-from console.runner.store import ExecutionStore
+from console.store.sqlite import ExecutionStore
 
 PAGE = 200
 GOAL_MS = 50.0

@@ -115,7 +115,7 @@ def runner_round(folder: Path, omnitron: str, bodies: list[bytes]) -> dict[str, 
                 time.sleep(0.05)  # five payloads already processing: the client waits
             assert answer.status_code == 202, answer.text
             ids.append(answer.json()["execution_id"])
-        from console.runner.store import ExecutionStore
+        from console.store.sqlite import ExecutionStore
 
         reader = ExecutionStore(store)
         while True:

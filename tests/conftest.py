@@ -63,3 +63,27 @@ def runner(flows_file: Path) -> Iterator[Any]:
     service.start()
     yield service
     service.stop(drain_s=20)
+
+
+@pytest.fixture(scope="session")
+def postgres_server() -> Iterator[Any]:
+    """One PostgreSQL server for the whole run; fails (never skips) when none is installed."""
+    from tests.postgres import PostgresMissing, PostgresServer
+
+    try:
+        server = PostgresServer()
+    except PostgresMissing as exc:
+        pytest.fail(str(exc), pytrace=False)
+    try:
+        server.start()
+        yield server
+    finally:
+        server.stop()
+
+
+@pytest.fixture
+def postgres_url(postgres_server: Any) -> Iterator[str]:
+    """A connection string to a new, empty database of its own for this test."""
+    url = postgres_server.fresh_database()
+    yield url
+    postgres_server.drop_database(url)

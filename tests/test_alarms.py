@@ -17,8 +17,9 @@ from console.flows import FlowsError, load, loads
 from console.runner.alarms import AlarmEvaluator
 from console.runner.notify import notify_event
 from console.runner.service import RunnerService
-from console.runner.store import ExecutionStore, stamp
 from console.sandbox import Sandbox
+from console.store.records import stamp
+from console.store.sqlite import ExecutionStore
 
 T0 = datetime(2026, 11, 24, 9, 0, tzinfo=UTC)
 

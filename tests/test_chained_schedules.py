@@ -12,8 +12,8 @@ from sandbox_data import expected_written
 
 from console.flows import FlowsError, load, loads
 from console.runner.service import RunnerService
-from console.runner.store import Execution
 from console.sandbox import Sandbox
+from console.store.records import Execution
 
 CHAINED = {'enabled = false\nschedule = "0 0/30 * * * ? *"': 'enabled = true\nafter = "stock"'}
 

@@ -107,7 +107,7 @@ def test_executions_show_times_in_the_flows_zone_with_duration_and_params(
     import sqlite3
 
     from console.flows import load
-    from console.runner.store import ExecutionStore
+    from console.store.sqlite import ExecutionStore
 
     path = load(demo).store_path()
     store = ExecutionStore(path)

@@ -9,7 +9,8 @@ from pathlib import Path
 import pytest
 
 from console.runner.flow_health import p95, stats
-from console.runner.store import ExecutionStore, stamp
+from console.store.records import stamp
+from console.store.sqlite import ExecutionStore
 
 T0 = datetime(2026, 11, 24, 9, 0, tzinfo=UTC)
 

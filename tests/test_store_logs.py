@@ -10,7 +10,7 @@ from pathlib import Path
 import pytest
 
 from console.cli import main
-from console.runner.store import ExecutionStore
+from console.store.sqlite import ExecutionStore
 
 Entry = tuple[str, str | None, str, object]
 

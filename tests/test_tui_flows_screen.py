@@ -55,8 +55,8 @@ async def test_broken_file_shows_each_problem(tmp_path: Path) -> None:
 
 def test_last_run_shows_its_mark_and_start_in_the_flows_time_zone() -> None:
     from console.flows import loads
-    from console.runner.store import Execution
     from console.services.executions import FlowActivity
+    from console.store.records import Execution
     from console.tui.screens.flows import last_run
 
     def activity(status: str, started_at: str, running: int) -> FlowActivity:

@@ -13,8 +13,9 @@ from textual.widgets import DataTable, Static
 from console.commands.init import demo_flows_text
 from console.flows import load
 from console.runner.service import RunnerService
-from console.runner.store import ExecutionStore, stamp
 from console.sandbox import Sandbox
+from console.store.records import stamp
+from console.store.sqlite import ExecutionStore
 from console.tui.app import ConsoleApp
 from console.tui.screens.execution_log import ExecutionLogScreen
 from console.tui.screens.health import HealthScreen, spark_text

@@ -9,7 +9,7 @@ from pathlib import Path
 from textual.widgets import DataTable, Static
 
 from console.flows import load
-from console.runner.store import ExecutionStore
+from console.store.sqlite import ExecutionStore
 from console.tui.app import ConsoleApp
 from console.tui.progress import bar
 from console.tui.settings import Settings

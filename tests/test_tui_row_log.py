@@ -6,7 +6,7 @@ from pathlib import Path
 
 from console.commands.init import demo_flows_text
 from console.flows import loads
-from console.runner.store import ExecutionStore
+from console.store.sqlite import ExecutionStore
 from console.tui.app import ConsoleApp
 from console.tui.screens.execution_log import ExecutionLogScreen
 from console.tui.settings import Settings

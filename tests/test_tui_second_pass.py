@@ -118,7 +118,7 @@ async def test_the_designer_opens_with_the_card_tabs_focused_and_f9_zooms_the_ed
 
 async def test_f8_loads_the_last_executions_input_under_its_own_title(tmp_path: Path) -> None:
     from console.flows import load
-    from console.runner.store import ExecutionStore
+    from console.store.sqlite import ExecutionStore
 
     path = demo(tmp_path)
     store = ExecutionStore(load(path).store_path())
@@ -136,7 +136,7 @@ async def test_f8_loads_the_last_executions_input_under_its_own_title(tmp_path: 
 
 
 def test_progress_does_not_ask_for_total_path_when_the_flow_has_one() -> None:
-    from console.runner.store import Execution
+    from console.store.records import Execution
     from console.tui.progress import progress_line
 
     running = Execution("e", "stock", "manual", {}, "ops", "processing", 0, 0, 0,

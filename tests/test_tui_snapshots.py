@@ -74,7 +74,7 @@ def fixed_execution(app: ConsoleApp) -> str:
     """A finished execution with fixed id, times and rows, written to the app's store."""
     import sqlite3
 
-    from console.runner.store import ExecutionStore
+    from console.store.sqlite import ExecutionStore
 
     assert app.config is not None
     path = app.config.store_path()

@@ -28,8 +28,8 @@ def alarms_command(args: argparse.Namespace) -> int:
     config = load_config(args)
     from console.runner.alarms import ALARM_LABELS
     from console.runner.notify import describe_target
-    from console.runner.store import ExecutionStore
     from console.services.health import alarm_history, alarm_lines
+    from console.store.sqlite import ExecutionStore
 
     store = ExecutionStore(config.store_path())
     lines = alarm_lines(config, store)

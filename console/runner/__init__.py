@@ -16,8 +16,12 @@ def __getattr__(name: str) -> Any:
         from console.runner import runner
 
         return getattr(runner, name)
-    if name in ("Execution", "ExecutionStore", "RowLog"):
-        from console.runner import store
+    if name in ("Execution", "RowLog"):
+        from console.store import records
 
-        return getattr(store, name)
+        return getattr(records, name)
+    if name == "ExecutionStore":
+        from console.store import sqlite
+
+        return sqlite.ExecutionStore
     raise AttributeError(name)

@@ -18,8 +18,8 @@ from console.flows import Flow, FlowsConfig
 from console.flows.durations import describe_duration, parse_duration
 from console.flows.model import AlarmSettings
 from console.runner.flow_health import age_s, stats
-from console.runner.health_store import AlarmEvent, AlarmState, RunSample
-from console.runner.store import ExecutionStore, now, stamp
+from console.store.records import AlarmEvent, AlarmState, RunSample, now, stamp
+from console.store.sqlite import ExecutionStore
 
 log = logging.getLogger("console.alarms")
 

@@ -20,8 +20,8 @@ from console.runner import erp
 from console.runner.attributes import trigger_attributes, with_all_var
 from console.runner.erp import StepError
 from console.runner.pipeline import script_pool
-from console.runner.store import now
 from console.script import ScriptPool
+from console.store.records import now
 
 
 @dataclass

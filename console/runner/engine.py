@@ -26,9 +26,10 @@ from console.runner.pipeline import Pipeline
 from console.runner.price_writer import PriceWriter, price_key
 from console.runner.redact import config_redactor
 from console.runner.stages import PayloadError, count_rows, payload_slices, read_ahead, run_stages
-from console.runner.store import Execution, ExecutionStore, now
 from console.runner.writers import OrderStatusWriter, StockWriter, WriteCounts, Writer
 from console.script import ScriptPool
+from console.store.records import Execution, now
+from console.store.sqlite import ExecutionStore
 
 Progress = Callable[[Execution], None]
 INITIAL_WINDOW = timedelta(days=1)
@@ -245,6 +246,7 @@ class Engine:
         if session.token:
             attrs["token.erp"] = session.token
             self.redact.add(session.token)
+        session.on_renewal(self.redact.add)
 
         def note(page: int, url: str, total: int | None) -> None:
             if total is not None:

@@ -16,6 +16,7 @@ from console.expression import ExpressionError
 from console.expression import compile as compile_expression
 from console.flows import ErpLogin, Flow, ReadStep
 from console.omnitron.retry import RETRY_STATUSES, RetryableStatus, RetryPolicy, retry_call
+from console.runner.jwt_login import JwtLogin, JwtRenewalError
 from console.runner.oauth import OAuth2LoginError, session_for
 from console.runner.xml import XmlBodyError, xml_to_data
 
@@ -32,11 +33,16 @@ class StepError(Exception):
 @dataclass
 class ErpSession:
     """How to authenticate ERP requests after login: headers, an ``httpx.Auth`` (basic, or
-    OAuth2 renewing its token), or nothing."""
+    a JWT or OAuth2 login renewing its token on 401), or nothing."""
 
     headers: dict[str, str]
     auth: httpx.Auth | None
     token: str | None
+
+    def on_renewal(self, told: Callable[[str], None]) -> None:
+        """Have ``told`` hear of every token a renewal brings (to keep it out of logs)."""
+        if isinstance(self.auth, JwtLogin):
+            self.auth.on_token = told
 
 
 def dotted(data: Any, path: str) -> Any:
@@ -76,7 +82,7 @@ def login(client: httpx.Client, login_step: ErpLogin | None, retry: RetryPolicy)
     token = token_at(response.text, login_step.token_path)
     if not token:
         raise StepError("login", f"no token at {login_step.token_path!r} in the ERP's login answer")
-    return ErpSession({login_step.header: f"{login_step.prefix}{token}"}, None, token)
+    return ErpSession({}, JwtLogin(login_step, password, token, token_at), token)
 
 
 def token_at(body: str, path: str) -> str:
@@ -138,7 +144,7 @@ def _send(client: httpx.Client, retry: RetryPolicy, method: str, url: str | http
     except httpx.TransportError as exc:
         raise StepError(step, f"cannot reach the ERP at {url}: {type(exc).__name__}: {exc}") \
             from None
-    except OAuth2LoginError as exc:  # a token renewal during the read failed
+    except (OAuth2LoginError, JwtRenewalError) as exc:  # a token renewal during the read failed
         raise StepError("login", str(exc)) from None
 
 

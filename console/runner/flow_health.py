@@ -10,7 +10,7 @@ from collections.abc import Sequence
 from dataclasses import dataclass
 from datetime import datetime
 
-from console.runner.health_store import PROBLEM_STATUSES, RunSample
+from console.store.records import PROBLEM_STATUSES, RunSample
 
 FINISHED = ("success", "partial", "failed", "interrupted")
 

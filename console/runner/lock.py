@@ -16,7 +16,7 @@ import time
 from pathlib import Path
 from typing import Any
 
-from console.runner.store import stamp
+from console.store.records import stamp
 
 
 class StoreHeld(Exception):

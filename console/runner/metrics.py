@@ -13,7 +13,8 @@ from datetime import datetime
 from typing import Any
 
 from console import telemetry
-from console.runner.store import Execution, ExecutionStore
+from console.store.records import Execution
+from console.store.sqlite import ExecutionStore
 
 DURATION_BUCKETS = (0.5, 1, 2, 5, 10, 30, 60, 120, 300, 600, 1800, 3600)
 REQUEST_BUCKETS = (0.01, 0.025, 0.05, 0.1, 0.25, 0.5, 1, 2.5, 5, 10, 30)

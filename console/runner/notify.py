@@ -9,7 +9,7 @@ from __future__ import annotations
 from console.flows import Secret
 from console.flows.errors import SecretMissingError
 from console.flows.model import AlarmSettings
-from console.runner.health_store import AlarmEvent
+from console.store.records import AlarmEvent
 
 _LABELS = {"error_rate": "error rate", "avg_flow_time": "average flow time",
            "no_success": "no success", "stalled": "stalled execution", "test": "test"}

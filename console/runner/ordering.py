@@ -16,7 +16,8 @@ from collections.abc import Callable, Iterator
 from contextlib import contextmanager
 from typing import Any
 
-from console.runner.store import Execution, ExecutionStore
+from console.store.records import Execution
+from console.store.sqlite import ExecutionStore
 
 LogEntry = tuple[str, str | None, str, Any]
 

@@ -14,8 +14,9 @@ from console.flows import FlowsConfig
 from console.omnitron import RetryPolicy
 from console.runner.engine import Engine, Progress
 from console.runner.pipeline import script_pool
-from console.runner.store import AdmissionRefused, Execution, ExecutionStore
 from console.script import ScriptPool
+from console.store.records import AdmissionRefused, Execution
+from console.store.sqlite import ExecutionStore
 
 log = logging.getLogger("console.runner")
 

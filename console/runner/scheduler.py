@@ -10,7 +10,7 @@ from console.flows import Flow, FlowsConfig, Schedule
 from console.kinds import kind_of
 from console.runner.attributes import last_request_text
 from console.runner.runner import FlowBusy, Runner
-from console.runner.store import Execution, now
+from console.store.records import Execution, now
 
 
 class Scheduler:

@@ -35,7 +35,7 @@ from console.runner.runner import (
     RunnerStopping,
     UnknownFlow,
 )
-from console.runner.store import stamp
+from console.store.records import stamp
 
 BODY_TOTAL_TIMEOUT_S = 300.0
 

@@ -29,7 +29,7 @@ from console.runner.redact import RedactingFilter, config_redactor
 from console.runner.runner import Runner
 from console.runner.scheduler import FetchMissing, Scheduler
 from console.runner.server import RunnerApp
-from console.runner.store import now, stamp
+from console.store.records import now, stamp
 
 log = logging.getLogger("console.runner")
 

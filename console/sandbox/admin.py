@@ -117,6 +117,17 @@ def erp_routes() -> list[Route]:
             "stock": conn.execute("SELECT COUNT(*) FROM stock").fetchone()[0],
             "orders": conn.execute("SELECT COUNT(*) FROM orders").fetchone()[0]})
 
+    async def tokens(request: Request) -> JSONResponse:
+        """How many JWT logins the ERP answered; ``{"expire": true}`` makes it forget every
+        token it gave, as when tokens lapse or the ERP restarts."""
+        state = request.app.state.erp
+        if request.method == "POST" and (await _body(request)).get("expire"):
+            state.tokens.clear()
+            if hasattr(state.tokens, "expiry"):
+                state.tokens.expiry.clear()
+        return JSONResponse({"logins": state.logins, "tokens": len(state.tokens)})
+
     return [Route("/_sandbox/erp_stock", set_stock, methods=["POST"]),
+            Route("/_sandbox/tokens", tokens, methods=["GET", "POST"]),
             Route("/_sandbox/auth", auth, methods=["POST"]), _ping_route("erp"),
             Route("/_sandbox/dump", dump)]

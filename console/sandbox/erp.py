@@ -50,6 +50,8 @@ class ErpState:
     def __init__(self, conn: sqlite3.Connection) -> None:
         self.conn = conn
         self.tokens: set[str] = set()
+        self.logins = 0
+        """JWT logins answered with a token (a renewal after a 401 counts one more)."""
         self.require_auth = True
         self.counts: dict[tuple[Any, ...], int] = {}
         self.ends: dict[tuple[Any, ...], int] = {}
@@ -114,6 +116,7 @@ async def login(request: Request) -> JSONResponse:
         return JSONResponse({"error": "invalid_credentials"}, status_code=401)
     token = secrets.token_urlsafe(24)
     request.app.state.erp.tokens.add(token)
+    request.app.state.erp.logins += 1
     return JSONResponse({"token": token, "expires_in": 3600})
 
 

@@ -69,6 +69,11 @@ class Sandbox:
         result: dict[str, Any] = self._post(f"{self.erp_url}/_sandbox/oauth", control)
         return result
 
+    def erp_tokens(self, *, expire: bool = False) -> dict[str, Any]:
+        """The ERP's JWT logins so far; ``expire=True`` makes it forget every token first."""
+        result: dict[str, Any] = self._post(f"{self.erp_url}/_sandbox/tokens", {"expire": expire})
+        return result
+
     def prices(self, price_list: int = 1) -> dict[str, dict[str, Any]]:
         """Omnitron's product prices of one price list, by SKU."""
         found: dict[str, dict[str, Any]] = self._get(f"{self.omnitron_url}/_sandbox/prices",

@@ -20,7 +20,8 @@ from console.flows import FlowsConfig
 from console.services.errors import ServiceError
 
 if TYPE_CHECKING:
-    from console.runner.store import Execution, ExecutionStore
+    from console.store.records import Execution
+    from console.store.sqlite import ExecutionStore
 
 T = TypeVar("T")
 
@@ -43,7 +44,7 @@ class ExecutionsReader:
         """The store, opened on first use and kept."""
         with self._lock:
             if self._store is None:
-                from console.runner.store import ExecutionStore
+                from console.store.sqlite import ExecutionStore
 
                 try:
                     self._store = ExecutionStore(self.path)

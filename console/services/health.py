@@ -14,8 +14,8 @@ from console.flows import Flow, FlowsConfig
 from console.flows.durations import describe_duration
 from console.runner.alarms import ALARM_LABELS, DEFAULT_STALLED_S, Rules, rules_for
 from console.runner.flow_health import age_s, stats
-from console.runner.health_store import AlarmEvent, AlarmState, RunSample
-from console.runner.store import ExecutionStore, now, stamp
+from console.store.records import AlarmEvent, AlarmState, RunSample, now, stamp
+from console.store.sqlite import ExecutionStore
 
 SAMPLE = 20
 """Executions per flow the health figures are computed over."""

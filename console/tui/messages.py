@@ -16,13 +16,13 @@ if TYPE_CHECKING:
 
     from console.flows import Flow, FlowsConfig
     from console.runner.dry_run import DryRun
-    from console.runner.store import Execution
     from console.services.executions import FlowActivity
     from console.services.flows import FlowSummary, SavePreview
     from console.services.history import Version
     from console.services.oms_setup import StepRow
     from console.services.stock import StockPage
     from console.services.workbench import TestInput
+    from console.store.records import Execution
 
 
 class RunnerStatus(Message):

@@ -15,9 +15,9 @@ from textual.binding import Binding
 from textual.containers import VerticalScroll
 from textual.widgets import Header, Input, Static
 
-from console.runner.store import Execution, RowLog
 from console.services import ServiceError
 from console.services.times import full_stamp
+from console.store.records import Execution, RowLog
 from console.tui.base import ConsoleScreen
 from console.tui.messages import ExecutionLoaded, ExecutionStarted, Notice
 from console.tui.progress import progress_line

@@ -8,10 +8,10 @@ from textual.binding import Binding
 from textual.widgets import DataTable, Header
 
 from console.flows import Flow
-from console.runner.store import Execution
 from console.services import ServiceError
 from console.services.executions import duration_text, params_text
 from console.services.times import local, short_zone
+from console.store.records import Execution
 from console.tui.base import ConsoleScreen
 from console.tui.messages import ExecutionsLoaded, ExecutionStarted
 from console.tui.progress import progress_text
