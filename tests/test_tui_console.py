@@ -42,7 +42,8 @@ async def test_filter_narrows_the_table(flows_file: Path) -> None:
         await pilot.press("slash", "o", "r", "d", "e", "r", "enter")
         await pilot.pause()
         table = app.screen.query_one(DataTable)
-        assert [table.get_row_at(i)[0] for i in range(table.row_count)] == ["Order Status Flow"]
+        assert [table.get_row_at(i)[0] for i in range(table.row_count)] == \
+            ["Order Status Flow", "Orders to ERP"]
 
 
 async def test_enable_toggle_and_schedule_are_saved_to_the_file(flows_file: Path) -> None:

@@ -12,6 +12,7 @@ outcome is a row error and the order waits for the next run.
 
 from __future__ import annotations
 
+import contextlib
 import json
 from collections.abc import Callable, Iterator
 from contextlib import contextmanager
@@ -136,7 +137,7 @@ def found_in(body: Any, path: str) -> bool:
 class OrderExporter:
     """Compiled once per execution: reads the waiting orders and exports them one by one."""
 
-    def __init__(self, flow: Flow, client: OmnitronClient, http: httpx.Client,
+    def __init__(self, flow: Flow, client: OmnitronClient | None, http: httpx.Client,
                  session: ErpSession, pool: ScriptPool, attrs: dict[str, str],
                  retry: RetryPolicy) -> None:
         if flow.order_export is None or flow.order_export.write is None:
@@ -165,6 +166,7 @@ class OrderExporter:
         extra = {k: erp.evaluate(v, self.attrs, f"order_export.extra_params.{k}")
                  for k, v in self.export.extra_params.items()}
         params_now: dict[str, Any] | None = waiting_filters(self.export, params, extra)
+        assert self.client is not None, "reading orders needs an Omnitron client"
         url = ORDERS_PATH
         orders: list[dict[str, Any]] = []
         number = 0
@@ -338,6 +340,7 @@ class OrderExporter:
                 f"{json.dumps(body, indent=2, ensure_ascii=False)[:2000]}"), body
 
     def mark_sent(self, order: dict[str, Any]) -> None:
+        assert self.client is not None, "marking orders sent needs an Omnitron client"
         try:
             self.client.request("PATCH", order_path(order.get("pk")), json={"is_send": True})
         except OmnitronError as exc:
@@ -359,31 +362,41 @@ DRY_RUN_ORDERS = 5
 
 @contextmanager
 def connected(config: FlowsConfig, flow_id: str, params: dict[str, str] | None = None,
-              notes: list[tuple[str, str]] | None = None) -> Iterator[OrderExporter]:
-    """An exporter logged in to Omnitron and the ERP, for the designer's dry run and test
-    panels; ``notes`` is told how each login went."""
+              notes: list[tuple[str, str]] | None = None, *, omnitron: bool = True,
+              erp_login: bool = True) -> Iterator[OrderExporter]:
+    """An exporter for the designer's dry run and test panels, logged in to Omnitron (when
+    it reads or marks orders) and the ERP (when it asks it); ``notes`` is told how each login
+    went."""
     from console.runner.pipeline import script_pool
 
     flow = config.flow(flow_id)
     attrs = trigger_attributes(flow, params or {}, now() - timedelta(days=1), "dry-run")
     retry = RetryPolicy(attempts=2, max_total=10.0)
-    settings = config.omnitron
-    try:
-        password = settings.password.resolve()
-    except Exception as exc:  # noqa: BLE001 - a missing secret is a login failure to report
-        raise StepError("login", f"Omnitron password: {exc}") from None
-    with OmnitronClient(settings.url, settings.username, password, retry=retry) as client, \
-            httpx.Client(timeout=30.0) as http, script_pool(config, workers=1) as pool:
-        try:
-            client.login()
-        except OmnitronError as exc:
-            raise StepError("login", exc.message) from None
-        session = erp.login(http, flow.login, retry)
+    with contextlib.ExitStack() as stack:
+        client = stack.enter_context(_omnitron(config, retry)) if omnitron else None
+        http = stack.enter_context(httpx.Client(timeout=30.0))
+        pool = stack.enter_context(script_pool(config, workers=1))
+        session = erp.login(http, flow.login, retry) if erp_login else ErpSession({}, None, None)
         if notes is not None:
             notes.append(("login", "Omnitron token received; " + (
                 "ERP token received" if session.token else
                 f"no ERP token ({flow.login.type if flow.login else 'none'} login)")))
         yield OrderExporter(flow, client, http, session, pool, with_all_var(attrs), retry)
+
+
+@contextmanager
+def _omnitron(config: FlowsConfig, retry: RetryPolicy) -> Iterator[OmnitronClient]:
+    settings = config.omnitron
+    try:
+        password = settings.password.resolve()
+    except Exception as exc:  # noqa: BLE001 - a missing secret is a login failure to report
+        raise StepError("login", f"Omnitron password: {exc}") from None
+    with OmnitronClient(settings.url, settings.username, password, retry=retry) as client:
+        try:
+            client.login()
+        except OmnitronError as exc:
+            raise StepError("login", exc.message) from None
+        yield client
 
 
 def waiting_sample(config: FlowsConfig, flow_id: str) -> list[dict[str, Any]]:

@@ -9,11 +9,18 @@ from dataclasses import dataclass
 from typing import Any, Literal
 
 from console.flows import ErpLogin, Flow, Pagination
-from console.flows.model import LOGIN_TYPES, OAUTH_GRANTS, PAGINATION_TYPES
+from console.flows.model import (
+    LOGIN_TYPES,
+    OAUTH_GRANTS,
+    PAGINATION_TYPES,
+    ErpWrite,
+    QueryCheck,
+)
 from console.kinds import kind_of
 
 Kind = Literal["text", "int", "float", "choice", "bool", "list", "optional", "pairs"]
-Tab = Literal["config", "login", "read", "write", "fetch", "oms"]
+Tab = Literal["config", "login", "read", "write", "fetch", "oms", "orders", "query_check",
+              "erp_write"]
 
 
 @dataclass(frozen=True)
@@ -78,16 +85,40 @@ FIELDS: tuple[Field, ...] = (
     Field("oms", "oms.sku_query_key", "Query parameter that carries the SKUs"),
     Field("oms", "oms.sku_mode", "ERP requests", "choice", ("single", "multiple")),
     Field("oms", "oms.concurrency", "Parallel ERP requests (single mode)", "int"),
+    Field("orders", "order_export.status", "Order statuses (codes, comma separated)", "list"),
+    Field("orders", "order_export.channel", "Channel id (empty = every channel)", "int"),
+    Field("orders", "order_export.page_size", "Orders per page", "int"),
+    Field("orders", "order_export.extra_params", "More filters (name = value per line)",
+          "pairs"),
+    Field("query_check", "order_export.query_check.url",
+          "Lookup URL (expressions: ${order.number}, ${order.pk}; empty = no check)"),
+    Field("query_check", "order_export.query_check.method", "Method", "choice", ("GET", "POST")),
+    Field("query_check", "order_export.query_check.extra_params",
+          "Parameters (name = value per line)", "pairs"),
+    Field("query_check", "order_export.query_check.headers", "Headers (name = value per line)",
+          "pairs"),
+    Field("query_check", "order_export.query_check.found_path",
+          "Found when this path of the answer is non-empty"),
+    Field("erp_write", "order_export.write.url", "Order endpoint URL (NiFi Expression Language)"),
+    Field("erp_write", "order_export.write.method", "Method", "choice", ("POST", "PUT", "PATCH")),
+    Field("erp_write", "order_export.write.headers", "Headers (name = value per line)", "pairs"),
+    Field("erp_write", "order_export.write.extra_params", "Query parameters (name = value "
+          "per line)", "pairs"),
+    Field("erp_write", "order_export.write.timeout_s", "Timeout (seconds)", "float"),
 )
+_EXPORT_TABS = ("orders", "query_check", "erp_write")
 
 
 def fields_for(flow: Flow) -> list[Field]:
     """The fields that mean something for this flow's type and direction."""
     wanted: list[Field] = []
     for spec in FIELDS:
-        if spec.tab in ("login", "read") and flow.read is None:
-            continue
         kind = kind_of(flow.type)
+        if spec.tab in ("login", "read") and flow.read is None and not (
+                spec.tab == "login" and kind.reads_omnitron_orders):
+            continue
+        if spec.tab in _EXPORT_TABS and kind.settings_table != "order_export":
+            continue
         if spec.tab == "fetch" and not (kind.fetch_missing and flow.is_inbound):
             continue
         if spec.tab == "oms" and kind.settings_table != "oms":
@@ -148,7 +179,8 @@ def parse(spec: Field, raw: str | bool) -> Any:
     if spec.kind == "optional":
         return text or None
     if spec.kind == "int":
-        if spec.key in ("write.stock_list", "write.price_list") and not text:
+        if spec.key in ("write.stock_list", "write.price_list", "order_export.channel") and \
+                not text:
             return None
         if not text.lstrip("-").isdigit():
             raise ValueError(f"expected a whole number, found {text!r}" if text else
@@ -163,6 +195,20 @@ def parse(spec: Field, raw: str | bool) -> Any:
     if spec.kind == "choice" and text not in spec.choices:
         raise ValueError(f"expected one of {', '.join(spec.choices)}")
     return str(raw) if spec.key in ("read.url", "login.prefix") else text
+
+
+def _with_export_tables(flow: Flow, values: dict[str, Any]) -> Flow:
+    """An order export's query check is there while its URL is; its write table always is."""
+    if flow.order_export is None:
+        return flow
+    export = flow.order_export
+    url = values.get("order_export.query_check.url")
+    if url is not None:
+        check = (export.query_check or QueryCheck(url="")) if url else None
+        export = dataclasses.replace(export, query_check=check)
+    if export.write is None and "order_export.write.url" in values:
+        export = dataclasses.replace(export, write=ErpWrite(url=""))
+    return dataclasses.replace(flow, order_export=export)
 
 
 def _pairs(text: str) -> dict[str, str]:
@@ -197,7 +243,7 @@ def _with_containers(flow: Flow, values: dict[str, Any]) -> Flow:
         pagination = None if kind == "none" else (current or Pagination())
         flow = dataclasses.replace(flow, read=dataclasses.replace(flow.read,
                                                                   pagination=pagination))
-    return flow
+    return _with_export_tables(flow, values)
 
 
 def apply(flow: Flow, raw: dict[str, str | bool]) -> tuple[Flow, dict[str, str]]:
