@@ -15,8 +15,13 @@ $(STAMP): pyproject.toml | $(PY)
 	$(PY) -m compileall -q console
 	touch $(STAMP)
 
+# `make run` works on a git-ignored copy of the demo flows, made on first run: what the console
+# saves there (and the versions it keeps) stays out of this repository's history.
+RUN_FLOWS ?= demo/flows.toml
+
 run: $(STAMP)
-	$(VENV)/bin/console --flows flows.toml ui --sandbox
+	@test -f $(RUN_FLOWS) || $(VENV)/bin/console init $(dir $(RUN_FLOWS))
+	$(VENV)/bin/console --flows $(RUN_FLOWS) ui --sandbox
 
 test: $(STAMP)
 	$(VENV)/bin/ruff check .

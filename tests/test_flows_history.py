@@ -174,3 +174,35 @@ async def test_versions_screen_lists_diffs_and_restores(flows: Path) -> None:
         assert flows.read_text(encoding="utf-8") == original
         assert app.flows.flows[0].enabled
         assert "restored version" in str(table.get_row_at(0)[2])
+
+
+def _run_flows_path() -> str:
+    """The flows file `make run` opens, as the Makefile names it."""
+    makefile = (Path(__file__).parent.parent / "Makefile").read_text(encoding="utf-8")
+    line = next(line for line in makefile.splitlines() if line.startswith("RUN_FLOWS ?="))
+    return line.split("?=", 1)[1].strip()
+
+
+def test_make_run_saves_to_a_copy_the_project_repository_ignores(tmp_path: Path) -> None:
+    """`make run` works on a copy of the demo flows in a folder this project's .gitignore
+    ignores: saving there keeps versions as copies and commits nothing to the project."""
+    repo = tmp_path / "project"
+    repo.mkdir()
+    project = Path(__file__).parent.parent
+    (repo / ".gitignore").write_text((project / ".gitignore").read_text(encoding="utf-8"),
+                                     encoding="utf-8")
+    git(repo, "init", "-q")
+    git(repo, "add", ".gitignore")
+    git(repo, "commit", "-q", "-m", "project")
+    flows = repo / _run_flows_path()
+    flows.parent.mkdir(parents=True)
+    flows.write_text(demo_flows_text(), encoding="utf-8")
+
+    disable(flows, "stock")
+    assert git(repo, "log", "--format=%s").split("\n")[:-1] == ["project"]
+    assert git(repo, "status", "--porcelain") == ""
+    history = History(flows)
+    assert [v.message for v in history.versions()] == [
+        "flows.toml: Stock Flow (stock) changed",
+        "flows.toml: as found before the console's first save"]
+    assert str(flows.parent / ".console" / "history") == history.keeper.where

@@ -4,12 +4,15 @@ writers and the templates all read it."""
 from __future__ import annotations
 
 import ast
+import dataclasses
 from pathlib import Path
+
+import pytest
 
 from console.commands.init import demo_flows_text
 from console.flows import dumps, loads
 from console.flows.model import DEFAULT_TRIGGER_PARAMS, FLOW_TYPES
-from console.flows.templates import template
+from console.flows.templates import choices, template
 from console.kinds import KINDS, kind_of
 from console.tui.flow_form import fields_for
 from console.tui.step_cards import step_cards
@@ -52,3 +55,30 @@ def test_a_kind_imports_neither_the_ui_nor_the_runner() -> None:
 def test_kind_of_knows_every_demo_flow() -> None:
     for flow in loads(demo_flows_text()).flows:
         assert kind_of(flow.type).id == flow.type
+
+
+def test_a_new_kind_is_one_registry_entry_the_dialog_the_file_and_the_designer_follow(
+        monkeypatch: pytest.MonkeyPatch) -> None:
+    """Registering a kind (here a copy of stock under another id) is all it takes: the new-flow
+    dialog offers it in each direction, its template saves and loads, the designer shows its
+    cards."""
+    added = dataclasses.replace(KINDS["stock"], id="full_stock", label="full",
+                                title="Full stock")
+    monkeypatch.setitem(KINDS, "full_stock", added)
+    assert ("full stock, inbound", "full_stock/inbound") in choices()
+    assert ("full stock, outbound", "full_stock/outbound") in choices()
+    config = loads(demo_flows_text())
+    for direction in added.directions:
+        flow = template(f"full_{direction}", f"Full {direction}", "full_stock", direction,
+                        config)
+        reloaded = loads(dumps(config.with_flow(flow))).flow(flow.id)
+        assert (reloaded.type, reloaded.direction) == ("full_stock", direction)
+        assert tuple(card.target for card in step_cards(reloaded)) == added.cards
+
+
+def test_the_new_flow_dialog_offers_every_kind_in_each_direction_in_registry_order() -> None:
+    assert [value for _label, value in choices()] == [
+        f"{kind.id}/{direction}" for kind in KINDS.values() for direction in kind.directions]
+    labels = [label for label, _value in choices()]
+    assert labels[:2] == ["stock, inbound", "stock, outbound"]
+    assert "OMS stock" in labels and "order status, outbound" in labels

@@ -28,10 +28,14 @@ def alarms_command(args: argparse.Namespace) -> int:
     config = load_config(args)
     from console.runner.alarms import ALARM_LABELS
     from console.runner.notify import describe_target
+    from console.services import ServiceError
+    from console.services.executions import ExecutionsReader
     from console.services.health import alarm_history, alarm_lines
-    from console.store.sqlite import ExecutionStore
 
-    store = ExecutionStore(config.store_path())
+    try:
+        store = ExecutionsReader(config.store_path()).store()
+    except ServiceError as exc:
+        raise CommandError(exc.message, status=1) from None
     lines = alarm_lines(config, store)
     history = alarm_history(store, args.limit)
     targets = [describe_target(t) for t in config.alarms.notify]

@@ -124,17 +124,21 @@ def executions_command(args: argparse.Namespace) -> int:
 
 def logs_command(args: argparse.Namespace) -> int:
     config = load_config(args)
-    from console.runner import ExecutionStore
+    from console.services import ServiceError
+    from console.services.executions import ExecutionsReader
 
-    store = ExecutionStore(config.store_path())
-    if store.execution(args.execution) is None:
-        raise CommandError(f"no execution {args.execution!r} in {config.store_path()}")
-    level = "error" if args.errors else None
-    for log in store.iter_logs(args.execution, level=level):
-        if args.json:
-            sys.stdout.write(json.dumps(asdict(log), ensure_ascii=False) + "\n")
-        else:
-            sys.stdout.write(f"{log.seq:>6}  {log.level:<7}  {log.key or '-':<14}  {log.message}\n")
+    reader = ExecutionsReader(config.store_path())
+    try:
+        if reader.execution(args.execution) is None:
+            raise CommandError(f"no execution {args.execution!r} in {config.store_path()}")
+        for log in reader.logs(args.execution, level="error" if args.errors else None):
+            if args.json:
+                sys.stdout.write(json.dumps(asdict(log), ensure_ascii=False) + "\n")
+            else:
+                sys.stdout.write(
+                    f"{log.seq:>6}  {log.level:<7}  {log.key or '-':<14}  {log.message}\n")
+    except ServiceError as exc:
+        raise CommandError(exc.message, status=1) from None
     return 0
 
 

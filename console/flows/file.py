@@ -212,7 +212,7 @@ def _flow_table(flow: m.Flow, pretty: _Pretty) -> dict[str, Any]:
     rest = _table(flow, pretty, skip=("id", "name", "type", "direction", "enabled"))
     if kind_of(flow.type).settings_table == "oms" and flow.oms == m.OmsSettings():
         rest.pop("oms", None)
-    if flow.trigger_params != m.DEFAULT_TRIGGER_PARAMS[flow.type] or "trigger_params" in rest:
+    if flow.trigger_params != kind_of(flow.type).trigger_params or "trigger_params" in rest:
         rest["trigger_params"] = pretty.value(flow.trigger_params)
     table.update(rest)
     return table

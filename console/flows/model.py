@@ -14,7 +14,9 @@ from typing import Any, Literal
 from console.flows.secrets import Secret
 from console.kinds import KINDS
 
-FlowType = Literal["stock", "order_status", "oms_stock", "price", "order_export"]
+FlowType = str
+"""The id of a kind in ``console.kinds.KINDS``; loading refuses any other (adding a flow type
+adds a kind there, nothing here)."""
 Direction = Literal["inbound", "outbound"]
 LoginType = Literal["none", "jwt", "basic", "token", "header", "oauth2"]
 OAuthGrant = Literal["client_credentials", "password"]

@@ -13,7 +13,7 @@ from console.flows.errors import Problem
 from console.flows.reader import TableReader
 from console.flows.schedule import Schedule, ScheduleError, zone
 from console.flows.secrets import Secret
-from console.kinds import kind_of
+from console.kinds import KINDS, kind_of
 
 
 def parse_document(data: dict[str, Any]) -> tuple[m.FlowsConfig | None, list[Problem]]:
@@ -161,7 +161,7 @@ def _flow(flow_id: str, t: TableReader) -> m.Flow | None:
         t.problem("name", f"at most {m.MAX_NAME_LENGTH} characters, found {len(name)} ({name!r})")
     if not name.strip():
         t.problem("name", "must not be empty")
-    kind = t.choice("type", m.FLOW_TYPES, "stock", required=True)
+    kind = t.choice("type", tuple(KINDS), "stock", required=True)
     outbound_only = kind_of(kind).outbound_only
     direction = t.choice("direction", m.DIRECTIONS, "outbound" if outbound_only else "inbound")
     if outbound_only and direction != "outbound":
@@ -183,7 +183,7 @@ def _flow(flow_id: str, t: TableReader) -> m.Flow | None:
             t.problem("schedule", kind_of(kind).unscheduled_reason())
         _check_schedule(t, schedule, timezone)
     after = _after(t, flow_id, kind, direction, schedule)
-    required_params = m.DEFAULT_TRIGGER_PARAMS[kind]
+    required_params = kind_of(kind).trigger_params
     params = t.strings("trigger_params", required_params)
     for needed in required_params:
         if needed not in params:
@@ -191,7 +191,7 @@ def _flow(flow_id: str, t: TableReader) -> m.Flow | None:
     flow = m.Flow(
         id=flow_id,
         name=name,
-        type=kind,  # type: ignore[arg-type]
+        type=kind,
         direction=direction,  # type: ignore[arg-type]
         enabled=t.get("enabled", bool, True),
         schedule=schedule,

@@ -6,7 +6,9 @@ from collections.abc import Callable
 from dataclasses import dataclass
 from typing import Any, Literal
 
+from console.kinds import templates
 from console.kinds.row_shapes import order_problem, price_problem, stock_problem
+from console.kinds.templates import Template
 
 CardId = Literal["script", "mapping", "pre_script", "post_script", "check_response"]
 WriterId = Literal["stock_bulk", "order_status", "stock_answer", "price_bulk", "erp_orders"]
@@ -51,8 +53,9 @@ class FlowKind:
     row_shape: RowShape | None
     """The check of each row before it is written (see ``row_shapes``); None when nothing is
     written to Omnitron."""
-    template_path: str
-    """The sandbox ERP path a new flow of this type reads."""
+    template: Template
+    """What a new flow of this type starts from (``n`` in the flows screen offers every kind,
+    in each direction it may have)."""
     settings_table: str | None = None
     """A table of settings only this type has (``[flows.ID.oms]``), with its own card."""
     default_list: Literal["stock_list", "price_list"] | None = None
@@ -64,6 +67,13 @@ class FlowKind:
     @property
     def logs_into_erp(self) -> bool:
         return self.reads_erp or self.reads_omnitron_orders
+
+    @property
+    def directions(self) -> tuple[str, ...]:
+        """The directions a flow of this kind may have (an order export only reads)."""
+        if self.outbound_only:
+            return ("outbound",)
+        return ("inbound",) if self.reads_omnitron_orders else ("inbound", "outbound")
 
     @property
     def has_write_card(self) -> bool:
@@ -94,32 +104,32 @@ KINDS: dict[str, FlowKind] = {kind.id: kind for kind in (
         cards=("script", "mapping"), sample="stock_rows", writer="stock_bulk",
         write_fields=("stock_list", "batch_size"), write_script=False, stock_list_key=True,
         row_shape=stock_problem,
-        template_path="stock", default_list="stock_list"),
+        template=templates.STOCK, default_list="stock_list"),
     FlowKind(
         id="order_status", label="order", title="Order status",
         trigger_params=("number", "modified_date__gt"), reads_erp=True, outbound_only=False,
         schedulable=True, fetch_missing=False, cards=("script", "mapping"), sample="orders",
         writer="order_status", write_fields=(), write_script=True, stock_list_key=False,
         row_shape=_order_shape,
-        template_path="orders"),
+        template=templates.ORDER_STATUS),
     FlowKind(
         id="oms_stock", label="oms", title="OMS stock", trigger_params=(), reads_erp=True,
         outbound_only=True, schedulable=False, fetch_missing=False,
         cards=("pre_script", "post_script"), sample="skus", writer="stock_answer",
         write_fields=(), write_script=False, stock_list_key=True, row_shape=None,
-        template_path="stock", settings_table="oms"),
+        template=templates.OMS_STOCK, settings_table="oms"),
     FlowKind(
         id="price", label="price", title="Price", trigger_params=("sku", "modified_date__gt"),
         reads_erp=True, outbound_only=False, schedulable=True, fetch_missing=False,
         cards=("script", "mapping"), sample="prices", writer="price_bulk",
         write_fields=("price_list", "batch_size"), write_script=False, stock_list_key=False,
-        row_shape=price_problem, template_path="prices", default_list="price_list"),
+        row_shape=price_problem, template=templates.PRICE, default_list="price_list"),
     FlowKind(
         id="order_export", label="export", title="Order export", trigger_params=("number",),
         reads_erp=False, outbound_only=False, schedulable=True, fetch_missing=False,
         cards=("script", "mapping", "check_response"), sample="omnitron_orders",
         writer="erp_orders", write_fields=(), write_script=False, stock_list_key=False,
-        row_shape=None, template_path="sales-orders", settings_table="order_export",
+        row_shape=None, template=templates.ORDER_EXPORT, settings_table="order_export",
         reads_omnitron_orders=True),
 )}
 

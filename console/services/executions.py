@@ -11,7 +11,7 @@ from __future__ import annotations
 
 import sqlite3
 import threading
-from collections.abc import Callable
+from collections.abc import Callable, Iterator
 from dataclasses import dataclass
 from pathlib import Path
 from typing import TYPE_CHECKING, TypeVar
@@ -20,8 +20,8 @@ from console.flows import FlowsConfig
 from console.services.errors import ServiceError
 
 if TYPE_CHECKING:
-    from console.store.records import Execution
-    from console.store.sqlite import ExecutionStore
+    from console.store import Store
+    from console.store.records import Execution, RowLog
 
 T = TypeVar("T")
 
@@ -34,21 +34,29 @@ class FlowActivity:
     running: int
 
 
+def open_store(store_path: Path) -> Store:
+    """The execution store at ``store_path``, its tables checked: the one place the console's
+    services open a store (``console.store`` picks which kind)."""
+    from console.store import open_store as open_location
+
+    return open_location(store_path)
+
+
 class ExecutionsReader:
     def __init__(self, store_path: Path) -> None:
         self.path = Path(store_path)
-        self._store: ExecutionStore | None = None
+        self._store: Store | None = None
         self._lock = threading.Lock()
 
-    def store(self) -> ExecutionStore:
+    def store(self) -> Store:
         """The store, opened on first use and kept."""
         with self._lock:
             if self._store is None:
-                from console.store.sqlite import ExecutionStore
+                from console.store import StoreUnavailable
 
                 try:
-                    self._store = ExecutionStore(self.path)
-                except (OSError, sqlite3.Error) as exc:
+                    self._store = open_store(self.path)
+                except (OSError, sqlite3.Error, StoreUnavailable) as exc:
                     raise ServiceError(f"cannot open the execution store {self.path}: "
                                        f"{getattr(exc, 'strerror', None) or exc} (see [runner] "
                                        "store in flows.toml; its folder must be writable)"
@@ -62,7 +70,7 @@ class ExecutionsReader:
         return self._read(lambda store: store.executions(flow_id, limit=limit))
 
     def activity(self, config: FlowsConfig) -> dict[str, FlowActivity]:
-        def read(store: ExecutionStore) -> dict[str, FlowActivity]:
+        def read(store: Store) -> dict[str, FlowActivity]:
             out = {}
             for flow in config.flows:
                 recent = store.executions(flow.id, limit=1)
@@ -71,10 +79,18 @@ class ExecutionsReader:
             return out
         return self._read(read)
 
+    def logs(self, execution_id: str, level: str | None = None) -> Iterator[RowLog]:
+        """An execution's log lines in order, read in pages as they are consumed."""
+        store = self.store()
+        try:
+            yield from store.iter_logs(execution_id, level=level)
+        except sqlite3.Error as exc:
+            raise ServiceError(f"cannot read the execution store {self.path}: {exc}") from None
+
     def last_sample(self, flow_id: str) -> str | None:
         return self._read(lambda store: store.last_sample(flow_id))
 
-    def _read(self, call: Callable[[ExecutionStore], T]) -> T:
+    def _read(self, call: Callable[[Store], T]) -> T:
         store = self.store()
         try:
             return call(store)

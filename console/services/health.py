@@ -14,8 +14,9 @@ from console.flows import Flow, FlowsConfig
 from console.flows.durations import describe_duration
 from console.runner.alarms import ALARM_LABELS, DEFAULT_STALLED_S, Rules, rules_for
 from console.runner.flow_health import age_s, stats
+from console.services.executions import open_store
+from console.store import Store
 from console.store.records import AlarmEvent, AlarmState, RunSample, now, stamp
-from console.store.sqlite import ExecutionStore
 
 SAMPLE = 20
 """Executions per flow the health figures are computed over."""
@@ -64,7 +65,7 @@ def _state(flow_firing: tuple[str, ...], stalled: bool, last: RunSample | None) 
     return "failing" if last.status in ("failed", "partial", "interrupted") else "ok"
 
 
-def _flow_health(store: ExecutionStore, flow: Flow, rules: Rules, firing: tuple[str, ...],
+def _flow_health(store: Store, flow: Flow, rules: Rules, firing: tuple[str, ...],
                  processing: list[RunSample], at: datetime) -> FlowHealth:
     runs = store.recent_runs(flow.id, SAMPLE)
     figures = stats(runs)
@@ -79,9 +80,9 @@ def _flow_health(store: ExecutionStore, flow: Flow, rules: Rules, firing: tuple[
                       figures.durations, firing)
 
 
-def health_report(config: FlowsConfig, store: ExecutionStore | None = None, *,
+def health_report(config: FlowsConfig, store: Store | None = None, *,
                   clock: Callable[[], datetime] = now) -> HealthReport:
-    store = store or ExecutionStore(config.store_path())
+    store = store or open_store(config.store_path())
     at = clock()
     known = {f.id for f in config.flows}
     firing = tuple(s for s in store.alarm_states() if s.firing and s.flow_id in known)
@@ -94,9 +95,9 @@ def health_report(config: FlowsConfig, store: ExecutionStore | None = None, *,
     return HealthReport(flows, tuple(store.recent_problems(PROBLEMS)), firing)
 
 
-def firing_alarms(config: FlowsConfig, store: ExecutionStore | None = None) -> list[str]:
+def firing_alarms(config: FlowsConfig, store: Store | None = None) -> list[str]:
     """``Flow name: alarm`` for every firing alarm of a flow in ``config``: the header's line."""
-    store = store or ExecutionStore(config.store_path())
+    store = store or open_store(config.store_path())
     names = {f.id: f.name for f in config.flows}
     return [f"{names[s.flow_id]}: {ALARM_LABELS.get(s.alarm, s.alarm)}"
             for s in store.alarm_states() if s.firing and s.flow_id in names]
@@ -129,7 +130,7 @@ def _conditions(rules: Rules) -> dict[str, str]:
     return found
 
 
-def alarm_lines(config: FlowsConfig, store: ExecutionStore) -> list[AlarmLine]:
+def alarm_lines(config: FlowsConfig, store: Store) -> list[AlarmLine]:
     states = {(s.flow_id, s.alarm): s for s in store.alarm_states()}
     lines = []
     for flow in config.flows:
@@ -144,11 +145,11 @@ def alarm_lines(config: FlowsConfig, store: ExecutionStore) -> list[AlarmLine]:
     return lines
 
 
-def alarm_history(store: ExecutionStore, limit: int = 50) -> list[AlarmEvent]:
+def alarm_history(store: Store, limit: int = 50) -> list[AlarmEvent]:
     return store.alarm_events(limit)
 
 
-def send_test_notification(config: FlowsConfig, store: ExecutionStore | None = None, *,
+def send_test_notification(config: FlowsConfig, store: Store | None = None, *,
                            clock: Callable[[], datetime] = now) -> tuple[bool, str]:
     """Send a test message to every ``[alarms] notify`` target and keep it in the history.
 
@@ -156,7 +157,7 @@ def send_test_notification(config: FlowsConfig, store: ExecutionStore | None = N
     """
     from console.runner.notify import send
 
-    store = store or ExecutionStore(config.store_path())
+    store = store or open_store(config.store_path())
     message = (f"A test notification from integrator-console ({len(config.flows)} flows in "
                f"{config.source.name if config.source else 'flows.toml'}).")
     event_id = store.record_alarm_event("*", "test", "test", stamp(clock()), message)

@@ -31,10 +31,13 @@ def report_worker(node: DOMNode, event: Worker.StateChanged) -> None:
         console_of(node).worker_ended(event.worker)
 
 
-class ConsoleScreen(Screen[ResultT]):
+class ConsoleNode:
+    """Typed access to the app and its flows, and worker ends handed to the app: what a
+    console screen and a console modal share."""
+
     @property
     def console(self) -> ConsoleApp:
-        return console_of(self)
+        return console_of(cast(DOMNode, self))
 
     @property
     def config(self) -> FlowsConfig:
@@ -42,17 +45,12 @@ class ConsoleScreen(Screen[ResultT]):
         return self.console.flows
 
     def on_worker_state_changed(self, event: Worker.StateChanged) -> None:
-        report_worker(self, event)
+        report_worker(cast(DOMNode, self), event)
 
 
-class ConsoleModal(ModalScreen[ResultT]):
-    @property
-    def console(self) -> ConsoleApp:
-        return console_of(self)
+class ConsoleScreen(ConsoleNode, Screen[ResultT]):
+    """A full screen of the console."""
 
-    @property
-    def config(self) -> FlowsConfig:
-        return self.console.flows
 
-    def on_worker_state_changed(self, event: Worker.StateChanged) -> None:
-        report_worker(self, event)
+class ConsoleModal(ConsoleNode, ModalScreen[ResultT]):
+    """A dialog of the console over another screen."""

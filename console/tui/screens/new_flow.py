@@ -11,7 +11,7 @@ from textual.containers import Horizontal, Vertical
 from textual.widgets import Button, Input, Label, Select, Static
 
 from console.flows import Flow
-from console.flows.templates import template
+from console.flows.templates import choices, template
 from console.tui.base import ConsoleModal
 
 _ID = re.compile(r"^[A-Za-z][A-Za-z0-9_-]*$")
@@ -34,12 +34,8 @@ class NewFlowScreen(ConsoleModal[Flow | None]):
             yield Label("New flow")
             yield Input(placeholder="id (letters, digits, _ or -)", id="id")
             yield Input(placeholder="name (at most 20 characters)", id="name", max_length=20)
-            yield Select([("stock, inbound", "stock/inbound"), ("stock, outbound", "stock/outbound"),
-                          ("order status, inbound", "order_status/inbound"),
-                          ("order status, outbound", "order_status/outbound"),
-                          ("price, inbound", "price/inbound"),
-                          ("price, outbound", "price/outbound"),
-                          ("OMS stock", "oms_stock/outbound")], value="stock/inbound",
+            offered = choices()
+            yield Select(offered, value=offered[0][1],
                          allow_blank=False, id="kind")
             yield Static("", id="problem", classes="error")
             with Horizontal():
