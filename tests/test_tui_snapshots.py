@@ -172,3 +172,30 @@ def test_price_flow_designer_cards(snap_compare: object, app: ConsoleApp, card: 
         await settle(pilot)
 
     assert snap_compare(app, terminal_size=(100, 40), run_before=open_card)  # type: ignore[operator]
+
+
+@pytest.mark.parametrize("size", [(80, 24), (120, 40)])
+def test_versions_screen(snap_compare: object, app: ConsoleApp, size: tuple[int, int]) -> None:
+    """`v` after a save: the file as found and the change are versions, stamped by the app's
+    clock; the older one highlighted shows what changed since."""
+    from console_pilot import until
+    from textual.widgets import DataTable
+
+    from console.tui.saving import flush
+
+    async def before(pilot: object) -> None:
+        app = pilot.app  # type: ignore[attr-defined]
+        await settle(pilot)
+        await pilot.press("e")  # type: ignore[attr-defined]
+        flush()
+        await until(pilot, lambda: not app.flows.flows[0].enabled)
+        await pilot.press("v")  # type: ignore[attr-defined]
+        await until(pilot, lambda: type(app.screen).__name__ == "HistoryScreen")
+        table = app.screen.query_one(DataTable)
+        await until(pilot, lambda: table.row_count == 2)
+        table.move_cursor(row=1)
+        await until(pilot, lambda: "+enabled = false" in app.screen.shown_diff)
+        app.clear_notifications()
+        await settle(pilot)
+
+    assert snap_compare(app, terminal_size=size, run_before=before)  # type: ignore[operator]

@@ -121,6 +121,16 @@ def test_pre_script_card_with_its_test_run(snap_compare: Any, app: ConsoleApp,
 
 
 @pytest.mark.parametrize("size", SIZES)
+def test_post_script_card_with_its_test_run(snap_compare: Any, app: ConsoleApp,
+                                            size: tuple[int, int]) -> None:
+    async def before(pilot: Any) -> None:
+        await open_card(pilot, "oms_stock", "tab-post-script")
+        await run_test_panel(pilot)
+
+    assert snap_compare(app, terminal_size=size, run_before=steady(before))
+
+
+@pytest.mark.parametrize("size", SIZES)
 def test_dry_run(snap_compare: Any, app: ConsoleApp, sandbox: Sandbox,
                  size: tuple[int, int]) -> None:
     async def before(pilot: Any) -> None:

@@ -33,7 +33,7 @@ def alarms_command(args: argparse.Namespace) -> int:
     from console.services.health import alarm_history, alarm_lines
 
     try:
-        store = ExecutionsReader(config.store_path()).store()
+        store = ExecutionsReader.for_config(config).store()
     except ServiceError as exc:
         raise CommandError(exc.message, status=1) from None
     lines = alarm_lines(config, store)

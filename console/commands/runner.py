@@ -103,7 +103,7 @@ def executions_command(args: argparse.Namespace) -> int:
 
     config = load_config(args)
     try:
-        rows = ExecutionsReader(config.store_path()).executions(args.flow, limit=args.limit)
+        rows = ExecutionsReader.for_config(config).executions(args.flow, limit=args.limit)
     except ServiceError as exc:
         raise CommandError(exc.message, status=1) from None
     if args.json:
@@ -127,7 +127,7 @@ def logs_command(args: argparse.Namespace) -> int:
     from console.services import ServiceError
     from console.services.executions import ExecutionsReader
 
-    reader = ExecutionsReader(config.store_path())
+    reader = ExecutionsReader.for_config(config)
     try:
         if reader.execution(args.execution) is None:
             raise CommandError(f"no execution {args.execution!r} in {config.store_path()}")

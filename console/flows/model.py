@@ -1,18 +1,21 @@
 """Typed, immutable models of flows.toml.
 
-Each dataclass mirrors one table of the file. Change a model with ``dataclasses.replace``; the
+Each dataclass mirrors one table of the file, and each field is one key: its default, its
+range, what it means and (for the designer's form) its label are declared here with
+``setting``, and ``console.flows.schema`` derives from them the keys the parser accepts, the
+designer's fields and the README's key tables. Change a model with ``dataclasses.replace``; the
 file layer (``console.flows.file``) turns models back into TOML in the same key order.
 """
 
 from __future__ import annotations
 
-from collections.abc import Mapping
-from dataclasses import dataclass, field, fields, replace
+from collections.abc import Callable, Mapping
+from dataclasses import MISSING, dataclass, field, fields, replace
 from pathlib import Path
 from typing import Any, Literal
 
 from console.flows.secrets import Secret
-from console.kinds import KINDS
+from console.kinds import KINDS, FlowKind
 
 FlowType = str
 """The id of a kind in ``console.kinds.KINDS``; loading refuses any other (adding a flow type
@@ -33,10 +36,37 @@ DEFAULT_TRIGGER_PARAMS: Mapping[str, tuple[str, ...]] = {
     kind.id: kind.trigger_params for kind in KINDS.values()}
 
 
-def bounded(default: Any, low: float, high: float) -> Any:
-    """A numeric field with the range the runner can work with; flows.toml validation refuses
-    anything outside it (and NaN or infinity)."""
-    return field(default=default, metadata={"range": (low, high)})
+UsedBy = Callable[[FlowKind, str], bool]
+"""Whether a key means something for a flow of this kind and direction (the designer shows
+only those); a table's answer holds for every key in it."""
+
+
+def setting(default: Any = MISSING, *, doc: str, label: str | None = None,
+            bounds: tuple[float, float] | None = None, factory: Callable[[], Any] | None = None,
+            shown: str | None = None, limits: str | None = None, used_by: UsedBy | None = None,
+            rank: float | None = None) -> Any:
+    """A key of flows.toml: its default, what it means (``doc``, the README's table says the
+    same), the range the runner can work with (validation refuses anything outside it, and NaN
+    or infinity), and, for keys the designer's form edits, the field's ``label``.
+
+    ``shown`` is the default as the README writes it when the model's differs (a required
+    field with a default the parser picks); ``limits`` says in words what the parser accepts
+    when no numeric ``bounds`` say it; ``rank`` places a form field among its table's fields
+    (its position in the table otherwise)."""
+    metadata: dict[str, Any] = {"doc": doc}
+    extras = {"label": label, "range": bounds, "shown": shown, "limits": limits,
+              "used_by": used_by, "rank": rank}
+    metadata.update({name: value for name, value in extras.items() if value is not None})
+    if factory is not None:
+        return field(default_factory=factory, metadata=metadata)
+    if default is MISSING:
+        return field(metadata=metadata)
+    return field(default=default, metadata=metadata)
+
+
+def not_a_key() -> Any:
+    """A model field that is no key of the file (a flow's id is its table's name)."""
+    return field(metadata={"toml": False})
 
 
 def value_range(model: type, name: str) -> tuple[Any, Any]:
@@ -46,13 +76,48 @@ def value_range(model: type, name: str) -> tuple[Any, Any]:
     return low, high
 
 
+def _inbound(kind: FlowKind, direction: str) -> bool:
+    return direction == "inbound"
+
+
+def _on_its_own(kind: FlowKind, direction: str) -> bool:
+    return kind.runs_on_its_own(direction)
+
+
+def _reads_erp(kind: FlowKind, direction: str) -> bool:
+    return kind.reads_erp_when(direction)
+
+
+def _fetches_missing(kind: FlowKind, direction: str) -> bool:
+    return kind.fetch_missing and direction == "inbound"
+
+
+def _has_oms_settings(kind: FlowKind, direction: str) -> bool:
+    return kind.settings_table == "oms"
+
+
+def _passes_stock_list(kind: FlowKind, direction: str) -> bool:
+    return kind.stock_list_key
+
+
+def _writes(key: str) -> UsedBy:
+    """The Write card edits ``write.<key>`` for kinds that list it."""
+    def used(kind: FlowKind, direction: str) -> bool:
+        return key in kind.write_fields
+    return used
+
+
+def _writes_per_order(kind: FlowKind, direction: str) -> bool:
+    return kind.write_script
+
+
 @dataclass(frozen=True, slots=True)
 class OmnitronSettings:
     """The "Domain URL" of Omnitron and the Integrator user the flows log in with."""
 
-    url: str
-    username: str
-    password: Secret
+    url: str = setting(doc="Omnitron's domain URL (`http://` or `https://`)")
+    username: str = setting(doc="the Integrator user of Omnitron")
+    password: Secret = setting(doc="that user's password")
 
 
 SCRIPT_TIMEOUT_S = 300.0
@@ -64,30 +129,38 @@ TIMEOUT_RANGE_S = (0.1, 86_400.0)
 class ScriptWorkers:
     """``[runner.scripts]``: the processes scripts run in (one flow's scripts per process)."""
 
-    workers: int = bounded(8, 1, 256)
-    """At most this many worker processes at once, over all flows."""
-    user: str = "nobody"
-    """When the console runs as root, workers run as this unprivileged user."""
-    memory_mb: int = bounded(512, 64, 1024 * 1024)
-    idle_s: float = bounded(60.0, 0.1, 86_400.0)
-    """A worker unused this long retires."""
-    max_output_kb: int = bounded(256, 1, 1024 * 1024)
-    """Prints and log lines kept per run; the rest is cut with a note."""
-    max_result_mb: int = bounded(32, 1, 4096)
-    """A bigger result (result_data, attributes and logs) is an error."""
+    workers: int = setting(8, bounds=(1, 256), doc="worker processes at most, over all flows")
+    user: str = setting("nobody", doc="when the console runs as root, workers run as this user")
+    memory_mb: int = setting(512, bounds=(64, 1024 * 1024),
+                             doc="address-space limit of each worker, for its whole life")
+    idle_s: float = setting(60.0, bounds=(0.1, 86_400.0), doc="a worker unused this long ends")
+    max_output_kb: int = setting(256, bounds=(1, 1024 * 1024),
+                                 doc="prints and log lines kept per run; the rest is cut with "
+                                     "a note")
+    max_result_mb: int = setting(32, bounds=(1, 4096),
+                                 doc="a bigger result (data, attributes and logs) fails the run")
 
 
 @dataclass(frozen=True, slots=True)
 class RunnerSettings:
-    listen: str = "127.0.0.1:8800"
-    store: str = ".console/console.db"
-    max_active_executions: int = bounded(5, 1, 1000)
-    outbound_token: Secret = field(default_factory=lambda: Secret(value=""))
-    outbound_max_rows: int = bounded(50_000, 1, 10_000_000)
-    log_retention_days: int = bounded(30, 1, 3650)
-    scripts: ScriptWorkers = field(default_factory=ScriptWorkers)
-    metrics_public: bool = False
-    """Serve ``GET /metrics`` without the bearer token (for a scraper on a trusted network)."""
+    listen: str = setting("127.0.0.1:8800", doc="address of the outbound endpoint server")
+    store: str = setting(".console/console.db", doc="SQLite file of executions and logs")
+    max_active_executions: int = setting(
+        5, bounds=(1, 1000),
+        doc="executions of one flow processing at once; more are answered 429")
+    outbound_token: Secret = setting(factory=lambda: Secret(value=""),
+                                     doc="bearer token outbound callers must send")
+    outbound_max_rows: int = setting(
+        50_000, bounds=(1, 10_000_000),
+        doc="larger outbound payloads are answered 413, and so are bodies above this many KiB")
+    log_retention_days: int = setting(30, bounds=(1, 3650),
+                                      doc="row logs older than this are pruned")
+    scripts: ScriptWorkers = setting(factory=ScriptWorkers,
+                                     doc="the processes scripts run in (see *Scripts and "
+                                         "isolation*)")
+    metrics_public: bool = setting(False,
+                                   doc="serve `GET /metrics` without the bearer token (for a "
+                                       "scraper on a trusted network)")
 
     @property
     def host(self) -> str:
@@ -100,135 +173,233 @@ class RunnerSettings:
 
 @dataclass(frozen=True, slots=True)
 class ErpLogin:
-    """Login to the ERP.
+    """Login to the ERP: the login request (JWT or OAuth2), or what every request carries."""
 
-    ``url`` is the login request's address: the JWT login endpoint, or the OAuth2 token
-    endpoint. ``token`` is for the ``token``/``header`` types that send a fixed value.
-    ``headers`` and ``extra_body`` go with the login request (JSON body for ``jwt``, form body
-    for ``oauth2``). ``token_path`` finds the token in the JWT login's answer: a dotted path
-    (``data.token``) or a JSONPath (``$.data.token``).
-    """
-
-    type: LoginType = "none"
-    url: str = ""
-    username: str = ""
-    password: Secret | None = None
-    token: Secret | None = None
-    token_path: str = "token"
-    header: str = "Authorization"
-    prefix: str = "Bearer "
-    grant: OAuthGrant = "client_credentials"
-    client_id: str = ""
-    client_secret: Secret | None = None
-    scope: str = ""
-    headers: Mapping[str, str] = field(default_factory=dict)
-    extra_body: Mapping[str, str] = field(default_factory=dict)
+    type: LoginType = setting("none", label="Login type",
+                              doc="`none`, `jwt`, `basic`, `token`, `header` or `oauth2`")
+    url: str = setting("", label="Login URL (the token endpoint for oauth2)", shown="",
+                       doc="`jwt`: the login endpoint (POST, JSON body); `oauth2`: the token "
+                           "endpoint")
+    username: str = setting("", label="Username", shown="",
+                            doc="`jwt` and `basic` (sent with every request); `oauth2` password "
+                                "grant")
+    password: Secret | None = setting(None, shown="",
+                                      doc="the password of `username` (a secret)")
+    token: Secret | None = setting(None, shown="",
+                                   doc="`token` and `header`: the fixed value sent with every "
+                                       "request")
+    token_path: str = setting("token",
+                              label="Token path in the login response (dotted or $.JSONPath)",
+                              doc="`jwt`: where the token is in the login answer, dotted "
+                                  "(`data.token`) or a JSONPath (`$.data.access.token`)")
+    header: str = setting("Authorization", label="Header that carries the token",
+                          doc="the header that carries the token")
+    prefix: str = setting("Bearer ", label="Token prefix", doc="what goes before the token")
+    grant: OAuthGrant = setting("client_credentials", label="OAuth2 grant", rank=1.1,
+                                doc="`oauth2`: `client_credentials` or `password`")
+    client_id: str = setting("", label="OAuth2 client id", rank=1.2, shown="",
+                             doc="`oauth2`: the client")
+    client_secret: Secret | None = setting(
+        None, shown="", doc="`oauth2`: the client's secret, sent in the form body (none: a "
+                            "public client)")
+    scope: str = setting("", label="OAuth2 scope (space separated)", rank=1.3, shown="none",
+                         doc="`oauth2`: space-separated scopes asked for")
+    headers: Mapping[str, str] = setting(
+        factory=dict, label="Login request headers (name = value per line)", shown="none",
+        doc='extra headers of the login request (`jwt` and `oauth2`), e.g. '
+            '`{ X-Tenant = "north" }`')
+    extra_body: Mapping[str, str] = setting(
+        factory=dict, label="Extra login body fields (name = value per line)", shown="none",
+        doc="extra fields of the login request's body: JSON fields for `jwt`, form fields "
+            "for `oauth2`")
 
 
 @dataclass(frozen=True, slots=True)
 class Pagination:
-    type: PaginationType = "offset"
-    page_size: int = bounded(500, 1, 100_000)
-    limit_param: str = "limit"
-    offset_param: str = "offset"
-    seek_param: str = "after"
-    seek_field: str = "id"
-    next_path: str = "next"
-    total_path: str = ""
-    """Dotted path to the ERP's record count in the first page (e.g. ``count``): when set, the
-    runner knows how many rows to expect and the console shows a real progress bar."""
+    type: PaginationType = setting("offset", label="Pagination",
+                                   doc="`offset`, `seek` (after the last row's `seek_field`) "
+                                       "or `next` (a next page URL in the answer)")
+    page_size: int = setting(500, bounds=(1, 100_000), label="Page size",
+                             doc="`offset` and `seek`: rows asked for per page")
+    limit_param: str = setting("limit", label="Limit parameter (offset, seek)",
+                               doc="`offset` and `seek`: the parameter that carries the page "
+                                   "size")
+    offset_param: str = setting("offset", label="Offset parameter (offset)",
+                                doc="`offset`: the parameter that carries the offset")
+    seek_param: str = setting("after", label="Seek parameter (seek)",
+                              doc="`seek`: the parameter that carries the last row's value")
+    seek_field: str = setting("id", label="Seek field in the rows (seek)",
+                              doc="`seek`: the row field the next page starts after")
+    next_path: str = setting("next", label="Next page URL path in the response (next)",
+                             doc="`next`: dotted path of the next page's URL in a page")
+    total_path: str = setting("", label="Record count path in the first page",
+                              doc="dotted path of the record count in the first page (e.g. "
+                                  "`count`): running executions then show a real progress bar")
 
 
 @dataclass(frozen=True, slots=True)
 class ReadStep:
     """Read Data From ERP. ``url``, header values and extra params may hold NiFi expressions."""
 
-    url: str
-    method: Literal["GET", "POST"] = "GET"
-    headers: Mapping[str, str] = field(default_factory=dict)
-    extra_params: Mapping[str, str] = field(default_factory=dict)
-    stock_list_key: str = ""
-    response: Literal["json", "xml"] = "json"
-    records: str = ""
-    pagination: Pagination | None = None
-    timeout_s: float = bounded(30.0, 0.1, 3600)
+    url: str = setting(label="Endpoint URL (NiFi Expression Language)",
+                       doc="endpoint; NiFi Expression Language allowed (`${http.query.string}`, "
+                           "`${token.erp}`, ...)")
+    method: Literal["GET", "POST"] = setting(
+        "GET", label="Method",
+        doc="`GET` (extra params in the query) or `POST` (extra params in the body)")
+    headers: Mapping[str, str] = setting(
+        factory=dict, label="Headers (name = value per line; values may use expressions)",
+        doc="extra headers; values may use expressions")
+    extra_params: Mapping[str, str] = setting(
+        factory=dict, label="Extra parameters (name = value per line)",
+        doc='a table, or a query string such as `"channel=shop&transfer=1"`')
+    stock_list_key: str = setting("", label="Stock list parameter name", rank=6.5, shown="",
+                                  used_by=_passes_stock_list,
+                                  doc="parameter name that carries the flow's stock list to "
+                                      "the ERP")
+    response: Literal["json", "xml"] = setting(
+        "json", label="Response format", rank=1.5,
+        doc="`json` or `xml` (repeated XML elements become lists)")
+    records: str = setting("", label="Records path (dotted; empty = the whole body)",
+                           doc='dotted path of the row list inside a response page (`""`: the '
+                               'whole body)')
+    pagination: Pagination | None = setting(
+        None, doc="how pages are asked for (below); none: one request")
+    timeout_s: float = setting(30.0, bounds=(0.1, 3600), label="Timeout per request (seconds)",
+                               doc="per request")
 
 
 @dataclass(frozen=True, slots=True)
 class ScriptStep:
-    source: str
-    timeout_s: float = bounded(SCRIPT_TIMEOUT_S, *TIMEOUT_RANGE_S)
+    source: str = setting(doc="a Python script: Integrator style (NiFi `ExecuteScript`: "
+                              "`session`, `REL_SUCCESS`, `StreamCallback`, ...) or a plain "
+                              "`def transform(data, attributes)`")
+    timeout_s: float = setting(SCRIPT_TIMEOUT_S, bounds=TIMEOUT_RANGE_S,
+                               doc="a script running longer is stopped and fails its "
+                                   "execution with a message naming this key (the "
+                                   "Integrator's limit)")
 
 
 @dataclass(frozen=True, slots=True)
 class MappingStep:
     """A Jolt chain spec, kept as the JSON text the user wrote."""
 
-    spec: str
+    spec: str = setting(doc="a Jolt chain spec as JSON text")
 
 
 @dataclass(frozen=True, slots=True)
 class WriteStep:
     """Write Data to Omnitron. ``script`` is the per-order script of order-status flows."""
 
-    stock_list: int | None = bounded(None, 1, 2_147_483_647)
-    price_list: int | None = bounded(None, 1, 2_147_483_647)
-    """Price flows: the price list of rows that name none."""
-    batch_size: int = bounded(5000, 1, 50_000)
-    script: str | None = None
-    script_timeout_s: float = bounded(SCRIPT_TIMEOUT_S, *TIMEOUT_RANGE_S)
+    stock_list: int | None = setting(None, bounds=(1, 2_147_483_647), label="Stock list id",
+                                     used_by=_writes("stock_list"),
+                                     doc="the Omnitron stock list of rows that name none")
+    price_list: int | None = setting(None, bounds=(1, 2_147_483_647),
+                                     label="Price list id (rows without price_list)",
+                                     used_by=_writes("price_list"),
+                                     doc="price flows: the Omnitron price list of rows that "
+                                         "name none")
+    batch_size: int = setting(5000, bounds=(1, 50_000), label="Batch size (rows per bulk upsert)",
+                              used_by=_writes("batch_size"), doc="rows per bulk upsert")
+    script: str | None = setting(None, used_by=_writes_per_order,
+                                 doc="order status flows: the per-order script")
+    script_timeout_s: float = setting(SCRIPT_TIMEOUT_S, bounds=TIMEOUT_RANGE_S,
+                                      used_by=_writes_per_order,
+                                      doc="the per-order script's limit, per order")
 
 
 @dataclass(frozen=True, slots=True)
 class FetchMissing:
-    enabled: bool = False
-    identifier_path: str = "sku"
-    productized_within_days: int = bounded(30, 1, 3650)
-    interval_hours: float = bounded(4.0, 0.1, 8760)
-    chunk_size: int = bounded(100, 1, 10_000)
+    enabled: bool = setting(False, label="Fetch missing stocks",
+                            doc="fetch the stock of products Omnitron made lately")
+    identifier_path: str = setting("sku", label="Identifier path in the ERP rows",
+                                   doc="where a row's SKU is")
+    productized_within_days: int = setting(30, bounds=(1, 3650),
+                                           label="Products made within (days)",
+                                           doc="products made within this many days count")
+    interval_hours: float = setting(4.0, bounds=(0.1, 8760), label="Every (hours)",
+                                    doc="how often to look for them")
+    chunk_size: int = setting(100, bounds=(1, 10_000), label="SKUs per triggered run",
+                              doc="SKUs per triggered run")
 
 
 @dataclass(frozen=True, slots=True)
 class OmsSettings:
     """The OMS stock flow: how SKUs arrive and the scripts around the ERP read."""
 
-    sku_query_key: str = "sku"
-    sku_mode: Literal["single", "multiple"] = "single"
-    pre_script: str | None = None
-    post_script: str | None = None
-    concurrency: int = bounded(8, 1, 64)
-    script_timeout_s: float = bounded(SCRIPT_TIMEOUT_S, *TIMEOUT_RANGE_S)
-    """The limit of the pre-script and of the post-script, each."""
+    sku_query_key: str = setting("sku", label="Query parameter that carries the SKUs",
+                                 doc="the query parameter that carries the SKUs")
+    sku_mode: Literal["single", "multiple"] = setting(
+        "single", label="ERP requests",
+        doc="`single`: one ERP request per SKU; `multiple`: one request")
+    pre_script: str | None = setting(None, doc="runs on the request before the ERP read")
+    post_script: str | None = setting(None, doc="makes the answer of what the ERP read")
+    concurrency: int = setting(8, bounds=(1, 64), label="Parallel ERP requests (single mode)",
+                               doc="parallel ERP requests in single mode")
+    script_timeout_s: float = setting(SCRIPT_TIMEOUT_S, bounds=TIMEOUT_RANGE_S,
+                                      doc="the limit of the pre-script and of the post-script, "
+                                          "each")
+
+
+_ERROR_RATE = ("fires when this percentage (or more) of the finished executions in the window "
+               "failed or were partial")
+_WINDOW = 'the window: a number of executions, or a duration such as `"30m"`'
+_WINDOW_LIMITS = "1 to 10,000 executions, or a duration up to `366d`"
+_AVG = "fires when the executions in the window took longer than this on average"
+_NO_SUCCESS = ("fires when no execution succeeded for this long; from `[alarms]` it applies to "
+               "scheduled flows only, set on a flow it always applies")
+_STALLED = "fires when an execution has been processing longer than this"
+_DURATION_LIMITS = "up to `366d`"
+
+
+def _exports_orders(kind: FlowKind, direction: str) -> bool:
+    return kind.settings_table == "order_export"
+
+
+def _logs_into_erp(kind: FlowKind, direction: str) -> bool:
+    return kind.reads_erp_when(direction) or kind.reads_omnitron_orders
 
 
 @dataclass(frozen=True, slots=True)
 class QueryCheck:
-    """Order export: the ERP lookup of one order by its number, before it is written.
+    """Order export: the ERP lookup of one order by its number, before it is written. The
+    order is already in the ERP when the answer's ``found_path`` holds a non-empty, non-zero
+    value; a 404 answer means it is not."""
 
-    ``url``, header values and extra params may hold NiFi expressions (``${order.number}``).
-    The order is already in the ERP when the answer's ``found_path`` (a dotted path) holds a
-    non-empty, non-zero value; a 404 answer means it is not.
-    """
-
-    url: str
-    method: Literal["GET", "POST"] = "GET"
-    headers: Mapping[str, str] = field(default_factory=dict)
-    extra_params: Mapping[str, str] = field(default_factory=dict)
-    found_path: str = "count"
-    timeout_s: float = bounded(30.0, 0.1, 3600)
+    url: str = setting(label="Lookup URL (expressions: ${order.number}, ${order.pk}; empty = "
+                             "no check)",
+                       doc="the ERP's lookup of an order; expressions such as "
+                           "`${order.number}` allowed")
+    method: Literal["GET", "POST"] = setting(
+        "GET", label="Method", doc="`GET` (params in the query) or `POST` (params in the body)")
+    extra_params: Mapping[str, str] = setting(
+        factory=dict, label="Parameters (name = value per line)",
+        doc="the lookup's parameters, e.g. `{ number = \"${order.number}\" }`")
+    headers: Mapping[str, str] = setting(factory=dict,
+                                         label="Headers (name = value per line)",
+                                         doc="extra headers; values may use expressions")
+    found_path: str = setting("count", label="Found when this path of the answer is non-empty",
+                              doc="dotted path in the answer that is non-empty (a count above "
+                                  "0, a list with items) when the ERP has the order")
+    timeout_s: float = setting(30.0, bounds=(0.1, 3600), doc="per request")
 
 
 @dataclass(frozen=True, slots=True)
 class ErpWrite:
     """Order export: Write Data to ERP, one request per order with the mapped order as its
-    JSON body. ``url``, header values and extra params (query parameters) may hold NiFi
-    expressions."""
+    JSON body."""
 
-    url: str
-    method: Literal["POST", "PUT", "PATCH"] = "POST"
-    headers: Mapping[str, str] = field(default_factory=dict)
-    extra_params: Mapping[str, str] = field(default_factory=dict)
-    timeout_s: float = bounded(30.0, 0.1, 3600)
+    url: str = setting(label="Order endpoint URL (NiFi Expression Language)",
+                       doc="the ERP's order endpoint; expressions allowed")
+    method: Literal["POST", "PUT", "PATCH"] = setting("POST", label="Method",
+                                                      doc="`POST`, `PUT` or `PATCH`")
+    headers: Mapping[str, str] = setting(factory=dict, label="Headers (name = value per line)",
+                                         doc="extra headers; values may use expressions")
+    extra_params: Mapping[str, str] = setting(
+        factory=dict, label="Query parameters (name = value per line)",
+        doc="query parameters of the write; values may use expressions")
+    timeout_s: float = setting(30.0, bounds=(0.1, 3600), label="Timeout (seconds)",
+                               doc="per request; a write is never sent twice")
 
 
 @dataclass(frozen=True, slots=True)
@@ -236,14 +407,21 @@ class OrderExport:
     """``[flows.ID.order_export]``: which Omnitron orders wait for the ERP (``is_send`` false,
     these statuses, this channel), and the ERP side: query check, write, check-response."""
 
-    status: tuple[str, ...] = ("400",)
-    channel: int | None = bounded(None, 1, 2_147_483_647)
-    page_size: int = bounded(50, 1, 1000)
-    extra_params: Mapping[str, str] = field(default_factory=dict)
-    """More filters of Omnitron's order list (NiFi expressions allowed)."""
-    query_check: QueryCheck | None = None
-    write: ErpWrite | None = None
-    check_response: ScriptStep | None = None
+    status: tuple[str, ...] = setting(("400",), label="Order statuses (codes, comma separated)",
+                                      doc="order status codes to send (one is sent as "
+                                          "`status`, several as `status__in`)")
+    channel: int | None = setting(None, bounds=(1, 2_147_483_647),
+                                  label="Channel id (empty = every channel)",
+                                  doc="the sales channel of the orders; none: every channel")
+    page_size: int = setting(50, bounds=(1, 1000), label="Orders per page",
+                             doc="orders per page of Omnitron's order list")
+    extra_params: Mapping[str, str] = setting(
+        factory=dict, label="More filters (name = value per line)",
+        doc="more filters of Omnitron's order list; values may use expressions")
+    query_check: QueryCheck | None = setting(None, doc="the ERP lookup before each write "
+                                                       "(below); none: every order is written")
+    write: ErpWrite | None = setting(None, shown="", doc="Write Data to ERP (below)")
+    check_response: ScriptStep | None = setting(None, doc="the check-response script (below)")
 
 
 @dataclass(frozen=True, slots=True)
@@ -254,12 +432,13 @@ class FlowAlarms:
     texts such as ``"90s"``, ``"15m"``, ``"2h"``, ``"1d"``.
     """
 
-    enabled: bool = True
-    error_rate: float | None = None
-    window: int | str | None = None
-    avg_flow_time_s: float | None = None
-    no_success_within: str | None = None
-    stalled_after: str | None = None
+    enabled: bool = setting(True, doc="`false` switches this flow's alarms off")
+    error_rate: float | None = setting(None, limits="above 0 to 100 (percent)", doc=_ERROR_RATE)
+    window: int | str | None = setting(None, limits=_WINDOW_LIMITS, doc=_WINDOW)
+    avg_flow_time_s: float | None = setting(None, limits="above 0 to a year in seconds",
+                                            doc=_AVG)
+    no_success_within: str | None = setting(None, limits=_DURATION_LIMITS, doc=_NO_SUCCESS)
+    stalled_after: str | None = setting(None, limits=_DURATION_LIMITS, doc=_STALLED)
 
 
 @dataclass(frozen=True, slots=True)
@@ -270,39 +449,63 @@ class AlarmSettings:
     time between two changes of one alarm, so a flow on the edge does not flap.
     """
 
-    error_rate: float | None = None
-    window: int | str = 10
-    avg_flow_time_s: float | None = None
-    no_success_within: str | None = None
-    stalled_after: str | None = None
-    notify: tuple[Secret, ...] = ()
-    min_interval: str = "5m"
-    evaluate_every: str = "1m"
+    error_rate: float | None = setting(None, limits="above 0 to 100 (percent)", doc=_ERROR_RATE)
+    window: int | str = setting(10, limits=_WINDOW_LIMITS, doc=_WINDOW)
+    avg_flow_time_s: float | None = setting(None, limits="above 0 to a year in seconds",
+                                            doc=_AVG)
+    no_success_within: str | None = setting(None, limits=_DURATION_LIMITS, doc=_NO_SUCCESS)
+    stalled_after: str | None = setting(None, limits=_DURATION_LIMITS, doc=_STALLED)
+    notify: tuple[Secret, ...] = setting((), doc='apprise URLs, each a string or '
+                                                 '`{ env = "NAME" }`')
+    min_interval: str = setting("5m", limits=_DURATION_LIMITS,
+                                doc="least time between two changes of one alarm")
+    evaluate_every: str = setting("1m", limits=_DURATION_LIMITS,
+                                  doc="how often `console serve` checks besides after each "
+                                      "execution")
 
 
 @dataclass(frozen=True, slots=True)
 class Flow:
-    id: str
-    name: str
-    type: FlowType
-    direction: Direction
-    enabled: bool = True
-    schedule: str | None = None
-    after: str | None = None
-    """The id of a flow whose successful execution starts this one (the Integrator's
-    "Triggered By" schedule); exclusive with ``schedule``."""
-    timezone: str = "UTC"
-    trigger_params: tuple[str, ...] = ()
-    allow_concurrent_runs: bool = False
-    login: ErpLogin | None = None
-    read: ReadStep | None = None
-    script: ScriptStep | None = None
-    mapping: MappingStep | None = None
-    write: WriteStep = field(default_factory=WriteStep)
-    fetch_missing: FetchMissing = field(default_factory=FetchMissing)
-    oms: OmsSettings | None = None
-    alarms: FlowAlarms | None = None
-    order_export: OrderExport | None = None
+    id: str = not_a_key()
+    name: str = setting(label="Name (at most 20 characters)",
+                        doc="unique display name, at most 20 characters")
+    type: FlowType = setting(doc="the flow's kind: {kinds}")
+    direction: Direction = setting(shown='`"inbound"`',
+                                   doc="`inbound` (reads the ERP) or `outbound` (receives POSTed "
+                                       "data); {outbound_only} flows are always outbound")
+    enabled: bool = setting(True, doc="disabled flows are never scheduled")
+    schedule: str | None = setting(None, used_by=_on_its_own,
+                                   label="Schedule (5-field or Quartz cron; empty = manual only)",
+                                   doc="5-field cron (`*/5 * * * *`) or Quartz 6/7-field "
+                                       "(`0 0/30 * * * ? *`); inbound only")
+    after: str | None = setting(
+        None, used_by=_on_its_own,
+        label="Run after flow (its id: when it succeeds; not with a schedule)",
+        doc="the id of another flow: this flow runs each time an execution of that one finishes "
+            "with success (the Integrator's \"Triggered By\"); inbound only, not with "
+            "`schedule`, no cycles")
+    timezone: str = setting("UTC", label="Time zone (IANA name)",
+                            doc="IANA zone for the schedule and for `modified_date__gt`")
+    trigger_params: tuple[str, ...] = setting(
+        (), shown="per type", label="Trigger parameters (comma separated)",
+        doc="manual trigger parameters; a flow must offer those its type needs "
+            "({trigger_params})")
+    allow_concurrent_runs: bool = setting(False, used_by=_inbound,
+                                          label="Allow concurrent runs",
+                                          doc="let a scheduled run start while another is "
+                                              "running")
+    login: ErpLogin | None = setting(None, used_by=_logs_into_erp, doc="ERP login")
+    read: ReadStep | None = setting(None, used_by=_reads_erp, doc="Read Data From ERP")
+    script: ScriptStep | None = setting(None, doc="the Script step")
+    mapping: MappingStep | None = setting(None, doc="the Mapping step")
+    write: WriteStep = setting(factory=WriteStep, doc="Write Data to Omnitron")
+    fetch_missing: FetchMissing = setting(factory=FetchMissing, used_by=_fetches_missing,
+                                          doc="the stock of products Omnitron made lately")
+    oms: OmsSettings | None = setting(None, used_by=_has_oms_settings,
+                                      doc="OMS stock flows' settings")
+    alarms: FlowAlarms | None = setting(None, doc="this flow's alarm conditions")
+    order_export: OrderExport | None = setting(None, used_by=_exports_orders,
+                                               doc="the order export (Omnitron to ERP)")
 
     @property
     def is_inbound(self) -> bool:
@@ -327,11 +530,12 @@ class Flow:
 class FlowsConfig:
     """The whole flows.toml. ``source`` is the file it came from (relative paths resolve there)."""
 
-    omnitron: OmnitronSettings
-    runner: RunnerSettings = field(default_factory=RunnerSettings)
-    flows: tuple[Flow, ...] = ()
-    source: Path | None = field(default=None, compare=False)
-    alarms: AlarmSettings = field(default_factory=AlarmSettings)
+    omnitron: OmnitronSettings = setting(doc="the Omnitron the flows write to")
+    runner: RunnerSettings = setting(factory=RunnerSettings, doc="the embedded runner")
+    flows: tuple[Flow, ...] = setting((), doc="the flows, one table per flow id")
+    source: Path | None = field(default=None, compare=False, metadata={"toml": False})
+    alarms: AlarmSettings = setting(factory=AlarmSettings,
+                                    doc="alarm conditions and notifications")
 
     def flow(self, flow_id: str) -> Flow:
         for flow in self.flows:

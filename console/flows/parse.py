@@ -1,4 +1,7 @@
-"""Turn a parsed flows.toml document into models, reporting every problem at once."""
+"""Turn a parsed flows.toml document into models, reporting every problem at once.
+
+The keys each table accepts are the schema's (``console.flows.schema``, read off the models):
+a key the model does not declare is reported as unknown, with the closest known one."""
 
 from __future__ import annotations
 
@@ -12,6 +15,7 @@ from console.flows import model as m
 from console.flows.errors import Problem
 from console.flows.reader import TableReader
 from console.flows.schedule import Schedule, ScheduleError, zone
+from console.flows.schema import names
 from console.flows.secrets import Secret
 from console.kinds import KINDS, kind_of
 
@@ -23,7 +27,7 @@ def parse_document(data: dict[str, Any]) -> tuple[m.FlowsConfig | None, list[Pro
     runner = _runner(root)
     flows = _flows(root)
     alarms = _alarms(root)
-    root.finish(("omnitron", "runner", "flows", "alarms"))
+    root.finish(names(m.FlowsConfig))
     if omnitron is None:
         return None, problems
     return m.FlowsConfig(omnitron, runner, tuple(flows), alarms=alarms), problems
@@ -40,7 +44,7 @@ def _omnitron(root: TableReader) -> m.OmnitronSettings | None:
         table.problem("url", f"expected an http:// or https:// URL, found {url!r}")
     username = table.get("username", str, "", required=True)
     password = table.secret("password", required=True)
-    table.finish(("url", "username", "password"))
+    table.finish(names(m.OmnitronSettings))
     return m.OmnitronSettings(url.rstrip("/"), username, password or Secret(value=""))
 
 
@@ -64,8 +68,7 @@ def _runner(root: TableReader) -> m.RunnerSettings:
         metrics_public=table.get("metrics_public", bool, d.metrics_public),
         scripts=_script_workers(table),
     )
-    table.finish(("listen", "store", "max_active_executions", "outbound_token",
-                  "outbound_max_rows", "log_retention_days", "metrics_public", "scripts"))
+    table.finish(names(m.RunnerSettings))
     return settings
 
 
@@ -86,7 +89,7 @@ def _script_workers(runner: TableReader) -> m.ScriptWorkers:
         max_output_kb=_int(t, d, "max_output_kb"),
         max_result_mb=_int(t, d, "max_result_mb"),
     )
-    t.finish(("workers", "user", "memory_mb", "idle_s", "max_output_kb", "max_result_mb"))
+    t.finish(names(m.ScriptWorkers))
     return workers
 
 
@@ -150,11 +153,6 @@ def _check_chains(flows: list[m.Flow], sections: dict[str, TableReader]) -> None
             section.problem("after", f"a cycle of chained flows never starts: {chain}")
 
 
-_FLOW_KEYS = ("name", "type", "direction", "enabled", "schedule", "after", "timezone", "trigger_params",
-              "allow_concurrent_runs", "login", "read", "script", "mapping", "write",
-              "fetch_missing", "oms", "alarms", "order_export")
-
-
 def _flow(flow_id: str, t: TableReader) -> m.Flow | None:
     name = t.get("name", str, flow_id, required=True)
     if len(name) > m.MAX_NAME_LENGTH:
@@ -209,7 +207,7 @@ def _flow(flow_id: str, t: TableReader) -> m.Flow | None:
         alarms=_flow_alarms(t),
         order_export=_order_export(t, kind),
     )
-    t.finish(_FLOW_KEYS)
+    t.finish(names(m.Flow))
     return flow
 
 
@@ -237,10 +235,6 @@ def _check_schedule(t: TableReader, schedule: str, timezone: str) -> None:
         why = str(exc)
     if why:
         t.problem("schedule", why)
-
-
-_LOGIN_KEYS = ("type", "url", "username", "password", "token", "token_path", "header", "prefix",
-               "grant", "client_id", "client_secret", "scope", "headers", "extra_body")
 
 
 def _login(flow: TableReader) -> m.ErpLogin | None:
@@ -278,7 +272,7 @@ def _login(flow: TableReader) -> m.ErpLogin | None:
         for name in ("grant", "client_id", "client_secret", "scope"):
             if t.has(name):
                 t.problem(name, f'only oauth2 logins use {name}; this login is "{kind}"')
-    t.finish(_LOGIN_KEYS)
+    t.finish(names(m.ErpLogin))
     return login
 
 
@@ -308,8 +302,7 @@ def _pagination(read: TableReader) -> m.Pagination | None:
         next_path=t.get("next_path", str, d.next_path),
         total_path=t.get("total_path", str, d.total_path),
     )
-    t.finish(("type", "page_size", "limit_param", "offset_param", "seek_param", "seek_field",
-              "next_path", "total_path"))
+    t.finish(names(m.Pagination))
     return pagination
 
 
@@ -336,8 +329,7 @@ def _read(flow: TableReader, *, needed: bool) -> m.ReadStep | None:
         _check_expression(t, f"headers.{key}", value)
     for key, value in read.extra_params.items():
         _check_expression(t, f"extra_params.{key}", value)
-    t.finish(("url", "method", "headers", "extra_params", "stock_list_key", "response",
-              "records", "pagination", "timeout_s"))
+    t.finish(names(m.ReadStep))
     return read
 
 
@@ -348,7 +340,7 @@ def _script(flow: TableReader) -> m.ScriptStep | None:
     source = t.get("source", str, "", required=True)
     _check_python(t, "source", source)
     timeout = _float(t, m.ScriptStep(""), "timeout_s")
-    t.finish(("source", "timeout_s"))
+    t.finish(names(m.ScriptStep))
     return m.ScriptStep(source, timeout)
 
 
@@ -367,7 +359,7 @@ def _mapping(flow: TableReader) -> m.MappingStep | None:
                 t.problem("spec", "expected a Jolt chain: a JSON list of {operation, spec}")
             else:
                 _check_mapping(t, parsed)
-    t.finish(("spec",))
+    t.finish(names(m.MappingStep))
     return m.MappingStep(spec)
 
 
@@ -424,7 +416,7 @@ def _write(flow: TableReader, kind: str) -> m.WriteStep:
     _check_python(t, "script", write.script)
     if write.script is not None and not kind_of(kind).write_script:
         t.problem("script", "the per-order write script belongs to order_status flows")
-    t.finish(("stock_list", "price_list", "batch_size", "script", "script_timeout_s"))
+    t.finish(names(m.WriteStep))
     return write
 
 
@@ -450,8 +442,7 @@ def _fetch_missing(flow: TableReader) -> m.FetchMissing:
         interval_hours=_float(t, d, "interval_hours"),
         chunk_size=_int(t, d, "chunk_size"),
     )
-    t.finish(("enabled", "identifier_path", "productized_within_days", "interval_hours",
-              "chunk_size"))
+    t.finish(names(m.FetchMissing))
     return fetch
 
 
@@ -472,8 +463,7 @@ def _oms(flow: TableReader, kind: str) -> m.OmsSettings | None:
     )
     _check_python(t, "pre_script", oms.pre_script)
     _check_python(t, "post_script", oms.post_script)
-    t.finish(("sku_query_key", "sku_mode", "pre_script", "post_script", "concurrency",
-              "script_timeout_s"))
+    t.finish(names(m.OmsSettings))
     return oms
 
 
@@ -506,8 +496,7 @@ def _order_export(flow: TableReader, kind: str) -> m.OrderExport | None:
     )
     for key, value in export.extra_params.items():
         _check_expression(t, f"extra_params.{key}", value)
-    t.finish(("status", "channel", "page_size", "extra_params", "query_check", "write",
-              "check_response"))
+    t.finish(names(m.OrderExport))
     return export
 
 
@@ -556,7 +545,7 @@ def _query_check(export: TableReader) -> m.QueryCheck | None:
     if not check.found_path.strip():
         t.problem("found_path", 'expected a dotted path in the lookup\'s answer that is '
                                 'non-empty when the order is there, such as "count"')
-    t.finish(("url", "method", "headers", "extra_params", "found_path", "timeout_s"))
+    t.finish(names(m.QueryCheck))
     return check
 
 
@@ -570,7 +559,7 @@ def _erp_write(export: TableReader, *, required: bool) -> m.ErpWrite | None:
     d = m.ErpWrite(url="")
     write = m.ErpWrite(**_erp_call(t, ("POST", "PUT", "PATCH"), "POST"),
                        timeout_s=_float(t, d, "timeout_s"))
-    t.finish(("url", "method", "headers", "extra_params", "timeout_s"))
+    t.finish(names(m.ErpWrite))
     return write
 
 
@@ -581,7 +570,7 @@ def _check_response(export: TableReader) -> m.ScriptStep | None:
     source = t.get("source", str, "", required=True)
     _check_python(t, "source", source)
     timeout = _float(t, m.ScriptStep(""), "timeout_s")
-    t.finish(("source", "timeout_s"))
+    t.finish(names(m.ScriptStep))
     return m.ScriptStep(source, timeout)
 
 
@@ -646,7 +635,7 @@ def _flow_alarms(flow: TableReader) -> m.FlowAlarms | None:
         no_success_within=_duration(t, "no_success_within", None),
         stalled_after=_duration(t, "stalled_after", None),
     )
-    t.finish(("enabled", *_RULE_KEYS))
+    t.finish(names(m.FlowAlarms))
     return alarms
 
 
@@ -666,7 +655,7 @@ def _alarms(root: TableReader) -> m.AlarmSettings:
         or d.min_interval,
         evaluate_every=_duration(t, "evaluate_every", d.evaluate_every) or d.evaluate_every,
     )
-    t.finish((*_RULE_KEYS, "notify", "min_interval", "evaluate_every"))
+    t.finish(names(m.AlarmSettings))
     return settings
 
 

@@ -15,6 +15,7 @@ from collections.abc import Callable, Iterator
 from dataclasses import dataclass
 from pathlib import Path
 from typing import TYPE_CHECKING, TypeVar
+from urllib.parse import urlsplit, urlunsplit
 
 from console.flows import FlowsConfig
 from console.services.errors import ServiceError
@@ -34,19 +35,42 @@ class FlowActivity:
     running: int
 
 
-def open_store(store_path: Path) -> Store:
-    """The execution store at ``store_path``, its tables checked: the one place the console's
+def store_location(config: FlowsConfig) -> str | Path:
+    """Where ``[runner] store`` keeps executions: a PostgreSQL connection string as written, or
+    a SQLite file resolved beside flows.toml."""
+    from console.store import is_postgres
+
+    return config.runner.store if is_postgres(config.runner.store) else config.store_path()
+
+
+def open_store(location: str | Path) -> Store:
+    """The execution store at ``location``, its tables checked: the one place the console's
     services open a store (``console.store`` picks which kind)."""
     from console.store import open_store as open_location
 
-    return open_location(store_path)
+    return open_location(location)
+
+
+def _shown(location: str | Path) -> str:
+    """A store's location for messages: a connection string loses its user and password."""
+    text = str(location)
+    if "://" not in text:
+        return text
+    parts = urlsplit(text)
+    return urlunsplit(parts._replace(netloc=parts.netloc.rpartition("@")[2]))
 
 
 class ExecutionsReader:
-    def __init__(self, store_path: Path) -> None:
-        self.path = Path(store_path)
+    def __init__(self, location: str | Path) -> None:
+        self.location = location
+        self.path = _shown(location)
+        """The location as messages name it."""
         self._store: Store | None = None
         self._lock = threading.Lock()
+
+    @classmethod
+    def for_config(cls, config: FlowsConfig) -> ExecutionsReader:
+        return cls(store_location(config))
 
     def store(self) -> Store:
         """The store, opened on first use and kept."""
@@ -55,7 +79,7 @@ class ExecutionsReader:
                 from console.store import StoreUnavailable
 
                 try:
-                    self._store = open_store(self.path)
+                    self._store = open_store(self.location)
                 except (OSError, sqlite3.Error, StoreUnavailable) as exc:
                     raise ServiceError(f"cannot open the execution store {self.path}: "
                                        f"{getattr(exc, 'strerror', None) or exc} (see [runner] "

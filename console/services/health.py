@@ -14,7 +14,7 @@ from console.flows import Flow, FlowsConfig
 from console.flows.durations import describe_duration
 from console.runner.alarms import ALARM_LABELS, DEFAULT_STALLED_S, Rules, rules_for
 from console.runner.flow_health import age_s, stats
-from console.services.executions import open_store
+from console.services.executions import open_store, store_location
 from console.store import Store
 from console.store.records import AlarmEvent, AlarmState, RunSample, now, stamp
 
@@ -82,7 +82,7 @@ def _flow_health(store: Store, flow: Flow, rules: Rules, firing: tuple[str, ...]
 
 def health_report(config: FlowsConfig, store: Store | None = None, *,
                   clock: Callable[[], datetime] = now) -> HealthReport:
-    store = store or open_store(config.store_path())
+    store = store or open_store(store_location(config))
     at = clock()
     known = {f.id for f in config.flows}
     firing = tuple(s for s in store.alarm_states() if s.firing and s.flow_id in known)
@@ -97,7 +97,7 @@ def health_report(config: FlowsConfig, store: Store | None = None, *,
 
 def firing_alarms(config: FlowsConfig, store: Store | None = None) -> list[str]:
     """``Flow name: alarm`` for every firing alarm of a flow in ``config``: the header's line."""
-    store = store or open_store(config.store_path())
+    store = store or open_store(store_location(config))
     names = {f.id: f.name for f in config.flows}
     return [f"{names[s.flow_id]}: {ALARM_LABELS.get(s.alarm, s.alarm)}"
             for s in store.alarm_states() if s.firing and s.flow_id in names]
@@ -157,7 +157,7 @@ def send_test_notification(config: FlowsConfig, store: Store | None = None, *,
     """
     from console.runner.notify import send
 
-    store = store or open_store(config.store_path())
+    store = store or open_store(store_location(config))
     message = (f"A test notification from integrator-console ({len(config.flows)} flows in "
                f"{config.source.name if config.source else 'flows.toml'}).")
     event_id = store.record_alarm_event("*", "test", "test", stamp(clock()), message)

@@ -121,11 +121,19 @@ def _git_top(folder: Path) -> Path | None:
 
 # Copies beside the store --------------------------------------------------------------------
 
+Clock = Callable[[], datetime]
+
+
+def _utc_now() -> datetime:
+    return datetime.now(UTC)
+
+
 class CopyKeeper:
-    def __init__(self, path: Path, folder: Path) -> None:
+    def __init__(self, path: Path, folder: Path, clock: Clock = _utc_now) -> None:
         self.path = path
         self.folder = folder
         self.where = str(folder)
+        self.clock = clock
 
     @property
     def _index(self) -> Path:
@@ -154,7 +162,7 @@ class CopyKeeper:
         return self._file(version_id).read_text(encoding="utf-8")
 
     def keep(self, text: str, message: str) -> Version | None:
-        now = datetime.now(UTC)
+        now = self.clock().astimezone(UTC)
         self.folder.mkdir(parents=True, exist_ok=True)
         stamp = now.strftime("%Y%m%dT%H%M%SZ")
         version_id, n = stamp, 1
@@ -179,11 +187,13 @@ def _store_folder(path: Path) -> Path:
         return path.resolve().parent / ".console"
 
 
-def keeper_for(path: Path) -> Keeper:
+def keeper_for(path: Path, clock: Clock = _utc_now) -> Keeper:
+    """Git when the file is (or may be) tracked by a repository; copies otherwise. ``clock``
+    stamps copies (a commit takes git's own time)."""
     top = _git_top(path.resolve().parent)
     if top is not None and not _git_quiet(top, "check-ignore", "-q", str(path.resolve())):
         return GitKeeper(path, top)
-    return CopyKeeper(path, _store_folder(path) / "history")
+    return CopyKeeper(path, _store_folder(path) / "history", clock)
 
 
 def _read(path: Path) -> str | None:
@@ -198,9 +208,9 @@ def _read(path: Path) -> str | None:
 class History:
     """The versions of one flows file."""
 
-    def __init__(self, path: Path | str) -> None:
+    def __init__(self, path: Path | str, clock: Clock | None = None) -> None:
         self.path = Path(path)
-        self.keeper = keeper_for(self.path)
+        self.keeper = keeper_for(self.path, clock or _utc_now)
 
     def versions(self) -> list[Version]:
         return self.keeper.versions()

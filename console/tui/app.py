@@ -64,8 +64,8 @@ class ConsoleApp(App[None]):
             self.load_error = exc
         self.runner: RunnerLink | None = (
             RunnerLink(self.config, self.flows_path) if self.config is not None else None)
-        self.executions = ExecutionsReader(
-            self.config.store_path() if self.config is not None else Path(".console/console.db"))
+        self.executions = (ExecutionsReader.for_config(self.config) if self.config is not None
+                           else ExecutionsReader(Path(".console/console.db")))
         self._failures: dict[str, str] = {}
         self._register_themes()
         if self.settings.keymap:

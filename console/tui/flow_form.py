@@ -1,26 +1,41 @@
 """The designer's form fields: which keys of a flow each card edits, how typed text becomes
-a value, and how the values make a new Flow. Problems are keyed like flows.toml's key paths
-(``read.timeout_s``), so the file validation's messages land under the right field."""
+a value, and how the values make a new Flow.
+
+The fields come from the flows.toml schema (``console.flows.schema``): the keys the model gives
+a label, edited as the model types them, shown for the kinds and directions the schema says use
+them. Problems are keyed like flows.toml's key paths (``read.timeout_s``), so the file
+validation's messages land under the right field."""
 
 from __future__ import annotations
 
 import dataclasses
+import types
+from collections.abc import Mapping
 from dataclasses import dataclass
-from typing import Any, Literal
+from typing import Any, Literal, Union, get_args, get_origin
 
-from console.flows import ErpLogin, Flow, Pagination
-from console.flows.model import (
-    LOGIN_TYPES,
-    OAUTH_GRANTS,
-    PAGINATION_TYPES,
-    ErpWrite,
-    QueryCheck,
-)
+from console.flows import ErpLogin, Flow, Pagination, schema
+from console.flows.model import ErpWrite, QueryCheck
 from console.kinds import kind_of
 
 Kind = Literal["text", "int", "float", "choice", "bool", "list", "optional", "pairs"]
 Tab = Literal["config", "login", "read", "write", "fetch", "oms", "orders", "query_check",
               "erp_write"]
+
+
+_TABS: dict[str, Tab] = {"": "config", "login": "login", "read": "read", "write": "write",
+                         "fetch_missing": "fetch", "oms": "oms"}
+"""The designer's tab of each table of a flow (by the first part of the key's path)."""
+_EXPORT_TABS: dict[str, Tab] = {"order_export.query_check": "query_check",
+                                "order_export.write": "erp_write", "order_export": "orders"}
+"""An order export's table holds three cards' keys."""
+
+
+def _tab(flow_path: str) -> Tab:
+    for prefix, tab in _EXPORT_TABS.items():
+        if flow_path.startswith(prefix + "."):
+            return tab
+    return _TABS[flow_path.split(".")[0] if "." in flow_path else ""]
 
 
 @dataclass(frozen=True)
@@ -30,109 +45,69 @@ class Field:
     label: str
     kind: Kind = "text"
     choices: tuple[str, ...] = ()
+    optional: bool = False
+    """An empty entry means the key is left out (``write.stock_list``: rows name their own)."""
 
     @property
     def widget_id(self) -> str:
         return "field-" + self.key.replace(".", "-")
 
 
-FIELDS: tuple[Field, ...] = (
-    Field("config", "name", "Name (at most 20 characters)"),
-    Field("config", "schedule", "Schedule (5-field or Quartz cron; empty = manual only)",
-          "optional"),
-    Field("config", "after", "Run after flow (its id: when it succeeds; not with a schedule)",
-          "optional"),
-    Field("config", "timezone", "Time zone (IANA name)"),
-    Field("config", "trigger_params", "Trigger parameters (comma separated)", "list"),
-    Field("config", "allow_concurrent_runs", "Allow concurrent runs", "bool"),
-    Field("login", "login.type", "Login type", "choice", LOGIN_TYPES),
-    Field("login", "login.url", "Login URL (the token endpoint for oauth2)"),
-    Field("login", "login.grant", "OAuth2 grant", "choice", OAUTH_GRANTS),
-    Field("login", "login.client_id", "OAuth2 client id"),
-    Field("login", "login.scope", "OAuth2 scope (space separated)"),
-    Field("login", "login.username", "Username"),
-    Field("login", "login.token_path", "Token path in the login response (dotted or $.JSONPath)"),
-    Field("login", "login.header", "Header that carries the token"),
-    Field("login", "login.prefix", "Token prefix"),
-    Field("login", "login.headers", "Login request headers (name = value per line)", "pairs"),
-    Field("login", "login.extra_body", "Extra login body fields (name = value per line)",
-          "pairs"),
-    Field("read", "read.url", "Endpoint URL (NiFi Expression Language)"),
-    Field("read", "read.method", "Method", "choice", ("GET", "POST")),
-    Field("read", "read.response", "Response format", "choice", ("json", "xml")),
-    Field("read", "read.headers", "Headers (name = value per line; values may use expressions)",
-          "pairs"),
-    Field("read", "read.extra_params", "Extra parameters (name = value per line)", "pairs"),
-    Field("read", "read.records", "Records path (dotted; empty = the whole body)"),
-    Field("read", "read.stock_list_key", "Stock list parameter name"),
-    Field("read", "read.pagination.type", "Pagination", "choice", ("none", *PAGINATION_TYPES)),
-    Field("read", "read.pagination.page_size", "Page size", "int"),
-    Field("read", "read.pagination.limit_param", "Limit parameter (offset, seek)"),
-    Field("read", "read.pagination.offset_param", "Offset parameter (offset)"),
-    Field("read", "read.pagination.seek_param", "Seek parameter (seek)"),
-    Field("read", "read.pagination.seek_field", "Seek field in the rows (seek)"),
-    Field("read", "read.pagination.next_path", "Next page URL path in the response (next)"),
-    Field("read", "read.pagination.total_path", "Record count path in the first page"),
-    Field("read", "read.timeout_s", "Timeout per request (seconds)", "float"),
-    Field("write", "write.stock_list", "Stock list id", "int"),
-    Field("write", "write.price_list", "Price list id (rows without price_list)", "int"),
-    Field("write", "write.batch_size", "Batch size (rows per bulk upsert)", "int"),
-    Field("fetch", "fetch_missing.enabled", "Fetch missing stocks", "bool"),
-    Field("fetch", "fetch_missing.identifier_path", "Identifier path in the ERP rows"),
-    Field("fetch", "fetch_missing.productized_within_days", "Products made within (days)", "int"),
-    Field("fetch", "fetch_missing.interval_hours", "Every (hours)", "float"),
-    Field("fetch", "fetch_missing.chunk_size", "SKUs per triggered run", "int"),
-    Field("oms", "oms.sku_query_key", "Query parameter that carries the SKUs"),
-    Field("oms", "oms.sku_mode", "ERP requests", "choice", ("single", "multiple")),
-    Field("oms", "oms.concurrency", "Parallel ERP requests (single mode)", "int"),
-    Field("orders", "order_export.status", "Order statuses (codes, comma separated)", "list"),
-    Field("orders", "order_export.channel", "Channel id (empty = every channel)", "int"),
-    Field("orders", "order_export.page_size", "Orders per page", "int"),
-    Field("orders", "order_export.extra_params", "More filters (name = value per line)",
-          "pairs"),
-    Field("query_check", "order_export.query_check.url",
-          "Lookup URL (expressions: ${order.number}, ${order.pk}; empty = no check)"),
-    Field("query_check", "order_export.query_check.method", "Method", "choice", ("GET", "POST")),
-    Field("query_check", "order_export.query_check.extra_params",
-          "Parameters (name = value per line)", "pairs"),
-    Field("query_check", "order_export.query_check.headers", "Headers (name = value per line)",
-          "pairs"),
-    Field("query_check", "order_export.query_check.found_path",
-          "Found when this path of the answer is non-empty"),
-    Field("erp_write", "order_export.write.url", "Order endpoint URL (NiFi Expression Language)"),
-    Field("erp_write", "order_export.write.method", "Method", "choice", ("POST", "PUT", "PATCH")),
-    Field("erp_write", "order_export.write.headers", "Headers (name = value per line)", "pairs"),
-    Field("erp_write", "order_export.write.extra_params", "Query parameters (name = value "
-          "per line)", "pairs"),
-    Field("erp_write", "order_export.write.timeout_s", "Timeout (seconds)", "float"),
-)
-_EXPORT_TABS = ("orders", "query_check", "erp_write")
+def _members(annotation: Any) -> list[Any]:
+    if get_origin(annotation) in (Union, types.UnionType):
+        return [a for a in get_args(annotation) if a is not type(None)]
+    return [annotation]
+
+
+def _kind(key: schema.Key) -> Kind:
+    """How the form edits a key, from the model's type."""
+    members = _members(key.annotation)
+    origin = get_origin(members[0])
+    if key.choices:
+        return "choice"
+    for python_type, kind in ((bool, "bool"), (int, "int"), (float, "float")):
+        if python_type in members:
+            return kind  # type: ignore[return-value]
+    if origin is tuple:
+        return "list"
+    if origin is Mapping:
+        return "pairs"
+    return "optional" if key.optional else "text"
+
+
+def _choices(key: schema.Key) -> tuple[str, ...]:
+    """A table that may be absent offers ``none`` as its type (no pagination)."""
+    if key.name == "type" and key.table != schema.FLOW_TABLE and "none" not in key.choices \
+            and schema.key(key.table).optional:
+        return ("none", *key.choices)
+    return key.choices
+
+
+def _fields(table: str) -> list[Field]:
+    """The labelled keys of a table and of the tables it holds, in the designer's order."""
+    found: list[Field] = []
+    for key in sorted(schema.tables()[table], key=lambda k: k.rank):
+        if key.table_model is not None and key.path in schema.tables():
+            found.extend(_fields(key.path))
+        elif key.label is not None:
+            tab = _tab(key.flow_path)
+            found.append(Field(tab, key.flow_path, key.label, _kind(key), _choices(key),
+                               key.optional))
+    return found
+
+
+FIELDS: tuple[Field, ...] = tuple(_fields(schema.FLOW_TABLE))
+"""Every key of a flow the form edits: those the model gives a label."""
 
 
 def fields_for(flow: Flow) -> list[Field]:
-    """The fields that mean something for this flow's type and direction."""
-    wanted: list[Field] = []
-    for spec in FIELDS:
-        kind = kind_of(flow.type)
-        if spec.tab in ("login", "read") and flow.read is None and not (
-                spec.tab == "login" and kind.reads_omnitron_orders):
-            continue
-        if spec.tab in _EXPORT_TABS and kind.settings_table != "order_export":
-            continue
-        if spec.tab == "fetch" and not (kind.fetch_missing and flow.is_inbound):
-            continue
-        if spec.tab == "oms" and kind.settings_table != "oms":
-            continue
-        if spec.tab == "write" and spec.key.removeprefix("write.") not in kind.write_fields:
-            continue  # order statuses go one by one, to no stock list
-        if spec.key == "read.stock_list_key" and not kind.stock_list_key:
-            continue
-        if spec.key in ("schedule", "after") and not kind.runs_on_its_own(flow.direction):
-            continue
-        if spec.key == "allow_concurrent_runs" and not flow.is_inbound:
-            continue
-        wanted.append(spec)
-    return wanted
+    """The fields that mean something for this flow's type and direction (as the schema says),
+    and for its tables: no login or read fields without a Read step."""
+    kind = kind_of(flow.type)
+    return [spec for spec in FIELDS
+            if not (spec.tab in ("login", "read") and flow.read is None
+                    and not (spec.tab == "login" and kind.reads_omnitron_orders))
+            and schema.key(f"{schema.FLOW_TABLE}.{spec.key}").used(kind, flow.direction)]
 
 
 def _get(flow: Flow, key: str) -> Any:
@@ -179,8 +154,7 @@ def parse(spec: Field, raw: str | bool) -> Any:
     if spec.kind == "optional":
         return text or None
     if spec.kind == "int":
-        if spec.key in ("write.stock_list", "write.price_list", "order_export.channel") and \
-                not text:
+        if spec.optional and not text:
             return None
         if not text.lstrip("-").isdigit():
             raise ValueError(f"expected a whole number, found {text!r}" if text else
@@ -195,20 +169,6 @@ def parse(spec: Field, raw: str | bool) -> Any:
     if spec.kind == "choice" and text not in spec.choices:
         raise ValueError(f"expected one of {', '.join(spec.choices)}")
     return str(raw) if spec.key in ("read.url", "login.prefix") else text
-
-
-def _with_export_tables(flow: Flow, values: dict[str, Any]) -> Flow:
-    """An order export's query check is there while its URL is; its write table always is."""
-    if flow.order_export is None:
-        return flow
-    export = flow.order_export
-    url = values.get("order_export.query_check.url")
-    if url is not None:
-        check = (export.query_check or QueryCheck(url="")) if url else None
-        export = dataclasses.replace(export, query_check=check)
-    if export.write is None and "order_export.write.url" in values:
-        export = dataclasses.replace(export, write=ErpWrite(url=""))
-    return dataclasses.replace(flow, order_export=export)
 
 
 def _pairs(text: str) -> dict[str, str]:
@@ -244,6 +204,20 @@ def _with_containers(flow: Flow, values: dict[str, Any]) -> Flow:
         flow = dataclasses.replace(flow, read=dataclasses.replace(flow.read,
                                                                   pagination=pagination))
     return _with_export_tables(flow, values)
+
+
+def _with_export_tables(flow: Flow, values: dict[str, Any]) -> Flow:
+    """An order export's query check is there while its URL is; its write table always is."""
+    if flow.order_export is None:
+        return flow
+    export = flow.order_export
+    url = values.get("order_export.query_check.url")
+    if url is not None:
+        check = (export.query_check or QueryCheck(url="")) if url else None
+        export = dataclasses.replace(export, query_check=check)
+    if export.write is None and "order_export.write.url" in values:
+        export = dataclasses.replace(export, write=ErpWrite(url=""))
+    return dataclasses.replace(flow, order_export=export)
 
 
 def apply(flow: Flow, raw: dict[str, str | bool]) -> tuple[Flow, dict[str, str]]:

@@ -362,7 +362,8 @@ class DesignerScreen(ConsoleScreen[None]):
         from console.tui.saving import write_flow
 
         assert self.config.source is not None
-        write_flow(self.config.source, self.config.find(flow.id), flow, self, (flow, values))
+        write_flow(self.config.source, self.config.find(flow.id), flow, self, (flow, values),
+                   clock=self.console.clock)
 
     def on_flow_written(self, message: FlowWritten) -> None:
         if message.saved is None:

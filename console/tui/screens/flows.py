@@ -245,7 +245,8 @@ class FlowsScreen(ConsoleScreen[None]):
         previous = self.config
         assert previous.source is not None
         self.set_config(previous.with_flow(flow))
-        write_flow(previous.source, previous.find(flow.id), flow, self, (previous, done))
+        write_flow(previous.source, previous.find(flow.id), flow, self, (previous, done),
+                   clock=self.console.clock)
 
     def on_flow_written(self, message: FlowWritten) -> None:
         previous, done = message.context

@@ -56,8 +56,16 @@ class HistoryScreen(ConsoleScreen[None]):
 
     @work(thread=True, exit_on_error=False, exclusive=True, group="versions")
     def load(self) -> None:
-        history = History(self.path)
-        self.post_message(VersionsLoaded(history.versions(), history.keeper.where))
+        history = History(self.path, self.console.clock)
+        self.post_message(VersionsLoaded(history.versions(), self._shown(history.keeper.where)))
+
+    def _shown(self, where: str) -> str:
+        """Where versions are kept, relative to the flows file's folder when inside it."""
+        folder = Path(self.path).parent
+        try:
+            return str(Path(where).relative_to(folder))
+        except ValueError:
+            return where
 
     def on_versions_loaded(self, message: VersionsLoaded) -> None:
         self.versions = message.versions
@@ -67,8 +75,8 @@ class HistoryScreen(ConsoleScreen[None]):
             table.add_row(v.id, f"{v.at:%Y-%m-%d %H:%M:%S}", v.message, key=v.id)
         count = len(self.versions)
         self.query_one("#where", Static).update(
-            f"{count} version(s) in {message.where} · the diff shows what changed since the "
-            "highlighted one" if count else
+            f"{count} version(s) in {message.where} · diff: changes since the highlighted one"
+            if count else
             f"no versions yet: each save from the console keeps one ({message.where})")
         if not count:
             self.query_one("#diff", Static).update("")
@@ -111,7 +119,7 @@ class HistoryScreen(ConsoleScreen[None]):
             if yes:
                 from console.tui.saving import restore_version
 
-                restore_version(Path(self.path), version.id, self)
+                restore_version(Path(self.path), version.id, self, self.console.clock)
 
         self.app.push_screen(ConfirmScreen(
             f"Restore flows.toml to version {version.id} ({version.message})? The file as it "
