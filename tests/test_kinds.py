@@ -5,6 +5,7 @@ from __future__ import annotations
 
 import ast
 import dataclasses
+import re
 from pathlib import Path
 
 import pytest
@@ -82,3 +83,19 @@ def test_the_new_flow_dialog_offers_every_kind_in_each_direction_in_registry_ord
     labels = [label for label, _value in choices()]
     assert labels[:2] == ["stock, inbound", "stock, outbound"]
     assert "OMS stock" in labels and "order status, outbound" in labels
+
+
+def test_the_files_messages_name_the_kinds_the_registry_has(
+        monkeypatch: pytest.MonkeyPatch) -> None:
+    from console.flows import FlowsError
+
+    text = demo_flows_text().replace('[flows.stock.write]', '[flows.stock.oms]\n\n'
+                                     '[flows.stock.write]\nscript = "x = 1"', 1)
+    for expected in ("flows.stock.oms: only oms_stock flows have an [oms] table",
+                     "the per-order write script belongs to order_status flows"):
+        with pytest.raises(FlowsError, match=re.escape(expected)):
+            loads(text)
+    monkeypatch.setitem(KINDS, "stock_proxy", dataclasses.replace(KINDS["oms_stock"],
+                                                                   id="stock_proxy"))
+    with pytest.raises(FlowsError, match="only oms_stock or stock_proxy flows have"):
+        loads(text)

@@ -8,6 +8,7 @@ from __future__ import annotations
 import ast
 import json
 import re
+from collections.abc import Callable
 from datetime import UTC, datetime
 from typing import Any
 
@@ -17,7 +18,7 @@ from console.flows.reader import TableReader
 from console.flows.schedule import Schedule, ScheduleError, zone
 from console.flows.schema import names
 from console.flows.secrets import Secret
-from console.kinds import KINDS, kind_of
+from console.kinds import KINDS, FlowKind, kind_of
 
 
 def parse_document(data: dict[str, Any]) -> tuple[m.FlowsConfig | None, list[Problem]]:
@@ -310,7 +311,8 @@ def _read(flow: TableReader, *, needed: bool) -> m.ReadStep | None:
     t = flow.table("read")
     if t is None:
         if needed and "read" not in flow.data:
-            flow.problem("read", "missing table; inbound and oms_stock flows read from the ERP")
+            flow.problem("read", "missing table; expected the ERP read: inbound flows and flows "
+                                 "that answer requests read from the ERP")
         return None
     d = m.ReadStep(url="")
     read = m.ReadStep(
@@ -415,9 +417,15 @@ def _write(flow: TableReader, kind: str) -> m.WriteStep:
     )
     _check_python(t, "script", write.script)
     if write.script is not None and not kind_of(kind).write_script:
-        t.problem("script", "the per-order write script belongs to order_status flows")
+        t.problem("script", "the per-order write script belongs to "
+                            f"{_kinds_with(lambda k: k.write_script)} flows")
     t.finish(names(m.WriteStep))
     return write
+
+
+def _kinds_with(wanted: Callable[[FlowKind], bool]) -> str:
+    """The ids of the registered kinds ``wanted`` holds for, for messages."""
+    return " or ".join(kind.id for kind in KINDS.values() if wanted(kind))
 
 
 def _list_id(t: TableReader, name: str) -> int | None:
@@ -451,7 +459,8 @@ def _oms(flow: TableReader, kind: str) -> m.OmsSettings | None:
     if t is None:
         return m.OmsSettings() if kind_of(kind).settings_table == "oms" else None
     if kind_of(kind).settings_table != "oms":
-        flow.problem("oms", "only oms_stock flows have an [oms] table")
+        flow.problem("oms", f"only {_kinds_with(lambda k: k.settings_table == 'oms')} flows "
+                            "have an [oms] table")
     d = m.OmsSettings()
     oms = m.OmsSettings(
         sku_query_key=t.get("sku_query_key", str, d.sku_query_key),
@@ -480,7 +489,9 @@ def _order_export(flow: TableReader, kind: str) -> m.OrderExport | None:
                                          "[order_export.write] with the ERP's order URL")
         return None
     if not wanted:
-        flow.problem("order_export", "only order_export flows have an [order_export] table")
+        flow.problem("order_export", "only "
+                     f"{_kinds_with(lambda k: k.settings_table == 'order_export')} flows have "
+                     "an [order_export] table")
     if wanted and flow.has("read"):
         flow.problem("read", "order_export flows read the orders waiting for the ERP from "
                              "Omnitron; set the filters in [order_export], not [read]")
