@@ -121,7 +121,7 @@ async def test_the_designer_refuses_to_save_a_value_validate_refuses(tmp_path: P
     from console.tui.app import ConsoleApp
     from console.tui.saving import flush
     from console.tui.settings import Settings
-    from tests.console_pilot import open_card
+    from tests.console_pilot import open_card, until
 
     path = tmp_path / "flows.toml"
     path.write_text(demo_flows_text(), encoding="utf-8")
@@ -130,13 +130,13 @@ async def test_the_designer_refuses_to_save_a_value_validate_refuses(tmp_path: P
     async with app.run_test(size=(80, 24)) as pilot:
         screen = await open_card(pilot, "tab-fetch")
         screen.query_one("#field-fetch_missing-interval_hours", Input).value = "nan"
-        await app.workers.wait_for_complete()
-        await pilot.pause()
-        shown = str(screen.query_one("#error-field-fetch_missing-interval_hours", Static).render())
-        assert "expected a number between 0.1 and 8760, found nan" in shown
+        error = screen.query_one("#error-field-fetch_missing-interval_hours", Static)
+        # the edit is checked by a worker: wait for its answer
+        await until(pilot, lambda: str(error.render()) != "")
+        assert "expected a number between 0.1 and 8760, found nan" in str(error.render())
         await pilot.press("f2")
         flush()  # the file is written (or refused) off the event loop
-        await pilot.pause()
+        await until(pilot, lambda: any(n.title == "Not saved" for n in app._notifications))
         refused = [str(n.message) for n in app._notifications if n.title == "Not saved"]
     assert path.read_text() == before
     bad = tmp_path / "bad.toml"

@@ -146,24 +146,27 @@ async def test_oms_screen_runs_the_copy_steps_and_remembers_them(flows: Path,
 
     from console.tui.app import ConsoleApp
     from console.tui.settings import Settings
+    from tests.console_pilot import until
+
+    def steps(app: ConsoleApp) -> DataTable[object] | None:
+        found = app.screen.query("#steps")
+        table = found.first(DataTable) if found else None
+        return table if table is not None and table.row_count > 5 else None
 
     sandbox.set_oms(task_seconds=0.3)
     app = ConsoleApp(flows, start_runner=False, settings=Settings())
     async with app.run_test(size=(80, 24)) as pilot:
         await pilot.press("O")
-        await app.workers.wait_for_complete()
-        await pilot.pause()
+        await until(pilot, lambda: steps(app) is not None)
         table = app.screen.query_one(DataTable)
         for row in (3, 4, 5):
             table.move_cursor(row=row)
             await pilot.press("enter")
-            await app.workers.wait_for_complete()
-            await pilot.pause()
+            await until(pilot, lambda: table.get_row_at(row)[3] == "done")  # noqa: B023
     again = ConsoleApp(flows, start_runner=False, settings=Settings())
     async with again.run_test(size=(80, 24)) as pilot:
         await pilot.press("O")
-        await again.workers.wait_for_complete()
-        await pilot.pause()
+        await until(pilot, lambda: steps(again) is not None)
         table = again.screen.query_one(DataTable)
         states = [table.get_row_at(i)[3] for i in (3, 4, 5)]
         assert states == ["done", "done", "done"]
@@ -175,20 +178,20 @@ async def test_stock_browser_pages_and_edits_with_validation(flows: Path,
 
     from console.tui.app import ConsoleApp
     from console.tui.settings import Settings
+    from tests.console_pilot import idle, until
 
     app = ConsoleApp(flows, start_runner=False, settings=Settings())
     async with app.run_test(size=(80, 24)) as pilot:
         await pilot.press("S")
-        await app.workers.wait_for_complete()
-        await pilot.pause()
+        await until(pilot, lambda: bool(app.screen.query("#stock")))
         screen = app.screen
         table = screen.query_one(DataTable)
+        await until(pilot, lambda: table.row_count > 0)
         assert table.row_count == 100
         screen.query_one("#sku", Input).value = "SKU-000080"
         screen.query_one("#stock-list", Input).value = "1"
         screen._filter()  # type: ignore[attr-defined]
-        await app.workers.wait_for_complete()
-        await pilot.pause()
+        await until(pilot, lambda: table.row_count > 0)
         assert table.row_count == 1
         await pilot.press("enter")
         screen.query_one("#edit-stock", Input).value = "-3"
@@ -201,14 +204,13 @@ async def test_stock_browser_pages_and_edits_with_validation(flows: Path,
         question = str(app.screen.query_one(Label).render())
         assert f"SKU-000080 in stock list 1: stock {before} → 41" in question
         await pilot.press("n")  # nothing goes to Omnitron without a yes
-        await app.workers.wait_for_complete()
+        await idle(pilot)
         assert sandbox.stock("SKU-000080", 1)["stock"] == before
         screen.query_one("#edit-stock", Input).focus()
         await pilot.press("enter")
         await pilot.pause()
         await pilot.press("y")
-        await app.workers.wait_for_complete()
-        await pilot.pause()
+        await until(pilot, lambda: any(n.title == "Saved" for n in app._notifications))
     assert sandbox.stock("SKU-000080", 1)["stock"] == 41
 
 

@@ -27,21 +27,15 @@ def make_app(path: Path, **settings: Any) -> ConsoleApp:
     return ConsoleApp(path, start_runner=False, clock=lambda: NOW, settings=Settings(**settings))
 
 
-async def settle(app: ConsoleApp, pilot: Any) -> None:
-    await app.workers.wait_for_complete()
-    await pilot.pause()
-
-
 async def test_trigger_with_parameters_shows_the_url_and_runs_only_those(
         flows_file: Path, runner: Any, sandbox: Sandbox) -> None:
     app = make_app(flows_file)
     async with app.run_test(size=(80, 24)) as pilot:
-        await settle(app, pilot)
+        await until(pilot, lambda: "attached to console serve" in app.runner_text)
         await pilot.press("T")
-        await pilot.pause()
-        assert type(app.screen).__name__ == "TriggerScreen"
+        await until(pilot, lambda: type(app.screen).__name__ == "TriggerScreen")
         await pilot.press(*"SKU-000003")
-        await pilot.pause()
+        await until(pilot, lambda: "SKU-000003" in str(app.screen.query_one("#url", Static).render()))
         url = str(app.screen.query_one("#url", Static).render())
         assert "/flows/stock/trigger?sku=SKU-000003" in url and "Bearer ****" in url
         await pilot.press("enter")
@@ -63,10 +57,13 @@ async def test_new_flow_from_a_template_is_saved_and_listed(flows_file: Path) ->
         screen.query_one("#kind", Select).value = "order_status/outbound"
         await pilot.click("#create")
         flush()  # the file is written off the event loop
-        await settle(app, pilot)
-        assert type(app.screen).__name__ == "FlowsScreen"
-        table = app.screen.query_one(DataTable)
-        assert table.get_row_at(table.cursor_row)[0] == "Orders Push"
+
+        def listed() -> bool:
+            tables = app.screen.query(DataTable)
+            return type(app.screen).__name__ == "FlowsScreen" and bool(tables) and \
+                tables.first().get_row_at(tables.first().cursor_row)[0] == "Orders Push"
+
+        await until(pilot, listed)
     flow = load(flows_file).flow("orders_push")
     assert (flow.name, flow.type, flow.direction) == ("Orders Push", "order_status", "outbound")
 
@@ -81,29 +78,29 @@ async def test_log_search_copy_export_and_retry(flows_file: Path, runner: Any,
 
     app = make_app(flows_file)
     async with app.run_test(size=(80, 24)) as pilot:
-        await settle(app, pilot)
         app.push_screen(ExecutionLogScreen(first.id))
-        await settle(app, pilot)
+        await until(pilot, lambda: bool(app.screen.query(RowLogView)))
         view = app.screen.query_one(RowLogView)
+        await until(pilot, lambda: view.total > 0)
         assert str(app.screen.query_one("#filter", Static).render()) == "showing all rows"
         await pilot.press("slash", *"SKU-000003", "enter")
-        await settle(app, pilot)
-        assert view.total == 1 and view.current().key == "SKU-000003"  # type: ignore[union-attr]
+        await until(pilot, lambda: view.total == 1 and view.current() is not None)
+        assert view.current().key == "SKU-000003"  # type: ignore[union-attr]
         shown = str(app.screen.query_one("#filter", Static).render())
         assert 'showing all rows · search "SKU-000003"' in shown  # the filter stays visible
         await pilot.press("enter")  # the detail pane: the whole row
-        await settle(app, pilot)
+        await pilot.pause()
         detail = app.screen.query_one("#detail")
         text = str(app.screen.query_one("#detail-text", Static).render())
         assert detail.has_class("visible") and "SKU-000003" in text and "stock " in text
         await pilot.press("escape")  # escape closes the pane, not the screen
-        await settle(app, pilot)
+        await pilot.pause()
         assert not detail.has_class("visible") and isinstance(app.screen, ExecutionLogScreen)
         await pilot.press("c")
         await pilot.pause()
         assert app.clipboard.startswith("SKU-000003\tinfo\tstock ")
         await pilot.press("E")
-        await settle(app, pilot)
+        await until(pilot, lambda: any("exported" in str(n.message) for n in app._notifications))
         exports = config.store_path().parent / "exports"
         with (exports / f"{first.id}.csv").open(encoding="utf-8") as handle:
             rows = list(csv.reader(handle))

@@ -6,7 +6,7 @@ import json
 from datetime import UTC, datetime
 from pathlib import Path
 
-from console_pilot import open_card, save_in_designer, until
+from console_pilot import idle, open_card, palette_lists, ran, save_in_designer, until
 from textual.widgets import DataTable, Static, TextArea
 
 from console.flows import load
@@ -40,8 +40,8 @@ async def test_filter_narrows_the_table(flows_file: Path) -> None:
     app = make_app(flows_file)
     async with app.run_test(size=(80, 24)) as pilot:
         await pilot.press("slash", "o", "r", "d", "e", "r", "enter")
-        await pilot.pause()
         table = app.screen.query_one(DataTable)
+        await until(pilot, lambda: table.row_count == 2)
         assert [table.get_row_at(i)[0] for i in range(table.row_count)] == \
             ["Order Status Flow", "Orders to ERP"]
 
@@ -51,11 +51,9 @@ async def test_enable_toggle_and_schedule_are_saved_to_the_file(flows_file: Path
     async with app.run_test(size=(80, 24)) as pilot:
         await pilot.press("e")
         flush()  # the file is written off the event loop
-        await app.workers.wait_for_complete()
-        await pilot.pause()
         assert load(flows_file).flow("stock").enabled is False
         await pilot.press("s")
-        await pilot.pause()
+        await until(pilot, lambda: bool(app.screen.query("#cron")))
         cron = app.screen.query_one("#cron")
         cron.value = "0 3 * * 1-5"  # type: ignore[attr-defined]
         await pilot.pause()
@@ -67,8 +65,6 @@ async def test_enable_toggle_and_schedule_are_saved_to_the_file(flows_file: Path
         cron.value = "0 3 * * 1-5"  # type: ignore[attr-defined]
         await pilot.press("enter")
         flush()  # the file is written off the event loop
-        await app.workers.wait_for_complete()
-        await pilot.pause()
         assert load(flows_file).flow("stock").schedule == "0 3 * * 1-5"
 
 
@@ -81,17 +77,11 @@ async def test_mapping_change_test_and_save(flows_file: Path) -> None:
         panel = screen.query_one("#mapping-test")
         panel.query_one(".input", TextArea).text = '[{"sku": "A1", "qty": 3, "unit_type": "qty"}]'
         await pilot.pause()
-        await app.workers.wait_for_complete()
-        await pilot.pause()
         panel.action_run()  # type: ignore[attr-defined]
-        await app.workers.wait_for_complete()
-        await pilot.pause()
+        await until(pilot, lambda: ran(panel))
         result = panel.query_one(".result", TextArea).text
         assert '"product_code": "A1"' in result
         await save_in_designer(pilot)
-        flush()  # the file is written off the event loop
-        await app.workers.wait_for_complete()
-        await pilot.pause()
         assert "product_code" in (load(flows_file).flow("stock").mapping.spec)  # type: ignore[union-attr]
 
 
@@ -109,12 +99,10 @@ async def test_ctrl_r_in_the_mapping_editor_maps_what_the_script_makes_of_the_in
         editor = screen.query_one("#mapping-editor").query_one(TextArea)
         editor.focus()
         editor.text = editor.text.replace('"[&1].stock"', '"[&1].quantity"')
-        await app.workers.wait_for_complete()
-        await pilot.pause()
-        await pilot.press("ctrl+r")
-        await app.workers.wait_for_complete()
         await pilot.pause()
         panel = screen.query_one("#mapping-test")
+        await pilot.press("ctrl+r")
+        await until(pilot, lambda: ran(panel))
         meta = str(panel.query_one(".meta", Static).render())
         result = json.loads(panel.query_one(".result", TextArea).text or "null")
         assert result == [{"product_sku": "A", "quantity": 2, "unit_type": "qty"}], meta
@@ -122,8 +110,7 @@ async def test_ctrl_r_in_the_mapping_editor_maps_what_the_script_makes_of_the_in
         panel.input_text = '[{"sku": "B", "qty": -1}]'  # type: ignore[attr-defined]
         panel.query_one(".input", TextArea).insert(" ")
         await pilot.press("ctrl+r")
-        await app.workers.wait_for_complete()
-        await pilot.pause()
+        await until(pilot, lambda: ran(panel))
         result = json.loads(panel.query_one(".result", TextArea).text)
         assert result == [{"product_sku": "B", "quantity": -1}]
 
@@ -136,10 +123,8 @@ async def test_broken_mapping_is_diagnosed_and_not_saved(flows_file: Path) -> No
         screen = app.screen
         editor = screen.query_one("#mapping-editor")
         editor.query_one(TextArea).text = '[{"operation": "shift", "spec": {"*": {"sku": 5}}}]'
-        await app.workers.wait_for_complete()
-        await pilot.pause()
-        line = str(editor.query_one(".diagnostics", Static).render())
-        assert "[0].spec.*.sku" in line
+        await until(pilot, lambda: "[0].spec.*.sku" in str(
+            editor.query_one(".diagnostics", Static).render()))
         before = flows_file.read_text()
         await pilot.press("f2")
         flush()  # the file is written off the event loop
@@ -160,15 +145,17 @@ async def test_order_status_script_test_shows_result_and_attributes(flows_file: 
         table.move_cursor(row=3)
         screen = await open_card(pilot, "tab-script")
         panel = screen.query_one("#script-test")
-        await app.workers.wait_for_complete()
+        await idle(pilot)  # the designer's settings and pinned input, read as it opens
         panel.action_run()  # type: ignore[attr-defined]
-        await app.workers.wait_for_complete()
-        await pilot.pause()
+        await until(pilot, lambda: ran(panel))
         result = panel.query_one(".result", TextArea).text
         meta = str(panel.query_one(".meta", Static).render())
         assert '"order": "ORD-000002"' in result and '"product"' not in result, meta
         assert meta.startswith("success") and "token.erp = test-token" in meta
-        mapping_input = screen.query_one("#mapping-test").input_text  # type: ignore[attr-defined]
+        # the script's output becomes the mapping's input when its Finished message is handled
+        mapping = screen.query_one("#mapping-test")
+        await until(pilot, lambda: '"orderitems"' in mapping.input_text)  # type: ignore[attr-defined]
+        mapping_input = mapping.input_text  # type: ignore[attr-defined]
         assert '"orderitems"' in mapping_input
 
 
@@ -211,15 +198,11 @@ async def test_dry_run_and_live_input_read_the_erp_without_writing(flows_file: P
     async with app.run_test(size=(80, 24)) as pilot:
         await open_card(pilot, "tab-script")
         app.screen.query_one("#script-editor").query_one(TextArea).focus()
+        panel = app.screen.query_one("#script-test")
         await pilot.press("f6")
-        await app.workers.wait_for_complete()
-        await pilot.pause()
-        live = app.screen.query_one("#script-test").input_text  # type: ignore[attr-defined]
-        assert '"sku": "SKU-' in live
+        await until(pilot, lambda: '"sku": "SKU-' in panel.input_text)  # type: ignore[attr-defined]
         await pilot.press("f5")
-        await app.workers.wait_for_complete()
-        await pilot.pause()
-        assert type(app.screen).__name__ == "DryRunScreen"
+        await until(pilot, lambda: type(app.screen).__name__ == "DryRunScreen")
         texts = " ".join(str(w.render()) for w in app.screen.query(Static))
         assert "row(s) would be written" in texts
     assert sandbox.stocks(1) == before
@@ -235,11 +218,9 @@ async def test_command_palette_lists_every_flow_action(flows_file: Path) -> None
         assert isinstance(app.screen, CommandPalette)
         for char in "schedule order":
             await pilot.press("space" if char == " " else char)
-        await app.workers.wait_for_complete()
-        await pilot.pause()
+        await until(pilot, lambda: palette_lists(app, "Schedule Order Status Flow"))
         await pilot.press("enter")
-        await pilot.pause()
-        assert type(app.screen).__name__ == "ScheduleScreen"
+        await until(pilot, lambda: type(app.screen).__name__ == "ScheduleScreen")
         assert app.screen.flow.id == "order_status"  # type: ignore[attr-defined]
 
 
@@ -252,22 +233,19 @@ async def test_pinned_sample_and_last_execution_input(flows_file: Path, sandbox:
     app = make_app(flows_file)
     async with app.run_test(size=(80, 24)) as pilot:
         await pilot.press("enter")
-        await pilot.pause()
+        await until(pilot, lambda: bool(app.screen.query("#script-test")))
+        await idle(pilot)  # the designer reads its pinned input as it opens
         await pilot.press("f8")
-        await app.workers.wait_for_complete()
-        await pilot.pause()
         panel = app.screen.query_one("#script-test")
-        assert '"sku": "SKU-000003"' in panel.input_text  # type: ignore[attr-defined]
+        await until(pilot, lambda: '"sku": "SKU-000003"' in panel.input_text)  # type: ignore[attr-defined]
         panel.input_text = '[{"sku": "PINNED", "qty": 1}]'  # type: ignore[attr-defined]
         await pilot.press("f7")
-        await app.workers.wait_for_complete()
-        await pilot.pause()
+        await idle(pilot)  # the pin is written by a worker
     again = make_app(flows_file)
     async with again.run_test(size=(80, 24)) as pilot:
         await pilot.press("enter")
-        await again.workers.wait_for_complete()
-        await pilot.pause()
-        assert "PINNED" in again.screen.query_one("#script-test").input_text  # type: ignore[attr-defined]
+        await until(pilot, lambda: bool(again.screen.query("#script-test")) and "PINNED" in
+                    again.screen.query_one("#script-test").input_text)  # type: ignore[attr-defined]
     assert "PINNED" not in flows_file.read_text()
 
 
@@ -312,10 +290,10 @@ async def test_a_test_run_right_after_typing_runs_the_text_as_typed(flows_file: 
         screen = await open_card(pilot, "tab-script")
         editor = screen.query_one("#script-editor").query_one(TextArea)
         editor.text = "def transform(data, attributes):\n    raise ValueError('boom')\n"
+        panel = screen.query_one("#script-test")
         await pilot.press("ctrl+r")
-        await app.workers.wait_for_complete()
-        await pilot.pause()
-        meta = str(screen.query_one("#script-test").query_one(".meta", Static).render())
+        await until(pilot, lambda: ran(panel))
+        meta = str(panel.query_one(".meta", Static).render())
         assert meta.startswith("failure") and "ValueError: boom" in meta
 
 

@@ -2,7 +2,7 @@
 
 from __future__ import annotations
 
-from console_pilot import save_in_designer, until
+from console_pilot import ran, save_in_designer, until
 
 from console.commands.init import demo_flows_text
 from console.flows import loads
@@ -116,9 +116,6 @@ async def test_designer_checks_fields_as_typed_and_saves_them(demo_flows: object
         await until(pilot, lambda: str(timeout_error.render()) == "")
         await until(pilot, lambda: str(status.render()) == "")
         await save_in_designer(pilot)
-        flush()  # the file is written off the event loop
-        await app.workers.wait_for_complete()
-        await pilot.pause()
     saved = load(path).flow("stock")
     assert saved.schedule == "0 6 * * *" and saved.read is not None
     assert saved.read.timeout_s == 12.0
@@ -142,7 +139,6 @@ async def test_oms_flow_designer_tests_its_post_script_and_saves_it(demo_flows: 
 
     from console.flows import load
     from console.tui.app import ConsoleApp
-    from console.tui.saving import flush
     from console.tui.settings import Settings
 
     path = demo_flows(tmp_path)  # type: ignore[operator]
@@ -155,20 +151,15 @@ async def test_oms_flow_designer_tests_its_post_script_and_saves_it(demo_flows: 
         assert not screen.query("#tab-script") and not screen.query("#tab-write")
         screen.query_one("#cards").active = "tab-post-script"  # type: ignore[attr-defined]
         await pilot.pause()
+        panel = screen.query_one("#post-script-test")
         await pilot.press("ctrl+r")
-        await app.workers.wait_for_complete()
-        await pilot.pause()
-        result = json.loads(screen.query_one("#post-script-test").query_one(
-            ".result", TextArea).text)
+        await until(pilot, lambda: ran(panel))
+        result = json.loads(panel.query_one(".result", TextArea).text)
         assert result == [{"sku": "SKU-000001", "stock": 12, "location": 1},
                           {"sku": "SKU-000002", "stock": 0, "location": 1}]
         editor = screen.query_one("#pre-script-editor").query_one(TextArea)
         editor.text = "def transform(data, attributes):\n    return sorted(data)\n"
-        await app.workers.wait_for_complete()
         await save_in_designer(pilot)
-        flush()  # the file is written off the event loop
-        await app.workers.wait_for_complete()
-        await pilot.pause()
     saved = load(path).flow("oms_stock").oms
     assert saved is not None and saved.pre_script is not None
     assert "sorted(data)" in saved.pre_script and "location" in (saved.post_script or "")
@@ -227,9 +218,7 @@ async def test_oms_dry_run_answers_a_stock_query_for_the_pre_script_skus(
         await pilot.pause()
         app.screen.query_one("#pre-script-test").input_text = '["SKU-000006"]'  # type: ignore[attr-defined]
         await pilot.press("f5")
-        await app.workers.wait_for_complete()
-        await pilot.pause()
-        assert type(app.screen).__name__ == "DryRunScreen"
+        await until(pilot, lambda: type(app.screen).__name__ == "DryRunScreen")
         texts = " ".join(str(w.render()) for w in app.screen.query(Static))
         assert "sku=SKU-000006" in texts and '"location"' in texts
         assert "would be written" not in texts

@@ -20,15 +20,16 @@ from console.tui.app import ConsoleApp
 from console.tui.screens.execution_log import ExecutionLogScreen
 from console.tui.screens.health import HealthScreen, spark_text
 from console.tui.settings import Settings
-from tests.console_pilot import until
+from tests import console_pilot
+from tests.console_pilot import palette_lists, until
 
 NOW = datetime(2026, 11, 24, 9, 0, tzinfo=UTC)
 ALARMS = '\n[alarms]\nerror_rate = 50\nwindow = 3\nmin_interval = "0s"\n'
 
 
-async def settle(pilot: Any) -> None:
-    await pilot.app.workers.wait_for_complete()
-    await pilot.pause()
+def reported(app: ConsoleApp) -> bool:
+    """The health screen is in view with its first report shown."""
+    return isinstance(app.screen, HealthScreen) and app.screen.report is not None
 
 
 def state_of(screen: HealthScreen, flow_id: str) -> str:
@@ -55,10 +56,9 @@ async def test_health_screen_shows_an_alarm_firing_then_ok(
     app = ConsoleApp(path, start_runner=False, settings=Settings())
     try:
         async with app.run_test(size=(120, 40)) as pilot:
-            await settle(pilot)
-            assert str(app.sub_title).endswith("▲ 1 alarm firing (h)")
+            await until(pilot, lambda: str(app.sub_title).endswith("▲ 1 alarm firing (h)"))
             await pilot.press("h")
-            await settle(pilot)
+            await until(pilot, lambda: reported(app))
             screen = app.screen
             assert isinstance(screen, HealthScreen)
             assert state_of(screen, "stock") == "alarm"
@@ -70,17 +70,14 @@ async def test_health_screen_shows_an_alarm_firing_then_ok(
                 done = await asyncio.to_thread(service.runner.run, "stock", {"sku": "SKU-000001"})
                 assert done.status == "success"
             await pilot.press("r")
-            await settle(pilot)
-            assert state_of(screen, "stock") == "ok"
+            await until(pilot, lambda: state_of(screen, "stock") == "ok")
             assert banner(screen) == "no alarm firing"
             app.check_alarms()
-            await settle(pilot)
-            assert "alarm" not in str(app.sub_title)
+            await until(pilot, lambda: "alarm" not in str(app.sub_title))
 
             problems.focus()
             await pilot.press("enter")
-            await settle(pilot)
-            assert isinstance(app.screen, ExecutionLogScreen)
+            await until(pilot, lambda: isinstance(app.screen, ExecutionLogScreen))
             assert app.screen.execution_id == failed.id
     finally:
         service.runner.close()
@@ -98,11 +95,10 @@ async def test_health_screen_sends_a_test_notification(
         app = ConsoleApp("flows.toml", start_runner=False, clock=lambda: NOW,
                          settings=Settings())
         async with app.run_test(size=(80, 24)) as pilot:
-            await settle(pilot)
             await pilot.press("h")
-            await settle(pilot)
+            await until(pilot, lambda: reported(app))
             await pilot.press("N")
-            await settle(pilot)
+            await until(pilot, lambda: bool(receiver.titles))
             assert receiver.titles == ["[test] integrator-console alarms"]
             assert app.config is not None
             history = ExecutionStore(app.config.store_path()).alarm_events()
@@ -163,7 +159,7 @@ def test_health_screen(snap_compare: Any, app: ConsoleApp, size: tuple[int, int]
         await until(pilot, lambda: isinstance(console.screen, HealthScreen)
                     and console.screen.report is not None)
         console.clear_notifications()
-        await settle(pilot)
+        await console_pilot.settle(pilot)
 
     assert snap_compare(app, terminal_size=size, run_before=open_health)
 
@@ -172,21 +168,17 @@ async def test_command_palette_opens_the_health_screen(app: ConsoleApp) -> None:
     from textual.command import CommandPalette
 
     async with app.run_test(size=(80, 24)) as pilot:
-        await settle(pilot)
         await pilot.press("ctrl+p")
-        await pilot.pause()
-        assert isinstance(app.screen, CommandPalette)
+        await until(pilot, lambda: isinstance(app.screen, CommandPalette))
         for char in "health":
             await pilot.press(char)
-        await app.workers.wait_for_complete()
-        await pilot.pause()
+        await until(pilot, lambda: palette_lists(app, "Health"))
         await pilot.press("enter")
-        await settle(pilot)
+        await until(pilot, lambda: reported(app))
         assert isinstance(app.screen, HealthScreen)
         assert state_of(app.screen, "stock") == "alarm"
         assert state_of(app.screen, "stock_xml") == "stalled"
         assert state_of(app.screen, "order_status") == "ok"
         await pilot.press("enter")
-        await settle(pilot)
-        assert type(app.screen).__name__ == "ExecutionsScreen"
+        await until(pilot, lambda: type(app.screen).__name__ == "ExecutionsScreen")
         assert app.screen.flow.id == "stock"  # type: ignore[attr-defined]

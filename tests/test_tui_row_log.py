@@ -11,6 +11,7 @@ from console.tui.app import ConsoleApp
 from console.tui.screens.execution_log import ExecutionLogScreen
 from console.tui.settings import Settings
 from console.tui.widgets.row_log_view import PAGE, RowLogView
+from tests.console_pilot import until
 
 ROWS = 20_000
 
@@ -27,21 +28,18 @@ async def test_end_jumps_to_the_last_row_reading_only_a_few_pages(tmp_path: Path
     app = ConsoleApp(path, start_runner=False, settings=Settings())
     async with app.run_test(size=(80, 24)) as pilot:
         app.push_screen(ExecutionLogScreen(execution.id))
-        await app.workers.wait_for_complete()
-        await pilot.pause()
+        await until(pilot, lambda: bool(app.screen.query(RowLogView)))
         view = app.screen.query_one(RowLogView)
-        assert view.total == ROWS
+        # the screen reloads the rows once it has read the execution: wait for that count
+        await until(pilot, lambda: view.total == ROWS and view.current() is not None)
         view.focus()
         await pilot.press("end")
-        await app.workers.wait_for_complete()
-        await pilot.pause()
+        await until(pilot, lambda: view.current() is not None)
         assert view.current().seq == ROWS  # type: ignore[union-attr]
         assert sum(len(rows) for rows in view.pages.values()) <= 9 * PAGE
         await pilot.press("x")
-        await app.workers.wait_for_complete()
-        await pilot.pause()
-        assert view.total == ROWS // 100 and view.current().key == "SKU-000100"  # type: ignore[union-attr]
+        await until(pilot, lambda: view.total == ROWS // 100 and view.current() is not None)
+        assert view.current().key == "SKU-000100"  # type: ignore[union-attr]
         await pilot.press("end")
-        await app.workers.wait_for_complete()
-        await pilot.pause()
+        await until(pilot, lambda: view.current() is not None)
         assert view.current().key == f"SKU-{ROWS:06d}"  # type: ignore[union-attr]

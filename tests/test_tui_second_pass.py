@@ -154,18 +154,12 @@ def test_help_snapshot(snap_compare: object, tmp_path: Path, monkeypatch: pytest
     app = make_app(Path("flows.toml"))  # relative: the header shows it, the same every run
 
     async def open_help(pilot: object) -> None:
-        from console_pilot import until
-        from textual.widgets import DataTable
-
-        def ready() -> bool:
-            tables = app.screen.query(DataTable)
-            return (app.runner_text != "" and bool(tables) and tables.first().row_count > 0
-                    and tables.first().get_row_at(0)[3] != "…")
+        from tests.console_pilot import settle
 
         # the runner's line and the next runs come from workers started after the first refresh
-        await until(pilot, ready)
+        await settle(pilot)
         await pilot.press("question_mark")  # type: ignore[attr-defined]
-        await pilot.pause()  # type: ignore[attr-defined]
+        await settle(pilot)
 
     assert snap_compare(app, terminal_size=size, run_before=open_help)  # type: ignore[operator]
 

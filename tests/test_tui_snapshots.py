@@ -10,6 +10,7 @@ import pytest
 from console.commands.init import demo_flows_text
 from console.tui.app import ConsoleApp
 from console.tui.settings import Settings
+from tests.console_pilot import settle
 
 NOW = datetime(2026, 11, 24, 9, 0, tzinfo=UTC)
 
@@ -20,29 +21,6 @@ def app(tmp_path: Path, monkeypatch: pytest.MonkeyPatch) -> ConsoleApp:
     text = demo_flows_text().replace('listen = "127.0.0.1:8800"', 'listen = "127.0.0.1:9"')
     Path("flows.toml").write_text(text, encoding="utf-8")
     return ConsoleApp("flows.toml", start_runner=False, clock=lambda: NOW, settings=Settings())
-
-
-def filled(app: ConsoleApp) -> bool:
-    """The header's runner line and the flows table's next runs are there: workers started
-    after the first refresh write them, so a picture taken before would differ."""
-    from textual.widgets import DataTable
-
-    if app.runner_text == "":
-        return False
-    tables = app.screen.query("#flows").results(DataTable)
-    table = next(tables, None)
-    if table is None:
-        return True
-    return table.row_count > 0 and "…" not in (str(table.get_row_at(r)[3])
-                                               for r in range(table.row_count))
-
-
-async def settle(pilot: object) -> None:
-    from console_pilot import until
-
-    await until(pilot, lambda: filled(pilot.app))  # type: ignore[attr-defined]
-    await pilot.app.workers.wait_for_complete()  # type: ignore[attr-defined]
-    await pilot.pause()  # type: ignore[attr-defined]
 
 
 @pytest.mark.parametrize("size", [(80, 24), (120, 40)])

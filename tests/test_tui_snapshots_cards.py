@@ -15,7 +15,7 @@ from console.sandbox import Sandbox
 from console.tui.app import ConsoleApp
 from console.tui.settings import Settings
 from tests.conftest import demo_flows_for
-from tests.console_pilot import until
+from tests.console_pilot import settle, until
 from tests.test_tui_order_script import ORDER_SCRIPT
 
 NOW = datetime(2026, 11, 24, 9, 0, tzinfo=UTC)
@@ -42,11 +42,6 @@ def app(sandbox: Sandbox, tmp_path: Path, monkeypatch: pytest.MonkeyPatch) -> Co
     monkeypatch.setattr(console.script, "run", run_in_no_time)
     monkeypatch.setattr(console.runner.dry_run, "now", lambda: NOW)
     return ConsoleApp("flows.toml", start_runner=False, clock=lambda: NOW, settings=Settings())
-
-
-async def settle(pilot: Any) -> None:
-    await pilot.app.workers.wait_for_complete()
-    await pilot.pause()
 
 
 def steady(before: Any) -> Any:
@@ -158,9 +153,6 @@ def test_stock_browser(snap_compare: Any, app: ConsoleApp, size: tuple[int, int]
         await until(pilot, lambda: type(pilot.app.screen).__name__ == "StockBrowserScreen")
         table = pilot.app.screen.query_one("#stock")
         await until(pilot, lambda: table.row_count > 0)
-        # The table sizes its columns to the rows on the next refresh.
-        table.refresh(layout=True)
         await settle(pilot)
-        await pilot.pause()
 
     assert snap_compare(app, terminal_size=size, run_before=steady(before))

@@ -11,6 +11,7 @@ from console.commands.init import demo_flows_text
 from console.tui.app import ConsoleApp
 from console.tui.settings import Settings
 from console.tui.themes import bundled_themes_dir, load_theme
+from tests.console_pilot import idle, until
 
 
 def test_bundled_themes_load_and_a_bad_user_theme_says_what_is_wrong(tmp_path: Path) -> None:
@@ -32,8 +33,7 @@ async def test_editors_follow_the_theme_and_the_choice_is_remembered(
     app = ConsoleApp(path, start_runner=False, settings=Settings())
     async with app.run_test(size=(80, 24)) as pilot:
         await pilot.press("enter")
-        await app.workers.wait_for_complete()
-        await pilot.pause()
+        await until(pilot, lambda: bool(app.screen.query(TextArea)))
         editors = list(app.screen.query(TextArea))
         assert editors and {e.theme for e in editors} == {"css"}
         app.theme = "console-light"
@@ -42,5 +42,5 @@ async def test_editors_follow_the_theme_and_the_choice_is_remembered(
         app.theme = "console-ansi"
         await pilot.pause()
         assert {e.theme for e in editors} == {"console-ansi"}
-        await app.workers.wait_for_complete()
+        await idle(pilot)  # the settings are written by a worker
     assert Settings.load().theme == "console-ansi"

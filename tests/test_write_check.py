@@ -19,7 +19,7 @@ from console.runner.dry_run import dry_run
 from console.sandbox import Sandbox
 from console.tui.app import ConsoleApp
 from console.tui.settings import Settings
-from tests.console_pilot import open_card, until
+from tests.console_pilot import idle, open_card, ran, until
 from tests.sandbox_data import expected_written
 
 # The mistake once seen: the mapping's `stock` output key renamed. Rows the script marks (SKUs
@@ -122,21 +122,18 @@ async def test_the_mapping_test_panel_warns_before_anything_is_saved(flows_file:
     before = flows_file.read_text()
     async with app.run_test(size=(80, 24)) as pilot:
         screen = await open_card(pilot, "tab-mapping")
+        await idle(pilot)  # the designer's pinned input, read as it opens, is in place
         editor = screen.query_one("#mapping-editor").query_one(TextArea)
         editor.text = editor.text.replace('"[&1].stock"', '"[&1].quantity"')
         panel = screen.query_one("#mapping-test")
         panel.input_text = '[{"sku": "A", "qty": 2}, {"sku": "B", "qty": 3}]'  # type: ignore[attr-defined]
-        await app.workers.wait_for_complete()
-        await pilot.pause()
         panel.action_run()  # type: ignore[attr-defined]
-        await app.workers.wait_for_complete()
-        await pilot.pause()
+        await until(pilot, lambda: ran(panel))
         meta = str(panel.query_one(".meta", Static).render())
         assert "⚠ 2 of 2 rows have no `stock`: check the mapping" in meta
         editor.text = editor.text.replace('"[&1].quantity"', '"[&1].stock"')
         panel.action_run()  # type: ignore[attr-defined]
-        await app.workers.wait_for_complete()
-        await pilot.pause()
+        await until(pilot, lambda: ran(panel))
         assert "⚠" not in str(panel.query_one(".meta", Static).render())
     assert flows_file.read_text() == before
 

@@ -115,15 +115,19 @@ class FlowsSummarized(Message):
 
 
 class ExecutionsLoaded(Message):
-    def __init__(self, rows: list[Execution]) -> None:
+    def __init__(self, rows: list[Execution], read_at: int) -> None:
         super().__init__()
         self.rows = rows
+        self.read_at = read_at
+        """When the read began (see ``console.tui.reads``)."""
 
 
 class ExecutionLoaded(Message):
-    def __init__(self, execution: Execution | None) -> None:
+    def __init__(self, execution: Execution | None, read_at: int) -> None:
         super().__init__()
         self.execution = execution
+        self.read_at = read_at
+        """When the read began (see ``console.tui.reads``): a poll may overlap a slower one."""
 
 
 class ExecutionStarted(Message):
@@ -141,7 +145,8 @@ class ChecklistLoaded(Message):
         super().__init__()
         self.rows = rows
         self.read_at = read_at
-        """When the read began (monotonic ns): a later read saw the newer checklist."""
+        """When the read began (see ``console.tui.reads``): a later read saw the newer
+        checklist."""
 
 
 class StepProgress(Message):

@@ -21,6 +21,7 @@ from console.store.records import Execution, RowLog
 from console.tui.base import ConsoleScreen
 from console.tui.messages import ExecutionLoaded, ExecutionStarted, Notice
 from console.tui.progress import progress_line
+from console.tui.reads import Latest, began
 from console.tui.runner_link import RunnerUnavailable
 from console.tui.widgets.footer import KeyFooter
 from console.tui.widgets.row_log_view import RowLogView
@@ -77,6 +78,7 @@ class ExecutionLogScreen(ConsoleScreen[None]):
         super().__init__()
         self.execution_id = execution_id
         self.execution: Execution | None = None
+        self.latest = Latest()
 
     def compose(self) -> ComposeResult:
         yield Header()
@@ -98,8 +100,11 @@ class ExecutionLogScreen(ConsoleScreen[None]):
     @work(thread=True, exit_on_error=False, group="execution")
     def load(self) -> None:
         """Not exclusive: a poll must not cancel a load already under way (two loads post the
-        same message; a cancelled one fails whoever waits for it)."""
-        self.post_message(ExecutionLoaded(self.console.executions.execution(self.execution_id)))
+        same message; a cancelled one fails whoever waits for it). Overlapping loads may
+        answer out of order: the handler keeps the newest."""
+        read_at = began()
+        self.post_message(ExecutionLoaded(self.console.executions.execution(self.execution_id),
+                                          read_at))
 
     def _zone(self, flow_id: str) -> str:
         flow = self.config.find(flow_id)
@@ -111,6 +116,8 @@ class ExecutionLogScreen(ConsoleScreen[None]):
         return pagination.total_path if pagination is not None else None
 
     def on_execution_loaded(self, message: ExecutionLoaded) -> None:
+        if not self.latest.newer(message.read_at):
+            return  # an older read, slower than one already shown: it would undo a finish
         e = message.execution
         if e is None:
             self.query_one("#summary", Static).update(f"no execution {self.execution_id}")

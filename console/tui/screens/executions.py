@@ -15,8 +15,10 @@ from console.store.records import Execution
 from console.tui.base import ConsoleScreen
 from console.tui.messages import ExecutionsLoaded, ExecutionStarted
 from console.tui.progress import progress_text
+from console.tui.reads import Latest, began
 from console.tui.runner_link import RunnerUnavailable
 from console.tui.widgets.footer import KeyFooter
+from console.tui.widgets.table import Table
 
 
 class ExecutionsScreen(ConsoleScreen[None]):
@@ -32,10 +34,11 @@ class ExecutionsScreen(ConsoleScreen[None]):
         super().__init__()
         self.flow = flow
         self.rows: list[Execution] = []
+        self.latest = Latest()
 
     def compose(self) -> ComposeResult:
         yield Header()
-        yield DataTable(cursor_type="row", zebra_stripes=True)
+        yield Table(cursor_type="row", zebra_stripes=True)
         yield KeyFooter()
 
     def on_mount(self) -> None:
@@ -49,11 +52,14 @@ class ExecutionsScreen(ConsoleScreen[None]):
 
     @work(thread=True, exit_on_error=False, exclusive=True, group="executions")
     def load(self) -> None:
+        """Exclusive, yet a replaced thread still posts: the handler keeps the newest read."""
+        read_at = began()
         self.post_message(ExecutionsLoaded(self.console.executions.executions(self.flow.id,
-                                                                              limit=200)))
+                                                                              limit=200),
+                                           read_at))
 
     def on_executions_loaded(self, message: ExecutionsLoaded) -> None:
-        if message.rows == self.rows:
+        if not self.latest.newer(message.read_at) or message.rows == self.rows:
             return
         self.rows = message.rows
         table = self.query_one(DataTable)

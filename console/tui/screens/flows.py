@@ -25,8 +25,10 @@ from console.tui.messages import (
     FlowsSummarized,
     FlowWritten,
 )
+from console.tui.reads import Latest, began
 from console.tui.runner_link import RunnerUnavailable
 from console.tui.widgets.footer import KeyFooter
+from console.tui.widgets.table import Table
 
 _STATUS_MARKS = {"success": "✓", "partial": "◐", "failed": "✗", "interrupted": "!",
                  "processing": "▶"}
@@ -84,12 +86,13 @@ class FlowsScreen(ConsoleScreen[None]):
         self.summaries: dict[str, FlowSummary] = {}
         self.activity: dict[str, FlowActivity] = {}
         self._recent_lines: list[str] = []
+        self.recent_read = Latest()
 
     def compose(self) -> ComposeResult:
         yield Header()
         yield Input(placeholder="filter flows by name, id or type", id="filter")
         with Horizontal(id="main"):
-            yield DataTable(id="flows", cursor_type="row", zebra_stripes=True)
+            yield Table(id="flows", cursor_type="row", zebra_stripes=True)
             yield Static("", id="details", markup=False)
         yield Static("", id="reason", markup=False)
         yield Static("", id="zone", markup=False)
@@ -196,12 +199,13 @@ class FlowsScreen(ConsoleScreen[None]):
 
     @work(thread=True, exit_on_error=False, exclusive=True, group="recent")
     def load_recent(self, flow_id: str) -> None:
+        read_at = began()
         rows = self.console.executions.executions(flow_id, limit=8)
-        self.post_message(ExecutionsLoaded(rows))
+        self.post_message(ExecutionsLoaded(rows, read_at))
 
     def on_executions_loaded(self, message: ExecutionsLoaded) -> None:
         flow = self.selected()
-        if flow is None:
+        if flow is None or not self.recent_read.newer(message.read_at):
             return
         lines = ["", "recent runs:"] if message.rows else ["", "no runs yet"]
         for e in message.rows:

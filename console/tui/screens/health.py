@@ -18,7 +18,9 @@ from textual.widgets import DataTable, Header, Sparkline, Static
 from console.services.health import FlowHealth, HealthReport
 from console.services.times import local
 from console.tui.base import ConsoleScreen
+from console.tui.reads import Latest, began
 from console.tui.widgets.footer import KeyFooter
+from console.tui.widgets.table import Table
 
 _BARS = "▁▂▃▄▅▆▇█"
 SPARK_WIDTH = 8
@@ -58,9 +60,11 @@ def _percent(value: float | None) -> str:
 class HealthLoaded(Message):
     """A fresh health report, read from the store by a worker."""
 
-    def __init__(self, report: HealthReport) -> None:
+    def __init__(self, report: HealthReport, read_at: int) -> None:
         super().__init__()
         self.report = report
+        self.read_at = read_at
+        """When the read began (see ``console.tui.reads``): a poll may overlap a refresh."""
 
 
 class TestNotificationSent(Message):
@@ -91,15 +95,16 @@ class HealthScreen(ConsoleScreen[None]):
     def __init__(self) -> None:
         super().__init__()
         self.report: HealthReport | None = None
+        self.latest = Latest()
 
     def compose(self) -> ComposeResult:
         yield Header()
         yield Static("loading…", id="firing", markup=False)
-        yield DataTable(id="health", cursor_type="row", zebra_stripes=True)
+        yield Table(id="health", cursor_type="row", zebra_stripes=True)
         yield Static("", id="chart-label", markup=False)
         yield Sparkline([], id="chart")
         yield Static("Recent failed or partial executions", id="problems-label")
-        yield DataTable(id="problems", cursor_type="row", zebra_stripes=True)
+        yield Table(id="problems", cursor_type="row", zebra_stripes=True)
         yield KeyFooter()
 
     def on_mount(self) -> None:
@@ -118,14 +123,16 @@ class HealthScreen(ConsoleScreen[None]):
     def load(self) -> None:
         from console.services.health import health_report
 
-        self.post_message(HealthLoaded(health_report(self.config, clock=self.console.clock)))
+        read_at = began()
+        self.post_message(HealthLoaded(health_report(self.config, clock=self.console.clock),
+                                       read_at))
 
     def action_refresh(self) -> None:
         self.load()
 
     def on_health_loaded(self, message: HealthLoaded) -> None:
-        if message.report == self.report:
-            return
+        if not self.latest.newer(message.read_at) or message.report == self.report:
+            return  # older than the report shown (or the same)
         self.report = message.report
         self._fill_firing(message.report)
         self._fill_flows(message.report)

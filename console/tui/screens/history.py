@@ -15,6 +15,7 @@ from console.services.history import History, Version
 from console.tui.base import ConsoleScreen
 from console.tui.messages import VersionDiffed, VersionRestored, VersionsLoaded
 from console.tui.widgets.footer import KeyFooter
+from console.tui.widgets.table import Table
 
 
 class HistoryScreen(ConsoleScreen[None]):
@@ -43,7 +44,7 @@ class HistoryScreen(ConsoleScreen[None]):
 
     def compose(self) -> ComposeResult:
         yield Header()
-        yield DataTable(cursor_type="row", zebra_stripes=True)
+        yield Table(cursor_type="row", zebra_stripes=True)
         yield Static("", id="where", markup=False)
         with VerticalScroll():
             yield Static("", id="diff")

@@ -2,7 +2,6 @@
 
 from __future__ import annotations
 
-import time
 from typing import Any
 
 from textual import on, work
@@ -14,7 +13,9 @@ from console.services import oms_setup
 from console.services.oms_setup import StepRow
 from console.tui.base import ConsoleScreen
 from console.tui.messages import ChecklistLoaded, StepProgress
+from console.tui.reads import Latest, began
 from console.tui.widgets.footer import KeyFooter
+from console.tui.widgets.table import Table
 
 
 class OmsSetupScreen(ConsoleScreen[None]):
@@ -36,11 +37,11 @@ class OmsSetupScreen(ConsoleScreen[None]):
     def __init__(self) -> None:
         super().__init__()
         self.rows: list[StepRow] = []
-        self.read_at = 0
+        self.latest = Latest()
 
     def compose(self) -> ComposeResult:
         yield Header()
-        yield DataTable(cursor_type="row", id="steps")
+        yield Table(cursor_type="row", id="steps")
         yield Input(placeholder="note for this step, enter to save", id="note")
         yield Static("", id="overall")
         yield Static("enter runs an API step · d marks a manual step done · N adds a note",
@@ -62,13 +63,12 @@ class OmsSetupScreen(ConsoleScreen[None]):
 
     def _post_checklist(self) -> None:
         """Read the checklist and post it (in a worker thread)."""
-        read_at = time.monotonic_ns()
+        read_at = began()
         self.post_message(ChecklistLoaded(oms_setup.steps(self.config), read_at))
 
     def on_checklist_loaded(self, message: ChecklistLoaded) -> None:
-        if message.read_at < self.read_at:
+        if not self.latest.newer(message.read_at):
             return  # a slower, older read: the table already shows a newer checklist
-        self.read_at = message.read_at
         self.rows = message.rows
         table = self.query_one(DataTable)
         keep = table.cursor_row

@@ -18,6 +18,7 @@ from console.services.stock import validate_edit
 from console.tui.base import ConsoleScreen
 from console.tui.messages import StockPageLoaded, StockSaved
 from console.tui.widgets.footer import KeyFooter
+from console.tui.widgets.table import Table
 
 PAGE = 100
 
@@ -50,7 +51,7 @@ class StockBrowserScreen(ConsoleScreen[None]):
         with Horizontal(id="controls"):
             yield Input(placeholder="stock list id (empty: all)", id="stock-list", compact=True)
             yield Input(placeholder="/ search SKU", id="sku", compact=True)
-        yield DataTable(cursor_type="row", id="stock")
+        yield Table(cursor_type="row", id="stock")
         with Horizontal(id="edit"):
             yield Input(placeholder="stock", id="edit-stock", compact=True)
             yield Input(placeholder="unit qty|kg", id="edit-unit", compact=True)
