@@ -184,12 +184,19 @@ def test_workers_of_a_root_console_run_unprivileged(pool: ScriptPool) -> None:
     source = ("import os, resource\ndef transform(data, attributes):\n"
               "    try:\n        open('/proc/1/environ').read()\n        denied = False\n"
               "    except OSError:\n        denied = True\n"
-              "    return [os.geteuid(), denied]\n")
+              "    return [os.getuid(), os.geteuid(), os.getgid(), os.getgroups(), denied]\n")
     import pwd
 
-    uid, denied = pool.run("flow", source, None).result_json
+    ruid, uid, gid, groups, denied = pool.run("flow", source, None).result_json
+    if os.geteuid() == 0:  # a uid of its own from the default range, its own group, no others
+        assert 1_000_000_000 <= uid <= 1_000_099_999 and ruid == uid == gid and groups == []
+    else:
+        assert uid == os.geteuid()
+    assert denied
+    with ScriptPool(workers=1, uids="") as shared:  # no range: every worker runs as `user`
+        ruid, uid, gid, groups, denied = shared.run("flow", source, None).result_json
     expected = pwd.getpwnam("nobody").pw_uid if os.geteuid() == 0 else os.geteuid()
-    assert uid == expected and denied
+    assert ruid == uid == expected and denied
 
 
 LEFTOVERS = '''
@@ -378,3 +385,161 @@ def test_data_beyond_plain_json_still_reaches_a_native_script(pool: ScriptPool) 
     source = "def transform(data, attributes):\n    return [type(v).__name__ for v in data]\n"
     result = pool.run("flow", source, [Decimal("1.5"), date(2026, 1, 2), (1, 2)])
     assert result.result_json == ["Decimal", "date", "tuple"]
+
+
+CROSS_FLOW = '''
+import ctypes, os, signal
+
+def transform(data, attributes):
+    target = int(attributes["target"])
+    found = {}
+    for name, attempt in [("signal 0", lambda: os.kill(target, 0)),
+                          ("SIGKILL", lambda: os.kill(target, signal.SIGKILL)),
+                          ("environ", lambda: open(f"/proc/{target}/environ", "rb").read()),
+                          ("mem", lambda: open(f"/proc/{target}/mem", "rb").read(1))]:
+        if name == "SIGKILL" and found["signal 0"] == "allowed":
+            found[name] = "not tried"  # the same user: the documented limit, see the README
+            continue
+        try:
+            attempt()
+            found[name] = "allowed"
+        except OSError as exc:
+            found[name] = type(exc).__name__
+    libc = ctypes.CDLL(None, use_errno=True)
+    attached = libc.ptrace(16, target, 0, 0)  # PTRACE_ATTACH
+    found["ptrace"] = "allowed" if attached == 0 else os.strerror(ctypes.get_errno())
+    return found
+'''
+WHO = "import os\ndef transform(data, attributes):\n    return [os.getpid(), os.getuid()]\n"
+
+
+def test_a_script_cannot_signal_or_trace_another_flows_worker(pool: ScriptPool) -> None:
+    victim, victim_uid = pool.run("flow_b", WHO, None).result_json
+    result = pool.run("flow_a", CROSS_FLOW, None, {"target": str(victim)})
+    assert result.ok, result.error
+    found = result.result_json
+    assert found["environ"] == found["mem"] == "PermissionError"
+    assert found["ptrace"] == "Operation not permitted"
+    spy_uid = pool.run("flow_a", WHO, None).result_json[1]
+    if os.geteuid() == 0:  # every worker has a uid of its own: no signal crosses
+        assert found["signal 0"] == found["SIGKILL"] == "PermissionError"
+        assert spy_uid != victim_uid
+    else:  # the documented limit: workers share the console's user and may signal
+        assert found["signal 0"] == "allowed" and spy_uid == victim_uid == os.getuid()
+    assert pool.run("flow_b", WHO, None).result_json == [victim, victim_uid]
+
+
+def test_two_workers_of_one_flow_have_uids_of_their_own() -> None:
+    slow = "import os, time\ndef transform(d, a):\n    time.sleep(0.5)\n    return os.getuid()\n"
+    with ScriptPool(workers=2) as pool:
+        uids: list[int] = []
+        runs = [threading.Thread(target=lambda: uids.append(
+            pool.run("flow", slow, None).result_json)) for _ in range(2)]
+        for thread in runs:
+            thread.start()
+        for thread in runs:
+            thread.join(30)
+        assert pool.workers() == {"flow": 2}
+    if os.geteuid() == 0:
+        assert len(set(uids)) == 2 and 0 not in uids
+    else:
+        assert uids == [os.getuid()] * 2
+
+
+ESCAPE = '''
+import os, subprocess
+
+def transform(data, attributes):
+    # sh starts a sleep in a session of its own and exits: the sleep loses its parent and is
+    # in neither the worker's process group nor session; started without Python's fork hooks,
+    # it has no parent-death signal either
+    started = subprocess.run(["/bin/sh", "-c", "setsid sleep 3600 >/dev/null 2>&1 & echo $!"],
+                             capture_output=True, text=True, check=True)
+    escaped = int(started.stdout)
+    attributes["escaped.pid"] = str(escaped)
+    attributes["worker.pid"] = str(os.getpid())
+    if attributes.get("then") == "exit":
+        open(attributes["report"], "w").write(str(escaped))
+        os._exit(3)
+    return "ok"
+'''
+
+
+def _wait_gone(*pids: int) -> bool:
+    deadline = time.monotonic() + 10
+    while not all(map(gone, pids)) and time.monotonic() < deadline:
+        time.sleep(0.05)
+    return all(map(gone, pids))
+
+
+@pytest.mark.parametrize("uids", ["1000000000-1000099999", ""])
+def test_a_grandchild_that_left_its_session_dies_with_the_worker(uids: str) -> None:
+    with ScriptPool(workers=1, uids=uids) as pool:
+        result = pool.run("flow", ESCAPE, None)
+        assert result.ok, result.error
+        escaped, worker = (int(result.attributes[k]) for k in ("escaped.pid", "worker.pid"))
+        assert _wait_gone(escaped, worker)
+        assert pool.run("flow", "def transform(d, a):\n    return 2\n", None).result_json == 2
+
+
+def test_what_a_worker_leaves_when_it_exits_itself_is_killed_by_its_uid() -> None:
+    import tempfile
+
+    shared = Path(tempfile.mkdtemp())  # a folder the worker's unprivileged user can reach
+    shared.chmod(0o777)
+    report = shared / "escaped.pid"
+    with ScriptPool(workers=1) as pool:
+        result = pool.run("flow", ESCAPE, None, {"then": "exit", "report": str(report)})
+        assert "exited (code 3)" in (result.error or "")
+        escaped = int(report.read_text())
+        shutil.rmtree(shared)
+        if os.geteuid() == 0:
+            assert _wait_gone(escaped)
+        else:  # the documented limit: without root, nothing but its uid marks it
+            assert not gone(escaped)
+            os.kill(escaped, 9)
+
+
+def test_a_page_goes_in_chunks_and_comes_back_whole() -> None:
+    from decimal import Decimal
+
+    from console.script.wire import CHUNK_ROWS
+
+    echo = "def transform(data, attributes):\n    return data\n"
+    with ScriptPool(workers=1) as pool:
+        for size in (0, 1, CHUNK_ROWS, CHUNK_ROWS + 1, 3 * CHUNK_ROWS + 7):
+            rows = [{"n": n, "sku": f"S{n}", "tags": ["a", {"b": None}]} for n in range(size)]
+            assert pool.run("flow", echo, rows).result_json == rows
+        mixed = [{"n": n} for n in range(2 * CHUNK_ROWS)]
+        mixed[CHUNK_ROWS + 5] = {"n": Decimal("1.5")}  # one chunk goes as a pickle
+        kinds = pool.run("flow", "def transform(data, attributes):\n"
+                                 "    return sorted({type(r['n']).__name__ for r in data})\n",
+                         mixed)
+        assert kinds.result_json == ["Decimal", "int"]
+
+
+def test_a_late_chunk_that_is_not_json_data_fails_the_whole_output() -> None:
+    from console.script.wire import CHUNK_ROWS
+
+    source = (f"def transform(data, attributes):\n"
+              f"    rows = [{{'n': n}} for n in range({3 * CHUNK_ROWS})]\n"
+              f"    rows[-1] = attributes['last'] == 'set' and {{1, 2}} or (1, 2)\n"
+              f"    attributes['seen'] = 'yes'\n"
+              f"    return rows\n")
+    with ScriptPool(workers=1) as pool:
+        tupled = pool.run("flow", source, None, {"last": "tuple"})
+        assert tupled.ok and len(tupled.result_json) == 3 * CHUNK_ROWS
+        assert tupled.result_json[-1] == [1, 2] and tupled.attributes["seen"] == "yes"
+        bad = pool.run("flow", source, None, {"last": "set"})
+        assert bad.relationship == "failure" and bad.result_data == ""
+        assert "not JSON serializable" in (bad.error or "")
+        assert bad.attributes["log.script.error"] == bad.error
+        assert pool.run("flow", "def transform(d, a):\n    return [1]\n", None).result_json == [1]
+
+
+def test_a_chunked_output_over_the_size_limit_is_an_error() -> None:
+    source = "def transform(d, a):\n    return [str(n) * 300 for n in range(5000)]\n"
+    with ScriptPool(workers=1, max_result_mb=1) as pool:
+        huge = pool.run("flow", source, None)
+        assert huge.relationship == "failure" and "over the limit of 1 MB" in (huge.error or "")
+        assert pool.run("flow", "def transform(d, a):\n    return [2]\n", None).result_json == [2]

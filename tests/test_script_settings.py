@@ -92,6 +92,28 @@ def test_bad_timeouts_are_located_errors(extra: str, where: str, message: str) -
     assert problems and message in problems[0].message
 
 
+@pytest.mark.parametrize(("uids", "message"), [
+    ('"nobody"', 'expected a range of uids such as "1000000000-1000099999", or "" for none'),
+    ('"5-1"', "expected 0 < FIRST <= LAST < 4294967295"),
+    ('"0-100"', "expected 0 < FIRST <= LAST < 4294967295"),
+    ('"70000-70002"', "expected at least as many uids as workers (8), found 3"),
+])
+def test_a_bad_uid_range_is_a_located_error(uids: str, message: str) -> None:
+    with pytest.raises(FlowsError) as caught:
+        loads(BASE + f"[runner.scripts]\nuids = {uids}\n")
+    problems = [p for p in caught.value.problems if p.key_path == "runner.scripts.uids"]
+    assert problems and message in problems[0].message
+
+
+def test_a_uid_range_or_none_is_read() -> None:
+    from console.script.uids import DEFAULT_RANGE
+
+    assert ScriptWorkers().uids == DEFAULT_RANGE
+    assert loads(BASE + '[runner.scripts]\nuids = ""\n').runner.scripts.uids == ""
+    assert loads(BASE + '[runner.scripts]\nworkers = 2\nuids = "70000-70001"\n'
+                 ).runner.scripts == ScriptWorkers(workers=2, uids="70000-70001")
+
+
 def test_bad_worker_settings_are_located_errors() -> None:
     with pytest.raises(FlowsError) as caught:
         loads(BASE + '[runner.scripts]\nworkers = 0\nuser = ""\nsandbox = true\n')

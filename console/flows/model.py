@@ -130,7 +130,12 @@ class ScriptWorkers:
     """``[runner.scripts]``: the processes scripts run in (one flow's scripts per process)."""
 
     workers: int = setting(8, bounds=(1, 256), doc="worker processes at most, over all flows")
-    user: str = setting("nobody", doc="when the console runs as root, workers run as this user")
+    uids: str = setting("1000000000-1000099999", doc=(
+        'when the console runs as root, each worker runs as a uid of its own from this range '
+        '(one no live process has); `""`: all run as `user`'),
+        limits='"FIRST-LAST", at least as many uids as workers, or ""')
+    user: str = setting("nobody", doc='when the console runs as root and `uids` is `""`, '
+                                      "workers run as this user")
     memory_mb: int = setting(512, bounds=(64, 1024 * 1024),
                              doc="address-space limit of each worker, for its whole life")
     idle_s: float = setting(60.0, bounds=(0.1, 86_400.0), doc="a worker unused this long ends")

@@ -74,6 +74,8 @@ def _runner(root: TableReader) -> m.RunnerSettings:
 
 
 def _script_workers(runner: TableReader) -> m.ScriptWorkers:
+    from console.script.uids import parse_range  # the pool's own reading of the range
+
     t = runner.table("scripts")
     d = m.ScriptWorkers()
     if t is None:
@@ -82,9 +84,20 @@ def _script_workers(runner: TableReader) -> m.ScriptWorkers:
     if not user.strip():
         t.problem("user", "expected the name of an unprivileged user such as nobody")
         user = d.user
+    count = _int(t, d, "workers")
+    uids = t.get("uids", str, d.uids)
+    try:
+        span = parse_range(uids)
+    except ValueError as exc:
+        t.problem("uids", str(exc))
+        uids, span = d.uids, None
+    if span is not None and span[1] - span[0] + 1 < count:
+        t.problem("uids", f"expected at least as many uids as workers ({count}), found "
+                          f"{span[1] - span[0] + 1} in {uids!r}")
     workers = m.ScriptWorkers(
-        workers=_int(t, d, "workers"),
+        workers=count,
         user=user,
+        uids=uids,
         memory_mb=_int(t, d, "memory_mb"),
         idle_s=_float(t, d, "idle_s"),
         max_output_kb=_int(t, d, "max_output_kb"),

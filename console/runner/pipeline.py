@@ -16,7 +16,7 @@ from console.script import ScriptPool
 def script_pool(config: FlowsConfig, workers: int | None = None) -> ScriptPool:
     """A pool with the ``[runner.scripts]`` settings."""
     s = config.runner.scripts
-    return ScriptPool(workers=workers or s.workers, user=s.user, memory_mb=s.memory_mb,
+    return ScriptPool(workers=workers or s.workers, user=s.user, uids=s.uids, memory_mb=s.memory_mb,
                       idle_s=s.idle_s, max_output_kb=s.max_output_kb,
                       max_result_mb=s.max_result_mb)
 

@@ -163,8 +163,8 @@ def execute(source: str, input_text: str | None, attributes: dict[str, str], *,
             data: Any = _NO_TEXT, log_limit: int = 256 * 1024) -> dict[str, Any]:
     """Run ``source`` on ``input_text`` (JSON text) or on ``data`` (already parsed).
 
-    The result holds ``output`` (a native script's return value, as plain JSON data) or
-    ``result_data`` (text), never both.
+    The result holds ``output`` (a native script's return value, not yet checked to be JSON
+    data: see ``as_json_data``) or ``result_data`` (text), never both.
     """
     install()
     began = time.perf_counter()
@@ -204,9 +204,13 @@ _JSON = _SCALARS | {list, dict}
 _STR = frozenset((str,))
 
 
-def _plain(value: Any) -> bool:
-    """Whether ``value`` is made only of what JSON has (lists, str-keyed dicts, scalars)."""
-    return _plain_items([value])
+def as_json_data(value: Any) -> Any:
+    """``value`` itself when it is made only of what JSON has (lists, str-keyed dicts,
+    scalars); else what a JSON round trip makes of it (tuples become lists, non-string keys
+    strings), or ``TypeError`` for what JSON cannot hold (sets, objects)."""
+    if _plain_items([value]):
+        return value
+    return json.loads(json.dumps(value, ensure_ascii=False))
 
 
 def _plain_items(values: list[Any]) -> bool:
@@ -222,7 +226,9 @@ def _plain_items(values: list[Any]) -> bool:
         dicts = [v for v in values if type(v) is dict]
         lists = [v for v in values if type(v) is list]
     if dicts:
-        if not _STR.issuperset(map(type, chain.from_iterable(dicts))):
+        keys: set[Any] = set()
+        keys.update(*dicts)  # the distinct keys: rows mostly share theirs
+        if not _STR.issuperset(map(type, keys)):
             return False
         inner = set(map(type, chain.from_iterable(map(dict.values, dicts))))
         if not inner <= _SCALARS and not (
@@ -244,10 +250,8 @@ def _run_native(code: CodeType, input_text: str | None, data: Any, given: dict[s
         output = output.decode("utf-8")
     if isinstance(output, str):
         result["result_data"] = output
-    elif _plain(output):
+    else:  # checked by the worker as it sends it back (``as_json_data``)
         result["output"] = output
-    else:  # tuples, non-string keys: what JSON would make of them; sets and objects: an error
-        result["output"] = json.loads(json.dumps(output, ensure_ascii=False))
     result["attributes"] = {str(k): str(v) for k, v in attributes.items()}
     result["relationship"] = "success"
 

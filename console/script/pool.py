@@ -15,7 +15,6 @@ from __future__ import annotations
 import asyncio
 import contextlib
 import json
-import marshal
 import os
 import pickle
 import signal
@@ -23,13 +22,16 @@ import subprocess
 import sys
 import threading
 import time
+from collections.abc import Iterator
 from concurrent.futures import ThreadPoolExecutor
 from dataclasses import dataclass
 from multiprocessing.connection import Connection
 from typing import Any
 
+from console.script import wire
 from console.script.guard import protect_console, worker_user
 from console.script.result import ScriptResult, failed, from_reply, plain_loads
+from console.script.uids import DEFAULT_RANGE, UidLeases, kill_tree, parse_range, unmapped
 
 _NO_DATA = object()
 _REPLY_MARGIN = 1024 * 1024
@@ -52,13 +54,19 @@ class WorkerError(Exception):
 
 
 class _Worker:
-    """A ``python -m console.script.worker`` child of one flow, in its own session."""
+    """A ``python -m console.script.worker`` child of one flow, in its own session; with
+    ``leases``, running as a uid no other live process has."""
 
-    def __init__(self, flow: str, settings: dict[str, Any]) -> None:
+    def __init__(self, flow: str, settings: dict[str, Any], leases: UidLeases | None) -> None:
         import socket
 
         self.flow = flow
         self.last_used = time.monotonic()
+        self.leases = leases
+        self.uid: int | None = None
+        if leases is not None:
+            self.uid = leases.take()
+            settings = {**settings, "uid": self.uid, "gid": self.uid}
         parent, child = socket.socketpair()
         try:
             self.process = subprocess.Popen(
@@ -66,6 +74,11 @@ class _Worker:
                  json.dumps({**settings, "parent": os.getpid()})],
                 pass_fds=(child.fileno(),), env=_worker_env(), stdin=subprocess.DEVNULL,
                 stdout=subprocess.DEVNULL, stderr=subprocess.DEVNULL, start_new_session=True)
+        except BaseException:
+            if leases is not None and self.uid is not None:
+                leases.give_back(self.uid)
+            parent.close()
+            raise
         finally:
             child.close()
         self.conn: Connection = Connection(parent.detach())
@@ -75,12 +88,18 @@ class _Worker:
         return self.process.poll() is None
 
     def kill(self) -> None:
-        """End the worker and everything in its process group (threads, forks)."""
+        """End the worker and everything it started: its process group, every process below
+        it (it is their subreaper), and with a uid of its own every process of that uid."""
+        if self.process.poll() is None:
+            kill_tree(self.process.pid)
         with contextlib.suppress(ProcessLookupError, PermissionError):
             os.killpg(self.process.pid, signal.SIGKILL)
         with contextlib.suppress(subprocess.TimeoutExpired):
             self.process.wait(timeout=5)
         self.conn.close()
+        if self.leases is not None and self.uid is not None:
+            uid, self.uid = self.uid, None
+            self.leases.give_back(uid)
 
 
 @dataclass(frozen=True)
@@ -99,8 +118,9 @@ class ScriptPool:
     """
 
     def __init__(self, size: int | None = None, *, workers: int | None = None,
-                 user: str = "nobody", memory_mb: int = 512, idle_s: float = 60.0,
-                 max_output_kb: int = 256, max_result_mb: int = 32) -> None:
+                 user: str = "nobody", uids: str = DEFAULT_RANGE, memory_mb: int = 512,
+                 idle_s: float = 60.0, max_output_kb: int = 256,
+                 max_result_mb: int = 32) -> None:
         self.size = workers or size or 8
         self.memory_mb = memory_mb
         self.idle_s = idle_s
@@ -108,13 +128,9 @@ class ScriptPool:
         self._settings: dict[str, Any] = {"memory_mb": memory_mb, "max_output_kb": max_output_kb,
                                           "max_result_mb": max_result_mb}
         self._user_problem: str | None = None
+        self._leases: UidLeases | None = None
         if os.geteuid() == 0:
-            try:
-                uid, gid = worker_user(user)
-            except LookupError as exc:
-                self._user_problem = str(exc)
-            else:
-                self._settings.update(uid=uid, gid=gid)
+            self._as_others(user, uids)
         protect_console()
         self._cond = threading.Condition()
         self._idle: list[_Worker] = []
@@ -122,6 +138,24 @@ class ScriptPool:
         self._starting = 0
         self._closed = False
         self._reaper: threading.Thread | None = None
+
+    def _as_others(self, user: str, uids: str) -> None:
+        """A root console's workers: each its own uid of ``uids``, or all ``user`` (which
+        must exist either way: it is what ``uids = ""`` falls back to)."""
+        try:
+            uid, gid = worker_user(user)
+            span = parse_range(uids)
+        except LookupError as exc:
+            self._user_problem = str(exc)
+            return
+        except ValueError as exc:
+            self._user_problem = f"[runner.scripts] uids: {exc}"
+            return
+        if span is None:
+            self._settings.update(uid=uid, gid=gid)
+        else:
+            self._user_problem = unmapped(*span)
+            self._leases = UidLeases(*span)
 
     # -- slots ---------------------------------------------------------------------------
 
@@ -158,7 +192,7 @@ class ScriptPool:
 
     def _start(self, call: _Call) -> _Worker:
         try:
-            item = _SPAWNER.submit(_Worker, call.flow, self._settings).result()
+            item = _SPAWNER.submit(_Worker, call.flow, self._settings, self._leases).result()
         except BaseException:
             with self._cond:
                 self._starting -= 1
@@ -207,35 +241,35 @@ class ScriptPool:
         call = _Call(flow, began + timeout, timeout, began)
         if self._user_problem:
             return failed(f"WorkerError: {self._user_problem}", attrs, 0.0)
-        request: dict[str, Any] = {"source": source, "attributes": attrs, "cpu_s": timeout}
-        if data is not _NO_DATA:
-            request["data"] = data
-        else:
-            request["text"] = text or ""
+        header: dict[str, Any] = {"source": source, "attributes": attrs, "cpu_s": timeout}
+        if data is _NO_DATA:
+            header["text"], data = text or "", None
         try:
-            body = encode_request(request)
+            first, chunks = wire.request(header, data)
         except (pickle.PicklingError, TypeError) as exc:
-            return failed(f"TypeError: the script's input cannot be sent to it: {exc}", attrs, 0.0)
-        del request
+            return _unsendable(exc, attrs)
         try:
             item = self._acquire(call)
-        except (TimeoutError, WorkerError, OSError) as exc:
+        except (TimeoutError, WorkerError, OSError, LookupError) as exc:
             return failed(f"{type(exc).__name__}: {exc}", attrs, time.monotonic() - began)
-        return self._call(item, call, body, attrs)
+        return self._call(item, call, first, chunks, attrs)
 
-    def _call(self, item: _Worker, call: _Call, body: bytes,
+    def _call(self, item: _Worker, call: _Call, first: bytes, chunks: Iterator[bytes],
               attrs: dict[str, str]) -> ScriptResult:
         healthy = False
         try:
             if not item.ready:
                 self._handshake(item, call)
-            item.conn.send_bytes(body)
-            del body
-            if not item.conn.poll(max(0.0, call.deadline - time.monotonic())):
+            item.conn.send_bytes(first)
+            try:
+                for chunk in chunks:  # encoded while the worker decodes the one before
+                    item.conn.send_bytes(chunk)
+            except (pickle.PicklingError, TypeError) as exc:  # the worker waits for the rest
+                return _unsendable(exc, attrs)
+            raw = self._reply(item, call)
+            if raw is None:
                 return failed(f"TimeoutError: the script ran longer than {call.timeout:g} s and "
                               "was stopped", attrs, time.monotonic() - call.began)
-            reply = item.conn.recv_bytes(self.max_result_mb * 1024 * 1024 + _REPLY_MARGIN)
-            raw = _checked(plain_loads(reply))
             healthy = not raw.pop("retire", True)
             return from_reply(raw, float(raw["duration_s"]))
         except (EOFError, OSError) as exc:
@@ -244,6 +278,33 @@ class ScriptPool:
             return failed(f"WorkerError: {exc}", attrs, time.monotonic() - call.began)
         finally:
             self._give_back(item, healthy)
+
+    def _reply(self, item: _Worker, call: _Call) -> dict[str, Any] | None:
+        """The worker's output chunks and result (``None``: the deadline passed first),
+        decoded as they arrive, within the result size limit."""
+        budget = self.max_result_mb * 1024 * 1024 + _REPLY_MARGIN
+        rows: list[Any] = []
+        while True:
+            if not item.conn.poll(max(0.0, call.deadline - time.monotonic())):
+                return None
+            try:
+                body = item.conn.recv_bytes(budget)
+            except OSError as exc:
+                if "bad message length" not in str(exc):
+                    raise
+                raise WorkerError(f"the script's result is over the limit of "
+                                  f"{self.max_result_mb} MB") from None
+            budget -= len(body)
+            kind, value = body[:1], plain_loads(body, 1)
+            del body
+            if kind == wire.RESULT:
+                raw = _checked(value)
+                if raw.pop("output_chunks", False) and raw["error"] is None:
+                    raw["output"] = rows
+                return raw
+            if kind != wire.OUTPUT_CHUNK or type(value) is not list:
+                raise WorkerError("the script worker sent a malformed reply")
+            rows += value
 
     def _handshake(self, item: _Worker, call: _Call) -> None:
         if not item.conn.poll(max(0.0, call.deadline - time.monotonic())):
@@ -333,14 +394,8 @@ class ScriptPool:
         self.close()
 
 
-def encode_request(request: dict[str, Any]) -> bytes:
-    """The request in binary form: marshal when it holds plain data only (the fastest to
-    write and read), pickle protocol 5 otherwise. Only the worker reads it, and it trusts the
-    console; replies go the other way as pickles read by ``plain_loads``."""
-    try:
-        return b"M" + marshal.dumps(request)
-    except ValueError:
-        return b"P" + pickle.dumps(request, protocol=5)
+def _unsendable(exc: BaseException, attrs: dict[str, str]) -> ScriptResult:
+    return failed(f"TypeError: the script's input cannot be sent to it: {exc}", attrs, 0.0)
 
 
 def _checked(raw: Any) -> dict[str, Any]:

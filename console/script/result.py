@@ -21,8 +21,11 @@ class PlainUnpickler(pickle.Unpickler):
         raise pickle.UnpicklingError(f"a script worker's reply may not refer to {module}.{name}")
 
 
-def plain_loads(body: bytes) -> Any:
-    return PlainUnpickler(io.BytesIO(body)).load()
+def plain_loads(body: bytes, start: int = 0) -> Any:
+    """The pickle in ``body`` from ``start`` on, as plain data (no copy of ``body``)."""
+    stream = io.BytesIO(body)
+    stream.seek(start)
+    return PlainUnpickler(stream).load()
 
 
 class ScriptResult:

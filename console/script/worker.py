@@ -10,11 +10,16 @@ included. Before it runs anything it:
   interpreter's home but can still import through them;
 - marks itself non-dumpable, so another worker running as the same user cannot read its
   memory, and asks for SIGKILL when the console goes away (children it forks ask the same of
-  it).
+  it);
+- becomes a child subreaper: a process its script starts stays below it even after leaving
+  its session or losing its parent, so the console finds and kills it with the worker.
 
-Requests are pickled by the console (trusted); replies are pickled here and read back by the
-console with an unpickler that builds plain data only. A reply over the size limit becomes an
-error instead of reaching the console.
+A worker whose script left threads or processes behind says so in its reply and waits for
+the console to end it (with everything below it).
+
+Messages are those of ``wire``: requests are encoded by the console (trusted); replies are
+pickled here and read back by the console with an unpickler that builds plain data only. A
+reply over the size limit becomes an error instead of reaching the console.
 """
 
 from __future__ import annotations
@@ -23,7 +28,6 @@ import contextlib
 import ctypes
 import importlib
 import json
-import marshal
 import os
 import pickle
 import resource
@@ -33,9 +37,12 @@ import threading
 from multiprocessing.connection import Connection
 from typing import Any
 
+from console.script import wire
+
 _MB = 1024 * 1024
 _PR_SET_PDEATHSIG = 1
 _PR_SET_DUMPABLE = 4
+_PR_SET_CHILD_SUBREAPER = 36
 
 
 def _prctl(option: int, value: int) -> None:
@@ -141,30 +148,85 @@ def _has_leftovers() -> bool:
         return False
 
 
-def _reply(result: dict[str, Any], max_bytes: int) -> bytes:
+def _too_big(max_bytes: int, size: int | None = None) -> str:
+    known = "" if size is None else f" ({size / _MB:,.1f} MB)"
+    return (f"the script's result{known} is over the limit of {max_bytes / _MB:,.0f} MB for "
+            "result_data, attributes and logs")
+
+
+def _fail(result: dict[str, Any], problem: str, *, trim: bool = True) -> None:
+    """Turn ``result`` into a failure; ``trim``: cut its attributes and logs too, which may be
+    what made it too big."""
+    result.pop("output", None)
+    result.pop("output_chunks", None)
+    attributes = result["attributes"]
+    if trim:
+        attributes = {k: v[:1000] for k, v in list(attributes.items())[:100]}
+        result["logs"] = []
+    result.update(result_data="", relationship="failure", error=problem,
+                  attributes={**attributes, "log.script.error": problem})
+    if "log.script.error" not in result["written"]:
+        result["written"] = [*result["written"], "log.script.error"]
+
+
+def _final(result: dict[str, Any], sent: int, max_bytes: int) -> bytes:
+    """The result message, within what the ``sent`` chunks left of the size limit."""
     try:
-        body = pickle.dumps(result, protocol=5)
+        body = wire.RESULT + pickle.dumps(result, protocol=5)
     except (pickle.PicklingError, TypeError, ValueError, MemoryError) as exc:
         body = b""
         problem = f"the script's result cannot be sent back ({type(exc).__name__}: {exc})"
     else:
-        if len(body) <= max_bytes:
+        if sent + len(body) <= max_bytes:
             return body
-        problem = (f"the script's result is {len(body) / _MB:,.1f} MB, over the limit of "
-                   f"{max_bytes / _MB:,.0f} MB for result_data, attributes and logs")
+        problem = _too_big(max_bytes, None if sent else len(body))
     del body
-    result.pop("output", None)
-    attributes = {k: v[:1000] for k, v in list(result["attributes"].items())[:100]}
-    failed = {**result, "result_data": "", "relationship": "failure", "error": problem,
-              "attributes": {**attributes, "log.script.error": problem}, "logs": []}
-    return pickle.dumps(failed, protocol=5)
+    _fail(result, problem)
+    return wire.RESULT + pickle.dumps(result, protocol=5)
 
 
-def _decode(body: bytes) -> dict[str, Any]:
-    """A request from the console (trusted): marshal or pickle, as its first byte says."""
-    if body[:1] == b"M":
-        return marshal.loads(memoryview(body)[1:])  # type: ignore[no-any-return]
-    return pickle.loads(memoryview(body)[1:])  # type: ignore[no-any-return]
+def _send_reply(conn: Connection, result: dict[str, Any], max_bytes: int) -> None:
+    """A list output goes in chunks, each checked to be JSON data just before it is sent;
+    then the result, which says whether the chunks count."""
+    from console.script.execute import as_json_data
+
+    output = result.get("output")
+    sent = 0
+    if type(output) is list:
+        del result["output"]
+        result["output_chunks"] = True
+        for chunk in wire.chunked(output):
+            try:
+                body = wire.OUTPUT_CHUNK + pickle.dumps(as_json_data(chunk), protocol=5)
+            except (TypeError, ValueError, RecursionError, MemoryError) as exc:
+                _fail(result, f"{type(exc).__name__}: the script's output is not JSON data: "
+                              f"{exc}", trim=False)
+                break
+            if sent + len(body) > max_bytes:
+                _fail(result, _too_big(max_bytes))
+                break
+            sent += len(body)
+            conn.send_bytes(body)
+            del body
+        del output
+    elif "output" in result:
+        try:
+            result["output"] = as_json_data(output)
+        except (TypeError, ValueError, RecursionError, MemoryError) as exc:
+            _fail(result, f"{type(exc).__name__}: the script's output is not JSON data: {exc}",
+                  trim=False)
+    conn.send_bytes(_final(result, 0 if result["error"] else sent, max_bytes))
+
+
+def _receive(conn: Connection) -> dict[str, Any]:
+    request: dict[str, Any] = wire.decode(conn.recv_bytes())
+    chunks = request.pop("chunks", None)
+    if chunks is not None:
+        data: list[Any] = []
+        for _ in range(chunks):
+            data.extend(wire.decode(conn.recv_bytes()))
+        request["data"] = data
+    return request
 
 
 def serve(conn: Connection, settings: dict[str, Any]) -> None:
@@ -174,7 +236,7 @@ def serve(conn: Connection, settings: dict[str, Any]) -> None:
     log_limit = int(settings["max_output_kb"]) * 1024
     while True:
         try:
-            request = _decode(conn.recv_bytes())
+            request = _receive(conn)
         except (EOFError, OSError):
             return
         _limit_cpu(float(request["cpu_s"]))
@@ -185,14 +247,13 @@ def serve(conn: Connection, settings: dict[str, Any]) -> None:
             result = execute(request["source"], request["text"], request["attributes"],
                              log_limit=log_limit)
         del request
-        _unlimit_cpu()
         result["retire"] = _has_leftovers()
         try:
-            conn.send_bytes(_reply(result, max_bytes))
+            _send_reply(conn, result, max_bytes)
         except (EOFError, OSError):
             return
-        if result["retire"]:
-            return
+        finally:
+            _unlimit_cpu()
 
 
 def main() -> None:
@@ -203,6 +264,7 @@ def main() -> None:
         if settings.get("uid") is not None and os.geteuid() == 0:
             _drop_to(int(settings["uid"]), int(settings["gid"]))
         _prctl(_PR_SET_DUMPABLE, 0)
+        _prctl(_PR_SET_CHILD_SUBREAPER, 1)
         _die_with_parent(int(settings["parent"]))
         _children_die_with_us()
         os.environ.clear()

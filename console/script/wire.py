@@ -1,0 +1,56 @@
+"""What goes between the console and a script worker, message by message.
+
+A page (a list of rows) goes as chunks of rows, each way: while one side encodes the next
+chunk the other decodes the last one, so on two cores the page's encoding and decoding overlap
+instead of adding up. Requests are trusted (the console wrote them) and use marshal, the
+fastest for plain data, or pickle protocol 5 for anything else; replies come from code the
+console does not trust and are pickles read back with ``result.plain_loads``.
+
+A request is a header (``source``, ``attributes``, ``cpu_s`` and ``text``, ``data`` or the
+number of ``chunks``) and that many chunks. A reply is zero or more output chunks (``C``) and
+one result (``R``): the result comes last, so a chunk that turns out not to be JSON data, or
+a result over its size limit, fails the call after chunks were sent.
+"""
+
+from __future__ import annotations
+
+import marshal
+import pickle
+from collections.abc import Iterator
+from typing import Any
+
+CHUNK_ROWS = 1000
+OUTPUT_CHUNK = b"C"
+RESULT = b"R"
+
+
+def encode(value: Any) -> bytes:
+    """``value`` for the worker: marshal when it holds plain data only, pickle otherwise."""
+    try:
+        return b"M" + marshal.dumps(value)
+    except ValueError:
+        return b"P" + pickle.dumps(value, protocol=5)
+
+
+def decode(body: bytes) -> Any:
+    """What ``encode`` made, in the worker (which trusts the console)."""
+    if body[:1] == b"M":
+        return marshal.loads(memoryview(body)[1:])
+    return pickle.loads(memoryview(body)[1:])
+
+
+def chunked(rows: list[Any]) -> Iterator[list[Any]]:
+    for start in range(0, len(rows), CHUNK_ROWS):
+        yield rows[start:start + CHUNK_ROWS]
+
+
+def request(header: dict[str, Any], data: Any) -> tuple[bytes, Iterator[bytes]]:
+    """The request's header, encoded now, and the chunks of ``data`` (a list), encoded one by
+    one as they are sent: a chunk that cannot be sent fails the call and ends the worker,
+    which was waiting for it. A header with ``text`` carries no data."""
+    if "text" in header:
+        return encode(header), iter(())
+    if type(data) is list:
+        header = {**header, "chunks": -(-len(data) // CHUNK_ROWS)}
+        return encode(header), (encode(chunk) for chunk in chunked(data))
+    return encode({**header, "data": data}), iter(())
