@@ -41,8 +41,9 @@ async def test_filter_narrows_the_table(flows_file: Path) -> None:
     async with app.run_test(size=(80, 24)) as pilot:
         await pilot.press("slash", "o", "r", "d", "e", "r", "enter")
         table = app.screen.query_one(DataTable)
-        await until(pilot, lambda: table.row_count == 1)
-        assert [table.get_row_at(i)[0] for i in range(table.row_count)] == ["Order Status Flow"]
+        await until(pilot, lambda: table.row_count == 2)
+        assert [table.get_row_at(i)[0] for i in range(table.row_count)] == \
+            ["Order Status Flow", "Orders to ERP"]
 
 
 async def test_enable_toggle_and_schedule_are_saved_to_the_file(flows_file: Path) -> None:

@@ -405,6 +405,78 @@ _STALLED = "fires when an execution has been processing longer than this"
 _DURATION_LIMITS = "up to `366d`"
 
 
+def _exports_orders(kind: FlowKind, direction: str) -> bool:
+    return kind.settings_table == "order_export"
+
+
+def _logs_into_erp(kind: FlowKind, direction: str) -> bool:
+    return kind.reads_erp_when(direction) or kind.reads_omnitron_orders
+
+
+@dataclass(frozen=True, slots=True)
+class QueryCheck:
+    """Order export: the ERP lookup of one order by its number, before it is written. The
+    order is already in the ERP when the answer's ``found_path`` holds a non-empty, non-zero
+    value; a 404 answer means it is not."""
+
+    url: str = setting(label="Lookup URL (expressions: ${order.number}, ${order.pk}; empty = "
+                             "no check)",
+                       doc="the ERP's lookup of an order; expressions such as "
+                           "`${order.number}` allowed")
+    method: Literal["GET", "POST"] = setting(
+        "GET", label="Method", doc="`GET` (params in the query) or `POST` (params in the body)")
+    extra_params: Mapping[str, str] = setting(
+        factory=dict, label="Parameters (name = value per line)",
+        doc="the lookup's parameters, e.g. `{ number = \"${order.number}\" }`")
+    headers: Mapping[str, str] = setting(factory=dict,
+                                         label="Headers (name = value per line)",
+                                         doc="extra headers; values may use expressions")
+    found_path: str = setting("count", label="Found when this path of the answer is non-empty",
+                              doc="dotted path in the answer that is non-empty (a count above "
+                                  "0, a list with items) when the ERP has the order")
+    timeout_s: float = setting(30.0, bounds=(0.1, 3600), doc="per request")
+
+
+@dataclass(frozen=True, slots=True)
+class ErpWrite:
+    """Order export: Write Data to ERP, one request per order with the mapped order as its
+    JSON body."""
+
+    url: str = setting(label="Order endpoint URL (NiFi Expression Language)",
+                       doc="the ERP's order endpoint; expressions allowed")
+    method: Literal["POST", "PUT", "PATCH"] = setting("POST", label="Method",
+                                                      doc="`POST`, `PUT` or `PATCH`")
+    headers: Mapping[str, str] = setting(factory=dict, label="Headers (name = value per line)",
+                                         doc="extra headers; values may use expressions")
+    extra_params: Mapping[str, str] = setting(
+        factory=dict, label="Query parameters (name = value per line)",
+        doc="query parameters of the write; values may use expressions")
+    timeout_s: float = setting(30.0, bounds=(0.1, 3600), label="Timeout (seconds)",
+                               doc="per request; a write is never sent twice")
+
+
+@dataclass(frozen=True, slots=True)
+class OrderExport:
+    """``[flows.ID.order_export]``: which Omnitron orders wait for the ERP (``is_send`` false,
+    these statuses, this channel), and the ERP side: query check, write, check-response."""
+
+    status: tuple[str, ...] = setting(("400",), label="Order statuses (codes, comma separated)",
+                                      doc="order status codes to send (one is sent as "
+                                          "`status`, several as `status__in`)")
+    channel: int | None = setting(None, bounds=(1, 2_147_483_647),
+                                  label="Channel id (empty = every channel)",
+                                  doc="the sales channel of the orders; none: every channel")
+    page_size: int = setting(50, bounds=(1, 1000), label="Orders per page",
+                             doc="orders per page of Omnitron's order list")
+    extra_params: Mapping[str, str] = setting(
+        factory=dict, label="More filters (name = value per line)",
+        doc="more filters of Omnitron's order list; values may use expressions")
+    query_check: QueryCheck | None = setting(None, doc="the ERP lookup before each write "
+                                                       "(below); none: every order is written")
+    write: ErpWrite | None = setting(None, shown="", doc="Write Data to ERP (below)")
+    check_response: ScriptStep | None = setting(None, doc="the check-response script (below)")
+
+
 @dataclass(frozen=True, slots=True)
 class FlowAlarms:
     """``[flows.ID.alarms]``: this flow's alarm conditions; None takes the ``[alarms]`` default.
@@ -476,7 +548,7 @@ class Flow:
                                           label="Allow concurrent runs",
                                           doc="let a scheduled run start while another is "
                                               "running")
-    login: ErpLogin | None = setting(None, used_by=_reads_erp, doc="ERP login")
+    login: ErpLogin | None = setting(None, used_by=_logs_into_erp, doc="ERP login")
     read: ReadStep | None = setting(None, used_by=_reads_erp, doc="Read Data From ERP")
     script: ScriptStep | None = setting(None, doc="the Script step")
     mapping: MappingStep | None = setting(None, doc="the Mapping step")
@@ -490,10 +562,18 @@ class Flow:
                                                    doc="full stock flows' settings")
     proxy: ProxySettings | None = setting(None, used_by=_has_proxy_settings,
                                           doc="proxy flows' settings")
+    order_export: OrderExport | None = setting(None, used_by=_exports_orders,
+                                               doc="the order export (Omnitron to ERP)")
 
     @property
     def is_inbound(self) -> bool:
         return self.direction == "inbound"
+
+    @property
+    def reads_data(self) -> bool:
+        """The flow reads what it syncs (from the ERP, or Omnitron's orders waiting for the
+        ERP), so a run can be triggered; otherwise it only receives posted rows."""
+        return self.read is not None or self.order_export is not None
 
     @property
     def default_list(self) -> int | None:

@@ -6,6 +6,7 @@ a key the model does not declare is reported as unknown, with the closest known 
 from __future__ import annotations
 
 import json
+import re
 from collections.abc import Callable
 from contextvars import ContextVar
 from datetime import UTC, datetime
@@ -247,7 +248,9 @@ def _flow(flow_id: str, t: TableReader) -> m.Flow | None:
         t.problem("direction", f"{kind} flows are always outbound")
         direction = "outbound"
     if kind_of(kind).inbound_only and direction != "inbound":
-        t.problem("direction", f"{kind} flows are always inbound: they read the ERP")
+        reads = ("the orders waiting for the ERP from Omnitron"
+                 if kind_of(kind).reads_omnitron_orders else "the ERP")
+        t.problem("direction", f"{kind} flows are always inbound: they read {reads}")
         direction = "inbound"
     timezone = t.get("timezone", str, "UTC")
     try:
@@ -289,6 +292,7 @@ def _flow(flow_id: str, t: TableReader) -> m.Flow | None:
         alarms=_flow_alarms(t),
         full_stock=_full_stock(t, kind),
         proxy=_proxy(t, kind),
+        order_export=_order_export(t, kind),
     )
     t.finish(names(m.Flow))
     return flow
@@ -607,6 +611,115 @@ def _proxy(flow: TableReader, kind: str) -> m.ProxySettings | None:
     _check_python(t, "post_script", settings.post_script)
     t.finish(names(m.ProxySettings))
     return settings
+
+
+_STATUS_CODE = re.compile(r"\d{3}")
+
+
+def _order_export(flow: TableReader, kind: str) -> m.OrderExport | None:
+    """``[order_export]``: the Omnitron filters and the ERP side of an order export flow."""
+    t = flow.table("order_export")
+    wanted = kind_of(kind).settings_table == "order_export"
+    if t is None:
+        if wanted and "order_export" not in flow.data:
+            flow.problem("order_export", "missing table; order_export flows need "
+                                         "[order_export.write] with the ERP's order URL")
+        return None
+    if not wanted:
+        flow.problem("order_export", "only "
+                     f"{_kinds_with(lambda k: k.settings_table == 'order_export')} flows have "
+                     "an [order_export] table")
+    if wanted and flow.has("read"):
+        flow.problem("read", "order_export flows read the orders waiting for the ERP from "
+                             "Omnitron; set the filters in [order_export], not [read]")
+    d = m.OrderExport()
+    export = m.OrderExport(
+        status=_statuses(t),
+        channel=t.integer("channel", 0, low=1, high=2_147_483_647) if t.has("channel") else None,
+        page_size=_int(t, d, "page_size"),
+        extra_params=t.string_table("extra_params"),
+        query_check=_query_check(t),
+        write=_erp_write(t, required=wanted),
+        check_response=_check_response(t),
+    )
+    for key, value in export.extra_params.items():
+        _check_expression(t, f"extra_params.{key}", value)
+    t.finish(names(m.OrderExport))
+    return export
+
+
+def _statuses(t: TableReader) -> tuple[str, ...]:
+    """Order status codes: ``status = ["400", "450"]`` (numbers are taken as codes too)."""
+    if not t.has("status"):
+        return m.OrderExport().status
+    raw = t.data["status"]
+    values = raw if isinstance(raw, list) else [raw]
+    codes = tuple(str(v) for v in values if isinstance(v, str | int) and not isinstance(v, bool))
+    bad = [v for v in values if isinstance(v, bool) or not isinstance(v, str | int)
+           or not _STATUS_CODE.fullmatch(str(v))]
+    if bad or not codes:
+        t.problem("status", 'expected Omnitron order status codes such as ["400"], found '
+                            f"{bad[0]!r}" if bad else 'expected at least one order status code '
+                                                      'such as "400"')
+    return codes
+
+
+def _erp_call(t: TableReader, methods: tuple[str, ...], default: str) -> dict[str, Any]:
+    """What the query check and the write share: an EL URL, method, headers, params."""
+    values: dict[str, Any] = {
+        "url": t.get("url", str, "", required=True),
+        "method": t.choice("method", methods, default),
+        "headers": t.string_table("headers"),
+        "extra_params": t.string_table("extra_params"),
+    }
+    _check_expression(t, "url", values["url"])
+    if values["url"] and not values["url"].startswith(("http://", "https://", "${")):
+        t.problem("url", f"expected an http:// or https:// URL, found {values['url']!r}")
+    for key, value in values["headers"].items():
+        _check_expression(t, f"headers.{key}", value)
+    for key, value in values["extra_params"].items():
+        _check_expression(t, f"extra_params.{key}", value)
+    return values
+
+
+def _query_check(export: TableReader) -> m.QueryCheck | None:
+    t = export.table("query_check")
+    if t is None:
+        return None
+    d = m.QueryCheck(url="")
+    check = m.QueryCheck(**_erp_call(t, ("GET", "POST"), "GET"),
+                         found_path=t.get("found_path", str, d.found_path),
+                         timeout_s=_float(t, d, "timeout_s"))
+    if not check.found_path.strip():
+        t.problem("found_path", 'expected a dotted path in the lookup\'s answer that is '
+                                'non-empty when the order is there, such as "count"')
+    t.finish(names(m.QueryCheck))
+    return check
+
+
+def _erp_write(export: TableReader, *, required: bool) -> m.ErpWrite | None:
+    t = export.table("write")
+    if t is None:
+        if required and "write" not in export.data:
+            export.problem("write", "missing table; expected url (the ERP's order endpoint), "
+                                    "and optionally method, headers, extra_params")
+        return None
+    d = m.ErpWrite(url="")
+    write = m.ErpWrite(**_erp_call(t, ("POST", "PUT", "PATCH"), "POST"),
+                       timeout_s=_float(t, d, "timeout_s"))
+    t.finish(names(m.ErpWrite))
+    return write
+
+
+def _check_response(export: TableReader) -> m.ScriptStep | None:
+    t = export.table("check_response")
+    if t is None:
+        return None
+    source = t.get("source", str, "", required=True)
+    _check_python(t, "source", source)
+    timeout = _float(t, m.ScriptStep(""), "timeout_s")
+    t.finish(names(m.ScriptStep))
+    return m.ScriptStep(source, timeout)
 
 
 _RULE_KEYS = ("error_rate", "window", "avg_flow_time_s", "no_success_within", "stalled_after")

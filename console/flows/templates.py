@@ -7,18 +7,23 @@ from urllib.parse import urlparse
 
 from console.flows.model import (
     ErpLogin,
+    ErpWrite,
     Flow,
     FlowsConfig,
     FullStockSettings,
     MappingStep,
     OmsSettings,
+    OrderExport,
     Pagination,
     ProxySettings,
+    QueryCheck,
     ReadStep,
+    ScriptStep,
     WriteStep,
 )
 from console.flows.secrets import Secret
 from console.kinds import KINDS, kind_of
+from console.kinds.templates import Template
 
 
 def choices() -> list[tuple[str, str]]:
@@ -38,10 +43,13 @@ def template(flow_id: str, name: str, kind: str, direction: str, config: FlowsCo
     erp = f"http://{host}:8802"
     flow_kind = kind_of(kind)
     start = flow_kind.template
-    direction = "inbound" if flow_kind.inbound_only else direction
-    inbound = direction == "inbound" and not flow_kind.outbound_only
+    if direction not in flow_kind.directions:
+        direction = flow_kind.directions[0]
+    inbound = direction == "inbound"
     read = None
-    if flow_kind.answers_outbound:
+    if flow_kind.reads_omnitron_orders:
+        pass  # it reads Omnitron's waiting orders, not the ERP
+    elif flow_kind.answers_outbound:
         read = ReadStep(url=f"{erp}/{start.erp_path}", method="POST", records="items")
     elif not flow_kind.hand_triggered:  # the full stock: every page of the whole stock
         read = ReadStep(url=f"{erp}/{start.erp_path}", records="items",
@@ -52,14 +60,15 @@ def template(flow_id: str, name: str, kind: str, direction: str, config: FlowsCo
                         records="items", pagination=Pagination(type="next"))
     elif flow_kind.outbound_only:
         read = ReadStep(url=f"{erp}/{start.erp_path}", records="items")
-    login = ErpLogin(type="none") if read is None else ErpLogin(
+    logs_in = read is not None or flow_kind.reads_omnitron_orders
+    login = ErpLogin(type="none") if not logs_in else ErpLogin(
         type="jwt", url=f"{erp}/auth/login", username="erp", password=Secret(env="ERP_PASSWORD"))
     return Flow(
         id=flow_id, name=name, type=kind,
-        direction="outbound" if flow_kind.outbound_only else direction,  # type: ignore[arg-type]
+        direction=direction,  # type: ignore[arg-type]
         enabled=False, schedule=start.schedule if inbound else None,
         trigger_params=flow_kind.trigger_params,
-        login=login if read is not None else None, read=read,
+        login=login if logs_in else None, read=read,
         mapping=MappingStep(start.mapping or "[]") if "mapping" in flow_kind.cards else None,
         write=WriteStep(stock_list=1 if "stock_list" in flow_kind.write_fields else None,
                         price_list=1 if "price_list" in flow_kind.write_fields else None,
@@ -69,9 +78,19 @@ def template(flow_id: str, name: str, kind: str, direction: str, config: FlowsCo
         if flow_kind.settings_table == "full_stock" else None,
         proxy=ProxySettings(pre_script=start.pre_script, post_script=start.post_script)
         if flow_kind.settings_table == "proxy" else None,
+        order_export=_order_export(erp, start) if flow_kind.reads_omnitron_orders else None,
     )
 
 
 def _stock_flow(config: FlowsConfig) -> str:
     """The stock flow a new full stock flow syncs with: the first inbound one."""
     return next((f.id for f in config.flows if f.type == "stock" and f.is_inbound), "stock")
+
+
+def _order_export(erp: str, start: Template) -> OrderExport:
+    """Orders waiting for the ERP, looked up by number before each is written."""
+    orders = f"{erp}/{start.erp_path}"
+    return OrderExport(
+        query_check=QueryCheck(url=orders, extra_params={"number": "${order.number}"}),
+        write=ErpWrite(url=orders, headers={"Accept": "application/json"}),
+        check_response=ScriptStep(start.check_script) if start.check_script else None)

@@ -10,10 +10,10 @@ from console.kinds import templates
 from console.kinds.row_shapes import order_problem, price_problem, stock_problem
 from console.kinds.templates import Template
 
-CardId = Literal["script", "mapping", "pre_script", "post_script"]
+CardId = Literal["script", "mapping", "pre_script", "post_script", "check_response"]
 WriterId = Literal["stock_bulk", "order_status", "stock_answer", "price_bulk", "stock_compare",
-                   "proxy_call"]
-SampleId = Literal["stock_rows", "orders", "skus", "prices", "proxy_payload"]
+                   "proxy_call", "erp_orders"]
+SampleId = Literal["stock_rows", "orders", "skus", "prices", "proxy_payload", "omnitron_orders"]
 
 
 RowShape = Callable[[Any, "int | None"], "str | None"]
@@ -68,6 +68,13 @@ class FlowKind:
     answers_outbound: bool = False
     """An outbound call is answered with the flow's output, synchronously; such a flow calls
     its remote (Login and Read cards) in both directions."""
+    reads_omnitron_orders: bool = False
+    """The flow reads Omnitron's orders waiting for the ERP and writes each to the ERP
+    (the order export): no Read step, an ERP login, and the ``[order_export]`` table."""
+
+    @property
+    def logs_into_erp(self) -> bool:
+        return self.reads_erp or self.reads_omnitron_orders
 
     @property
     def directions(self) -> tuple[str, ...]:
@@ -78,7 +85,9 @@ class FlowKind:
 
     @property
     def has_write_card(self) -> bool:
-        return self.writer not in ("stock_answer", "proxy_call")
+        """The Write to Omnitron card (a stock or proxy answer has none; an order export
+        writes to the ERP instead)."""
+        return self.writer not in ("stock_answer", "proxy_call", "erp_orders")
 
     def runs_on_its_own(self, direction: str) -> bool:
         """A flow of this kind and direction may run on a schedule or after another flow:
@@ -138,6 +147,13 @@ KINDS: dict[str, FlowKind] = {kind.id: kind for kind in (
         cards=("pre_script", "post_script"), sample="proxy_payload", writer="proxy_call",
         write_fields=(), write_script=False, stock_list_key=False, row_shape=None,
         template=templates.PROXY, settings_table="proxy", answers_outbound=True),
+    FlowKind(
+        id="order_export", label="export", title="Order export", trigger_params=("number",),
+        reads_erp=False, outbound_only=False, schedulable=True, fetch_missing=False,
+        cards=("script", "mapping", "check_response"), sample="omnitron_orders",
+        writer="erp_orders", write_fields=(), write_script=False, stock_list_key=False,
+        row_shape=None, template=templates.ORDER_EXPORT, settings_table="order_export",
+        inbound_only=True, reads_omnitron_orders=True),
 )}
 
 

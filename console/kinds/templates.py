@@ -22,6 +22,8 @@ class Template:
     """The scripts around a proxy flow's one request."""
     schedule: str | None = "*/15 * * * *"
     """An inbound flow's schedule (None: it runs when asked)."""
+    check_script: str | None = None
+    """The check-response script, for kinds that write orders to the ERP."""
 
 
 STOCK = Template(erp_path="stock", mapping="""[
@@ -86,4 +88,33 @@ PROXY = Template(erp_path="stock/query", schedule=None, pre_script='''def transf
 ''', post_script='''def transform(data, attributes):
     """The remote's answer as the flow's output (an outbound caller gets it back)."""
     return data
+''')
+
+ORDER_EXPORT = Template(erp_path="sales-orders", mapping="""[
+  {
+    "operation": "shift",
+    "spec": {
+      "number": "number",
+      "date_placed": "date",
+      "amount": "total",
+      "customer": {
+        "email": "customer.email"
+      },
+      "orderitem_set": {
+        "*": {
+          "product": { "sku": "lines[&2].sku" },
+          "quantity": "lines[&1].qty",
+          "price": "lines[&1].price"
+        }
+      }
+    }
+  }
+]""", check_script='''def transform(data, attributes):
+    """Decides whether the ERP took the order: only accepted orders are marked sent."""
+    if data["already_in_erp"]:
+        return {"success": True}
+    response = data["response"]
+    if 200 <= response["status_code"] < 300:
+        return {"success": True}
+    return {"success": False, "message": "the ERP answered %s" % response["status_code"]}
 ''')

@@ -80,6 +80,10 @@ def dry_run(config: FlowsConfig, flow_id: str, params: dict[str, str] | None = N
         return _proxy_call(flow, input_text, report)
     if kind_of(flow.type).writer == "stock_compare":
         return _stock_compare(config, flow, report)
+    if kind_of(flow.type).reads_omnitron_orders:
+        from console.runner.order_export import dry_run_orders
+
+        return dry_run_orders(config, flow_id, params or {}, report, input_text)
     try:
         if input_text is not None:
             report.records = json.loads(input_text)

@@ -168,6 +168,10 @@ class Engine:
                 compare.run(self._pages(flow, execution, attrs, http, retry)[0], client, counts,
                             attributes)
                 return
+            if kind_of(flow.type).reads_omnitron_orders:
+                self._export_orders(flow, execution, attrs, client, http, retry, counts,
+                                    progress)
+                return
             pages, transformed = self._pages(flow, execution, attrs, http, retry)
             pipeline = None if transformed else Pipeline(flow, self.pool)
             writer = self._writer(flow, client, execution, attrs)
@@ -238,6 +242,42 @@ class Engine:
             return entries
         return [(level, key, message, payload)
                 for (level, key, _, payload), message in zip(entries, clean, strict=True)]
+    def _export_orders(self, flow: Flow, execution: Execution, attrs: dict[str, str],
+                       client: OmnitronClient, http: httpx.Client, retry: RetryPolicy,
+                       counts: WriteCounts, progress: Progress | None) -> None:
+        """The order export: every waiting order through the ERP, one log row each (see
+        ``order_export``). A stopping runner ends it between two orders."""
+        from console.runner.order_export import OrderExporter
+
+        session = erp.login(http, flow.login, retry)
+        if session.token:
+            attrs["token.erp"] = session.token
+            self.redact.add(session.token)
+        exporter = OrderExporter(flow, client, http, session, self.pool, with_all_var(attrs),
+                                 retry)
+
+        def note(page: int, total: int | None) -> None:
+            self._log(execution.id, "info", f"read page {page} of Omnitron's orders waiting "
+                                            "for the ERP")
+        orders = exporter.waiting(execution.params, note)
+        self.store.expect(execution.id, len(orders))
+        self.store.save_sample(execution.id, flow.id, orders)
+        for order in orders:
+            if self.stopped():
+                raise Interrupted
+            if self.fence is not None:
+                self.fence()  # a run taken over sends no order the new one may send too
+            outcome = exporter.run(order)
+            if outcome.ok:
+                counts.succeeded += 1
+            else:
+                counts.failed += 1
+            self.store.add_logs(execution.id, [("info" if outcome.ok else "error", outcome.number,
+                                                 self.redact(outcome.message), outcome.payload)])
+            self.store.progress(execution.id, counts.succeeded + counts.failed, counts.succeeded,
+                                counts.failed, len(orders), 0)
+            if progress is not None:
+                progress(self._reload(execution))
 
     def _write(self, writer: Writer, page: Page) -> Page:
         """The write step: one page's rows to Omnitron, in the order the pages were read.

@@ -40,7 +40,7 @@ def describe(config: FlowsConfig, limits: HttpLimits) -> dict[str, Any]:
     proxies = [f.id for f in config.flows if f.direction == "outbound" and
                kind_of(f.type).answers_outbound]
     oms = [f.id for f in config.flows if f.type == "oms_stock"]
-    inbound = [f.id for f in config.flows if f.is_inbound and f.read is not None]
+    inbound = [f.id for f in config.flows if f.is_inbound and f.reads_data]
     accepted = {"type": "object", "required": ["execution_id"],
                 "properties": {"execution_id": {"type": "string"},
                                "rows": {"type": "integer", "minimum": 1}}}

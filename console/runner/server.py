@@ -210,7 +210,7 @@ class RunnerApp:
         flow = self.runner.config.find(flow_id)
         if flow is None:
             raise UnknownFlow(flow_id)
-        if not flow.is_inbound or flow.read is None:
+        if not flow.is_inbound or not flow.reads_data:
             return _problem(409, f"{flow.name} reads no ERP data to trigger: it receives "
                                  "posted rows")
         params = dict(request.query_params)

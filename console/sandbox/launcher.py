@@ -108,6 +108,20 @@ class Sandbox:
         found: dict[str, dict[str, int]] = self._get(f"{self.omnitron_url}/_sandbox/batches")
         return found
 
+    def orders_sent(self, **control: Any) -> dict[str, bool]:
+        """Omnitron's orders as ``{number: is_send}``; ``patch_fails=True`` makes marking an
+        order sent answer 500, ``reset=True`` puts every order back as seeded."""
+        url = f"{self.omnitron_url}/_sandbox/orders"
+        found: dict[str, bool] = self._post(url, control) if control else self._get(url)
+        return found
+
+    def erp_sales_orders(self, **control: Any) -> dict[str, int]:
+        """How many orders the ERP holds per number; ``failing=[numbers]`` makes writes of
+        those numbers answer 500."""
+        url = f"{self.erp_url}/_sandbox/sales_orders"
+        found: dict[str, int] = self._post(url, control) if control else self._get(url)
+        return found
+
     def dump(self) -> dict[str, Any]:
         return {"omnitron": self._get(f"{self.omnitron_url}/_sandbox/dump"),
                 "erp": self._get(f"{self.erp_url}/_sandbox/dump")}

@@ -21,7 +21,16 @@ from typing import Any
 import uvicorn
 from starlette.applications import Starlette
 
-from console.sandbox import admin, erp, erp_oauth, erp_prices, omnitron, omnitron_prices
+from console.sandbox import (
+    admin,
+    erp,
+    erp_oauth,
+    erp_prices,
+    erp_sales_orders,
+    omnitron,
+    omnitron_orders,
+    omnitron_prices,
+)
 from console.sandbox.db import connect, open_state
 from console.sandbox.faults import FaultMiddleware, Faults
 
@@ -34,6 +43,7 @@ def build_apps(data_dir: Path, seed: int, products: int, orders: int) -> tuple[A
 def omnitron_asgi(conn: sqlite3.Connection) -> Any:
     app: Starlette = omnitron.create_app(conn)
     omnitron_prices.install(app)
+    omnitron_orders.install(app)
     faults = Faults()
     app.router.routes.extend([admin.fault_route(faults), *admin.omnitron_routes()])
     return FaultMiddleware(app, faults)
@@ -43,6 +53,7 @@ def erp_asgi(conn: sqlite3.Connection) -> Any:
     app: Starlette = erp.create_app(conn)
     erp_oauth.install(app)
     erp_prices.install(app)
+    erp_sales_orders.install(app)
     faults = Faults()
     app.router.routes.extend([admin.fault_route(faults), *admin.erp_routes()])
     return erp.PathToken(FaultMiddleware(app, faults))

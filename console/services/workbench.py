@@ -53,11 +53,15 @@ def live_input(config: FlowsConfig, flow_id: str) -> TestInput:
     from console.runner.erp import StepError
 
     flow = config.flow(flow_id)
-    if flow.read is None:
+    if flow.read is None and flow.order_export is None:
         raise ServiceError("this flow does not read from the ERP")
     if flow.proxy is not None:
         return _input(_remote_answer(flow), "live")
     try:
+        if flow.order_export is not None:
+            from console.runner.order_export import waiting_sample
+
+            return _input(waiting_sample(config, flow_id), "live")
         return _input(fetch_records(config, flow_id), "live")
     except StepError as exc:
         raise ServiceError(f"{exc.step}: {exc.message}") from None

@@ -15,16 +15,28 @@ from dataclasses import dataclass
 from typing import Any, Literal, Union, get_args, get_origin
 
 from console.flows import ErpLogin, Flow, Pagination, schema
+from console.flows.model import ErpWrite, QueryCheck
 from console.kinds import kind_of
 
 Kind = Literal["text", "int", "float", "choice", "bool", "list", "optional", "pairs"]
-Tab = Literal["config", "login", "read", "write", "fetch", "oms", "full_stock", "proxy"]
+Tab = Literal["config", "login", "read", "write", "fetch", "oms", "full_stock", "proxy", "orders",
+              "query_check", "erp_write"]
 
 
 _TABS: dict[str, Tab] = {"": "config", "login": "login", "read": "read", "write": "write",
                          "fetch_missing": "fetch", "oms": "oms", "full_stock": "full_stock",
                          "proxy": "proxy"}
 """The designer's tab of each table of a flow (by the first part of the key's path)."""
+_EXPORT_TABS: dict[str, Tab] = {"order_export.query_check": "query_check",
+                                "order_export.write": "erp_write", "order_export": "orders"}
+"""An order export's table holds three cards' keys."""
+
+
+def _tab(flow_path: str) -> Tab:
+    for prefix, tab in _EXPORT_TABS.items():
+        if flow_path.startswith(prefix + "."):
+            return tab
+    return _TABS[flow_path.split(".")[0] if "." in flow_path else ""]
 
 
 @dataclass(frozen=True)
@@ -79,7 +91,7 @@ def _fields(table: str) -> list[Field]:
         if key.table_model is not None and key.path in schema.tables():
             found.extend(_fields(key.path))
         elif key.label is not None:
-            tab = _TABS[key.flow_path.split(".")[0] if "." in key.flow_path else ""]
+            tab = _tab(key.flow_path)
             found.append(Field(tab, key.flow_path, key.label, _kind(key), _choices(key),
                                key.optional))
     return found
@@ -94,7 +106,8 @@ def fields_for(flow: Flow) -> list[Field]:
     and for its tables: no login or read fields without a Read step."""
     kind = kind_of(flow.type)
     return [spec for spec in FIELDS
-            if not (spec.tab in ("login", "read") and flow.read is None)
+            if not (spec.tab in ("login", "read") and flow.read is None
+                    and not (spec.tab == "login" and kind.reads_omnitron_orders))
             and schema.key(f"{schema.FLOW_TABLE}.{spec.key}").used(kind, flow.direction)]
 
 
@@ -191,7 +204,21 @@ def _with_containers(flow: Flow, values: dict[str, Any]) -> Flow:
         pagination = None if kind == "none" else (current or Pagination())
         flow = dataclasses.replace(flow, read=dataclasses.replace(flow.read,
                                                                   pagination=pagination))
-    return flow
+    return _with_export_tables(flow, values)
+
+
+def _with_export_tables(flow: Flow, values: dict[str, Any]) -> Flow:
+    """An order export's query check is there while its URL is; its write table always is."""
+    if flow.order_export is None:
+        return flow
+    export = flow.order_export
+    url = values.get("order_export.query_check.url")
+    if url is not None:
+        check = (export.query_check or QueryCheck(url="")) if url else None
+        export = dataclasses.replace(export, query_check=check)
+    if export.write is None and "order_export.write.url" in values:
+        export = dataclasses.replace(export, write=ErpWrite(url=""))
+    return dataclasses.replace(flow, order_export=export)
 
 
 def apply(flow: Flow, raw: dict[str, str | bool]) -> tuple[Flow, dict[str, str]]:

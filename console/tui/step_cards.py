@@ -9,7 +9,7 @@ from dataclasses import dataclass
 from typing import Any, Literal
 
 from console.flows import Flow, MappingStep, OmsSettings, ScriptStep
-from console.flows.model import ProxySettings
+from console.flows.model import OrderExport, ProxySettings
 from console.kinds import kind_of
 from console.kinds.registry import CardId
 
@@ -30,7 +30,25 @@ SAMPLE_OMS_RECORDS = json.dumps([{"id": 1, "sku": "SKU-000001", "qty": 12, "stoc
                                  {"id": 2, "sku": "SKU-000002", "qty": 0, "stock_list": 1}],
                                 indent=2)
 
-Target = Literal["script", "mapping", "pre_script", "post_script"]
+# An order export's script and mapping get one order of Omnitron's waiting list at a time.
+SAMPLE_OMNITRON_ORDER = json.dumps({
+    "pk": 2, "number": "ORD-000002", "channel": 1, "status": "400", "is_send": False,
+    "date_placed": "2024-10-03T02:15:00.000000Z", "currency": "try", "amount": "139.80",
+    "customer": {"id": 1002, "email": "customer2@example.com", "first_name": "Ada",
+                 "last_name": "Customer 2"},
+    "shipping_address": {"city": "Istanbul", "line": "Sample Street 2"},
+    "orderitem_set": [{"id": 4, "product": {"sku": "SKU-000010"}, "status": "400",
+                       "quantity": 1, "price": "139.80"}]}, indent=2)
+# What the check-response script gets: the order, what was sent and the ERP's answer.
+SAMPLE_CHECK_INPUT = json.dumps({
+    "order": {"pk": 2, "number": "ORD-000002", "channel": 1, "status": "400"},
+    "sent": {"number": "ORD-000002", "total": "139.80",
+             "lines": [{"sku": "SKU-000010", "qty": 1, "price": "139.80"}]},
+    "response": {"status_code": 201, "body": {"result": "ok", "id": 17,
+                                              "number": "ORD-000002"}},
+    "already_in_erp": False}, indent=2)
+
+Target = Literal["script", "mapping", "pre_script", "post_script", "check_response"]
 
 
 @dataclass(frozen=True)
@@ -58,6 +76,9 @@ class StepCard:
         return "mapping" if self.target == "mapping" else "python"
 
     def source(self, flow: Flow) -> str:
+        if self.target == "check_response":
+            step = flow.order_export.check_response if flow.order_export else None
+            return step.source if step else ""
         if self.target == "script":
             return flow.script.source if flow.script else ""
         if self.target == "mapping":
@@ -67,6 +88,9 @@ class StepCard:
 
     def timeout_s(self, flow: Flow) -> float | None:
         """The script's timeout in runs (a mapping has none)."""
+        if self.target == "check_response":
+            step = flow.order_export.check_response if flow.order_export else None
+            return step.timeout_s if step else None
         if self.target == "script":
             return flow.script.timeout_s if flow.script else None
         if self.target == "mapping":
@@ -79,6 +103,12 @@ class StepCard:
         and saving an untouched card must not change its key in flows.toml."""
         if text == self.source(flow):
             return flow
+        if self.target == "check_response":
+            export = flow.order_export or OrderExport()
+            current = export.check_response
+            step = dataclasses.replace(current, source=text) if current else ScriptStep(text)
+            return dataclasses.replace(flow, order_export=dataclasses.replace(
+                export, check_response=step if text.strip() else None))
         if self.target == "script":
             step = dataclasses.replace(flow.script, source=text) if flow.script else \
                 ScriptStep(text)
@@ -121,7 +151,8 @@ def _proxy_cards(flow: Flow) -> list[StepCard]:
 
 
 _SAMPLES = {"stock_rows": SAMPLE_STOCK, "orders": SAMPLE_ORDERS, "skus": SAMPLE_SKUS,
-            "prices": SAMPLE_PRICES, "proxy_payload": SAMPLE_PROXY_PAYLOAD}
+            "prices": SAMPLE_PRICES, "proxy_payload": SAMPLE_PROXY_PAYLOAD,
+            "omnitron_orders": SAMPLE_OMNITRON_ORDER}
 
 
 def _card(card: CardId, sample: str) -> StepCard:
@@ -131,8 +162,13 @@ def _card(card: CardId, sample: str) -> StepCard:
                         "SKUs asked for (F5 asks the ERP for them)")
     if card == "post_script":
         return StepCard("post_script", "Post-script", SAMPLE_OMS_RECORDS, True)
+    if card == "check_response":
+        return StepCard("check_response", "Check response", SAMPLE_CHECK_INPUT, False,
+                        "the order, what was sent, the ERP's answer")
     if card == "script":
-        return StepCard("script", "Script", sample, True)
+        label = "one Omnitron order · f6 live f8 last f7 pin" \
+            if sample == SAMPLE_OMNITRON_ORDER else StepCard.input_label
+        return StepCard("script", "Script", sample, True, label)
     return StepCard("mapping", "Mapping", sample, False, "input: the script's output")
 
 

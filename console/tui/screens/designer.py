@@ -22,6 +22,7 @@ from console.flows import Flow, FlowsConfig, FlowsError
 from console.kinds import kind_of
 from console.kinds.row_shapes import RowCheck, row_check
 from console.services import workbench
+from console.tui import order_export_cards
 from console.tui.base import ConsoleScreen
 from console.tui.flow_form import apply, fields_for
 from console.tui.messages import (
@@ -34,10 +35,11 @@ from console.tui.messages import (
     TestInputLoaded,
 )
 from console.tui.outbound_text import outbound_text
-from console.tui.step_cards import SAMPLE_ORDER, first_order, step_cards
+from console.tui.step_cards import SAMPLE_ORDER, StepCard, first_order, step_cards
 from console.tui.widgets.code_editor import CodeEditor
 from console.tui.widgets.footer import KeyFooter
 from console.tui.widgets.form_fields import FormFields
+from console.tui.widgets.order_export_panels import CheckResponsePanel, ErpRequestPanel
 from console.tui.widgets.read_card import ReadCard
 from console.tui.widgets.test_panel import TestPanel
 
@@ -79,11 +81,12 @@ class DesignerScreen(ConsoleScreen[None]):
         with TabbedContent(id="cards"):
             with TabPane("Config", id="tab-config"):
                 yield FormFields(flow, "config", id="form-config")
-            if flow.read is not None:
+            if flow.read is not None or self.kind.reads_omnitron_orders:
                 with TabPane("Login", id="tab-login"):
                     yield Static(self._secrets_text(), id="login-secrets", classes="hint",
                                  markup=False)
                     yield FormFields(flow, "login", id="form-login")
+            if flow.read is not None:
                 with TabPane("Read", id="tab-read"):
                     yield ReadCard(flow, id="read-card")
             table = self.kind.settings_table
@@ -91,13 +94,18 @@ class DesignerScreen(ConsoleScreen[None]):
                 name = table.replace("_", "-")
                 with TabPane(_SETTINGS_CARDS[table], id=f"tab-{name}"):
                     yield FormFields(flow, table, id=f"form-{name}")  # type: ignore[arg-type]
+            export = table == "order_export"
+            if export:
+                yield from order_export_cards.before_code(flow)
             for card in self.cards:
-                with TabPane(card.title, id=card.tab_id), Horizontal():
-                    yield CodeEditor(card.source(flow), card.language, id=card.editor_id)
-                    yield TestPanel("mapping" if card.target == "mapping" else "script",
-                                    card.sample, label=card.input_label, id=card.panel_id)
+                if card.target != "check_response":
+                    yield from self._code_card(card)
             if self.kind.has_write_card:
                 yield from self._write_card()
+            if export:
+                yield from order_export_cards.erp_write(flow)
+                yield from (pane for card in self.cards if card.target == "check_response"
+                            for pane in self._code_card(card))
             if any(f.tab == "fetch" for f in fields_for(flow)):
                 with TabPane("Fetch missing", id="tab-fetch"):
                     yield FormFields(flow, "fetch", id="form-fetch")
@@ -105,6 +113,14 @@ class DesignerScreen(ConsoleScreen[None]):
                 yield Static(outbound_text(self.config, flow), id="outbound", markup=False)
         yield Static("", id="form-status", markup=False)
         yield KeyFooter()
+
+    def _code_card(self, card: StepCard) -> ComposeResult:
+        flow = self.flow
+        with TabPane(card.title, id=card.tab_id), Horizontal():
+            yield CodeEditor(card.source(flow), card.language, id=card.editor_id)
+            panel = CheckResponsePanel if card.target == "check_response" else TestPanel
+            yield panel("mapping" if card.target == "mapping" else "script",
+                        card.sample, label=card.input_label, id=card.panel_id)
 
     def _write_card(self) -> ComposeResult:
         flow = self.flow
@@ -141,6 +157,10 @@ class DesignerScreen(ConsoleScreen[None]):
 
     def _set_erp_input(self, text: str) -> None:
         """Give ERP records to the card that reads them (and to a mapping with no script)."""
+        if self.kind.reads_omnitron_orders:  # each card takes one order at a time
+            text = first_order(text) or text
+            for panel in self.query(ErpRequestPanel):
+                panel.input_text = text
         for card in self.cards:
             if card.reads_erp_records or (card.target == "mapping" and not self.flow.script):
                 self.query_one(f"#{card.panel_id}", TestPanel).input_text = text
@@ -166,6 +186,8 @@ class DesignerScreen(ConsoleScreen[None]):
             panel.source_of = _text_of(editor)
             panel.flow_id = self.flow.id
             panel.timeout_s = card.timeout_s(self.flow)
+        for erp_panel in self.query(ErpRequestPanel):
+            erp_panel.flow_of = lambda: (self.config.with_flow(self.edited_flow()), self.flow.id)
         if self.query("#order-test"):
             panel = self.query_one("#order-test", TestPanel)
             panel.source_of = _text_of(self.query_one("#order-editor", CodeEditor))
@@ -288,6 +310,10 @@ class DesignerScreen(ConsoleScreen[None]):
         if tab == "tab-write" and self.query("#order-test"):
             self.query_one("#order-test", TestPanel).action_run()
             return
+        erp_panel = self.query(f"#{tab} ErpRequestPanel")
+        if erp_panel:
+            erp_panel.first(ErpRequestPanel).action_run()
+            return
         if card is None:
             titles = " and ".join(c.title for c in self.cards)
             if self.query("#order-test"):
@@ -391,7 +417,7 @@ class DesignerScreen(ConsoleScreen[None]):
 
     def action_fetch_live(self) -> None:
         """Fill the script test's input with the first page the flow's Read step returns."""
-        if self.flow.read is None:
+        if not self.flow.reads_data:
             self.notify("This flow does not read from the ERP.", severity="warning")
             return
         self.fetch_live(self.config.with_flow(self.edited_flow()), self.flow.id)
