@@ -133,17 +133,22 @@ class ClusterState:
         """End every database session of the hosts (other than ``me``) that have not
         heartbeated for ``silent_for_s``: a host taken for dead keeps no lock (the leader's,
         a flow's write lock) and no open transaction, and one that was only paused comes back
-        to broken connections instead of writing on. The hosts whose sessions were ended."""
+        to broken connections instead of writing on; the sessions it opens after that are its
+        own again. The hosts whose sessions were ended."""
         with self.pool.connection() as conn:
-            silent = [row[0] for row in conn.execute(
-                "SELECT name FROM cluster_host WHERE stopped_at IS NULL AND name <> %s AND"
-                " heartbeat_at < now() - make_interval(secs => %s)", (me, silent_for_s))]
+            silent = conn.execute(
+                "SELECT name, heartbeat_at + make_interval(secs => %s) FROM cluster_host WHERE"
+                " stopped_at IS NULL AND name <> %s AND"
+                " heartbeat_at < now() - make_interval(secs => %s)",
+                (silent_for_s, me, silent_for_s)).fetchall()
             fenced = []
-            for name in silent:
+            for name, taken_for_dead in silent:
+                # only the sessions it had when it was taken for dead: those it opens after
+                # coming back must live, or it could never heartbeat again
                 ended = conn.execute(
                     "SELECT pg_terminate_backend(pid) FROM pg_stat_activity WHERE"
-                    " application_name = %s AND pid <> pg_backend_pid()",
-                    (session_name(name),)).fetchall()
+                    " application_name = %s AND pid <> pg_backend_pid() AND backend_start < %s",
+                    (session_name(name), taken_for_dead)).fetchall()
                 conn.execute("UPDATE cluster_host SET leader = FALSE WHERE name = %s", (name,))
                 if ended:
                     fenced.append(name)
