@@ -140,8 +140,8 @@ class SQLiteStore(HealthQueries):
         conn.executescript(_LOG_INDEXES)
 
     def _conn(self) -> sqlite3.Connection:
-        held = getattr(self._local, "held", None)
-        if held is None:
+        conn: sqlite3.Connection | None = getattr(self._local, "conn", None)
+        if conn is None:
             conn = sqlite3.connect(self.path, timeout=30, isolation_level=None,
                                    check_same_thread=False)
             conn.row_factory = sqlite3.Row
