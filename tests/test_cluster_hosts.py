@@ -81,16 +81,19 @@ class Cluster:
         return {"status": rows[0][0], "succeeded": rows[0][1], "failed": rows[0][2]} \
             if rows else {}
 
-    def stop(self) -> None:
+    def stop(self) -> list[str]:
+        """Stop every host; what each printed on stderr."""
         for process in self.processes.values():
             if process.poll() is None:
                 process.send_signal(signal.SIGTERM)
+        printed = []
         for process in self.processes.values():
             try:
-                process.communicate(timeout=30)
+                printed.append(process.communicate(timeout=30)[1])
             except subprocess.TimeoutExpired:
                 process.kill()
-                process.communicate()
+                printed.append(process.communicate()[1])
+        return printed
 
 
 @pytest.fixture
@@ -108,7 +111,8 @@ def cluster(demo_flows: Any, tmp_path: Path, postgres_url: str,
     yield make
     sandbox.clear_faults()
     for found in made:
-        found.stop()
+        for printed in found.stop():
+            assert "Traceback" not in printed, printed
 
 
 def assert_hosts_are_shown(hosts: Cluster) -> None:

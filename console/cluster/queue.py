@@ -25,7 +25,7 @@ from typing import TYPE_CHECKING, Any
 
 import procrastinate
 from procrastinate import PsycopgConnector, RetryStrategy, SyncPsycopgConnector
-from procrastinate.exceptions import AlreadyEnqueued
+from procrastinate.exceptions import AlreadyEnqueued, ConnectorException
 from procrastinate.jobs import DEFAULT_PRIORITY, Job
 from procrastinate.manager import JobManager
 
@@ -40,6 +40,19 @@ if TYPE_CHECKING:
 log = logging.getLogger("console.cluster")
 TASK = "console.run_execution"
 QUEUE = "executions"
+
+
+def _job_already_ended(loop: asyncio.AbstractEventLoop, context: dict[str, Any]) -> None:
+    """A fenced host's worker still reports its job's end, which the leader already ended when
+    it queued the execution again: the database refuses, and that is expected. It is one
+    warning line, never a traceback on the host's console; anything else goes to asyncio."""
+    error = context.get("exception")
+    cause = getattr(error, "__cause__", None)
+    if isinstance(error, ConnectorException) and "Job was not found" in str(cause):
+        log.warning("a job this host gave up was already ended by another host: %s",
+                    str(cause).splitlines()[0])
+        return
+    loop.default_exception_handler(context)
 
 
 class HostStopping(Fenced):
@@ -107,13 +120,21 @@ class QueueDispatch:
 
     def _serve(self) -> None:
         loop = asyncio.new_event_loop()
+        loop.set_exception_handler(_job_already_ended)
         self._loop = loop
         try:
-            loop.run_until_complete(self._work())
-        except asyncio.CancelledError:
-            pass  # asked to stop: the worker ended its runs and unregistered
-        except Exception:  # noqa: BLE001 - the worker's end is logged, the host goes on serving
-            log.exception("the cluster worker stopped")
+            while not self._closing.is_set():
+                try:
+                    loop.run_until_complete(self._work())
+                    return
+                except asyncio.CancelledError:
+                    return  # asked to stop: the worker ended its runs and unregistered
+                except Exception as exc:  # noqa: BLE001 - a host outlives a lost database
+                    # a host taken for dead has its sessions ended: its worker starts again
+                    # and takes jobs as soon as the database answers
+                    log.warning("the cluster worker stopped (%s): starting it again",
+                                str(exc).strip() or type(exc).__name__)
+                    self._closing.wait(self.heartbeat_s)
         finally:
             self._started.set()
             loop.close()

@@ -93,6 +93,8 @@ class ClusterState:
         self.pool = ConnectionPool(url, min_size=1, max_size=max_size, open=True,
                                    kwargs={"autocommit": True}, name="cluster",
                                    check=ConnectionPool.check_connection)
+        self._silent_since: dict[str, Any] = {}
+        """When this host first found each silent host silent (database time)."""
 
     def close(self) -> None:
         self.pool.close()
@@ -133,17 +135,23 @@ class ClusterState:
         """End every database session of the hosts (other than ``me``) that have not
         heartbeated for ``silent_for_s``: a host taken for dead keeps no lock (the leader's,
         a flow's write lock) and no open transaction, and one that was only paused comes back
-        to broken connections instead of writing on. The hosts whose sessions were ended."""
+        to broken connections instead of writing on; the sessions it opens after that are its
+        own again. The hosts whose sessions were ended."""
         with self.pool.connection() as conn:
-            silent = [row[0] for row in conn.execute(
-                "SELECT name FROM cluster_host WHERE stopped_at IS NULL AND name <> %s AND"
-                " heartbeat_at < now() - make_interval(secs => %s)", (me, silent_for_s))]
+            found = conn.execute(
+                "SELECT name, now() FROM cluster_host WHERE stopped_at IS NULL AND name <> %s"
+                " AND heartbeat_at < now() - make_interval(secs => %s)",
+                (me, silent_for_s)).fetchall()
+            self._silent_since = {name: self._silent_since.get(name, found_at)
+                                  for name, found_at in found}
             fenced = []
-            for name in silent:
+            for name, since in self._silent_since.items():
+                # only the sessions it had when it was found silent: those it opens after
+                # coming back must live, or it could never heartbeat again
                 ended = conn.execute(
                     "SELECT pg_terminate_backend(pid) FROM pg_stat_activity WHERE"
-                    " application_name = %s AND pid <> pg_backend_pid()",
-                    (session_name(name),)).fetchall()
+                    " application_name = %s AND pid <> pg_backend_pid() AND backend_start < %s",
+                    (session_name(name), since)).fetchall()
                 conn.execute("UPDATE cluster_host SET leader = FALSE WHERE name = %s", (name,))
                 if ended:
                     fenced.append(name)

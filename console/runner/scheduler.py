@@ -3,14 +3,17 @@ execution (chained), and the fetch-missing job."""
 
 from __future__ import annotations
 
+import logging
 from collections.abc import Callable
 from datetime import UTC, datetime, timedelta
 
 from console.flows import Flow, FlowsConfig, Schedule
 from console.kinds import kind_of
 from console.runner.attributes import last_request_text
-from console.runner.runner import FlowBusy, Runner
+from console.runner.runner import FlowBusy, Runner, RunnerStopping
 from console.store.records import Execution, now
+
+log = logging.getLogger("console.runner")
 
 Claim = Callable[[str, str], bool]
 """Whether this runner may start ``flow``'s run due at ``due`` (text): several hosts ticking
@@ -51,6 +54,9 @@ class Scheduler:
                     triggered_by=f"after {execution.flow_id} {execution.id}"))
             except FlowBusy:
                 self.skipped.append(flow.id)
+            except RunnerStopping:
+                log.warning("%s was not started after %s %s: the runner is stopping",
+                            flow.id, execution.flow_id, execution.id)
         return started
 
     def _next(self, flow: Flow, after: datetime) -> datetime | None:
@@ -88,6 +94,8 @@ class Scheduler:
                                                    triggered_by="scheduler"))
             except FlowBusy:
                 self.skipped.append(flow.id)
+            except RunnerStopping:
+                log.warning("%s was not started at %s: the runner is stopping", flow.id, moment)
         return started
 
     def _params(self, flow: Flow) -> dict[str, str]:
