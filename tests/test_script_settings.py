@@ -211,7 +211,7 @@ def test_serve_stops_on_sigterm_while_scripts_loop(sandbox: Sandbox, demo_flows:
         if serve.poll() is None:
             serve.kill()
             serve.wait()
-    assert code == 0
+    assert code == 0, serve.stderr.read() if serve.stderr else ""  # why it did not stop cleanly
     for asker in askers:
         asker.join(30)
     assert len(answers) == 4 and 200 not in answers
