@@ -66,6 +66,7 @@ CREATE TABLE IF NOT EXISTS payload (id TEXT PRIMARY KEY, flow_id TEXT NOT NULL, 
 CREATE TABLE IF NOT EXISTS newest_accepted (flow_id TEXT NOT NULL, key TEXT NOT NULL,
     accepted_seq INTEGER NOT NULL, execution_id TEXT NOT NULL, PRIMARY KEY (flow_id, key))
     WITHOUT ROWID;
+CREATE TABLE IF NOT EXISTS newest_claim (flow_id TEXT PRIMARY KEY, accepted_seq INTEGER NOT NULL);
 CREATE TABLE IF NOT EXISTS oms_setup (step TEXT PRIMARY KEY, status TEXT NOT NULL,
     notes TEXT NOT NULL DEFAULT '', detail TEXT NOT NULL DEFAULT '', updated_at TEXT NOT NULL);
 CREATE TABLE IF NOT EXISTS input_sample (execution_id TEXT PRIMARY KEY, flow_id TEXT NOT NULL,
@@ -538,10 +539,12 @@ class SQLiteStore(HealthQueries):
         newer: dict[str, str] = {}
         conn = self._immediate()
         try:
-            newer = dict(conn.execute(
-                "SELECT key, execution_id FROM newest_accepted WHERE flow_id = ? AND"
-                " accepted_seq > ? AND key IN (SELECT value FROM json_each(?))",
-                (flow_id, accepted_seq, json.dumps(wanted))))
+            highest = self._highest_claim(conn, flow_id)
+            if highest is not None and highest > accepted_seq:
+                newer = dict(conn.execute(
+                    "SELECT key, execution_id FROM newest_accepted WHERE flow_id = ? AND"
+                    " accepted_seq > ? AND key IN (SELECT value FROM json_each(?))",
+                    (flow_id, accepted_seq, json.dumps(wanted))))
             # one statement for the batch: the GIL is let go once, not once per key
             conn.execute(
                 "INSERT INTO newest_accepted SELECT ?1, value, ?2, ?3 FROM json_each(?4) WHERE"
@@ -550,11 +553,28 @@ class SQLiteStore(HealthQueries):
                 " excluded.accepted_seq >= newest_accepted.accepted_seq",
                 (flow_id, accepted_seq, execution_id,
                  json.dumps([key for key in wanted if key not in newer] if newer else wanted)))
+            conn.execute("INSERT INTO newest_claim VALUES (?, ?) ON CONFLICT (flow_id) DO UPDATE"
+                         " SET accepted_seq = MAX(accepted_seq, excluded.accepted_seq)",
+                         (flow_id, max(highest or 0, accepted_seq)))
             conn.execute("COMMIT")
         except BaseException:
             conn.execute("ROLLBACK")
             raise
         return newer
+
+    @staticmethod
+    def _highest_claim(conn: sqlite3.Connection, flow_id: str) -> int | None:
+        """The highest acceptance sequence any claim of the flow recorded. Kept in one row
+        per flow by every claim, so the usual batch (of the flow's newest execution) skips
+        looking its keys up; a store without that row (made by an earlier version, or just
+        copied into) finds it once from the keys themselves."""
+        kept = conn.execute("SELECT accepted_seq FROM newest_claim WHERE flow_id = ?",
+                            (flow_id,)).fetchone()
+        if kept is not None:
+            return int(kept[0])
+        found = conn.execute("SELECT MAX(accepted_seq) FROM newest_accepted WHERE flow_id = ?",
+                             (flow_id,)).fetchone()[0]
+        return None if found is None else int(found)
 
     def mark_interrupted(self, execution_ids: Iterable[str] | None = None,
                          reason: str = "the runner stopped during this run") -> list[Execution]:
