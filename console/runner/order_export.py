@@ -33,8 +33,8 @@ from console.runner.attributes import trigger_attributes, with_all_var
 from console.runner.erp import ErpSession, StepError
 from console.runner.oauth import OAuth2LoginError
 from console.runner.pipeline import timeout_hint
-from console.runner.store import now
 from console.script import ScriptPool
+from console.store.records import now
 
 if TYPE_CHECKING:
     from console.runner.dry_run import DryRun
