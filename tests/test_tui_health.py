@@ -41,9 +41,10 @@ def banner(screen: HealthScreen) -> str:
     return str(screen.query_one("#firing", Static).render())
 
 
+@pytest.mark.parametrize("size", [(80, 24), (120, 40)])
 async def test_health_screen_shows_an_alarm_firing_then_ok(
         demo_flows: Any, tmp_path: Path, sandbox: Sandbox,
-        monkeypatch: pytest.MonkeyPatch) -> None:
+        monkeypatch: pytest.MonkeyPatch, size: tuple[int, int]) -> None:
     monkeypatch.chdir(tmp_path)
     path = demo_flows(tmp_path)
     path.write_text(path.read_text(encoding="utf-8") + ALARMS, encoding="utf-8")
@@ -55,7 +56,7 @@ async def test_health_screen_shows_an_alarm_firing_then_ok(
         sandbox.clear_faults()
     app = ConsoleApp(path, start_runner=False, settings=Settings())
     try:
-        async with app.run_test(size=(120, 40)) as pilot:
+        async with app.run_test(size=size) as pilot:
             await until(pilot, lambda: str(app.sub_title).endswith("▲ 1 alarm firing (h)"))
             await pilot.press("h")
             await until(pilot, lambda: reported(app))
