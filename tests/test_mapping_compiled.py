@@ -207,6 +207,20 @@ def test_apply_traced_says_whether_the_generated_code_made_the_result() -> None:
         ({"a": 2, "b": 1}, False)
 
 
+@pytest.mark.parametrize("chain", [STOCK, ORDERS, MODIFY,
+                                   [STOCK[0], {"operation": "default",
+                                               "spec": {"*": {"unit_type": "qty"}}}]])
+def test_each_apply_builds_its_result_afresh_from_the_input_it_gets(chain: list[Any]) -> None:
+    mapping = compile(chain)
+    assert mapping.compiled
+    rows = [{**stock_row(1), "order": "o1", "orderitems": [{"id": 1, "status": "500"}]}]
+    first, second = mapping.apply(rows), mapping.apply(rows)
+    assert first == second and first is not second and first[0] is not second[0]
+    rows[0]["sku"], rows[0]["stock"], rows[0]["order"] = "changed", "7", "o2"
+    assert json.dumps(mapping.apply(rows)) == json.dumps(mapping.interpret(rows)) != \
+        json.dumps(first)
+
+
 def test_errors_are_the_interpreters() -> None:
     deep: Any = {"sku": 1}
     for _ in range(5000):

@@ -165,6 +165,31 @@ def test_health_screen(snap_compare: Any, app: ConsoleApp, size: tuple[int, int]
     assert snap_compare(app, terminal_size=size, run_before=open_health)
 
 
+async def test_the_console_opens_on_the_health_screen_while_an_alarm_fires(
+        app: ConsoleApp) -> None:
+    async with app.run_test(size=(80, 24)) as pilot:
+        await until(pilot, lambda: reported(app))
+        assert state_of(app.screen, "stock") == "alarm"  # type: ignore[arg-type]
+        await pilot.press("escape")
+        await until(pilot, lambda: type(app.screen).__name__ == "FlowsScreen")
+        app.check_alarms()  # still firing: the flows screen stays
+        await console_pilot.idle(pilot)
+        assert type(app.screen).__name__ == "FlowsScreen"
+        assert str(app.sub_title).endswith("▲ 1 alarm firing (h)")
+
+
+async def test_the_console_opens_on_the_flows_screen_when_all_is_well(
+        tmp_path: Path, monkeypatch: pytest.MonkeyPatch) -> None:
+    monkeypatch.chdir(tmp_path)
+    text = demo_flows_text().replace('listen = "127.0.0.1:8800"', 'listen = "127.0.0.1:9"')
+    Path("flows.toml").write_text(text + ALARMS, encoding="utf-8")
+    console = ConsoleApp("flows.toml", start_runner=False, clock=lambda: NOW, settings=Settings())
+    async with console.run_test(size=(80, 24)) as pilot:
+        await until(pilot, lambda: console.runner_text == "no runner")
+        await console_pilot.idle(pilot)
+        assert type(console.screen).__name__ == "FlowsScreen"
+
+
 async def test_command_palette_opens_the_health_screen(app: ConsoleApp) -> None:
     from textual.command import CommandPalette
 
