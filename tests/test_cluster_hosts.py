@@ -178,6 +178,10 @@ def test_a_dead_host_s_execution_finishes_on_another_and_each_batch_is_applied_o
         "SELECT message FROM row_log WHERE execution_id = %s AND message LIKE 'run again on %%'",
         execution_id)]
     assert len(reruns) == 1 and not reruns[0].startswith(f"run again on {runner} "), reruns
+    logged = [key for (key,) in hosts.query(
+        "SELECT key FROM row_log WHERE execution_id = %s AND key IS NOT NULL ORDER BY seq",
+        execution_id)]
+    assert sorted(logged) == sorted(row["product_sku"] for row in rows)  # each row once
 
 
 def test_a_burst_spread_over_hosts_never_admits_more_than_the_cap(
