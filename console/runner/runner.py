@@ -142,14 +142,20 @@ class Runner:
 
     def trigger(self, flow_id: str, params: dict[str, str] | None = None, *,
                 trigger: str = "manual", triggered_by: str = "manual",
-                limit: int | None = None) -> str:
+                limit: int | None = None, due: bool = False) -> str:
         """Start a run in a worker thread. A scheduled run of a flow that does not allow
         concurrent runs, or any run given ``limit``, is refused with ``FlowBusy`` when the flow
-        already has that many processing (checked and admitted atomically)."""
+        already has that many processing (checked and admitted atomically).
+
+        A stopping runner refuses with ``RunnerStopping``, except a ``due`` run (a schedule's
+        or a chain's, claimed already: refused, no one would run it): that one is admitted
+        and handed over instead (see ``_hand_over``)."""
         flow = self.config.find(flow_id)
         if flow is None:
             raise UnknownFlow(flow_id)
-        self._admitting()
+        stopping = due and self.stopping.is_set()
+        if not stopping:
+            self._admitting()
         self._by_hand(flow.id, trigger)
         if trigger == "schedule" and not flow.allow_concurrent_runs:
             limit = 1 if limit is None else min(limit, 1)
@@ -159,7 +165,21 @@ class Runner:
         except AdmissionRefused as exc:
             raise FlowBusy(f"{flow.id} is still running" if limit == 1 else
                            f"{flow.name} already has {exc.active} executions processing") from None
+        if stopping:
+            return self._hand_over(execution)
         return self._submit(execution)
+
+    def _hand_over(self, execution: Execution) -> str:
+        """A run admitted while this runner stops: with a queue, its job (committed with the
+        admission) waits for another host, or this one's next start; the embedded runner marks
+        it interrupted, so its next start runs it."""
+        if self.dispatch.enqueue is None:
+            self.store.mark_interrupted([execution.id], "the runner was stopping when this run"
+                                                        " was due: it runs at the next start")
+        log.warning("%s was due while the runner is stopping: %s", execution.flow_id,
+                    "left in the queue for another host" if self.dispatch.enqueue is not None
+                    else "it runs at the next start")
+        return execution.id
 
     def check_room(self, flow_id: str) -> None:
         """Raise ``FlowBusy`` when the flow already has as many executions processing as it
