@@ -135,6 +135,23 @@ def test_a_check_response_script_that_raises_refuses_the_order_with_its_message(
     assert execution.succeeded == len([o for o in waiting if not _refused(o)]) - 1
 
 
+def test_a_script_that_raises_fails_its_order_with_one_line_and_writes_nothing(
+        own_sandbox: Sandbox, tmp_path: Path) -> None:
+    held = next(o["number"] for o in _waiting(own_sandbox) if not _refused(o))
+    path = demo_flows_for(own_sandbox, tmp_path, replace={
+        '    order["channel_code"]':
+        f'    if order["number"] == "{held}":\n'
+        '        raise ValueError("order %s is on hold" % order["number"])\n'
+        '    order["channel_code"]'})
+    store = ExecutionStore(tmp_path / "store.db")
+    execution = _run(path, store)
+    row = store.logs(execution.id, search=held, limit=1)[0]
+    assert (row.level, row.message) == ("error", f"script: ValueError: order {held} is on hold")
+    assert held not in own_sandbox.erp_sales_orders()
+    assert own_sandbox.orders_sent()[held] is False
+    assert execution.succeeded > 0
+
+
 def test_an_erp_failure_on_one_order_does_not_stop_the_others(
         own_sandbox: Sandbox, tmp_path: Path) -> None:
     accepted = [o["number"] for o in _waiting(own_sandbox) if not _refused(o)]

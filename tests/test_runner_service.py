@@ -120,6 +120,22 @@ def test_oms_stock_query_reports_erp_failures_as_502(service: RunnerService,
     assert answer.status_code == 502 and "500" in answer.json()["error"]
 
 
+def test_oms_stock_query_reports_a_failing_script_in_one_line(sandbox: Sandbox,
+                                                              demo_flows: object,
+                                                              tmp_path: Path) -> None:
+    from console.runner.oms import OmsQueryError, answer_stock_query
+    from console.script import ScriptPool
+
+    path = demo_flows(tmp_path, replace={  # type: ignore[operator]
+        'return [{"sku": row["sku"]': 'return [{"sku": row["no such key"]'})
+    flow = load(path).flow("oms_stock")
+    with ScriptPool(workers=1) as pool, pytest.raises(OmsQueryError) as failed:
+        answer_stock_query(flow, ["SKU-000005"], pool)
+    message = str(failed.value)
+    assert message.startswith("the post-script failed at line ") and "KeyError" in message
+    assert "Traceback" not in message and "\n" not in message
+
+
 def test_trigger_url_and_health(service: RunnerService) -> None:
     health = httpx.get(f"http://{service.address}/health").json()
     assert health["pid"] == os.getpid() and "stock" in health["flows"]

@@ -8,7 +8,7 @@ import os
 import threading
 from pathlib import Path
 
-from console.runner.store import ExecutionStore
+from console.store.sqlite import ExecutionStore
 
 
 def _open_files(folder: Path) -> int:

@@ -284,7 +284,7 @@ def _flow(flow_id: str, t: TableReader) -> m.Flow | None:
         allow_concurrent_runs=t.get("allow_concurrent_runs", bool, False),
         login=_login(t),
         read=_read(t, needed=kind_of(kind).reads_erp_when(direction)),
-        script=_script(t),
+        script=_script_step(t, "script"),
         mapping=_mapping(t),
         write=_write(t, kind),
         fetch_missing=_fetch_missing(t),
@@ -395,6 +395,23 @@ def _pagination(read: TableReader) -> m.Pagination | None:
     return pagination
 
 
+def _request(t: TableReader, methods: tuple[str, ...], default: str) -> dict[str, Any]:
+    """An ERP request's EL URL, method, headers and query parameters, expressions checked:
+    the read's, the query check's and the order write's."""
+    values: dict[str, Any] = {
+        "url": t.get("url", str, "", required=True),
+        "method": t.choice("method", methods, default),
+        "headers": t.string_table("headers"),
+        "extra_params": t.string_table("extra_params"),
+    }
+    _check_expression(t, "url", values["url"])
+    for key, value in values["headers"].items():
+        _check_expression(t, f"headers.{key}", value)
+    for key, value in values["extra_params"].items():
+        _check_expression(t, f"extra_params.{key}", value)
+    return values
+
+
 def _read(flow: TableReader, *, needed: bool) -> m.ReadStep | None:
     t = flow.table("read")
     if t is None:
@@ -404,27 +421,20 @@ def _read(flow: TableReader, *, needed: bool) -> m.ReadStep | None:
         return None
     d = m.ReadStep(url="")
     read = m.ReadStep(
-        url=t.get("url", str, "", required=True),
-        method=t.choice("method", ("GET", "POST"), "GET"),  # type: ignore[arg-type]
-        headers=t.string_table("headers"),
-        extra_params=t.string_table("extra_params"),
+        **_request(t, ("GET", "POST"), "GET"),
         stock_list_key=t.get("stock_list_key", str, ""),
         response=t.choice("response", ("json", "xml"), "json"),  # type: ignore[arg-type]
         records=t.get("records", str, ""),
         pagination=_pagination(t),
         timeout_s=_float(t, d, "timeout_s"),
     )
-    _check_expression(t, "url", read.url)
-    for key, value in read.headers.items():
-        _check_expression(t, f"headers.{key}", value)
-    for key, value in read.extra_params.items():
-        _check_expression(t, f"extra_params.{key}", value)
     t.finish(names(m.ReadStep))
     return read
 
 
-def _script(flow: TableReader) -> m.ScriptStep | None:
-    t = flow.table("script")
+def _script_step(parent: TableReader, name: str) -> m.ScriptStep | None:
+    """A script table: the flow's ``[script]``, the order export's ``[check_response]``."""
+    t = parent.table(name)
     if t is None:
         return None
     source = t.get("source", str, "", required=True)
@@ -559,15 +569,21 @@ def _oms(flow: TableReader, kind: str) -> m.OmsSettings | None:
     oms = m.OmsSettings(
         sku_query_key=t.get("sku_query_key", str, d.sku_query_key),
         sku_mode=t.choice("sku_mode", ("single", "multiple"), d.sku_mode),  # type: ignore[arg-type]
-        pre_script=t.get("pre_script", str, None) if t.has("pre_script") else None,
-        post_script=t.get("post_script", str, None) if t.has("post_script") else None,
+        **_scripts_around(t),
         concurrency=_int(t, d, "concurrency"),
         script_timeout_s=_float(t, d, "script_timeout_s"),
     )
-    _check_python(t, "pre_script", oms.pre_script)
-    _check_python(t, "post_script", oms.post_script)
     t.finish(names(m.OmsSettings))
     return oms
+
+
+def _scripts_around(t: TableReader) -> dict[str, str | None]:
+    """The pre- and post-script of an ``[oms]`` or ``[proxy]`` table, syntax checked."""
+    scripts = {name: t.get(name, str, None) if t.has(name) else None
+               for name in ("pre_script", "post_script")}
+    for name, source in scripts.items():
+        _check_python(t, name, source)
+    return scripts
 
 
 def _full_stock(flow: TableReader, kind: str) -> m.FullStockSettings | None:
@@ -603,12 +619,9 @@ def _proxy(flow: TableReader, kind: str) -> m.ProxySettings | None:
         return m.ProxySettings()
     d = m.ProxySettings()
     settings = m.ProxySettings(
-        pre_script=t.get("pre_script", str, None) if t.has("pre_script") else None,
-        post_script=t.get("post_script", str, None) if t.has("post_script") else None,
+        **_scripts_around(t),
         script_timeout_s=_float(t, d, "script_timeout_s"),
     )
-    _check_python(t, "pre_script", settings.pre_script)
-    _check_python(t, "post_script", settings.post_script)
     t.finish(names(m.ProxySettings))
     return settings
 
@@ -640,7 +653,7 @@ def _order_export(flow: TableReader, kind: str) -> m.OrderExport | None:
         extra_params=t.string_table("extra_params"),
         query_check=_query_check(t),
         write=_erp_write(t, required=wanted),
-        check_response=_check_response(t),
+        check_response=_script_step(t, "check_response"),
     )
     for key, value in export.extra_params.items():
         _check_expression(t, f"extra_params.{key}", value)
@@ -665,20 +678,10 @@ def _statuses(t: TableReader) -> tuple[str, ...]:
 
 
 def _erp_call(t: TableReader, methods: tuple[str, ...], default: str) -> dict[str, Any]:
-    """What the query check and the write share: an EL URL, method, headers, params."""
-    values: dict[str, Any] = {
-        "url": t.get("url", str, "", required=True),
-        "method": t.choice("method", methods, default),
-        "headers": t.string_table("headers"),
-        "extra_params": t.string_table("extra_params"),
-    }
-    _check_expression(t, "url", values["url"])
+    """What the query check and the write share: a request to an http(s) URL."""
+    values = _request(t, methods, default)
     if values["url"] and not values["url"].startswith(("http://", "https://", "${")):
         t.problem("url", f"expected an http:// or https:// URL, found {values['url']!r}")
-    for key, value in values["headers"].items():
-        _check_expression(t, f"headers.{key}", value)
-    for key, value in values["extra_params"].items():
-        _check_expression(t, f"extra_params.{key}", value)
     return values
 
 
@@ -709,17 +712,6 @@ def _erp_write(export: TableReader, *, required: bool) -> m.ErpWrite | None:
                        timeout_s=_float(t, d, "timeout_s"))
     t.finish(names(m.ErpWrite))
     return write
-
-
-def _check_response(export: TableReader) -> m.ScriptStep | None:
-    t = export.table("check_response")
-    if t is None:
-        return None
-    source = t.get("source", str, "", required=True)
-    _check_python(t, "source", source)
-    timeout = _float(t, m.ScriptStep(""), "timeout_s")
-    t.finish(names(m.ScriptStep))
-    return m.ScriptStep(source, timeout)
 
 
 _RULE_KEYS = ("error_rate", "window", "avg_flow_time_s", "no_success_within", "stalled_after")

@@ -2,11 +2,16 @@
 
 from __future__ import annotations
 
+import threading
 from collections.abc import Iterator
 from dataclasses import dataclass
 from datetime import datetime, timedelta
 from functools import lru_cache
+from typing import TYPE_CHECKING
 from zoneinfo import ZoneInfo, ZoneInfoNotFoundError
+
+if TYPE_CHECKING:
+    from croniter import croniter as Croniter
 
 _QUARTZ_DAYS = {"1": "0", "2": "1", "3": "2", "4": "3", "5": "4", "6": "5", "7": "6"}
 LAST_YEAR = 2099
@@ -27,6 +32,33 @@ def zone(name: str) -> ZoneInfo:
         return ZoneInfo(name)
     except (ZoneInfoNotFoundError, ValueError, OSError) as exc:  # OSError: a folder, bad bytes
         raise ScheduleError(f"unknown time zone {name!r}") from exc
+
+
+_import_lock = threading.Lock()
+_imported: list[type[Croniter]] = []
+
+
+def _croniter() -> type[Croniter]:
+    """croniter, imported by the first schedule rather than by every start.
+
+    Its import asks ``platform.architecture()`` whether Python is 32-bit, and that runs the
+    ``file`` command in a child process: tens of milliseconds on every start of the console.
+    The pointer size, which is what croniter wants to know, answers without one.
+    """
+    if not _imported:
+        import platform
+        import struct
+
+        with _import_lock:
+            if not _imported:
+                real = platform.architecture
+                platform.architecture = lambda *_, **__: (f"{struct.calcsize('P') * 8}bit", "")
+                try:
+                    from croniter import croniter
+                finally:
+                    platform.architecture = real
+                _imported.append(croniter)
+    return _imported[0]
 
 
 def _quartz_day_of_week(field: str) -> str:
@@ -105,17 +137,14 @@ class Schedule:
             p.replace("-", "").isdigit() or p in ("*", "?") for p in year.split(",")
         ):
             raise ScheduleError(f"invalid year field {year!r}")
-        from croniter import croniter  # imported by the first schedule, not by every start
-
-        if not croniter.is_valid(expression, second_at_beginning=seconds):
+        if not _croniter().is_valid(expression, second_at_beginning=seconds):
             raise ScheduleError(f"invalid cron expression {text!r}")
         return cls(text.strip(), timezone, expression, seconds, year)
 
     def runs_after(self, start: datetime) -> Iterator[datetime]:
         """Run times after ``start`` (aware), in the schedule's time zone; ends when the
         schedule has no further run (a day that never comes, the end of its years)."""
-        from croniter import croniter
-
+        croniter = _croniter()
         where = zone(self.timezone)
         local = start.astimezone(where)
         it = croniter(self._expression, local, second_at_beginning=self._seconds)

@@ -8,13 +8,12 @@ from urllib.parse import urlencode
 
 import httpx
 
-from console import telemetry
 from console.flows import Flow
 from console.flows.model import SCRIPT_TIMEOUT_S
 from console.omnitron import RetryPolicy
 from console.runner import erp
 from console.runner.erp import StepError
-from console.runner.pipeline import timeout_hint
+from console.runner.sync_script import ScriptStepFailed, run_script_step
 from console.script import ScriptPool
 
 
@@ -24,17 +23,12 @@ class OmsQueryError(Exception):
 
 def _script(pool: ScriptPool, flow: Flow, source: str | None, data: Any,
             attrs: dict[str, str], step: str) -> Any:
-    if not source or not source.strip():
-        return data
     timeout = flow.oms.script_timeout_s if flow.oms else SCRIPT_TIMEOUT_S
-    result = pool.run(flow.id, source, data, attrs, timeout=timeout)
-    telemetry.report(telemetry.SCRIPT, result.duration_s, flow=flow.id)
-    if result.error or result.relationship != "success":
-        error = timeout_hint(result.error, f"flows.{flow.id}.oms", "script_timeout_s")
-        raise OmsQueryError(f"{step} failed: {error or 'sent to failure'}")
-    if result.result_json is None and result.result_data.strip() not in ("", "null"):
-        raise OmsQueryError(f"{step} output is not JSON: {result.result_data[:200]!r}")
-    return result.result_json
+    try:
+        return run_script_step(pool, flow, source, data, attrs, step=step, timeout=timeout,
+                               table=f"flows.{flow.id}.oms")
+    except ScriptStepFailed as exc:
+        raise OmsQueryError(f"{step}: {exc.message}" if exc.timed_out else exc.message) from None
 
 
 def answer_stock_query(flow: Flow, skus: list[str], pool: ScriptPool,

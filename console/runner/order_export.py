@@ -25,16 +25,14 @@ import httpx
 from console import telemetry
 from console.flows import Flow, FlowsConfig
 from console.flows.model import OrderExport, QueryCheck
-from console.mapping import Mapping, MappingError, MappingSpecError
-from console.mapping import compile as compile_mapping
 from console.omnitron import OmnitronClient, OmnitronError, RetryPolicy
 from console.runner import erp
 from console.runner.attributes import trigger_attributes, with_all_var
 from console.runner.erp import ErpSession, StepError
 from console.runner.oauth import OAuth2LoginError
-from console.runner.pipeline import timeout_hint
-from console.runner.store import now
+from console.runner.pipeline import PageResult, Pipeline, timeout_hint
 from console.script import ScriptPool
+from console.store.records import now
 
 if TYPE_CHECKING:
     from console.runner.dry_run import DryRun
@@ -151,12 +149,7 @@ class OrderExporter:
         self.pool = pool
         self.attrs = attrs
         self.retry = retry
-        self.mapping: Mapping | None = None
-        if flow.mapping is not None and flow.mapping.spec.strip():
-            try:
-                self.mapping = compile_mapping(flow.mapping.spec)
-            except MappingSpecError as exc:
-                raise StepError("mapping", f"the spec is not valid: {exc}") from None
+        self.pipeline = Pipeline(flow, pool)
 
     def waiting(self, params: dict[str, str],
                 on_page: Callable[[int, int | None], None] | None = None) -> list[dict[str, Any]]:
@@ -254,22 +247,11 @@ class OrderExporter:
 
     def transform(self, order: dict[str, Any], attrs: dict[str, str]) -> Any:
         """The flow's script, then its mapping, on one order: what the ERP receives."""
-        data: Any = order
-        script = self.flow.script
-        if script is not None and script.source.strip():
-            outcome = self.pool.run(self.flow.id, script.source, order, attrs,
-                                    timeout=script.timeout_s)
-            telemetry.report(telemetry.SCRIPT, outcome.duration_s, flow=self.flow.id)
-            if outcome.error or outcome.relationship != "success":
-                raise RowError("script", _last_line(timeout_hint(
-                    outcome.error, f"flows.{self.flow.id}.script", "timeout_s"))
-                    or "the script sent the order to failure")
-            data = outcome.result_json
-        if self.mapping is not None:
-            try:
-                data = self.mapping.apply(data)
-            except MappingError as exc:
-                raise RowError("mapping", str(exc)) from None
+        try:
+            data = self.pipeline.transform(order, attrs, PageResult(rows=[]))
+        except StepError as exc:
+            message = _last_line(exc.message) if exc.step == "script" else exc.message
+            raise RowError(exc.step, message) from None
         if data is None:
             raise RowError("mapping", "the order became empty: nothing to write to the ERP")
         return data

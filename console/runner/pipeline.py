@@ -50,11 +50,19 @@ class Pipeline:
                 raise StepError("mapping", f"the spec is not valid: {exc}") from None
 
     def run(self, records: list[Any], attrs: dict[str, str]) -> PageResult:
-        data: Any = records
         result = PageResult(rows=[])
+        data = self.transform(records, attrs, result)
+        if data is None:
+            data = []
+        result.rows = data if isinstance(data, list) else [data]
+        return result
+
+    def transform(self, data: Any, attrs: dict[str, str], result: PageResult) -> Any:
+        """The script, then the mapping, on ``data``: a page's records, or one order. The
+        script's output, changed attributes and log lines are noted in ``result``."""
         if self.flow.script is not None and self.flow.script.source.strip():
             step = self.flow.script
-            outcome = self.pool.run(self.flow.id, step.source, records, attrs,
+            outcome = self.pool.run(self.flow.id, step.source, data, attrs,
                                     timeout=step.timeout_s)
             telemetry.report(telemetry.SCRIPT, outcome.duration_s, flow=self.flow.id)
             result.attributes = {k: v for k, v in outcome.attributes.items()
@@ -74,7 +82,4 @@ class Pipeline:
                 data = self.mapping.apply(data)
             except MappingError as exc:
                 raise StepError("mapping", str(exc)) from None
-        if data is None:
-            data = []
-        result.rows = data if isinstance(data, list) else [data]
-        return result
+        return data

@@ -9,22 +9,18 @@ message without a traceback or a secret.
 
 from __future__ import annotations
 
-import re
 from dataclasses import dataclass, field
 from typing import Any
 
 import httpx
 
-from console import telemetry
 from console.flows import Flow
 from console.flows.model import SCRIPT_TIMEOUT_S
 from console.omnitron import RetryPolicy
 from console.runner import erp
 from console.runner.erp import StepError
-from console.runner.pipeline import timeout_hint
+from console.runner.sync_script import ScriptStepFailed, run_script_step
 from console.script import ScriptPool
-
-_LINE = re.compile(r'File "script", line (\d+)')
 
 
 class ProxyError(Exception):
@@ -47,38 +43,14 @@ class ProxyAnswer:
     """Each step's output, for a dry run."""
 
 
-def script_error(step: str, error: str | None) -> str:
-    """A script's failure in one line: where (the script's last line in the traceback) and
-    the exception, never the traceback itself."""
-    if not error:
-        return f"the {step} sent its data to failure"
-    lines = [line.strip() for line in error.strip().splitlines() if line.strip()]
-    last = lines[-1] if lines else error
-    if last.startswith("Hint:") and len(lines) > 1:
-        last = lines[-2]
-    found = _LINE.findall(error)
-    where = f" at line {found[-1]}" if found else ""
-    return f"the {step} failed{where}: {last}"
-
-
 def _run_script(pool: ScriptPool, flow: Flow, source: str | None, data: Any,
                 attrs: dict[str, str], step: str) -> Any:
-    if not source or not source.strip():
-        return data
     timeout = flow.proxy.script_timeout_s if flow.proxy else SCRIPT_TIMEOUT_S
-    result = pool.run(flow.id, source, data, attrs, timeout=timeout)
-    telemetry.report(telemetry.SCRIPT, result.duration_s, flow=flow.id)
-    if result.error or result.relationship != "success":
-        error = result.error or ""
-        if error.startswith("TimeoutError"):
-            raise ProxyError(504, step, timeout_hint(error, f"flows.{flow.id}.proxy",
-                                                     "script_timeout_s") or error)
-        raise ProxyError(500, step, script_error(step, result.error))
-    attrs.update({k: v for k, v in result.attributes.items() if isinstance(v, str)})
-    if result.result_json is None and result.result_data.strip() not in ("", "null"):
-        raise ProxyError(500, step, f"the {step}'s output is not JSON: "
-                                    f"{result.result_data[:200]!r}")
-    return result.result_json
+    try:
+        return run_script_step(pool, flow, source, data, attrs, step=step, timeout=timeout,
+                               table=f"flows.{flow.id}.proxy")
+    except ScriptStepFailed as exc:
+        raise ProxyError(504 if exc.timed_out else 500, step, exc.message) from None
 
 
 def call(flow: Flow, payload: Any, pool: ScriptPool, attrs: dict[str, str], *,

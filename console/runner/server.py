@@ -115,6 +115,17 @@ class RunnerApp:
                 raise _BodyRefused(413, f"the body is above the limit of {limit:,} bytes")
             chunks.append(chunk)
 
+    async def _posted_body(self, request: Request) -> bytes | Response:
+        """A posted body within the outbound size limit, or the answer refusing it; a refusal
+        closes the connection, since the rest of the body is never read."""
+        limit = self.limits.max_body_bytes(self.runner.config.runner.outbound_max_rows)
+        try:
+            return await self._read_body(request, limit)
+        except _BodyRefused as exc:
+            return _problem(exc.status, exc.message, close=True)
+        except ClientDisconnect:
+            return _problem(400, "the client went away before sending the whole body", close=True)
+
     async def outbound(self, request: Request) -> Response:
         flow_id = request.path_params["flow_id"]
         flow = self.runner.config.find(flow_id)
@@ -125,13 +136,9 @@ class RunnerApp:
         if flow.direction != "outbound" or kind_of(flow.type).outbound_only:
             return _problem(409, f"{flow.name} is not an outbound {flow.type} flow")
         settings = self.runner.config.runner
-        try:
-            raw = await self._read_body(request,
-                                        self.limits.max_body_bytes(settings.outbound_max_rows))
-        except _BodyRefused as exc:
-            return _problem(exc.status, exc.message, close=True)
-        except ClientDisconnect:
-            return _problem(400, "the client went away before sending the whole body", close=True)
+        raw = await self._posted_body(request)
+        if isinstance(raw, Response):
+            return raw
         try:
             await asyncio.to_thread(self.runner.check_room, flow.id)
         except FlowBusy as exc:
@@ -182,13 +189,9 @@ class RunnerApp:
         if not kind_of(flow.type).answers_outbound or flow.direction != "outbound":
             return _problem(409, f"{flow.name} is not an outbound proxy flow")
         settings = self.runner.config.runner
-        try:
-            raw = await self._read_body(request,
-                                        self.limits.max_body_bytes(settings.outbound_max_rows))
-        except _BodyRefused as exc:
-            return _problem(exc.status, exc.message, close=True)
-        except ClientDisconnect:
-            return _problem(400, "the client went away before sending the whole body", close=True)
+        raw = await self._posted_body(request)
+        if isinstance(raw, Response):
+            return raw
         try:
             payload = json.loads(raw) if raw.strip() else None
         except (ValueError, UnicodeDecodeError) as exc:

@@ -5,6 +5,7 @@ from __future__ import annotations
 import json
 import secrets
 import sqlite3
+from collections.abc import Callable
 from itertools import groupby
 from operator import itemgetter
 from typing import Any
@@ -51,6 +52,35 @@ async def _json(request: Request) -> Any:
         return json.loads(await request.body())
     except (json.JSONDecodeError, UnicodeDecodeError):
         return _error(400, "JSON parse error - request body is not valid JSON.")
+
+
+async def bulk_body(request: Request) -> tuple[list[Any], Any] | JSONResponse:
+    """A bulk upsert's rows and the batch id the first row naming one carries, or the 400."""
+    body = await _json(request)
+    if isinstance(body, JSONResponse):
+        return body
+    if not isinstance(body, list):
+        return _error(400, "Expected a list of items.")
+    batch_id = next((r.get("batch_id") for r in body if isinstance(r, dict) and r.get("batch_id")),
+                    None)
+    return body, batch_id
+
+
+Validate = Callable[[Any], tuple[dict[str, Any], dict[str, list[str]]]]
+
+
+def validated(rows: list[Any], validate: Validate
+              ) -> tuple[list[dict[str, Any]], list[dict[str, Any]]]:
+    """The clean rows, and an error (index, SKU, messages) for each row refused."""
+    clean_rows, errors = [], []
+    for index, row in enumerate(rows):
+        clean, problems = validate(row)
+        if problems:
+            sku = row.get("product_sku") if isinstance(row, dict) else None
+            errors.append({"index": index, "product_sku": sku, "errors": problems})
+        else:
+            clean_rows.append(clean)
+    return clean_rows, errors
 
 
 def guarded(handler: Any) -> Any:
@@ -170,13 +200,10 @@ async def _upsert_one(request: Request, state: OmnitronState) -> JSONResponse:
 
 async def bulk_upsert(request: Request) -> JSONResponse:
     state: OmnitronState = request.app.state.omnitron
-    body = await _json(request)
-    if isinstance(body, JSONResponse):
-        return body
-    if not isinstance(body, list):
-        return _error(400, "Expected a list of items.")
-    batch_id = next((r.get("batch_id") for r in body if isinstance(r, dict) and r.get("batch_id")),
-                    None)
+    bulk = await bulk_body(request)
+    if isinstance(bulk, JSONResponse):
+        return bulk
+    body, batch_id = bulk
     if batch_id:
         counts = state.batches.setdefault(str(batch_id), {"received": 0, "applied": 0})
         counts["received"] += 1
@@ -185,14 +212,8 @@ async def bulk_upsert(request: Request) -> JSONResponse:
         if seen:
             return JSONResponse(json.loads(seen[0]))
         counts["applied"] += 1
-    clean_rows, errors = [], []
-    for index, row in enumerate(body):
-        clean, problems = validate_row(row, state.products, state.stock_lists)
-        if problems:
-            sku = row.get("product_sku") if isinstance(row, dict) else None
-            errors.append({"index": index, "product_sku": sku, "errors": problems})
-        else:
-            clean_rows.append(clean)
+    clean_rows, errors = validated(
+        body, lambda row: validate_row(row, state.products, state.stock_lists))
     created, updated, _ = upsert_rows(state, clean_rows)
     answer = {"batch_id": batch_id, "created": created, "updated": updated, "errors": errors}
     if batch_id:

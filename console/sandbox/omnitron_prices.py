@@ -13,7 +13,7 @@ from starlette.requests import Request
 from starlette.responses import JSONResponse
 from starlette.routing import Route
 
-from console.sandbox.omnitron import _error, _json, guarded
+from console.sandbox.omnitron import bulk_body, guarded, validated
 from console.sandbox.pages import paginated
 
 PRICE_LISTS = ((1, "Default", "try"), (2, "Euro", "eur"))
@@ -127,27 +127,19 @@ def _row(row: sqlite3.Row) -> dict[str, Any]:
 async def bulk_upsert(request: Request) -> JSONResponse:
     omnitron = request.app.state.omnitron
     prices: PriceState = request.app.state.prices
-    body = await _json(request)
-    if isinstance(body, JSONResponse):
-        return body
-    if not isinstance(body, list):
-        return _error(400, "Expected a list of items.")
-    batch_id = next((r.get("batch_id") for r in body if isinstance(r, dict) and r.get("batch_id")),
-                    None)
+    bulk = await bulk_body(request)
+    if isinstance(bulk, JSONResponse):
+        return bulk
+    body, batch_id = bulk
     conn = prices.conn
     if batch_id:
         seen = conn.execute("SELECT answer FROM batch WHERE batch_id = ?",
                             (f"price:{batch_id}",)).fetchone()
         if seen:
             return JSONResponse(json.loads(seen[0]))
-    clean_rows, errors = [], []
-    for index, row in enumerate(body):
-        clean, problems = validate_price(row, omnitron.products, prices.price_lists)
-        if problems:
-            sku = row.get("product_sku") if isinstance(row, dict) else None
-            errors.append({"index": index, "product_sku": sku, "errors": problems})
-        else:
-            clean_rows.append({"retail_price": None, "extra_field": "{}", **clean})
+    valid, errors = validated(
+        body, lambda row: validate_price(row, omnitron.products, prices.price_lists))
+    clean_rows = [{"retail_price": None, "extra_field": "{}", **clean} for clean in valid]
     before = conn.execute("SELECT COUNT(*) FROM product_price").fetchone()[0]
     conn.execute("BEGIN")
     try:

@@ -3,16 +3,21 @@
 The runner keeps a ``ScriptPool`` whose workers each serve one flow; ``run()`` is for one-off
 runs such as the console's test panel, on a shared pool of its own. Either way the script runs
 in another process, as an unprivileged user when the console runs as root.
+
+``ScriptPool`` and ``ScriptResult`` are imported on first use: reading flows.toml only needs
+``console.script.uids``, and ``console flows list`` must not pay for the pool's process and
+asyncio machinery.
 """
 
 from __future__ import annotations
 
 import atexit
 import threading
-from typing import Any
+from typing import TYPE_CHECKING, Any
 
-from console.script.pool import ScriptPool
-from console.script.result import ScriptResult
+if TYPE_CHECKING:
+    from console.script.pool import ScriptPool
+    from console.script.result import ScriptResult
 
 __all__ = ["DEFAULT_TIMEOUT_S", "TEST_TIMEOUT_S", "ScriptPool", "ScriptResult", "configure",
            "run"]
@@ -42,7 +47,21 @@ def configure(**settings: Any) -> None:
         old.close()
 
 
+def __getattr__(name: str) -> Any:
+    if name == "ScriptPool":
+        from console.script.pool import ScriptPool
+
+        return ScriptPool
+    if name == "ScriptResult":
+        from console.script.result import ScriptResult
+
+        return ScriptResult
+    raise AttributeError(f"module {__name__!r} has no attribute {name!r}")
+
+
 def _pool() -> ScriptPool:
+    from console.script.pool import ScriptPool
+
     global _shared
     with _shared_lock:
         if _shared is None:

@@ -37,7 +37,7 @@ from console.store.records import (
     now,
     stamp,
 )
-from console.store.threads import live_only
+from console.store.threads import ThreadConnections
 
 Connection = psycopg.Connection[tuple[Any, ...]]
 ADMISSION_LOCK = 0x61646D69  # advisory lock class of admissions ("admi"), one lock per flow
@@ -71,8 +71,7 @@ class PostgresStore(HealthQueries):
 
     def __init__(self, url: str) -> None:
         self.url = url
-        self._local = threading.local()
-        self._opened: list[tuple[threading.Thread, Connection]] = []
+        self._threads = ThreadConnections(self._connect, lambda conn: not conn.closed)
         self._lock = threading.Lock()
         self._encode = compact_json()
         self._search: tuple[tuple[Any, ...], array[int]] | None = None
@@ -82,19 +81,15 @@ class PostgresStore(HealthQueries):
     def location(self) -> str:
         return redacted(self.url)
 
+    def _connect(self) -> Connection:
+        try:
+            return psycopg.connect(self.url, autocommit=True, connect_timeout=10)
+        except psycopg.Error as exc:
+            raise StoreUnavailable(f"cannot connect to the store {self.location}: "
+                                   f"{str(exc).strip()}") from None
+
     def _conn(self) -> Connection:
-        conn: Connection | None = getattr(self._local, "conn", None)
-        if conn is None or conn.closed:
-            try:
-                conn = psycopg.connect(self.url, autocommit=True, connect_timeout=10)
-            except psycopg.Error as exc:
-                raise StoreUnavailable(f"cannot connect to the store {self.location}: "
-                                       f"{str(exc).strip()}") from None
-            self._local.conn = conn
-            with self._lock:
-                self._opened = live_only(self._opened)
-                self._opened.append((threading.current_thread(), conn))
-        return conn
+        return self._threads.get()
 
     def transaction(self) -> AbstractContextManager[Any]:
         """One transaction over the calls made inside it on this thread (nested ones become
@@ -102,11 +97,7 @@ class PostgresStore(HealthQueries):
         return self._conn().transaction()
 
     def close(self) -> None:
-        with self._lock:
-            opened, self._opened = self._opened, []
-        for _thread, conn in opened:
-            conn.close()
-        self._local = threading.local()
+        self._threads.close()
 
     def _one(self, sql: str, args: Iterable[Any] = ()) -> tuple[Any, ...] | None:
         return self._conn().execute(sql, tuple(args)).fetchone()

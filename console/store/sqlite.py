@@ -31,7 +31,7 @@ from console.store.records import (
     stamp,
 )
 from console.store.sqlite_health import HealthQueries
-from console.store.threads import live_only
+from console.store.threads import ThreadConnections
 
 _SCHEMA = """
 CREATE TABLE IF NOT EXISTS execution (
@@ -109,9 +109,7 @@ class SQLiteStore(HealthQueries):
     def __init__(self, path: Path | str) -> None:
         self.path = Path(path)
         self.path.parent.mkdir(parents=True, exist_ok=True)
-        self._local = threading.local()
-        self._opened: list[tuple[threading.Thread, sqlite3.Connection]] = []
-        self._opened_lock = threading.Lock()
+        self._threads = ThreadConnections(self._connect)
         self._seq_lock = threading.Lock()
         self._seqs: dict[tuple[str, str | None], int] = {}
         self._search: tuple[tuple[Any, ...], array[int]] | None = None
@@ -139,19 +137,16 @@ class SQLiteStore(HealthQueries):
             conn.execute("ALTER TABLE row_log ADD COLUMN level_seq INTEGER")
         conn.executescript(_LOG_INDEXES)
 
-    def _conn(self) -> sqlite3.Connection:
-        conn: sqlite3.Connection | None = getattr(self._local, "conn", None)
-        if conn is None:
-            conn = sqlite3.connect(self.path, timeout=30, isolation_level=None,
-                                   check_same_thread=False)
-            conn.row_factory = sqlite3.Row
-            conn.execute("PRAGMA journal_mode=WAL")
-            conn.execute("PRAGMA synchronous=NORMAL")
-            self._local.conn = conn
-            with self._opened_lock:
-                self._opened = live_only(self._opened)
-                self._opened.append((threading.current_thread(), conn))
+    def _connect(self) -> sqlite3.Connection:
+        conn = sqlite3.connect(self.path, timeout=30, isolation_level=None,
+                               check_same_thread=False)
+        conn.row_factory = sqlite3.Row
+        conn.execute("PRAGMA journal_mode=WAL")
+        conn.execute("PRAGMA synchronous=NORMAL")
         return conn
+
+    def _conn(self) -> sqlite3.Connection:
+        return self._threads.get()
 
     @property
     def location(self) -> str:
@@ -159,11 +154,7 @@ class SQLiteStore(HealthQueries):
 
     def close(self) -> None:
         """Close every thread's connection; a later call opens a new one."""
-        with self._opened_lock:
-            opened, self._opened = self._opened, []
-        for _thread, conn in opened:
-            conn.close()
-        self._local = threading.local()
+        self._threads.close()
 
     def create(self, flow_id: str, trigger: str, params: dict[str, str], triggered_by: str, *,
                payload_id: str | None = None, retry_of: str | None = None,

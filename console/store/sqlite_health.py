@@ -9,7 +9,8 @@ from __future__ import annotations
 
 import sqlite3
 
-from console.store.records import PROBLEM_STATUSES, AlarmEvent, AlarmState, RunSample
+from console.store.health_reads import SAMPLE, HealthReads
+from console.store.records import PROBLEM_STATUSES, RunSample
 
 HEALTH_SCHEMA = """
 CREATE INDEX IF NOT EXISTS execution_flow_status ON execution (flow_id, status, started_at);
@@ -24,14 +25,9 @@ CREATE TABLE IF NOT EXISTS alarm_event (
 CREATE INDEX IF NOT EXISTS alarm_event_at ON alarm_event (at);
 CREATE INDEX IF NOT EXISTS alarm_event_flow ON alarm_event (flow_id, at);
 """
-_SAMPLE = "id, flow_id, status, started_at, finished_at, total, succeeded, failed, error"
 
 
-def _sample(row: sqlite3.Row) -> RunSample:
-    return RunSample(*row)
-
-
-class HealthQueries:
+class HealthQueries(HealthReads):
     """Mixed into the store: needs its per-thread connection."""
 
     def _conn(self) -> sqlite3.Connection:
@@ -40,48 +36,14 @@ class HealthQueries:
     def _create_health_schema(self) -> None:
         self._conn().executescript(HEALTH_SCHEMA)
 
-    def recent_runs(self, flow_id: str, limit: int) -> list[RunSample]:
-        """The flow's newest executions (processing included), newest first."""
-        rows = self._conn().execute(
-            f"SELECT {_SAMPLE} FROM execution WHERE flow_id = ? ORDER BY started_at DESC LIMIT ?",
-            (flow_id, limit))
-        return [_sample(r) for r in rows]
-
-    def runs_since(self, flow_id: str, since: str, limit: int = 10_000) -> list[RunSample]:
-        rows = self._conn().execute(
-            f"SELECT {_SAMPLE} FROM execution WHERE flow_id = ? AND started_at >= ?"
-            " ORDER BY started_at DESC LIMIT ?", (flow_id, since, limit))
-        return [_sample(r) for r in rows]
-
-    def last_success(self, flow_id: str) -> RunSample | None:
-        row = self._conn().execute(
-            f"SELECT {_SAMPLE} FROM execution WHERE flow_id = ? AND status = 'success'"
-            " ORDER BY started_at DESC LIMIT 1", (flow_id,)).fetchone()
-        return _sample(row) if row else None
-
-    def first_run_at(self, flow_id: str) -> str | None:
-        row = self._conn().execute("SELECT MIN(started_at) FROM execution WHERE flow_id = ?",
-                                   (flow_id,)).fetchone()
-        return row[0] if row else None
-
-    def processing(self) -> list[RunSample]:
-        rows = self._conn().execute(
-            f"SELECT {_SAMPLE} FROM execution WHERE status = 'processing' ORDER BY started_at")
-        return [_sample(r) for r in rows]
-
     def recent_problems(self, limit: int = 20) -> list[RunSample]:
         """Failed and partial executions of every flow, newest first (one index range each)."""
         branches = " UNION ALL ".join(
-            f"SELECT * FROM (SELECT {_SAMPLE} FROM execution WHERE status = '{status}'"
+            f"SELECT * FROM (SELECT {SAMPLE} FROM execution WHERE status = '{status}'"
             " ORDER BY started_at DESC LIMIT :limit)" for status in PROBLEM_STATUSES)
         rows = self._conn().execute(f"{branches} ORDER BY started_at DESC LIMIT :limit",
                                     {"limit": limit})
-        return [_sample(r) for r in rows]
-
-    def alarm_states(self) -> list[AlarmState]:
-        rows = self._conn().execute("SELECT flow_id, alarm, firing, changed_at, value, message"
-                                    " FROM alarm_state ORDER BY flow_id, alarm")
-        return [AlarmState(r[0], r[1], bool(r[2]), r[3], r[4], r[5]) for r in rows]
+        return [RunSample(*r) for r in rows]
 
     def change_alarm(self, flow_id: str, alarm: str, firing: bool, at: str,
                      value: float | None, message: str) -> int | None:
@@ -120,21 +82,3 @@ class HealthQueries:
             (flow_id, alarm, event, at, message))
         assert cursor.lastrowid is not None
         return cursor.lastrowid
-
-    def note_delivery(self, event_id: int, delivery: str) -> None:
-        self._conn().execute("UPDATE alarm_event SET delivery = ? WHERE id = ?",
-                             (delivery, event_id))
-
-    def prune_alarm_events(self, before: str) -> int:
-        """Forget alarm history older than ``before`` (the states themselves stay)."""
-        return self._conn().execute("DELETE FROM alarm_event WHERE at < ?", (before,)).rowcount
-
-    def alarm_events(self, limit: int = 50, flow_id: str | None = None) -> list[AlarmEvent]:
-        if flow_id:
-            rows = self._conn().execute(
-                "SELECT * FROM alarm_event WHERE flow_id = ? ORDER BY at DESC, id DESC LIMIT ?",
-                (flow_id, limit))
-        else:
-            rows = self._conn().execute(
-                "SELECT * FROM alarm_event ORDER BY at DESC, id DESC LIMIT ?", (limit,))
-        return [AlarmEvent(r[0], r[1], r[2], r[3], r[4], r[5], r[6], r[7]) for r in rows]

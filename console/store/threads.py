@@ -8,7 +8,8 @@ connections stay as many as the live threads, not as many as ever ran.
 from __future__ import annotations
 
 import threading
-from typing import Protocol, TypeVar
+from collections.abc import Callable
+from typing import Generic, Protocol, TypeVar
 
 
 class Closable(Protocol):
@@ -27,3 +28,34 @@ def live_only(opened: list[tuple[threading.Thread, C]]) -> list[tuple[threading.
         else:
             conn.close()
     return kept
+
+
+class ThreadConnections(Generic[C]):
+    """The calling thread's connection, made by ``connect`` on first use (or again once
+    ``usable`` says the kept one is not), and every thread's connection closed at once."""
+
+    def __init__(self, connect: Callable[[], C],
+                 usable: Callable[[C], bool] = lambda conn: True) -> None:
+        self._connect = connect
+        self._usable = usable
+        self._local = threading.local()
+        self._opened: list[tuple[threading.Thread, C]] = []
+        self._lock = threading.Lock()
+
+    def get(self) -> C:
+        conn: C | None = getattr(self._local, "conn", None)
+        if conn is None or not self._usable(conn):
+            conn = self._connect()
+            self._local.conn = conn
+            with self._lock:
+                self._opened = live_only(self._opened)
+                self._opened.append((threading.current_thread(), conn))
+        return conn
+
+    def close(self) -> None:
+        """Close every thread's connection; a later ``get`` opens a new one."""
+        with self._lock:
+            opened, self._opened = self._opened, []
+        for _thread, conn in opened:
+            conn.close()
+        self._local = threading.local()

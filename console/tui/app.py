@@ -7,7 +7,7 @@ import os
 from collections.abc import Callable
 from datetime import UTC, datetime
 from pathlib import Path
-from typing import Any
+from typing import TYPE_CHECKING, Any, cast
 
 from textual import work
 from textual.actions import SkipAction
@@ -27,6 +27,9 @@ from console.tui.screens.flows import FlowsScreen
 from console.tui.screens.problems import ProblemsScreen
 from console.tui.settings import Settings, theme_files
 from console.tui.themes import bundled_themes_dir, load_theme
+
+if TYPE_CHECKING:
+    from textual.widgets import TextArea
 
 FILE_CHECK_S = 1.0
 
@@ -88,13 +91,15 @@ class ConsoleApp(App[None]):
             self.theme = self.settings.theme
 
     def watch_theme(self, theme: str) -> None:
-        from textual.widgets import TextArea
-
-        from console.tui.editor_theme import follow_app_theme
-
+        # Queried by name: importing TextArea (and its parser) for a first screen that has
+        # no editor would slow the start.
         for screen in self.screen_stack:
-            for text_area in screen.query(TextArea):
-                follow_app_theme(text_area)
+            editors = screen.query("TextArea")
+            if editors:
+                from console.tui.editor_theme import follow_app_theme
+
+                for text_area in editors:
+                    follow_app_theme(cast("TextArea", text_area))
         if theme != self.settings.theme:
             self.settings.theme = theme
             self.run_worker(self.settings.save, thread=True, exit_on_error=False,

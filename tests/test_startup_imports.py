@@ -1,0 +1,119 @@
+"""What starting the console loads: ``console flows list`` and the first screen of the TUI stay
+quick because heavy modules are imported where they are used, not on the way there.
+
+Each check runs in a fresh interpreter, as a user's start does, and reads ``sys.modules``.
+"""
+
+from __future__ import annotations
+
+import json
+import subprocess
+import sys
+from pathlib import Path
+
+import pytest
+
+from console.cli import main
+
+LIST_MUST_NOT_LOAD = (
+    "console.script.pool",  # the script workers' pool: processes, pipes, asyncio
+    "multiprocessing",
+    "asyncio",
+    "subprocess",  # a child process at start (croniter asks `file` about the interpreter)
+    "textual",
+    "httpx",
+    "sqlite3",
+    "console.store",
+    "console.runner",
+    "console.mapping",
+    "console.expression",
+)
+
+FIRST_SCREEN_MUST_NOT_LOAD = (
+    "textual.widgets._text_area",  # the editors' widget and its parser: no editor is shown
+    "tree_sitter",
+    "console.script.pool",
+    "multiprocessing",
+    "httpx",
+)
+
+
+def _loaded(code: str, *args: str, cwd: Path | None = None) -> list[str]:
+    out = subprocess.run([sys.executable, "-c", code, *args], capture_output=True, text=True,
+                         check=True, timeout=120, cwd=cwd).stdout
+    found: list[str] = json.loads(out.strip().splitlines()[-1])
+    return found
+
+
+def _heavy(modules: list[str], names: tuple[str, ...]) -> list[str]:
+    return sorted(m for m in modules if m in names or m.startswith(tuple(n + "." for n in names)))
+
+
+@pytest.fixture
+def demo(tmp_path: Path) -> Path:
+    assert main(["init", str(tmp_path)]) == 0
+    return tmp_path / "flows.toml"
+
+
+def test_flows_list_loads_no_heavy_module(demo: Path) -> None:
+    code = ("import json, sys\nfrom console.cli import main\n"
+            "assert main(['--flows', sys.argv[1], 'flows', 'list']) == 0\n"
+            "print(json.dumps(sorted(sys.modules)))")
+    modules = _loaded(code, str(demo))
+    assert "croniter" in modules  # the listing did work out next runs
+    assert _heavy(modules, LIST_MUST_NOT_LOAD) == []
+
+
+def test_reading_script_settings_does_not_start_the_pool_machinery() -> None:
+    """``[runner.scripts] uids`` is read with the pool's own parser, from a light module."""
+    code = ("import json, sys\nfrom console.script.uids import parse_range\n"
+            "assert parse_range('5-9') == (5, 9)\n"
+            "print(json.dumps(sorted(sys.modules)))")
+    modules = _loaded(code)
+    assert _heavy(modules, ("console.script.pool", "console.script.result", "multiprocessing",
+                            "asyncio")) == []
+
+
+def test_script_package_still_offers_the_pool_and_result() -> None:
+    import console.script
+    from console.script.pool import ScriptPool
+    from console.script.result import ScriptResult
+
+    assert console.script.ScriptPool is ScriptPool
+    assert console.script.ScriptResult is ScriptResult
+    with pytest.raises(AttributeError):
+        _ = console.script.NoSuchName  # type: ignore[attr-defined]
+
+
+def test_schedules_leave_platform_alone() -> None:
+    """croniter is imported without its ``file`` child process, and ``platform`` is left as
+    it was for everyone else."""
+    code = ("import json, platform, sys\nreal = platform.architecture\n"
+            "from datetime import datetime, UTC\n"
+            "from console.flows.schedule import Schedule\n"
+            "runs = Schedule.parse('*/5 * * * *').next_runs(datetime(2026, 1, 1, tzinfo=UTC), 2)\n"
+            "assert [r.minute for r in runs] == [5, 10], runs\n"
+            "assert platform.architecture is real\n"
+            "print(json.dumps(sorted(sys.modules)))")
+    modules = _loaded(code)
+    assert "croniter" in modules and "subprocess" not in modules
+
+
+def test_first_screen_loads_no_editor(demo: Path) -> None:
+    code = (
+        "import json, sys\n"
+        "from console.tui.app import ConsoleApp\n"
+        "from console.tui.settings import Settings\n"
+        "seen = []\n"
+        "class FirstPaint(ConsoleApp):\n"
+        "    def on_mount(self):\n"
+        "        super().on_mount()\n"
+        "        self.call_after_refresh(lambda: self.call_after_refresh(self.painted))\n"
+        "    def painted(self):\n"
+        "        seen.extend(sorted(sys.modules))\n"
+        "        self.exit()\n"
+        "FirstPaint(sys.argv[1], start_runner=False, settings=Settings()).run(headless=True)\n"
+        "print(json.dumps(seen))")
+    modules = _loaded(code, str(demo), cwd=demo.parent)
+    assert "console.tui.screens.flows" in modules
+    assert _heavy(modules, FIRST_SCREEN_MUST_NOT_LOAD) == []
