@@ -64,7 +64,7 @@ def _croniter() -> type[Croniter]:
 def _quartz_day_of_week(field: str) -> str:
     """Quartz numbers days 1 (Sunday) to 7; cron numbers them 0 to 6. The number after ``#``
     (which occurrence in the month) and after ``/`` (a step) is a count, not a day."""
-    out = []
+    out: list[str] = []
     token = ""
     for char in field + "\0":
         if char.isdigit():
