@@ -122,3 +122,71 @@ def test_the_flows_table_shows_the_upstream_as_the_next_run() -> None:
     now = datetime(2026, 1, 1, tzinfo=UTC)
     assert next_run(config.flow("prices"), now).label() == "after stock"
     assert next_run(config.flow("p2"), now).label() == "disabled"
+
+
+QUIET = {'schedule = "*/5 * * * *"': 'schedule = "0 0 1 1 *"',
+         'schedule = "*/10 * * * *"': 'schedule = "0 0 1 1 *"'}
+
+
+def _succeeded_upstream(store: object) -> Execution:
+    """A stock execution that just ended with success, as the runner's hook sees it."""
+    upstream = store.create("stock", "manual", {}, "test")  # type: ignore[attr-defined]
+    store.finish(upstream.id, "success")  # type: ignore[attr-defined]
+    return store.execution(upstream.id)  # type: ignore[attr-defined,no-any-return]
+
+
+def test_a_chained_run_due_while_the_runner_stops_runs_at_its_next_start(
+        sandbox: Sandbox, demo_flows: object, tmp_path: Path) -> None:
+    from console.runner import Runner
+    from console.runner.scheduler import Scheduler
+
+    config = load(demo_flows(tmp_path, replace={**CHAINED, **QUIET}))  # type: ignore[operator]
+    with Runner(config) as runner:
+        upstream = _succeeded_upstream(runner.store)
+        runner.stopping.set()  # the upstream's last page was written as the stop began
+        chained = Scheduler(runner).chain(upstream)
+        runner.shutdown(drain_s=5)
+        left = [runner.store.execution(e) for e in chained]
+        assert sorted(e.flow_id for e in left if e is not None) == ["price", "stock_xml"]
+        assert all(e is not None and e.status == "interrupted" and
+                   e.triggered_by == f"after stock {upstream.id}" for e in left)
+    with Runner(config) as again:
+        resumed = again.recover()
+        again.wait(timeout=60)
+        done = [again.store.execution(e) for e in resumed]
+    assert sorted(e.flow_id for e in done if e is not None) == ["price", "stock_xml"]
+    assert all(e is not None and e.status in ("success", "partial") for e in done)
+
+
+def test_a_chained_run_claimed_by_a_stopping_host_runs_on_another(
+        sandbox: Sandbox, demo_flows: object, tmp_path: Path, postgres_url: str) -> None:
+    """On a cluster the chain's claim is the only one: the stopping host admits the run and
+    its job waits in the shared queue for a host that runs it."""
+    def host(folder: str) -> RunnerService:
+        (tmp_path / folder).mkdir()
+        path = demo_flows(tmp_path / folder, replace={  # type: ignore[operator]
+            **CHAINED, **QUIET, 'store = ".console/console.db"': f'store = "{postgres_url}"'})
+        return RunnerService(load(path), tick_s=0.05)
+
+    stopping = host("a")
+    stopping.start()
+    try:
+        upstream = _succeeded_upstream(stopping.runner.store)
+        stopping.runner.stopping.set()
+        chained = stopping.scheduler.chain(upstream)
+        assert len(chained) == 2 and stopping.scheduler.chain(upstream) == []  # claimed once
+    finally:
+        stopping.stop(drain_s=5)
+    other = host("b")
+    other.start()
+    try:
+        deadline = time.monotonic() + 60
+        while time.monotonic() < deadline:
+            done = [other.runner.store.execution(e) for e in chained]
+            if all(e is not None and e.status != "processing" for e in done):
+                break
+            time.sleep(0.1)
+    finally:
+        other.stop(drain_s=5)
+    assert sorted(e.flow_id for e in done if e is not None) == ["price", "stock_xml"]
+    assert all(e is not None and e.status in ("success", "partial") for e in done)

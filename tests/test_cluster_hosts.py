@@ -178,6 +178,10 @@ def test_a_dead_host_s_execution_finishes_on_another_and_each_batch_is_applied_o
         "SELECT message FROM row_log WHERE execution_id = %s AND message LIKE 'run again on %%'",
         execution_id)]
     assert len(reruns) == 1 and not reruns[0].startswith(f"run again on {runner} "), reruns
+    logged = [key for (key,) in hosts.query(
+        "SELECT key FROM row_log WHERE execution_id = %s AND key IS NOT NULL ORDER BY seq",
+        execution_id)]
+    assert sorted(logged) == sorted(row["product_sku"] for row in rows)  # each row once
 
 
 def test_a_burst_spread_over_hosts_never_admits_more_than_the_cap(
@@ -223,3 +227,34 @@ def test_a_schedule_fires_once_across_hosts(cluster: Callable[..., Cluster]) -> 
     assert len(started) <= len(claims)
     gaps = [(later - earlier) for earlier, later in zip(started, started[1:], strict=False)]
     assert all(gap.total_seconds() >= 1.0 for gap in gaps), started
+
+
+def test_console_run_on_a_cluster_is_run_by_a_host_and_outlives_the_command(
+        cluster: Callable[..., Cluster], sandbox: Sandbox) -> None:
+    """`console run` queues the run for the hosts and follows it: killing the command leaves
+    the run to the host (run in the command's own process, it stayed processing forever)."""
+    hosts = cluster(1)
+    sandbox.set_faults("omnitron", latency_s=1.5)
+    command = subprocess.Popen([sys.executable, "-m", "console.cli", "--flows",
+                                str(hosts.paths[0]), "run", "stock"], env=ENV,
+                               stdout=subprocess.PIPE, stderr=subprocess.PIPE, text=True)
+    try:
+        [(execution_id, triggered_by)] = wait_for(lambda: hosts.query(
+            "SELECT id, triggered_by FROM execution WHERE flow_id = 'stock'"),
+            what="the command admits the run")
+        command.kill()
+        command.wait(timeout=10)
+    finally:
+        if command.poll() is None:
+            command.kill()
+    assert triggered_by == "cli"
+    sandbox.clear_faults()
+    finished = wait_for(lambda: hosts.execution(execution_id)["status"] != "processing" and
+                        hosts.execution(execution_id), timeout=90, what="a host finishes it")
+    assert finished["status"] == "partial" and finished["succeeded"] > 0
+    hosts.stop()
+    refused = subprocess.run([sys.executable, "-m", "console.cli", "--flows", str(hosts.paths[0]),
+                              "run", "stock"], env=ENV, capture_output=True, text=True,
+                             timeout=60)
+    assert refused.returncode == 2 and "no host of this cluster is running" in refused.stderr
+    assert len(hosts.query("SELECT 1 FROM execution WHERE flow_id = 'stock'")) == 1

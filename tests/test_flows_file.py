@@ -120,8 +120,13 @@ def test_save_is_atomic_and_keeps_a_backup(tmp_path: Path) -> None:
     assert sorted(p.name for p in tmp_path.iterdir()) == ["flows.toml", "flows.toml.bak"]
 
 
-def test_repository_flows_file_is_valid() -> None:
+def test_repository_flows_file_is_valid_and_is_the_demo() -> None:
+    """The repository's flows.toml is the demo `console init` writes, every flow kind
+    included: the two drifted apart once (it lacked the full stock and proxy demos)."""
+    from console.commands.init import demo_flows_text
+
     assert len(load(REPO / "flows.toml").flows) >= 3
+    assert (REPO / "flows.toml").read_text(encoding="utf-8") == demo_flows_text()
 
 
 def test_missing_secret_fails_at_run_time_not_load_time(monkeypatch: pytest.MonkeyPatch) -> None:

@@ -196,6 +196,31 @@ def test_compiled_functions_are_cached_by_spec() -> None:
         is not compile(STOCK)._run
 
 
+def test_apply_traced_says_whether_the_generated_code_made_the_result() -> None:
+    mapping = compile(STOCK)
+    assert mapping.apply_traced([stock_row(1)]) == (mapping.interpret([stock_row(1)]), True)
+    assert mapping.apply_traced([stock_row(1), None]) == \
+        (mapping.interpret([stock_row(1), None]), True)  # one row interpreted, the page not
+    assert mapping.apply_traced({"0": stock_row(1)}) == \
+        (mapping.interpret({"0": stock_row(1)}), False)
+    assert compile([{"operation": "sort"}]).apply_traced({"b": 1, "a": 2}) == \
+        ({"a": 2, "b": 1}, False)
+
+
+@pytest.mark.parametrize("chain", [STOCK, ORDERS, MODIFY,
+                                   [STOCK[0], {"operation": "default",
+                                               "spec": {"*": {"unit_type": "qty"}}}]])
+def test_each_apply_builds_its_result_afresh_from_the_input_it_gets(chain: list[Any]) -> None:
+    mapping = compile(chain)
+    assert mapping.compiled
+    rows = [{**stock_row(1), "order": "o1", "orderitems": [{"id": 1, "status": "500"}]}]
+    first, second = mapping.apply(rows), mapping.apply(rows)
+    assert first == second and first is not second and first[0] is not second[0]
+    rows[0]["sku"], rows[0]["stock"], rows[0]["order"] = "changed", "7", "o2"
+    assert json.dumps(mapping.apply(rows)) == json.dumps(mapping.interpret(rows)) != \
+        json.dumps(first)
+
+
 def test_errors_are_the_interpreters() -> None:
     deep: Any = {"sku": 1}
     for _ in range(5000):
@@ -319,14 +344,15 @@ def test_the_generated_specs_mostly_reach_the_compiler() -> None:
         assert mapping.compiled, mapping.interpreted_because
 
 
-@pytest.mark.parametrize(("chain", "path"), [(STOCK, "compiled"),
-                                             ([{"operation": "sort"}], "interpreted")])
+@pytest.mark.parametrize(("chain", "path"), [(STOCK, "  compiled, "),
+                                             ([{"operation": "sort"}],
+                                              "  interpreted (a sort step), ")])
 def test_the_designers_mapping_test_says_which_path_ran_and_the_time_per_1000_rows(
         chain: list[Any], path: str) -> None:
     from console.tui.widgets.test_panel import TestPanel
 
     meta, result, _ = TestPanel._run_mapping(json.dumps(chain), json.dumps([stock_row(1)]))
-    assert f"{path}, " in meta.plain and "ms per 1,000 rows" in meta.plain
+    assert path in meta.plain and "ms per 1,000 rows" in meta.plain
     assert json.loads(result) == compile(chain).interpret([stock_row(1)])
 
 

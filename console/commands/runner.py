@@ -7,6 +7,7 @@ import json
 import os
 import signal
 import sys
+from collections.abc import Callable
 from dataclasses import asdict
 from typing import Any
 
@@ -86,12 +87,16 @@ def run_command(args: argparse.Namespace) -> int:
 
     from console.runner.runner import NotByHand
 
-    with _store_lock(config, "console run"), Runner(config) as runner:
-        try:
-            execution = runner.run(flow.id, _params(args.param), triggered_by="cli",
-                                   progress=progress)
-        except NotByHand as exc:
-            raise CommandError(str(exc)) from None
+    params = _params(args.param)
+    try:
+        if on_cluster(config):
+            execution = _on_cluster(config, lambda runner: runner.trigger(
+                flow.id, params, triggered_by="cli"), progress)
+        else:
+            with _store_lock(config, "console run"), Runner(config) as runner:
+                execution = runner.run(flow.id, params, triggered_by="cli", progress=progress)
+    except NotByHand as exc:
+        raise CommandError(str(exc)) from None
     line.end()
     if args.json:
         print_json(asdict(execution))
@@ -157,17 +162,53 @@ def retry_command(args: argparse.Namespace) -> int:
     from console.runner import Runner
     from console.runner.runner import NothingToRetry
 
-    with _store_lock(config, "console retry"), Runner(config) as runner:
+    def known(runner: Any) -> None:
         if runner.store.execution(args.execution) is None:
             raise CommandError(f"no execution {args.execution!r}")
-        try:
-            new_id = runner.retry(args.execution, wait=True)
-        except NothingToRetry as exc:
-            raise CommandError(str(exc), status=1) from None
-        execution = runner.store.execution(new_id)
+
+    try:
+        if on_cluster(config):
+            def queued(runner: Any) -> str:
+                known(runner)
+                return str(runner.retry(args.execution))
+            execution = _on_cluster(config, queued)
+        else:
+            with _store_lock(config, "console retry"), Runner(config) as runner:
+                known(runner)
+                execution = runner.store.execution(runner.retry(args.execution, wait=True))
+    except NothingToRetry as exc:
+        raise CommandError(str(exc), status=1) from None
     assert execution is not None
     print(_summary(execution))
     return 0 if execution.status == "success" else 1
+
+
+def on_cluster(config: Any) -> bool:
+    from console.cluster import cluster_url
+
+    return cluster_url(config) is not None
+
+
+def _on_cluster(config: Any, start: Callable[[Any], str],
+                progress: Callable[[Any], None] | None = None) -> Any:
+    """Admit a run with its job for the cluster's hosts (see ``console.cluster.handoff``) and
+    follow it until a host has ended it."""
+    from console.cluster import cluster_url
+    from console.cluster.handoff import NoHost, follow, queueing_runner
+
+    url = cluster_url(config)
+    assert url is not None
+    try:
+        with queueing_runner(config, url) as runner:
+            execution_id = start(runner)
+            try:
+                return follow(runner, execution_id, progress)
+            except KeyboardInterrupt:
+                raise CommandError(f"stopped following {execution_id}: a host of the cluster "
+                                   "runs it to its end (see `console executions`)",
+                                   status=130) from None
+    except NoHost as exc:
+        raise CommandError(str(exc)) from None
 
 
 def _store_lock(config: Any, command: str) -> Any:

@@ -8,6 +8,7 @@ from __future__ import annotations
 
 import threading
 from collections.abc import Callable, Iterable, Iterator
+from contextlib import AbstractContextManager, nullcontext
 from dataclasses import dataclass, field
 from datetime import datetime, timedelta
 from typing import Any
@@ -37,6 +38,13 @@ Fence = Callable[[], None]
 SyncSkus = Callable[[str, list[str], str], str]
 """Start a run of a stock flow for some SKUs: (flow id, SKUs, triggered by) → execution id."""
 INITIAL_WINDOW = timedelta(days=1)
+
+
+def _together(store: Store) -> AbstractContextManager[Any]:
+    """One transaction over the calls inside it, where the store has them (PostgreSQL: a
+    cluster's hosts share it); the embedded store's runs are never taken over."""
+    transaction = getattr(store, "transaction", None)
+    return transaction() if transaction is not None else nullcontext()
 
 
 class Interrupted(Exception):
@@ -176,6 +184,14 @@ class Engine:
             pipeline = None if transformed else Pipeline(flow, self.pool)
             writer = self._writer(flow, client, execution, attrs)
             read = 0
+            # an earlier run of this same execution (on a host that died or was taken over)
+            # logged the rows of its first records: their batches go again (Omnitron applies
+            # each once), their lines are not logged twice
+            logged_before = execution.records_read
+            if logged_before:
+                self._log(execution.id, "info", f"the rows of the first {logged_before:,} "
+                          "records were logged by the earlier run: their batches are sent "
+                          "again with the same ids, their lines are not logged twice")
 
             def transform(page: Page) -> Page:
                 if page.number == 0 and not transformed:
@@ -202,10 +218,12 @@ class Engine:
                 counts.skipped += result.skipped
                 counts.problems.update(result.problems)
                 counts.superseded += result.superseded
-                self.store.add_logs(execution.id, self._redacted(result.entries))
-                self.store.progress(execution.id, counts.succeeded + counts.failed +
-                                    counts.skipped + counts.superseded, counts.succeeded,
-                                    counts.failed, read, counts.skipped)
+                with _together(self.store):  # logged and counted as read, or neither
+                    if read > logged_before:
+                        self.store.add_logs(execution.id, self._redacted(result.entries))
+                    self.store.progress(execution.id, counts.succeeded + counts.failed +
+                                        counts.skipped + counts.superseded, counts.succeeded,
+                                        counts.failed, read, counts.skipped)
                 if progress is not None:
                     progress(self._reload(execution))
 

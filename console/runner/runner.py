@@ -5,7 +5,8 @@ from __future__ import annotations
 import json
 import logging
 import threading
-from collections.abc import Callable
+from collections.abc import Callable, Iterator
+from contextlib import contextmanager
 from typing import Any
 
 from console.flows import FlowsConfig
@@ -57,6 +58,26 @@ class Runner:
         self.dispatch: Dispatch = dispatch(self) if dispatch is not None else \
             ThreadDispatch(self._execute, workers)
         """Where admitted executions run: threads here, or a queue shared by hosts."""
+        self._running: dict[str, int] = {}
+        self._running_lock = threading.Lock()
+
+    def running_by_flow(self) -> dict[str, int]:
+        """Executions this process is running now, by flow: in a cluster the store holds every
+        host's, and each host's metrics export its own."""
+        with self._running_lock:
+            return dict(self._running)
+
+    @contextmanager
+    def _counted(self, flow_id: str) -> Iterator[None]:
+        with self._running_lock:
+            self._running[flow_id] = self._running.get(flow_id, 0) + 1
+        try:
+            yield
+        finally:
+            with self._running_lock:
+                left = self._running.pop(flow_id) - 1
+                if left:
+                    self._running[flow_id] = left
 
     def engine(self) -> Engine:
         return Engine(self.config, self.store, self.pool, retry=self.retry_policy,
@@ -68,7 +89,9 @@ class Runner:
                             triggered_by=triggered_by)
 
     def _execute(self, execution: Execution, progress: Progress | None = None) -> Execution:
-        return self._finished(self.engine().run(execution, progress))
+        with self._counted(execution.flow_id):
+            final = self.engine().run(execution, progress)
+        return self._finished(final)
 
     def execute_queued(self, execution: Execution, fence: Fence) -> Execution:
         """Run an execution a queue handed to this host: ``fence`` is checked before each
@@ -77,7 +100,9 @@ class Runner:
         waiting for this host's next start."""
         engine = Engine(self.config, self.store, self.pool, retry=self.retry_policy,
                         fence=fence, sync_skus=self._sync_skus)
-        return self._finished(engine.run(execution))
+        with self._counted(execution.flow_id):
+            final = engine.run(execution)
+        return self._finished(final)
 
     def _finished(self, final: Execution) -> Execution:
         for hook in self.after_execution:
@@ -117,14 +142,20 @@ class Runner:
 
     def trigger(self, flow_id: str, params: dict[str, str] | None = None, *,
                 trigger: str = "manual", triggered_by: str = "manual",
-                limit: int | None = None) -> str:
+                limit: int | None = None, due: bool = False) -> str:
         """Start a run in a worker thread. A scheduled run of a flow that does not allow
         concurrent runs, or any run given ``limit``, is refused with ``FlowBusy`` when the flow
-        already has that many processing (checked and admitted atomically)."""
+        already has that many processing (checked and admitted atomically).
+
+        A stopping runner refuses with ``RunnerStopping``, except a ``due`` run (a schedule's
+        or a chain's, claimed already: refused, no one would run it): that one is admitted
+        and handed over instead (see ``_hand_over``)."""
         flow = self.config.find(flow_id)
         if flow is None:
             raise UnknownFlow(flow_id)
-        self._admitting()
+        stopping = due and self.stopping.is_set()
+        if not stopping:
+            self._admitting()
         self._by_hand(flow.id, trigger)
         if trigger == "schedule" and not flow.allow_concurrent_runs:
             limit = 1 if limit is None else min(limit, 1)
@@ -134,7 +165,21 @@ class Runner:
         except AdmissionRefused as exc:
             raise FlowBusy(f"{flow.id} is still running" if limit == 1 else
                            f"{flow.name} already has {exc.active} executions processing") from None
+        if stopping:
+            return self._hand_over(execution)
         return self._submit(execution)
+
+    def _hand_over(self, execution: Execution) -> str:
+        """A run admitted while this runner stops: with a queue, its job (committed with the
+        admission) waits for another host, or this one's next start; the embedded runner marks
+        it interrupted, so its next start runs it."""
+        if self.dispatch.enqueue is None:
+            self.store.mark_interrupted([execution.id], "the runner was stopping when this run"
+                                                        " was due: it runs at the next start")
+        log.warning("%s was due while the runner is stopping: %s", execution.flow_id,
+                    "left in the queue for another host" if self.dispatch.enqueue is not None
+                    else "it runs at the next start")
+        return execution.id
 
     def check_room(self, flow_id: str) -> None:
         """Raise ``FlowBusy`` when the flow already has as many executions processing as it

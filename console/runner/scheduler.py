@@ -10,7 +10,7 @@ from datetime import UTC, datetime, timedelta
 from console.flows import Flow, FlowsConfig, Schedule
 from console.kinds import kind_of
 from console.runner.attributes import last_request_text
-from console.runner.runner import FlowBusy, Runner, RunnerStopping
+from console.runner.runner import FlowBusy, Runner
 from console.store.records import Execution, now
 
 log = logging.getLogger("console.runner")
@@ -51,12 +51,9 @@ class Scheduler:
             try:
                 started.append(self.runner.trigger(
                     flow.id, self._params(flow), trigger="schedule",
-                    triggered_by=f"after {execution.flow_id} {execution.id}"))
+                    triggered_by=f"after {execution.flow_id} {execution.id}", due=True))
             except FlowBusy:
                 self.skipped.append(flow.id)
-            except RunnerStopping:
-                log.warning("%s was not started after %s %s: the runner is stopping",
-                            flow.id, execution.flow_id, execution.id)
         return started
 
     def _next(self, flow: Flow, after: datetime) -> datetime | None:
@@ -91,11 +88,9 @@ class Scheduler:
             params = self._params(flow)
             try:
                 started.append(self.runner.trigger(flow.id, params, trigger="schedule",
-                                                   triggered_by="scheduler"))
+                                                   triggered_by="scheduler", due=True))
             except FlowBusy:
                 self.skipped.append(flow.id)
-            except RunnerStopping:
-                log.warning("%s was not started at %s: the runner is stopping", flow.id, moment)
         return started
 
     def _params(self, flow: Flow) -> dict[str, str]:

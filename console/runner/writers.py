@@ -25,6 +25,7 @@ from console.runner.erp import StepError
 from console.runner.ordering import NewestWins
 from console.runner.pipeline import timeout_hint
 from console.script import ScriptPool
+from console.store.log_batches import Sent
 
 LogEntry = tuple[str, str | None, str, Any]
 
@@ -128,7 +129,11 @@ class BulkWriter:
             error = failed.get(index)
             if error is None:
                 counts.succeeded += 1
-                counts.entries.append(self.written(sku, row))
+                level, key, message, _row = self.written(sku, row)
+                # the row as sent (with its batch id): the log keeps the request's text
+                # once for the batch instead of encoding every row again
+                counts.entries.append((level, key, message,
+                                       Sent(answer.sent, index) if answer.sent else row))
             else:
                 counts.failed += 1
                 counts.entries.append(("error", sku, _field_errors(error.get("errors", {})), row))
