@@ -62,15 +62,17 @@ def _croniter() -> type[Croniter]:
 
 
 def _quartz_day_of_week(field: str) -> str:
-    """Quartz numbers days 1 (Sunday) to 7; cron numbers them 0 to 6."""
-    out = []
+    """Quartz numbers days 1 (Sunday) to 7; cron numbers them 0 to 6. The number after ``#``
+    (which occurrence in the month) and after ``/`` (a step) is a count, not a day."""
+    out: list[str] = []
     token = ""
     for char in field + "\0":
         if char.isdigit():
             token += char
             continue
         if token:
-            out.append(_QUARTZ_DAYS.get(token, token))
+            count = bool(out) and out[-1] in ("#", "/")
+            out.append(token if count else _QUARTZ_DAYS.get(token, token))
             token = ""
         if char != "\0":
             out.append(char)
