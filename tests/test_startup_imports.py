@@ -117,3 +117,23 @@ def test_first_screen_loads_no_editor(demo: Path) -> None:
     modules = _loaded(code, str(demo), cwd=demo.parent)
     assert "console.tui.screens.flows" in modules
     assert _heavy(modules, FIRST_SCREEN_MUST_NOT_LOAD) == []
+
+
+def test_a_schedules_next_run_is_worked_out_once_and_stays_right() -> None:
+    """Loading flows.toml and listing its flows ask for the same next runs moments apart: the
+    second answer comes from the first, and is the one a fresh reading gives."""
+    from datetime import UTC, datetime, timedelta
+
+    from console.flows.schedule import Schedule
+
+    schedule = Schedule.parse("*/15 * * * *", "Europe/Istanbul")
+    start = datetime(2026, 3, 1, 8, 59, 30, tzinfo=UTC)
+    first = schedule.next_runs(start, 1)
+    assert first == [datetime(2026, 3, 1, 9, 0, tzinfo=UTC)]
+    for later in (start + timedelta(seconds=20), first[0] - timedelta(microseconds=1)):
+        assert schedule.next_runs(later, 1) == first
+    assert schedule.next_runs(first[0], 1) == [datetime(2026, 3, 1, 9, 15, tzinfo=UTC)]
+    assert schedule.next_runs(start - timedelta(minutes=20), 1) == [
+        datetime(2026, 3, 1, 8, 45, tzinfo=UTC)]
+    assert schedule.next_runs(start, 3)[1:] == [datetime(2026, 3, 1, 9, 15, tzinfo=UTC),
+                                                datetime(2026, 3, 1, 9, 30, tzinfo=UTC)]
