@@ -130,7 +130,8 @@ class Engine:
             error = self.redact(f"unexpected {type(exc).__name__}: {exc}")
             self._log(execution.id, "error", error)
         logged = {k: self.redact(v) for k, v in attributes.items() if k.startswith("log.")}
-        skipped = summary(counts.problems, counts.succeeded + counts.failed + counts.skipped)
+        skipped = summary(counts.problems, counts.checked if counts.checked is not None else
+                          counts.succeeded + counts.failed + counts.skipped)
         if self.fence is not None:
             self.fence()
         self.store.finish(execution.id, status, error=error or skipped, attributes=logged)
@@ -229,6 +230,8 @@ class Engine:
                                         counts.failed, read, counts.skipped)
                 if progress is not None:
                     progress(self._reload(execution))
+                if result.stop is not None:
+                    raise StepError("write", result.stop)
 
             run_stages((Page(number, records) for number, records in enumerate(pages)),
                        [transform, lambda page: self._write(writer, page), record])
@@ -299,6 +302,9 @@ class Engine:
                                 counts.failed, len(orders), 0)
             if progress is not None:
                 progress(self._reload(execution))
+            if outcome.timed_out:
+                raise StepError("write", f"order {outcome.number}: {outcome.message}; the "
+                                         "orders after it were not sent")
 
     def _write(self, writer: Writer, page: Page) -> Page:
         """The write step: one page's rows to Omnitron, in the order the pages were read.
@@ -401,7 +407,7 @@ class StockCompare:
             (level, key, engine.redact(message), payload)
             for level, key, message, payload in full_stock.log_lines(found, settings.stock_flow)])
         skipped = sum(found.skipped.values())
-        counts.succeeded, counts.skipped = found.compared, skipped
+        counts.succeeded, counts.skipped, counts.checked = found.compared, skipped, erp_side.rows
         counts.problems.update(found.skipped)
         engine.store.progress(execution_id, found.compared + skipped, found.compared, 0, read,
                               skipped)

@@ -40,6 +40,12 @@ class WriteCounts:
     """Rows not sent because a later-accepted execution already wrote their key."""
     entries: list[LogEntry] = field(default_factory=list)
     attributes: dict[str, str] = field(default_factory=dict)
+    checked: int | None = None
+    """How many rows the write check looked at, where that is not succeeded + failed +
+    skipped (a full stock compare counts SKUs of both sides as compared)."""
+    stop: str | None = None
+    """Why the execution fails once this page's rows are recorded (a per-order script that
+    ran out of time would do so for every order): the rows after it are not attempted."""
 
     def skip(self, key: str | None, problem: str, row: Any) -> None:
         self.skipped += 1
@@ -209,11 +215,16 @@ class OrderStatusWriter:
         self.client = client
         self.pool = pool
         self.attrs = attrs
+        self.stopped: str | None = None
+        """Set when an order's script ran out of time: no later order is attempted."""
 
     def write(self, rows: list[Any], page: int) -> WriteCounts:
         counts = WriteCounts()
         for row in rows:
+            if self.stopped:
+                break
             self._one(row, counts)
+            counts.stop = self.stopped
         return counts
 
     def prepare(self, rows: list[Any], page: int) -> list[Any]:
@@ -235,6 +246,9 @@ class OrderStatusWriter:
                 error = timeout_hint(outcome.error, f"flows.{self.flow.id}.write",
                                      "script_timeout_s")
                 self._fail(counts, row, f"order script failed: {error or 'failure'}")
+                if error and error.startswith("TimeoutError"):
+                    self.stopped = f"order script failed: {error}; the orders after it were " \
+                                   "not sent"
                 return
             order = outcome.result_json
         problem = order_problem(order)
