@@ -295,7 +295,15 @@ _object_modify = st.builds(
     st.sampled_from(["modify-overwrite-beta", "modify-default-beta", "modify-define-beta"]),
     st.dictionaries(st.sampled_from(["a", "b", "c", "~a", "d"]), _value_spec, min_size=1,
                     max_size=3))
+_aliasing_modify = st.builds(
+    lambda mode, lookup, fields, star: {"operation": mode, "spec": {"*": {
+        "c": lookup, **({"a": {"*": fields}} if star else {"a": fields})}}},
+    st.sampled_from(["modify-overwrite-beta", "modify-default-beta", "modify-define-beta"]),
+    st.sampled_from(["@(1,a)", "=firstElement(@(1,a))", "=lastElement(@(1,a))"]),
+    _nested_fields, st.booleans())
 _chains = st.one_of(
+    st.tuples(_aliasing_modify).map(list),
+    st.tuples(_shift, _aliasing_modify).map(list),
     st.tuples(_shift).map(list),
     st.tuples(_shift, st.one_of(_default, _remove)).map(list),
     st.tuples(_shift, _default, _remove).map(list),
@@ -396,6 +404,37 @@ def test_default_and_remove_after_a_modify_edit_the_rows_it_made() -> None:
     assert out[0]["tags"] == ["new"] and out[0]["tags"] is not out[1]["tags"]
     for odd in ([None], [[1]], {"a": 1}, []):
         same_both_ways(chain, odd)
+
+
+@pytest.mark.parametrize("spec", [
+    {"*": {"copy": "@(1,item)", "item": {"v": "=toUpper"}}},
+    {"*": {"copy": "@(1,items)", "items": {"*": {"v": "=toUpper"}}}},
+    {"*": {"first": "=firstElement(@(1,items))", "items": {"*": {"v": "=toUpper"}}}},
+    {"*": {"copy": "@(1,item)", "item": {"v": "=concat(@(1,v),'x')"},
+           "copy2": "@(1,item)", "item2": {"w": 1}}},
+])
+def test_an_object_a_row_holds_twice_is_edited_once_for_both(spec: dict[str, Any]) -> None:
+    """Jolt edits nested objects in place: a key that took another's object by lookup shows
+    the later edit too (as in the interpreter), and the input stays as it was."""
+    chain = [{"operation": "modify-overwrite-beta", "spec": spec}]
+    rows = [{"item": {"v": "a"}, "items": [{"v": "b"}, {"v": "c"}]}, {"item": None}, {}]
+    out = same_both_ways(chain, rows)
+    if "copy" in spec["*"]:
+        assert out[0]["copy"] == out[0]["item" if "item" in spec["*"] else "items"]
+    object_spec = [{"operation": "modify-overwrite-beta", "spec": spec["*"]}]
+    same_both_ways(object_spec, rows[0])
+
+
+def test_a_value_a_shift_wrote_to_two_places_is_edited_through_both() -> None:
+    chain = [{"operation": "shift", "spec": {"*": {"d": ["[&1].a", "[&1].b"],
+                                                   "@": "[&1].whole", "e": "[&1].e"}}},
+             {"operation": "modify-overwrite-beta", "spec": {"*": {
+                 "a": {"v": "=concat(@(1,v),'x')"}, "b": {"v": "=concat(@(1,v),'x')"},
+                 "whole": {"e": {"n": "=toInteger"}}, "e": {"n": "=concat(@(1,n),'0')"}}}}]
+    rows = [{"d": {"v": "1"}, "e": {"n": "7"}}]
+    out = same_both_ways(chain, rows)
+    assert out[0]["a"] == out[0]["b"] == {"v": "1xx"}
+    assert out[0]["e"] == out[0]["whole"]["e"] == {"n": "70"}  # toInteger, then concat
 
 
 def test_a_modify_of_one_object_is_compiled() -> None:
