@@ -1,7 +1,8 @@
 """Run one execution of a flow to its end: login, read, script, mapping, write, log.
 
-The steps overlap (see ``stages``): the ERP is read ahead, a page is scripted and mapped
-while the one before it is written, and row logs are stored while the next page is written.
+The steps overlap (see ``stages``): the ERP is read ahead, a page is in the script worker
+while the one before it is mapped and made ready to send (``Writer.prepare``), that one while
+the one before it is written, and row logs are stored while the next page is written.
 """
 
 from __future__ import annotations
@@ -23,7 +24,7 @@ from console.runner import erp
 from console.runner.attributes import trigger_attributes, with_all_var
 from console.runner.erp import StepError
 from console.runner.ordering import NewestWins, stock_key, stock_label
-from console.runner.pipeline import Pipeline
+from console.runner.pipeline import PageResult, Pipeline, as_rows
 from console.runner.price_writer import PriceWriter, price_key
 from console.runner.redact import config_redactor
 from console.runner.stages import PayloadError, count_rows, payload_slices, read_ahead, run_stages
@@ -66,6 +67,8 @@ class Page:
     rows: list[Any] = field(default_factory=list)
     read: int = 0
     attributes: dict[str, str] = field(default_factory=dict)
+    data: Any = None
+    """The script's output, before the mapping."""
     prepared: Any = None
     """The rows made ready to send (``Writer.prepare``)."""
     result: WriteCounts | None = None
@@ -196,15 +199,21 @@ class Engine:
                           "records were logged by the earlier run: their batches are sent "
                           "again with the same ids, their lines are not logged twice")
 
-            def transform(page: Page) -> Page:
+            def script(page: Page) -> Page:
                 if page.number == 0 and not transformed:
                     self.store.save_sample(execution.id, flow.id, page.records)
                 if pipeline is None:
                     page.rows = page.records
                 else:
-                    result = pipeline.run(page.records, with_all_var(attrs))
-                    page.attributes, page.rows = result.attributes, result.rows
+                    result = PageResult(rows=[])
+                    page.data = pipeline.scripted(page.records, with_all_var(attrs), result)
+                    page.attributes = result.attributes
                 page.read, page.records = len(page.records), []  # flat memory: rows go on
+                return page
+
+            def prepare(page: Page) -> Page:
+                if pipeline is not None:
+                    page.rows, page.data = as_rows(pipeline.mapped(page.data)), None
                 page.prepared, page.rows = writer.prepare(page.rows, page.number), []
                 return page
 
@@ -234,7 +243,7 @@ class Engine:
                     raise StepError("write", result.stop)
 
             run_stages((Page(number, records) for number, records in enumerate(pages)),
-                       [transform, lambda page: self._write(writer, page), record])
+                       [script, prepare, lambda page: self._write(writer, page), record])
 
     def _proxy(self, flow: Flow, execution: Execution, attrs: dict[str, str],
                counts: WriteCounts) -> None:

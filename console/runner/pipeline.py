@@ -36,6 +36,13 @@ class PageResult:
     logs: list[dict[str, str]] = field(default_factory=list)
 
 
+def as_rows(data: Any) -> list[Any]:
+    """What a page's transform gave, as the list of rows to write."""
+    if data is None:
+        return []
+    return data if isinstance(data, list) else [data]
+
+
 class Pipeline:
     """Compiled once per execution: the flow's script source and its mapping."""
 
@@ -51,15 +58,17 @@ class Pipeline:
 
     def run(self, records: list[Any], attrs: dict[str, str]) -> PageResult:
         result = PageResult(rows=[])
-        data = self.transform(records, attrs, result)
-        if data is None:
-            data = []
-        result.rows = data if isinstance(data, list) else [data]
+        result.rows = as_rows(self.transform(records, attrs, result))
         return result
 
     def transform(self, data: Any, attrs: dict[str, str], result: PageResult) -> Any:
         """The script, then the mapping, on ``data``: a page's records, or one order. The
         script's output, changed attributes and log lines are noted in ``result``."""
+        return self.mapped(self.scripted(data, attrs, result))
+
+    def scripted(self, data: Any, attrs: dict[str, str], result: PageResult) -> Any:
+        """The script step alone (``data`` as is when the flow has no script); the runner
+        maps one page while the next one is in the script worker."""
         if self.flow.script is not None and self.flow.script.source.strip():
             step = self.flow.script
             outcome = self.pool.run(self.flow.id, step.source, data, attrs,
@@ -77,6 +86,10 @@ class Pipeline:
                                           f"{outcome.result_data[:200]!r}")
             data = outcome.result_json
             result.script_output = data
+        return data
+
+    def mapped(self, data: Any) -> Any:
+        """The mapping step alone (``data`` as is when the flow has no mapping)."""
         if self.mapping is not None:
             try:
                 data = self.mapping.apply(data)

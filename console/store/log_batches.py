@@ -3,10 +3,12 @@
 A sync logs one row per synced row, nearly all of them "written" lines. Stored one table row
 each, with the indexes the log view needs, inserting them cost as much as the sync itself. So
 the rows of one ``add_logs`` call that only say a row was written (level ``info``, a key, the
-row as a JSON object for payload) go into one ``row_batch`` record instead: their numbers, their
-keys as lines of text (searched by prefix without decoding anything) and their messages and
-payloads as one JSON document. Every other row (errors, warnings, skipped rows, the
-execution's own lines) stays a full ``row_log`` row with its indexes.
+row as a JSON object, or as an element of the request body that sent it, for payload) go into
+one ``row_batch`` record instead: their numbers, their keys as lines of text (searched by
+prefix without decoding anything), their messages and payloads as one JSON document, and the
+request body they were sent in (kept once, not encoded again row by row), all zlib-packed but
+the keys. Every other row (errors, warnings, skipped rows, the execution's own lines) stays a
+full ``row_log`` row with its indexes.
 
 Positions stay dense and shared: ``seq`` (and ``level_seq``) numbers every row of an execution
 wherever it is kept, and the records of one execution cover disjoint ``seq`` spans, so a page
