@@ -11,6 +11,7 @@ import os
 import sys
 from collections.abc import Sequence
 from pathlib import Path
+from typing import Any
 
 from console import __version__
 from console.commands import COMMAND_MODULES, CommandError
@@ -20,7 +21,11 @@ def _default_flows() -> Path:
     return Path(os.environ.get("CONSOLE_FLOWS", "flows.toml"))
 
 
-def build_parser() -> argparse.ArgumentParser:
+def build_parser(argv: Sequence[str] | None = None) -> argparse.ArgumentParser:
+    """Every command's parser, or given the command line, only the parser of the command it
+    names: building all of them would cost a quick command such as ``flows list`` a good part
+    of its start. A line naming no known command gets every parser, so help and errors list
+    them all."""
     parser = argparse.ArgumentParser(
         prog="console",
         description="Terminal console for ERP <-> Omnitron integration flows.",
@@ -34,13 +39,55 @@ def build_parser() -> argparse.ArgumentParser:
         help="the flows file (default: $CONSOLE_FLOWS or ./flows.toml)",
     )
     commands = parser.add_subparsers(dest="command", metavar="COMMAND")
+    wanted = _command_word(argv) if argv is not None else None
+    only = _OnlyCommand(commands, wanted) if wanted is not None else None
     for module in COMMAND_MODULES:
-        module.register(commands)
+        module.register(only or commands)
+    if only is not None and not only.found:
+        return build_parser()
     return parser
 
 
+def _command_word(argv: Sequence[str]) -> str | None:
+    """The command a command line names, when only ``--flows FILE`` stands before it."""
+    words = iter(argv)
+    for word in words:
+        if word == "--flows":
+            next(words, None)
+        elif not word.startswith("--flows="):
+            return None if word.startswith("-") else word
+    return None
+
+
+class _OnlyCommand:
+    """The subparsers, for building one command's parser: the others are not built, and what
+    their ``register`` does to them is dropped."""
+
+    def __init__(self, commands: Any, name: str) -> None:
+        self.commands = commands
+        self.name = name
+        self.found = False
+
+    def add_parser(self, name: str, **options: Any) -> Any:
+        if name != self.name and self.name not in options.get("aliases", ()):
+            return _Dropped()
+        self.found = True
+        return self.commands.add_parser(name, **options)
+
+
+class _Dropped:
+    """A parser not built: every call on it, and on what it returns, does nothing."""
+
+    def __getattr__(self, name: str) -> Any:
+        return self._nothing
+
+    def _nothing(self, *args: Any, **kwargs: Any) -> _Dropped:
+        return self
+
+
 def main(argv: Sequence[str] | None = None) -> int:
-    parser = build_parser()
+    argv = sys.argv[1:] if argv is None else argv
+    parser = build_parser(argv)
     args = parser.parse_args(argv)
     if args.flows is None:
         args.flows = _default_flows()

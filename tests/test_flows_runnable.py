@@ -63,6 +63,27 @@ def test_rare_schedules_that_do_fire_stay_valid() -> None:
         assert config.flow("stock").schedule == schedule
 
 
+@pytest.mark.parametrize(("schedule", "days"), [
+    ("0 0 12 ? * 2#1", ["Mon 2026-12-07", "Mon 2027-01-04", "Mon 2027-02-01"]),
+    ("0 0 12 ? * 2#5", ["Mon 2027-03-29", "Mon 2027-05-31", "Mon 2027-08-30"]),
+    ("0 0 12 ? * 1/3", ["Wed 2026-12-02", "Sat 2026-12-05", "Sun 2026-12-06"]),
+])
+def test_quartz_weekday_occurrences_and_steps_are_counts_not_days(schedule: str,
+                                                                  days: list[str]) -> None:
+    """In ``2#5`` (the fifth Monday) and ``1/3`` (every third day from Sunday) only the day
+    before ``#`` or ``/`` is a Quartz day number (1 is Sunday); the number after it counts."""
+    from datetime import datetime
+
+    from console.flows import Schedule
+
+    config = loads(demo_flows_text().replace('schedule = "*/5 * * * *"',
+                                             f'schedule = "{schedule}"'))
+    assert config.flow("stock").schedule == schedule
+    runs = Schedule.parse(schedule, "UTC").next_runs(datetime.fromisoformat(
+        "2026-12-01T00:00:00+00:00"), 3)
+    assert [run.strftime("%a %Y-%m-%d") for run in runs] == days
+
+
 @pytest.mark.parametrize(("key", "bad", "good"), [
     ("max_active_executions", "0", "1000"),
     ("outbound_max_rows", "10000001", "10000000"),
@@ -99,8 +120,16 @@ def test_pagination_and_oms_numbers_are_bounded() -> None:
         "flows.oms_stock.oms.concurrency"}
 
 
-@pytest.mark.parametrize("flow_id", ["stock", "stock_xml", "stock_push", "order_status",
-                                     "oms_stock"])
+DEMO_FLOW_IDS = [flow.id for flow in loads(demo_flows_text()).flows]
+
+
+def test_the_demo_has_a_flow_of_every_kind() -> None:
+    from console.kinds import KINDS
+
+    assert {flow.type for flow in loads(demo_flows_text()).flows} == set(KINDS)
+
+
+@pytest.mark.parametrize("flow_id", DEMO_FLOW_IDS)
 def test_flows_show_works_for_every_demo_flow(flow_id: str, tmp_path: Path) -> None:
     path = tmp_path / "flows.toml"
     path.write_text(demo_flows_text(), encoding="utf-8")
@@ -111,8 +140,10 @@ def test_flows_show_works_for_every_demo_flow(flow_id: str, tmp_path: Path) -> N
     assert as_json.returncode == 0, as_json.stderr
     shown = json.loads(as_json.stdout)
     assert shown["id"] == flow_id
-    if shown.get("login"):
-        assert shown["login"]["password"] == "$ERP_PASSWORD (default set)"
+    login = shown.get("login") or {}
+    secrets = [login.get(key) for key in ("password", "token", "client_secret")]
+    assert all(value is None or value.endswith("(default set)") for value in secrets)
+    assert "sandbox-secret" not in plain.stdout + as_json.stdout
 
 
 async def test_the_designer_refuses_to_save_a_value_validate_refuses(tmp_path: Path) -> None:

@@ -196,6 +196,31 @@ def test_compiled_functions_are_cached_by_spec() -> None:
         is not compile(STOCK)._run
 
 
+def test_apply_traced_says_whether_the_generated_code_made_the_result() -> None:
+    mapping = compile(STOCK)
+    assert mapping.apply_traced([stock_row(1)]) == (mapping.interpret([stock_row(1)]), True)
+    assert mapping.apply_traced([stock_row(1), None]) == \
+        (mapping.interpret([stock_row(1), None]), True)  # one row interpreted, the page not
+    assert mapping.apply_traced({"0": stock_row(1)}) == \
+        (mapping.interpret({"0": stock_row(1)}), False)
+    assert compile([{"operation": "sort"}]).apply_traced({"b": 1, "a": 2}) == \
+        ({"a": 2, "b": 1}, False)
+
+
+@pytest.mark.parametrize("chain", [STOCK, ORDERS, MODIFY,
+                                   [STOCK[0], {"operation": "default",
+                                               "spec": {"*": {"unit_type": "qty"}}}]])
+def test_each_apply_builds_its_result_afresh_from_the_input_it_gets(chain: list[Any]) -> None:
+    mapping = compile(chain)
+    assert mapping.compiled
+    rows = [{**stock_row(1), "order": "o1", "orderitems": [{"id": 1, "status": "500"}]}]
+    first, second = mapping.apply(rows), mapping.apply(rows)
+    assert first == second and first is not second and first[0] is not second[0]
+    rows[0]["sku"], rows[0]["stock"], rows[0]["order"] = "changed", "7", "o2"
+    assert json.dumps(mapping.apply(rows)) == json.dumps(mapping.interpret(rows)) != \
+        json.dumps(first)
+
+
 def test_errors_are_the_interpreters() -> None:
     deep: Any = {"sku": 1}
     for _ in range(5000):
@@ -270,7 +295,15 @@ _object_modify = st.builds(
     st.sampled_from(["modify-overwrite-beta", "modify-default-beta", "modify-define-beta"]),
     st.dictionaries(st.sampled_from(["a", "b", "c", "~a", "d"]), _value_spec, min_size=1,
                     max_size=3))
+_aliasing_modify = st.builds(
+    lambda mode, lookup, fields, star: {"operation": mode, "spec": {"*": {
+        "c": lookup, **({"a": {"*": fields}} if star else {"a": fields})}}},
+    st.sampled_from(["modify-overwrite-beta", "modify-default-beta", "modify-define-beta"]),
+    st.sampled_from(["@(1,a)", "=firstElement(@(1,a))", "=lastElement(@(1,a))"]),
+    _nested_fields, st.booleans())
 _chains = st.one_of(
+    st.tuples(_aliasing_modify).map(list),
+    st.tuples(_shift, _aliasing_modify).map(list),
     st.tuples(_shift).map(list),
     st.tuples(_shift, st.one_of(_default, _remove)).map(list),
     st.tuples(_shift, _default, _remove).map(list),
@@ -319,14 +352,15 @@ def test_the_generated_specs_mostly_reach_the_compiler() -> None:
         assert mapping.compiled, mapping.interpreted_because
 
 
-@pytest.mark.parametrize(("chain", "path"), [(STOCK, "compiled"),
-                                             ([{"operation": "sort"}], "interpreted")])
+@pytest.mark.parametrize(("chain", "path"), [(STOCK, "  compiled, "),
+                                             ([{"operation": "sort"}],
+                                              "  interpreted (a sort step), ")])
 def test_the_designers_mapping_test_says_which_path_ran_and_the_time_per_1000_rows(
         chain: list[Any], path: str) -> None:
     from console.tui.widgets.test_panel import TestPanel
 
     meta, result, _ = TestPanel._run_mapping(json.dumps(chain), json.dumps([stock_row(1)]))
-    assert f"{path}, " in meta.plain and "ms per 1,000 rows" in meta.plain
+    assert path in meta.plain and "ms per 1,000 rows" in meta.plain
     assert json.loads(result) == compile(chain).interpret([stock_row(1)])
 
 
@@ -370,6 +404,37 @@ def test_default_and_remove_after_a_modify_edit_the_rows_it_made() -> None:
     assert out[0]["tags"] == ["new"] and out[0]["tags"] is not out[1]["tags"]
     for odd in ([None], [[1]], {"a": 1}, []):
         same_both_ways(chain, odd)
+
+
+@pytest.mark.parametrize("spec", [
+    {"*": {"copy": "@(1,item)", "item": {"v": "=toUpper"}}},
+    {"*": {"copy": "@(1,items)", "items": {"*": {"v": "=toUpper"}}}},
+    {"*": {"first": "=firstElement(@(1,items))", "items": {"*": {"v": "=toUpper"}}}},
+    {"*": {"copy": "@(1,item)", "item": {"v": "=concat(@(1,v),'x')"},
+           "copy2": "@(1,item)", "item2": {"w": 1}}},
+])
+def test_an_object_a_row_holds_twice_is_edited_once_for_both(spec: dict[str, Any]) -> None:
+    """Jolt edits nested objects in place: a key that took another's object by lookup shows
+    the later edit too (as in the interpreter), and the input stays as it was."""
+    chain = [{"operation": "modify-overwrite-beta", "spec": spec}]
+    rows = [{"item": {"v": "a"}, "items": [{"v": "b"}, {"v": "c"}]}, {"item": None}, {}]
+    out = same_both_ways(chain, rows)
+    if "copy" in spec["*"]:
+        assert out[0]["copy"] == out[0]["item" if "item" in spec["*"] else "items"]
+    object_spec = [{"operation": "modify-overwrite-beta", "spec": spec["*"]}]
+    same_both_ways(object_spec, rows[0])
+
+
+def test_a_value_a_shift_wrote_to_two_places_is_edited_through_both() -> None:
+    chain = [{"operation": "shift", "spec": {"*": {"d": ["[&1].a", "[&1].b"],
+                                                   "@": "[&1].whole", "e": "[&1].e"}}},
+             {"operation": "modify-overwrite-beta", "spec": {"*": {
+                 "a": {"v": "=concat(@(1,v),'x')"}, "b": {"v": "=concat(@(1,v),'x')"},
+                 "whole": {"e": {"n": "=toInteger"}}, "e": {"n": "=concat(@(1,n),'0')"}}}}]
+    rows = [{"d": {"v": "1"}, "e": {"n": "7"}}]
+    out = same_both_ways(chain, rows)
+    assert out[0]["a"] == out[0]["b"] == {"v": "1xx"}
+    assert out[0]["e"] == out[0]["whole"]["e"] == {"n": "70"}  # toInteger, then concat
 
 
 def test_a_modify_of_one_object_is_compiled() -> None:

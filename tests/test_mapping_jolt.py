@@ -11,6 +11,7 @@ from hypothesis import HealthCheck, given, settings
 from hypothesis import strategies as st
 
 from console.mapping import MappingError, MappingSpecError, compile, transform
+from tests.jolt_paths import mapping_path  # noqa: F401 - every case, both paths
 
 STOCK_SHIFT = [{"operation": "shift", "spec": {"*": {
     "sku": "[&1].product_sku", "stock": "[&1].stock", "stock_list": "[&1].stock_list",

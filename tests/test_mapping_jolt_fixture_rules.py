@@ -9,6 +9,7 @@ from __future__ import annotations
 import pytest
 
 from console.mapping import MappingSpecError, compile, transform
+from tests.jolt_paths import mapping_path  # noqa: F401 - every case, both paths
 
 
 def run(operation: str, spec: object, data: object, context: dict | None = None) -> object:

@@ -116,3 +116,28 @@ def test_metrics_can_be_public(demo_flows: Any, tmp_path: Path) -> None:
             (("system", "erp"),): 0.0, (("system", "omnitron"),): 0.0}
     finally:
         running.stop(drain_s=5)
+
+
+def test_active_executions_are_this_hosts_own(service: RunnerService) -> None:
+    """In a cluster the store holds every host's executions: the gauge counts this host's."""
+    from console import telemetry
+
+    store = service.runner.store
+    elsewhere = store.create("stock_push", "manual", {}, "another host")  # processing there
+    during: list[dict[str, Any]] = []
+
+    def scrape_mid_run(name: str, _value: float, _labels: dict[str, str]) -> None:
+        if name == telemetry.HTTP_REQUEST and not during:
+            found = samples(service.metrics.render()[0].decode())
+            during.append(by(found.get("console_active_executions", {}), "flow"))
+
+    stop = telemetry.listen(scrape_mid_run)
+    try:
+        assert service.runner.run("stock", {"sku": "SKU-000001"}).status == "success"
+    finally:
+        stop()
+        store.finish(elsewhere.id, "failed", error="ended by the test")
+    assert during == [{"stock": 1}]
+    service.runner.wait(timeout=60)  # the price flow the stock flow starts after it
+    after = samples(scrape(service, TOKEN).text)
+    assert after.get("console_active_executions", {}) == {}

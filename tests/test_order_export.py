@@ -285,3 +285,21 @@ def test_the_template_is_a_valid_inbound_export(tmp_path: Path) -> None:
     assert flow.order_export.query_check is not None
     assert flow.order_export.write.url == "http://127.0.0.1:8802/sales-orders"
     assert flow.login is not None and flow.login.type == "jwt"
+
+
+def test_a_timed_out_script_fails_the_export_instead_of_timing_out_every_order(
+        own_sandbox: Sandbox, tmp_path: Path) -> None:
+    path = demo_flows_for(own_sandbox, tmp_path, replace={
+        '    """The ERP knows channels by code, not by Omnitron\'s id."""\n':
+        "    while True:\n        pass\n"})
+    path.write_text(path.read_text().replace(
+        "[flows.orders_to_erp.script]\n", "[flows.orders_to_erp.script]\ntimeout_s = 0.5\n"))
+    store = ExecutionStore(tmp_path / "store.db")
+    assert len(_waiting(own_sandbox)) > 1
+    execution = _run(path, store)
+    assert execution.status == "failed" and execution.error is not None
+    assert "ran longer than 0.5 s" in execution.error
+    assert "[flows.orders_to_erp.script] timeout_s" in execution.error
+    assert "the orders after it were not sent" in execution.error
+    assert (execution.succeeded, execution.failed) == (0, 1)  # one order tried, not every one
+    assert own_sandbox.erp_sales_orders() == {}

@@ -160,3 +160,35 @@ def _answers(address: str) -> bool:
         return httpx.get(f"http://{address}/health", timeout=0.5).status_code == 200
     except httpx.HTTPError:
         return False
+
+
+def test_a_trigger_accepted_later_keeps_its_value_over_an_earlier_slower_one(
+        demo_flows: Any, tmp_path: Path, sandbox: Sandbox) -> None:
+    from tests.sandbox_data import expected_written
+
+    path = demo_flows(tmp_path, replace={
+        "stock_list = 1\nbatch_size = 5000": "stock_list = 1\nbatch_size = 10"})
+    running = RunnerService(load(path), tick_s=0.05)
+    running.start()
+    store = running.runner.store
+    skus = sorted(expected_written(sandbox, 1))[:150]
+    last = skus[-1]
+    sandbox.set_erp_stock(skus[0], 401)
+    sandbox.set_erp_stock(last, 501)
+    sandbox.set_faults("omnitron", latency_s=0.05)
+    try:
+        trigger = f"http://{running.address}/flows/stock/trigger"
+        older = httpx.post(trigger, params={"sku": ",".join(skus)}, headers=TOKEN,
+                           timeout=30).json()["execution_id"]
+        wait_for(lambda: (sandbox.stock(skus[0], 1) or {}).get("stock") == 401)
+        sandbox.set_erp_stock(last, 502)  # the ERP changes after the older run read it
+        newer = httpx.post(trigger, params={"sku": last}, headers=TOKEN,
+                           timeout=30).json()["execution_id"]
+        wait_for(lambda: finished(store, newer) and finished(store, older))
+    finally:
+        sandbox.clear_faults()
+        running.stop(drain_s=20)
+    assert store.execution(newer).status == "success"
+    assert sandbox.stock(last, 1)["stock"] == 502
+    skipped = store.logs(older, search="accepted later")
+    assert [log.key for log in skipped] == [last] and newer in skipped[0].message

@@ -224,3 +224,50 @@ def _gone(pid: int) -> bool:
             return stat.read().rsplit(")", 1)[1].split()[0] in ("Z", "X")
     except FileNotFoundError:
         return True
+
+
+def test_a_timed_out_order_script_fails_its_execution_instead_of_timing_out_every_order(
+        sandbox: Sandbox, demo_flows: object, tmp_path: Path) -> None:
+    path = demo_flows(tmp_path, replace={  # type: ignore[operator]
+        '[flows.order_status.write]\nscript = \'\'\'\ndef transform(order, attributes):\n':
+        '[flows.order_status.write]\nscript_timeout_s = 0.5\nscript = \'\'\'\n'
+        'def transform(order, attributes):\n    while True:\n        pass\n'})
+    config = load(path)
+    with Runner(config, ExecutionStore(tmp_path / "store.db")) as runner:
+        execution = runner.run("order_status", {"modified_date__gt": "2000-01-01T00:00:00.000000"})
+        errors = runner.store.logs(execution.id, level="error")
+    assert execution.status == "failed" and execution.error is not None
+    assert "ran longer than 0.5 s" in execution.error
+    assert "[flows.order_status.write] script_timeout_s" in execution.error
+    assert "the orders after it were not sent" in execution.error
+    assert (execution.succeeded, execution.failed) == (0, 1)  # one order tried, not every one
+    assert errors[0].key is not None and "ran longer than 0.5 s" in errors[0].message
+
+
+@pytest.mark.parametrize("script", ["pre_script", "post_script"])
+def test_a_timed_out_oms_script_answers_502_naming_the_setting(
+        sandbox: Sandbox, demo_flows: object, tmp_path: Path, script: str) -> None:
+    from console.runner.service import RunnerService
+
+    replace = {'sku_mode = "multiple"\n': 'sku_mode = "multiple"\nscript_timeout_s = 0.5\n'}
+    if script == "pre_script":
+        replace['sku_mode = "multiple"\n'] += \
+            "pre_script = '''\ndef transform(data, attributes):\n    while True:\n        pass\n'''\n"
+    else:
+        replace['    """OMS expects one entry per SKU with its quantity."""\n'] = \
+            "    while True:\n        pass\n"
+    path = demo_flows(tmp_path, replace=replace)  # type: ignore[operator]
+    service = RunnerService(load(path), tick_s=0.05)
+    service.start()
+    try:
+        answer = httpx.get(f"http://{service.address}/flows/oms_stock/stock",
+                           params={"sku": "SKU-000005"}, headers=TOKEN, timeout=60)
+        workers = service.runner.pool.workers()
+    finally:
+        service.stop(drain_s=5)
+    assert answer.status_code == 502
+    error = answer.json()["error"]
+    assert error.startswith(script.replace("_", "-"))
+    assert "TimeoutError: the script ran longer than 0.5 s" in error
+    assert "[flows.oms_stock.oms] script_timeout_s" in error
+    assert workers == {}  # the looping worker was ended, its slot given back

@@ -6,6 +6,7 @@ Each check runs in a fresh interpreter, as a user's start does, and reads ``sys.
 
 from __future__ import annotations
 
+import argparse
 import json
 import subprocess
 import sys
@@ -13,7 +14,7 @@ from pathlib import Path
 
 import pytest
 
-from console.cli import main
+from console.cli import build_parser, main
 
 LIST_MUST_NOT_LOAD = (
     "console.script.pool",  # the script workers' pool: processes, pipes, asyncio
@@ -117,3 +118,58 @@ def test_first_screen_loads_no_editor(demo: Path) -> None:
     modules = _loaded(code, str(demo), cwd=demo.parent)
     assert "console.tui.screens.flows" in modules
     assert _heavy(modules, FIRST_SCREEN_MUST_NOT_LOAD) == []
+
+
+def test_a_schedules_next_run_is_worked_out_once_and_stays_right() -> None:
+    """Loading flows.toml and listing its flows ask for the same next runs moments apart: the
+    second answer comes from the first, and is the one a fresh reading gives."""
+    from datetime import UTC, datetime, timedelta
+
+    from console.flows.schedule import Schedule
+
+    schedule = Schedule.parse("*/15 * * * *", "Europe/Istanbul")
+    start = datetime(2026, 3, 1, 8, 59, 30, tzinfo=UTC)
+    first = schedule.next_runs(start, 1)
+    assert first == [datetime(2026, 3, 1, 9, 0, tzinfo=UTC)]
+    for later in (start + timedelta(seconds=20), first[0] - timedelta(microseconds=1)):
+        assert schedule.next_runs(later, 1) == first
+    assert schedule.next_runs(first[0], 1) == [datetime(2026, 3, 1, 9, 15, tzinfo=UTC)]
+    assert schedule.next_runs(start - timedelta(minutes=20), 1) == [
+        datetime(2026, 3, 1, 8, 45, tzinfo=UTC)]
+    assert schedule.next_runs(start, 3)[1:] == [datetime(2026, 3, 1, 9, 15, tzinfo=UTC),
+                                                datetime(2026, 3, 1, 9, 30, tzinfo=UTC)]
+
+
+def _helps(parser: argparse.ArgumentParser) -> list[str]:
+    """A parser's help and the help of every parser below it."""
+    found = [parser.format_help()]
+    for action in parser._actions:
+        if isinstance(action, argparse._SubParsersAction):
+            for child in action.choices.values():
+                found += _helps(child)
+    return found
+
+
+def _commands(parser: argparse.ArgumentParser) -> dict[str, argparse.ArgumentParser]:
+    action = next(a for a in parser._actions if isinstance(a, argparse._SubParsersAction))
+    return dict(action.choices)
+
+
+def test_a_command_line_gets_only_its_commands_parser_the_same_as_in_the_full_one() -> None:
+    everything = _commands(build_parser())
+    assert {"flows", "serve", "sandbox", "ui"} <= set(everything)
+    for name, full in everything.items():
+        for argv in ([name, "--help"], ["--flows", "x.toml", name], ["--flows=x.toml", name]):
+            built = _commands(build_parser(argv))
+            assert list(built) == [name]
+            assert _helps(built[name]) == _helps(full)
+
+
+def test_help_version_and_unknown_commands_see_every_command(
+        capsys: pytest.CaptureFixture[str]) -> None:
+    every = set(_commands(build_parser()))
+    for argv in ([], ["--help"], ["--flows", "x.toml", "--version"], ["nope"], ["--flow", "x"]):
+        assert set(_commands(build_parser(argv))) == every
+    with pytest.raises(SystemExit):
+        main(["nope"])
+    assert "invalid choice: 'nope'" in capsys.readouterr().err

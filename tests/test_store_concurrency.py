@@ -63,6 +63,24 @@ def test_the_newest_accepted_value_wins_across_hosts(open_stores: Any) -> None:
     assert first.claim_newest("other-flow", 1, older.id, ["A"]) == {}
 
 
+def test_a_store_copied_into_still_sees_the_newer_writers_it_received(open_stores: Any,
+                                                                       tmp_path: Any) -> None:
+    """The SQLite store remembers each flow's highest claim so the flow's newest execution
+    skips the lookup; claims that arrive by a copy must not hide behind that memory."""
+    from console.store import open_store
+    from console.store.transfer import transfer
+
+    used = open_stores()
+    assert used.claim_newest("stock", 1, "e1", ["A"]) == {}
+    elsewhere = open_store(str(tmp_path / "elsewhere.db"))
+    assert elsewhere.claim_newest("stock", 5, "e5", ["B"]) == {}
+    transfer(elsewhere, used)
+    elsewhere.close()
+    assert used.claim_newest("stock", 2, "e2", ["A", "B"]) == {"B": "e5"}
+    assert used.claim_newest("stock", 6, "e6", ["A", "B"]) == {}
+    assert used.claim_newest("stock", 5, "e5", ["A", "C"]) == {"A": "e6"}
+
+
 def test_concurrent_claims_leave_each_key_with_its_newest_writer(open_stores: Any) -> None:
     hosts: list[Store] = [open_stores() for _ in range(3)]
     keys = [f"SKU-{n}" for n in range(300)]

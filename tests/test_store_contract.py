@@ -10,7 +10,9 @@ from typing import Any
 import pytest
 
 from console.store import Store, open_store
+from console.store.log_batches import Sent
 from console.store.records import SAMPLE_RECORDS, stamp
+from console.store.sqlite import SQLiteStore
 
 Entry = tuple[str, str | None, str, Any]
 
@@ -135,6 +137,67 @@ def test_both_stores_page_and_search_alike(tmp_path: Any, postgres_url: str) -> 
     finally:
         for store in stores:
             store.close()
+
+
+def sent_batches(count: int, size: int) -> list[list[Entry]]:
+    """What a bulk writer logs: per batch, the rows it sent (as elements of the request body,
+    with a batch id) written or failed, with a skipped row and a page line between."""
+    calls = []
+    for number in range(count):
+        rows = [{"product_sku": f"SKU-{number * size + n:05d}", "stock": n, "batch_id": "b"}
+                for n in range(size)]
+        sent = json.dumps(rows, separators=(",", ":"))
+        logged: list[Entry] = [("info", None, f"read page {number}", None),
+                               ("warning", "SKU-X", "no stock in the row", {"sku": "SKU-X"})]
+        for index, row in enumerate(rows):
+            if index % 9 == 4:
+                logged.append(("error", row["product_sku"], "Product not found", row))
+            else:
+                logged.append(("info", row["product_sku"], f"stock {index} written",
+                               Sent(sent, index)))
+        calls.append(logged)
+    return calls
+
+
+def test_written_rows_are_kept_compactly_and_read_as_rows(any_store: Store) -> None:
+    execution = any_store.create("stock", "manual", {}, "ops")
+    calls = sent_batches(4, 60)
+    for logged in calls:
+        any_store.add_logs(execution.id, logged)
+    any_store.add_logs(execution.id, entries(1, 40))  # rows as objects, compacted too
+    logged = [e for call in calls for e in call] + entries(1, 40)
+
+    def shown(entry: Entry) -> tuple[Any, ...]:
+        level, key, message, payload = entry
+        if isinstance(payload, Sent):
+            payload = json.loads(payload.text)[payload.index]
+        return (level, key, message,
+                None if payload is None else json.loads(json.dumps(payload)))
+
+    def read(rows: list[Any]) -> list[tuple[Any, ...]]:
+        return [(r.seq, r.level, r.key, r.message,
+                 None if r.payload is None else json.loads(r.payload)) for r in rows]
+
+    for level in (None, "info", "error"):
+        expected = [(n + 1, *shown(e)) for n, e in enumerate(logged) if level in (None, e[0])]
+        assert any_store.count_logs(execution.id, level=level) == len(expected)
+        for offset in range(0, len(expected) + 1, 23):  # windows across record boundaries
+            assert read(any_store.logs(execution.id, offset=offset, limit=31, level=level)) \
+                == expected[offset:offset + 31]
+        assert read(list(any_store.iter_logs(execution.id, level=level, batch=50))) == expected
+    for search in ("SKU-0007", "SKU-001", "SKU-X", "Product"):
+        hits = [(n + 1, *shown(e)) for n, e in enumerate(logged)
+                if (e[1] or "").startswith(search)
+                or (e[0] != "info" and search.lower() in f"{e[1]}\n{e[2]}".lower())]
+        assert any_store.count_logs(execution.id, search=search) == len(hits)
+        assert read(any_store.logs(execution.id, offset=3, limit=20, search=search)) == \
+            hits[3:23]
+    mark = "?" if isinstance(any_store, SQLiteStore) else "%s"
+    stored = any_store._conn().execute(  # type: ignore[attr-defined]
+        f"SELECT COUNT(*) FROM row_log WHERE execution_id = {mark}", (execution.id,)
+    ).fetchone()[0]
+    written = sum(1 for e in logged if e[0] == "info" and e[1] is not None)
+    assert stored == len(logged) - written  # one table row per row worth a look, no more
 
 
 def test_payloads_samples_and_last_request(any_store: Store) -> None:

@@ -41,9 +41,10 @@ def banner(screen: HealthScreen) -> str:
     return str(screen.query_one("#firing", Static).render())
 
 
+@pytest.mark.parametrize("size", [(80, 24), (120, 40)])
 async def test_health_screen_shows_an_alarm_firing_then_ok(
         demo_flows: Any, tmp_path: Path, sandbox: Sandbox,
-        monkeypatch: pytest.MonkeyPatch) -> None:
+        monkeypatch: pytest.MonkeyPatch, size: tuple[int, int]) -> None:
     monkeypatch.chdir(tmp_path)
     path = demo_flows(tmp_path)
     path.write_text(path.read_text(encoding="utf-8") + ALARMS, encoding="utf-8")
@@ -55,7 +56,7 @@ async def test_health_screen_shows_an_alarm_firing_then_ok(
         sandbox.clear_faults()
     app = ConsoleApp(path, start_runner=False, settings=Settings())
     try:
-        async with app.run_test(size=(120, 40)) as pilot:
+        async with app.run_test(size=size) as pilot:
             await until(pilot, lambda: str(app.sub_title).endswith("▲ 1 alarm firing (h)"))
             await pilot.press("h")
             await until(pilot, lambda: reported(app))
@@ -162,6 +163,31 @@ def test_health_screen(snap_compare: Any, app: ConsoleApp, size: tuple[int, int]
         await console_pilot.settle(pilot)
 
     assert snap_compare(app, terminal_size=size, run_before=open_health)
+
+
+async def test_the_console_opens_on_the_health_screen_while_an_alarm_fires(
+        app: ConsoleApp) -> None:
+    async with app.run_test(size=(80, 24)) as pilot:
+        await until(pilot, lambda: reported(app))
+        assert state_of(app.screen, "stock") == "alarm"  # type: ignore[arg-type]
+        await pilot.press("escape")
+        await until(pilot, lambda: type(app.screen).__name__ == "FlowsScreen")
+        app.check_alarms()  # still firing: the flows screen stays
+        await console_pilot.idle(pilot)
+        assert type(app.screen).__name__ == "FlowsScreen"
+        assert str(app.sub_title).endswith("▲ 1 alarm firing (h)")
+
+
+async def test_the_console_opens_on_the_flows_screen_when_all_is_well(
+        tmp_path: Path, monkeypatch: pytest.MonkeyPatch) -> None:
+    monkeypatch.chdir(tmp_path)
+    text = demo_flows_text().replace('listen = "127.0.0.1:8800"', 'listen = "127.0.0.1:9"')
+    Path("flows.toml").write_text(text + ALARMS, encoding="utf-8")
+    console = ConsoleApp("flows.toml", start_runner=False, clock=lambda: NOW, settings=Settings())
+    async with console.run_test(size=(80, 24)) as pilot:
+        await until(pilot, lambda: console.runner_text == "no runner")
+        await console_pilot.idle(pilot)
+        assert type(console.screen).__name__ == "FlowsScreen"
 
 
 async def test_command_palette_opens_the_health_screen(app: ConsoleApp) -> None:

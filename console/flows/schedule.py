@@ -62,15 +62,17 @@ def _croniter() -> type[Croniter]:
 
 
 def _quartz_day_of_week(field: str) -> str:
-    """Quartz numbers days 1 (Sunday) to 7; cron numbers them 0 to 6."""
-    out = []
+    """Quartz numbers days 1 (Sunday) to 7; cron numbers them 0 to 6. The number after ``#``
+    (which occurrence in the month) and after ``/`` (a step) is a count, not a day."""
+    out: list[str] = []
     token = ""
     for char in field + "\0":
         if char.isdigit():
             token += char
             continue
         if token:
-            out.append(_QUARTZ_DAYS.get(token, token))
+            count = bool(out) and out[-1] in ("#", "/")
+            out.append(token if count else _QUARTZ_DAYS.get(token, token))
             token = ""
         if char != "\0":
             out.append(char)
@@ -171,15 +173,28 @@ class Schedule:
         return None
 
     def next_runs(self, start: datetime, count: int = 5) -> list[datetime]:
+        known = _first_runs.get(self) if count == 1 and start.tzinfo is not None else None
+        if known is not None and known[0] <= start < known[1]:
+            return [known[1]]
         runs: list[datetime] = []
         for moment in self.runs_after(start):
             runs.append(moment)
             if len(runs) == count:
                 break
+        if runs and start.tzinfo is not None:
+            if len(_first_runs) > 1024:
+                _first_runs.clear()
+            _first_runs[self] = (start, runs[0])
         return runs
 
     def describe(self) -> str:
         return describe(self._expression, self._seconds)
+
+
+_first_runs: dict[Schedule, tuple[datetime, datetime]] = {}
+"""Per schedule, a start asked about and the first run after it. Any later start before that
+run has the same next run, so loading flows.toml (which checks that each schedule fires) and
+then listing or planning its flows work each schedule out once."""
 
 
 @lru_cache(maxsize=1024)

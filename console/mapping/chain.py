@@ -113,6 +113,19 @@ class Mapping:
                 return result
         return self.interpret(data, context)
 
+    def apply_traced(self, data: Any, context: dict[str, Any] | None = None) -> tuple[Any, bool]:
+        """``apply``, and whether the generated code made the result: ``False`` when the chain
+        runs interpreted, or this input's shape sent the page to the interpreter."""
+        run = self._run
+        if run is not None:
+            try:
+                result = run(data, context)
+            except Exception:  # noqa: BLE001 - the interpreter gives the real result or error
+                result = FALLBACK
+            if result is not FALLBACK:
+                return result, True
+        return self.interpret(data, context), False
+
     def interpret(self, data: Any, context: dict[str, Any] | None = None) -> Any:
         """The reference: every step walked by the interpreter, on a copy when steps edit."""
         try:

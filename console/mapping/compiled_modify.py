@@ -4,6 +4,10 @@ Each row becomes a new object (a shallow copy: values the spec does not write ar
 the input), and each key of the spec is one statement: the value computed (function calls of
 the common functions inlined, the rest called), then written when the mode allows it, in spec
 order so a later key sees what an earlier one wrote, as in the interpreter.
+
+A spec with nested objects edits them in place, as Jolt does, on a copy of the whole row that
+keeps the row's sharing: where the row holds one object twice (``"copy": "@(1,item)"``, or a
+shift that wrote one value to two places) an edit shows in both, as in the interpreter.
 """
 
 from __future__ import annotations
@@ -49,6 +53,24 @@ def _walk(data: Any, keys: tuple[str, ...]) -> Any:
         if data is MISSING:
             return MISSING
     return data
+
+
+def _tree(value: Any, copies: dict[int, Any]) -> Any:
+    """A copy of the objects and lists under ``value``, one copy for an object met twice."""
+    if isinstance(value, dict):
+        made = copies.get(id(value))
+        if made is None:
+            made = copies[id(value)] = {}
+            for key, item in value.items():
+                made[key] = _tree(item, copies)
+        return made
+    if isinstance(value, list):
+        made = copies.get(id(value))
+        if made is None:
+            made = copies[id(value)] = []
+            made.extend(_tree(item, copies) for item in value)
+        return made
+    return value
 
 
 def _to_integer(value: Any) -> Any:
@@ -121,13 +143,14 @@ class _Writer:
         n, body = self.var, child.body
         depth = int(n[1:] or 0) + 1
         inner, found = f"n{depth}", f"x{depth}"
+        self.names["_tree"] = _tree  # the row is copied whole first: nested edits are in place
         sub = _Writer(inner, self.names)
         lines = [f"{found} = {n}.get({key})"]
         if body.kind == "map" and not body.computed:
             _modify_lines(body, sub)
             if child.check:
                 creatable = present if creatable == "True" else f"{present} and {creatable}"
-            lines += [f"if type({found}) is dict:", f"    {inner} = {n}[{key}] = {found}.copy()",
+            lines += [f"if type({found}) is dict:", f"    {inner} = {found}",
                       f"elif {found} is None and {creatable}:", f"    {inner} = {n}[{key}] = {{}}",
                       "else:", f"    {inner} = None", f"if {inner} is not None:",
                       *(f"    {line}" for line in sub.lines)]
@@ -136,12 +159,10 @@ class _Writer:
             if star.raw != "*" or star.check or not isinstance(star.body, Modify):
                 raise Unsupported("a nested '*' without a nested spec")
             _modify_lines(star.body, sub)
-            lines += [f"if type({found}) is list:", f"    l{depth} = []",
+            lines += [f"if type({found}) is list:",
                       f"    for {inner} in {found}:",
                       f"        if type({inner}) is not dict:", "            return FALLBACK",
-                      f"        {inner} = {inner}.copy()",
                       *(f"        {line}" for line in sub.lines),
-                      f"        l{depth}.append({inner})", f"    {n}[{key}] = l{depth}",
                       f"elif type({found}) is dict:", "    return FALLBACK"]
         else:
             raise Unsupported("nested modify specs other than objects or '*' over lists")
@@ -270,7 +291,8 @@ def row_statements(step: Modify | Default | Remove, fresh: str | None = None
     if isinstance(step, Modify) and not step.computed and step.kind == "map":
         _modify_lines(step, writer)
         body = "\n".join(f"    {line}" for line in writer.lines)
-        copy = "data" if fresh == "object" else "data.copy()"
+        copy = "_tree(data, {})" if "_tree" in writer.names else \
+            "data" if fresh == "object" else "data.copy()"
         return _OBJECT.format(body=body, copy=copy), writer.names, "object"
     if isinstance(step, Modify):
         _modify_lines(_row_spec(step), writer)
@@ -279,7 +301,8 @@ def row_statements(step: Modify | Default | Remove, fresh: str | None = None
     else:
         _remove_lines(step, writer)
     body = "\n".join(f"        {line}" for line in writer.lines)
-    copy = "row" if fresh == "rows" else "row.copy()"
+    copy = "_tree(row, {})" if "_tree" in writer.names else \
+        "row" if fresh == "rows" else "row.copy()"
     return _ROWS.format(body=body, copy=copy), writer.names, "rows"
 
 

@@ -3,6 +3,7 @@ clients so there is one implementation of every call."""
 
 from __future__ import annotations
 
+import json as _json
 from dataclasses import dataclass, field
 from typing import Any
 
@@ -30,6 +31,9 @@ class BulkUpsertResult:
     created: int
     updated: int
     errors: list[dict[str, Any]] = field(default_factory=list)
+    sent: str = ""
+    """The request body as sent (a JSON array, one element per row): the row log keeps this
+    text for the rows written, instead of encoding each row once more."""
 
 
 def body_of(response: httpx.Response) -> Any:
@@ -81,9 +85,17 @@ def bulk_body(rows: list[dict[str, Any]], batch_id: str) -> list[dict[str, Any]]
     return [{**row, "batch_id": batch_id} for row in rows]
 
 
-def bulk_result(answer: Any, batch_id: str) -> BulkUpsertResult:
+class JsonText:
+    """A request body encoded to JSON once, as httpx would encode it, and sent as is."""
+
+    def __init__(self, value: Any) -> None:
+        self.text = _json.dumps(value, ensure_ascii=False, separators=(",", ":"),
+                                allow_nan=False)
+
+
+def bulk_result(answer: Any, batch_id: str, sent: str = "") -> BulkUpsertResult:
     return BulkUpsertResult(str(answer.get("batch_id") or batch_id), int(answer.get("created", 0)),
-                            int(answer.get("updated", 0)), list(answer.get("errors", [])))
+                            int(answer.get("updated", 0)), list(answer.get("errors", [])), sent)
 
 
 def first_result(page: Any) -> dict[str, Any] | None:

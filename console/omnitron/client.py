@@ -80,10 +80,14 @@ class OmnitronClient:
             if attempts > 1:
                 telemetry.report(telemetry.HTTP_RETRY, 1, system="omnitron")
             headers = {"Authorization": f"Token {self._token}"} if auth and self._token else {}
+            content, data = None, json
+            if isinstance(data, calls.JsonText):
+                headers["Content-Type"] = "application/json"
+                content, data = data.text.encode(), None
             began = time.perf_counter()
             try:
-                response = self._http.request(method, path, params=params, json=json,
-                                              headers=headers)
+                response = self._http.request(method, path, params=params, json=data,
+                                              content=content, headers=headers)
             except httpx.TransportError:
                 telemetry.report(telemetry.HTTP_REQUEST, time.perf_counter() - began,
                                  system="omnitron", status="error")
@@ -136,13 +140,15 @@ class OmnitronClient:
         return self.request("POST", calls.STOCK_PATH, json=row)
 
     def bulk_upsert(self, rows: list[dict[str, Any]], batch_id: str) -> BulkUpsertResult:
-        answer = self.request("POST", calls.BULK_PATH, json=calls.bulk_body(rows, batch_id))
-        return calls.bulk_result(answer, batch_id)
+        body = calls.JsonText(calls.bulk_body(rows, batch_id))
+        answer = self.request("POST", calls.BULK_PATH, json=body)
+        return calls.bulk_result(answer, batch_id, body.text)
 
     def bulk_upsert_prices(self, rows: list[dict[str, Any]], batch_id: str) -> BulkUpsertResult:
         """Product prices of price lists, in one batch (same answer shape as stocks)."""
-        answer = self.request("POST", calls.PRICE_BULK_PATH, json=calls.bulk_body(rows, batch_id))
-        return calls.bulk_result(answer, batch_id)
+        body = calls.JsonText(calls.bulk_body(rows, batch_id))
+        answer = self.request("POST", calls.PRICE_BULK_PATH, json=body)
+        return calls.bulk_result(answer, batch_id, body.text)
 
     def bulk_status_update(self, order: dict[str, Any]) -> dict[str, Any]:
         return self.request("PATCH", calls.STATUS_PATH, json=order)

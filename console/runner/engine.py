@@ -226,6 +226,8 @@ class Engine:
                                         counts.failed, read, counts.skipped)
                 if progress is not None:
                     progress(self._reload(execution))
+                if result.stop is not None:
+                    raise StepError("write", result.stop)
 
             run_stages((Page(number, records) for number, records in enumerate(pages)),
                        [transform, lambda page: self._write(writer, page), record])
@@ -296,6 +298,9 @@ class Engine:
                                 counts.failed, len(orders), 0)
             if progress is not None:
                 progress(self._reload(execution))
+            if outcome.timed_out:
+                raise StepError("write", f"order {outcome.number}: {outcome.message}; the "
+                                         "orders after it were not sent")
 
     def _write(self, writer: Writer, page: Page) -> Page:
         """The write step: one page's rows to Omnitron, in the order the pages were read.

@@ -1,9 +1,10 @@
 """Prometheus metrics of ``console serve``, served as text on ``GET /metrics``.
 
-Counters and histograms are this process's own (in a cluster, each host exports what it ran):
-they are fed by the runner after each execution and by the core's telemetry reports. Active
-executions and alarm states are read from the store at scrape time. prometheus-client is
-imported only when the runner starts serving.
+Counters, histograms and active executions are this process's own (in a cluster, each host
+exports what it ran and runs): they are fed by the runner after each execution and by the
+core's telemetry reports, and the runner counts what it is running. Alarm states are the
+store's, the same on every host, read at scrape time. prometheus-client is imported only when
+the runner starts serving.
 """
 
 from __future__ import annotations
@@ -22,10 +23,11 @@ ROW_RESULTS = ("written", "failed", "skipped")
 
 
 class _StoreCollector:
-    """Gauges that are facts of the store, not counts of this process: read when scraped."""
+    """Gauges read when scraped: what this process runs now, and the store's alarm states."""
 
-    def __init__(self, store: Store) -> None:
+    def __init__(self, store: Store, running: Callable[[], dict[str, int]]) -> None:
         self.store = store
+        self.running = running
 
     def describe(self) -> list[Any]:
         return []
@@ -34,11 +36,9 @@ class _StoreCollector:
         from prometheus_client.core import GaugeMetricFamily
 
         active = GaugeMetricFamily("console_active_executions",
-                                   "Executions processing now, by flow", labels=["flow"])
-        counts: dict[str, int] = {}
-        for run in self.store.processing():
-            counts[run.flow_id] = counts.get(run.flow_id, 0) + 1
-        for flow_id, count in sorted(counts.items()):
+                                   "Executions this host is running now, by flow",
+                                   labels=["flow"])
+        for flow_id, count in sorted(self.running().items()):
             active.add_metric([flow_id], count)
         yield active
         alarms = GaugeMetricFamily("console_alarm_firing",
@@ -50,7 +50,7 @@ class _StoreCollector:
 
 
 class RunnerMetrics:
-    def __init__(self, store: Store) -> None:
+    def __init__(self, store: Store, running: Callable[[], dict[str, int]]) -> None:
         from prometheus_client import CollectorRegistry, Counter, Histogram
 
         self.registry = CollectorRegistry()
@@ -71,7 +71,7 @@ class RunnerMetrics:
                                registry=self.registry)
         self.script = Histogram("console_script_duration_seconds", "Time in flow scripts",
                                 ["flow"], buckets=REQUEST_BUCKETS, registry=self.registry)
-        self.registry.register(_StoreCollector(store))  # type: ignore[arg-type]
+        self.registry.register(_StoreCollector(store, running))  # type: ignore[arg-type]
         for system in ("erp", "omnitron"):
             self.retries.labels(system)
         self._stop_listening: Callable[[], None] | None = None

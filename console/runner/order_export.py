@@ -63,6 +63,8 @@ class Outcome:
     number: str
     message: str
     payload: Any
+    timed_out: bool = False
+    """A script of the order ran out of time: it would for every order, so the run stops."""
 
 
 @dataclass
@@ -202,7 +204,8 @@ class OrderExporter:
         except RowError as exc:
             payload = exc.payload if exc.payload is not None else (
                 sent if sent is not None else order)
-            return Outcome(False, number, f"{exc.step}: {exc.message}", payload)
+            return Outcome(False, number, f"{exc.step}: {exc.message}", payload,
+                           timed_out="TimeoutError: " in exc.message)
         done = ("already in the ERP (query check): not written again, marked sent" if found
                 else f"written to the ERP ({answer.status_code}) and marked sent")
         return Outcome(True, number, done + (f": {message}" if message else ""),

@@ -5,7 +5,8 @@ from __future__ import annotations
 import json
 import logging
 import threading
-from collections.abc import Callable
+from collections.abc import Callable, Iterator
+from contextlib import contextmanager
 from typing import Any
 
 from console.flows import FlowsConfig
@@ -57,6 +58,26 @@ class Runner:
         self.dispatch: Dispatch = dispatch(self) if dispatch is not None else \
             ThreadDispatch(self._execute, workers)
         """Where admitted executions run: threads here, or a queue shared by hosts."""
+        self._running: dict[str, int] = {}
+        self._running_lock = threading.Lock()
+
+    def running_by_flow(self) -> dict[str, int]:
+        """Executions this process is running now, by flow: in a cluster the store holds every
+        host's, and each host's metrics export its own."""
+        with self._running_lock:
+            return dict(self._running)
+
+    @contextmanager
+    def _counted(self, flow_id: str) -> Iterator[None]:
+        with self._running_lock:
+            self._running[flow_id] = self._running.get(flow_id, 0) + 1
+        try:
+            yield
+        finally:
+            with self._running_lock:
+                left = self._running.pop(flow_id) - 1
+                if left:
+                    self._running[flow_id] = left
 
     def engine(self) -> Engine:
         return Engine(self.config, self.store, self.pool, retry=self.retry_policy,
@@ -68,7 +89,9 @@ class Runner:
                             triggered_by=triggered_by)
 
     def _execute(self, execution: Execution, progress: Progress | None = None) -> Execution:
-        return self._finished(self.engine().run(execution, progress))
+        with self._counted(execution.flow_id):
+            final = self.engine().run(execution, progress)
+        return self._finished(final)
 
     def execute_queued(self, execution: Execution, fence: Fence) -> Execution:
         """Run an execution a queue handed to this host: ``fence`` is checked before each
@@ -77,7 +100,9 @@ class Runner:
         waiting for this host's next start."""
         engine = Engine(self.config, self.store, self.pool, retry=self.retry_policy,
                         fence=fence, sync_skus=self._sync_skus)
-        return self._finished(engine.run(execution))
+        with self._counted(execution.flow_id):
+            final = engine.run(execution)
+        return self._finished(final)
 
     def _finished(self, final: Execution) -> Execution:
         for hook in self.after_execution:

@@ -82,7 +82,7 @@ class RunnerService:
         self.address = ""
         self.alarms = AlarmEvaluator(self.runner.store, notify_event)
         self._alarms_at = 0.0
-        self.metrics = RunnerMetrics(self.runner.store)
+        self.metrics = RunnerMetrics(self.runner.store, self.runner.running_by_flow)
         self.runner.after_execution += [self.metrics.observe_execution,
                                         lambda _: self.evaluate_alarms()]
 

@@ -25,6 +25,7 @@ from console.runner.erp import StepError
 from console.runner.ordering import NewestWins
 from console.runner.pipeline import timeout_hint
 from console.script import ScriptPool
+from console.store.log_batches import Sent
 
 LogEntry = tuple[str, str | None, str, Any]
 
@@ -40,6 +41,9 @@ class WriteCounts:
     """Rows not sent because a later-accepted execution already wrote their key."""
     entries: list[LogEntry] = field(default_factory=list)
     attributes: dict[str, str] = field(default_factory=dict)
+    stop: str | None = None
+    """Why the execution fails once this page's rows are recorded (a per-order script that
+    ran out of time would do so for every order): the rows after it are not attempted."""
 
     def skip(self, key: str | None, problem: str, row: Any) -> None:
         self.skipped += 1
@@ -128,7 +132,11 @@ class BulkWriter:
             error = failed.get(index)
             if error is None:
                 counts.succeeded += 1
-                counts.entries.append(self.written(sku, row))
+                level, key, message, _row = self.written(sku, row)
+                # the row as sent (with its batch id): the log keeps the request's text
+                # once for the batch instead of encoding every row again
+                counts.entries.append((level, key, message,
+                                       Sent(answer.sent, index) if answer.sent else row))
             else:
                 counts.failed += 1
                 counts.entries.append(("error", sku, _field_errors(error.get("errors", {})), row))
@@ -159,11 +167,16 @@ class OrderStatusWriter:
         self.client = client
         self.pool = pool
         self.attrs = attrs
+        self.stopped: str | None = None
+        """Set when an order's script ran out of time: no later order is attempted."""
 
     def write(self, rows: list[Any], page: int) -> WriteCounts:
         counts = WriteCounts()
         for row in rows:
+            if self.stopped:
+                break
             self._one(row, counts)
+            counts.stop = self.stopped
         return counts
 
     def _one(self, row: Any, counts: WriteCounts) -> None:
@@ -179,6 +192,9 @@ class OrderStatusWriter:
                 error = timeout_hint(outcome.error, f"flows.{self.flow.id}.write",
                                      "script_timeout_s")
                 self._fail(counts, row, f"order script failed: {error or 'failure'}")
+                if error and error.startswith("TimeoutError"):
+                    self.stopped = f"order script failed: {error}; the orders after it were " \
+                                   "not sent"
                 return
             order = outcome.result_json
         problem = order_problem(order)

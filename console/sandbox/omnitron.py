@@ -6,6 +6,7 @@ import json
 import secrets
 import sqlite3
 from collections.abc import Callable
+from functools import partial
 from itertools import groupby
 from operator import itemgetter
 from typing import Any
@@ -18,7 +19,7 @@ from starlette.routing import Route
 from console.sandbox.oms import OmsSetup, oms_routes
 from console.sandbox.pages import paginated
 from console.sandbox.statuses import STATUSES, allowed
-from console.sandbox.validation import known_keys, validate_row
+from console.sandbox.validation import already_clean, known_keys, validate_row
 
 USERNAME, PASSWORD = "integrator", "sandbox"
 
@@ -69,11 +70,16 @@ async def bulk_body(request: Request) -> tuple[list[Any], Any] | JSONResponse:
 Validate = Callable[[Any], tuple[dict[str, Any], dict[str, list[str]]]]
 
 
-def validated(rows: list[Any], validate: Validate
+def validated(rows: list[Any], validate: Validate,
+              already_clean: Callable[[Any], bool] | None = None
               ) -> tuple[list[dict[str, Any]], list[dict[str, Any]]]:
-    """The clean rows, and an error (index, SKU, messages) for each row refused."""
+    """The clean rows, and an error (index, SKU, messages) for each row refused; a row
+    ``already_clean`` says ``validate`` would keep as it is is taken without validating it."""
     clean_rows, errors = [], []
     for index, row in enumerate(rows):
+        if already_clean is not None and already_clean(row):
+            clean_rows.append(row)
+            continue
         clean, problems = validate(row)
         if problems:
             sku = row.get("product_sku") if isinstance(row, dict) else None
@@ -152,21 +158,22 @@ def upsert_rows(state: OmnitronState, rows: list[dict[str, Any]]) -> tuple[int, 
     ids: list[int] = []
     index = state.index
     for row in rows:
+        get = row.get
         key = (row["product_sku"], row["stock_list"])
-        extra = json.dumps(row["extra_field"]) if "extra_field" in row else None
+        extra = get("extra_field")  # a clean row's extra_field is a dict when present
+        if extra is not None:
+            extra = json.dumps(extra)
         existing = index.get(key)
+        stock, unit, sold = get("stock"), get("unit_type"), get("sold_quantity_unreported")
         if existing is None:
             state.last_id += 1
             index[key] = existing = state.last_id
-            inserts.append((existing, key[0], key[1], row.get("stock", 0),
-                            row.get("unit_type", "qty"), row.get("sold_quantity_unreported", 0),
-                            extra or "{}"))
-        elif row.get("stock") is not None and "unit_type" in row and extra is None and \
-                row.get("sold_quantity_unreported") is None:
-            updates.append((_UPDATE_STOCK, (row["stock"], row["unit_type"], existing)))
+            inserts.append((existing, key[0], key[1], 0 if stock is None else stock,
+                            unit or "qty", sold or 0, extra or "{}"))
+        elif stock is not None and unit is not None and extra is None and sold is None:
+            updates.append((_UPDATE_STOCK, (stock, unit, existing)))
         else:
-            updates.append((_UPDATE_ALL, (row.get("stock"), row.get("unit_type"),
-                                          row.get("sold_quantity_unreported"), extra, existing)))
+            updates.append((_UPDATE_ALL, (stock, unit, sold, extra, existing)))
         ids.append(existing)
     conn = state.conn
     conn.execute("BEGIN")
@@ -213,7 +220,8 @@ async def bulk_upsert(request: Request) -> JSONResponse:
             return JSONResponse(json.loads(seen[0]))
         counts["applied"] += 1
     clean_rows, errors = validated(
-        body, lambda row: validate_row(row, state.products, state.stock_lists))
+        body, lambda row: validate_row(row, state.products, state.stock_lists),
+        partial(already_clean, products=state.products, stock_lists=state.stock_lists))
     created, updated, _ = upsert_rows(state, clean_rows)
     answer = {"batch_id": batch_id, "created": created, "updated": updated, "errors": errors}
     if batch_id:

@@ -106,8 +106,12 @@ def serve(omnitron_port: int = 8801, erp_port: int = 8802, data_dir: Path = Path
 
 
 def _serve_one(app: Any, sock: socket.socket) -> None:
+    # uvicorn takes httptools (a dependency) when it can import it: HTTP parsed in C, where its
+    # pure-Python fallback would cost more than the sandbox's own work. Nothing stands between
+    # the sandbox and its clients, so there are no proxy headers to read.
     server = _LoopSignalServer(uvicorn.Config(app, log_level="warning", access_log=False,
-                                              lifespan="off", timeout_graceful_shutdown=1))
+                                              lifespan="off", timeout_graceful_shutdown=1,
+                                              http="auto", proxy_headers=False))
 
     def stop() -> None:
         server.should_exit = True

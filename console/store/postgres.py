@@ -23,6 +23,18 @@ from urllib.parse import urlsplit, urlunsplit
 
 import psycopg
 
+from console.store.log_batches import COLUMNS as BATCH_COLUMNS
+from console.store.log_batches import (
+    Expander,
+    Record,
+    holders,
+    in_order,
+    key_range,
+    matches,
+    needle,
+    number,
+    per_level,
+)
 from console.store.postgres_health import HealthQueries
 from console.store.postgres_schema import WORTH_READING, migrate
 from console.store.protocol import Enqueue
@@ -46,6 +58,7 @@ _EXECUTION = ("id, flow_id, trigger, params, triggered_by, status, total, succee
               " started_at, finished_at, error, attributes, payload_id, retry_of, expected,"
               " records_read, skipped, accepted_seq")
 _ROW_LOG = "id, execution_id, seq, level, key, message, payload, created_at"
+_RECORD = "execution_id, first_seq, level, created_at, numbers, keys, body, sent"
 _INSERT_EXECUTION = ("INSERT INTO execution (id, flow_id, trigger, params, triggered_by, status,"
                      " started_at, payload_id, retry_of, accepted_seq) VALUES (%s, %s, %s, %s,"
                      " %s, %s, %s, %s, %s, %s)")
@@ -75,6 +88,7 @@ class PostgresStore(HealthQueries):
         self._lock = threading.Lock()
         self._encode = compact_json()
         self._search: tuple[tuple[Any, ...], array[int]] | None = None
+        self._expand = Expander()
         migrate(self._conn())
 
     @property
@@ -182,28 +196,30 @@ class PostgresStore(HealthQueries):
 
     def add_logs(self, execution_id: str,
                  entries: Iterable[tuple[str, str | None, str, Any]]) -> None:
-        """Append rows in one transaction with ``COPY``; their numbers come from counter rows
-        whose locks make concurrent batches of one execution (any host) take turns."""
-        listed = [(level, key, message, payload if payload is None or isinstance(payload, str)
-                   else self._encoded(payload)) for level, key, message, payload in entries]
+        """Append rows in one transaction with ``COPY`` (rows that only say a row was written
+        go into one compact record, see ``log_batches``); their numbers come from counter
+        rows whose locks make concurrent batches of one execution (any host) take turns."""
+        listed = list(entries)
         if not listed:
             return
-        per_level: dict[str, int] = {}
-        for entry in listed:
-            per_level[entry[0]] = per_level.get(entry[0], 0) + 1
         created = stamp()
         conn = self._conn()
         with conn.transaction():
             seq = self._take(conn, execution_id, "", len(listed))
             counters = {level: self._take(conn, execution_id, level, n)
-                        for level, n in sorted(per_level.items())}
+                        for level, n in sorted(per_level(listed).items())}
+            with self._lock:
+                full, batches = number(listed, seq, counters, self._encode)
             with conn.cursor().copy("COPY row_log (execution_id, seq, level, key, message,"
                                     " payload, created_at, level_seq) FROM STDIN") as copy:
-                for level, key, message, payload in listed:
-                    seq += 1
-                    counters[level] += 1
-                    copy.write_row((execution_id, seq, level, key, message, payload, created,
-                                    counters[level]))
+                for row in full:
+                    copy.write_row((execution_id, *row[:5], created, row[5]))
+            if batches:
+                with conn.cursor() as cursor:
+                    cursor.executemany(f"INSERT INTO row_batch ({', '.join(BATCH_COLUMNS)})"
+                                       f" VALUES ({', '.join(['%s'] * len(BATCH_COLUMNS))})",
+                                       [batch.values(execution_id, created)
+                                        for batch in batches])
 
     def _encoded(self, payload: Any) -> str:
         with self._lock:
@@ -227,64 +243,111 @@ class PostgresStore(HealthQueries):
     def count_logs(self, execution_id: str, *, level: str | None = None,
                    search: str | None = None) -> int:
         if search:
-            return len(self._search_ids(execution_id, level, search))
+            return len(self._search_seqs(execution_id, level, search))
+        return self._last(execution_id, level)
+
+    def _last(self, execution_id: str, level: str | None) -> int:
+        """The last position of the full view (``level`` None) or of a level's view."""
         if level is None:
-            row = self._one("SELECT MAX(seq) FROM row_log WHERE execution_id = %s",
-                            (execution_id,))
+            full = self._one("SELECT MAX(seq) FROM row_log WHERE execution_id = %s",
+                             (execution_id,))
+            batch = self._one("SELECT last_seq FROM row_batch WHERE execution_id = %s ORDER BY"
+                              " first_seq DESC LIMIT 1", (execution_id,))
         else:
-            row = self._one("SELECT MAX(level_seq) FROM row_log WHERE execution_id = %s AND"
-                            " level = %s", (execution_id, level))
-        return int(row[0] or 0) if row else 0
+            full = self._one("SELECT MAX(level_seq) FROM row_log WHERE execution_id = %s AND"
+                             " level = %s", (execution_id, level))
+            batch = self._one("SELECT last_level_seq FROM row_batch WHERE execution_id = %s AND"
+                              " level = %s ORDER BY first_level_seq DESC LIMIT 1",
+                              (execution_id, level))
+        return max(int(full[0] or 0) if full else 0, int(batch[0]) if batch else 0)
 
     def logs(self, execution_id: str, *, offset: int = 0, limit: int = 100,
              level: str | None = None, search: str | None = None) -> list[RowLog]:
+        low, high = offset, offset + limit
         if search:
-            return self._rows_by_id(self._search_ids(execution_id, level, search)[
-                offset:offset + limit])
+            return self._rows_by_seq(execution_id,
+                                     self._search_seqs(execution_id, level, search)[low:high])
         if level is None:
             rows = self._conn().execute(
                 f"SELECT {_ROW_LOG} FROM row_log WHERE execution_id = %s AND seq > %s AND"
-                " seq <= %s ORDER BY seq", (execution_id, offset, offset + limit))
+                " seq <= %s ORDER BY seq", (execution_id, low, high))
         else:
             rows = self._conn().execute(
                 f"SELECT {_ROW_LOG} FROM row_log WHERE execution_id = %s AND level = %s AND"
                 " level_seq > %s AND level_seq <= %s ORDER BY level_seq",
-                (execution_id, level, offset, offset + limit))
-        return [_row_log(r) for r in rows]
+                (execution_id, level, low, high))
+        return self._expand.window(map(_row_log, rows),
+                                   self._records(execution_id, low, high, level), low, high,
+                                   level)
 
-    def _rows_by_id(self, ids: array[int]) -> list[RowLog]:
-        rows = self._conn().execute(f"SELECT {_ROW_LOG} FROM row_log WHERE id ="
-                                    " ANY(%s::bigint[]) ORDER BY seq", (list(ids),))
-        return [_row_log(r) for r in rows]
+    def _records(self, execution_id: str, low: int, high: int,
+                 level: str | None) -> list[Record]:
+        """The compact records holding positions ``low < position <= high`` of the view."""
+        first, last, only = ("first_seq", "last_seq", "") if level is None else \
+            ("first_level_seq", "last_level_seq", " AND level = %s")
+        args: list[Any] = [execution_id, *([level] if level else [])]
+        before = self._one(f"SELECT {first}, {last} FROM row_batch WHERE execution_id = %s"
+                           f"{only} AND {first} <= %s ORDER BY {first} DESC LIMIT 1",
+                           [*args, low])
+        start = before[0] - 1 if before is not None and before[1] > low else low
+        return [Record(*r) for r in self._conn().execute(
+            f"SELECT {_RECORD} FROM row_batch WHERE execution_id = %s{only} AND {first} > %s"
+            f" AND {first} <= %s ORDER BY {first}", [*args, start, high])]
 
-    def _search_ids(self, execution_id: str, level: str | None, search: str) -> array[int]:
-        """The ids of a search's rows in seq order: rows whose key starts with ``search``
-        (indexed) and rows worth reading whose key or message contains it; kept while the
-        execution has no new rows."""
-        last = self._one("SELECT MAX(seq) FROM row_log WHERE execution_id = %s",
-                         (execution_id,))
-        key = (execution_id, level, search, last[0] if last else None)
+    def _rows_by_seq(self, execution_id: str, seqs: array[int]) -> list[RowLog]:
+        """The rows numbered ``seqs`` (in order; negative: a row of a compact record)."""
+        plain = [seq for seq in seqs if seq > 0]
+        compact = [-seq for seq in seqs if seq < 0]
+        conn = self._conn()
+        rows = [_row_log(r) for r in conn.execute(
+            f"SELECT {_ROW_LOG} FROM row_log WHERE execution_id = %s AND seq ="
+            " ANY(%s::bigint[])", (execution_id, plain))] if plain else []
+        if compact:
+            spans = conn.execute("SELECT first_seq, last_seq FROM row_batch WHERE execution_id ="
+                                 " %s AND first_seq <= %s AND last_seq >= %s",
+                                 (execution_id, compact[-1], compact[0])).fetchall()
+            holding = holders(spans, compact)
+            records = [Record(*r) for r in conn.execute(
+                f"SELECT {_RECORD} FROM row_batch WHERE execution_id = %s AND first_seq ="
+                " ANY(%s::bigint[])", (execution_id, holding))]
+            rows.extend(self._expand.pick(records, compact))
+        rows.sort(key=lambda r: r.seq)
+        return rows
+
+    def _search_seqs(self, execution_id: str, level: str | None, search: str) -> array[int]:
+        """The seqs of a search's rows in order: rows whose key starts with ``search``
+        (indexed, or by the lines of a compact record's keys) and rows worth reading whose
+        key or message contains it; kept while the execution has no new rows."""
+        key = (execution_id, level, search, self._last(execution_id, None))
         kept = self._search
         if kept is not None and kept[0] == key:
             return kept[1]
         pattern = "%" + search.replace("\\", "\\\\").replace("%", "\\%").replace("_", "\\_") + "%"
         only = " AND level = %(level)s" if level else ""
-        sql = (f"SELECT id FROM (SELECT id, seq FROM row_log WHERE execution_id = %(e)s AND"
-               f" key >= %(low)s AND key < %(high)s{only} UNION SELECT id, seq FROM row_log WHERE"
+        sql = (f"SELECT seq FROM row_log WHERE execution_id = %(e)s AND"
+               f" key >= %(low)s AND key < %(high)s{only} UNION SELECT seq FROM row_log WHERE"
                f" execution_id = %(e)s AND {WORTH_READING} AND (key ILIKE %(like)s OR message"
-               f" ILIKE %(like)s){only}) AS found ORDER BY seq")
+               f" ILIKE %(like)s){only}")
+        upper, lower = key_range(search)
         args = {"e": execution_id, "low": search, "high": search + "\U0010ffff", "like": pattern,
-                "level": level}
-        ids = array("q", (row[0] for row in self._conn().execute(sql, args)))
-        self._search = (key, ids)
-        return ids
+                "level": level, "needle": needle(search), "upper": upper, "lower": lower}
+        conn = self._conn()
+        found = [row[0] for row in conn.execute(sql, args)]
+        for numbers, keys in conn.execute(f"SELECT numbers, keys FROM row_batch WHERE"
+                                          f" execution_id = %(e)s{only} AND low_key <"
+                                          " %(upper)s AND high_key >= %(lower)s AND"
+                                          " strpos(keys, %(needle)s) > 0", args):
+            found.extend(matches(numbers, keys, search))
+        seqs = in_order(found)
+        self._search = (key, seqs)
+        return seqs
 
     def iter_logs(self, execution_id: str, *, level: str | None = None,
                   search: str | None = None, batch: int = 5000) -> Iterator[RowLog]:
         if search:
-            ids = self._search_ids(execution_id, level, search)
-            for start in range(0, len(ids), batch):
-                yield from self._rows_by_id(ids[start:start + batch])
+            seqs = self._search_seqs(execution_id, level, search)
+            for start in range(0, len(seqs), batch):
+                yield from self._rows_by_seq(execution_id, seqs[start:start + batch])
             return
         after = 0
         while True:
@@ -338,7 +401,7 @@ class PostgresStore(HealthQueries):
         with conn.transaction():
             old = [r[0] for r in conn.execute("SELECT id FROM execution WHERE started_at < %s"
                                               " AND status != %s", (cutoff, ACTIVE))]
-            for table in ("row_log", "log_counter", "input_sample"):
+            for table in ("row_log", "row_batch", "log_counter", "input_sample"):
                 conn.execute(f"DELETE FROM {table} WHERE execution_id = ANY(%s::text[])", (old,))
             conn.execute("DELETE FROM payload WHERE received_at < %s AND id NOT IN (SELECT"
                          " payload_id FROM execution WHERE payload_id IS NOT NULL AND status ="

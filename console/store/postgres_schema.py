@@ -68,6 +68,15 @@ MIGRATIONS: tuple[str, ...] = (
         notes TEXT NOT NULL DEFAULT '', detail TEXT NOT NULL DEFAULT '',
         updated_at TEXT NOT NULL);
     """,
+    """
+    CREATE TABLE row_batch (
+        execution_id TEXT NOT NULL, first_seq BIGINT NOT NULL, last_seq BIGINT NOT NULL,
+        level TEXT NOT NULL, first_level_seq BIGINT NOT NULL, last_level_seq BIGINT NOT NULL,
+        low_key TEXT COLLATE "C" NOT NULL, high_key TEXT COLLATE "C" NOT NULL,
+        created_at TEXT NOT NULL, numbers TEXT NOT NULL, keys TEXT NOT NULL, body TEXT NOT NULL,
+        sent TEXT, PRIMARY KEY (execution_id, first_seq));
+    CREATE INDEX row_batch_level ON row_batch (execution_id, level, first_level_seq);
+    """,
 )
 """Migration N (1-based) brings the schema from version N-1 to N. Append, never edit."""
 

@@ -19,6 +19,18 @@ from datetime import datetime, timedelta
 from pathlib import Path
 from typing import Any
 
+from console.store.log_batches import COLUMNS as BATCH_COLUMNS
+from console.store.log_batches import (
+    Expander,
+    Record,
+    holders,
+    in_order,
+    key_range,
+    matches,
+    needle,
+    number,
+    per_level,
+)
 from console.store.protocol import Enqueue
 from console.store.records import (
     ACTIVE,
@@ -54,10 +66,18 @@ CREATE TABLE IF NOT EXISTS payload (id TEXT PRIMARY KEY, flow_id TEXT NOT NULL, 
 CREATE TABLE IF NOT EXISTS newest_accepted (flow_id TEXT NOT NULL, key TEXT NOT NULL,
     accepted_seq INTEGER NOT NULL, execution_id TEXT NOT NULL, PRIMARY KEY (flow_id, key))
     WITHOUT ROWID;
+CREATE TABLE IF NOT EXISTS newest_claim (flow_id TEXT PRIMARY KEY, accepted_seq INTEGER NOT NULL);
 CREATE TABLE IF NOT EXISTS oms_setup (step TEXT PRIMARY KEY, status TEXT NOT NULL,
     notes TEXT NOT NULL DEFAULT '', detail TEXT NOT NULL DEFAULT '', updated_at TEXT NOT NULL);
 CREATE TABLE IF NOT EXISTS input_sample (execution_id TEXT PRIMARY KEY, flow_id TEXT NOT NULL,
     body TEXT NOT NULL, created_at TEXT NOT NULL);
+CREATE TABLE IF NOT EXISTS row_batch (
+    execution_id TEXT NOT NULL, first_seq INTEGER NOT NULL, last_seq INTEGER NOT NULL,
+    level TEXT NOT NULL, first_level_seq INTEGER NOT NULL, last_level_seq INTEGER NOT NULL,
+    low_key TEXT NOT NULL, high_key TEXT NOT NULL, created_at TEXT NOT NULL,
+    numbers TEXT NOT NULL, keys TEXT NOT NULL, body TEXT NOT NULL, sent TEXT,
+    PRIMARY KEY (execution_id, first_seq));
+CREATE INDEX IF NOT EXISTS row_batch_level ON row_batch (execution_id, level, first_level_seq);
 """
 _WORTH_READING = "(level IN ('warning', 'error') OR key IS NULL)"
 """Rows whose whole text a search reads: warnings, errors and the execution's own lines
@@ -71,6 +91,7 @@ CREATE INDEX IF NOT EXISTS row_log_worth_reading ON row_log (execution_id, seq, 
     WHERE {_WORTH_READING};
 """
 _payload_text = compact_json()
+_RECORD = "execution_id, first_seq, level, created_at, numbers, keys, body, sent"
 _write_locks: dict[tuple[str, str], threading.Lock] = {}
 _write_locks_guard = threading.Lock()
 
@@ -81,15 +102,15 @@ def _row_log(r: sqlite3.Row) -> RowLog:
 
 
 def _search_query(execution_id: str, level: str | None, search: str) -> tuple[str, list[Any]]:
-    """The ids, in seq order, of rows whose key starts with ``search`` (indexed) and of rows
-    worth reading whose key or message contains it (a scan of the covering partial index,
-    see ``_WORTH_READING``)."""
+    """The seqs of full rows whose key starts with ``search`` (indexed) and of rows worth
+    reading whose key or message contains it (a scan of the covering partial index, see
+    ``_WORTH_READING``)."""
     pattern = "%" + search.replace("\\", "\\\\").replace("%", "\\%").replace("_", "\\_") + "%"
     only = " AND level = ?" if level else ""
-    sql = ("SELECT id FROM (SELECT id, seq FROM row_log WHERE execution_id = ? AND key >= ?"
-           f" AND key < ?{only} UNION SELECT id, seq FROM row_log INDEXED BY"
+    sql = ("SELECT seq FROM row_log WHERE execution_id = ? AND key >= ?"
+           f" AND key < ?{only} UNION SELECT seq FROM row_log INDEXED BY"
            f" row_log_worth_reading WHERE execution_id = ? AND {_WORTH_READING}"
-           f" AND (key LIKE ? ESCAPE '\\' OR message LIKE ? ESCAPE '\\'){only}) ORDER BY seq")
+           f" AND (key LIKE ? ESCAPE '\\' OR message LIKE ? ESCAPE '\\'){only}")
     level_arg = [level] if level else []
     return sql, [execution_id, search, search + "\U0010ffff", *level_arg, execution_id,
                  pattern, pattern, *level_arg]
@@ -113,6 +134,7 @@ class SQLiteStore(HealthQueries):
         self._seq_lock = threading.Lock()
         self._seqs: dict[tuple[str, str | None], int] = {}
         self._search: tuple[tuple[Any, ...], array[int]] | None = None
+        self._expand = Expander()
         self._conn().executescript(_SCHEMA)
         self._migrate()
         self._create_health_schema()
@@ -186,37 +208,34 @@ class SQLiteStore(HealthQueries):
                  entries: Iterable[tuple[str, str | None, str, Any]]) -> None:
         """Append (level, key, message, payload) rows in one transaction.
 
-        Payloads that are not text are stored as compact JSON, encoded with one encoder for
-        the whole batch. Seqs are given and the rows inserted under one lock, so rows land in
-        seq order even when several threads log to the same execution.
+        Rows that only say a row was written go into one compact record (see
+        ``log_batches``); the others are full rows, their payloads encoded as compact JSON
+        with one encoder for the whole batch. Seqs are given and the rows inserted under one
+        lock, so rows land in seq order even when several threads log to the same execution.
         """
+        listed = list(entries)
+        if not listed:
+            return
         created = stamp()
         with self._seq_lock:
             seq = self._next(execution_id, None)
-            counters: dict[str, int] = {}
-            rows = []
-            for level, key, message, payload in entries:
-                seq += 1
-                level_seq = counters.get(level)
-                if level_seq is None:
-                    level_seq = self._next(execution_id, level)
-                counters[level] = level_seq = level_seq + 1
-                body = payload if payload is None or isinstance(payload, str) else \
-                    _payload_text(payload)
-                rows.append((execution_id, seq, level, key, message, body, created, level_seq))
-            if not rows:
-                return
+            counters = {level: self._next(execution_id, level) for level in per_level(listed)}
+            full, batches = number(listed, seq, counters, _payload_text)
             conn = self._conn()
             conn.execute("BEGIN")
             try:
                 conn.executemany("INSERT INTO row_log (execution_id, seq, level, key, message,"
                                  " payload, created_at, level_seq) VALUES (?, ?, ?, ?, ?, ?, ?, ?)",
-                                 rows)
+                                 [(execution_id, *row[:5], created, row[5]) for row in full])
+                if batches:
+                    conn.executemany(f"INSERT INTO row_batch ({', '.join(BATCH_COLUMNS)}) VALUES"
+                                     f" ({', '.join('?' * len(BATCH_COLUMNS))})",
+                                     [batch.values(execution_id, created) for batch in batches])
             except BaseException:
                 conn.execute("ROLLBACK")
                 raise
             conn.execute("COMMIT")
-            self._seqs[(execution_id, None)] = seq
+            self._seqs[(execution_id, None)] = seq + len(listed)
             self._seqs.update({(execution_id, level): n for level, n in counters.items()})
 
     def _next(self, execution_id: str, level: str | None) -> int:
@@ -224,14 +243,25 @@ class SQLiteStore(HealthQueries):
         known = self._seqs.get((execution_id, level))
         if known is not None:
             return known
+        return self._last(execution_id, level) or 0
+
+    def _last(self, execution_id: str, level: str | None) -> int | None:
+        """The last position of the full view (``level`` None) or of a level's view, over
+        full rows and compact records; None when no row has one."""
+        conn = self._conn()
         if level is None:
-            found = self._conn().execute("SELECT MAX(seq) FROM row_log WHERE execution_id = ?",
-                                         (execution_id,)).fetchone()[0]
+            full = conn.execute("SELECT MAX(seq) FROM row_log WHERE execution_id = ?",
+                                (execution_id,)).fetchone()[0]
+            batch = conn.execute("SELECT last_seq FROM row_batch WHERE execution_id = ?"
+                                 " ORDER BY first_seq DESC LIMIT 1", (execution_id,)).fetchone()
         else:
-            found = self._conn().execute(
-                "SELECT MAX(level_seq) FROM row_log WHERE execution_id = ? AND level = ?",
-                (execution_id, level)).fetchone()[0]
-        return int(found or 0)
+            full = conn.execute("SELECT MAX(level_seq) FROM row_log WHERE execution_id = ? AND"
+                                " level = ?", (execution_id, level)).fetchone()[0]
+            batch = conn.execute("SELECT last_level_seq FROM row_batch WHERE execution_id = ?"
+                                 " AND level = ? ORDER BY first_level_seq DESC LIMIT 1",
+                                 (execution_id, level)).fetchone()
+        found = [n for n in (full, batch[0] if batch else None) if n is not None]
+        return max(found) if found else None
 
     def log(self, execution_id: str, level: str, message: str, key: str | None = None,
             payload: Any = None) -> None:
@@ -261,18 +291,14 @@ class SQLiteStore(HealthQueries):
     def count_logs(self, execution_id: str, *, level: str | None = None,
                    search: str | None = None) -> int:
         """Rows in the view; without a search this is an index lookup, not a count."""
-        conn = self._conn()
         if search:
-            return len(self._search_ids(execution_id, level, search))
-        if level is None:
-            return int(conn.execute("SELECT MAX(seq) FROM row_log WHERE execution_id = ?",
-                                    (execution_id,)).fetchone()[0] or 0)
-        last = conn.execute("SELECT MAX(level_seq) FROM row_log WHERE execution_id = ? AND"
-                            " level = ?", (execution_id, level)).fetchone()[0]
-        if last is None:  # rows logged before level_seq existed, or none at this level
-            return int(conn.execute("SELECT COUNT(*) FROM row_log WHERE execution_id = ? AND"
-                                    " level = ?", (execution_id, level)).fetchone()[0])
-        return int(last)
+            return len(self._search_seqs(execution_id, level, search))
+        last = self._last(execution_id, level)
+        if last is None and level is not None:  # rows logged before level_seq existed
+            return int(self._conn().execute("SELECT COUNT(*) FROM row_log WHERE execution_id"
+                                            " = ? AND level = ?", (execution_id, level)
+                                            ).fetchone()[0])
+        return last or 0
 
     def logs(self, execution_id: str, *, offset: int = 0, limit: int = 100,
              level: str | None = None, search: str | None = None) -> list[RowLog]:
@@ -282,41 +308,82 @@ class SQLiteStore(HealthQueries):
         a million rows costs what the first does.
         """
         conn = self._conn()
+        low, high = offset, offset + limit
         if search:
-            rows = self._rows_by_id(self._search_ids(execution_id, level, search)[
-                offset:offset + limit])
-        elif level is None:
-            rows = conn.execute("SELECT * FROM row_log WHERE execution_id = ? AND seq > ? AND"
-                                " seq <= ? ORDER BY seq", (execution_id, offset, offset + limit)
-                                ).fetchall()
+            return self._rows_by_seq(execution_id,
+                                     self._search_seqs(execution_id, level, search)[low:high])
+        if level is None:
+            full = conn.execute("SELECT * FROM row_log WHERE execution_id = ? AND seq > ? AND"
+                                " seq <= ? ORDER BY seq", (execution_id, low, high))
         elif self._level_keyed(execution_id, level):
-            rows = conn.execute("SELECT * FROM row_log WHERE execution_id = ? AND level = ? AND"
+            full = conn.execute("SELECT * FROM row_log WHERE execution_id = ? AND level = ? AND"
                                 " level_seq > ? AND level_seq <= ? ORDER BY level_seq",
-                                (execution_id, level, offset, offset + limit)).fetchall()
+                                (execution_id, level, low, high))
         else:
-            rows = conn.execute("SELECT * FROM row_log WHERE execution_id = ? AND level = ?"
-                                " ORDER BY seq LIMIT ? OFFSET ?",
-                                (execution_id, level, limit, offset)).fetchall()
-        return [_row_log(r) for r in rows]
+            return [_row_log(r) for r in conn.execute(
+                "SELECT * FROM row_log WHERE execution_id = ? AND level = ? ORDER BY seq LIMIT ?"
+                " OFFSET ?", (execution_id, level, limit, offset))]
+        return self._expand.window(map(_row_log, full),
+                                   self._records(execution_id, low, high, level), low, high,
+                                   level)
 
-    def _rows_by_id(self, ids: array[int]) -> list[sqlite3.Row]:
-        return self._conn().execute(
-            f"SELECT * FROM row_log WHERE id IN ({','.join('?' * len(ids))}) ORDER BY seq",
-            list(ids)).fetchall()
+    def _records(self, execution_id: str, low: int, high: int,
+                 level: str | None) -> list[Record]:
+        """The compact records holding positions ``low < position <= high`` of the view:
+        those starting in the range, and the one before it if it reaches into it."""
+        first, last, only = ("first_seq", "last_seq", "") if level is None else \
+            ("first_level_seq", "last_level_seq", " AND level = ?")
+        args: list[Any] = [execution_id, *([level] if level else [])]
+        conn = self._conn()
+        before = conn.execute(f"SELECT {first}, {last} FROM row_batch WHERE execution_id = ?"
+                              f"{only} AND {first} <= ? ORDER BY {first} DESC LIMIT 1",
+                              [*args, low]).fetchone()
+        start = before[0] - 1 if before is not None and before[1] > low else low
+        return [Record(*r) for r in conn.execute(
+            f"SELECT {_RECORD} FROM row_batch WHERE execution_id = ?{only} AND {first} > ? AND"
+            f" {first} <= ? ORDER BY {first}", [*args, start, high])]
 
-    def _search_ids(self, execution_id: str, level: str | None, search: str) -> array[int]:
-        """The ids of a search's rows in seq order, found once and kept while the execution
+    def _rows_by_seq(self, execution_id: str, seqs: array[int]) -> list[RowLog]:
+        """The rows numbered ``seqs`` (in order; negative: a row of a compact record)."""
+        plain = [seq for seq in seqs if seq > 0]
+        compact = [-seq for seq in seqs if seq < 0]
+        conn = self._conn()
+        rows = [_row_log(r) for r in conn.execute(
+            f"SELECT * FROM row_log WHERE execution_id = ? AND seq IN"
+            f" ({','.join('?' * len(plain))})",
+            [execution_id, *plain])] if plain else []
+        if compact:
+            spans = conn.execute("SELECT first_seq, last_seq FROM row_batch WHERE execution_id ="
+                                 " ? AND first_seq <= ? AND last_seq >= ?",
+                                 (execution_id, compact[-1], compact[0])).fetchall()
+            holding = holders(spans, compact)
+            records = [Record(*r) for r in conn.execute(
+                f"SELECT {_RECORD} FROM row_batch WHERE execution_id = ? AND first_seq IN"
+                f" ({','.join('?' * len(holding))})", [execution_id, *holding])]
+            rows.extend(self._expand.pick(records, compact))
+        rows.sort(key=lambda r: r.seq)
+        return rows
+
+    def _search_seqs(self, execution_id: str, level: str | None, search: str) -> array[int]:
+        """The seqs of a search's rows in order, found once and kept while the execution
         has no new rows: the count and every page of the results read from this list."""
-        last = self._conn().execute("SELECT MAX(seq) FROM row_log WHERE execution_id = ?",
-                                    (execution_id,)).fetchone()[0]
-        key = (execution_id, level, search, last)
+        key = (execution_id, level, search, self._last(execution_id, None))
         kept = self._search
         if kept is not None and kept[0] == key:
             return kept[1]
         sql, args = _search_query(execution_id, level, search)
-        ids = array("q", (row[0] for row in self._conn().execute(sql, args)))
-        self._search = (key, ids)
-        return ids
+        conn = self._conn()
+        found = [row[0] for row in conn.execute(sql, args)]
+        only = " AND level = ?" if level else ""
+        for numbers, keys in conn.execute(
+                f"SELECT numbers, keys FROM row_batch WHERE execution_id = ?{only} AND"
+                " low_key < ? AND high_key >= ? AND instr(keys, ?) > 0",
+                [execution_id, *([level] if level else []), *key_range(search),
+                 needle(search)]):
+            found.extend(matches(numbers, keys, search))
+        seqs = in_order(found)
+        self._search = (key, seqs)
+        return seqs
 
     def _level_keyed(self, execution_id: str, level: str) -> bool:
         """Whether every row of this level has its level seq (stores from before it had none)."""
@@ -326,29 +393,21 @@ class SQLiteStore(HealthQueries):
 
     def iter_logs(self, execution_id: str, *, level: str | None = None,
                   search: str | None = None, batch: int = 5000) -> Iterator[RowLog]:
-        """Every matching row in order, read in batches by ``seq`` (no OFFSET scans), for
-        exports and ``console logs`` of executions with millions of rows: memory stays flat."""
+        """Every matching row in order, read a window of positions at a time (no OFFSET
+        scans), for exports and ``console logs`` of executions with millions of rows: memory
+        stays flat."""
         if search:
-            ids = self._search_ids(execution_id, level, search)
-            for start in range(0, len(ids), batch):
-                yield from map(_row_log, self._rows_by_id(ids[start:start + batch]))
+            seqs = self._search_seqs(execution_id, level, search)
+            for start in range(0, len(seqs), batch):
+                yield from self._rows_by_seq(execution_id, seqs[start:start + batch])
             return
-        order = "seq"
-        if level and self._level_keyed(execution_id, level):
-            clause, args, order = "execution_id = ? AND level = ?", [execution_id, level], "level_seq"
-        elif level:
-            clause, args = "execution_id = ? AND level = ?", [execution_id, level]
-        else:
-            clause, args = "execution_id = ?", [execution_id]
         after = 0
         while True:
-            rows = self._conn().execute(
-                f"SELECT * FROM row_log WHERE {clause} AND {order} > ? ORDER BY {order} LIMIT ?",
-                [*args, after, batch]).fetchall()
-            if not rows:
+            page = self.logs(execution_id, offset=after, limit=batch, level=level)
+            if not page:
                 return
-            yield from map(_row_log, rows)
-            after = rows[-1][order]
+            yield from page
+            after += len(page)
 
     def last_request(self, flow_id: str) -> datetime | None:
         row = self._conn().execute("SELECT last_request FROM flow_state WHERE flow_id = ?",
@@ -391,6 +450,7 @@ class SQLiteStore(HealthQueries):
                                           " != ?", (cutoff, ACTIVE))]
         for execution_id in old:
             conn.execute("DELETE FROM row_log WHERE execution_id = ?", (execution_id,))
+            conn.execute("DELETE FROM row_batch WHERE execution_id = ?", (execution_id,))
             conn.execute("DELETE FROM input_sample WHERE execution_id = ?", (execution_id,))
         conn.execute("DELETE FROM payload WHERE received_at < ? AND id NOT IN (SELECT payload_id"
                      " FROM execution WHERE payload_id IS NOT NULL AND status = ?)", (cutoff, ACTIVE))
@@ -470,10 +530,12 @@ class SQLiteStore(HealthQueries):
         newer: dict[str, str] = {}
         conn = self._immediate()
         try:
-            newer = dict(conn.execute(
-                "SELECT key, execution_id FROM newest_accepted WHERE flow_id = ? AND"
-                " accepted_seq > ? AND key IN (SELECT value FROM json_each(?))",
-                (flow_id, accepted_seq, json.dumps(wanted))))
+            highest = self._highest_claim(conn, flow_id)
+            if highest is not None and highest > accepted_seq:
+                newer = dict(conn.execute(
+                    "SELECT key, execution_id FROM newest_accepted WHERE flow_id = ? AND"
+                    " accepted_seq > ? AND key IN (SELECT value FROM json_each(?))",
+                    (flow_id, accepted_seq, json.dumps(wanted))))
             # one statement for the batch: the GIL is let go once, not once per key
             conn.execute(
                 "INSERT INTO newest_accepted SELECT ?1, value, ?2, ?3 FROM json_each(?4) WHERE"
@@ -482,11 +544,28 @@ class SQLiteStore(HealthQueries):
                 " excluded.accepted_seq >= newest_accepted.accepted_seq",
                 (flow_id, accepted_seq, execution_id,
                  json.dumps([key for key in wanted if key not in newer] if newer else wanted)))
+            conn.execute("INSERT INTO newest_claim VALUES (?, ?) ON CONFLICT (flow_id) DO UPDATE"
+                         " SET accepted_seq = MAX(accepted_seq, excluded.accepted_seq)",
+                         (flow_id, max(highest or 0, accepted_seq)))
             conn.execute("COMMIT")
         except BaseException:
             conn.execute("ROLLBACK")
             raise
         return newer
+
+    @staticmethod
+    def _highest_claim(conn: sqlite3.Connection, flow_id: str) -> int | None:
+        """The highest acceptance sequence any claim of the flow recorded. Kept in one row
+        per flow by every claim, so the usual batch (of the flow's newest execution) skips
+        looking its keys up; a store without that row (made by an earlier version, or just
+        copied into) finds it once from the keys themselves."""
+        kept = conn.execute("SELECT accepted_seq FROM newest_claim WHERE flow_id = ?",
+                            (flow_id,)).fetchone()
+        if kept is not None:
+            return int(kept[0])
+        found = conn.execute("SELECT MAX(accepted_seq) FROM newest_accepted WHERE flow_id = ?",
+                             (flow_id,)).fetchone()[0]
+        return None if found is None else int(found)
 
     def mark_interrupted(self, execution_ids: Iterable[str] | None = None,
                          reason: str = "the runner stopped during this run") -> list[Execution]:

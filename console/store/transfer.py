@@ -13,6 +13,7 @@ from collections.abc import Callable, Iterator, Sequence
 from dataclasses import dataclass, field
 from typing import Any
 
+from console.store.log_batches import COLUMNS as BATCH_COLUMNS
 from console.store.protocol import Store
 
 BATCH = 5000
@@ -99,9 +100,12 @@ class _Side:
             conn.execute("COMMIT")
 
     def log_count(self, execution_id: str) -> int:
-        row = self.conn().execute(f"SELECT COUNT(*) FROM row_log WHERE execution_id ="
-                                  f" {self.mark}", (execution_id,)).fetchone()
-        return int(row[0])
+        """The execution's rows, full or in compact records (``seq`` numbers them densely)."""
+        full = self.conn().execute(f"SELECT MAX(seq) FROM row_log WHERE execution_id ="
+                                   f" {self.mark}", (execution_id,)).fetchone()[0]
+        batch = self.conn().execute(f"SELECT MAX(last_seq) FROM row_batch WHERE execution_id ="
+                                    f" {self.mark}", (execution_id,)).fetchone()[0]
+        return max(int(full or 0), int(batch or 0))
 
     def logs(self, execution_id: str) -> Iterator[list[tuple[Any, ...]]]:
         after = 0
@@ -115,46 +119,76 @@ class _Side:
             yield [tuple(row) for row in batch]
             after = batch[-1][1]
 
-    def replace_logs(self, execution_id: str, batches: Iterator[list[tuple[Any, ...]]]) -> int:
-        """Put the execution's rows in place of whatever part of them is here, numbering each
-        level anew in seq order (old SQLite stores lack level numbers)."""
+    def batches(self, execution_id: str) -> Iterator[tuple[Any, ...]]:
+        """The execution's compact records (see ``log_batches``), a few at a time: each
+        holds thousands of rows."""
+        after = 0
+        while True:
+            found = self.conn().execute(
+                f"SELECT {', '.join(BATCH_COLUMNS)} FROM row_batch WHERE execution_id ="
+                f" {self.mark} AND first_seq > {self.mark} ORDER BY first_seq LIMIT 8",
+                (execution_id, after)).fetchall()
+            if not found:
+                return
+            yield from (tuple(row) for row in found)
+            after = found[-1][1]
+
+    def replace_logs(self, execution_id: str, batches: Iterator[list[tuple[Any, ...]]],
+                     records: Iterator[tuple[Any, ...]]) -> int:
+        """Put the execution's rows (full rows and compact records) in place of whatever part
+        of them is here. Rows without a level number (old SQLite stores lack them) are
+        numbered anew in seq order; such stores have no compact records."""
         counters: dict[str, int] = {}
 
         def numbered(batch: list[tuple[Any, ...]]) -> list[tuple[Any, ...]]:
             out = []
             for row in batch:
-                counters[row[2]] = counters.get(row[2], 0) + 1
-                out.append((*row[:7], counters[row[2]]))
+                level_seq = row[7] if row[7] is not None else counters.get(row[2], 0) + 1
+                counters[row[2]] = max(counters.get(row[2], 0), level_seq)
+                out.append((*row[:7], level_seq))
             return out
 
         copied = 0
+        insert_record = (f"INSERT INTO row_batch ({', '.join(BATCH_COLUMNS)}) VALUES"
+                         f" ({', '.join([self.mark] * len(BATCH_COLUMNS))})")
         if self.postgres:
             conn = self.conn()
             with conn.transaction():
-                conn.execute("DELETE FROM row_log WHERE execution_id = %s", (execution_id,))
+                for table in ("row_log", "row_batch"):
+                    conn.execute(f"DELETE FROM {table} WHERE execution_id = %s", (execution_id,))
                 with conn.cursor().copy(f"COPY row_log ({', '.join(_LOG_COLUMNS)}) FROM STDIN"
                                         ) as copy:
                     for batch in batches:
                         for row in numbered(batch):
                             copy.write_row(row)
                             copied += 1
+                last = 0
+                for record in records:
+                    conn.execute(insert_record, record)
+                    copied += _rows_in(record)
+                    last = max(last, record[2])
+                    counters[record[3]] = max(counters.get(record[3], 0), record[5])
                 conn.execute("DELETE FROM log_counter WHERE execution_id = %s", (execution_id,))
-                conn.execute("INSERT INTO log_counter SELECT execution_id, '', MAX(seq) FROM"
-                             " row_log WHERE execution_id = %s GROUP BY execution_id",
-                             (execution_id,))
-                for level, last in counters.items():
+                conn.execute("INSERT INTO log_counter SELECT %s, '', GREATEST(%s, (SELECT"
+                             " COALESCE(MAX(seq), 0) FROM row_log WHERE execution_id = %s))",
+                             (execution_id, last, execution_id))
+                for level, level_last in counters.items():
                     conn.execute("INSERT INTO log_counter VALUES (%s, %s, %s)",
-                                 (execution_id, level, last))
+                                 (execution_id, level, level_last))
             return copied
         conn = self.conn()
         conn.execute("BEGIN")
         try:
-            conn.execute("DELETE FROM row_log WHERE execution_id = ?", (execution_id,))
+            for table in ("row_log", "row_batch"):
+                conn.execute(f"DELETE FROM {table} WHERE execution_id = ?", (execution_id,))
             for batch in batches:
                 rows = numbered(batch)
                 conn.executemany(f"INSERT INTO row_log ({', '.join(_LOG_COLUMNS)}) VALUES"
                                  " (?, ?, ?, ?, ?, ?, ?, ?)", rows)
                 copied += len(rows)
+            for record in records:
+                conn.execute(insert_record, record)
+                copied += _rows_in(record)
         except BaseException:
             conn.execute("ROLLBACK")
             raise
@@ -162,7 +196,10 @@ class _Side:
         return copied
 
     def finish(self) -> None:
-        """After explicit ids went in, the id generator starts past them."""
+        """After explicit ids went in, the id generator starts past them; the SQLite store's
+        highest claim per flow is found again from the write-order keys just copied."""
+        if not self.postgres:
+            self.conn().execute("DELETE FROM newest_claim")
         if self.postgres:
             self.conn().execute("SELECT setval(pg_get_serial_sequence('alarm_event', 'id'),"
                                 " GREATEST(MAX(id), 1)) FROM alarm_event")
@@ -196,7 +233,14 @@ def _copy_logs(src: _Side, dst: _Side, report: TransferReport,
             if have == dst.log_count(execution_id):
                 report.logs_kept += 1
                 continue
-            report.copied["row_log"] += dst.replace_logs(execution_id, src.logs(execution_id))
+            report.copied["row_log"] += dst.replace_logs(execution_id, src.logs(execution_id),
+                                                         src.batches(execution_id))
             progress("row_log", report.copied["row_log"])
 
 
+
+
+def _rows_in(record: tuple[Any, ...]) -> int:
+    """How many rows a compact record holds: its ``numbers`` is a list of [seq, level_seq]."""
+    numbers: str = record[BATCH_COLUMNS.index("numbers")]
+    return numbers.count("[") - 1

@@ -60,6 +60,7 @@ class ConsoleApp(App[None]):
         self.load_error: FlowsError | None = None
         self._file_stamp = self._stamp()
         self.firing: list[str] = []
+        self._alarms_checked = False
         self.runner_text = ""
         try:
             self.config = load(self.flows_path)
@@ -183,11 +184,17 @@ class ConsoleApp(App[None]):
             self.post_message(AlarmsFiring(firing_alarms(self.config)))
 
     def on_alarms_firing(self, message: AlarmsFiring) -> None:
-        """Firing alarms show in the header; a newly firing one also as a toast."""
+        """Firing alarms show in the header; a newly firing one also as a toast. The console
+        opens on the health screen when alarms fire as it starts."""
         new = [label for label in message.labels if label not in self.firing]
         self.firing = message.labels
         self._show_status()
-        if new:
+        first, self._alarms_checked = not self._alarms_checked, True
+        if first and new and isinstance(self.screen, FlowsScreen):
+            from console.tui.screens.health import HealthScreen
+
+            self.push_screen(HealthScreen())
+        elif new:
             self.notify("\n".join(new) + "\npress h on the flows screen for health",
                         title="Alarm firing", severity="error", timeout=10)
 

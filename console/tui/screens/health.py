@@ -89,8 +89,13 @@ class HealthScreen(ConsoleScreen[None]):
     HealthScreen #chart-label { height: 1; padding: 0 1; color: $text-muted; }
     HealthScreen #chart { height: 2; margin: 0 1; }
     HealthScreen #problems-label { height: 1; padding: 0 1; margin-top: 1; text-style: bold; }
-    HealthScreen #problems { height: 1fr; }
+    HealthScreen #problems { height: 1fr; overflow-x: hidden; }
+    HealthScreen.-short #chart { height: 1; }
+    HealthScreen.-short #problems-label { margin-top: 0; }
     """
+    SHORT = 30
+    """Below this many lines the chart takes one line and the failures list gains two."""
+    PROBLEM_COLUMNS = ("Started (UTC)", "Flow", "Status", "Rows", "Failed", "Error")
 
     def __init__(self) -> None:
         super().__init__()
@@ -115,7 +120,8 @@ class HealthScreen(ConsoleScreen[None]):
                            ("▶", "active"), ("Recent", "spark")):
             health.add_column(label, key=key)
         problems = self.query_one("#problems", DataTable)
-        problems.add_columns("Started (UTC)", "Flow", "Status", "Rows", "Failed", "Error")
+        problems.add_columns(*self.PROBLEM_COLUMNS)
+        self.set_class(self.size.height < self.SHORT, "-short")
         self.load()
         self.set_interval(2.0, self.load)
 
@@ -174,18 +180,35 @@ class HealthScreen(ConsoleScreen[None]):
         if table.row_count:
             table.move_cursor(row=min(keep, table.row_count - 1))
 
+    def on_resize(self) -> None:
+        self.set_class(self.size.height < self.SHORT, "-short")
+        if self.report is not None:
+            self._fill_problems(self.report)
+
     def _fill_problems(self, report: HealthReport) -> None:
         table = self.query_one("#problems", DataTable)
         keep = table.cursor_row
         table.clear()
         names = {f.flow_id: f.name for f in report.flows}
-        for run in report.problems:
-            table.add_row(f"{local(run.started_at, 'UTC'):%m-%d %H:%M:%S}",
-                          names.get(run.flow_id, run.flow_id), run.status, str(run.total),
-                          str(run.failed), (run.error or "").splitlines()[0][:60] if run.error
-                          else "", key=run.id)
+        rows = [[f"{local(run.started_at, 'UTC'):%m-%d %H:%M:%S}",
+                 names.get(run.flow_id, run.flow_id), run.status, str(run.total),
+                 str(run.failed)] for run in report.problems]
+        width = self._error_width(rows)
+        for run, row in zip(report.problems, rows, strict=True):
+            first = (run.error or "").splitlines()[0] if run.error else ""
+            error = first if len(first) <= width else first[:width - 1] + "…"
+            table.add_row(*row, error, key=run.id)
         if table.row_count:
             table.move_cursor(row=min(keep, table.row_count - 1))
+
+    def _error_width(self, rows: list[list[str]]) -> int:
+        """What the Error column can show without scrolling sideways: the screen's width less
+        the other columns and every cell's padding, and the scrollbar when rows overflow."""
+        used = sum(max(len(text) for text in [label, *(row[n] for row in rows)]) + 2
+                   for n, label in enumerate(self.PROBLEM_COLUMNS[:-1])) + 3
+        shown = self.query_one("#problems", DataTable).size.height - 1
+        scrollbar = 2 if shown < len(rows) else 0
+        return max(12, min(120, self.size.width - used - scrollbar))
 
     @on(DataTable.RowHighlighted, "#health")
     def _show_chart(self) -> None:

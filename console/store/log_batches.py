@@ -1,0 +1,263 @@
+"""Successful rows of a log batch kept as one compact record, shared by both stores.
+
+A sync logs one row per synced row, nearly all of them "written" lines. Stored one table row
+each, with the indexes the log view needs, inserting them cost as much as the sync itself. So
+the rows of one ``add_logs`` call that only say a row was written (level ``info``, a key, the
+row as a JSON object for payload) go into one ``row_batch`` record instead: their numbers, their
+keys as lines of text (searched by prefix without decoding anything) and their messages and
+payloads as one JSON document. Every other row (errors, warnings, skipped rows, the
+execution's own lines) stays a full ``row_log`` row with its indexes.
+
+Positions stay dense and shared: ``seq`` (and ``level_seq``) numbers every row of an execution
+wherever it is kept, and the records of one execution cover disjoint ``seq`` spans, so a page
+of the view is the full rows in its range plus the one or two records overlapping it.
+"""
+
+from __future__ import annotations
+
+import json
+import threading
+from array import array
+from bisect import bisect_left, bisect_right
+from collections import OrderedDict
+from collections.abc import Callable, Iterable
+from dataclasses import dataclass
+from typing import Any
+
+from console.store.records import RowLog, compact_json
+
+COMPACT_LEVEL = "info"
+MIN_ROWS = 2
+"""A call with fewer rows to compact keeps them as full rows: a record is worth it for a batch."""
+COLUMNS = ("execution_id", "first_seq", "last_seq", "level", "first_level_seq",
+           "last_level_seq", "low_key", "high_key", "created_at", "numbers", "keys", "body",
+           "sent")
+"""A record's columns; ``low_key`` and ``high_key`` bound its keys, so a search by key reads
+the keys of the few records whose range holds the prefix (ERP data comes in key order)."""
+
+Entry = tuple[str, str | None, str, Any]
+FullRow = tuple[int, str, str | None, str, str | None, int]
+"""seq, level, key, message, payload text, level_seq."""
+
+
+@dataclass(frozen=True)
+class Sent:
+    """A log entry's payload that is element ``index`` of ``text``, a JSON array already
+    encoded (a bulk request's body as sent): a record keeps the text once for all its rows."""
+
+    text: str
+    index: int
+
+
+@dataclass(frozen=True)
+class Batch:
+    """One compact record: rows numbered ``numbers`` ([seq, level_seq] each), with keys as
+    ``"\n" + key`` lines and ``body`` the JSON list of [message, payload] per row, or of
+    [message, index into ``sent``] when the rows' payloads are elements of a sent body."""
+
+    first_seq: int
+    last_seq: int
+    level: str
+    first_level_seq: int
+    last_level_seq: int
+    low_key: str
+    high_key: str
+    numbers: str
+    keys: str
+    body: str
+    sent: str | None
+
+    def values(self, execution_id: str, created_at: str) -> tuple[Any, ...]:
+        """The record's row, in ``COLUMNS`` order."""
+        return (execution_id, self.first_seq, self.last_seq, self.level, self.first_level_seq,
+                self.last_level_seq, self.low_key, self.high_key, created_at, self.numbers,
+                self.keys, self.body, self.sent)
+
+
+def compactable(entry: Entry) -> bool:
+    level, key, _message, payload = entry
+    return level == COMPACT_LEVEL and (type(payload) is dict or type(payload) is Sent) \
+        and isinstance(key, str) and "\n" not in key
+
+
+def per_level(entries: list[Entry]) -> dict[str, int]:
+    counts: dict[str, int] = {}
+    for entry in entries:
+        counts[entry[0]] = counts.get(entry[0], 0) + 1
+    return counts
+
+
+class _Run:
+    """Compactable rows that go into one record: consecutive ones with payloads of one kind
+    (rows as objects, or elements of one sent body)."""
+
+    def __init__(self, sent: str | None) -> None:
+        self.sent = sent
+        self.numbers: list[list[int]] = []
+        self.keys: list[str] = []
+        self.body: list[list[Any]] = []
+
+    def batch(self, encode: Callable[[Any], str]) -> Batch:
+        return Batch(self.numbers[0][0], self.numbers[-1][0], COMPACT_LEVEL, self.numbers[0][1],
+                     self.numbers[-1][1], min(self.keys), max(self.keys), encode(self.numbers),
+                     "\n" + "\n".join(self.keys), encode(self.body), self.sent)
+
+
+def number(entries: list[Entry], seq: int, level_seqs: dict[str, int],
+           encode: Callable[[Any], str]) -> tuple[list[FullRow], list[Batch]]:
+    """Number ``entries`` after ``seq`` (and, per level, after ``level_seqs``, which is
+    advanced in place): the rows kept full, and the records of the compacted ones.
+    ``encode`` gives a payload's compact JSON; the caller holds whatever lock it needs.
+    Rows as objects are compacted when there are a few of them; rows of a sent body always
+    are (their text is already there)."""
+    objects = sum(1 for entry in entries if type(entry[3]) is dict and compactable(entry))
+    full: list[FullRow] = []
+    runs: list[_Run] = []
+    for entry in entries:
+        level, key, message, payload = entry
+        seq += 1
+        level_seq = level_seqs[level] = level_seqs.get(level, 0) + 1
+        kind = type(payload)
+        if compactable(entry) and (kind is Sent or objects >= MIN_ROWS):
+            sent = payload.text if kind is Sent else None
+            if not runs or runs[-1].sent is not sent:
+                runs.append(_Run(sent))
+            run = runs[-1]
+            run.numbers.append([seq, level_seq])
+            run.keys.append(key)  # type: ignore[arg-type]  # compactable: a str
+            run.body.append([message, payload.index if kind is Sent else payload])
+            continue
+        if kind is Sent:
+            payload = json.loads(payload.text)[payload.index]
+        text = payload if payload is None or isinstance(payload, str) else encode(payload)
+        full.append((seq, level, key, message, text, level_seq))
+    return full, [run.batch(encode) for run in runs]
+
+
+@dataclass(frozen=True)
+class Record:
+    """A stored batch as read back: what a read needs to expand it."""
+
+    execution_id: str
+    first_seq: int
+    level: str
+    created_at: str
+    numbers: str
+    keys: str
+    body: str
+    sent: str | None
+
+
+@dataclass(frozen=True)
+class _Decoded:
+    seqs: list[int]
+    level_seqs: list[int]
+    keys: list[str]
+    body: list[list[Any]]
+    sent: list[Any] | None
+
+
+class Expander:
+    """Turns records into rows, keeping the last few decoded (records never change, and the
+    view pages through one record many times). Only the rows asked for become ``RowLog``s."""
+
+    def __init__(self, keep: int = 4) -> None:
+        self._keep = keep
+        self._lock = threading.Lock()
+        self._decoded: OrderedDict[tuple[str, int], _Decoded] = OrderedDict()
+
+    def _decode(self, record: Record) -> _Decoded:
+        name = (record.execution_id, record.first_seq)
+        with self._lock:
+            found = self._decoded.get(name)
+            if found is not None:
+                self._decoded.move_to_end(name)
+                return found
+        numbers = json.loads(record.numbers)
+        decoded = _Decoded([n[0] for n in numbers], [n[1] for n in numbers],
+                           record.keys[1:].split("\n"), json.loads(record.body),
+                           None if record.sent is None else json.loads(record.sent))
+        with self._lock:
+            self._decoded[name] = decoded
+            while len(self._decoded) > self._keep:
+                self._decoded.popitem(last=False)
+        return decoded
+
+    @staticmethod
+    def _rows(record: Record, decoded: _Decoded, indexes: Iterable[int]) -> list[RowLog]:
+        """The rows at ``indexes`` of a record (``id`` 0: they have no table row)."""
+        encode = compact_json()
+        rows = []
+        for n in indexes:
+            message, payload = decoded.body[n]
+            if decoded.sent is not None:
+                payload = decoded.sent[payload]
+            rows.append(RowLog(0, record.execution_id, decoded.seqs[n], record.level,
+                               decoded.keys[n], message, encode(payload), record.created_at))
+        return rows
+
+    def window(self, full: Iterable[RowLog], records: Iterable[Record], low: int, high: int,
+               level: str | None) -> list[RowLog]:
+        """The rows at positions ``low < position <= high`` (seq, or level seq when
+        ``level`` is given) from full rows already in range and records overlapping it."""
+        rows = list(full)
+        for record in records:
+            decoded = self._decode(record)
+            positions = decoded.seqs if level is None else decoded.level_seqs
+            rows.extend(self._rows(record, decoded, range(bisect_right(positions, low),
+                                                          bisect_right(positions, high))))
+        rows.sort(key=lambda r: r.seq)
+        return rows
+
+    def pick(self, records: Iterable[Record], seqs: list[int]) -> list[RowLog]:
+        """The rows numbered ``seqs`` (ascending) that ``records`` hold."""
+        rows = []
+        for record in records:
+            decoded = self._decode(record)
+            indexes = []
+            for seq in seqs:
+                n = bisect_left(decoded.seqs, seq)
+                if n < len(decoded.seqs) and decoded.seqs[n] == seq:
+                    indexes.append(n)
+            rows.extend(self._rows(record, decoded, indexes))
+        return rows
+
+
+def needle(search: str) -> str:
+    """What a record's ``keys`` text holds where one of its keys starts with ``search``."""
+    return "\n" + search
+
+
+def matches(numbers: str, keys: str, search: str) -> list[int]:
+    """The seqs of a record's rows whose key starts with ``search``, negated: a search's
+    result list tells rows of records (negative) from full rows (positive) that way."""
+    lines = keys[1:].split("\n")
+    hits = [n for n, key in enumerate(lines) if key.startswith(search)]
+    if not hits:
+        return []
+    seqs = json.loads(numbers)
+    return [-seqs[n][0] for n in hits]
+
+
+def key_range(search: str) -> tuple[str, str]:
+    """Bounds ``low_key < upper`` and ``high_key >= search`` of records that may hold a key
+    starting with ``search``."""
+    return search + "\U0010ffff", search
+
+
+def in_order(found: Iterable[int]) -> array[int]:
+    """A search's seqs (negative for rows of records) in seq order."""
+    return array("q", sorted(found, key=abs))
+
+
+def holders(spans: Iterable[tuple[int, int]], seqs: list[int]) -> list[int]:
+    """The first seqs of the records (given as ``(first_seq, last_seq)`` spans, which never
+    overlap) that hold some of ``seqs``."""
+    ordered = sorted((first, last) for first, last in spans)
+    starts = [first for first, _last in ordered]
+    found = set()
+    for seq in seqs:
+        n = bisect_right(starts, seq) - 1
+        if n >= 0 and ordered[n][1] >= seq:
+            found.add(ordered[n][0])
+    return sorted(found)
