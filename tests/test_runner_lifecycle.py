@@ -153,3 +153,66 @@ def test_sigterm_does_not_wait_for_a_script_that_runs_on(demo_flows: Any, tmp_pa
             first.kill()
     assert first.returncode == 0
     assert store.execution(started).status == "interrupted"
+
+
+def test_a_tick_that_fails_is_one_warning_and_the_runner_ticks_on(
+        demo_flows: Any, tmp_path: Path, sandbox: Sandbox, monkeypatch: Any,
+        caplog: Any) -> None:
+    """The store locked for a moment (another program writing to it) when a schedule is due:
+    serve says so once and fires at the next tick instead of ending with a traceback."""
+    import logging
+    import sqlite3
+    import threading
+
+    from console.runner.service import RunnerService
+
+    path = demo_flows(tmp_path, replace={'schedule = "*/5 * * * *"': 'schedule = "* * * * * ?"'})
+    service = RunnerService(load(path), tick_s=0.05)
+    store = service.runner.store
+    real = store.last_request
+    failures = [sqlite3.OperationalError("database is locked")]
+
+    def locked_once(flow_id: str) -> Any:
+        if failures:
+            raise failures.pop()
+        return real(flow_id)
+
+    monkeypatch.setattr(store, "last_request", locked_once)
+    service.start()
+    loop = threading.Thread(target=service.serve_forever, daemon=True)
+    try:
+        with caplog.at_level(logging.WARNING, logger="console.runner"):
+            loop.start()
+            wait_for(lambda: any(e.trigger == "schedule" for e in store.executions("stock")) or
+                     not loop.is_alive())
+            assert loop.is_alive()
+    finally:
+        service.stop(drain_s=10)
+        loop.join(10)
+    assert not failures
+    warned = [r for r in caplog.records if "database is locked" in r.getMessage()]
+    assert len(warned) == 1 and warned[0].exc_info is None
+    assert "the runner goes on and ticks again" in warned[0].getMessage()
+
+
+def test_a_second_signal_stops_at_once_and_says_so(demo_flows: Any, tmp_path: Path) -> None:
+    path = demo_flows(tmp_path, replace={
+        '    return [row for row in data if row["qty"] >= 0]':
+        '    import time\n    time.sleep(120)\n    return data'})
+    config = load(path)
+    store = ExecutionStore(config.store_path())
+    first = serve(path)
+    try:
+        wait_for(lambda: answers(config.runner.listen))
+        started = httpx.post(f"http://{config.runner.listen}/flows/stock/trigger",
+                             headers=TOKEN).json()["execution_id"]
+        wait_for(lambda: store.count_logs(started, search="read page") > 0)
+        first.send_signal(signal.SIGTERM)
+        wait_for(lambda: not answers(config.runner.listen))  # it is stopping, waiting on
+        first.send_signal(signal.SIGTERM)
+        _, err = first.communicate(timeout=15)
+    finally:
+        if first.poll() is None:
+            first.kill()
+    assert first.returncode == 1
+    assert "a second signal: stopping now" in err and "Traceback" not in err

@@ -1,14 +1,17 @@
-"""The health screen: firing then ok against the sandbox, and snapshots with fixed data."""
+"""The health screen: firing then ok against the sandbox (the alarm notified through a loopback
+webhook once each way), and snapshots with fixed data."""
 
 from __future__ import annotations
 
 import asyncio
+from collections.abc import Iterator
 from datetime import UTC, datetime, timedelta
 from pathlib import Path
 from typing import Any
 
 import pytest
 from textual.widgets import DataTable, Static
+from webhook import Receiver, webhook_receiver
 
 from console.commands.init import demo_flows_text
 from console.flows import load
@@ -37,6 +40,13 @@ def state_of(screen: HealthScreen, flow_id: str) -> str:
     return str(table.get_cell(flow_id, "state"))
 
 
+@pytest.fixture
+def receiver() -> Iterator[Receiver]:
+    """A loopback webhook that apprise's json:// notifications reach."""
+    with webhook_receiver() as running:
+        yield running
+
+
 def banner(screen: HealthScreen) -> str:
     return str(screen.query_one("#firing", Static).render())
 
@@ -44,16 +54,20 @@ def banner(screen: HealthScreen) -> str:
 @pytest.mark.parametrize("size", [(80, 24), (120, 40)])
 async def test_health_screen_shows_an_alarm_firing_then_ok(
         demo_flows: Any, tmp_path: Path, sandbox: Sandbox,
-        monkeypatch: pytest.MonkeyPatch, size: tuple[int, int]) -> None:
+        monkeypatch: pytest.MonkeyPatch, receiver: Receiver, size: tuple[int, int]) -> None:
     monkeypatch.chdir(tmp_path)
     path = demo_flows(tmp_path)
-    path.write_text(path.read_text(encoding="utf-8") + ALARMS, encoding="utf-8")
+    path.write_text(path.read_text(encoding="utf-8") + ALARMS + f'notify = ["{receiver.url()}"]\n',
+                    encoding="utf-8")
     service = RunnerService(load(path))
     sandbox.set_faults("erp", error_rate=1.0, status=400)
     try:
         failed = service.runner.run("stock", {"sku": "SKU-000001"})
+        again = service.runner.run("stock", {"sku": "SKU-000001"})
+        assert (failed.status, again.status) == ("failed", "failed")
     finally:
         sandbox.clear_faults()
+    assert receiver.titles == ["[fired] stock: error rate"]  # once, for two failures
     app = ConsoleApp(path, start_runner=False, settings=Settings())
     try:
         async with app.run_test(size=size) as pilot:
@@ -65,7 +79,7 @@ async def test_health_screen_shows_an_alarm_firing_then_ok(
             assert state_of(screen, "stock") == "alarm"
             assert banner(screen) == "1 alarm firing: Stock Flow: error rate"
             problems = screen.query_one("#problems", DataTable)
-            assert [str(k.value) for k in problems.rows] == [failed.id]
+            assert {str(k.value) for k in problems.rows} == {failed.id, again.id}
 
             for _ in range(3):
                 done = await asyncio.to_thread(service.runner.run, "stock", {"sku": "SKU-000001"})
@@ -76,18 +90,18 @@ async def test_health_screen_shows_an_alarm_firing_then_ok(
             app.check_alarms()
             await until(pilot, lambda: "alarm" not in str(app.sub_title))
 
+            assert receiver.titles == ["[fired] stock: error rate", "[resolved] stock: error rate"]
+
             problems.focus()
             await pilot.press("enter")
             await until(pilot, lambda: isinstance(app.screen, ExecutionLogScreen))
-            assert app.screen.execution_id == failed.id
+            assert app.screen.execution_id == str(next(iter(problems.rows)).value)
     finally:
         service.runner.close()
 
 
 async def test_health_screen_sends_a_test_notification(
         tmp_path: Path, monkeypatch: pytest.MonkeyPatch) -> None:
-    from webhook import webhook_receiver
-
     monkeypatch.chdir(tmp_path)
     with webhook_receiver() as receiver:
         text = demo_flows_text().replace('listen = "127.0.0.1:8800"', 'listen = "127.0.0.1:9"')

@@ -245,6 +245,8 @@ def serve_command(args: argparse.Namespace) -> int:
 
     def stop(signum: int, frame: Any) -> None:
         if service._stop.is_set():  # a second signal: stop waiting
+            os.write(2, b"console: a second signal: stopping now, without waiting for running "
+                        b"executions (they run again at the next start)\n")
             os._exit(1)
         service._stop.set()
 

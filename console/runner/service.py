@@ -191,7 +191,11 @@ class RunnerService:
 
     def serve_forever(self) -> None:
         while not self._stop.wait(self.tick_s):
-            self.tick()
+            try:
+                self.tick()
+            except Exception as exc:  # noqa: BLE001 - a runner outlives a bad moment of its store
+                log.warning("a tick failed (%s: %s); the runner goes on and ticks again",
+                            type(exc).__name__, exc)
 
     def stop(self, drain_s: float = 3.0) -> bool:
         """Stop accepting, let executions reach a page boundary for up to ``drain_s``, mark
