@@ -67,11 +67,14 @@ def test_rare_schedules_that_do_fire_stay_valid() -> None:
     ("0 0 12 ? * 2#1", ["Mon 2026-12-07", "Mon 2027-01-04", "Mon 2027-02-01"]),
     ("0 0 12 ? * 2#5", ["Mon 2027-03-29", "Mon 2027-05-31", "Mon 2027-08-30"]),
     ("0 0 12 ? * 1/3", ["Wed 2026-12-02", "Sat 2026-12-05", "Sun 2026-12-06"]),
+    ("0 0 12 ? * 6L", ["Fri 2026-12-25", "Fri 2027-01-29", "Fri 2027-02-26"]),
+    ("0 0 12 ? * FRIL", ["Fri 2026-12-25", "Fri 2027-01-29", "Fri 2027-02-26"]),
 ])
-def test_quartz_weekday_occurrences_and_steps_are_counts_not_days(schedule: str,
+def test_quartz_weekday_occurrences_steps_and_last_weekdays(schedule: str,
                                                                   days: list[str]) -> None:
     """In ``2#5`` (the fifth Monday) and ``1/3`` (every third day from Sunday) only the day
-    before ``#`` or ``/`` is a Quartz day number (1 is Sunday); the number after it counts."""
+    before ``#`` or ``/`` is a Quartz day number (1 is Sunday); the number after it counts.
+    ``6L`` is the month's last Friday."""
     from datetime import datetime
 
     from console.flows import Schedule

@@ -146,3 +146,22 @@ def test_full_stock_keys_are_validated_with_their_key_paths() -> None:
                for p in _problems(good + '[flows.stock.full_stock]\nstock_flow = "stock"\n'))
     assert any("flows.full.full_stock.chunk_size: expected a whole number between 1 and 10000"
                in p for p in _problems(good + "chunk_size = 0\n"))
+
+
+def test_erp_rows_a_broken_mapping_left_without_stock_make_the_compare_partial(
+        sandbox: Sandbox, demo_flows: object, tmp_path: Path) -> None:
+    """The reason counts ERP rows, not the SKUs only Omnitron has; the dry run says the same."""
+    from test_write_check import RENAMED
+
+    path = demo_flows(tmp_path, replace=RENAMED)  # type: ignore[operator]
+    erp_rows = {sku: qty for sku, qty in erp_stock(sandbox, 1).items() if qty >= 0}
+    without = sum(1 for sku in erp_rows if not sku.endswith("7"))
+    store = ExecutionStore(tmp_path / "store.db")
+    with Runner(load(path), store) as runner:
+        execution = runner.run("nightly_stock", trigger="schedule", triggered_by="scheduler")
+        runner.wait()
+    reason = f"{without:,} of {len(erp_rows):,} rows have no `stock`: check the mapping"
+    assert (execution.status, execution.error) == ("partial", reason)
+    assert execution.skipped == without
+    report = dry_run(load(path), "nightly_stock")
+    assert report.problem == reason

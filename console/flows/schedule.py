@@ -79,6 +79,19 @@ def _quartz_day_of_week(field: str) -> str:
     return "".join(out)
 
 
+_CRON_DAY_NUMBERS = {"SUN": "0", "MON": "1", "TUE": "2", "WED": "3", "THU": "4", "FRI": "5",
+                     "SAT": "6"}
+
+
+def _last_weekday(field: str) -> str:
+    """Quartz's ``6L`` or ``FRIL`` (the month's last Friday), already in cron's numbering
+    (``5L``), is croniter's ``L5``."""
+    if len(field) > 1 and field.endswith("L"):
+        day = field[:-1]
+        return "L" + _CRON_DAY_NUMBERS.get(day.upper(), day)
+    return field
+
+
 def _to_croniter(text: str) -> tuple[str, bool, str | None]:
     """Return (expression, has_seconds, year field) for croniter."""
     fields = text.split()
@@ -91,7 +104,7 @@ def _to_croniter(text: str) -> tuple[str, bool, str | None]:
     year = fields[6] if len(fields) == 7 else None
     second, minute, hour, dom, month, dow = fields[:6]
     dom = "*" if dom == "?" else dom
-    dow = "*" if dow == "?" else _quartz_day_of_week(dow)
+    dow = "*" if dow == "?" else _last_weekday(_quartz_day_of_week(dow))
     return " ".join((second, minute, hour, dom, month, dow)), True, year
 
 

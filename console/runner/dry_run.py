@@ -196,8 +196,7 @@ def _stock_compare(config: FlowsConfig, flow: Flow, report: DryRun) -> DryRun:
     report.add("sync (not started)", f"{settings.stock_flow} would run {runs} time(s) for "
                                      f"{len(skus)} SKU(s)\n" + "\n".join(lines[:50]))
     report.rows = [{"product_sku": sku} for sku in skus]
-    skipped = sum(found.skipped.values())
-    report.problem = summary(found.skipped, found.compared + skipped)
+    report.problem = summary(found.skipped, erp_side.rows)
     return report
 
 

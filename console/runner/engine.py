@@ -128,7 +128,8 @@ class Engine:
             error = self.redact(f"unexpected {type(exc).__name__}: {exc}")
             self._log(execution.id, "error", error)
         logged = {k: self.redact(v) for k, v in attributes.items() if k.startswith("log.")}
-        skipped = summary(counts.problems, counts.succeeded + counts.failed + counts.skipped)
+        skipped = summary(counts.problems, counts.checked if counts.checked is not None else
+                          counts.succeeded + counts.failed + counts.skipped)
         if self.fence is not None:
             self.fence()
         self.store.finish(execution.id, status, error=error or skipped, attributes=logged)
@@ -403,7 +404,7 @@ class StockCompare:
             (level, key, engine.redact(message), payload)
             for level, key, message, payload in full_stock.log_lines(found, settings.stock_flow)])
         skipped = sum(found.skipped.values())
-        counts.succeeded, counts.skipped = found.compared, skipped
+        counts.succeeded, counts.skipped, counts.checked = found.compared, skipped, erp_side.rows
         counts.problems.update(found.skipped)
         engine.store.progress(execution_id, found.compared + skipped, found.compared, 0, read,
                               skipped)

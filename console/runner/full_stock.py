@@ -66,9 +66,12 @@ class ErpStock:
         self.stocks: dict[str, int] = {}
         self.skipped: Counter[str] = Counter()
         self.other_list = 0
+        self.rows = 0
+        """ERP rows checked (after the script and mapping), a SKU given twice counted twice."""
 
     def add(self, rows: Iterable[Any]) -> None:
         for row in rows:
+            self.rows += 1
             problem = stock_problem(row, self.stock_list)
             if problem is not None:
                 self.skipped[problem] += 1

@@ -41,6 +41,9 @@ class WriteCounts:
     """Rows not sent because a later-accepted execution already wrote their key."""
     entries: list[LogEntry] = field(default_factory=list)
     attributes: dict[str, str] = field(default_factory=dict)
+    checked: int | None = None
+    """How many rows the write check looked at, where that is not succeeded + failed +
+    skipped (a full stock compare counts SKUs of both sides as compared)."""
     stop: str | None = None
     """Why the execution fails once this page's rows are recorded (a per-order script that
     ran out of time would do so for every order): the rows after it are not attempted."""
