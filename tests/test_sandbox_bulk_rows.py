@@ -3,6 +3,7 @@ the full validation accepts unchanged, so a bulk upsert answers and writes exact
 
 from __future__ import annotations
 
+from pathlib import Path
 from typing import Any
 
 from hypothesis import given, settings
@@ -53,3 +54,35 @@ def test_anything_unusual_takes_the_full_validation() -> None:
                    {"sold_quantity_unreported": None}):
         assert not already_clean({**base, **change}, PRODUCTS, STOCK_LISTS), change
     assert not already_clean(["SKU-000001", 1], PRODUCTS, STOCK_LISTS)
+
+
+def test_a_batch_is_written_as_if_each_row_were_written_in_turn(tmp_path: Path) -> None:
+    """New keys, repeated keys and both kinds of update in one batch end as the rows one by one
+    would leave them; the quick and the validated rows mix."""
+    from console.sandbox.db import open_state
+    from console.sandbox.omnitron import OmnitronState, upsert_rows
+
+    def table(state: OmnitronState) -> list[tuple[Any, ...]]:
+        return [tuple(r) for r in state.conn.execute(
+            "SELECT product_sku, stock_list, stock, unit_type, sold_quantity_unreported,"
+            " extra_field FROM product_stock ORDER BY product_sku, stock_list")]
+
+    rows: list[dict[str, Any]] = [
+        {"product_sku": "SKU-000001", "stock_list": 3, "stock": 1, "unit_type": "qty"},
+        {"product_sku": "SKU-000001", "stock_list": 3, "stock": 2, "unit_type": "kg"},
+        {"product_sku": "SKU-000002", "stock_list": 1, "extra_field": {"a": 1}},
+        {"product_sku": "SKU-000001", "stock_list": 3, "sold_quantity_unreported": 4},
+        {"product_sku": "SKU-000002", "stock_list": 1, "stock": 9, "unit_type": "qty"},
+        {"product_sku": "SKU-000003", "stock_list": 2},
+        {"product_sku": "SKU-000001", "stock_list": 3, "stock": 5, "unit_type": "qty"},
+    ]
+    together, one_by_one = (OmnitronState(open_state(tmp_path / name, 1, 5, 1)[0])
+                            for name in ("together", "one_by_one"))
+    created, updated, ids = upsert_rows(together, rows)
+    assert (created, updated) == (2, 5) and len(ids) == len(rows)
+    assert ids[0] == ids[1] == ids[3] == ids[6]
+    for row in rows:
+        upsert_rows(one_by_one, [row])
+    assert table(together) == table(one_by_one)
+    assert ("SKU-000001", 3, 5, "qty", 4, "{}") in table(together)
+    assert ("SKU-000003", 2, 0, "qty", 0, "{}") in table(together)

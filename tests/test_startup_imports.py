@@ -33,6 +33,7 @@ LIST_MUST_NOT_LOAD = (
 FIRST_SCREEN_MUST_NOT_LOAD = (
     "textual.widgets._text_area",  # the editors' widget and its parser: no editor is shown
     "tree_sitter",
+    "tomli_w",  # the settings' writer: only a change of theme writes
     "console.script.pool",
     "multiprocessing",
     "httpx",

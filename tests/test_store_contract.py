@@ -170,7 +170,7 @@ def test_written_rows_are_kept_compactly_and_read_as_rows(any_store: Store) -> N
     def shown(entry: Entry) -> tuple[Any, ...]:
         level, key, message, payload = entry
         if isinstance(payload, Sent):
-            payload = json.loads(payload.text)[payload.index]
+            payload = json.loads(payload.text)[payload.position]
         return (level, key, message,
                 None if payload is None else json.loads(json.dumps(payload)))
 

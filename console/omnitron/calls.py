@@ -31,9 +31,6 @@ class BulkUpsertResult:
     created: int
     updated: int
     errors: list[dict[str, Any]] = field(default_factory=list)
-    sent: str = ""
-    """The request body as sent (a JSON array, one element per row): the row log keeps this
-    text for the rows written, instead of encoding each row once more."""
 
 
 def body_of(response: httpx.Response) -> Any:
@@ -86,16 +83,17 @@ def bulk_body(rows: list[dict[str, Any]], batch_id: str) -> list[dict[str, Any]]
 
 
 class JsonText:
-    """A request body encoded to JSON once, as httpx would encode it, and sent as is."""
+    """A request body encoded to JSON once, as httpx would encode it, and sent as is (the
+    runner encodes a batch while the one before it is sent, and logs the text it sent)."""
 
     def __init__(self, value: Any) -> None:
         self.text = _json.dumps(value, ensure_ascii=False, separators=(",", ":"),
                                 allow_nan=False)
 
 
-def bulk_result(answer: Any, batch_id: str, sent: str = "") -> BulkUpsertResult:
+def bulk_result(answer: Any, batch_id: str) -> BulkUpsertResult:
     return BulkUpsertResult(str(answer.get("batch_id") or batch_id), int(answer.get("created", 0)),
-                            int(answer.get("updated", 0)), list(answer.get("errors", [])), sent)
+                            int(answer.get("updated", 0)), list(answer.get("errors", [])))
 
 
 def first_result(page: Any) -> dict[str, Any] | None:

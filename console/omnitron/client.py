@@ -139,16 +139,21 @@ class OmnitronClient:
     def upsert_stock(self, row: dict[str, Any]) -> dict[str, Any]:
         return self.request("POST", calls.STOCK_PATH, json=row)
 
-    def bulk_upsert(self, rows: list[dict[str, Any]], batch_id: str) -> BulkUpsertResult:
-        body = calls.JsonText(calls.bulk_body(rows, batch_id))
+    def bulk_upsert(self, rows: list[dict[str, Any]] | calls.JsonText,
+                    batch_id: str) -> BulkUpsertResult:
+        """Stocks in one batch: rows, or their ``bulk_body`` already encoded."""
+        body = rows if isinstance(rows, calls.JsonText) else \
+            calls.JsonText(calls.bulk_body(rows, batch_id))
         answer = self.request("POST", calls.BULK_PATH, json=body)
-        return calls.bulk_result(answer, batch_id, body.text)
+        return calls.bulk_result(answer, batch_id)
 
-    def bulk_upsert_prices(self, rows: list[dict[str, Any]], batch_id: str) -> BulkUpsertResult:
+    def bulk_upsert_prices(self, rows: list[dict[str, Any]] | calls.JsonText,
+                           batch_id: str) -> BulkUpsertResult:
         """Product prices of price lists, in one batch (same answer shape as stocks)."""
-        body = calls.JsonText(calls.bulk_body(rows, batch_id))
+        body = rows if isinstance(rows, calls.JsonText) else \
+            calls.JsonText(calls.bulk_body(rows, batch_id))
         answer = self.request("POST", calls.PRICE_BULK_PATH, json=body)
-        return calls.bulk_result(answer, batch_id, body.text)
+        return calls.bulk_result(answer, batch_id)
 
     def bulk_status_update(self, order: dict[str, Any]) -> dict[str, Any]:
         return self.request("PATCH", calls.STATUS_PATH, json=order)

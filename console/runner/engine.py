@@ -66,6 +66,8 @@ class Page:
     rows: list[Any] = field(default_factory=list)
     read: int = 0
     attributes: dict[str, str] = field(default_factory=dict)
+    prepared: Any = None
+    """The rows made ready to send (``Writer.prepare``)."""
     result: WriteCounts | None = None
 
 
@@ -203,6 +205,7 @@ class Engine:
                     result = pipeline.run(page.records, with_all_var(attrs))
                     page.attributes, page.rows = result.attributes, result.rows
                 page.read, page.records = len(page.records), []  # flat memory: rows go on
+                page.prepared, page.rows = writer.prepare(page.rows, page.number), []
                 return page
 
             def record(page: Page) -> None:
@@ -310,8 +313,8 @@ class Engine:
             raise Interrupted
         if self.fence is not None:
             self.fence()
-        page.result = writer(page.rows, page.number)
-        page.rows = []  # the log entries keep the rows as written; these are done with
+        page.result = writer.send(page.prepared)
+        page.prepared = None  # the log entries keep the rows as written; these are done with
         return page
 
     def _pages(self, flow: Flow, execution: Execution, attrs: dict[str, str], http: httpx.Client,
@@ -342,15 +345,15 @@ class Engine:
         return _pages(http, flow, attrs, session, retry, note), False
 
     def _writer(self, flow: Flow, client: OmnitronClient, execution: Execution,
-                attrs: dict[str, str]) -> Callable[[list[Any], int], WriteCounts]:
+                attrs: dict[str, str]) -> Writer:
         if kind_of(flow.type).writer == "order_status":
-            return OrderStatusWriter(flow, client, self.pool, with_all_var(attrs)).write
+            return OrderStatusWriter(flow, client, self.pool, with_all_var(attrs))
         resumed = execution.retry_of if execution.trigger != "retry" else None
         if kind_of(flow.type).writer == "price_bulk":
             prices = NewestWins(self.store, execution, price_key, stock_label)
-            return PriceWriter(flow, client, resumed or execution.id, prices).write
+            return PriceWriter(flow, client, resumed or execution.id, prices)
         order = NewestWins(self.store, execution, stock_key, stock_label)
-        return StockWriter(flow, client, resumed or execution.id, order).write
+        return StockWriter(flow, client, resumed or execution.id, order)
 
 
 def _pages(http: httpx.Client, flow: Flow, attrs: dict[str, str], session: erp.ErpSession,

@@ -32,17 +32,18 @@ class NewestWins:
         self.label = label
 
     @contextmanager
-    def claim(self, rows: list[dict[str, Any]]) -> Iterator[tuple[list[dict[str, Any]],
-                                                                 list[LogEntry]]]:
+    def claim(self, rows: list[dict[str, Any]], keys: list[str] | None = None
+              ) -> Iterator[tuple[list[dict[str, Any]], list[LogEntry]]]:
         """Inside the block: the rows still to send, and a log line for each row skipped because
-        a later-accepted execution wrote its key. Send the rows before leaving the block."""
+        a later-accepted execution wrote its key. Send the rows before leaving the block.
+        ``keys``: the rows' keys, when the caller already has them."""
         seq = self.execution.accepted_seq
         with self.store.write_lock(self.execution.flow_id):
             if seq is None:
                 yield rows, []
                 return
             newer = self.store.claim_newest(self.execution.flow_id, seq, self.execution.id,
-                                            (self.key(r) for r in rows))
+                                            keys if keys is not None else map(self.key, rows))
             if not newer:
                 yield rows, []
                 return

@@ -12,7 +12,7 @@ from __future__ import annotations
 from typing import Any
 
 from console.kinds.row_shapes import price_problem
-from console.omnitron.calls import BulkUpsertResult
+from console.omnitron.calls import BulkUpsertResult, JsonText
 from console.runner.writers import BulkWriter, LogEntry
 
 
@@ -25,8 +25,8 @@ class PriceWriter(BulkWriter):
             return {**row, "price_list": self.flow.write.price_list}
         return row
 
-    def upsert(self, batch: list[dict[str, Any]], ident: str) -> BulkUpsertResult:
-        return self.client.bulk_upsert_prices(batch, ident)
+    def upsert(self, body: JsonText, ident: str) -> BulkUpsertResult:
+        return self.client.bulk_upsert_prices(body, ident)
 
     def written(self, sku: str, row: dict[str, Any]) -> LogEntry:
         retail = f" (retail {row['retail_price']})" if row.get("retail_price") not in (None, "") \

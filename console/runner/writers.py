@@ -11,15 +11,14 @@ from __future__ import annotations
 
 import hashlib
 from collections import Counter
-from collections.abc import Callable
 from dataclasses import dataclass, field
-from typing import Any
+from typing import Any, Protocol
 
 from console import telemetry
 from console.flows import Flow
 from console.kinds.row_shapes import one_row, order_problem, stock_problem
 from console.omnitron import OmnitronClient, OmnitronError, OmnitronValidationError
-from console.omnitron.calls import BulkUpsertResult
+from console.omnitron.calls import BulkUpsertResult, JsonText, bulk_body
 from console.omnitron.errors import describe_body
 from console.runner.erp import StepError
 from console.runner.ordering import NewestWins
@@ -54,6 +53,27 @@ class WriteCounts:
         self.entries.append(("warning", key, one_row(problem), row))
 
 
+@dataclass
+class Outgoing:
+    """One batch ready to send: its rows, id, request body, and (key, message) of each row's
+    log line should it be written."""
+
+    ident: str
+    rows: list[dict[str, Any]]
+    body: JsonText
+    lines: list[tuple[str, str]]
+    keys: list[str]
+    """The rows' newest-wins keys (none when the writer keeps no order)."""
+
+
+@dataclass
+class Prepared:
+    """A page made ready to send: its skipped rows counted and logged, its batches."""
+
+    counts: WriteCounts
+    batches: list[Outgoing]
+
+
 def batch_id(root_execution: str, page: int, batch: int) -> str:
     digest = hashlib.sha1(f"{root_execution}:{page}:{batch}".encode()).hexdigest()
     return f"{digest[:8]}-{digest[8:12]}-{digest[12:16]}-{digest[16:20]}-{digest[20:32]}"
@@ -86,14 +106,22 @@ class BulkWriter:
         """The row with the flow's default list where it names none."""
         raise NotImplementedError
 
-    def upsert(self, batch: list[dict[str, Any]], ident: str) -> BulkUpsertResult:
+    def upsert(self, body: JsonText, ident: str) -> BulkUpsertResult:
+        """Send one batch's request body (``bulk_body`` encoded)."""
         raise NotImplementedError
 
     def written(self, sku: str, row: dict[str, Any]) -> LogEntry:
         raise NotImplementedError
 
     def write(self, rows: list[Any], page: int) -> WriteCounts:
+        return self.send(self.prepare(rows, page))
+
+    def prepare(self, rows: list[Any], page: int) -> Prepared:
+        """Everything about a page's batches that needs no answer from Omnitron: rows checked
+        and completed, batch ids, request bodies encoded, log lines written. The runner does
+        this while the page before is being sent, so sending is only the claim and the call."""
         counts = WriteCounts()
+        batches = []
         size = self.flow.write.batch_size
         for number, start in enumerate(range(0, len(rows), size)):
             batch = []
@@ -105,22 +133,39 @@ class BulkWriter:
                     continue
                 batch.append(self.completed(row))
             if batch:
-                self._send_in_order(batch, batch_id(self.root, page, number), counts)
+                batches.append(self._outgoing(batch, batch_id(self.root, page, number)))
+        return Prepared(counts, batches)
+
+    def _outgoing(self, batch: list[dict[str, Any]], ident: str) -> Outgoing:
+        lines = []
+        for row in batch:
+            sku = str(row.get("product_sku"))
+            lines.append((sku, self.written(sku, row)[2]))
+        keys = [self.order.key(row) for row in batch] if self.order is not None else []
+        return Outgoing(ident, batch, JsonText(bulk_body(batch, ident)), lines, keys)
+
+    def send(self, prepared: Prepared) -> WriteCounts:
+        counts = prepared.counts
+        for outgoing in prepared.batches:
+            self._send_in_order(outgoing, counts)
         return counts
 
-    def _send_in_order(self, batch: list[dict[str, Any]], ident: str, counts: WriteCounts) -> None:
+    def _send_in_order(self, outgoing: Outgoing, counts: WriteCounts) -> None:
         if self.order is None:
-            self._send(batch, ident, counts)
+            self._send(outgoing, counts)
             return
-        with self.order.claim(batch) as (kept, skipped):
+        with self.order.claim(outgoing.rows, outgoing.keys) as (kept, skipped):
             counts.superseded += len(skipped)
             counts.entries.extend(skipped)
-            if kept:
-                self._send(kept, ident, counts)
+            if len(kept) == len(outgoing.rows):
+                self._send(outgoing, counts)
+            elif kept:
+                self._send(self._outgoing(kept, outgoing.ident), counts)
 
-    def _send(self, batch: list[dict[str, Any]], ident: str, counts: WriteCounts) -> None:
+    def _send(self, outgoing: Outgoing, counts: WriteCounts) -> None:
+        batch = outgoing.rows
         try:
-            answer = self.upsert(batch, ident)
+            answer = self.upsert(outgoing.body, outgoing.ident)
         except OmnitronValidationError as exc:
             for row in batch:
                 counts.failed += 1
@@ -129,20 +174,20 @@ class BulkWriter:
             return
         except OmnitronError as exc:
             raise StepError("write", exc.message) from None
+        # a row written is logged as the row sent (with its batch id): the log keeps the
+        # request's text once for the batch instead of encoding every row again
+        text = outgoing.body.text
         failed = {e.get("index"): e for e in answer.errors}
-        for index, row in enumerate(batch):
-            sku = str(row.get("product_sku"))
-            error = failed.get(index)
+        entries = counts.entries
+        for index, (sku, message) in enumerate(outgoing.lines):
+            error = failed.get(index) if failed else None
             if error is None:
-                counts.succeeded += 1
-                level, key, message, _row = self.written(sku, row)
-                # the row as sent (with its batch id): the log keeps the request's text
-                # once for the batch instead of encoding every row again
-                counts.entries.append((level, key, message,
-                                       Sent(answer.sent, index) if answer.sent else row))
+                entries.append(("info", sku, message, Sent(text, index)))
             else:
                 counts.failed += 1
-                counts.entries.append(("error", sku, _field_errors(error.get("errors", {})), row))
+                entries.append(("error", sku, _field_errors(error.get("errors", {})),
+                                batch[index]))
+        counts.succeeded += len(batch) - len(failed)
 
 
 class StockWriter(BulkWriter):
@@ -155,8 +200,8 @@ class StockWriter(BulkWriter):
             return {**row, "stock_list": default_list}
         return row
 
-    def upsert(self, batch: list[dict[str, Any]], ident: str) -> BulkUpsertResult:
-        return self.client.bulk_upsert(batch, ident)
+    def upsert(self, body: JsonText, ident: str) -> BulkUpsertResult:
+        return self.client.bulk_upsert(body, ident)
 
     def written(self, sku: str, row: dict[str, Any]) -> LogEntry:
         return ("info", sku, f"stock {row['stock']} written to stock list "
@@ -181,6 +226,12 @@ class OrderStatusWriter:
             self._one(row, counts)
             counts.stop = self.stopped
         return counts
+
+    def prepare(self, rows: list[Any], page: int) -> list[Any]:
+        return rows  # each order's script and call need Omnitron's answer to the one before
+
+    def send(self, prepared: list[Any]) -> WriteCounts:
+        return self.write(prepared, 0)
 
     def _one(self, row: Any, counts: WriteCounts) -> None:
         order = row
@@ -236,4 +287,10 @@ def _item_errors(body: Any) -> str:
     return describe_body(body) if body else ""
 
 
-Writer = Callable[[list[Any], int], WriteCounts]
+class Writer(Protocol):
+    """Writes a page in two halves: ``prepare`` (no call to Omnitron; the runner does it while
+    the page before is being sent) and ``send``."""
+
+    def prepare(self, rows: list[Any], page: int) -> Any: ...
+
+    def send(self, prepared: Any) -> WriteCounts: ...

@@ -6,9 +6,6 @@ import json
 import secrets
 import sqlite3
 from collections.abc import Callable
-from functools import partial
-from itertools import groupby
-from operator import itemgetter
 from typing import Any
 
 from starlette.applications import Starlette
@@ -29,9 +26,13 @@ class OmnitronState:
         self.conn = conn
         self.tokens: set[str] = set()
         self.products, self.stock_lists = known_keys(conn)
-        self.index = {(r[0], r[1]): r[2] for r in
-                      conn.execute("SELECT product_sku, stock_list, id FROM product_stock")}
-        self.last_id: int = max(self.index.values(), default=0)
+        self.index: dict[int, dict[str, int]] = {}
+        """Each stock list's product stock ids by SKU: a bulk upsert looks up every row."""
+        for sku, stock_list, row_id in conn.execute(
+                "SELECT product_sku, stock_list, id FROM product_stock"):
+            self.index.setdefault(stock_list, {})[sku] = row_id
+        self.last_id: int = conn.execute(
+            "SELECT COALESCE(MAX(id), 0) FROM product_stock").fetchone()[0]
         self.oms = OmsSetup(conn)
         self.batches: dict[str, dict[str, int]] = {}
         """Per stock batch id: how often it was received and applied (once, however often
@@ -154,26 +155,38 @@ def upsert_rows(state: OmnitronState, rows: list[dict[str, Any]]) -> tuple[int, 
     batch are updates applied after it, in order, as if each row were written in turn.
     """
     inserts: list[tuple[Any, ...]] = []
-    updates: list[tuple[str, tuple[Any, ...]]] = []
+    runs: list[tuple[str, list[tuple[Any, ...]]]] = []
+    """The updates in order, as runs of one statement each."""
+    statement: str | None = None
+    run: list[tuple[Any, ...]] = []
     ids: list[int] = []
-    index = state.index
     for row in rows:
         get = row.get
-        key = (row["product_sku"], row["stock_list"])
+        sku, stock_list = row["product_sku"], row["stock_list"]
         extra = get("extra_field")  # a clean row's extra_field is a dict when present
         if extra is not None:
             extra = json.dumps(extra)
-        existing = index.get(key)
+        skus = state.index.get(stock_list)
+        if skus is None:
+            skus = state.index[stock_list] = {}
+        existing = skus.get(sku)
         stock, unit, sold = get("stock"), get("unit_type"), get("sold_quantity_unreported")
         if existing is None:
             state.last_id += 1
-            index[key] = existing = state.last_id
-            inserts.append((existing, key[0], key[1], 0 if stock is None else stock,
+            skus[sku] = existing = state.last_id
+            inserts.append((existing, sku, stock_list, 0 if stock is None else stock,
                             unit or "qty", sold or 0, extra or "{}"))
-        elif stock is not None and unit is not None and extra is None and sold is None:
-            updates.append((_UPDATE_STOCK, (stock, unit, existing)))
+            ids.append(existing)
+            continue
+        values: tuple[Any, ...]
+        if stock is not None and unit is not None and extra is None and sold is None:
+            wanted, values = _UPDATE_STOCK, (stock, unit, existing)
         else:
-            updates.append((_UPDATE_ALL, (stock, unit, sold, extra, existing)))
+            wanted, values = _UPDATE_ALL, (stock, unit, sold, extra, existing)
+        if wanted is not statement:
+            statement, run = wanted, []
+            runs.append((statement, run))
+        run.append(values)
         ids.append(existing)
     conn = state.conn
     conn.execute("BEGIN")
@@ -181,16 +194,16 @@ def upsert_rows(state: OmnitronState, rows: list[dict[str, Any]]) -> tuple[int, 
         conn.executemany("INSERT INTO product_stock (id, product_sku, stock_list, stock, unit_type,"
                          " sold_quantity_unreported, extra_field) VALUES (?, ?, ?, ?, ?, ?, ?)",
                          inserts)
-        for statement, run in groupby(updates, key=itemgetter(0)):  # in order, run by run
-            conn.executemany(statement, [values for _, values in run])
+        for update, values_run in runs:
+            conn.executemany(update, values_run)
     except BaseException:
         conn.execute("ROLLBACK")
         for values in inserts:  # the index must not name rows that were never written
-            index.pop((values[1], values[2]), None)
+            state.index[values[2]].pop(values[1], None)
         state.last_id = conn.execute("SELECT COALESCE(MAX(id), 0) FROM product_stock").fetchone()[0]
         raise
     conn.execute("COMMIT")
-    return len(inserts), len(updates), ids
+    return len(inserts), len(ids) - len(inserts), ids
 
 
 async def _upsert_one(request: Request, state: OmnitronState) -> JSONResponse:
@@ -219,9 +232,10 @@ async def bulk_upsert(request: Request) -> JSONResponse:
         if seen:
             return JSONResponse(json.loads(seen[0]))
         counts["applied"] += 1
+    products, stock_lists = state.products, state.stock_lists
     clean_rows, errors = validated(
-        body, lambda row: validate_row(row, state.products, state.stock_lists),
-        partial(already_clean, products=state.products, stock_lists=state.stock_lists))
+        body, lambda row: validate_row(row, products, stock_lists),
+        lambda row: already_clean(row, products, stock_lists))
     created, updated, _ = upsert_rows(state, clean_rows)
     answer = {"batch_id": batch_id, "created": created, "updated": updated, "errors": errors}
     if batch_id:

@@ -83,23 +83,33 @@ class _Worker:
             child.close()
         self.conn: Connection = Connection(parent.detach())
         self.ready = False
+        self._ending = threading.Lock()
+        self._ended = False
 
     def alive(self) -> bool:
         return self.process.poll() is None
 
     def kill(self) -> None:
         """End the worker and everything it started: its process group, every process below
-        it (it is their subreaper), and with a uid of its own every process of that uid."""
-        if self.process.poll() is None:
-            kill_tree(self.process.pid)
-        with contextlib.suppress(ProcessLookupError, PermissionError):
-            os.killpg(self.process.pid, signal.SIGKILL)
-        with contextlib.suppress(subprocess.TimeoutExpired):
-            self.process.wait(timeout=5)
-        self.conn.close()
-        if self.leases is not None and self.uid is not None:
-            uid, self.uid = self.uid, None
-            self.leases.give_back(uid)
+        it (it is their subreaper), and with a uid of its own every process of that uid.
+
+        Once: a closing pool and the thread whose call it ends may both get here, and a
+        second pass would signal a process group, or kill the processes of a uid, that the
+        system may have handed to someone else since."""
+        with self._ending:
+            if self._ended:
+                return
+            self._ended = True
+            if self.process.poll() is None:
+                kill_tree(self.process.pid)
+            with contextlib.suppress(ProcessLookupError, PermissionError):
+                os.killpg(self.process.pid, signal.SIGKILL)
+            with contextlib.suppress(subprocess.TimeoutExpired):
+                self.process.wait(timeout=5)
+            self.conn.close()
+            if self.leases is not None and self.uid is not None:
+                uid, self.uid = self.uid, None
+                self.leases.give_back(uid)
 
 
 @dataclass(frozen=True)

@@ -77,6 +77,11 @@ MIGRATIONS: tuple[str, ...] = (
         sent TEXT, PRIMARY KEY (execution_id, first_seq));
     CREATE INDEX row_batch_level ON row_batch (execution_id, level, first_level_seq);
     """,
+    """
+    ALTER TABLE row_batch ALTER COLUMN numbers TYPE bytea USING convert_to(numbers, 'UTF8'),
+        ALTER COLUMN body TYPE bytea USING convert_to(body, 'UTF8'),
+        ALTER COLUMN sent TYPE bytea USING convert_to(sent, 'UTF8');
+    """,
 )
 """Migration N (1-based) brings the schema from version N-1 to N. Append, never edit."""
 

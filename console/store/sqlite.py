@@ -75,7 +75,7 @@ CREATE TABLE IF NOT EXISTS row_batch (
     execution_id TEXT NOT NULL, first_seq INTEGER NOT NULL, last_seq INTEGER NOT NULL,
     level TEXT NOT NULL, first_level_seq INTEGER NOT NULL, last_level_seq INTEGER NOT NULL,
     low_key TEXT NOT NULL, high_key TEXT NOT NULL, created_at TEXT NOT NULL,
-    numbers TEXT NOT NULL, keys TEXT NOT NULL, body TEXT NOT NULL, sent TEXT,
+    numbers BLOB NOT NULL, keys TEXT NOT NULL, body BLOB NOT NULL, sent BLOB,
     PRIMARY KEY (execution_id, first_seq));
 CREATE INDEX IF NOT EXISTS row_batch_level ON row_batch (execution_id, level, first_level_seq);
 """
@@ -132,6 +132,10 @@ class SQLiteStore(HealthQueries):
         self.path.parent.mkdir(parents=True, exist_ok=True)
         self._threads = ThreadConnections(self._connect)
         self._seq_lock = threading.Lock()
+        self._writes = threading.Lock()
+        """Taken by this process's hot write transactions (row logs, newest-wins claims), so a
+        thread waits for another's to end on a lock that wakes it at once, instead of in
+        SQLite's busy handler, which sleeps in growing steps between tries."""
         self._seqs: dict[tuple[str, str | None], int] = {}
         self._search: tuple[tuple[Any, ...], array[int]] | None = None
         self._expand = Expander()
@@ -221,20 +225,23 @@ class SQLiteStore(HealthQueries):
             seq = self._next(execution_id, None)
             counters = {level: self._next(execution_id, level) for level in per_level(listed)}
             full, batches = number(listed, seq, counters, _payload_text)
-            conn = self._conn()
-            conn.execute("BEGIN")
-            try:
-                conn.executemany("INSERT INTO row_log (execution_id, seq, level, key, message,"
-                                 " payload, created_at, level_seq) VALUES (?, ?, ?, ?, ?, ?, ?, ?)",
-                                 [(execution_id, *row[:5], created, row[5]) for row in full])
-                if batches:
-                    conn.executemany(f"INSERT INTO row_batch ({', '.join(BATCH_COLUMNS)}) VALUES"
-                                     f" ({', '.join('?' * len(BATCH_COLUMNS))})",
-                                     [batch.values(execution_id, created) for batch in batches])
-            except BaseException:
-                conn.execute("ROLLBACK")
-                raise
-            conn.execute("COMMIT")
+            with self._writes:
+                conn = self._conn()
+                conn.execute("BEGIN")
+                try:
+                    conn.executemany("INSERT INTO row_log (execution_id, seq, level, key, message,"
+                                     " payload, created_at, level_seq) VALUES (?, ?, ?, ?, ?, ?, ?,"
+                                     " ?)", [(execution_id, *row[:5], created, row[5])
+                                             for row in full])
+                    if batches:
+                        conn.executemany(f"INSERT INTO row_batch ({', '.join(BATCH_COLUMNS)})"
+                                         f" VALUES ({', '.join('?' * len(BATCH_COLUMNS))})",
+                                         [batch.values(execution_id, created)
+                                          for batch in batches])
+                except BaseException:
+                    conn.execute("ROLLBACK")
+                    raise
+                conn.execute("COMMIT")
             self._seqs[(execution_id, None)] = seq + len(listed)
             self._seqs.update({(execution_id, level): n for level, n in counters.items()})
 
@@ -528,29 +535,31 @@ class SQLiteStore(HealthQueries):
         and must not be sent."""
         wanted = list(dict.fromkeys(keys))
         newer: dict[str, str] = {}
-        conn = self._immediate()
-        try:
-            highest = self._highest_claim(conn, flow_id)
-            if highest is not None and highest > accepted_seq:
-                newer = dict(conn.execute(
-                    "SELECT key, execution_id FROM newest_accepted WHERE flow_id = ? AND"
-                    " accepted_seq > ? AND key IN (SELECT value FROM json_each(?))",
-                    (flow_id, accepted_seq, json.dumps(wanted))))
-            # one statement for the batch: the GIL is let go once, not once per key
-            conn.execute(
-                "INSERT INTO newest_accepted SELECT ?1, value, ?2, ?3 FROM json_each(?4) WHERE"
-                " true ON CONFLICT (flow_id, key) DO UPDATE SET accepted_seq ="
-                " excluded.accepted_seq, execution_id = excluded.execution_id WHERE"
-                " excluded.accepted_seq >= newest_accepted.accepted_seq",
-                (flow_id, accepted_seq, execution_id,
-                 json.dumps([key for key in wanted if key not in newer] if newer else wanted)))
-            conn.execute("INSERT INTO newest_claim VALUES (?, ?) ON CONFLICT (flow_id) DO UPDATE"
-                         " SET accepted_seq = MAX(accepted_seq, excluded.accepted_seq)",
-                         (flow_id, max(highest or 0, accepted_seq)))
-            conn.execute("COMMIT")
-        except BaseException:
-            conn.execute("ROLLBACK")
-            raise
+        with self._writes:
+            conn = self._immediate()
+            try:
+                highest = self._highest_claim(conn, flow_id)
+                if highest is not None and highest > accepted_seq:
+                    newer = dict(conn.execute(
+                        "SELECT key, execution_id FROM newest_accepted WHERE flow_id = ? AND"
+                        " accepted_seq > ? AND key IN (SELECT value FROM json_each(?))",
+                        (flow_id, accepted_seq, json.dumps(wanted))))
+                # one statement for the batch: the GIL is let go once, not once per key
+                conn.execute(
+                    "INSERT INTO newest_accepted SELECT ?1, value, ?2, ?3 FROM json_each(?4)"
+                    " WHERE true ON CONFLICT (flow_id, key) DO UPDATE SET accepted_seq ="
+                    " excluded.accepted_seq, execution_id = excluded.execution_id WHERE"
+                    " excluded.accepted_seq >= newest_accepted.accepted_seq",
+                    (flow_id, accepted_seq, execution_id,
+                     json.dumps([key for key in wanted if key not in newer] if newer
+                                else wanted)))
+                conn.execute("INSERT INTO newest_claim VALUES (?, ?) ON CONFLICT (flow_id) DO"
+                             " UPDATE SET accepted_seq = MAX(accepted_seq,"
+                             " excluded.accepted_seq)", (flow_id, max(highest or 0, accepted_seq)))
+                conn.execute("COMMIT")
+            except BaseException:
+                conn.execute("ROLLBACK")
+                raise
         return newer
 
     @staticmethod

@@ -9,11 +9,13 @@ to catch up, never duplicates anything.
 
 from __future__ import annotations
 
+import json
 from collections.abc import Callable, Iterator, Sequence
 from dataclasses import dataclass, field
 from typing import Any
 
 from console.store.log_batches import COLUMNS as BATCH_COLUMNS
+from console.store.log_batches import unpack
 from console.store.protocol import Store
 
 BATCH = 5000
@@ -130,7 +132,9 @@ class _Side:
                 (execution_id, after)).fetchall()
             if not found:
                 return
-            yield from (tuple(row) for row in found)
+            yield from (tuple(_packed(value) if name in ("numbers", "body", "sent") else value
+                              for name, value in zip(BATCH_COLUMNS, row, strict=True))
+                        for row in found)
             after = found[-1][1]
 
     def replace_logs(self, execution_id: str, batches: Iterator[list[tuple[Any, ...]]],
@@ -242,5 +246,9 @@ def _copy_logs(src: _Side, dst: _Side, report: TransferReport,
 
 def _rows_in(record: tuple[Any, ...]) -> int:
     """How many rows a compact record holds: its ``numbers`` is a list of [seq, level_seq]."""
-    numbers: str = record[BATCH_COLUMNS.index("numbers")]
-    return numbers.count("[") - 1
+    return len(json.loads(unpack(record[BATCH_COLUMNS.index("numbers")])))
+
+
+def _packed(value: Any) -> Any:
+    """A record's body as bytes for either store (the first records kept text)."""
+    return value.encode() if isinstance(value, str) else value

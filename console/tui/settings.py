@@ -17,8 +17,6 @@ from dataclasses import dataclass, field
 from pathlib import Path
 from typing import Any
 
-import tomli_w
-
 
 def config_dir() -> Path:
     base = os.environ.get("XDG_CONFIG_HOME") or str(Path.home() / ".config")
@@ -49,6 +47,8 @@ class Settings:
         return settings
 
     def save(self, folder: Path | None = None) -> None:
+        import tomli_w  # only a change of theme writes: the start does not pay for the writer
+
         target = folder or config_dir()
         try:
             target.mkdir(parents=True, exist_ok=True)
