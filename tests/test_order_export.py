@@ -116,18 +116,24 @@ def test_a_crash_between_the_erp_write_and_the_mark_creates_no_duplicate(
     assert all(sent[number] for number in waiting)
 
 
+def _run_holding(sandbox: Sandbox, tmp_path: Path, held: str, order: str,
+                 before: str) -> tuple[Any, Any]:
+    """A run whose demo script raises for order ``held`` just before its line ``before``
+    (``order``: how that script names the order); the run and the order's log row."""
+    path = demo_flows_for(sandbox, tmp_path, replace={before: (
+        f'    if {order}["number"] == "{held}":\n'
+        f'        raise ValueError("order %s is on hold" % {order}["number"])\n' + before)})
+    store = ExecutionStore(tmp_path / "store.db")
+    execution = _run(path, store)
+    return execution, store.logs(execution.id, search=held, limit=1)[0]
+
+
 def test_a_check_response_script_that_raises_refuses_the_order_with_its_message(
         own_sandbox: Sandbox, tmp_path: Path) -> None:
     waiting = _waiting(own_sandbox)
     held = next(o["number"] for o in waiting if not _refused(o))
-    path = demo_flows_for(own_sandbox, tmp_path, replace={
-        '    if data["already_in_erp"]:\n        return {"success": True}\n    body':
-        f'    if data["order"]["number"] == "{held}":\n'
-        '        raise ValueError("order %s is on hold" % data["order"]["number"])\n'
-        '    if data["already_in_erp"]:\n        return {"success": True}\n    body'})
-    store = ExecutionStore(tmp_path / "store.db")
-    execution = _run(path, store)
-    row = store.logs(execution.id, search=held, limit=1)[0]
+    execution, row = _run_holding(own_sandbox, tmp_path, held, 'data["order"]',
+                                  '    if data["already_in_erp"]:')
     assert (row.level, row.message) == ("error", f"check-response: ValueError: order {held} "
                                                  "is on hold; the order stays unsent")
     assert own_sandbox.orders_sent()[held] is False
@@ -138,14 +144,8 @@ def test_a_check_response_script_that_raises_refuses_the_order_with_its_message(
 def test_a_script_that_raises_fails_its_order_with_one_line_and_writes_nothing(
         own_sandbox: Sandbox, tmp_path: Path) -> None:
     held = next(o["number"] for o in _waiting(own_sandbox) if not _refused(o))
-    path = demo_flows_for(own_sandbox, tmp_path, replace={
-        '    order["channel_code"]':
-        f'    if order["number"] == "{held}":\n'
-        '        raise ValueError("order %s is on hold" % order["number"])\n'
-        '    order["channel_code"]'})
-    store = ExecutionStore(tmp_path / "store.db")
-    execution = _run(path, store)
-    row = store.logs(execution.id, search=held, limit=1)[0]
+    execution, row = _run_holding(own_sandbox, tmp_path, held, "order",
+                                  '    order["channel_code"]')
     assert (row.level, row.message) == ("error", f"script: ValueError: order {held} is on hold")
     assert held not in own_sandbox.erp_sales_orders()
     assert own_sandbox.orders_sent()[held] is False

@@ -216,3 +216,26 @@ def test_a_second_signal_stops_at_once_and_says_so(demo_flows: Any, tmp_path: Pa
             first.kill()
     assert first.returncode == 1
     assert "a second signal: stopping now" in err and "Traceback" not in err
+
+
+def test_a_refused_serve_leaves_the_held_store_as_it_was_even_its_schema(
+        demo_flows: Any, tmp_path: Path) -> None:
+    """An upgraded console started by mistake beside a running older one must not bring the
+    store's schema up to date under it before it finds the store held."""
+    import sqlite3
+
+    from console.runner.lock import RunnerLock
+
+    path = demo_flows(tmp_path)
+    store_path = load(path).store_path()
+    ExecutionStore(store_path)
+    with sqlite3.connect(store_path) as conn:  # the schema of an older console
+        conn.execute("ALTER TABLE execution DROP COLUMN resume_pending")
+    with RunnerLock(store_path, "console serve"):
+        refused = subprocess.run([sys.executable, "-m", "console.cli", "--flows", str(path),
+                                  "serve"], env=ENV, capture_output=True, text=True, timeout=60)
+    assert refused.returncode == 3, refused.stderr
+    assert f"pid {os.getpid()}" in refused.stderr
+    with sqlite3.connect(store_path) as conn:
+        columns = {row[1] for row in conn.execute("PRAGMA table_info(execution)")}
+    assert "resume_pending" not in columns

@@ -271,3 +271,25 @@ def test_a_timed_out_oms_script_answers_502_naming_the_setting(
     assert "TimeoutError: the script ran longer than 0.5 s" in error
     assert "[flows.oms_stock.oms] script_timeout_s" in error
     assert workers == {}  # the looping worker was ended, its slot given back
+
+
+async def test_the_script_test_panel_stops_a_looping_script_at_the_flows_limit(
+        demo_flows: object, tmp_path: Path) -> None:
+    from textual.widgets import Static
+
+    from console.tui.app import ConsoleApp
+    from console.tui.settings import Settings
+    from tests.console_pilot import idle, open_card, ran, until
+
+    path = demo_flows(tmp_path, replace={  # type: ignore[operator]
+        '    return [row for row in data if row["qty"] >= 0]\n\'\'\'\n':
+        '    while True:\n        pass\n\'\'\'\ntimeout_s = 0.5\n'})
+    app = ConsoleApp(path, start_runner=False, settings=Settings())
+    async with app.run_test(size=(80, 24)) as pilot:
+        screen = await open_card(pilot, "tab-script")
+        panel = screen.query_one("#script-test")
+        await idle(pilot)
+        panel.action_run()  # type: ignore[attr-defined]
+        await until(pilot, lambda: ran(panel), turns=400)
+        meta = str(panel.query_one(".meta", Static).render())
+    assert "ran longer than 0.5 s" in meta, meta

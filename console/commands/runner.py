@@ -230,6 +230,20 @@ def _store_lock(config: Any, command: str) -> Any:
         raise CommandError(f"{exc}{hint}", status=STORE_HELD) from None
 
 
+def _serve_lock(config: Any) -> Any:
+    """The embedded store's runner lock, taken, or a refusal naming its holder (exit 3); None
+    for a cluster's store, which every host serves."""
+    from console.cluster import cluster_url
+    from console.runner.lock import RunnerLock, StoreHeld
+
+    if cluster_url(config) is not None:
+        return None
+    try:
+        return RunnerLock(config.store_path()).acquire()
+    except StoreHeld as exc:
+        raise CommandError(str(exc), status=STORE_HELD) from None
+
+
 def serve_command(args: argparse.Namespace) -> int:
     config = load_config(args)
     from console.runner.heap import keep_heap_small
@@ -238,9 +252,12 @@ def serve_command(args: argparse.Namespace) -> int:
     from console.store import StoreUnavailable
 
     keep_heap_small()  # before the runner's threads start: they share the capped arenas
+    lock = _serve_lock(config)  # before the store is opened: a held store is left untouched
     try:
-        service = RunnerService(config)
+        service = RunnerService(config, lock=lock)
     except StoreUnavailable as exc:
+        if lock is not None:
+            lock.release()
         raise CommandError(f"cannot open the store {config.runner.store}: {exc}") from None
 
     def stop(signum: int, frame: Any) -> None:

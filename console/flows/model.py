@@ -333,7 +333,10 @@ class WriteStep:
                                  doc="order status flows: the per-order script")
     script_timeout_s: float = setting(SCRIPT_TIMEOUT_S, bounds=TIMEOUT_RANGE_S,
                                       used_by=_writes_per_order,
-                                      doc="the per-order script's limit, per order")
+                                      doc="the per-order script's limit, per order; an order"
+                                          " whose script runs longer fails, and so does the"
+                                          " execution, at once: the orders after it are not"
+                                          " sent (a retry runs it again)")
 
 
 @dataclass(frozen=True, slots=True)
@@ -366,7 +369,8 @@ class OmsSettings:
                                doc="parallel ERP requests in single mode")
     script_timeout_s: float = setting(SCRIPT_TIMEOUT_S, bounds=TIMEOUT_RANGE_S,
                                       doc="the limit of the pre-script and of the post-script, "
-                                          "each")
+                                          "each; a script running longer is stopped and the"
+                                          " query answered 502 naming this key")
 
 
 @dataclass(frozen=True, slots=True)

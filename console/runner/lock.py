@@ -65,6 +65,10 @@ class RunnerLock:
         self._fd: int | None = None
         self.info: dict[str, Any] = {}
 
+    @property
+    def held(self) -> bool:
+        return self._fd is not None
+
     def acquire(self) -> RunnerLock:
         """Take the lock or raise ``StoreHeld`` naming the holder, at once (never waits)."""
         self.path.parent.mkdir(parents=True, exist_ok=True)

@@ -53,14 +53,16 @@ def bind(host: str, port: int) -> socket.socket:
 
 class RunnerService:
     def __init__(self, config: FlowsConfig, *, tick_s: float = 1.0,
-                 limits: HttpLimits | None = None) -> None:
+                 limits: HttpLimits | None = None, lock: RunnerLock | None = None) -> None:
+        """``lock``: the store's runner lock, already taken (``console serve`` takes it before
+        the store is opened, so a refused start leaves a held store untouched)."""
         self.config = config
         self.path: Path | None = config.source
         self.limits = limits or HttpLimits()
         url = cluster_url(config)
         self.cluster: Any = None
         if url is None:
-            self.lock: RunnerLock | None = RunnerLock(config.store_path())
+            self.lock: RunnerLock | None = lock or RunnerLock(config.store_path())
             self.runner = Runner(config)
         else:
             from console.cluster.host import ClusterHost
@@ -90,7 +92,8 @@ class RunnerService:
         """Raises ``StoreHeld`` or ``OSError`` (the port) before anything is recovered or
         scheduled."""
         if self.lock is not None:
-            self.lock.acquire()
+            if not self.lock.held:
+                self.lock.acquire()
         else:
             self.cluster.prepare()
         try:

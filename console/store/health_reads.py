@@ -10,7 +10,7 @@ from __future__ import annotations
 from collections.abc import Iterator
 from typing import Any, Protocol
 
-from console.store.records import AlarmEvent, AlarmState, RunSample
+from console.store.records import PROBLEM_STATUSES, AlarmEvent, AlarmState, RunSample
 
 SAMPLE = "id, flow_id, status, started_at, finished_at, total, succeeded, failed, error"
 """The columns of a :class:`RunSample`, in its order."""
@@ -67,6 +67,14 @@ class HealthReads:
     def processing(self) -> list[RunSample]:
         return self._samples(f"SELECT {SAMPLE} FROM execution WHERE status = 'processing'"
                              " ORDER BY started_at")
+
+    def recent_problems(self, limit: int = 20) -> list[RunSample]:
+        """Failed and partial executions of every flow, newest first (one index range each)."""
+        branches = " UNION ALL ".join(
+            f"SELECT * FROM (SELECT {SAMPLE} FROM execution WHERE status = '{status}'"
+            f" ORDER BY started_at DESC LIMIT ?) AS {status}" for status in PROBLEM_STATUSES)
+        return self._samples(f"{branches} ORDER BY started_at DESC LIMIT ?",
+                             (limit,) * (len(PROBLEM_STATUSES) + 1))
 
     def alarm_states(self) -> list[AlarmState]:
         rows = self._run("SELECT flow_id, alarm, firing, changed_at, value, message"

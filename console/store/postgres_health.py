@@ -10,8 +10,7 @@ from typing import Any
 
 import psycopg
 
-from console.store.health_reads import SAMPLE, HealthReads
-from console.store.records import PROBLEM_STATUSES, RunSample
+from console.store.health_reads import HealthReads
 
 
 class HealthQueries(HealthReads):
@@ -21,14 +20,6 @@ class HealthQueries(HealthReads):
 
     def _conn(self) -> psycopg.Connection[tuple[Any, ...]]:
         raise NotImplementedError
-
-    def recent_problems(self, limit: int = 20) -> list[RunSample]:
-        branches = " UNION ALL ".join(
-            f"(SELECT {SAMPLE} FROM execution WHERE status = '{status}'"
-            " ORDER BY started_at DESC LIMIT %(limit)s)" for status in PROBLEM_STATUSES)
-        rows = self._conn().execute(f"{branches} ORDER BY started_at DESC LIMIT %(limit)s",
-                                    {"limit": limit})
-        return [RunSample(*r) for r in rows]
 
     def change_alarm(self, flow_id: str, alarm: str, firing: bool, at: str,
                      value: float | None, message: str) -> int | None:

@@ -9,8 +9,7 @@ from __future__ import annotations
 
 import sqlite3
 
-from console.store.health_reads import SAMPLE, HealthReads
-from console.store.records import PROBLEM_STATUSES, RunSample
+from console.store.health_reads import HealthReads
 
 HEALTH_SCHEMA = """
 CREATE INDEX IF NOT EXISTS execution_flow_status ON execution (flow_id, status, started_at);
@@ -35,15 +34,6 @@ class HealthQueries(HealthReads):
 
     def _create_health_schema(self) -> None:
         self._conn().executescript(HEALTH_SCHEMA)
-
-    def recent_problems(self, limit: int = 20) -> list[RunSample]:
-        """Failed and partial executions of every flow, newest first (one index range each)."""
-        branches = " UNION ALL ".join(
-            f"SELECT * FROM (SELECT {SAMPLE} FROM execution WHERE status = '{status}'"
-            " ORDER BY started_at DESC LIMIT :limit)" for status in PROBLEM_STATUSES)
-        rows = self._conn().execute(f"{branches} ORDER BY started_at DESC LIMIT :limit",
-                                    {"limit": limit})
-        return [RunSample(*r) for r in rows]
 
     def change_alarm(self, flow_id: str, alarm: str, firing: bool, at: str,
                      value: float | None, message: str) -> int | None:
