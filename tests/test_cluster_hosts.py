@@ -261,3 +261,34 @@ def test_console_run_on_a_cluster_is_run_by_a_host_and_outlives_the_command(
                              timeout=60)
     assert refused.returncode == 2 and "no host of this cluster is running" in refused.stderr
     assert len(hosts.query("SELECT 1 FROM execution WHERE flow_id = 'stock'")) == 1
+
+
+def test_each_host_exports_the_metrics_of_what_it_runs(
+        cluster: Callable[..., Cluster], sandbox: Sandbox) -> None:
+    """Summed over the hosts, /metrics counts each execution once: a host's counters and its
+    active executions are its own, not the shared store's."""
+    from prometheus_client.parser import text_string_to_metric_families
+
+    def scraped(address: str, name: str) -> float:
+        text = httpx.get(f"http://{address}/metrics", headers=TOKEN, timeout=30).text
+        return sum(sample.value for family in text_string_to_metric_families(text)
+                   for sample in family.samples
+                   if sample.name == name and sample.labels.get("flow") == "stock_push")
+
+    hosts = cluster(2)
+    sandbox.set_faults("omnitron", latency_s=1.5)
+    answer = httpx.post(f"http://{next(iter(hosts.processes))}/flows/stock_push/outbound",
+                        headers=TOKEN, json=[{"product_sku": "SKU-000300", "stock": 3}],
+                        timeout=30)
+    assert answer.status_code == 202, answer.text
+    active = wait_for(lambda: [scraped(a, "console_active_executions") for a in hosts.processes]
+                      if hosts.execution(answer.json()["execution_id"])["status"] == "processing"
+                      and any(scraped(a, "console_active_executions") for a in hosts.processes)
+                      else None, what="a host runs the execution")
+    assert sorted(active) == [0, 1]
+    sandbox.clear_faults()
+    wait_for(lambda: hosts.execution(answer.json()["execution_id"])["status"] == "success",
+             what="the execution finishes")
+    wait_for(lambda: sum(scraped(a, "console_executions_total") for a in hosts.processes) == 1,
+             what="the hosts count it once")
+    assert [scraped(a, "console_active_executions") for a in hosts.processes] == [0, 0]

@@ -437,6 +437,22 @@ def test_a_value_a_shift_wrote_to_two_places_is_edited_through_both() -> None:
     assert out[0]["e"] == out[0]["whole"]["e"] == {"n": "70"}  # toInteger, then concat
 
 
+@pytest.mark.parametrize("spec", [
+    {"*": {"b": "=concat(@(1,b),'x')"}},
+    {"*": {"i": {"b": "=concat(@(1,b),'x')"}}},
+    {"*": {"i": {"b": "=concat(@(1,b),'x')"}, "b": "=concat(@(1,b),'y')"}},
+])
+def test_a_list_built_in_python_holding_one_object_twice_is_edited_as_jolt_edits_it(
+        spec: dict[str, Any]) -> None:
+    """Parsed JSON never shares, but data built in Python may: Jolt then edits the one object
+    once per place it is met, and so do both paths."""
+    inner = {"b": "1"}
+    row = {"b": "1", "i": inner}
+    for rows in ([row, row], [{"b": "1", "i": inner}, {"b": "2", "i": inner}]):
+        out = same_both_ways([{"operation": "modify-overwrite-beta", "spec": spec}], rows)
+        assert out[0] == out[1] or out[0]["i"] == out[1]["i"]
+
+
 def test_a_modify_of_one_object_is_compiled() -> None:
     chain = [{"operation": "modify-overwrite-beta", "spec": {"name": "=toUpper",
                                                              "code": "=concat(@(1,name),'-1')"}}]

@@ -88,7 +88,7 @@ _ROWS = """
 def run(data, context):
     if type(data) is not list:
         return FALLBACK
-    out = []
+{shared}    out = []
     append = out.append
     for row in data:
         if type(row) is not dict:
@@ -301,9 +301,21 @@ def row_statements(step: Modify | Default | Remove, fresh: str | None = None
     else:
         _remove_lines(step, writer)
     body = "\n".join(f"        {line}" for line in writer.lines)
-    copy = "_tree(row, {})" if "_tree" in writer.names else \
+    copy = "_tree(row, copies)" if "_tree" in writer.names else \
         "row" if fresh == "rows" else "row.copy()"
-    return _ROWS.format(body=body, copy=copy), writer.names, "rows"
+    return _ROWS.format(body=body, copy=copy, shared=_shared(step, writer)), writer.names, "rows"
+
+
+def _shared(step: Modify | Default | Remove, writer: _Writer) -> str:
+    """Lines that keep the interpreter's answer where the input list holds one row twice
+    (data built in Python, not parsed): Jolt edits that object twice, one copy per row would
+    edit each once. Nested edits copy all rows with one memo, so rows sharing an inner object
+    still share it; a modify of top-level keys leaves such a list to the interpreter."""
+    if "_tree" in writer.names:
+        return "    copies = {}\n"
+    if isinstance(step, Modify):
+        return "    if len(set(map(id, data))) != len(data):\n        return FALLBACK\n"
+    return ""
 
 
 def _row_spec(step: Modify) -> Modify:
