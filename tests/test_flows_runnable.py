@@ -199,3 +199,22 @@ async def test_the_schedule_dialog_refuses_a_schedule_that_never_fires(tmp_path:
         about = str(app.screen.query_one("#about", Static).render())
         assert about.startswith("✗ no date matches it") and "never fires" in about
         assert app.screen.query_one("#save", Button).disabled
+
+
+@pytest.mark.parametrize(("schedule", "utc_times"), [
+    ("30 2 * * *", ["25 00:30", "26 01:30", "27 01:30"]),
+    ("0 30 2 * * ?", ["25 00:30", "26 01:30", "27 01:30"]),
+    ("0 */1 * * *", ["24 23:00", "25 00:00", "25 01:00"]),
+])
+def test_a_wall_time_the_clocks_go_back_over_runs_once(schedule: str,
+                                                      utc_times: list[str]) -> None:
+    """Berlin's clocks go back from 03:00 to 02:00 on 2026-10-25, so 02:30 comes twice: a
+    schedule naming its hour runs at the first 02:30 only (then daily at 02:30 winter time),
+    while an hourly one keeps running every real hour through the repeated one."""
+    from datetime import datetime, timezone
+
+    from console.flows import Schedule
+
+    runs = Schedule.parse(schedule, "Europe/Berlin").next_runs(
+        datetime.fromisoformat("2026-10-24T22:59:00+00:00"), 3)
+    assert [run.astimezone(timezone.utc).strftime("%d %H:%M") for run in runs] == utc_times

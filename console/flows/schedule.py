@@ -167,7 +167,8 @@ class Schedule:
             except (ValueError, OverflowError):  # croniter's "no next date", or past year 9999
                 return
             if _year_matches(self._year, moment.year):
-                yield moment
+                if not (moment.fold and self._fixed_hours):
+                    yield moment
                 continue
             year = _first_year(self._year, moment.year)
             if year is None:
@@ -175,6 +176,13 @@ class Schedule:
             if year > moment.year:  # jump to the next allowed year instead of walking to it
                 first = datetime(year, 1, 1, tzinfo=where) - timedelta(seconds=1)
                 it = croniter(self._expression, first, second_at_beginning=self._seconds)
+
+    @property
+    def _fixed_hours(self) -> bool:
+        """When clocks go back, a wall time comes twice. Like cron, a schedule naming its hours
+        (``30 2 * * *``) runs at the first of the two only; one whose hour field starts with
+        ``*`` (``*/15 * * * *``, ``0 */2 * * *``) keeps its pace through both."""
+        return not self._expression.split()[2 if self._seconds else 1].startswith("*")
 
     def never_fires(self, start: datetime) -> str | None:
         """Why the schedule has no run after ``start``, or None when it has one."""
