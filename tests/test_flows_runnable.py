@@ -211,10 +211,10 @@ def test_a_wall_time_the_clocks_go_back_over_runs_once(schedule: str,
     """Berlin's clocks go back from 03:00 to 02:00 on 2026-10-25, so 02:30 comes twice: a
     schedule naming its hour runs at the first 02:30 only (then daily at 02:30 winter time),
     while an hourly one keeps running every real hour through the repeated one."""
-    from datetime import datetime, timezone
+    from datetime import UTC, datetime
 
     from console.flows import Schedule
 
     runs = Schedule.parse(schedule, "Europe/Berlin").next_runs(
         datetime.fromisoformat("2026-10-24T22:59:00+00:00"), 3)
-    assert [run.astimezone(timezone.utc).strftime("%d %H:%M") for run in runs] == utc_times
+    assert [run.astimezone(UTC).strftime("%d %H:%M") for run in runs] == utc_times

@@ -130,6 +130,50 @@ def test_modify_functions_and_modes() -> None:
     assert (math["sum"], math["avg"], math["max"], math["d"], math["r"]) == (9, 3.0, 6, 3.5, 3.33)
 
 
+@pytest.mark.parametrize(("value", "integer", "long", "double"), [
+    ("12", 12, 12, 12.0),
+    (" 12", 12, 12, 12.0),  # parseInt refuses the blank, parseDouble trims it
+    ("\u00a012", None, None, None),  # a no-break space is not one Java trims
+    ("1_000", None, None, None),
+    ("+7", 7, 7, 7.0),
+    ("99999999999", 1215752191, 99999999999, 99999999999.0),  # intValue keeps the low bits
+    ("9223372036854775808", 2147483647, 9223372036854775807, 9.223372036854776e18),
+    ("NaN", 0, 0, "NaN"),
+    ("nan", None, None, None),
+    ("Infinity", 2147483647, 9223372036854775807, float("inf")),
+    ("-Infinity", -2147483648, -9223372036854775808, float("-inf")),
+    ("inf", None, None, None),
+    ("2.9", 2, 2, 2.9),
+    ("-2.9", -2, -2, -2.9),
+    ("1.5d", 1, 1, 1.5),
+    ("0x1p4", 16, 16, 16.0),
+    ("1e3", 1000, 1000, 1000.0),
+    (3000000000, -1294967296, 3000000000, 3000000000.0),
+    (2.5e10, 2147483647, 25000000000, 2.5e10),
+])
+def test_to_integer_long_and_double_read_numbers_as_java_does(
+        value: object, integer: int | None, long: int | None, double: float | str | None) -> None:
+    """Jolt reads a string with ``parseInt``, ``parseLong``, then ``parseDouble``, and narrows
+    with Java's ``intValue``/``longValue``: a value an ERP sends in an odd spelling must give
+    what the Integrator gave, not what Python's ``int()`` would."""
+    spec = {"i": "=toInteger(@(1,v))", "l": "=toLong(@(1,v))", "d": "=toDouble(@(1,v))"}
+    out = transform([{"operation": "modify-overwrite-beta", "spec": spec}], {"v": value})
+    assert (out.get("i"), out.get("l")) == (integer, long)
+    if double == "NaN":
+        assert out["d"] != out["d"]
+    else:
+        assert out.get("d") == double
+
+
+def test_trim_and_to_boolean_follow_java() -> None:
+    spec = {"t": "=trim(@(1,s))", "b": "=toBoolean(@(1,s))", "c": "=toBoolean(@(1,c))"}
+    out = transform([{"operation": "modify-overwrite-beta", "spec": spec},
+                     {"operation": "modify-overwrite-beta", "spec": {"u": "=trim"}}],
+                    {"s": "\x01 true\u00a0\t", "c": "TRUE", "u": "\u2003x\n"})
+    assert out["t"] == "true\u00a0" and "b" not in out and out["c"] is True
+    assert out["u"] == "\u2003x"
+
+
 def test_java_class_names_and_json_text_are_accepted() -> None:
     text = json.dumps([{"operation": "com.bazaarvoice.jolt.Shiftr", "spec": {"a": "b"}},
                        {"operation": "com.bazaarvoice.jolt.Defaultr", "spec": {"c": 1}}])

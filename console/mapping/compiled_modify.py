@@ -16,7 +16,7 @@ import re
 from collections.abc import Callable
 from typing import Any
 
-from console.mapping.functions import FUNCTIONS
+from console.mapping.functions import FUNCTIONS, JAVA_BLANKS
 from console.mapping.keys import KeyMatcher
 from console.mapping.modify import Modify, _split_args
 from console.mapping.refs import ABSENT, MISSING
@@ -74,13 +74,10 @@ def _tree(value: Any, copies: dict[int, Any]) -> Any:
 
 
 def _to_integer(value: Any) -> Any:
-    if type(value) is int:
+    if type(value) is int and -2147483648 <= value <= 2147483647:
         return value
-    if type(value) is str:
-        try:
-            return int(value)
-        except ValueError:
-            pass
+    if type(value) is str and len(value) < 10 and value.isascii() and value.isdigit():
+        return int(value)
     return _call(FUNCTIONS["toInteger"], [value])
 
 
@@ -108,7 +105,7 @@ class _Writer:
         self.var = var
         self.names: dict[str, Any] = names if names is not None else {
             "ABSENT": ABSENT, "MISSING": MISSING, "_call": _call, "_lone": _lone,
-            "_walk": _walk, "_to_integer": _to_integer}
+            "_walk": _walk, "_to_integer": _to_integer, "JAVA_BLANKS": JAVA_BLANKS}
         self.lines: list[str] = []
 
     def name(self, value: Any) -> str:
@@ -212,12 +209,11 @@ class _Writer:
         if not paren:
             current = f"{self.var}[{key}]"
             fast = {"toInteger": f"_to_integer({current})",
-                    "toLong": f"_to_integer({current})",
                     "toLower": f"(v.lower() if type(v := {current}) is str else "
                                f"_call({self.name(function)}, [v]))",
                     "toUpper": f"(v.upper() if type(v := {current}) is str else "
                                f"_call({self.name(function)}, [v]))",
-                    "trim": f"(v.strip() if type(v := {current}) is str else "
+                    "trim": f"(v.strip(JAVA_BLANKS) if type(v := {current}) is str else "
                             f"_call({self.name(function)}, [v]))"}
             call = fast.get(name.strip(), f"_call({self.name(function)}, [{current}])")
             return f"({call} if {present} else ABSENT)"

@@ -19,21 +19,56 @@ from console.mapping.shift import java_text
 Function = Callable[[list[Any]], Any]
 
 
+_JAVA_INT = re.compile(r"[+-]?\d+")
+"""``Integer.parseInt`` / ``Long.parseLong``: a sign and decimal digits, nothing around them."""
+_JAVA_DOUBLE = re.compile(
+    r"[+-]?(?:NaN|Infinity|(?:[0-9]+\.?[0-9]*|\.[0-9]+)(?:[eE][+-]?[0-9]+)?[fFdD]?"
+    r"|0[xX](?:[0-9a-fA-F]+\.?|[0-9a-fA-F]*\.[0-9a-fA-F]+)[pP][+-]?[0-9]+[fFdD]?)")
+"""``Double.parseDouble``'s grammar (after its trim): no underscores, ``NaN``/``Infinity``
+spelt exactly, an optional type suffix, hexadecimal with a binary exponent."""
+JAVA_BLANKS = "".join(chr(c) for c in range(33))
+"""What Java's ``String.trim`` removes: every character up to the space, and no other."""
+_LONG = 1 << 63
+
+
+def _java_double(text: str) -> float:
+    body = text.rstrip("fFdD") if not text.endswith("Infinity") else text
+    if "x" in body or "X" in body:
+        return float.fromhex(body)
+    return float(body.replace("Infinity", "inf").replace("NaN", "nan"))
+
+
 def _number(value: Any) -> int | float | None:
+    """Jolt's ``toNumber``: a number as it is; a string as ``parseInt``, then ``parseLong``,
+    then ``parseDouble`` read it (so ``" 12"`` is the double 12.0, ``"1_000"`` no number)."""
     if isinstance(value, bool):
         return None
     if isinstance(value, int | float):
         return value
     if isinstance(value, str):
-        text = value.strip()
-        try:
-            return int(text)
-        except ValueError:
-            try:
-                return float(text)
-            except ValueError:
-                return None
+        if _JAVA_INT.fullmatch(value):
+            number = int(value)
+            if -_LONG <= number < _LONG:
+                return number
+        text = value.strip(JAVA_BLANKS)
+        if _JAVA_DOUBLE.fullmatch(text):
+            return _java_double(text)
     return None
+
+
+def _java_whole(number: int | float, bits: int) -> int:
+    """Java's ``intValue``/``longValue``: a double is cut toward zero and held to the range
+    (NaN is 0); a whole number keeps its low ``bits`` bits, as a Long or BigInteger does."""
+    top = 1 << (bits - 1)
+    if isinstance(number, float):
+        if number != number:
+            return 0
+        if number >= top:
+            return top - 1
+        if number <= -top:
+            return -top
+        return int(number)
+    return (number + top) % (top << 1) - top
 
 
 def _values(args: list[Any]) -> list[Any]:
@@ -54,14 +89,18 @@ def _text(value: Any) -> str:
     return java_text(value) if not isinstance(value, str) else value
 
 
-def to_integer(args: list[Any]) -> Any:
-    value = args[0] if args else None
-    if isinstance(value, list):
-        return [v for v in (to_integer([x]) for x in value) if v is not ABSENT]
-    number = _number(value)
-    if number is None:
-        return ABSENT
-    return int(number) if not isinstance(number, float) or math.isfinite(number) else ABSENT
+def _whole(bits: int) -> Function:
+    def run(args: list[Any]) -> Any:
+        value = args[0] if args else None
+        if isinstance(value, list):
+            return [v for v in (run([x]) for x in value) if v is not ABSENT]
+        number = _number(value)
+        return ABSENT if number is None else _java_whole(number, bits)
+    return run
+
+
+to_integer = _whole(32)
+to_long = _whole(64)
 
 
 def to_double(args: list[Any]) -> Any:
@@ -69,15 +108,20 @@ def to_double(args: list[Any]) -> Any:
     if isinstance(value, list):
         return [v for v in (to_double([x]) for x in value) if v is not ABSENT]
     number = _number(value)
-    return ABSENT if number is None else float(number)
+    if number is None:
+        return ABSENT
+    try:
+        return float(number)
+    except OverflowError:  # a whole number past the double range: Java's doubleValue is infinite
+        return math.copysign(math.inf, number)
 
 
 def to_boolean(args: list[Any]) -> Any:
     value = args[0] if args else None
     if isinstance(value, bool):
         return value
-    if isinstance(value, str) and value.strip().lower() in ("true", "false"):
-        return value.strip().lower() == "true"
+    if isinstance(value, str) and value.lower() in ("true", "false"):
+        return value.lower() == "true"
     return ABSENT
 
 
@@ -295,7 +339,7 @@ def squash_duplicates(args: list[Any]) -> Any:
 FUNCTIONS: dict[str, Function] = {
     "toLower": _string_fn(str.lower),
     "toUpper": _string_fn(str.upper),
-    "trim": _string_fn(str.strip),
+    "trim": _string_fn(lambda text: text.strip(JAVA_BLANKS)),
     "concat": concat,
     "join": join,
     "split": split,
@@ -317,7 +361,7 @@ FUNCTIONS: dict[str, Function] = {
     "div": divide,
     "divideAndRound": divide_and_round,
     "toInteger": to_integer,
-    "toLong": to_integer,
+    "toLong": to_long,
     "toDouble": to_double,
     "toBoolean": to_boolean,
     "toString": to_string,
