@@ -242,8 +242,12 @@ class Engine:
                 if result.stop is not None:
                     raise StepError("write", result.stop)
 
+            # a payload's run keeps one page fewer in flight: several of them run side by
+            # side in one process (up to max_active_executions), which already overlaps them
+            steps: list[Callable[[Page], Any]] = \
+                [lambda page: prepare(script(page))] if execution.payload_id else [script, prepare]
             run_stages((Page(number, records) for number, records in enumerate(pages)),
-                       [script, prepare, lambda page: self._write(writer, page), record])
+                       [*steps, lambda page: self._write(writer, page), record])
 
     def _proxy(self, flow: Flow, execution: Execution, attrs: dict[str, str],
                counts: WriteCounts) -> None:
