@@ -4,6 +4,7 @@ webhook once each way), and snapshots with fixed data."""
 from __future__ import annotations
 
 import asyncio
+import threading
 from collections.abc import Iterator
 from datetime import UTC, datetime, timedelta
 from pathlib import Path
@@ -17,6 +18,7 @@ from console.commands.init import demo_flows_text
 from console.flows import load
 from console.runner.service import RunnerService
 from console.sandbox import Sandbox
+from console.services import health
 from console.store.records import stamp
 from console.store.sqlite import ExecutionStore
 from console.tui.app import ConsoleApp
@@ -222,3 +224,127 @@ async def test_command_palette_opens_the_health_screen(app: ConsoleApp) -> None:
         await pilot.press("enter")
         await until(pilot, lambda: type(app.screen).__name__ == "ExecutionsScreen")
         assert app.screen.flow.id == "stock"  # type: ignore[attr-defined]
+
+
+def console_without_alarms(tmp_path: Path, monkeypatch: pytest.MonkeyPatch,
+                           history: list[tuple[str, str, int]]) -> ConsoleApp:
+    """The demo flows with no alarm configured, and a store holding ``history``: (flow, status,
+    minutes before NOW it started); a ``processing`` one never finished."""
+    monkeypatch.chdir(tmp_path)
+    text = demo_flows_text().replace('listen = "127.0.0.1:8800"', 'listen = "127.0.0.1:9"')
+    assert "[alarms]" not in text
+    Path("flows.toml").write_text(text, encoding="utf-8")
+    console = ConsoleApp("flows.toml", start_runner=False, clock=lambda: NOW, settings=Settings())
+    assert console.config is not None
+    store = ExecutionStore(console.config.store_path())
+    for flow, status, ago in history:
+        execution = store.create(flow, "schedule", {}, "scheduler")
+        started = NOW - timedelta(minutes=ago)
+        finished = None
+        if status != "processing":
+            store.progress(execution.id, 10, 0 if status == "failed" else 10,
+                           10 if status == "failed" else 0, records_read=10)
+            store.finish(execution.id, status,
+                         error="login: the ERP answered 400" if status == "failed" else None)
+            finished = stamp(started + timedelta(seconds=5))
+        store._conn().execute("UPDATE execution SET started_at = ?, finished_at = ? WHERE id = ?",
+                              (stamp(started), finished, execution.id))
+    return console
+
+
+def unhealthy_toasts(app: ConsoleApp) -> list[str]:
+    return [str(n.message) for n in app._notifications if n.title == "Unhealthy flows"]
+
+
+async def test_the_console_lands_on_health_when_a_flow_failed_its_last_run(
+        tmp_path: Path, monkeypatch: pytest.MonkeyPatch) -> None:
+    app = console_without_alarms(tmp_path, monkeypatch, [
+        ("stock", "success", 90), ("stock", "failed", 30), ("order_status", "success", 20)])
+    async with app.run_test(size=(80, 24)) as pilot:
+        await until(pilot, lambda: reported(app))
+        screen = app.screen
+        assert isinstance(screen, HealthScreen)
+        assert state_of(screen, "stock") == "failing"
+        assert state_of(screen, "order_status") == "ok"
+        assert banner(screen) == "no alarm firing"
+        assert unhealthy_toasts(app) == []  # the screen says it: no toast besides
+        await pilot.press("escape")
+        await until(pilot, lambda: type(app.screen).__name__ == "FlowsScreen")
+        await console_pilot.idle(pilot)
+        assert type(app.screen).__name__ == "FlowsScreen"  # once is enough
+        assert len(app.screen_stack) == 1
+
+
+async def test_the_console_lands_on_health_when_an_execution_is_stalled(
+        tmp_path: Path, monkeypatch: pytest.MonkeyPatch) -> None:
+    # stock_xml's last finished run succeeded, and a run has been processing for two hours
+    # (past the default hour, with no stalled_after configured)
+    app = console_without_alarms(tmp_path, monkeypatch, [
+        ("stock_xml", "success", 180), ("stock_xml", "processing", 120),
+        ("stock", "success", 10)])
+    async with app.run_test(size=(80, 24)) as pilot:
+        await until(pilot, lambda: reported(app))
+        screen = app.screen
+        assert isinstance(screen, HealthScreen)
+        assert state_of(screen, "stock_xml") == "stalled"
+        assert state_of(screen, "stock") == "ok"
+        await pilot.press("escape")
+        await until(pilot, lambda: type(app.screen).__name__ == "FlowsScreen")
+
+
+async def test_the_console_stays_on_the_flows_screen_when_every_flow_is_ok(
+        tmp_path: Path, monkeypatch: pytest.MonkeyPatch) -> None:
+    read = threading.Event()
+    real = health.health_report
+
+    def health_report(*args: Any, **kwargs: Any) -> health.HealthReport:
+        report = real(*args, **kwargs)
+        read.set()
+        return report
+
+    monkeypatch.setattr(health, "health_report", health_report)
+    app = console_without_alarms(tmp_path, monkeypatch, [
+        ("stock", "failed", 90), ("stock", "success", 30), ("order_status", "partial", 50),
+        ("order_status", "success", 20), ("stock_xml", "success", 10)])
+    async with app.run_test(size=(80, 24)) as pilot:
+        await until(pilot, read.is_set)
+        await console_pilot.idle(pilot)
+        assert type(app.screen).__name__ == "FlowsScreen"
+        assert unhealthy_toasts(app) == []
+
+
+@pytest.mark.parametrize(("key", "screen_name"), [("down", "FlowsScreen"),
+                                                  ("enter", "DesignerScreen")])
+async def test_a_key_pressed_before_the_health_read_keeps_the_user_where_they_are(
+        tmp_path: Path, monkeypatch: pytest.MonkeyPatch, key: str, screen_name: str) -> None:
+    gate, read = threading.Event(), threading.Event()
+    real = health.health_report
+
+    def health_report(*args: Any, **kwargs: Any) -> health.HealthReport:
+        assert gate.wait(timeout=60), "the test never opened the gate"
+        report = real(*args, **kwargs)
+        read.set()
+        return report
+
+    monkeypatch.setattr(health, "health_report", health_report)
+    app = console_without_alarms(tmp_path, monkeypatch, [("stock", "failed", 30)])
+    try:
+        async with app.run_test(size=(80, 24)) as pilot:
+            await pilot.press(key)
+            for _ in range(50):  # not `until`: it waits for the workers, and the read is held
+                if type(app.screen).__name__ == screen_name:
+                    break
+                await pilot.pause()
+            assert type(app.screen).__name__ == screen_name
+            assert not read.is_set()  # the key came first
+            gate.set()
+            await until(pilot, lambda: read.is_set() and bool(unhealthy_toasts(app)))
+            await console_pilot.idle(pilot)
+            assert type(app.screen).__name__ == screen_name
+            assert not any(isinstance(s, HealthScreen) for s in app.screen_stack)
+            if key == "down":
+                assert app.screen.query_one("#flows", DataTable).cursor_row == 1
+            assert unhealthy_toasts(app) == [
+                "Stock Flow: failing\npress h on the flows screen for health"]
+    finally:
+        gate.set()

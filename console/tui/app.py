@@ -1,5 +1,10 @@
 """The console application: it owns the loaded flows, the executions reader and the runner
-link, registers the themes, and reports every failed worker the same way."""
+link, registers the themes, and reports every failed worker the same way.
+
+It opens on the flows screen, reads every flow's health in a worker once that screen is painted,
+and switches to the health screen when a flow is failing, stalled or has an alarm firing, unless
+the user has already pressed a key or clicked (the console never moves someone who started
+working)."""
 
 from __future__ import annotations
 
@@ -9,7 +14,7 @@ from datetime import UTC, datetime
 from pathlib import Path
 from typing import TYPE_CHECKING, Any, cast
 
-from textual import work
+from textual import events, work
 from textual.actions import SkipAction
 from textual.app import App
 from textual.binding import Binding
@@ -20,8 +25,15 @@ from console.flows import FlowsConfig, FlowsError, load
 from console.services import ServiceError
 from console.services.executions import ExecutionsReader
 from console.tui.base import report_worker
-from console.tui.messages import AlarmsFiring, ConfigChanged, FlowsFileChanged, RunnerStatus
+from console.tui.messages import (
+    AlarmsFiring,
+    ConfigChanged,
+    FlowsFileChanged,
+    HealthAtStart,
+    RunnerStatus,
+)
 from console.tui.palette import FlowCommands
+from console.tui.reads import began
 from console.tui.runner_link import RunnerLink, RunnerUnavailable
 from console.tui.screens.flows import FlowsScreen
 from console.tui.screens.problems import ProblemsScreen
@@ -60,7 +72,7 @@ class ConsoleApp(App[None]):
         self.load_error: FlowsError | None = None
         self._file_stamp = self._stamp()
         self.firing: list[str] = []
-        self._alarms_checked = False
+        self._user_acted = False
         self.runner_text = ""
         try:
             self.config = load(self.flows_path)
@@ -121,7 +133,7 @@ class ConsoleApp(App[None]):
             self.notify(problem, severity="warning", timeout=10)
         self.call_after_refresh(self.connect_runner)
         self.set_interval(FILE_CHECK_S, self._check_flows_file)
-        self.call_after_refresh(self.check_alarms)
+        self.call_after_refresh(self.read_start_health)
         self.set_interval(5.0, self.check_alarms)
         if self.config.runner.store.startswith(("postgresql://", "postgres://")):
             self.set_interval(5.0, self.refresh_hosts)
@@ -176,6 +188,47 @@ class ConsoleApp(App[None]):
 
     # Alarms ----------------------------------------------------------------------------------
 
+    async def on_event(self, event: events.Event) -> None:
+        """Notes the user's first key or click: from then on the console changes screens only
+        when asked."""
+        if isinstance(event, (events.Key, events.MouseDown)) and not event.is_forwarded:
+            self._user_acted = True
+        await super().on_event(event)
+
+    @work(thread=True, exit_on_error=False, group="alarms")
+    def read_start_health(self) -> None:
+        """Every flow's health, read once the flows screen is painted: the first paint never
+        waits for it."""
+        from console.services.health import health_report
+
+        if self.config is not None:
+            read_at = began()
+            self.post_message(HealthAtStart(health_report(self.config, clock=self.clock),
+                                            read_at))
+
+    def on_health_at_start(self, message: HealthAtStart) -> None:
+        """The console lands on the health screen when a flow is not ok and the user is still
+        where the console opened; otherwise a toast says which flows are unhealthy."""
+        report = message.report
+        labels = [f"{flow.name}: {label}" for flow in report.flows for label in flow.firing]
+        if report.unhealthy and self._untouched():
+            from console.tui.screens.health import HealthScreen
+
+            self._show_firing(labels, toast=False)
+            self.push_screen(HealthScreen(report, message.read_at))
+            return
+        self._show_firing(labels, toast=True)
+        troubled = [f"{flow.name}: {flow.state}" for flow in report.flows
+                    if flow.state in ("failing", "stalled")]
+        if troubled:
+            self.notify("\n".join(troubled) + "\npress h on the flows screen for health",
+                        title="Unhealthy flows", severity="warning", timeout=10)
+
+    def _untouched(self) -> bool:
+        """No key pressed, no click, and the flows screen alone in view."""
+        return (not self._user_acted and len(self.screen_stack) == 1
+                and isinstance(self.screen, FlowsScreen))
+
     @work(thread=True, exit_on_error=False, group="alarms")
     def check_alarms(self) -> None:
         from console.services.health import firing_alarms
@@ -184,17 +237,14 @@ class ConsoleApp(App[None]):
             self.post_message(AlarmsFiring(firing_alarms(self.config)))
 
     def on_alarms_firing(self, message: AlarmsFiring) -> None:
-        """Firing alarms show in the header; a newly firing one also as a toast. The console
-        opens on the health screen when alarms fire as it starts."""
-        new = [label for label in message.labels if label not in self.firing]
-        self.firing = message.labels
-        self._show_status()
-        first, self._alarms_checked = not self._alarms_checked, True
-        if first and new and isinstance(self.screen, FlowsScreen):
-            from console.tui.screens.health import HealthScreen
+        self._show_firing(message.labels, toast=True)
 
-            self.push_screen(HealthScreen())
-        elif new:
+    def _show_firing(self, labels: list[str], *, toast: bool) -> None:
+        """Firing alarms show in the header; a newly firing one also as a toast."""
+        new = [label for label in labels if label not in self.firing]
+        self.firing = labels
+        self._show_status()
+        if new and toast:
             self.notify("\n".join(new) + "\npress h on the flows screen for health",
                         title="Alarm firing", severity="error", timeout=10)
 

@@ -18,6 +18,7 @@ if TYPE_CHECKING:
     from console.runner.dry_run import DryRun
     from console.services.executions import FlowActivity
     from console.services.flows import FlowSummary, SavePreview
+    from console.services.health import HealthReport
     from console.services.history import Version
     from console.services.oms_setup import StepRow
     from console.services.stock import StockPage
@@ -40,6 +41,16 @@ class AlarmsFiring(Message):
     def __init__(self, labels: list[str]) -> None:
         super().__init__()
         self.labels = labels
+
+
+class HealthAtStart(Message):
+    """The first health report, read by a worker as the console starts: it decides whether the
+    console lands on the health screen."""
+
+    def __init__(self, report: HealthReport, read_at: int) -> None:
+        super().__init__()
+        self.report = report
+        self.read_at = read_at
 
 
 class ConfigChanged(Message):

@@ -97,10 +97,13 @@ class HealthScreen(ConsoleScreen[None]):
     """Below this many lines the chart takes one line and the failures list gains two."""
     PROBLEM_COLUMNS = ("Started (UTC)", "Flow", "Status", "Rows", "Failed", "Error")
 
-    def __init__(self) -> None:
+    def __init__(self, report: HealthReport | None = None, read_at: int = 0) -> None:
+        """``report``: one already read (the console's start-up read), shown without waiting
+        for this screen's own first read."""
         super().__init__()
         self.report: HealthReport | None = None
         self.latest = Latest()
+        self._first = (report, read_at)
 
     def compose(self) -> ComposeResult:
         yield Header()
@@ -122,6 +125,9 @@ class HealthScreen(ConsoleScreen[None]):
         problems = self.query_one("#problems", DataTable)
         problems.add_columns(*self.PROBLEM_COLUMNS)
         self.set_class(self.size.height < self.SHORT, "-short")
+        report, read_at = self._first
+        if report is not None:
+            self.on_health_loaded(HealthLoaded(report, read_at))
         self.load()
         self.set_interval(2.0, self.load)
 
