@@ -10,7 +10,7 @@ import pytest
 from console.commands.init import demo_flows_text
 from console.tui.app import ConsoleApp
 from console.tui.settings import Settings
-from tests.console_pilot import settle
+from tests.console_pilot import settle, until
 
 NOW = datetime(2026, 11, 24, 9, 0, tzinfo=UTC)
 
@@ -106,9 +106,9 @@ def test_executions_list(snap_compare: object, app: ConsoleApp, size: tuple[int,
     fixed_execution(app)
 
     async def open_executions(pilot: object) -> None:
-        await settle(pilot)
-        # the stock flow's last run is partial, so the console opens on the health screen
-        assert type(pilot.app.screen).__name__ == "HealthScreen"  # type: ignore[attr-defined]
+        # the stock flow's last run is partial, so the console lands on the health screen
+        await until(pilot, lambda: type(pilot.app.screen).__name__  # type: ignore[attr-defined]
+                    == "HealthScreen")
         await pilot.press("escape")  # type: ignore[attr-defined]
         await settle(pilot)
         await pilot.press("l")  # type: ignore[attr-defined]

@@ -149,6 +149,10 @@ async def test_the_flows_table_and_the_execution_view_show_the_reason(flows_file
     store.finish(execution.id, "partial", error=reason)
     app = ConsoleApp(flows_file, start_runner=False, settings=Settings())
     async with app.run_test(size=(80, 24)) as pilot:
+        # a partial last run makes the flow unhealthy: the console lands on the health screen
+        await until(pilot, lambda: type(app.screen).__name__ == "HealthScreen")
+        await pilot.press("escape")
+        await until(pilot, lambda: type(app.screen).__name__ == "FlowsScreen")
         note = app.screen.query_one("#reason", Static)
         # the flows' activity is read from the store in a worker
         await until(pilot, lambda: str(note.render()) == f"◐ Stock Flow: {reason}")
