@@ -66,7 +66,6 @@ CREATE TABLE IF NOT EXISTS payload (id TEXT PRIMARY KEY, flow_id TEXT NOT NULL, 
 CREATE TABLE IF NOT EXISTS newest_accepted (flow_id TEXT NOT NULL, key TEXT NOT NULL,
     accepted_seq INTEGER NOT NULL, execution_id TEXT NOT NULL, PRIMARY KEY (flow_id, key))
     WITHOUT ROWID;
-CREATE TABLE IF NOT EXISTS newest_claim (flow_id TEXT PRIMARY KEY, accepted_seq INTEGER NOT NULL);
 CREATE TABLE IF NOT EXISTS oms_setup (step TEXT PRIMARY KEY, status TEXT NOT NULL,
     notes TEXT NOT NULL DEFAULT '', detail TEXT NOT NULL DEFAULT '', updated_at TEXT NOT NULL);
 CREATE TABLE IF NOT EXISTS input_sample (execution_id TEXT PRIMARY KEY, flow_id TEXT NOT NULL,
@@ -532,49 +531,32 @@ class SQLiteStore(HealthQueries):
                      keys: Iterable[str]) -> dict[str, str]:
         """Record ``accepted_seq`` as the newest write of each key, atomically, except for keys
         a later-accepted execution already wrote: those come back, with that execution's id,
-        and must not be sent."""
-        wanted = list(dict.fromkeys(keys))
-        newer: dict[str, str] = {}
-        with self._writes:
-            conn = self._immediate()
-            try:
-                highest = self._highest_claim(conn, flow_id)
-                if highest is not None and highest > accepted_seq:
-                    newer = dict(conn.execute(
-                        "SELECT key, execution_id FROM newest_accepted WHERE flow_id = ? AND"
-                        " accepted_seq > ? AND key IN (SELECT value FROM json_each(?))",
-                        (flow_id, accepted_seq, json.dumps(wanted))))
-                # one statement for the batch: the GIL is let go once, not once per key
-                conn.execute(
-                    "INSERT INTO newest_accepted SELECT ?1, value, ?2, ?3 FROM json_each(?4)"
-                    " WHERE true ON CONFLICT (flow_id, key) DO UPDATE SET accepted_seq ="
-                    " excluded.accepted_seq, execution_id = excluded.execution_id WHERE"
-                    " excluded.accepted_seq >= newest_accepted.accepted_seq",
-                    (flow_id, accepted_seq, execution_id,
-                     json.dumps([key for key in wanted if key not in newer] if newer
-                                else wanted)))
-                conn.execute("INSERT INTO newest_claim VALUES (?, ?) ON CONFLICT (flow_id) DO"
-                             " UPDATE SET accepted_seq = MAX(accepted_seq,"
-                             " excluded.accepted_seq)", (flow_id, max(highest or 0, accepted_seq)))
-                conn.execute("COMMIT")
-            except BaseException:
-                conn.execute("ROLLBACK")
-                raise
-        return newer
+        and must not be sent.
 
-    @staticmethod
-    def _highest_claim(conn: sqlite3.Connection, flow_id: str) -> int | None:
-        """The highest acceptance sequence any claim of the flow recorded. Kept in one row
-        per flow by every claim, so the usual batch (of the flow's newest execution) skips
-        looking its keys up; a store without that row (made by an earlier version, or just
-        copied into) finds it once from the keys themselves."""
-        kept = conn.execute("SELECT accepted_seq FROM newest_claim WHERE flow_id = ?",
-                            (flow_id,)).fetchone()
-        if kept is not None:
-            return int(kept[0])
-        found = conn.execute("SELECT MAX(accepted_seq) FROM newest_accepted WHERE flow_id = ?",
-                             (flow_id,)).fetchone()[0]
-        return None if found is None else int(found)
+        One upsert does it: it writes a key unless the key's recorded sequence is higher, so
+        when it changed every key (the usual batch, of the flow's newest execution) nothing
+        else is asked. Each statement lets go of the GIL and may wait a switch interval to
+        have it back while the runner's other steps work, so the usual claim is one statement,
+        not a transaction of five. Keys it left alone are looked up afterwards: a recorded
+        sequence only ever grows, so they still belong to a later execution."""
+        wanted = list(dict.fromkeys(keys))
+        if not wanted:
+            return {}
+        encoded = json.dumps(wanted)
+        with self._writes:
+            conn = self._conn()
+            changed = conn.execute(
+                "INSERT INTO newest_accepted SELECT ?1, value, ?2, ?3 FROM json_each(?4)"
+                " WHERE true ON CONFLICT (flow_id, key) DO UPDATE SET accepted_seq ="
+                " excluded.accepted_seq, execution_id = excluded.execution_id WHERE"
+                " excluded.accepted_seq >= newest_accepted.accepted_seq",
+                (flow_id, accepted_seq, execution_id, encoded)).rowcount
+            if changed == len(wanted):
+                return {}
+            return dict(conn.execute(
+                "SELECT key, execution_id FROM newest_accepted WHERE flow_id = ? AND"
+                " accepted_seq > ? AND key IN (SELECT value FROM json_each(?))",
+                (flow_id, accepted_seq, encoded)))
 
     def mark_interrupted(self, execution_ids: Iterable[str] | None = None,
                          reason: str = "the runner stopped during this run") -> list[Execution]:

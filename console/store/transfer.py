@@ -200,10 +200,7 @@ class _Side:
         return copied
 
     def finish(self) -> None:
-        """After explicit ids went in, the id generator starts past them; the SQLite store's
-        highest claim per flow is found again from the write-order keys just copied."""
-        if not self.postgres:
-            self.conn().execute("DELETE FROM newest_claim")
+        """After explicit ids went in, the id generator starts past them."""
         if self.postgres:
             self.conn().execute("SELECT setval(pg_get_serial_sequence('alarm_event', 'id'),"
                                 " GREATEST(MAX(id), 1)) FROM alarm_event")
