@@ -238,7 +238,9 @@ def _extreme(args: list[Any], larger: bool) -> Any:
     for number in doubles:
         top_double = _double_extreme(top_double, number, larger)
     double_long = _java_whole(top_double, 64)
-    beats = (lambda a, b: a >= b) if larger else (lambda a, b: a <= b)
+    def beats(a: int, b: int) -> bool:
+        return a >= b if larger else a <= b
+
     if beats(top_int, double_long) and beats(top_int, top_long):
         return top_int
     return top_long if beats(top_long, double_long) else top_double
