@@ -23,6 +23,7 @@ from urllib.parse import urlsplit, urlunsplit
 
 import psycopg
 
+from console.store.execution_sql import RECORD, ExecutionSQL
 from console.store.log_batches import COLUMNS as BATCH_COLUMNS
 from console.store.log_batches import (
     Expander,
@@ -58,7 +59,6 @@ _EXECUTION = ("id, flow_id, trigger, params, triggered_by, status, total, succee
               " started_at, finished_at, error, attributes, payload_id, retry_of, expected,"
               " records_read, skipped, accepted_seq")
 _ROW_LOG = "id, execution_id, seq, level, key, message, payload, created_at"
-_RECORD = "execution_id, first_seq, level, created_at, numbers, keys, body, sent"
 _INSERT_EXECUTION = ("INSERT INTO execution (id, flow_id, trigger, params, triggered_by, status,"
                      " started_at, payload_id, retry_of, accepted_seq) VALUES (%s, %s, %s, %s,"
                      " %s, %s, %s, %s, %s, %s)")
@@ -79,8 +79,10 @@ def redacted(url: str) -> str:
     return urlunsplit(parts._replace(netloc=parts.netloc.rpartition("@")[2]))
 
 
-class PostgresStore(HealthQueries):
+class PostgresStore(ExecutionSQL, HealthQueries):
     """The store in a PostgreSQL database; the schema is created or upgraded on open."""
+
+    _MARK = "%s"
 
     def __init__(self, url: str) -> None:
         self.url = url
@@ -153,24 +155,6 @@ class PostgresStore(HealthQueries):
         found = self.execution(execution_id)
         assert found is not None
         return found
-
-    def progress(self, execution_id: str, total: int, succeeded: int, failed: int,
-                 records_read: int = 0, skipped: int = 0) -> None:
-        self._conn().execute(
-            "UPDATE execution SET total = %s, succeeded = %s, failed = %s, records_read = %s,"
-            " skipped = %s WHERE id = %s",
-            (total, succeeded, failed, records_read, skipped, execution_id))
-
-    def expect(self, execution_id: str, expected: int) -> None:
-        self._conn().execute("UPDATE execution SET expected = %s WHERE id = %s",
-                             (expected, execution_id))
-
-    def finish(self, execution_id: str, status: str, *, error: str | None = None,
-               attributes: dict[str, str] | None = None) -> None:
-        self._conn().execute(
-            "UPDATE execution SET status = %s, finished_at = %s, error = %s, attributes = %s"
-            " WHERE id = %s AND status = %s",
-            (status, stamp(), error, json.dumps(attributes or {}), execution_id, ACTIVE))
 
     def execution(self, execution_id: str) -> Execution | None:
         row = self._one(f"SELECT {_EXECUTION} FROM execution WHERE id = %s", (execution_id,))
@@ -280,20 +264,6 @@ class PostgresStore(HealthQueries):
                                    self._records(execution_id, low, high, level), low, high,
                                    level)
 
-    def _records(self, execution_id: str, low: int, high: int,
-                 level: str | None) -> list[Record]:
-        """The compact records holding positions ``low < position <= high`` of the view."""
-        first, last, only = ("first_seq", "last_seq", "") if level is None else \
-            ("first_level_seq", "last_level_seq", " AND level = %s")
-        args: list[Any] = [execution_id, *([level] if level else [])]
-        before = self._one(f"SELECT {first}, {last} FROM row_batch WHERE execution_id = %s"
-                           f"{only} AND {first} <= %s ORDER BY {first} DESC LIMIT 1",
-                           [*args, low])
-        start = before[0] - 1 if before is not None and before[1] > low else low
-        return [Record(*r) for r in self._conn().execute(
-            f"SELECT {_RECORD} FROM row_batch WHERE execution_id = %s{only} AND {first} > %s"
-            f" AND {first} <= %s ORDER BY {first}", [*args, start, high])]
-
     def _rows_by_seq(self, execution_id: str, seqs: array[int]) -> list[RowLog]:
         """The rows numbered ``seqs`` (in order; negative: a row of a compact record)."""
         plain = [seq for seq in seqs if seq > 0]
@@ -308,7 +278,7 @@ class PostgresStore(HealthQueries):
                                  (execution_id, compact[-1], compact[0])).fetchall()
             holding = holders(spans, compact)
             records = [Record(*r) for r in conn.execute(
-                f"SELECT {_RECORD} FROM row_batch WHERE execution_id = %s AND first_seq ="
+                f"SELECT {RECORD} FROM row_batch WHERE execution_id = %s AND first_seq ="
                 " ANY(%s::bigint[])", (execution_id, holding))]
             rows.extend(self._expand.pick(records, compact))
         rows.sort(key=lambda r: r.seq)
@@ -341,21 +311,6 @@ class PostgresStore(HealthQueries):
         seqs = in_order(found)
         self._search = (key, seqs)
         return seqs
-
-    def iter_logs(self, execution_id: str, *, level: str | None = None,
-                  search: str | None = None, batch: int = 5000) -> Iterator[RowLog]:
-        if search:
-            seqs = self._search_seqs(execution_id, level, search)
-            for start in range(0, len(seqs), batch):
-                yield from self._rows_by_seq(execution_id, seqs[start:start + batch])
-            return
-        after = 0
-        while True:
-            page = self.logs(execution_id, offset=after, limit=batch, level=level)
-            if not page:
-                return
-            yield from page
-            after += len(page)
 
     # --- Flow state, payloads, samples, pruning ------------------------------------------
 

@@ -14,11 +14,12 @@ import sqlite3
 import threading
 import uuid
 from array import array
-from collections.abc import Iterable, Iterator
+from collections.abc import Iterable
 from datetime import datetime, timedelta
 from pathlib import Path
 from typing import Any
 
+from console.store.execution_sql import RECORD, ExecutionSQL
 from console.store.log_batches import COLUMNS as BATCH_COLUMNS
 from console.store.log_batches import (
     Expander,
@@ -90,7 +91,6 @@ CREATE INDEX IF NOT EXISTS row_log_worth_reading ON row_log (execution_id, seq, 
     WHERE {_WORTH_READING};
 """
 _payload_text = compact_json()
-_RECORD = "execution_id, first_seq, level, created_at, numbers, keys, body, sent"
 _write_locks: dict[tuple[str, str], threading.Lock] = {}
 _write_locks_guard = threading.Lock()
 
@@ -123,7 +123,7 @@ def _execution(row: sqlite3.Row) -> Execution:
                      row["expected"], row["records_read"], row["skipped"], row["accepted_seq"])
 
 
-class SQLiteStore(HealthQueries):
+class SQLiteStore(ExecutionSQL, HealthQueries):
     """The store in one SQLite file (created with its folder if missing)."""
 
     def __init__(self, path: Path | str) -> None:
@@ -186,26 +186,6 @@ class SQLiteStore(HealthQueries):
                accepted_seq: int | None = None) -> Execution:
         return self.admit(flow_id, trigger, params, triggered_by, payload_id=payload_id,
                           retry_of=retry_of, accepted_seq=accepted_seq)
-
-    def progress(self, execution_id: str, total: int, succeeded: int, failed: int,
-                 records_read: int = 0, skipped: int = 0) -> None:
-        self._conn().execute(
-            "UPDATE execution SET total = ?, succeeded = ?, failed = ?, records_read = ?,"
-            " skipped = ? WHERE id = ?",
-            (total, succeeded, failed, records_read, skipped, execution_id))
-
-    def expect(self, execution_id: str, expected: int) -> None:
-        self._conn().execute("UPDATE execution SET expected = ? WHERE id = ?",
-                             (expected, execution_id))
-
-    def finish(self, execution_id: str, status: str, *, error: str | None = None,
-               attributes: dict[str, str] | None = None) -> None:
-        """End a processing execution; one already ended (say, interrupted by a stopping runner
-        while its thread was still busy) keeps the status it has."""
-        self._conn().execute(
-            "UPDATE execution SET status = ?, finished_at = ?, error = ?, attributes = ? WHERE id = ?"
-            " AND status = ?",
-            (status, stamp(), error, json.dumps(attributes or {}), execution_id, ACTIVE))
 
     def add_logs(self, execution_id: str,
                  entries: Iterable[tuple[str, str | None, str, Any]]) -> None:
@@ -333,22 +313,6 @@ class SQLiteStore(HealthQueries):
                                    self._records(execution_id, low, high, level), low, high,
                                    level)
 
-    def _records(self, execution_id: str, low: int, high: int,
-                 level: str | None) -> list[Record]:
-        """The compact records holding positions ``low < position <= high`` of the view:
-        those starting in the range, and the one before it if it reaches into it."""
-        first, last, only = ("first_seq", "last_seq", "") if level is None else \
-            ("first_level_seq", "last_level_seq", " AND level = ?")
-        args: list[Any] = [execution_id, *([level] if level else [])]
-        conn = self._conn()
-        before = conn.execute(f"SELECT {first}, {last} FROM row_batch WHERE execution_id = ?"
-                              f"{only} AND {first} <= ? ORDER BY {first} DESC LIMIT 1",
-                              [*args, low]).fetchone()
-        start = before[0] - 1 if before is not None and before[1] > low else low
-        return [Record(*r) for r in conn.execute(
-            f"SELECT {_RECORD} FROM row_batch WHERE execution_id = ?{only} AND {first} > ? AND"
-            f" {first} <= ? ORDER BY {first}", [*args, start, high])]
-
     def _rows_by_seq(self, execution_id: str, seqs: array[int]) -> list[RowLog]:
         """The rows numbered ``seqs`` (in order; negative: a row of a compact record)."""
         plain = [seq for seq in seqs if seq > 0]
@@ -364,7 +328,7 @@ class SQLiteStore(HealthQueries):
                                  (execution_id, compact[-1], compact[0])).fetchall()
             holding = holders(spans, compact)
             records = [Record(*r) for r in conn.execute(
-                f"SELECT {_RECORD} FROM row_batch WHERE execution_id = ? AND first_seq IN"
+                f"SELECT {RECORD} FROM row_batch WHERE execution_id = ? AND first_seq IN"
                 f" ({','.join('?' * len(holding))})", [execution_id, *holding])]
             rows.extend(self._expand.pick(records, compact))
         rows.sort(key=lambda r: r.seq)
@@ -396,24 +360,6 @@ class SQLiteStore(HealthQueries):
         return self._conn().execute("SELECT 1 FROM row_log WHERE execution_id = ? AND level = ?"
                                     " AND level_seq IS NULL LIMIT 1", (execution_id, level)
                                     ).fetchone() is None
-
-    def iter_logs(self, execution_id: str, *, level: str | None = None,
-                  search: str | None = None, batch: int = 5000) -> Iterator[RowLog]:
-        """Every matching row in order, read a window of positions at a time (no OFFSET
-        scans), for exports and ``console logs`` of executions with millions of rows: memory
-        stays flat."""
-        if search:
-            seqs = self._search_seqs(execution_id, level, search)
-            for start in range(0, len(seqs), batch):
-                yield from self._rows_by_seq(execution_id, seqs[start:start + batch])
-            return
-        after = 0
-        while True:
-            page = self.logs(execution_id, offset=after, limit=batch, level=level)
-            if not page:
-                return
-            yield from page
-            after += len(page)
 
     def last_request(self, flow_id: str) -> datetime | None:
         row = self._conn().execute("SELECT last_request FROM flow_state WHERE flow_id = ?",
