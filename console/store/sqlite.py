@@ -19,13 +19,10 @@ from datetime import datetime, timedelta
 from pathlib import Path
 from typing import Any
 
-from console.store.execution_sql import RECORD, ExecutionSQL
+from console.store.execution_sql import ExecutionSQL
 from console.store.log_batches import COLUMNS as BATCH_COLUMNS
 from console.store.log_batches import (
     Expander,
-    Record,
-    holders,
-    in_order,
     key_range,
     matches,
     needle,
@@ -38,7 +35,6 @@ from console.store.records import (
     SAMPLE_RECORDS,
     AdmissionRefused,
     Execution,
-    RowLog,
     compact_json,
     now,
     stamp,
@@ -93,11 +89,6 @@ CREATE INDEX IF NOT EXISTS row_log_worth_reading ON row_log (execution_id, seq, 
 _payload_text = compact_json()
 _write_locks: dict[tuple[str, str], threading.Lock] = {}
 _write_locks_guard = threading.Lock()
-
-
-def _row_log(r: sqlite3.Row) -> RowLog:
-    return RowLog(r["id"], r["execution_id"], r["seq"], r["level"], r["key"], r["message"],
-                  r["payload"], r["created_at"])
 
 
 def _search_query(execution_id: str, level: str | None, search: str) -> tuple[str, list[Any]]:
@@ -286,61 +277,7 @@ class SQLiteStore(ExecutionSQL, HealthQueries):
                                             ).fetchone()[0])
         return last or 0
 
-    def logs(self, execution_id: str, *, offset: int = 0, limit: int = 100,
-             level: str | None = None, search: str | None = None) -> list[RowLog]:
-        """Rows ``offset`` to ``offset + limit`` of the view, in seq order.
-
-        Without a search, positions are keys (``seq`` or ``level_seq``), so the last page of
-        a million rows costs what the first does.
-        """
-        conn = self._conn()
-        low, high = offset, offset + limit
-        if search:
-            return self._rows_by_seq(execution_id,
-                                     self._search_seqs(execution_id, level, search)[low:high])
-        if level is None:
-            full = conn.execute("SELECT * FROM row_log WHERE execution_id = ? AND seq > ? AND"
-                                " seq <= ? ORDER BY seq", (execution_id, low, high))
-        elif self._level_keyed(execution_id, level):
-            full = conn.execute("SELECT * FROM row_log WHERE execution_id = ? AND level = ? AND"
-                                " level_seq > ? AND level_seq <= ? ORDER BY level_seq",
-                                (execution_id, level, low, high))
-        else:
-            return [_row_log(r) for r in conn.execute(
-                "SELECT * FROM row_log WHERE execution_id = ? AND level = ? ORDER BY seq LIMIT ?"
-                " OFFSET ?", (execution_id, level, limit, offset))]
-        return self._expand.window(map(_row_log, full),
-                                   self._records(execution_id, low, high, level), low, high,
-                                   level)
-
-    def _rows_by_seq(self, execution_id: str, seqs: array[int]) -> list[RowLog]:
-        """The rows numbered ``seqs`` (in order; negative: a row of a compact record)."""
-        plain = [seq for seq in seqs if seq > 0]
-        compact = [-seq for seq in seqs if seq < 0]
-        conn = self._conn()
-        rows = [_row_log(r) for r in conn.execute(
-            f"SELECT * FROM row_log WHERE execution_id = ? AND seq IN"
-            f" ({','.join('?' * len(plain))})",
-            [execution_id, *plain])] if plain else []
-        if compact:
-            spans = conn.execute("SELECT first_seq, last_seq FROM row_batch WHERE execution_id ="
-                                 " ? AND first_seq <= ? AND last_seq >= ?",
-                                 (execution_id, compact[-1], compact[0])).fetchall()
-            holding = holders(spans, compact)
-            records = [Record(*r) for r in conn.execute(
-                f"SELECT {RECORD} FROM row_batch WHERE execution_id = ? AND first_seq IN"
-                f" ({','.join('?' * len(holding))})", [execution_id, *holding])]
-            rows.extend(self._expand.pick(records, compact))
-        rows.sort(key=lambda r: r.seq)
-        return rows
-
-    def _search_seqs(self, execution_id: str, level: str | None, search: str) -> array[int]:
-        """The seqs of a search's rows in order, found once and kept while the execution
-        has no new rows: the count and every page of the results read from this list."""
-        key = (execution_id, level, search, self._last(execution_id, None))
-        kept = self._search
-        if kept is not None and kept[0] == key:
-            return kept[1]
+    def _search_found(self, execution_id: str, level: str | None, search: str) -> list[int]:
         sql, args = _search_query(execution_id, level, search)
         conn = self._conn()
         found = [row[0] for row in conn.execute(sql, args)]
@@ -351,9 +288,7 @@ class SQLiteStore(ExecutionSQL, HealthQueries):
                 [execution_id, *([level] if level else []), *key_range(search),
                  needle(search)]):
             found.extend(matches(numbers, keys, search))
-        seqs = in_order(found)
-        self._search = (key, seqs)
-        return seqs
+        return found
 
     def _level_keyed(self, execution_id: str, level: str) -> bool:
         """Whether every row of this level has its level seq (stores from before it had none)."""
