@@ -403,3 +403,23 @@ def test_a_write_inside_a_value_taken_from_the_input_leaves_the_input_alone() ->
 def test_a_row_key_mapped_to_null_writes_nothing() -> None:
     assert shift({"*": {"c": None}}, [{"c": 1}]) is None
     assert shift({"*": {"c": None, "d": "[&1].d"}}, [{"c": 1}, {"d": 2}]) == [None, {"d": 2}]
+
+
+@pytest.mark.parametrize(("values", "largest", "smallest"), [
+    ([1, 2, 6], 6, 1),
+    ([1, 1.5], 1, 1),  # Jolt compares the Integer with the Double's longValue, Integer first
+    ([2.0, 2], 2, 2),
+    ([0.5, 1], 1, 0.5),
+    (["3", "4.5", 4], 4, 3),
+    ([-5.0], -5.0, -5.0),
+    ([-3e9], -2147483648, -3e9),  # no Integer given: its starting value still wins the max
+    ([5000000000, 7], 5000000000, 7),
+    (["a", None, True], None, None),
+])
+def test_max_and_min_choose_among_integers_longs_and_doubles_as_jolt_does(
+        values: list[object], largest: object, smallest: object) -> None:
+    spec = {"max": "=max(@(1,v))", "min": "=min(@(1,v))"}
+    out = transform([{"operation": "modify-overwrite-beta", "spec": spec}], {"v": values})
+    assert (out.get("max"), out.get("min")) == (largest, smallest)
+    for key, expected in (("max", largest), ("min", smallest)):
+        assert type(out.get(key)) is type(expected)

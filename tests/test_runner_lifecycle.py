@@ -7,8 +7,10 @@ import signal
 import subprocess
 import sys
 import time
+from collections.abc import Iterator
+from contextlib import contextmanager
 from pathlib import Path
-from typing import Any
+from typing import Any, NamedTuple
 
 import httpx
 
@@ -40,6 +42,15 @@ def answers(address: str) -> bool:
 def serve(path: Path) -> subprocess.Popen[str]:
     return subprocess.Popen([sys.executable, "-m", "console.cli", "--flows", str(path), "serve"],
                             env=ENV, stdout=subprocess.PIPE, stderr=subprocess.PIPE, text=True)
+
+
+class Busy(NamedTuple):
+    """A ``console serve`` process busy with one execution."""
+
+    process: subprocess.Popen[str]
+    store: ExecutionStore
+    execution_id: str
+    address: str
 
 
 def same_store_elsewhere(demo_flows: Any, folder: Path, store: Path) -> Path:
@@ -134,25 +145,33 @@ def test_sigterm_stops_serve_at_a_page_boundary_and_the_rest_runs_at_the_next_st
     assert second.returncode == 0
 
 
-def test_sigterm_does_not_wait_for_a_script_that_runs_on(demo_flows: Any, tmp_path: Path) -> None:
+@contextmanager
+def serving_a_script_that_runs_on(demo_flows: Any, tmp_path: Path) -> Iterator[Busy]:
+    """``console serve`` with the stock flow triggered and its script asleep on the rows it
+    read; killed on the way out if it still runs."""
     path = demo_flows(tmp_path, replace={
         '    return [row for row in data if row["qty"] >= 0]':
         '    import time\n    time.sleep(120)\n    return data'})
     config = load(path)
     store = ExecutionStore(config.store_path())
-    first = serve(path)
+    process = serve(path)
     try:
         wait_for(lambda: answers(config.runner.listen))
         started = httpx.post(f"http://{config.runner.listen}/flows/stock/trigger",
                              headers=TOKEN).json()["execution_id"]
         wait_for(lambda: store.count_logs(started, search="read page") > 0)
-        first.send_signal(signal.SIGTERM)
-        first.communicate(timeout=15)
+        yield Busy(process, store, started, config.runner.listen)
     finally:
-        if first.poll() is None:
-            first.kill()
-    assert first.returncode == 0
-    assert store.execution(started).status == "interrupted"
+        if process.poll() is None:
+            process.kill()
+
+
+def test_sigterm_does_not_wait_for_a_script_that_runs_on(demo_flows: Any, tmp_path: Path) -> None:
+    with serving_a_script_that_runs_on(demo_flows, tmp_path) as busy:
+        busy.process.send_signal(signal.SIGTERM)
+        busy.process.communicate(timeout=15)
+    assert busy.process.returncode == 0
+    assert busy.store.execution(busy.execution_id).status == "interrupted"
 
 
 def test_a_tick_that_fails_is_one_warning_and_the_runner_ticks_on(
@@ -196,25 +215,12 @@ def test_a_tick_that_fails_is_one_warning_and_the_runner_ticks_on(
 
 
 def test_a_second_signal_stops_at_once_and_says_so(demo_flows: Any, tmp_path: Path) -> None:
-    path = demo_flows(tmp_path, replace={
-        '    return [row for row in data if row["qty"] >= 0]':
-        '    import time\n    time.sleep(120)\n    return data'})
-    config = load(path)
-    store = ExecutionStore(config.store_path())
-    first = serve(path)
-    try:
-        wait_for(lambda: answers(config.runner.listen))
-        started = httpx.post(f"http://{config.runner.listen}/flows/stock/trigger",
-                             headers=TOKEN).json()["execution_id"]
-        wait_for(lambda: store.count_logs(started, search="read page") > 0)
-        first.send_signal(signal.SIGTERM)
-        wait_for(lambda: not answers(config.runner.listen))  # it is stopping, waiting on
-        first.send_signal(signal.SIGTERM)
-        _, err = first.communicate(timeout=15)
-    finally:
-        if first.poll() is None:
-            first.kill()
-    assert first.returncode == 1
+    with serving_a_script_that_runs_on(demo_flows, tmp_path) as busy:
+        busy.process.send_signal(signal.SIGTERM)
+        wait_for(lambda: not answers(busy.address))  # it is stopping, waiting on
+        busy.process.send_signal(signal.SIGTERM)
+        _, err = busy.process.communicate(timeout=15)
+    assert busy.process.returncode == 1
     assert "a second signal: stopping now" in err and "Traceback" not in err
 
 

@@ -65,8 +65,8 @@ def test_the_newest_accepted_value_wins_across_hosts(open_stores: Any) -> None:
 
 def test_a_store_copied_into_still_sees_the_newer_writers_it_received(open_stores: Any,
                                                                        tmp_path: Any) -> None:
-    """The SQLite store remembers each flow's highest claim so the flow's newest execution
-    skips the lookup; claims that arrive by a copy must not hide behind that memory."""
+    """Claims that arrive by a copy count like those made in the store: a newer writer copied
+    in keeps its keys against an older execution claiming them afterwards."""
     from console.store import open_store
     from console.store.transfer import transfer
 

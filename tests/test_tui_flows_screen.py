@@ -71,3 +71,27 @@ def test_last_run_shows_its_mark_and_start_in_the_flows_time_zone() -> None:
     assert last_run(stock, activity("success", "2026-11-24T22:30:00+00:00", 2)) == "▶ 2 running"
     assert last_run(stock, FlowActivity(None, 0)) == "-"
     assert last_run(stock, None) == "…"
+
+
+async def test_the_details_show_a_run_that_ends_while_its_flow_is_highlighted(
+        tmp_path: Path) -> None:
+    """The details beside the table listed the highlighted flow's runs only when the cursor
+    moved: a run triggered from there and watched to its end still read "no runs yet"."""
+    from console.store.sqlite import ExecutionStore
+    from console.tui.screens.flows import FlowsScreen
+    from tests.console_pilot import until
+
+    app = ConsoleApp(demo_file(tmp_path), start_runner=False)
+    async with app.run_test(size=(120, 40)) as pilot:
+        def details() -> str:
+            return str(app.screen.query_one("#details", Static).render())
+
+        await until(pilot, lambda: "no runs yet" in details())
+        assert isinstance(app.screen, FlowsScreen) and app.config is not None
+        store = ExecutionStore(app.config.store_path())
+        execution = store.create("stock", "manual", {}, "ops")
+        store.progress(execution.id, 5, 4, 1, records_read=5)
+        store.finish(execution.id, "partial")
+        app.screen.refresh_summary()  # what the screen's timer does every two seconds
+        await until(pilot, lambda: "recent runs:" in details())
+        assert " 4/5" in details()

@@ -103,28 +103,27 @@ class Mapping:
             raise MappingSpecError("the spec nests too deeply", f"{where}.spec", index) from None
 
     def apply(self, data: Any, context: dict[str, Any] | None = None) -> Any:
-        run = self._run
-        if run is not None:
-            try:
-                result = run(data, context)
-            except Exception:  # noqa: BLE001 - the interpreter gives the real result or error
-                result = FALLBACK
-            if result is not FALLBACK:
-                return result
-        return self.interpret(data, context)
+        result = self._generated(data, context)
+        return self.interpret(data, context) if result is FALLBACK else result
 
     def apply_traced(self, data: Any, context: dict[str, Any] | None = None) -> tuple[Any, bool]:
         """``apply``, and whether the generated code made the result: ``False`` when the chain
         runs interpreted, or this input's shape sent the page to the interpreter."""
+        result = self._generated(data, context)
+        if result is FALLBACK:
+            return self.interpret(data, context), False
+        return result, True
+
+    def _generated(self, data: Any, context: dict[str, Any] | None) -> Any:
+        """The generated code's result, or ``FALLBACK`` when the chain has none or this input
+        sends it to the interpreter."""
         run = self._run
-        if run is not None:
-            try:
-                result = run(data, context)
-            except Exception:  # noqa: BLE001 - the interpreter gives the real result or error
-                result = FALLBACK
-            if result is not FALLBACK:
-                return result, True
-        return self.interpret(data, context), False
+        if run is None:
+            return FALLBACK
+        try:
+            return run(data, context)
+        except Exception:  # noqa: BLE001 - the interpreter gives the real result or error
+            return FALLBACK
 
     def interpret(self, data: Any, context: dict[str, Any] | None = None) -> Any:
         """The reference: every step walked by the interpreter, on a copy when steps edit."""

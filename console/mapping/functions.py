@@ -8,6 +8,7 @@ from __future__ import annotations
 
 import math
 import re
+import sys
 from collections.abc import Callable
 from decimal import ROUND_HALF_UP, Decimal
 from typing import Any
@@ -202,14 +203,55 @@ def _numbers(args: list[Any]) -> list[int | float]:
     return [n for n in (_number(v) for v in _values(args)) if n is not None]
 
 
+def _double_extreme(a: float, b: float, larger: bool) -> float:
+    """``Math.max``/``Math.min`` on doubles: NaN wins, and +0.0 is above -0.0."""
+    if a != a or b != b:
+        return math.nan
+    if a == b == 0:
+        return a if (math.copysign(1, a) > 0) == larger else b
+    return (a if a >= b else b) if larger else (a if a <= b else b)
+
+
+def _extreme(args: list[Any], larger: bool) -> Any:
+    """Jolt's ``max``/``min``: the extreme of the Integers, of the Longs and of the Doubles
+    (strings read as ``toNumber`` reads them), then one of the three chosen by comparing their
+    ``longValue``s, Integer first: so ``max(1, 1.5)`` is 1, as the Integrator gives."""
+    ints: list[int] = []
+    longs: list[int] = []
+    doubles: list[float] = []
+    for value in _values(args):
+        number = _number(value) if isinstance(value, str) else value
+        if isinstance(number, bool) or not isinstance(number, int | float):
+            continue
+        if isinstance(number, float):
+            doubles.append(number)
+        elif -(1 << 31) <= number < 1 << 31:  # Jackson's Integer, or parseInt's
+            ints.append(number)
+        elif -_LONG <= number < _LONG:  # a Long; a BigInteger is none of the three: skipped
+            longs.append(number)
+    if not (ints or longs or doubles):
+        return ABSENT
+    pick = max if larger else min
+    top_int = pick(ints, default=-(1 << 31) if larger else (1 << 31) - 1)
+    top_long = pick(longs, default=-_LONG if larger else _LONG - 1)
+    top_double = -sys.float_info.max if larger else sys.float_info.max
+    for number in doubles:
+        top_double = _double_extreme(top_double, number, larger)
+    double_long = _java_whole(top_double, 64)
+    def beats(a: int, b: int) -> bool:
+        return a >= b if larger else a <= b
+
+    if beats(top_int, double_long) and beats(top_int, top_long):
+        return top_int
+    return top_long if beats(top_long, double_long) else top_double
+
+
 def minimum(args: list[Any]) -> Any:
-    numbers = _numbers(args)
-    return min(numbers) if numbers else ABSENT
+    return _extreme(args, larger=False)
 
 
 def maximum(args: list[Any]) -> Any:
-    numbers = _numbers(args)
-    return max(numbers) if numbers else ABSENT
+    return _extreme(args, larger=True)
 
 
 def absolute(args: list[Any]) -> Any:

@@ -4,7 +4,9 @@ from __future__ import annotations
 
 import json
 import sqlite3
+from collections.abc import Callable
 from pathlib import Path
+from typing import Any
 
 from console.sandbox.data import STOCK_LISTS, generate
 
@@ -38,6 +40,24 @@ def connect(path: Path) -> sqlite3.Connection:
     conn.execute("PRAGMA synchronous=NORMAL")
     conn.row_factory = sqlite3.Row
     return conn
+
+
+def made_on_first_use(state: Any, name: str, conn: sqlite3.Connection, schema: str,
+                      seed: tuple[str, Callable[[sqlite3.Connection], None]] | None = None
+                      ) -> bool:
+    """Make a route's tables in ``conn`` when it is first asked, not at every start: ``schema``,
+    then ``seed`` (a table and what fills it) when that table is empty. A flag on the app's
+    ``state`` (``<name>_ready``) remembers it is done; True on the call that made it."""
+    flag = f"{name}_ready"
+    if getattr(state, flag, False):
+        return False
+    conn.executescript(schema)
+    if seed is not None:
+        table, fill = seed
+        if conn.execute(f"SELECT COUNT(*) FROM {table}").fetchone()[0] == 0:
+            fill(conn)
+    setattr(state, flag, True)
+    return True
 
 
 def open_state(folder: Path, seed: int, products: int, orders: int

@@ -18,6 +18,7 @@ from starlette.responses import JSONResponse, Response
 from starlette.routing import Route
 
 from console.sandbox.data import iso
+from console.sandbox.db import made_on_first_use
 from console.sandbox.erp import DEFAULT_LIMIT, _normal_date, guarded
 
 _SCHEMA = """
@@ -57,11 +58,7 @@ def _item(row: sqlite3.Row) -> dict[str, Any]:
 def _ready(request: Request) -> sqlite3.Connection:
     """The ERP's database, with its prices made on first use (not at every start)."""
     conn: sqlite3.Connection = request.app.state.erp.conn
-    if not getattr(request.app.state, "prices_ready", False):
-        conn.executescript(_SCHEMA)
-        if conn.execute("SELECT COUNT(*) FROM prices").fetchone()[0] == 0:
-            _seed(conn)
-        request.app.state.prices_ready = True
+    made_on_first_use(request.app.state, "prices", conn, _SCHEMA, seed=("prices", _seed))
     return conn
 
 

@@ -21,6 +21,7 @@ from starlette.responses import JSONResponse, Response
 from starlette.routing import Route
 
 from console.sandbox.data import iso
+from console.sandbox.db import made_on_first_use
 from console.sandbox.erp import guarded
 
 _SCHEMA = """
@@ -32,9 +33,7 @@ CREATE INDEX IF NOT EXISTS sales_order_number ON sales_order (number);
 
 def _ready(request: Request) -> sqlite3.Connection:
     conn: sqlite3.Connection = request.app.state.erp.conn
-    if not getattr(request.app.state, "sales_orders_ready", False):
-        conn.executescript(_SCHEMA)
-        request.app.state.sales_orders_ready = True
+    if made_on_first_use(request.app.state, "sales_orders", conn, _SCHEMA):
         request.app.state.sales_orders_failing = set()
     return conn
 

@@ -19,6 +19,7 @@ from starlette.requests import Request
 from starlette.responses import JSONResponse
 from starlette.routing import Route
 
+from console.sandbox.db import made_on_first_use
 from console.sandbox.omnitron import _error, _json, guarded
 from console.sandbox.pages import paginated
 
@@ -68,11 +69,7 @@ def _seed(conn: sqlite3.Connection) -> None:
 
 def _ready(request: Request) -> sqlite3.Connection:
     conn: sqlite3.Connection = request.app.state.omnitron.conn
-    if not getattr(request.app.state, "orders_ready", False):
-        conn.executescript(_SCHEMA)
-        if conn.execute("SELECT COUNT(*) FROM sales_order").fetchone()[0] == 0:
-            _seed(conn)
-        request.app.state.orders_ready = True
+    made_on_first_use(request.app.state, "orders", conn, _SCHEMA, seed=("sales_order", _seed))
     return conn
 
 

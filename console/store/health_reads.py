@@ -1,45 +1,23 @@
 """The health and alarm reads both stores answer with the same SQL.
 
-Written once with ``?`` for each parameter; a store whose driver marks parameters otherwise
-(PostgreSQL's ``%s``) names its mark in ``_MARK``. What the two databases do differently
-(schema, transactions, the ids of inserted rows) stays in each store's own health module.
+Written once with ``?`` for each parameter (see ``portable_sql``). What the two databases do
+differently (schema, transactions, the ids of inserted rows) stays in each store's own health
+module.
 """
 
 from __future__ import annotations
 
-from collections.abc import Iterator
-from typing import Any, Protocol
+from typing import Any
 
+from console.store.portable_sql import PortableSQL
 from console.store.records import PROBLEM_STATUSES, AlarmEvent, AlarmState, RunSample
 
 SAMPLE = "id, flow_id, status, started_at, finished_at, total, succeeded, failed, error"
 """The columns of a :class:`RunSample`, in its order."""
 
 
-class _Cursor(Protocol):
-    rowcount: int
-
-    def fetchone(self) -> Any: ...
-
-    def __iter__(self) -> Iterator[Any]: ...
-
-
-class _Connection(Protocol):
-    def execute(self, sql: Any, args: Any = ..., /) -> _Cursor: ...
-
-
-class HealthReads:
+class HealthReads(PortableSQL):
     """Mixed into each store's health queries: needs its per-thread connection."""
-
-    _MARK = "?"
-
-    def _conn(self) -> Any:
-        raise NotImplementedError
-
-    def _run(self, sql: str, args: tuple[Any, ...] = ()) -> _Cursor:
-        connection: _Connection = self._conn()
-        return connection.execute(sql if self._MARK == "?" else sql.replace("?", self._MARK),
-                                  args)
 
     def _samples(self, sql: str, args: tuple[Any, ...] = ()) -> list[RunSample]:
         return [RunSample(*row) for row in self._run(sql, args)]

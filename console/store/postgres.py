@@ -23,12 +23,10 @@ from urllib.parse import urlsplit, urlunsplit
 
 import psycopg
 
+from console.store.execution_sql import ExecutionSQL
 from console.store.log_batches import COLUMNS as BATCH_COLUMNS
 from console.store.log_batches import (
     Expander,
-    Record,
-    holders,
-    in_order,
     key_range,
     matches,
     needle,
@@ -43,7 +41,6 @@ from console.store.records import (
     SAMPLE_RECORDS,
     AdmissionRefused,
     Execution,
-    RowLog,
     StoreUnavailable,
     compact_json,
     now,
@@ -57,8 +54,6 @@ WRITE_LOCK = 0x77726974  # advisory lock class of newest-wins writes ("writ"), o
 _EXECUTION = ("id, flow_id, trigger, params, triggered_by, status, total, succeeded, failed,"
               " started_at, finished_at, error, attributes, payload_id, retry_of, expected,"
               " records_read, skipped, accepted_seq")
-_ROW_LOG = "id, execution_id, seq, level, key, message, payload, created_at"
-_RECORD = "execution_id, first_seq, level, created_at, numbers, keys, body, sent"
 _INSERT_EXECUTION = ("INSERT INTO execution (id, flow_id, trigger, params, triggered_by, status,"
                      " started_at, payload_id, retry_of, accepted_seq) VALUES (%s, %s, %s, %s,"
                      " %s, %s, %s, %s, %s, %s)")
@@ -69,18 +64,16 @@ def _execution(r: tuple[Any, ...]) -> Execution:
                      r[10], r[11], json.loads(r[12]), r[13], r[14], r[15], r[16], r[17], r[18])
 
 
-def _row_log(r: tuple[Any, ...]) -> RowLog:
-    return RowLog(*r)
-
-
 def redacted(url: str) -> str:
     """The connection string without its user and password, for messages and screens."""
     parts = urlsplit(url)
     return urlunsplit(parts._replace(netloc=parts.netloc.rpartition("@")[2]))
 
 
-class PostgresStore(HealthQueries):
+class PostgresStore(ExecutionSQL, HealthQueries):
     """The store in a PostgreSQL database; the schema is created or upgraded on open."""
+
+    _MARK = "%s"
 
     def __init__(self, url: str) -> None:
         self.url = url
@@ -153,24 +146,6 @@ class PostgresStore(HealthQueries):
         found = self.execution(execution_id)
         assert found is not None
         return found
-
-    def progress(self, execution_id: str, total: int, succeeded: int, failed: int,
-                 records_read: int = 0, skipped: int = 0) -> None:
-        self._conn().execute(
-            "UPDATE execution SET total = %s, succeeded = %s, failed = %s, records_read = %s,"
-            " skipped = %s WHERE id = %s",
-            (total, succeeded, failed, records_read, skipped, execution_id))
-
-    def expect(self, execution_id: str, expected: int) -> None:
-        self._conn().execute("UPDATE execution SET expected = %s WHERE id = %s",
-                             (expected, execution_id))
-
-    def finish(self, execution_id: str, status: str, *, error: str | None = None,
-               attributes: dict[str, str] | None = None) -> None:
-        self._conn().execute(
-            "UPDATE execution SET status = %s, finished_at = %s, error = %s, attributes = %s"
-            " WHERE id = %s AND status = %s",
-            (status, stamp(), error, json.dumps(attributes or {}), execution_id, ACTIVE))
 
     def execution(self, execution_id: str) -> Execution | None:
         row = self._one(f"SELECT {_EXECUTION} FROM execution WHERE id = %s", (execution_id,))
@@ -261,67 +236,12 @@ class PostgresStore(HealthQueries):
                               (execution_id, level))
         return max(int(full[0] or 0) if full else 0, int(batch[0]) if batch else 0)
 
-    def logs(self, execution_id: str, *, offset: int = 0, limit: int = 100,
-             level: str | None = None, search: str | None = None) -> list[RowLog]:
-        low, high = offset, offset + limit
-        if search:
-            return self._rows_by_seq(execution_id,
-                                     self._search_seqs(execution_id, level, search)[low:high])
-        if level is None:
-            rows = self._conn().execute(
-                f"SELECT {_ROW_LOG} FROM row_log WHERE execution_id = %s AND seq > %s AND"
-                " seq <= %s ORDER BY seq", (execution_id, low, high))
-        else:
-            rows = self._conn().execute(
-                f"SELECT {_ROW_LOG} FROM row_log WHERE execution_id = %s AND level = %s AND"
-                " level_seq > %s AND level_seq <= %s ORDER BY level_seq",
-                (execution_id, level, low, high))
-        return self._expand.window(map(_row_log, rows),
-                                   self._records(execution_id, low, high, level), low, high,
-                                   level)
+    def _one_of(self, column: str, numbers: list[int]) -> tuple[str, list[Any]]:
+        return f"{column} = ANY(?::bigint[])", [numbers]
 
-    def _records(self, execution_id: str, low: int, high: int,
-                 level: str | None) -> list[Record]:
-        """The compact records holding positions ``low < position <= high`` of the view."""
-        first, last, only = ("first_seq", "last_seq", "") if level is None else \
-            ("first_level_seq", "last_level_seq", " AND level = %s")
-        args: list[Any] = [execution_id, *([level] if level else [])]
-        before = self._one(f"SELECT {first}, {last} FROM row_batch WHERE execution_id = %s"
-                           f"{only} AND {first} <= %s ORDER BY {first} DESC LIMIT 1",
-                           [*args, low])
-        start = before[0] - 1 if before is not None and before[1] > low else low
-        return [Record(*r) for r in self._conn().execute(
-            f"SELECT {_RECORD} FROM row_batch WHERE execution_id = %s{only} AND {first} > %s"
-            f" AND {first} <= %s ORDER BY {first}", [*args, start, high])]
-
-    def _rows_by_seq(self, execution_id: str, seqs: array[int]) -> list[RowLog]:
-        """The rows numbered ``seqs`` (in order; negative: a row of a compact record)."""
-        plain = [seq for seq in seqs if seq > 0]
-        compact = [-seq for seq in seqs if seq < 0]
-        conn = self._conn()
-        rows = [_row_log(r) for r in conn.execute(
-            f"SELECT {_ROW_LOG} FROM row_log WHERE execution_id = %s AND seq ="
-            " ANY(%s::bigint[])", (execution_id, plain))] if plain else []
-        if compact:
-            spans = conn.execute("SELECT first_seq, last_seq FROM row_batch WHERE execution_id ="
-                                 " %s AND first_seq <= %s AND last_seq >= %s",
-                                 (execution_id, compact[-1], compact[0])).fetchall()
-            holding = holders(spans, compact)
-            records = [Record(*r) for r in conn.execute(
-                f"SELECT {_RECORD} FROM row_batch WHERE execution_id = %s AND first_seq ="
-                " ANY(%s::bigint[])", (execution_id, holding))]
-            rows.extend(self._expand.pick(records, compact))
-        rows.sort(key=lambda r: r.seq)
-        return rows
-
-    def _search_seqs(self, execution_id: str, level: str | None, search: str) -> array[int]:
-        """The seqs of a search's rows in order: rows whose key starts with ``search``
-        (indexed, or by the lines of a compact record's keys) and rows worth reading whose
-        key or message contains it; kept while the execution has no new rows."""
-        key = (execution_id, level, search, self._last(execution_id, None))
-        kept = self._search
-        if kept is not None and kept[0] == key:
-            return kept[1]
+    def _search_found(self, execution_id: str, level: str | None, search: str) -> list[int]:
+        """Rows whose key starts with ``search`` (indexed, or by the lines of a compact
+        record's keys) and rows worth reading whose key or message contains it."""
         pattern = "%" + search.replace("\\", "\\\\").replace("%", "\\%").replace("_", "\\_") + "%"
         only = " AND level = %(level)s" if level else ""
         sql = (f"SELECT seq FROM row_log WHERE execution_id = %(e)s AND"
@@ -338,24 +258,7 @@ class PostgresStore(HealthQueries):
                                           " %(upper)s AND high_key >= %(lower)s AND"
                                           " strpos(keys, %(needle)s) > 0", args):
             found.extend(matches(numbers, keys, search))
-        seqs = in_order(found)
-        self._search = (key, seqs)
-        return seqs
-
-    def iter_logs(self, execution_id: str, *, level: str | None = None,
-                  search: str | None = None, batch: int = 5000) -> Iterator[RowLog]:
-        if search:
-            seqs = self._search_seqs(execution_id, level, search)
-            for start in range(0, len(seqs), batch):
-                yield from self._rows_by_seq(execution_id, seqs[start:start + batch])
-            return
-        after = 0
-        while True:
-            page = self.logs(execution_id, offset=after, limit=batch, level=level)
-            if not page:
-                return
-            yield from page
-            after += len(page)
+        return found
 
     # --- Flow state, payloads, samples, pruning ------------------------------------------
 

@@ -14,17 +14,15 @@ import sqlite3
 import threading
 import uuid
 from array import array
-from collections.abc import Iterable, Iterator
+from collections.abc import Iterable
 from datetime import datetime, timedelta
 from pathlib import Path
 from typing import Any
 
+from console.store.execution_sql import ExecutionSQL
 from console.store.log_batches import COLUMNS as BATCH_COLUMNS
 from console.store.log_batches import (
     Expander,
-    Record,
-    holders,
-    in_order,
     key_range,
     matches,
     needle,
@@ -37,7 +35,6 @@ from console.store.records import (
     SAMPLE_RECORDS,
     AdmissionRefused,
     Execution,
-    RowLog,
     compact_json,
     now,
     stamp,
@@ -66,7 +63,6 @@ CREATE TABLE IF NOT EXISTS payload (id TEXT PRIMARY KEY, flow_id TEXT NOT NULL, 
 CREATE TABLE IF NOT EXISTS newest_accepted (flow_id TEXT NOT NULL, key TEXT NOT NULL,
     accepted_seq INTEGER NOT NULL, execution_id TEXT NOT NULL, PRIMARY KEY (flow_id, key))
     WITHOUT ROWID;
-CREATE TABLE IF NOT EXISTS newest_claim (flow_id TEXT PRIMARY KEY, accepted_seq INTEGER NOT NULL);
 CREATE TABLE IF NOT EXISTS oms_setup (step TEXT PRIMARY KEY, status TEXT NOT NULL,
     notes TEXT NOT NULL DEFAULT '', detail TEXT NOT NULL DEFAULT '', updated_at TEXT NOT NULL);
 CREATE TABLE IF NOT EXISTS input_sample (execution_id TEXT PRIMARY KEY, flow_id TEXT NOT NULL,
@@ -91,14 +87,8 @@ CREATE INDEX IF NOT EXISTS row_log_worth_reading ON row_log (execution_id, seq, 
     WHERE {_WORTH_READING};
 """
 _payload_text = compact_json()
-_RECORD = "execution_id, first_seq, level, created_at, numbers, keys, body, sent"
 _write_locks: dict[tuple[str, str], threading.Lock] = {}
 _write_locks_guard = threading.Lock()
-
-
-def _row_log(r: sqlite3.Row) -> RowLog:
-    return RowLog(r["id"], r["execution_id"], r["seq"], r["level"], r["key"], r["message"],
-                  r["payload"], r["created_at"])
 
 
 def _search_query(execution_id: str, level: str | None, search: str) -> tuple[str, list[Any]]:
@@ -124,7 +114,7 @@ def _execution(row: sqlite3.Row) -> Execution:
                      row["expected"], row["records_read"], row["skipped"], row["accepted_seq"])
 
 
-class SQLiteStore(HealthQueries):
+class SQLiteStore(ExecutionSQL, HealthQueries):
     """The store in one SQLite file (created with its folder if missing)."""
 
     def __init__(self, path: Path | str) -> None:
@@ -187,26 +177,6 @@ class SQLiteStore(HealthQueries):
                accepted_seq: int | None = None) -> Execution:
         return self.admit(flow_id, trigger, params, triggered_by, payload_id=payload_id,
                           retry_of=retry_of, accepted_seq=accepted_seq)
-
-    def progress(self, execution_id: str, total: int, succeeded: int, failed: int,
-                 records_read: int = 0, skipped: int = 0) -> None:
-        self._conn().execute(
-            "UPDATE execution SET total = ?, succeeded = ?, failed = ?, records_read = ?,"
-            " skipped = ? WHERE id = ?",
-            (total, succeeded, failed, records_read, skipped, execution_id))
-
-    def expect(self, execution_id: str, expected: int) -> None:
-        self._conn().execute("UPDATE execution SET expected = ? WHERE id = ?",
-                             (expected, execution_id))
-
-    def finish(self, execution_id: str, status: str, *, error: str | None = None,
-               attributes: dict[str, str] | None = None) -> None:
-        """End a processing execution; one already ended (say, interrupted by a stopping runner
-        while its thread was still busy) keeps the status it has."""
-        self._conn().execute(
-            "UPDATE execution SET status = ?, finished_at = ?, error = ?, attributes = ? WHERE id = ?"
-            " AND status = ?",
-            (status, stamp(), error, json.dumps(attributes or {}), execution_id, ACTIVE))
 
     def add_logs(self, execution_id: str,
                  entries: Iterable[tuple[str, str | None, str, Any]]) -> None:
@@ -307,77 +277,7 @@ class SQLiteStore(HealthQueries):
                                             ).fetchone()[0])
         return last or 0
 
-    def logs(self, execution_id: str, *, offset: int = 0, limit: int = 100,
-             level: str | None = None, search: str | None = None) -> list[RowLog]:
-        """Rows ``offset`` to ``offset + limit`` of the view, in seq order.
-
-        Without a search, positions are keys (``seq`` or ``level_seq``), so the last page of
-        a million rows costs what the first does.
-        """
-        conn = self._conn()
-        low, high = offset, offset + limit
-        if search:
-            return self._rows_by_seq(execution_id,
-                                     self._search_seqs(execution_id, level, search)[low:high])
-        if level is None:
-            full = conn.execute("SELECT * FROM row_log WHERE execution_id = ? AND seq > ? AND"
-                                " seq <= ? ORDER BY seq", (execution_id, low, high))
-        elif self._level_keyed(execution_id, level):
-            full = conn.execute("SELECT * FROM row_log WHERE execution_id = ? AND level = ? AND"
-                                " level_seq > ? AND level_seq <= ? ORDER BY level_seq",
-                                (execution_id, level, low, high))
-        else:
-            return [_row_log(r) for r in conn.execute(
-                "SELECT * FROM row_log WHERE execution_id = ? AND level = ? ORDER BY seq LIMIT ?"
-                " OFFSET ?", (execution_id, level, limit, offset))]
-        return self._expand.window(map(_row_log, full),
-                                   self._records(execution_id, low, high, level), low, high,
-                                   level)
-
-    def _records(self, execution_id: str, low: int, high: int,
-                 level: str | None) -> list[Record]:
-        """The compact records holding positions ``low < position <= high`` of the view:
-        those starting in the range, and the one before it if it reaches into it."""
-        first, last, only = ("first_seq", "last_seq", "") if level is None else \
-            ("first_level_seq", "last_level_seq", " AND level = ?")
-        args: list[Any] = [execution_id, *([level] if level else [])]
-        conn = self._conn()
-        before = conn.execute(f"SELECT {first}, {last} FROM row_batch WHERE execution_id = ?"
-                              f"{only} AND {first} <= ? ORDER BY {first} DESC LIMIT 1",
-                              [*args, low]).fetchone()
-        start = before[0] - 1 if before is not None and before[1] > low else low
-        return [Record(*r) for r in conn.execute(
-            f"SELECT {_RECORD} FROM row_batch WHERE execution_id = ?{only} AND {first} > ? AND"
-            f" {first} <= ? ORDER BY {first}", [*args, start, high])]
-
-    def _rows_by_seq(self, execution_id: str, seqs: array[int]) -> list[RowLog]:
-        """The rows numbered ``seqs`` (in order; negative: a row of a compact record)."""
-        plain = [seq for seq in seqs if seq > 0]
-        compact = [-seq for seq in seqs if seq < 0]
-        conn = self._conn()
-        rows = [_row_log(r) for r in conn.execute(
-            f"SELECT * FROM row_log WHERE execution_id = ? AND seq IN"
-            f" ({','.join('?' * len(plain))})",
-            [execution_id, *plain])] if plain else []
-        if compact:
-            spans = conn.execute("SELECT first_seq, last_seq FROM row_batch WHERE execution_id ="
-                                 " ? AND first_seq <= ? AND last_seq >= ?",
-                                 (execution_id, compact[-1], compact[0])).fetchall()
-            holding = holders(spans, compact)
-            records = [Record(*r) for r in conn.execute(
-                f"SELECT {_RECORD} FROM row_batch WHERE execution_id = ? AND first_seq IN"
-                f" ({','.join('?' * len(holding))})", [execution_id, *holding])]
-            rows.extend(self._expand.pick(records, compact))
-        rows.sort(key=lambda r: r.seq)
-        return rows
-
-    def _search_seqs(self, execution_id: str, level: str | None, search: str) -> array[int]:
-        """The seqs of a search's rows in order, found once and kept while the execution
-        has no new rows: the count and every page of the results read from this list."""
-        key = (execution_id, level, search, self._last(execution_id, None))
-        kept = self._search
-        if kept is not None and kept[0] == key:
-            return kept[1]
+    def _search_found(self, execution_id: str, level: str | None, search: str) -> list[int]:
         sql, args = _search_query(execution_id, level, search)
         conn = self._conn()
         found = [row[0] for row in conn.execute(sql, args)]
@@ -388,33 +288,13 @@ class SQLiteStore(HealthQueries):
                 [execution_id, *([level] if level else []), *key_range(search),
                  needle(search)]):
             found.extend(matches(numbers, keys, search))
-        seqs = in_order(found)
-        self._search = (key, seqs)
-        return seqs
+        return found
 
     def _level_keyed(self, execution_id: str, level: str) -> bool:
         """Whether every row of this level has its level seq (stores from before it had none)."""
         return self._conn().execute("SELECT 1 FROM row_log WHERE execution_id = ? AND level = ?"
                                     " AND level_seq IS NULL LIMIT 1", (execution_id, level)
                                     ).fetchone() is None
-
-    def iter_logs(self, execution_id: str, *, level: str | None = None,
-                  search: str | None = None, batch: int = 5000) -> Iterator[RowLog]:
-        """Every matching row in order, read a window of positions at a time (no OFFSET
-        scans), for exports and ``console logs`` of executions with millions of rows: memory
-        stays flat."""
-        if search:
-            seqs = self._search_seqs(execution_id, level, search)
-            for start in range(0, len(seqs), batch):
-                yield from self._rows_by_seq(execution_id, seqs[start:start + batch])
-            return
-        after = 0
-        while True:
-            page = self.logs(execution_id, offset=after, limit=batch, level=level)
-            if not page:
-                return
-            yield from page
-            after += len(page)
 
     def last_request(self, flow_id: str) -> datetime | None:
         row = self._conn().execute("SELECT last_request FROM flow_state WHERE flow_id = ?",
@@ -532,49 +412,32 @@ class SQLiteStore(HealthQueries):
                      keys: Iterable[str]) -> dict[str, str]:
         """Record ``accepted_seq`` as the newest write of each key, atomically, except for keys
         a later-accepted execution already wrote: those come back, with that execution's id,
-        and must not be sent."""
-        wanted = list(dict.fromkeys(keys))
-        newer: dict[str, str] = {}
-        with self._writes:
-            conn = self._immediate()
-            try:
-                highest = self._highest_claim(conn, flow_id)
-                if highest is not None and highest > accepted_seq:
-                    newer = dict(conn.execute(
-                        "SELECT key, execution_id FROM newest_accepted WHERE flow_id = ? AND"
-                        " accepted_seq > ? AND key IN (SELECT value FROM json_each(?))",
-                        (flow_id, accepted_seq, json.dumps(wanted))))
-                # one statement for the batch: the GIL is let go once, not once per key
-                conn.execute(
-                    "INSERT INTO newest_accepted SELECT ?1, value, ?2, ?3 FROM json_each(?4)"
-                    " WHERE true ON CONFLICT (flow_id, key) DO UPDATE SET accepted_seq ="
-                    " excluded.accepted_seq, execution_id = excluded.execution_id WHERE"
-                    " excluded.accepted_seq >= newest_accepted.accepted_seq",
-                    (flow_id, accepted_seq, execution_id,
-                     json.dumps([key for key in wanted if key not in newer] if newer
-                                else wanted)))
-                conn.execute("INSERT INTO newest_claim VALUES (?, ?) ON CONFLICT (flow_id) DO"
-                             " UPDATE SET accepted_seq = MAX(accepted_seq,"
-                             " excluded.accepted_seq)", (flow_id, max(highest or 0, accepted_seq)))
-                conn.execute("COMMIT")
-            except BaseException:
-                conn.execute("ROLLBACK")
-                raise
-        return newer
+        and must not be sent.
 
-    @staticmethod
-    def _highest_claim(conn: sqlite3.Connection, flow_id: str) -> int | None:
-        """The highest acceptance sequence any claim of the flow recorded. Kept in one row
-        per flow by every claim, so the usual batch (of the flow's newest execution) skips
-        looking its keys up; a store without that row (made by an earlier version, or just
-        copied into) finds it once from the keys themselves."""
-        kept = conn.execute("SELECT accepted_seq FROM newest_claim WHERE flow_id = ?",
-                            (flow_id,)).fetchone()
-        if kept is not None:
-            return int(kept[0])
-        found = conn.execute("SELECT MAX(accepted_seq) FROM newest_accepted WHERE flow_id = ?",
-                             (flow_id,)).fetchone()[0]
-        return None if found is None else int(found)
+        One upsert does it: it writes a key unless the key's recorded sequence is higher, so
+        when it changed every key (the usual batch, of the flow's newest execution) nothing
+        else is asked. Each statement lets go of the GIL and may wait a switch interval to
+        have it back while the runner's other steps work, so the usual claim is one statement,
+        not a transaction of five. Keys it left alone are looked up afterwards: a recorded
+        sequence only ever grows, so they still belong to a later execution."""
+        wanted = list(dict.fromkeys(keys))
+        if not wanted:
+            return {}
+        encoded = json.dumps(wanted)
+        with self._writes:
+            conn = self._conn()
+            changed = conn.execute(
+                "INSERT INTO newest_accepted SELECT ?1, value, ?2, ?3 FROM json_each(?4)"
+                " WHERE true ON CONFLICT (flow_id, key) DO UPDATE SET accepted_seq ="
+                " excluded.accepted_seq, execution_id = excluded.execution_id WHERE"
+                " excluded.accepted_seq >= newest_accepted.accepted_seq",
+                (flow_id, accepted_seq, execution_id, encoded)).rowcount
+            if changed == len(wanted):
+                return {}
+            return dict(conn.execute(
+                "SELECT key, execution_id FROM newest_accepted WHERE flow_id = ? AND"
+                " accepted_seq > ? AND key IN (SELECT value FROM json_each(?))",
+                (flow_id, accepted_seq, encoded)))
 
     def mark_interrupted(self, execution_ids: Iterable[str] | None = None,
                          reason: str = "the runner stopped during this run") -> list[Execution]:

@@ -110,32 +110,32 @@ class _Side:
         return max(int(full or 0), int(batch or 0))
 
     def logs(self, execution_id: str) -> Iterator[list[tuple[Any, ...]]]:
-        after = 0
-        while True:
-            batch = self.conn().execute(
-                f"SELECT {', '.join(_LOG_COLUMNS)} FROM row_log WHERE execution_id ="
-                f" {self.mark} AND seq > {self.mark} ORDER BY seq LIMIT {BATCH}",
-                (execution_id, after)).fetchall()
-            if not batch:
-                return
-            yield [tuple(row) for row in batch]
-            after = batch[-1][1]
+        for page in self._pages(execution_id, "row_log", _LOG_COLUMNS, BATCH):
+            yield [tuple(row) for row in page]
 
     def batches(self, execution_id: str) -> Iterator[tuple[Any, ...]]:
         """The execution's compact records (see ``log_batches``), a few at a time: each
         holds thousands of rows."""
-        after = 0
-        while True:
-            found = self.conn().execute(
-                f"SELECT {', '.join(BATCH_COLUMNS)} FROM row_batch WHERE execution_id ="
-                f" {self.mark} AND first_seq > {self.mark} ORDER BY first_seq LIMIT 8",
-                (execution_id, after)).fetchall()
-            if not found:
-                return
+        for page in self._pages(execution_id, "row_batch", BATCH_COLUMNS, 8):
             yield from (tuple(_packed(value) if name in ("numbers", "body", "sent") else value
                               for name, value in zip(BATCH_COLUMNS, row, strict=True))
-                        for row in found)
-            after = found[-1][1]
+                        for row in page)
+
+    def _pages(self, execution_id: str, table: str, columns: Sequence[str],
+               size: int) -> Iterator[list[Any]]:
+        """The execution's rows of ``table`` in the order of ``columns[1]`` (its seq: ``seq``
+        or ``first_seq``), ``size`` at a time, each page found by key, not OFFSET."""
+        order = columns[1]
+        after = 0
+        while True:
+            page = self.conn().execute(
+                f"SELECT {', '.join(columns)} FROM {table} WHERE execution_id = {self.mark} AND"
+                f" {order} > {self.mark} ORDER BY {order} LIMIT {size}",
+                (execution_id, after)).fetchall()
+            if not page:
+                return
+            yield page
+            after = page[-1][1]
 
     def replace_logs(self, execution_id: str, batches: Iterator[list[tuple[Any, ...]]],
                      records: Iterator[tuple[Any, ...]]) -> int:
@@ -200,10 +200,7 @@ class _Side:
         return copied
 
     def finish(self) -> None:
-        """After explicit ids went in, the id generator starts past them; the SQLite store's
-        highest claim per flow is found again from the write-order keys just copied."""
-        if not self.postgres:
-            self.conn().execute("DELETE FROM newest_claim")
+        """After explicit ids went in, the id generator starts past them."""
         if self.postgres:
             self.conn().execute("SELECT setval(pg_get_serial_sequence('alarm_event', 'id'),"
                                 " GREATEST(MAX(id), 1)) FROM alarm_event")

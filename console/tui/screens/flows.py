@@ -148,7 +148,12 @@ class FlowsScreen(ConsoleScreen[None]):
         """Update the summary cells in place: rebuilding the table would redraw every row."""
         self.summaries = message.summaries
         if message.activity is not None:
+            flow = self.selected()
+            before = self.activity.get(flow.id) if flow is not None else None
             self.activity = message.activity
+            if flow is not None and self.has_class("-wide") and \
+                    message.activity.get(flow.id) != before:
+                self.load_recent(flow.id)  # its recent runs changed under the cursor
         table = self.query_one(DataTable)
         for row_key in table.rows:
             flow = self.config.find(str(row_key.value))
