@@ -256,16 +256,25 @@ def unhealthy_toasts(app: ConsoleApp) -> list[str]:
     return [str(n.message) for n in app._notifications if n.title == "Unhealthy flows"]
 
 
-async def test_the_console_lands_on_health_when_a_flow_failed_its_last_run(
-        tmp_path: Path, monkeypatch: pytest.MonkeyPatch) -> None:
-    app = console_without_alarms(tmp_path, monkeypatch, [
-        ("stock", "success", 90), ("stock", "failed", 30), ("order_status", "success", 20)])
+@pytest.mark.parametrize(("history", "unhealthy", "state"), [
+    ([("stock", "success", 90), ("stock", "failed", 30), ("order_status", "success", 20)],
+     "stock", "failing"),
+    # stock_xml's last finished run succeeded, and a run has been processing for two hours
+    # (past the default hour, with no stalled_after configured)
+    ([("stock_xml", "success", 180), ("stock_xml", "processing", 120), ("stock", "success", 10)],
+     "stock_xml", "stalled"),
+], ids=["failed last run", "stalled run"])
+async def test_the_console_lands_on_health_when_a_flow_is_not_ok(
+        tmp_path: Path, monkeypatch: pytest.MonkeyPatch,
+        history: list[tuple[str, str, int]], unhealthy: str, state: str) -> None:
+    app = console_without_alarms(tmp_path, monkeypatch, history)
+    healthy = next(flow for flow, _status, _ago in reversed(history) if flow != unhealthy)
     async with app.run_test(size=(80, 24)) as pilot:
         await until(pilot, lambda: reported(app))
         screen = app.screen
         assert isinstance(screen, HealthScreen)
-        assert state_of(screen, "stock") == "failing"
-        assert state_of(screen, "order_status") == "ok"
+        assert state_of(screen, unhealthy) == state
+        assert state_of(screen, healthy) == "ok"
         assert banner(screen) == "no alarm firing"
         assert unhealthy_toasts(app) == []  # the screen says it: no toast besides
         await pilot.press("escape")
@@ -273,23 +282,6 @@ async def test_the_console_lands_on_health_when_a_flow_failed_its_last_run(
         await console_pilot.idle(pilot)
         assert type(app.screen).__name__ == "FlowsScreen"  # once is enough
         assert len(app.screen_stack) == 1
-
-
-async def test_the_console_lands_on_health_when_an_execution_is_stalled(
-        tmp_path: Path, monkeypatch: pytest.MonkeyPatch) -> None:
-    # stock_xml's last finished run succeeded, and a run has been processing for two hours
-    # (past the default hour, with no stalled_after configured)
-    app = console_without_alarms(tmp_path, monkeypatch, [
-        ("stock_xml", "success", 180), ("stock_xml", "processing", 120),
-        ("stock", "success", 10)])
-    async with app.run_test(size=(80, 24)) as pilot:
-        await until(pilot, lambda: reported(app))
-        screen = app.screen
-        assert isinstance(screen, HealthScreen)
-        assert state_of(screen, "stock_xml") == "stalled"
-        assert state_of(screen, "stock") == "ok"
-        await pilot.press("escape")
-        await until(pilot, lambda: type(app.screen).__name__ == "FlowsScreen")
 
 
 async def test_the_console_stays_on_the_flows_screen_when_every_flow_is_ok(
