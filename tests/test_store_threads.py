@@ -37,3 +37,25 @@ def test_a_thread_that_ends_closes_its_connection(tmp_path: Path) -> None:
     assert store.count_logs(execution.id) == 31
     store.close()
     assert _open_files(tmp_path) == 0
+
+
+def test_a_store_another_process_is_creating_opens_once_it_is_made(tmp_path: Path) -> None:
+    """A console and the runner it starts create one new store at once: switching the new
+    file to WAL failed at once with "database is locked" while the other held it (SQLite does
+    not wait for that lock), and the console showed the error instead of its flows' health."""
+    import sqlite3
+
+    path = tmp_path / "store.db"
+    other = sqlite3.connect(path, isolation_level=None, check_same_thread=False)
+    other.execute("BEGIN IMMEDIATE")
+    other.execute("CREATE TABLE made_by_the_other (x)")
+    release = threading.Timer(0.2, lambda: other.execute("COMMIT"))
+    release.start()
+    try:
+        store = ExecutionStore(path)
+        assert store.processing() == []
+        assert store._conn().execute("PRAGMA journal_mode").fetchone()[0] == "wal"
+        store.close()
+    finally:
+        release.join()
+        other.close()

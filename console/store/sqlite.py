@@ -12,6 +12,7 @@ from __future__ import annotations
 import json
 import sqlite3
 import threading
+import time
 import uuid
 from array import array
 from collections.abc import Iterable
@@ -114,6 +115,21 @@ def _execution(row: sqlite3.Row) -> Execution:
                      row["expected"], row["records_read"], row["skipped"], row["accepted_seq"])
 
 
+def _use_wal(conn: sqlite3.Connection, wait_s: float = 30.0) -> None:
+    """Put the file in WAL mode. Switching a new file takes a lock SQLite does not wait for
+    through its busy handler: when two processes create one store at once (a console and the
+    runner it starts), the loser retries here instead of failing with "database is locked"."""
+    deadline = time.monotonic() + wait_s
+    while True:
+        try:
+            conn.execute("PRAGMA journal_mode=WAL")
+            return
+        except sqlite3.OperationalError as exc:
+            if "locked" not in str(exc) or time.monotonic() > deadline:
+                raise
+            time.sleep(0.005)
+
+
 class SQLiteStore(ExecutionSQL, HealthQueries):
     """The store in one SQLite file (created with its folder if missing)."""
 
@@ -157,7 +173,7 @@ class SQLiteStore(ExecutionSQL, HealthQueries):
         conn = sqlite3.connect(self.path, timeout=30, isolation_level=None,
                                check_same_thread=False)
         conn.row_factory = sqlite3.Row
-        conn.execute("PRAGMA journal_mode=WAL")
+        _use_wal(conn)
         conn.execute("PRAGMA synchronous=NORMAL")
         return conn
 
