@@ -219,9 +219,13 @@ async def test_oms_dry_run_answers_a_stock_query_for_the_pre_script_skus(
         app.screen.query_one("#pre-script-test").input_text = '["SKU-000006"]'  # type: ignore[attr-defined]
         await pilot.press("f5")
         await until(pilot, lambda: type(app.screen).__name__ == "DryRunScreen")
-        texts = " ".join(str(w.render()) for w in app.screen.query(Static))
-        assert "sku=SKU-000006" in texts and '"location"' in texts
-        assert "would be written" not in texts
+
+        def texts() -> str:
+            return " ".join(str(w.render()) for w in app.screen.query(Static))
+
+        await until(pilot, lambda: '"location"' in texts())  # the run's answer, from a worker
+        assert "sku=SKU-000006" in texts() and '"location"' in texts()
+        assert "would be written" not in texts()
 
 
 def test_login_card_edits_the_oauth2_and_login_request_settings() -> None:
