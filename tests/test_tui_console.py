@@ -284,6 +284,22 @@ async def test_escape_climbs_from_an_editor_to_the_tabs_then_back_to_the_flows(
         assert type(app.screen).__name__ == "FlowsScreen"
 
 
+async def test_an_edit_queued_as_the_read_card_goes_is_dropped(flows_file: Path) -> None:
+    """Escape out of the designer while the read card still had an edit queued: its URL
+    preview looked for fields already removed and the console reported a failure."""
+    from console.tui.widgets.form_fields import FormFields
+    from console.tui.widgets.read_card import ReadCard
+
+    app = make_app(flows_file)
+    async with app.run_test(size=(80, 24)) as pilot:
+        screen = await open_card(pilot, "tab-read")
+        card = screen.query_one(ReadCard)
+        await card.query_one(FormFields).remove()
+        card.preview()  # what a queued edit does: raised NoMatches before
+        await pilot.pause()
+        assert not [n for n in app._notifications if "failed" in n.title.lower()]
+
+
 async def test_a_test_run_right_after_typing_runs_the_text_as_typed(flows_file: Path) -> None:
     app = make_app(flows_file)
     async with app.run_test(size=(80, 24)) as pilot:

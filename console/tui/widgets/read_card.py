@@ -8,6 +8,7 @@ from urllib.parse import parse_qsl, urlencode
 from textual import on
 from textual.app import ComposeResult
 from textual.containers import Horizontal, Vertical
+from textual.css.query import NoMatches
 from textual.widgets import Input, Label, Static
 
 from console.flows import Flow
@@ -60,8 +61,11 @@ class ReadCard(Vertical):
     @on(FormFields.Edited)
     def preview(self) -> None:
         """Re-evaluate the URL; FormFields.Edited still bubbles on to the designer."""
-        url = str(self.query_one(FormFields).values().get("read.url", ""))
-        params = dict(parse_qsl(self.query_one("#preview-params", Input).value))
+        try:
+            url = str(self.query_one(FormFields).values().get("read.url", ""))
+            params = dict(parse_qsl(self.query_one("#preview-params", Input).value))
+        except NoMatches:  # an edit still queued as the designer closes and its card goes
+            return
         text, failed = preview_text(url, params)
         preview = self.query_one("#url-preview", Static)
         preview.set_class(failed, "error")
