@@ -413,11 +413,9 @@ def _request(t: TableReader, methods: tuple[str, ...], default: str) -> dict[str
 
 
 def _read(flow: TableReader, *, needed: bool) -> m.ReadStep | None:
-    t = flow.table("read")
+    t = flow.table("read", missing="expected the ERP read: inbound flows and flows that answer "
+                                   "requests read from the ERP" if needed else None)
     if t is None:
-        if needed and "read" not in flow.data:
-            flow.problem("read", "missing table; expected the ERP read: inbound flows and flows "
-                                 "that answer requests read from the ERP")
         return None
     d = m.ReadStep(url="")
     read = m.ReadStep(
@@ -587,15 +585,13 @@ def _scripts_around(t: TableReader) -> dict[str, str | None]:
 
 
 def _full_stock(flow: TableReader, kind: str) -> m.FullStockSettings | None:
-    t = flow.table("full_stock")
     if kind_of(kind).settings_table != "full_stock":
-        if t is not None:
+        if flow.table("full_stock") is not None:
             flow.problem("full_stock", "only full_stock flows have a [full_stock] table")
         return None
+    t = flow.table("full_stock", missing="expected stock_flow, the id of the stock flow that "
+                                         "syncs the differing SKUs")
     if t is None:
-        if "full_stock" not in flow.data:
-            flow.problem("full_stock", "missing table; expected stock_flow, the id of the "
-                                       "stock flow that syncs the differing SKUs")
         return m.FullStockSettings()
     d = m.FullStockSettings()
     settings = m.FullStockSettings(
@@ -631,12 +627,10 @@ _STATUS_CODE = re.compile(r"\d{3}")
 
 def _order_export(flow: TableReader, kind: str) -> m.OrderExport | None:
     """``[order_export]``: the Omnitron filters and the ERP side of an order export flow."""
-    t = flow.table("order_export")
     wanted = kind_of(kind).settings_table == "order_export"
+    t = flow.table("order_export", missing="order_export flows need [order_export.write] with "
+                                           "the ERP's order URL" if wanted else None)
     if t is None:
-        if wanted and "order_export" not in flow.data:
-            flow.problem("order_export", "missing table; order_export flows need "
-                                         "[order_export.write] with the ERP's order URL")
         return None
     if not wanted:
         flow.problem("order_export", "only "
@@ -701,11 +695,9 @@ def _query_check(export: TableReader) -> m.QueryCheck | None:
 
 
 def _erp_write(export: TableReader, *, required: bool) -> m.ErpWrite | None:
-    t = export.table("write")
+    t = export.table("write", missing="expected url (the ERP's order endpoint), and optionally "
+                                      "method, headers, extra_params" if required else None)
     if t is None:
-        if required and "write" not in export.data:
-            export.problem("write", "missing table; expected url (the ERP's order endpoint), "
-                                    "and optionally method, headers, extra_params")
         return None
     d = m.ErpWrite(url="")
     write = m.ErpWrite(**_erp_call(t, ("POST", "PUT", "PATCH"), "POST"),

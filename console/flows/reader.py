@@ -128,9 +128,13 @@ class TableReader:
         self.problem(name, f'expected a string or {{ env = "NAME" }}, found {_found(value)}')
         return None
 
-    def table(self, name: str) -> TableReader | None:
+    def table(self, name: str, *, missing: str | None = None) -> TableReader | None:
+        """The sub-table ``name``, or None when it is absent or not a table (said as a
+        problem); an absent one is a problem too when ``missing`` says what was expected."""
         self.read.add(name)
         if name not in self.data:
+            if missing is not None:
+                self.problem(name, f"missing table; {missing}")
             return None
         value = self.data[name]
         if not isinstance(value, dict):
