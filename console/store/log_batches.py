@@ -17,7 +17,6 @@ of the view is the full rows in its range plus the one or two records overlappin
 
 from __future__ import annotations
 
-import json
 import threading
 import zlib
 from array import array
@@ -27,6 +26,7 @@ from collections.abc import Callable, Iterable
 from dataclasses import dataclass
 from typing import Any, NamedTuple
 
+from console import fastjson
 from console.store.records import RowLog, compact_json
 
 COMPACT_LEVEL = "info"
@@ -78,6 +78,11 @@ class Batch:
                 self.keys, self.body, self.sent)
 
 
+def _encode(value: Any) -> str:
+    """A record's numbers or body as JSON text, as ``compact_json`` writes a payload."""
+    return fastjson.dumps(value, allow_nan=True, default=str)
+
+
 def pack(text: str) -> bytes:
     """A record's messages and rows as stored: zlib at its fastest level. A batch's rows
     repeat their field names and look alike, so this is a twentieth of the text, and the
@@ -116,11 +121,11 @@ class _Run:
         self.keys: list[str] = []
         self.body: list[list[Any]] = []
 
-    def batch(self, encode: Callable[[Any], str]) -> Batch:
+    def batch(self) -> Batch:
         return Batch(self.numbers[0][0], self.numbers[-1][0], COMPACT_LEVEL, self.numbers[0][1],
                      self.numbers[-1][1], min(self.keys), max(self.keys),
-                     pack(encode(self.numbers)),
-                     "\n" + "\n".join(self.keys), pack(encode(self.body)),
+                     pack(_encode(self.numbers)),
+                     "\n" + "\n".join(self.keys), pack(_encode(self.body)),
                      None if self.sent is None else pack(self.sent))
 
 
@@ -149,10 +154,10 @@ def number(entries: list[Entry], seq: int, level_seqs: dict[str, int],
             run.body.append([message, payload.position if kind is Sent else payload])
             continue
         if kind is Sent:
-            payload = json.loads(payload.text)[payload.position]
+            payload = fastjson.loads(payload.text)[payload.position]
         text = payload if payload is None or isinstance(payload, str) else encode(payload)
         full.append((seq, level, key, message, text, level_seq))
-    return full, [run.batch(encode) for run in runs]
+    return full, [run.batch() for run in runs]
 
 
 @dataclass(frozen=True)
@@ -194,10 +199,10 @@ class Expander:
             if found is not None:
                 self._decoded.move_to_end(name)
                 return found
-        numbers = json.loads(unpack(record.numbers))
+        numbers = fastjson.loads(unpack(record.numbers))
         decoded = _Decoded([n[0] for n in numbers], [n[1] for n in numbers],
-                           record.keys[1:].split("\n"), json.loads(unpack(record.body)),
-                           None if record.sent is None else json.loads(unpack(record.sent)))
+                           record.keys[1:].split("\n"), fastjson.loads(unpack(record.body)),
+                           None if record.sent is None else fastjson.loads(unpack(record.sent)))
         with self._lock:
             self._decoded[name] = decoded
             while len(self._decoded) > self._keep:
@@ -256,7 +261,7 @@ def matches(numbers: str | bytes, keys: str, search: str) -> list[int]:
     hits = [n for n, key in enumerate(lines) if key.startswith(search)]
     if not hits:
         return []
-    seqs = json.loads(unpack(numbers))
+    seqs = fastjson.loads(unpack(numbers))
     return [-seqs[n][0] for n in hits]
 
 
