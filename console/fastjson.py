@@ -69,10 +69,12 @@ def dumps_bytes(value: Any, *, allow_nan: bool = False,
 
 
 def dumps(value: Any, *, allow_nan: bool = False,
-          default: Callable[[Any], Any] | None = None) -> str:
+          default: Callable[[Any], Any] | None = None, strings_and_ints: bool = False) -> str:
     """``json.dumps(value, ensure_ascii=False, separators=(",", ":"), allow_nan=allow_nan,
-    default=default)``, exactly: its text, or its error."""
-    if _plain(value):
+    default=default)``, exactly: its text, or its error. ``strings_and_ints``: the caller
+    made ``value`` of lists of ``str`` and ``int`` (exactly those types, no float) and it
+    need not be looked through."""
+    if strings_and_ints or _plain(value):
         try:
             return orjson.dumps(value).decode("utf-8")
         except orjson.JSONEncodeError:
