@@ -2,7 +2,7 @@
 
 from __future__ import annotations
 
-import threading
+import _thread
 from collections.abc import Iterator
 from datetime import datetime, timedelta
 from functools import lru_cache
@@ -36,7 +36,7 @@ def zone(name: str) -> ZoneInfo:
         raise ScheduleError(f"unknown time zone {name!r}") from exc
 
 
-_import_lock = threading.Lock()
+_import_lock = _thread.allocate_lock()  # threading itself is not needed for one lock
 _imported: list[type[Croniter]] = []
 
 
