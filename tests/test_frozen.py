@@ -175,3 +175,14 @@ def test_methods_a_class_writes_itself_are_kept(slots: bool) -> None:
     with pytest.raises(TypeError, match="Cannot overwrite attribute __setattr__"):
         frozen.dataclass(frozen=True)(type("Own", (), {"__doc__": "x",
                                                        "__setattr__": lambda *a: None}))
+
+
+def test_frozen_imports_nothing_of_the_console() -> None:
+    """Every layer may use it (the kinds import nothing else of the console)."""
+    import ast
+
+    tree = ast.parse(Path(frozen.__file__).read_text(encoding="utf-8"))
+    imported = [node.module or "" for node in ast.walk(tree) if isinstance(node, ast.ImportFrom)]
+    imported += [a.name for node in ast.walk(tree) if isinstance(node, ast.Import)
+                 for a in node.names]
+    assert not [name for name in imported if name.startswith("console")]
