@@ -52,11 +52,34 @@ class Sent(NamedTuple):
     position: int
 
 
+class Written(NamedTuple):
+    """Rows of one sent body that were all written, as one log item: row ``n`` has key
+    ``keys[n]``, message ``messages[n]`` and, as payload, element ``positions[n]`` of
+    ``text``, at level ``info``. A writer makes one per batch instead of an entry per row,
+    and a store numbers and keeps its rows in one go; the rows read back are the rows its
+    per-row entries (``entries``) would have made."""
+
+    text: str
+    keys: list[str]
+    messages: list[str]
+    positions: list[int]
+
+    def entries(self) -> list[Entry]:
+        text = self.text
+        return [(COMPACT_LEVEL, key, message, Sent(text, position)) for key, message, position
+                in zip(self.keys, self.messages, self.positions, strict=True)]
+
+
+Item = Entry | Written
+"""What ``add_logs`` takes: a row's entry, or the rows of a sent body (``Written``)."""
+
+
 @dataclass(frozen=True)
 class Batch:
-    """One compact record: rows numbered ``numbers`` ([seq, level_seq] each), with keys as
-    ``"\n" + key`` lines and ``body`` the JSON list of [message, payload] per row, or of
-    [message, index into ``sent``] when the rows' payloads are elements of a sent body.
+    """One compact record: rows numbered ``numbers`` (see ``spans``), with keys as
+    ``"\n" + key`` lines and ``body`` the JSON object of the rows' ``messages`` and
+    ``payloads`` (each an index into ``sent`` when the rows' payloads are elements of a sent
+    body; records of before hold a [message, payload] list per row instead).
     ``numbers``, ``body`` and ``sent`` are stored packed (see ``pack``)."""
 
     first_seq: int
@@ -78,9 +101,9 @@ class Batch:
                 self.keys, self.body, self.sent)
 
 
-def _encode(value: Any) -> str:
+def _encode(value: Any, strings_and_ints: bool) -> str:
     """A record's numbers or body as JSON text, as ``compact_json`` writes a payload."""
-    return fastjson.dumps(value, allow_nan=True, default=str)
+    return fastjson.dumps(value, allow_nan=True, default=str, strings_and_ints=strings_and_ints)
 
 
 def pack(text: str) -> bytes:
@@ -104,11 +127,23 @@ def compactable(entry: Entry) -> bool:
         and isinstance(key, str) and "\n" not in key
 
 
-def per_level(entries: list[Entry]) -> dict[str, int]:
+def per_level(entries: list[Item]) -> dict[str, int]:
     counts: dict[str, int] = {}
     for entry in entries:
-        counts[entry[0]] = counts.get(entry[0], 0) + 1
+        if type(entry) is Written:
+            counts[COMPACT_LEVEL] = counts.get(COMPACT_LEVEL, 0) + len(entry.keys)
+        else:
+            counts[entry[0]] = counts.get(entry[0], 0) + 1
     return counts
+
+
+def row_count(entries: list[Item]) -> int:
+    """How many rows ``entries`` log."""
+    return sum(len(entry.keys) if type(entry) is Written else 1 for entry in entries)
+
+
+def _all_compactable(keys: list[str]) -> bool:
+    return set(map(type, keys)) <= {str} and "\n" not in "".join(keys)
 
 
 class _Run:
@@ -117,46 +152,77 @@ class _Run:
 
     def __init__(self, sent: str | None) -> None:
         self.sent = sent
+        self.plain = sent is not None
+        """Whether the body holds only messages and positions (not rows as objects)."""
         self.numbers: list[list[int]] = []
         self.keys: list[str] = []
-        self.body: list[list[Any]] = []
+        self.messages: list[str] = []
+        self.payloads: list[Any] = []
 
     def batch(self) -> Batch:
-        return Batch(self.numbers[0][0], self.numbers[-1][0], COMPACT_LEVEL, self.numbers[0][1],
-                     self.numbers[-1][1], min(self.keys), max(self.keys),
-                     pack(_encode(self.numbers)),
-                     "\n" + "\n".join(self.keys), pack(_encode(self.body)),
+        first, last = self.numbers[0], self.numbers[-1]
+        more = last[2] - 1 if len(last) > 2 else 0
+        body = {"messages": self.messages, "payloads": self.payloads}
+        return Batch(first[0], last[0] + more, COMPACT_LEVEL, first[1], last[1] + more,
+                     min(self.keys), max(self.keys), pack(_encode(self.numbers, True)),
+                     "\n" + "\n".join(self.keys), pack(_encode(body, self.plain)),
                      None if self.sent is None else pack(self.sent))
 
 
-def number(entries: list[Entry], seq: int, level_seqs: dict[str, int],
+def number(entries: list[Item], seq: int, level_seqs: dict[str, int],
            encode: Callable[[Any], str]) -> tuple[list[FullRow], list[Batch]]:
     """Number ``entries`` after ``seq`` (and, per level, after ``level_seqs``, which is
     advanced in place): the rows kept full, and the records of the compacted ones.
     ``encode`` gives a payload's compact JSON; the caller holds whatever lock it needs.
     Rows as objects are compacted when there are a few of them; rows of a sent body always
     are (their text is already there)."""
-    objects = sum(1 for entry in entries if type(entry[3]) is dict and compactable(entry))
+    objects = sum(1 for entry in entries
+                  if type(entry) is not Written and type(entry[3]) is dict and compactable(entry))
     full: list[FullRow] = []
     runs: list[_Run] = []
-    for entry in entries:
+
+    def run_of(sent: str | None) -> _Run:
+        if not runs or runs[-1].sent is not sent:
+            runs.append(_Run(sent))
+        return runs[-1]
+
+    def one(entry: Entry) -> None:
+        nonlocal seq
         level, key, message, payload = entry
         seq += 1
         level_seq = level_seqs[level] = level_seqs.get(level, 0) + 1
         kind = type(payload)
         if compactable(entry) and (kind is Sent or objects >= MIN_ROWS):
-            sent = payload.text if kind is Sent else None
-            if not runs or runs[-1].sent is not sent:
-                runs.append(_Run(sent))
-            run = runs[-1]
+            run = run_of(payload.text if kind is Sent else None)
             run.numbers.append([seq, level_seq])
             run.keys.append(key)  # type: ignore[arg-type]  # compactable: a str
-            run.body.append([message, payload.position if kind is Sent else payload])
-            continue
+            run.messages.append(message)
+            run.payloads.append(payload.position if kind is Sent else payload)
+            run.plain = run.plain and type(message) is str and type(run.payloads[-1]) is int
+            return
         if kind is Sent:
             payload = fastjson.loads(payload.text)[payload.position]
         text = payload if payload is None or isinstance(payload, str) else encode(payload)
         full.append((seq, level, key, message, text, level_seq))
+
+    for entry in entries:
+        if type(entry) is not Written:
+            one(entry)  # type: ignore[arg-type]  # not Written: an entry
+        elif _all_compactable(entry.keys):
+            first, level_first = seq + 1, level_seqs.get(COMPACT_LEVEL, 0) + 1
+            count = len(entry.keys)
+            seq += count
+            level_seqs[COMPACT_LEVEL] = level_first + count - 1
+            run = run_of(entry.text)
+            run.numbers.append([first, level_first, count])
+            run.keys += entry.keys
+            run.messages += entry.messages
+            run.payloads += entry.positions
+            run.plain = run.plain and set(map(type, entry.messages)) <= {str} and \
+                set(map(type, entry.positions)) <= {int}
+        else:
+            for row in entry.entries():
+                one(row)
     return full, [run.batch() for run in runs]
 
 
@@ -179,7 +245,8 @@ class _Decoded:
     seqs: list[int]
     level_seqs: list[int]
     keys: list[str]
-    body: list[list[Any]]
+    messages: list[str]
+    payloads: list[Any]
     sent: list[Any] | None
 
 
@@ -199,9 +266,13 @@ class Expander:
             if found is not None:
                 self._decoded.move_to_end(name)
                 return found
-        numbers = fastjson.loads(unpack(record.numbers))
-        decoded = _Decoded([n[0] for n in numbers], [n[1] for n in numbers],
-                           record.keys[1:].split("\n"), fastjson.loads(unpack(record.body)),
+        seqs, level_seqs = spans(record.numbers)
+        body = fastjson.loads(unpack(record.body))
+        if type(body) is dict:
+            messages, payloads = body["messages"], body["payloads"]
+        else:  # a record of before: [message, payload] per row
+            messages, payloads = [row[0] for row in body], [row[1] for row in body]
+        decoded = _Decoded(seqs, level_seqs, record.keys[1:].split("\n"), messages, payloads,
                            None if record.sent is None else fastjson.loads(unpack(record.sent)))
         with self._lock:
             self._decoded[name] = decoded
@@ -215,7 +286,7 @@ class Expander:
         encode = compact_json()
         rows = []
         for n in indexes:
-            message, payload = decoded.body[n]
+            message, payload = decoded.messages[n], decoded.payloads[n]
             if decoded.sent is not None:
                 payload = decoded.sent[payload]
             rows.append(RowLog(0, record.execution_id, decoded.seqs[n], record.level,
@@ -261,8 +332,21 @@ def matches(numbers: str | bytes, keys: str, search: str) -> list[int]:
     hits = [n for n, key in enumerate(lines) if key.startswith(search)]
     if not hits:
         return []
-    seqs = fastjson.loads(unpack(numbers))
-    return [-seqs[n][0] for n in hits]
+    seqs = spans(numbers)[0]
+    return [-seqs[n] for n in hits]
+
+
+def spans(numbers: str | bytes) -> tuple[list[int], list[int]]:
+    """A record's stored ``numbers`` as the seq and the level seq of each of its rows, in
+    order: an item ``[seq, level_seq]`` numbers one row, ``[seq, level_seq, count]`` that
+    many rows numbered on from there (a batch written whole)."""
+    seqs: list[int] = []
+    level_seqs: list[int] = []
+    for item in fastjson.loads(unpack(numbers)):
+        count = item[2] if len(item) > 2 else 1
+        seqs += range(item[0], item[0] + count)
+        level_seqs += range(item[1], item[1] + count)
+    return seqs, level_seqs
 
 
 def key_range(search: str) -> tuple[str, str]:
