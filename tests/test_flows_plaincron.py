@@ -145,3 +145,11 @@ def test_utc_without_the_zone_database_runs_as_with_it(text: str) -> None:
     assert [r.isoformat() for r in plain] == [r.isoformat() for r in database]
     assert [f"{r:%Y-%m-%d %H:%M %Z}" for r in plain] == [
         f"{r:%Y-%m-%d %H:%M %Z}" for r in database]
+
+
+def test_the_end_of_the_calendar_ends_the_runs(monkeypatch: pytest.MonkeyPatch) -> None:
+    schedule = Schedule.parse("0 0 * * *")
+    start = datetime(9999, 12, 31, 12, tzinfo=UTC)
+    assert list(schedule.runs_after(start)) == _by_croniter(schedule, start, monkeypatch) == []
+    last = datetime(9999, 12, 30, 12, tzinfo=UTC)
+    assert list(schedule.runs_after(last)) == [datetime(9999, 12, 31, tzinfo=UTC)]
