@@ -107,7 +107,7 @@ def test_a_resent_batch_id_is_applied_once(sandbox: Sandbox, demo_flows: object,
             [{"product_sku": "SKU-000020", "price": 9}], 0)
     assert (first.succeeded, again.succeeded, other.succeeded) == (1, 1, 1)
     assert sandbox.prices(2)["SKU-000020"]["price"] == "9"
-    assert first.entries[0][2] == "price 7 written to price list 2"
+    assert first.rows()[0][2] == "price 7 written to price list 2"
 
 
 @pytest.mark.parametrize(("row", "problem"), [

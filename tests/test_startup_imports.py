@@ -28,6 +28,9 @@ LIST_MUST_NOT_LOAD = (
     "console.runner",
     "console.mapping",
     "console.expression",
+    "croniter",  # plain schedules are read without it (console.flows.plaincron)
+    "dateutil",
+    "platform",
 )
 
 FIRST_SCREEN_MUST_NOT_LOAD = (
@@ -58,12 +61,24 @@ def demo(tmp_path: Path) -> Path:
 
 
 def test_flows_list_loads_no_heavy_module(demo: Path) -> None:
+    """The demo's one Quartz schedule made plain: every schedule is then read, checked and
+    worked out without croniter."""
+    text = demo.read_text(encoding="utf-8")
+    demo.write_text(text.replace('"0 0/30 * * * ? *"', '"0,30 * * * *"'), encoding="utf-8")
     code = ("import json, sys\nfrom console.cli import main\n"
             "assert main(['--flows', sys.argv[1], 'flows', 'list']) == 0\n"
             "print(json.dumps(sorted(sys.modules)))")
     modules = _loaded(code, str(demo))
-    assert "croniter" in modules  # the listing did work out next runs
+    assert "console.flows.plaincron" in modules  # the listing did work out next runs
     assert _heavy(modules, LIST_MUST_NOT_LOAD) == []
+
+
+def test_a_schedule_beyond_plain_cron_still_loads_croniter(demo: Path) -> None:
+    code = ("import json, sys\nfrom console.cli import main\n"
+            "assert main(['--flows', sys.argv[1], 'flows', 'list']) == 0\n"
+            "print(json.dumps(sorted(sys.modules)))")
+    assert '"0 0/30 * * * ? *"' in demo.read_text(encoding="utf-8")
+    assert "croniter" in _loaded(code, str(demo))
 
 
 def test_reading_script_settings_does_not_start_the_pool_machinery() -> None:
@@ -93,7 +108,7 @@ def test_schedules_leave_platform_alone() -> None:
     code = ("import json, platform, sys\nreal = platform.architecture\n"
             "from datetime import datetime, UTC\n"
             "from console.flows.schedule import Schedule\n"
-            "runs = Schedule.parse('*/5 * * * *').next_runs(datetime(2026, 1, 1, tzinfo=UTC), 2)\n"
+            "runs = Schedule.parse('*/5 * * * MON-FRI').next_runs(datetime(2026, 1, 1, tzinfo=UTC), 2)\n"
             "assert [r.minute for r in runs] == [5, 10], runs\n"
             "assert platform.architecture is real\n"
             "print(json.dumps(sorted(sys.modules)))")

@@ -10,7 +10,7 @@ from typing import Any
 import pytest
 
 from console.store import Store, open_store
-from console.store.log_batches import Sent
+from console.store.log_batches import Sent, Written
 from console.store.records import SAMPLE_RECORDS, stamp
 from console.store.sqlite import SQLiteStore
 
@@ -198,6 +198,41 @@ def test_written_rows_are_kept_compactly_and_read_as_rows(any_store: Store) -> N
     ).fetchone()[0]
     written = sum(1 for e in logged if e[0] == "info" and e[1] is not None)
     assert stored == len(logged) - written  # one table row per row worth a look, no more
+
+
+def test_a_batch_logged_as_one_written_item_reads_as_its_rows_logged_one_by_one(
+        any_store: Store) -> None:
+    """A writer logs a batch written whole as one ``Written``; the log reads the same rows,
+    numbers and payloads as when each row had its own entry, mixed with other entries."""
+    def batch(number: int, keys: list[str]) -> Written:
+        rows = [{"product_sku": key, "stock": n, "batch_id": f"b{number}", "name": "Ürün"}
+                for n, key in enumerate(keys)]
+        return Written(json.dumps(rows, ensure_ascii=False, separators=(",", ":")), keys,
+                       [f"stock {n} written" for n in range(len(keys))], list(range(len(keys))))
+
+    items: list[Any] = [("info", None, "read page 1", None), batch(1, ["A-1", "A-2", "A-3"]),
+                        ("warning", "A-9", "no stock in the row", {"product_sku": "A-9"}),
+                        batch(2, ["B-1", "B-2"]), batch(3, ["C-1"]),
+                        batch(4, ["odd\nkey", "D-2"])]  # a key that cannot be kept compact
+    one_by_one = [row for item in items
+                  for row in (item.entries() if isinstance(item, Written) else [item])]
+    together = any_store.create("stock", "manual", {}, "ops")
+    apart = any_store.create("stock", "manual", {}, "ops")
+    any_store.add_logs(together.id, items[:3])
+    any_store.add_logs(together.id, items[3:])
+    any_store.add_logs(apart.id, one_by_one[:5])
+    any_store.add_logs(apart.id, one_by_one[5:])
+    for level in (None, "info", "warning"):
+        assert view(any_store.logs(together.id, limit=100, level=level)) == \
+            view(any_store.logs(apart.id, limit=100, level=level))
+        assert any_store.count_logs(together.id, level=level) == \
+            any_store.count_logs(apart.id, level=level)
+    assert any_store.count_logs(together.id) == len(one_by_one) == 10
+    shown = any_store.logs(together.id, offset=1, limit=1)[0]
+    assert (shown.key, shown.message, json.loads(shown.payload or "")) == \
+        ("A-1", "stock 0 written",
+         {"product_sku": "A-1", "stock": 0, "batch_id": "b1", "name": "Ürün"})
+    assert [r.key for r in any_store.logs(together.id, search="B-", limit=10)] == ["B-1", "B-2"]
 
 
 def test_payloads_samples_and_last_request(any_store: Store) -> None:

@@ -9,6 +9,8 @@ from collections import Counter
 from pathlib import Path
 
 import pytest
+from hypothesis import given, settings
+from hypothesis import strategies as st
 from textual.widgets import Static, TextArea
 
 from console.cli import main
@@ -166,3 +168,30 @@ async def test_the_flows_table_and_the_execution_view_show_the_reason(flows_file
         summary_text = str(summary.render())
         assert "1791 rows: 36 written, 0 failed, 1755 skipped" in summary_text
         assert f"reason: {reason}" in summary_text
+
+
+_ROW_VALUES = st.one_of(st.none(), st.booleans(), st.integers(-3, 2**31 + 3),
+                        st.sampled_from(["", "A", "qty", "kg", "5", " 7 ", "x"]),
+                        st.floats(allow_nan=True), st.just(2_147_483_647), st.just(0))
+
+
+@settings(max_examples=500, deadline=None)
+@given(st.lists(st.one_of(
+    st.dictionaries(st.sampled_from(["product_sku", "stock", "stock_list", "unit_type", "x"]),
+                    _ROW_VALUES, max_size=5),
+    st.sampled_from([None, [], "row", 5])), max_size=8), st.sampled_from([None, 1, 7]))
+def test_the_writers_quick_look_never_passes_a_row_the_full_check_refuses(
+        rows: list[object], default_list: int | None) -> None:
+    """The stock writer checks a batch in one expression first; a row it passes is a row
+    ``stock_problem`` finds nothing wrong with, so the same rows are sent and skipped."""
+    from types import SimpleNamespace
+
+    from console.runner.writers import StockWriter
+
+    flow = SimpleNamespace(write=SimpleNamespace(stock_list=default_list))
+    writer = StockWriter(flow, None, "root")  # type: ignore[arg-type]  # checks only
+    for row, fine in zip(rows, writer.fine(rows), strict=True):
+        if fine:
+            assert stock_problem(row, default_list) is None, row
+    assert writer.fine([{"product_sku": "A", "stock": 1, "stock_list": 2, "unit_type": "kg"}]) \
+        == [True]  # the usual row takes the quick way

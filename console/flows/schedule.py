@@ -10,6 +10,8 @@ from functools import lru_cache
 from typing import TYPE_CHECKING
 from zoneinfo import ZoneInfo, ZoneInfoNotFoundError
 
+from console.flows import plaincron
+
 if TYPE_CHECKING:
     from croniter import croniter as Croniter
 
@@ -150,16 +152,24 @@ class Schedule:
             p.replace("-", "").isdigit() or p in ("*", "?") for p in year.split(",")
         ):
             raise ScheduleError(f"invalid year field {year!r}")
-        if not _croniter().is_valid(expression, second_at_beginning=seconds):
+        plain = not seconds and plaincron.read(expression) is not None
+        if not plain and not _croniter().is_valid(expression, second_at_beginning=seconds):
             raise ScheduleError(f"invalid cron expression {text!r}")
         return cls(text.strip(), timezone, expression, seconds, year)
 
     def runs_after(self, start: datetime) -> Iterator[datetime]:
         """Run times after ``start`` (aware), in the schedule's time zone; ends when the
         schedule has no further run (a day that never comes, the end of its years)."""
-        croniter = _croniter()
         where = zone(self.timezone)
         local = start.astimezone(where)
+        plain = None if self._seconds else plaincron.read(self._expression)
+        while plain is not None:
+            found = plain.next_run(local)
+            if found is None:
+                break  # croniter goes on from here
+            yield found
+            local = found
+        croniter = _croniter()
         it = croniter(self._expression, local, second_at_beginning=self._seconds)
         for _ in range(100_000):
             try:

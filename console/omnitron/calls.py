@@ -3,12 +3,12 @@ clients so there is one implementation of every call."""
 
 from __future__ import annotations
 
-import json as _json
 from dataclasses import dataclass, field
 from typing import Any
 
 import httpx
 
+from console import fastjson
 from console.omnitron.errors import (
     OmnitronAuthError,
     OmnitronError,
@@ -35,7 +35,7 @@ class BulkUpsertResult:
 
 def body_of(response: httpx.Response) -> Any:
     try:
-        return response.json()
+        return fastjson.loads(response.content)
     except ValueError:
         return response.text[:500]
 
@@ -87,8 +87,7 @@ class JsonText:
     runner encodes a batch while the one before it is sent, and logs the text it sent)."""
 
     def __init__(self, value: Any) -> None:
-        self.text = _json.dumps(value, ensure_ascii=False, separators=(",", ":"),
-                                allow_nan=False)
+        self.text = fastjson.dumps(value, allow_nan=False)
 
 
 def bulk_result(answer: Any, batch_id: str) -> BulkUpsertResult:

@@ -28,9 +28,11 @@ from console.runner.pipeline import PageResult, Pipeline, as_rows
 from console.runner.price_writer import PriceWriter, price_key
 from console.runner.redact import config_redactor
 from console.runner.stages import PayloadError, count_rows, payload_slices, read_ahead, run_stages
-from console.runner.writers import LogEntry, OrderStatusWriter, StockWriter, WriteCounts, Writer
+from console.runner.writers import OrderStatusWriter, StockWriter, WriteCounts, Writer
 from console.script import ScriptPool
 from console.store import Store
+from console.store.log_batches import Item as LogItem
+from console.store.log_batches import Written
 from console.store.records import Execution, now
 
 Progress = Callable[[Execution], None]
@@ -272,13 +274,20 @@ class Engine:
     def stopped(self) -> bool:
         return self.stopping is not None and self.stopping.is_set()
 
-    def _redacted(self, entries: list[LogEntry]) -> list[LogEntry]:
-        messages = [entry[2] for entry in entries]
+    def _redacted(self, entries: list[LogItem]) -> list[LogItem]:
+        """The entries with no secret in their messages (a ``Written``'s messages too)."""
+        messages: list[str] = []
+        for entry in entries:
+            if isinstance(entry, Written):
+                messages += entry.messages
+            else:
+                messages.append(entry[2])
         clean = self.redact.many(messages)
         if clean is messages:
             return entries
-        return [(level, key, message, payload)
-                for (level, key, _, payload), message in zip(entries, clean, strict=True)]
+        return [entry._replace(messages=self.redact.many(entry.messages))
+                if isinstance(entry, Written) else
+                (entry[0], entry[1], self.redact(entry[2]), entry[3]) for entry in entries]
     def _export_orders(self, flow: Flow, execution: Execution, attrs: dict[str, str],
                        client: OmnitronClient, http: httpx.Client, retry: RetryPolicy,
                        counts: WriteCounts, progress: Progress | None) -> None:

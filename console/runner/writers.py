@@ -16,7 +16,7 @@ from typing import Any, Protocol
 
 from console import telemetry
 from console.flows import Flow
-from console.kinds.row_shapes import one_row, order_problem, stock_problem
+from console.kinds.row_shapes import MAX_STOCK, UNIT_TYPES, one_row, order_problem, stock_problem
 from console.omnitron import OmnitronClient, OmnitronError, OmnitronValidationError
 from console.omnitron.calls import BulkUpsertResult, JsonText, bulk_body
 from console.omnitron.errors import describe_body
@@ -24,7 +24,7 @@ from console.runner.erp import StepError
 from console.runner.ordering import NewestWins
 from console.runner.pipeline import timeout_hint
 from console.script import ScriptPool
-from console.store.log_batches import Sent
+from console.store.log_batches import Item, Sent, Written
 
 LogEntry = tuple[str, str | None, str, Any]
 
@@ -38,7 +38,8 @@ class WriteCounts:
     problems: Counter[str] = field(default_factory=Counter)
     superseded: int = 0
     """Rows not sent because a later-accepted execution already wrote their key."""
-    entries: list[LogEntry] = field(default_factory=list)
+    entries: list[Item] = field(default_factory=list)
+    """A log entry per row, or one ``Written`` for the rows of a batch all written."""
     attributes: dict[str, str] = field(default_factory=dict)
     checked: int | None = None
     """How many rows the write check looked at, where that is not succeeded + failed +
@@ -46,6 +47,11 @@ class WriteCounts:
     stop: str | None = None
     """Why the execution fails once this page's rows are recorded (a per-order script that
     ran out of time would do so for every order): the rows after it are not attempted."""
+
+    def rows(self) -> list[LogEntry]:
+        """Each row's log entry, in order (a ``Written`` as its rows' entries)."""
+        return [row for entry in self.entries
+                for row in (entry.entries() if isinstance(entry, Written) else [entry])]
 
     def skip(self, key: str | None, problem: str, row: Any) -> None:
         self.skipped += 1
@@ -55,13 +61,14 @@ class WriteCounts:
 
 @dataclass
 class Outgoing:
-    """One batch ready to send: its rows, id, request body, and (key, message) of each row's
-    log line should it be written."""
+    """One batch ready to send: its rows, id, request body, and the key and message of each
+    row's log line should it be written."""
 
     ident: str
     rows: list[dict[str, Any]]
     body: JsonText
-    lines: list[tuple[str, str]]
+    skus: list[str]
+    messages: list[str]
     keys: list[str]
     """The rows' newest-wins keys (none when the writer keeps no order)."""
 
@@ -113,6 +120,15 @@ class BulkWriter:
     def written(self, sku: str, row: dict[str, Any]) -> LogEntry:
         raise NotImplementedError
 
+    def messages(self, rows: list[dict[str, Any]]) -> list[str]:
+        """The log message of each row written (``written``'s, made for a whole batch)."""
+        return [self.written(str(row.get("product_sku")), row)[2] for row in rows]
+
+    def fine(self, rows: list[Any]) -> list[bool]:
+        """A quick look at many rows: ``True`` only for a row ``problem`` finds nothing wrong
+        with (``False`` leaves the row to ``problem``)."""
+        return [False] * len(rows)
+
     def write(self, rows: list[Any], page: int) -> WriteCounts:
         return self.send(self.prepare(rows, page))
 
@@ -124,25 +140,31 @@ class BulkWriter:
         batches = []
         size = self.flow.write.batch_size
         for number, start in enumerate(range(0, len(rows), size)):
-            batch = []
-            for row in rows[start:start + size]:
-                problem = self.problem(row)
-                if problem is not None:
-                    sku = row.get("product_sku") if isinstance(row, dict) else None
-                    counts.skip(None if sku in (None, "") else str(sku), problem, row)
-                    continue
-                batch.append(self.completed(row))
+            batch = self._checked(rows[start:start + size], counts)
             if batch:
                 batches.append(self._outgoing(batch, batch_id(self.root, page, number)))
         return Prepared(counts, batches)
 
+    def _checked(self, rows: list[Any], counts: WriteCounts) -> list[dict[str, Any]]:
+        """The rows that can change something, completed; the others counted as skipped."""
+        fine = self.fine(rows)
+        if all(fine):
+            return list(map(self.completed, rows))
+        batch = []
+        for row, ok in zip(rows, fine, strict=True):
+            problem = None if ok else self.problem(row)
+            if problem is not None:
+                sku = row.get("product_sku") if isinstance(row, dict) else None
+                counts.skip(None if sku in (None, "") else str(sku), problem, row)
+                continue
+            batch.append(self.completed(row))
+        return batch
+
     def _outgoing(self, batch: list[dict[str, Any]], ident: str) -> Outgoing:
-        lines = []
-        for row in batch:
-            sku = str(row.get("product_sku"))
-            lines.append((sku, self.written(sku, row)[2]))
-        keys = [self.order.key(row) for row in batch] if self.order is not None else []
-        return Outgoing(ident, batch, JsonText(bulk_body(batch, ident)), lines, keys)
+        skus = [str(row.get("product_sku")) for row in batch]
+        keys = list(map(self.order.key, batch)) if self.order is not None else []
+        return Outgoing(ident, batch, JsonText(bulk_body(batch, ident)), skus,
+                        self.messages(batch), keys)
 
     def send(self, prepared: Prepared) -> WriteCounts:
         counts = prepared.counts
@@ -177,10 +199,16 @@ class BulkWriter:
         # a row written is logged as the row sent (with its batch id): the log keeps the
         # request's text once for the batch instead of encoding every row again
         text = outgoing.body.text
-        failed = {e.get("index"): e for e in answer.errors}
         entries = counts.entries
-        for index, (sku, message) in enumerate(outgoing.lines):
-            error = failed.get(index) if failed else None
+        if not answer.errors:
+            entries.append(Written(text, outgoing.skus, outgoing.messages,
+                                   list(range(len(batch)))))
+            counts.succeeded += len(batch)
+            return
+        failed = {e.get("index"): e for e in answer.errors}
+        for index, (sku, message) in enumerate(zip(outgoing.skus, outgoing.messages,
+                                                   strict=True)):
+            error = failed.get(index)
             if error is None:
                 entries.append(("info", sku, message, Sent(text, index)))
             else:
@@ -206,6 +234,23 @@ class StockWriter(BulkWriter):
     def written(self, sku: str, row: dict[str, Any]) -> LogEntry:
         return ("info", sku, f"stock {row['stock']} written to stock list "
                              f"{row.get('stock_list')}", row)
+
+    def messages(self, rows: list[dict[str, Any]]) -> list[str]:
+        return [f"stock {row['stock']} written to stock list {row.get('stock_list')}"
+                for row in rows]
+
+    def fine(self, rows: list[Any]) -> list[bool]:
+        """The usual row, checked in one expression: a non-empty ``product_sku`` string, an
+        ``int`` stock and stock list in bounds (or no list, where the flow sets one) and a
+        known ``unit_type`` or none. Anything else goes to ``stock_problem``."""
+        default = self.flow.write.stock_list
+        return [type(row) is dict and type(sku := row.get("product_sku")) is str and sku != ""
+                and type(stock := row.get("stock")) is int and 0 <= stock <= MAX_STOCK
+                and (type(stock_list := row.get("stock_list")) is int
+                     and 0 < stock_list <= MAX_STOCK
+                     or stock_list is None and default is not None)
+                and row.get("unit_type", "qty") in UNIT_TYPES
+                for row in rows]
 
 
 class OrderStatusWriter:

@@ -7,6 +7,8 @@ import json
 import pickle
 from typing import Any
 
+from console import fastjson
+
 _UNSET = object()
 
 
@@ -67,7 +69,7 @@ class ScriptResult:
         """The output as data; ``None`` when it is not JSON."""
         if self._json is _UNSET:
             try:
-                self._json = json.loads(self._text or "")
+                self._json = fastjson.loads(self._text or "")
             except (ValueError, TypeError):
                 self._json = None
         return self._json

@@ -17,7 +17,6 @@ of the view is the full rows in its range plus the one or two records overlappin
 
 from __future__ import annotations
 
-import json
 import threading
 import zlib
 from array import array
@@ -27,6 +26,7 @@ from collections.abc import Callable, Iterable
 from dataclasses import dataclass
 from typing import Any, NamedTuple
 
+from console import fastjson
 from console.store.records import RowLog, compact_json
 
 COMPACT_LEVEL = "info"
@@ -50,6 +50,28 @@ class Sent(NamedTuple):
 
     text: str
     position: int
+
+
+class Written(NamedTuple):
+    """Rows of one sent body that were all written, as one log item: row ``n`` has key
+    ``keys[n]``, message ``messages[n]`` and, as payload, element ``positions[n]`` of
+    ``text``, at level ``info``. A writer makes one per batch instead of an entry per row,
+    and a store numbers and keeps its rows in one go; the rows read back are the rows its
+    per-row entries (``entries``) would have made."""
+
+    text: str
+    keys: list[str]
+    messages: list[str]
+    positions: list[int]
+
+    def entries(self) -> list[Entry]:
+        text = self.text
+        return [(COMPACT_LEVEL, key, message, Sent(text, position)) for key, message, position
+                in zip(self.keys, self.messages, self.positions, strict=True)]
+
+
+Item = Entry | Written
+"""What ``add_logs`` takes: a row's entry, or the rows of a sent body (``Written``)."""
 
 
 @dataclass(frozen=True)
@@ -78,6 +100,11 @@ class Batch:
                 self.keys, self.body, self.sent)
 
 
+def _encode(value: Any, strings_and_ints: bool) -> str:
+    """A record's numbers or body as JSON text, as ``compact_json`` writes a payload."""
+    return fastjson.dumps(value, allow_nan=True, default=str, strings_and_ints=strings_and_ints)
+
+
 def pack(text: str) -> bytes:
     """A record's messages and rows as stored: zlib at its fastest level. A batch's rows
     repeat their field names and look alike, so this is a twentieth of the text, and the
@@ -99,11 +126,23 @@ def compactable(entry: Entry) -> bool:
         and isinstance(key, str) and "\n" not in key
 
 
-def per_level(entries: list[Entry]) -> dict[str, int]:
+def per_level(entries: list[Item]) -> dict[str, int]:
     counts: dict[str, int] = {}
     for entry in entries:
-        counts[entry[0]] = counts.get(entry[0], 0) + 1
+        if type(entry) is Written:
+            counts[COMPACT_LEVEL] = counts.get(COMPACT_LEVEL, 0) + len(entry.keys)
+        else:
+            counts[entry[0]] = counts.get(entry[0], 0) + 1
     return counts
+
+
+def row_count(entries: list[Item]) -> int:
+    """How many rows ``entries`` log."""
+    return sum(len(entry.keys) if type(entry) is Written else 1 for entry in entries)
+
+
+def _all_compactable(keys: list[str]) -> bool:
+    return set(map(type, keys)) <= {str} and "\n" not in "".join(keys)
 
 
 class _Run:
@@ -112,47 +151,74 @@ class _Run:
 
     def __init__(self, sent: str | None) -> None:
         self.sent = sent
+        self.plain = sent is not None
+        """Whether the body holds only messages and positions (not rows as objects)."""
         self.numbers: list[list[int]] = []
         self.keys: list[str] = []
         self.body: list[list[Any]] = []
 
-    def batch(self, encode: Callable[[Any], str]) -> Batch:
+    def batch(self) -> Batch:
         return Batch(self.numbers[0][0], self.numbers[-1][0], COMPACT_LEVEL, self.numbers[0][1],
                      self.numbers[-1][1], min(self.keys), max(self.keys),
-                     pack(encode(self.numbers)),
-                     "\n" + "\n".join(self.keys), pack(encode(self.body)),
+                     pack(_encode(self.numbers, True)),
+                     "\n" + "\n".join(self.keys), pack(_encode(self.body, self.plain)),
                      None if self.sent is None else pack(self.sent))
 
 
-def number(entries: list[Entry], seq: int, level_seqs: dict[str, int],
+def number(entries: list[Item], seq: int, level_seqs: dict[str, int],
            encode: Callable[[Any], str]) -> tuple[list[FullRow], list[Batch]]:
     """Number ``entries`` after ``seq`` (and, per level, after ``level_seqs``, which is
     advanced in place): the rows kept full, and the records of the compacted ones.
     ``encode`` gives a payload's compact JSON; the caller holds whatever lock it needs.
     Rows as objects are compacted when there are a few of them; rows of a sent body always
     are (their text is already there)."""
-    objects = sum(1 for entry in entries if type(entry[3]) is dict and compactable(entry))
+    objects = sum(1 for entry in entries
+                  if type(entry) is not Written and type(entry[3]) is dict and compactable(entry))
     full: list[FullRow] = []
     runs: list[_Run] = []
-    for entry in entries:
+
+    def run_of(sent: str | None) -> _Run:
+        if not runs or runs[-1].sent is not sent:
+            runs.append(_Run(sent))
+        return runs[-1]
+
+    def one(entry: Entry) -> None:
+        nonlocal seq
         level, key, message, payload = entry
         seq += 1
         level_seq = level_seqs[level] = level_seqs.get(level, 0) + 1
         kind = type(payload)
         if compactable(entry) and (kind is Sent or objects >= MIN_ROWS):
-            sent = payload.text if kind is Sent else None
-            if not runs or runs[-1].sent is not sent:
-                runs.append(_Run(sent))
-            run = runs[-1]
+            run = run_of(payload.text if kind is Sent else None)
             run.numbers.append([seq, level_seq])
             run.keys.append(key)  # type: ignore[arg-type]  # compactable: a str
             run.body.append([message, payload.position if kind is Sent else payload])
-            continue
+            run.plain = run.plain and type(message) is str and type(run.body[-1][1]) is int
+            return
         if kind is Sent:
-            payload = json.loads(payload.text)[payload.position]
+            payload = fastjson.loads(payload.text)[payload.position]
         text = payload if payload is None or isinstance(payload, str) else encode(payload)
         full.append((seq, level, key, message, text, level_seq))
-    return full, [run.batch(encode) for run in runs]
+
+    for entry in entries:
+        if type(entry) is not Written:
+            one(entry)  # type: ignore[arg-type]  # not Written: an entry
+        elif _all_compactable(entry.keys):
+            first, level_first = seq + 1, level_seqs.get(COMPACT_LEVEL, 0) + 1
+            count = len(entry.keys)
+            seq += count
+            level_seqs[COMPACT_LEVEL] = level_first + count - 1
+            run = run_of(entry.text)
+            run.numbers += map(list, zip(range(first, first + count),
+                                         range(level_first, level_first + count), strict=True))
+            run.keys += entry.keys
+            run.body += map(list, zip(entry.messages, entry.positions, strict=True))
+            run.plain = run.plain and set(map(type, entry.messages)) <= {str} and \
+                set(map(type, entry.positions)) <= {int}
+        else:
+            for row in entry.entries():
+                one(row)
+    return full, [run.batch() for run in runs]
 
 
 @dataclass(frozen=True)
@@ -194,10 +260,10 @@ class Expander:
             if found is not None:
                 self._decoded.move_to_end(name)
                 return found
-        numbers = json.loads(unpack(record.numbers))
+        numbers = fastjson.loads(unpack(record.numbers))
         decoded = _Decoded([n[0] for n in numbers], [n[1] for n in numbers],
-                           record.keys[1:].split("\n"), json.loads(unpack(record.body)),
-                           None if record.sent is None else json.loads(unpack(record.sent)))
+                           record.keys[1:].split("\n"), fastjson.loads(unpack(record.body)),
+                           None if record.sent is None else fastjson.loads(unpack(record.sent)))
         with self._lock:
             self._decoded[name] = decoded
             while len(self._decoded) > self._keep:
@@ -256,7 +322,7 @@ def matches(numbers: str | bytes, keys: str, search: str) -> list[int]:
     hits = [n for n, key in enumerate(lines) if key.startswith(search)]
     if not hits:
         return []
-    seqs = json.loads(unpack(numbers))
+    seqs = fastjson.loads(unpack(numbers))
     return [-seqs[n][0] for n in hits]
 
 

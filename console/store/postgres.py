@@ -27,11 +27,13 @@ from console.store.execution_sql import ExecutionSQL
 from console.store.log_batches import COLUMNS as BATCH_COLUMNS
 from console.store.log_batches import (
     Expander,
+    Item,
     key_range,
     matches,
     needle,
     number,
     per_level,
+    row_count,
 )
 from console.store.postgres_health import HealthQueries
 from console.store.postgres_schema import WORTH_READING, migrate
@@ -169,8 +171,7 @@ class PostgresStore(ExecutionSQL, HealthQueries):
 
     # --- Row logs ------------------------------------------------------------------------
 
-    def add_logs(self, execution_id: str,
-                 entries: Iterable[tuple[str, str | None, str, Any]]) -> None:
+    def add_logs(self, execution_id: str, entries: Iterable[Item]) -> None:
         """Append rows in one transaction with ``COPY`` (rows that only say a row was written
         go into one compact record, see ``log_batches``); their numbers come from counter
         rows whose locks make concurrent batches of one execution (any host) take turns."""
@@ -180,7 +181,7 @@ class PostgresStore(ExecutionSQL, HealthQueries):
         created = stamp()
         conn = self._conn()
         with conn.transaction():
-            seq = self._take(conn, execution_id, "", len(listed))
+            seq = self._take(conn, execution_id, "", row_count(listed))
             counters = {level: self._take(conn, execution_id, level, n)
                         for level, n in sorted(per_level(listed).items())}
             with self._lock:

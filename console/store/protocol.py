@@ -13,6 +13,7 @@ from contextlib import AbstractContextManager
 from datetime import datetime
 from typing import Any, Protocol
 
+from console.store.log_batches import Item as LogItem
 from console.store.records import AlarmEvent, AlarmState, Execution, RowLog, RunSample
 
 Enqueue = Callable[[Any, str], None]
@@ -59,8 +60,9 @@ class ExecutionLog(Protocol):
 
     def active(self) -> list[Execution]: ...
 
-    def add_logs(self, execution_id: str, entries: Iterable[LogEntry]) -> None:
-        """Append rows in one transaction, numbered in order (``seq``, and within their level)."""
+    def add_logs(self, execution_id: str, entries: Iterable[LogItem]) -> None:
+        """Append rows in one transaction, numbered in order (``seq``, and within their level):
+        each entry one row, each ``Written`` the rows it holds."""
         ...
 
     def log(self, execution_id: str, level: str, message: str, key: str | None = None,

@@ -24,11 +24,13 @@ from console.store.execution_sql import ExecutionSQL
 from console.store.log_batches import COLUMNS as BATCH_COLUMNS
 from console.store.log_batches import (
     Expander,
+    Item,
     key_range,
     matches,
     needle,
     number,
     per_level,
+    row_count,
 )
 from console.store.protocol import Enqueue
 from console.store.records import (
@@ -194,8 +196,7 @@ class SQLiteStore(ExecutionSQL, HealthQueries):
         return self.admit(flow_id, trigger, params, triggered_by, payload_id=payload_id,
                           retry_of=retry_of, accepted_seq=accepted_seq)
 
-    def add_logs(self, execution_id: str,
-                 entries: Iterable[tuple[str, str | None, str, Any]]) -> None:
+    def add_logs(self, execution_id: str, entries: Iterable[Item]) -> None:
         """Append (level, key, message, payload) rows in one transaction.
 
         Rows that only say a row was written go into one compact record (see
@@ -228,7 +229,7 @@ class SQLiteStore(ExecutionSQL, HealthQueries):
                     conn.execute("ROLLBACK")
                     raise
                 conn.execute("COMMIT")
-            self._seqs[(execution_id, None)] = seq + len(listed)
+            self._seqs[(execution_id, None)] = seq + row_count(listed)
             self._seqs.update({(execution_id, level): n for level, n in counters.items()})
 
     def _next(self, execution_id: str, level: str | None) -> int:
