@@ -131,12 +131,18 @@ class ConsoleApp(App[None]):
             return
         for problem in self.settings.problems:
             self.notify(problem, severity="warning", timeout=10)
-        self.call_after_refresh(self.connect_runner)
+        self.after_first_paint(self.connect_runner)
         self.set_interval(FILE_CHECK_S, self._check_flows_file)
-        self.call_after_refresh(self.read_start_health)
+        self.after_first_paint(self.read_start_health)
         self.set_interval(5.0, self.check_alarms)
         if self.config.runner.store.startswith(("postgresql://", "postgres://")):
             self.set_interval(5.0, self.refresh_hosts)
+
+    def after_first_paint(self, callback: Callable[[], object]) -> None:
+        """Calls back once the first screen is whole: its first refresh paints the table, the
+        next one the footer's keys (Textual lays a footer's keys out after a refresh). A worker
+        started sooner held the GIL while those two painted."""
+        self.call_after_refresh(self.call_after_refresh, callback)
 
     def action_toggle_help(self) -> None:
         """``?`` opens the key help, and closes it again."""

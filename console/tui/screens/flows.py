@@ -65,6 +65,9 @@ class FlowsScreen(ConsoleScreen[None]):
     """
     # At 110 columns and more, the selected flow's details and recent runs show beside the table.
     HORIZONTAL_BREAKPOINTS = [(0, "-narrow"), (110, "-wide")]
+    # The table is focused as the screen is composed, before its first paint: focused from
+    # on_mount, the focus arrived after that paint and restyled and painted every row again.
+    AUTO_FOCUS = "#flows"
     BINDINGS = [
         Binding("enter", "open", "Open", id="flows.open"),
         Binding("t", "trigger", "Trigger", id="flows.trigger"),
@@ -89,6 +92,7 @@ class FlowsScreen(ConsoleScreen[None]):
         self.recent_read = Latest()
 
     def compose(self) -> ComposeResult:
+        self._take_breakpoint(self.app.size.width)
         yield Header()
         yield Input(placeholder="filter flows by name, id or type", id="filter")
         with Horizontal(id="main"):
@@ -105,9 +109,16 @@ class FlowsScreen(ConsoleScreen[None]):
         for label, key, width in _SUMMARY_COLUMNS:
             table.add_column(label, key=key, width=width)
         self.fill()
-        table.focus()
-        self.call_after_refresh(self.refresh_summary)
+        self.console.after_first_paint(self.refresh_summary)
         self.set_interval(2.0, self.refresh_summary)
+
+    def _take_breakpoint(self, width: int) -> None:
+        """The width's class from the start: left to the first resize, the class arrived after
+        the first paint and restyled every widget (the same class again changes nothing)."""
+        names = {name: False for _, name in self.HORIZONTAL_BREAKPOINTS}
+        names[max((b for b in self.HORIZONTAL_BREAKPOINTS if width >= b[0]),
+                  key=lambda b: b[0])[1]] = True
+        self.update_classes(names, update=False)
 
     @property
     def now(self) -> datetime:

@@ -1,0 +1,66 @@
+"""The console's first screen is painted once, whole, before the start-up reads begin.
+
+The flows table is drawn first already focused, with its screen already classed for the
+terminal's width (a focus or a class arriving after that restyles and paints every row again),
+and the workers that read the runner, the health and the summaries start only once the footer
+shows its keys: started sooner, they held the GIL while the first screen painted.
+"""
+
+from __future__ import annotations
+
+from pathlib import Path
+from typing import Any
+
+import pytest
+from textual.strip import Strip
+
+from console.tui.app import ConsoleApp
+from console.tui.screens.flows import FlowsScreen
+from console.tui.settings import Settings
+from console.tui.widgets.table import Table
+from tests.console_pilot import until
+from tests.test_tui_flows_screen import demo_file
+
+
+@pytest.mark.parametrize(("width", "wide"), [(80, False), (120, True)])
+async def test_the_table_is_first_drawn_focused_on_a_screen_classed_for_its_width(
+        tmp_path: Path, monkeypatch: pytest.MonkeyPatch, width: int, wide: bool) -> None:
+    first: list[tuple[bool, bool, bool]] = []
+    draw = Table.render_lines
+
+    def drawn(table: Table, crop: Any) -> list[Strip]:
+        if not first and table.row_count:
+            screen = table.screen
+            first.append((table.has_focus, screen.has_class("-wide"),
+                          screen.has_class("-narrow")))
+        return draw(table, crop)
+
+    monkeypatch.setattr(Table, "render_lines", drawn)
+    app = ConsoleApp(demo_file(tmp_path), start_runner=False, settings=Settings())
+    async with app.run_test(size=(width, 30)) as pilot:
+        await until(pilot, lambda: bool(first))
+        assert first == [(True, wide, not wide)]
+        assert isinstance(app.screen, FlowsScreen)
+        assert app.screen.has_class("-wide") is wide
+
+
+async def test_the_start_up_reads_begin_once_the_footer_shows_its_keys(
+        tmp_path: Path, monkeypatch: pytest.MonkeyPatch) -> None:
+    keys_then: dict[str, int] = {}
+
+    def noted(name: str, method: Any) -> Any:
+        def start(node: Any) -> Any:
+            keys_then.setdefault(name, len(node.app.screen.query("FooterKey")))
+            return method(node)
+        return start
+
+    monkeypatch.setattr(ConsoleApp, "connect_runner",
+                        noted("runner", ConsoleApp.connect_runner))
+    monkeypatch.setattr(ConsoleApp, "read_start_health",
+                        noted("health", ConsoleApp.read_start_health))
+    monkeypatch.setattr(FlowsScreen, "refresh_summary",
+                        noted("summary", FlowsScreen.refresh_summary))
+    app = ConsoleApp(demo_file(tmp_path), start_runner=False, settings=Settings())
+    async with app.run_test(size=(80, 24)) as pilot:
+        await until(pilot, lambda: len(keys_then) == 3)
+        assert all(count > 0 for count in keys_then.values()), keys_then
