@@ -33,7 +33,10 @@ from collections.abc import Callable
 from itertools import chain
 from typing import Any
 
-import orjson
+try:
+    import orjson
+except ImportError:  # an interpreter without it (a bare one starting a worker's console):
+    orjson = None  # type: ignore[assignment]  # the same values and text, from json alone
 
 _DIGITS = bytes.maketrans(b"0123456789", b"0" * 10)
 _LONG_NUMBER = b"0" * 19
@@ -45,6 +48,8 @@ _PLAIN = _SCALARS | {float, list, dict}
 
 def loads(data: str | bytes | bytearray) -> Any:
     """``json.loads(data)``, exactly: its value, or its error."""
+    if orjson is None:
+        return json.loads(data)
     raw = data.encode("utf-8", "surrogatepass") if isinstance(data, str) else data
     if _LONG_NUMBER not in raw.translate(_DIGITS):
         try:
@@ -60,7 +65,7 @@ def dumps_bytes(value: Any, *, allow_nan: bool = False,
     allow_nan=allow_nan, default=default)`` gives, encoded as UTF-8: its errors too, and a
     lone surrogate, which UTF-8 cannot hold, raises ``UnicodeEncodeError`` as encoding that
     text would."""
-    if _plain(value):
+    if orjson is not None and _plain(value):
         try:
             return orjson.dumps(value)
         except orjson.JSONEncodeError:
@@ -74,7 +79,7 @@ def dumps(value: Any, *, allow_nan: bool = False,
     default=default)``, exactly: its text, or its error. ``strings_and_ints``: the caller
     made ``value`` of lists of ``str`` and ``int`` (exactly those types, no float) and it
     need not be looked through."""
-    if strings_and_ints or _plain(value):
+    if orjson is not None and (strings_and_ints or _plain(value)):
         try:
             return orjson.dumps(value).decode("utf-8")
         except orjson.JSONEncodeError:

@@ -157,3 +157,14 @@ def test_key_order_and_non_ascii_text_are_kept() -> None:
     assert text == json.dumps(row, ensure_ascii=False, separators=(",", ":"))
     assert list(fastjson.loads(text)) == ["z", "a", "m", "\u2028"]
     assert fastjson.dumps_bytes(row) == text.encode("utf-8")
+
+
+def test_without_orjson_the_standard_library_does_it_all(monkeypatch: pytest.MonkeyPatch
+                                                         ) -> None:
+    """A bare interpreter (one without the dependencies) still reads and writes alike."""
+    monkeypatch.setattr(fastjson, "orjson", None)
+    row = {"a": [1, 2.5, None, "é"], "b": float("nan")}
+    assert fastjson.dumps(row, allow_nan=True) == json.dumps(row, ensure_ascii=False,
+                                                             separators=(",", ":"))
+    assert same(fastjson.loads(b'{"a": [1, NaN, 18446744073709551616]}'),
+                json.loads(b'{"a": [1, NaN, 18446744073709551616]}'))

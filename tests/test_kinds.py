@@ -50,6 +50,7 @@ def test_a_kind_imports_neither_the_ui_nor_the_runner() -> None:
         imported += [alias.name for node in ast.walk(tree) if isinstance(node, ast.Import)
                      for alias in node.names]
         assert all(not name.startswith("console.") or name.startswith("console.kinds")
+                   or name == "console.frozen"  # the frozen dataclasses: it imports nothing
                    for name in imported), (path.name, imported)
 
 

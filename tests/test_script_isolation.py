@@ -92,6 +92,28 @@ def test_idle_workers_retire_and_the_total_is_bounded() -> None:
         assert all(gone(pid) for pid in pids)
 
 
+def test_a_worker_started_ahead_serves_the_flows_first_call() -> None:
+    """An execution asks for its flow's worker before it logs in: the first call uses that
+    worker (still starting, or ready) instead of starting another, and a full pool or a flow
+    that has one starts nothing more."""
+    source = "import os\ndef transform(data, attributes):\n    return os.getpid()\n"
+    with ScriptPool(workers=2) as pool:
+        pool.prestart("a")
+        pool.prestart("a")
+        first = pool.run("a", source, None).result_json  # whether or not it was ready yet
+        assert pool.workers() == {"a": 1}
+        pool.prestart("b")
+        deadline = time.monotonic() + 30
+        while pool.workers() != {"a": 1, "b": 1} and time.monotonic() < deadline:
+            time.sleep(0.02)
+        assert pool.workers() == {"a": 1, "b": 1}  # started with no call waiting for it
+        pool.prestart("c")  # no free slot: nothing
+        assert pool.run("a", source, None).result_json == first
+        second = pool.run("b", source, None).result_json
+        assert second != first and pool.workers() == {"a": 1, "b": 1}
+    assert gone(first) and gone(second)
+
+
 def _secret() -> str:
     """A password no other process on the machine has: a console of a test run at the same
     time (as nobody, for a moment dumpable while it starts) must not count as a leak."""

@@ -14,7 +14,9 @@ from pathlib import Path
 
 import pytest
 
-from console.cli import build_parser, main
+from console import cli
+from console.cli import build_parser, flows_list_line, main
+from console.commands.flows import list_flows
 
 LIST_MUST_NOT_LOAD = (
     "console.script.pool",  # the script workers' pool: processes, pipes, asyncio
@@ -31,6 +33,14 @@ LIST_MUST_NOT_LOAD = (
     "croniter",  # plain schedules are read without it (console.flows.plaincron)
     "dateutil",
     "platform",
+    "argparse",  # `flows list` written plainly is run without a parser
+    "shutil",  # argparse's help formatter asks it for the terminal's width
+    "console.commands.runner",  # no other command's module
+    "console.commands.sandbox",
+    "console.sandbox",
+    "console.script",  # `[runner.scripts]` is read with the pool's parser only when present
+    "console.flows.splice",  # only a save splices
+    "threading",
 )
 
 FIRST_SCREEN_MUST_NOT_LOAD = (
@@ -65,9 +75,9 @@ def test_flows_list_loads_no_heavy_module(demo: Path) -> None:
     worked out without croniter."""
     text = demo.read_text(encoding="utf-8")
     demo.write_text(text.replace('"0 0/30 * * * ? *"', '"0,30 * * * *"'), encoding="utf-8")
-    code = ("import json, sys\nfrom console.cli import main\n"
+    code = ("import sys\nfrom console.cli import main\n"
             "assert main(['--flows', sys.argv[1], 'flows', 'list']) == 0\n"
-            "print(json.dumps(sorted(sys.modules)))")
+            "seen = sorted(sys.modules)\nimport json\nprint(json.dumps(seen))")
     modules = _loaded(code, str(demo))
     assert "console.flows.plaincron" in modules  # the listing did work out next runs
     assert _heavy(modules, LIST_MUST_NOT_LOAD) == []
@@ -189,3 +199,56 @@ def test_help_version_and_unknown_commands_see_every_command(
     with pytest.raises(SystemExit):
         main(["nope"])
     assert "invalid choice: 'nope'" in capsys.readouterr().err
+
+
+PLAIN_LISTS = (
+    ["flows", "list"], ["flows", "list", "--json"], ["--flows", "x.toml", "flows", "list"],
+    ["--flows=x.toml", "flows", "list", "--json"], ["--flows", "", "flows", "list"],
+    ["--flows=", "flows", "list"], ["--flows", "a b/flows list.toml", "flows", "list"],
+)
+OTHER_LINES = (
+    [], ["flows"], ["flows", "list", "--js"], ["flows", "list", "-h"], ["--flow", "x", "flows",
+    "list"], ["--flows", "-x", "flows", "list"], ["--flows", "x", "--flows", "y", "flows", "list"],
+    ["flows", "list", "--json", "--json"], ["flows", "show", "list"], ["--", "flows", "list"],
+    ["--flows", "flows", "list"], ["flows", "list", "extra"], ["--version", "flows", "list"],
+    ["--flows"], ["flows", "--json", "list"],
+)
+
+
+def test_a_plain_flows_list_line_is_read_as_argparse_reads_it() -> None:
+    for argv in PLAIN_LISTS:
+        args = build_parser(argv).parse_args(argv)
+        assert args.handler is list_flows
+        assert flows_list_line(argv) == (args.flows, args.json), argv
+    for argv in OTHER_LINES:
+        assert flows_list_line(argv) is None, argv
+
+
+@pytest.mark.parametrize("content", [None, "[omnitron]\nurl = 3\n", "not toml ["])
+@pytest.mark.parametrize("as_json", [False, True])
+def test_flows_list_without_a_parser_prints_and_fails_as_through_one(
+        demo: Path, content: str | None, as_json: bool, capsys: pytest.CaptureFixture[str]
+) -> None:
+    if content is not None:
+        demo.write_text(content, encoding="utf-8")
+    argv = ["--flows", str(demo), "flows", "list", *(["--json"] if as_json else [])]
+    assert flows_list_line(argv) is not None
+    status = main(argv)
+    quick = capsys.readouterr()
+    args = build_parser(argv).parse_args(argv)
+    through_parser = cli._run(lambda: args.handler(args))
+    parsed = capsys.readouterr()
+    assert (status, quick.out, quick.err) == (through_parser, parsed.out, parsed.err)
+    assert (status == 0) is (content is None)
+    assert (quick.out if content is None else quick.err).strip()
+
+
+def test_flows_list_takes_the_default_flows_file_without_a_parser(
+        demo: Path, monkeypatch: pytest.MonkeyPatch, capsys: pytest.CaptureFixture[str]) -> None:
+    monkeypatch.setenv("CONSOLE_FLOWS", str(demo))
+    assert main(["flows", "list"]) == 0
+    assert "stock" in capsys.readouterr().out
+    monkeypatch.delenv("CONSOLE_FLOWS")
+    monkeypatch.chdir(demo.parent)
+    assert main(["flows", "list", "--json"]) == 0
+    assert json.loads(capsys.readouterr().out)[0]["id"]

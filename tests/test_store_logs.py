@@ -139,3 +139,39 @@ def test_console_logs_streams_json_lines(tmp_path: Path,
     assert json.loads(lines[0])["key"] == "SKU-00010" and json.loads(lines[-1])["seq"] == 1000
     assert main(["--flows", str(flows), "logs", execution_id]) == 0
     assert len(capsys.readouterr().out.splitlines()) == 1000
+
+
+def test_records_kept_before_written_batches_still_read_as_their_rows(tmp_path: Path) -> None:
+    """A record numbers a batch written whole as one span and keeps its messages and
+    payloads as two lists; records of before (a [seq, level_seq] and a [message, payload]
+    per row) read as they always did."""
+    from console.store.log_batches import Sent, Written, pack, spans, unpack
+
+    store = ExecutionStore(tmp_path / "store.db")
+    execution = store.create("stock", "manual", {}, "ops")
+    rows = [{"product_sku": f"SKU-{n}", "stock": n} for n in range(5)]
+    sent = json.dumps(rows, separators=(",", ":"))
+    store.add_logs(execution.id, [("info", None, "read page 1", None),
+                                  Written(sent, [r["product_sku"] for r in rows],
+                                          [f"stock {n} written" for n in range(5)],
+                                          list(range(5))),
+                                  ("info", "SKU-9", "stock 9 written", Sent(sent, 4))])
+    before = [(r.seq, r.key, r.message, r.payload) for r in store.logs(execution.id, limit=20)]
+    assert before[1:3] == [(2, "SKU-0", "stock 0 written", '{"product_sku":"SKU-0","stock":0}'),
+                           (3, "SKU-1", "stock 1 written", '{"product_sku":"SKU-1","stock":1}')]
+    conn = sqlite3.connect(tmp_path / "store.db")
+    (numbers, body), = conn.execute("SELECT numbers, body FROM row_batch").fetchall()
+    assert json.loads(unpack(numbers)) == [[2, 2, 5], [7, 7]]
+    seqs, level_seqs = spans(numbers)
+    decoded = json.loads(unpack(body))
+    old_numbers = [[s, ls] for s, ls in zip(seqs, level_seqs, strict=True)]
+    old_body = [[m, p] for m, p in zip(decoded["messages"], decoded["payloads"], strict=True)]
+    with conn:
+        conn.execute("UPDATE row_batch SET numbers = ?, body = ?",
+                     (pack(json.dumps(old_numbers)), pack(json.dumps(old_body))))
+    conn.close()
+    again = ExecutionStore(tmp_path / "store.db")
+    assert [(r.seq, r.key, r.message, r.payload)
+            for r in again.logs(execution.id, limit=20)] == before
+    assert [r.seq for r in again.logs(execution.id, search="SKU-", limit=20)] == \
+        [2, 3, 4, 5, 6, 7]

@@ -2,13 +2,15 @@
 
 from __future__ import annotations
 
-import json
 import sys
 import time
-from argparse import Namespace
-from typing import Any
+from pathlib import Path
+from typing import TYPE_CHECKING, Any
 
 from console.flows import FlowsConfig, FlowsError, load
+
+if TYPE_CHECKING:
+    from argparse import Namespace
 
 
 class CommandError(Exception):
@@ -21,13 +23,19 @@ class CommandError(Exception):
 
 def load_config(args: Namespace, *, deep: bool = True) -> FlowsConfig:
     """The flows file the command names (``deep``: see ``console.flows.parse``)."""
+    return load_path(args.flows, deep=deep)
+
+
+def load_path(path: Path, *, deep: bool = True) -> FlowsConfig:
     try:
-        return load(args.flows, deep=deep)
+        return load(path, deep=deep)
     except FlowsError as exc:
-        raise CommandError(f"{len(exc.problems)} problem(s) in {args.flows}:\n{exc}") from None
+        raise CommandError(f"{len(exc.problems)} problem(s) in {path}:\n{exc}") from None
 
 
 def print_json(value: Any) -> None:
+    import json  # only --json prints it
+
     json.dump(value, sys.stdout, indent=2, ensure_ascii=False, default=str)
     sys.stdout.write("\n")
 
@@ -43,6 +51,8 @@ def print_table(headers: list[str], rows: list[list[str]]) -> None:
 
 def print_json_line(value: Any) -> None:
     """One JSON document on one line: ``--json`` of a stream (``console logs``) is JSON lines."""
+    import json
+
     sys.stdout.write(json.dumps(value, ensure_ascii=False, default=str) + "\n")
 
 

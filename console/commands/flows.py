@@ -2,7 +2,6 @@
 
 from __future__ import annotations
 
-import argparse
 import sys
 from collections.abc import Mapping
 from dataclasses import fields, is_dataclass
@@ -10,11 +9,13 @@ from datetime import UTC, datetime
 from pathlib import Path
 from typing import TYPE_CHECKING, Any
 
-from console.commands.base import CommandError, load_config, print_json, print_table
+from console.commands.base import CommandError, load_config, load_path, print_json, print_table
 from console.flows import FlowsError, Secret, load
 from console.services import ServiceError
 
 if TYPE_CHECKING:
+    import argparse
+
     from console.services.flows import FlowSummary
     from console.services.history import History
 
@@ -62,11 +63,16 @@ def _summary(summary: FlowSummary) -> dict[str, Any]:
 
 
 def list_flows(args: argparse.Namespace) -> int:
+    return print_flows(args.flows, as_json=args.json)
+
+
+def print_flows(path: Path, *, as_json: bool) -> int:
+    """``console flows list``: the command line reaches it without a parser (``console.cli``)."""
     from console.services.flows import summaries
 
-    config = load_config(args, deep=False)  # shows no step: `flows validate` checks them
+    config = load_path(path, deep=False)  # shows no step: `flows validate` checks them
     found = summaries(config, datetime.now(UTC))
-    if args.json:
+    if as_json:
         print_json([_summary(s) for s in found])
         return 0
     table = [

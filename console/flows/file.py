@@ -3,7 +3,6 @@
 from __future__ import annotations
 
 import contextlib
-import json
 import os
 import re
 import stat
@@ -17,7 +16,6 @@ from console.flows.errors import FlowsError, Problem
 from console.flows.locate import key_lines, line_of
 from console.flows.parse import parse_document
 from console.flows.secrets import Secret
-from console.flows.splice import splice
 from console.kinds import kind_of
 
 _TOML_POSITION = re.compile(r"^(?P<msg>.*?)\s*\(at line (?P<line>\d+), column (?P<col>\d+)\)$")
@@ -155,6 +153,8 @@ def _scalar(value: Any) -> bool:
 
 
 def _basic(text: str) -> str:
+    import json  # writing the file only
+
     return json.dumps(text, ensure_ascii=False)
 
 
@@ -259,6 +259,8 @@ def _spliced(config: m.FlowsConfig, target: Path,
     """The file with only the changed tables rewritten, when that reloads equal to ``config``."""
     if on_disk is None:
         return None
+    from console.flows.splice import splice  # only a save splices: loading needs none of it
+
     text = splice(*on_disk, config, flow_text)
     if text is None:
         return None

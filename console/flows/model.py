@@ -10,11 +10,12 @@ file layer (``console.flows.file``) turns models back into TOML in the same key 
 from __future__ import annotations
 
 from collections.abc import Callable, Mapping
-from dataclasses import MISSING, dataclass, field, fields, replace
+from dataclasses import MISSING, field, fields, replace
 from pathlib import Path
 from typing import Any, Literal
 
 from console.flows.secrets import Secret
+from console.frozen import dataclass
 from console.kinds import KINDS, FlowKind
 
 FlowType = str
@@ -156,6 +157,8 @@ class ScriptWorkers:
 
 @dataclass(frozen=True, slots=True)
 class RunnerSettings:
+    """``[runner]``: the embedded runner: where it listens, its store, its limits and workers."""
+
     listen: str = setting("127.0.0.1:8800", doc="address of the outbound endpoint server")
     store: str = setting(".console/console.db", doc="SQLite file of executions and logs, or a "
                          "`postgresql://` connection string to share one store between hosts "
@@ -244,6 +247,8 @@ class ErpLogin:
 
 @dataclass(frozen=True, slots=True)
 class Pagination:
+    """``[flows.ID.read.pagination]``: how the ERP's pages are asked for, one after another."""
+
     type: PaginationType = setting("offset", label="Pagination",
                                    doc="`offset`, `seek` (after the last row's `seek_field`) "
                                        "or `next` (a next page URL in the answer)")
@@ -299,6 +304,8 @@ class ReadStep:
 
 @dataclass(frozen=True, slots=True)
 class ScriptStep:
+    """``[flows.ID.script]``: the Script step, a Python script run in a worker."""
+
     source: str = setting(doc="a Python script: Integrator style (NiFi `ExecuteScript`: "
                               "`session`, `REL_SUCCESS`, `StreamCallback`, ...) or a plain "
                               "`def transform(data, attributes)`")
@@ -341,6 +348,8 @@ class WriteStep:
 
 @dataclass(frozen=True, slots=True)
 class FetchMissing:
+    """``[flows.ID.fetch_missing]``: the stock of products Omnitron made lately."""
+
     enabled: bool = setting(False, label="Fetch missing stocks",
                             doc="fetch the stock of products Omnitron made lately")
     identifier_path: str = setting("sku", label="Identifier path in the ERP rows",
@@ -523,6 +532,8 @@ class AlarmSettings:
 
 @dataclass(frozen=True, slots=True)
 class Flow:
+    """``[flows.ID]``: one flow, its steps and when it runs."""
+
     id: str = not_a_key()
     name: str = setting(label="Name (at most 20 characters)",
                         doc="unique display name, at most 20 characters")

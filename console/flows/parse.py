@@ -5,7 +5,6 @@ a key the model does not declare is reported as unknown, with the closest known 
 
 from __future__ import annotations
 
-import json
 import re
 from collections.abc import Callable
 from contextvars import ContextVar
@@ -96,12 +95,12 @@ def _runner(root: TableReader) -> m.RunnerSettings:
 
 
 def _script_workers(runner: TableReader) -> m.ScriptWorkers:
-    from console.script.uids import parse_range  # the pool's own reading of the range
-
     t = runner.table("scripts")
     d = m.ScriptWorkers()
     if t is None:
         return d
+    from console.script.uids import parse_range  # the pool's own reading of the range
+
     user = t.get("user", str, d.user)
     if not user.strip():
         t.problem("user", "expected the name of an unprivileged user such as nobody")
@@ -448,6 +447,8 @@ def _mapping(flow: TableReader) -> m.MappingStep | None:
         return None
     spec = t.get("spec", str, "", required=True)
     if spec:
+        import json  # a mapping's spec only: listing flows reads none
+
         try:
             parsed = json.loads(spec)
         except json.JSONDecodeError as exc:

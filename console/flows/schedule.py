@@ -2,15 +2,15 @@
 
 from __future__ import annotations
 
-import threading
+import _thread
 from collections.abc import Iterator
-from dataclasses import dataclass
 from datetime import datetime, timedelta
 from functools import lru_cache
 from typing import TYPE_CHECKING
 from zoneinfo import ZoneInfo, ZoneInfoNotFoundError
 
 from console.flows import plaincron
+from console.frozen import dataclass
 
 if TYPE_CHECKING:
     from croniter import croniter as Croniter
@@ -36,7 +36,7 @@ def zone(name: str) -> ZoneInfo:
         raise ScheduleError(f"unknown time zone {name!r}") from exc
 
 
-_import_lock = threading.Lock()
+_import_lock = _thread.allocate_lock()  # threading itself is not needed for one lock
 _imported: list[type[Croniter]] = []
 
 

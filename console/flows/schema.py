@@ -11,12 +11,13 @@ from __future__ import annotations
 
 import types
 from collections.abc import Iterator
-from dataclasses import MISSING, Field, dataclass, fields, is_dataclass
+from dataclasses import MISSING, Field, fields, is_dataclass
 from functools import cache
 from typing import Any, Literal, Union, get_args, get_origin, get_type_hints
 
 from console.flows import model as m
 from console.flows.secrets import Secret
+from console.frozen import dataclass
 from console.kinds import KINDS, FlowKind
 
 FLOW_TABLE = "flows.ID"

@@ -3,9 +3,9 @@
 from __future__ import annotations
 
 import os
-from dataclasses import dataclass
 
 from console.flows.errors import SecretMissingError
+from console.frozen import dataclass
 
 
 @dataclass(frozen=True, slots=True)

@@ -3,9 +3,9 @@
 from __future__ import annotations
 
 from collections.abc import Callable
-from dataclasses import dataclass
 from typing import Any, Literal
 
+from console.frozen import dataclass
 from console.kinds import templates
 from console.kinds.row_shapes import order_problem, price_problem, stock_problem
 from console.kinds.templates import Template
@@ -27,6 +27,8 @@ def _order_shape(row: Any, _default_stock_list: int | None) -> str | None:
 
 @dataclass(frozen=True)
 class FlowKind:
+    """One flow type: what it reads and writes, how it runs, what the console shows of it."""
+
     id: str
     label: str
     """Short, for the flows table: ``stock``, ``order``, ``oms``."""

@@ -6,11 +6,13 @@ A template is data beside its ``FlowKind``; ``console.flows.templates`` turns it
 
 from __future__ import annotations
 
-from dataclasses import dataclass
+from console.frozen import dataclass
 
 
 @dataclass(frozen=True)
 class Template:
+    """What a new flow of one kind starts from."""
+
     erp_path: str
     """The path on the ERP a new flow reads (the sandbox ERP serves it)."""
     mapping: str | None = None

@@ -167,6 +167,8 @@ class Engine:
         if kind_of(flow.type).writer == "proxy_call":
             self._proxy(flow, execution, attrs, counts)
             return
+        if flow.script is not None and flow.script.source.strip():
+            self.pool.prestart(flow.id)  # it starts while this run logs in and reads
         omnitron = self.config.omnitron
         try:
             password = omnitron.password.resolve()

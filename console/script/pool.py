@@ -23,7 +23,7 @@ import sys
 import threading
 import time
 from collections.abc import Iterator
-from concurrent.futures import ThreadPoolExecutor
+from concurrent.futures import Future, ThreadPoolExecutor
 from dataclasses import dataclass
 from multiprocessing.connection import Connection
 from typing import Any
@@ -146,6 +146,8 @@ class ScriptPool:
         self._idle: list[_Worker] = []
         self._busy: set[_Worker] = set()
         self._starting = 0
+        self._early: dict[str, int] = {}
+        """Workers being started ahead of a flow's first call (``prestart``), per flow."""
         self._closed = False
         self._reaper: threading.Thread | None = None
 
@@ -188,17 +190,54 @@ class ScriptPool:
                         doomed.append(item)
                         break
                 else:
+                    if self._early.get(call.flow):  # its worker is on its way: wait for it
+                        self._wait(call)
+                        continue
                     if self._count() >= self.size and self._idle:
                         doomed.append(self._idle.pop(0))  # another flow's oldest idle worker
                     if self._count() < self.size:
                         self._starting += 1
                         return None, doomed
-                    left = call.deadline - time.monotonic()
-                    if left <= 0:
-                        raise TimeoutError(
-                            f"no script worker became free within the {call.timeout:g} s "
-                            f"timeout (all {self.size} workers busy)")
-                    self._cond.wait(left)
+                    self._wait(call)
+
+    def _wait(self, call: _Call) -> None:
+        """Wait (holding the condition) for a slot to change, within the call's deadline."""
+        left = call.deadline - time.monotonic()
+        if left <= 0:
+            raise TimeoutError(
+                f"no script worker became free within the {call.timeout:g} s "
+                f"timeout (all {self.size} workers busy)")
+        self._cond.wait(left)
+
+    def prestart(self, flow: str) -> None:
+        """Start a worker for ``flow`` in the background when it has none and a slot is free.
+        An execution asks before it logs in and reads its first page, so the worker's start
+        (an interpreter and its imports) overlaps them instead of delaying the first call."""
+        if self._user_problem:
+            return
+        with self._cond:
+            if self._closed or self._count() >= self.size or self._early.get(flow) or \
+                    any(item.flow == flow for item in (*self._idle, *self._busy)):
+                return
+            self._starting += 1
+            self._early[flow] = 1
+        _SPAWNER.submit(_Worker, flow, self._settings, self._leases).add_done_callback(
+            lambda started: self._prestarted(flow, started))
+
+    def _prestarted(self, flow: str, started: Future[_Worker]) -> None:
+        error = started.exception()
+        item = None if error is not None else started.result()
+        with self._cond:
+            self._starting -= 1
+            self._early.pop(flow, None)
+            closed = self._closed
+            if item is not None and not closed:
+                self._idle.append(item)
+            self._cond.notify_all()
+        if item is not None and closed:
+            item.kill()
+        elif item is not None:
+            self._ensure_reaper()
 
     def _start(self, call: _Call) -> _Worker:
         try:

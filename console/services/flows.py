@@ -7,12 +7,12 @@ inbound flow without a schedule only manually.
 
 from __future__ import annotations
 
-from dataclasses import dataclass
 from datetime import datetime
 from pathlib import Path
 from typing import Literal
 
 from console.flows import Flow, FlowsConfig, FlowsError, Schedule
+from console.frozen import dataclass
 from console.kinds import kind_of
 from console.services.errors import ServiceError
 from console.services.times import short_zone
@@ -22,6 +22,8 @@ NextRunState = Literal["scheduled", "disabled", "on request", "manual", "never",
 
 @dataclass(frozen=True)
 class NextRun:
+    """When a flow runs next, or why it has no next run."""
+
     state: NextRunState
     at: datetime | None = None
     """In the flow's time zone; set only when ``state`` is ``scheduled``."""
@@ -56,6 +58,8 @@ def next_run(flow: Flow, now: datetime) -> NextRun:
 
 @dataclass(frozen=True)
 class FlowSummary:
+    """A flow as the flows list shows it."""
+
     id: str
     name: str
     type: str

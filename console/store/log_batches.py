@@ -76,9 +76,10 @@ Item = Entry | Written
 
 @dataclass(frozen=True)
 class Batch:
-    """One compact record: rows numbered ``numbers`` ([seq, level_seq] each), with keys as
-    ``"\n" + key`` lines and ``body`` the JSON list of [message, payload] per row, or of
-    [message, index into ``sent``] when the rows' payloads are elements of a sent body.
+    """One compact record: rows numbered ``numbers`` (see ``spans``), with keys as
+    ``"\n" + key`` lines and ``body`` the JSON object of the rows' ``messages`` and
+    ``payloads`` (each an index into ``sent`` when the rows' payloads are elements of a sent
+    body; records of before hold a [message, payload] list per row instead).
     ``numbers``, ``body`` and ``sent`` are stored packed (see ``pack``)."""
 
     first_seq: int
@@ -155,13 +156,16 @@ class _Run:
         """Whether the body holds only messages and positions (not rows as objects)."""
         self.numbers: list[list[int]] = []
         self.keys: list[str] = []
-        self.body: list[list[Any]] = []
+        self.messages: list[str] = []
+        self.payloads: list[Any] = []
 
     def batch(self) -> Batch:
-        return Batch(self.numbers[0][0], self.numbers[-1][0], COMPACT_LEVEL, self.numbers[0][1],
-                     self.numbers[-1][1], min(self.keys), max(self.keys),
-                     pack(_encode(self.numbers, True)),
-                     "\n" + "\n".join(self.keys), pack(_encode(self.body, self.plain)),
+        first, last = self.numbers[0], self.numbers[-1]
+        more = last[2] - 1 if len(last) > 2 else 0
+        body = {"messages": self.messages, "payloads": self.payloads}
+        return Batch(first[0], last[0] + more, COMPACT_LEVEL, first[1], last[1] + more,
+                     min(self.keys), max(self.keys), pack(_encode(self.numbers, True)),
+                     "\n" + "\n".join(self.keys), pack(_encode(body, self.plain)),
                      None if self.sent is None else pack(self.sent))
 
 
@@ -192,8 +196,9 @@ def number(entries: list[Item], seq: int, level_seqs: dict[str, int],
             run = run_of(payload.text if kind is Sent else None)
             run.numbers.append([seq, level_seq])
             run.keys.append(key)  # type: ignore[arg-type]  # compactable: a str
-            run.body.append([message, payload.position if kind is Sent else payload])
-            run.plain = run.plain and type(message) is str and type(run.body[-1][1]) is int
+            run.messages.append(message)
+            run.payloads.append(payload.position if kind is Sent else payload)
+            run.plain = run.plain and type(message) is str and type(run.payloads[-1]) is int
             return
         if kind is Sent:
             payload = fastjson.loads(payload.text)[payload.position]
@@ -209,10 +214,10 @@ def number(entries: list[Item], seq: int, level_seqs: dict[str, int],
             seq += count
             level_seqs[COMPACT_LEVEL] = level_first + count - 1
             run = run_of(entry.text)
-            run.numbers += map(list, zip(range(first, first + count),
-                                         range(level_first, level_first + count), strict=True))
+            run.numbers.append([first, level_first, count])
             run.keys += entry.keys
-            run.body += map(list, zip(entry.messages, entry.positions, strict=True))
+            run.messages += entry.messages
+            run.payloads += entry.positions
             run.plain = run.plain and set(map(type, entry.messages)) <= {str} and \
                 set(map(type, entry.positions)) <= {int}
         else:
@@ -240,7 +245,8 @@ class _Decoded:
     seqs: list[int]
     level_seqs: list[int]
     keys: list[str]
-    body: list[list[Any]]
+    messages: list[str]
+    payloads: list[Any]
     sent: list[Any] | None
 
 
@@ -260,9 +266,13 @@ class Expander:
             if found is not None:
                 self._decoded.move_to_end(name)
                 return found
-        numbers = fastjson.loads(unpack(record.numbers))
-        decoded = _Decoded([n[0] for n in numbers], [n[1] for n in numbers],
-                           record.keys[1:].split("\n"), fastjson.loads(unpack(record.body)),
+        seqs, level_seqs = spans(record.numbers)
+        body = fastjson.loads(unpack(record.body))
+        if type(body) is dict:
+            messages, payloads = body["messages"], body["payloads"]
+        else:  # a record of before: [message, payload] per row
+            messages, payloads = [row[0] for row in body], [row[1] for row in body]
+        decoded = _Decoded(seqs, level_seqs, record.keys[1:].split("\n"), messages, payloads,
                            None if record.sent is None else fastjson.loads(unpack(record.sent)))
         with self._lock:
             self._decoded[name] = decoded
@@ -276,7 +286,7 @@ class Expander:
         encode = compact_json()
         rows = []
         for n in indexes:
-            message, payload = decoded.body[n]
+            message, payload = decoded.messages[n], decoded.payloads[n]
             if decoded.sent is not None:
                 payload = decoded.sent[payload]
             rows.append(RowLog(0, record.execution_id, decoded.seqs[n], record.level,
@@ -322,8 +332,21 @@ def matches(numbers: str | bytes, keys: str, search: str) -> list[int]:
     hits = [n for n, key in enumerate(lines) if key.startswith(search)]
     if not hits:
         return []
-    seqs = fastjson.loads(unpack(numbers))
-    return [-seqs[n][0] for n in hits]
+    seqs = spans(numbers)[0]
+    return [-seqs[n] for n in hits]
+
+
+def spans(numbers: str | bytes) -> tuple[list[int], list[int]]:
+    """A record's stored ``numbers`` as the seq and the level seq of each of its rows, in
+    order: an item ``[seq, level_seq]`` numbers one row, ``[seq, level_seq, count]`` that
+    many rows numbered on from there (a batch written whole)."""
+    seqs: list[int] = []
+    level_seqs: list[int] = []
+    for item in fastjson.loads(unpack(numbers)):
+        count = item[2] if len(item) > 2 else 1
+        seqs += range(item[0], item[0] + count)
+        level_seqs += range(item[1], item[1] + count)
+    return seqs, level_seqs
 
 
 def key_range(search: str) -> tuple[str, str]:

@@ -9,13 +9,12 @@ to catch up, never duplicates anything.
 
 from __future__ import annotations
 
-import json
 from collections.abc import Callable, Iterator, Sequence
 from dataclasses import dataclass, field
 from typing import Any
 
 from console.store.log_batches import COLUMNS as BATCH_COLUMNS
-from console.store.log_batches import unpack
+from console.store.log_batches import spans
 from console.store.protocol import Store
 
 BATCH = 5000
@@ -242,8 +241,8 @@ def _copy_logs(src: _Side, dst: _Side, report: TransferReport,
 
 
 def _rows_in(record: tuple[Any, ...]) -> int:
-    """How many rows a compact record holds: its ``numbers`` is a list of [seq, level_seq]."""
-    return len(json.loads(unpack(record[BATCH_COLUMNS.index("numbers")])))
+    """How many rows a compact record holds (see ``log_batches.spans``)."""
+    return len(spans(record[BATCH_COLUMNS.index("numbers")])[0])
 
 
 def _packed(value: Any) -> Any:
