@@ -13,9 +13,11 @@ from starlette.requests import Request
 from starlette.responses import JSONResponse
 from starlette.routing import Route
 
+from console import fastjson
 from console.sandbox.oms import OmsSetup, oms_routes
 from console.sandbox.pages import paginated
 from console.sandbox.statuses import STATUSES, allowed
+from console.sandbox.stock_writes import plain_columns, upsert_rows, write_plain
 from console.sandbox.validation import already_clean, known_keys, validate_row
 
 USERNAME, PASSWORD = "integrator", "sandbox"
@@ -26,13 +28,6 @@ class OmnitronState:
         self.conn = conn
         self.tokens: set[str] = set()
         self.products, self.stock_lists = known_keys(conn)
-        self.index: dict[int, dict[str, int]] = {}
-        """Each stock list's product stock ids by SKU: a bulk upsert looks up every row."""
-        for sku, stock_list, row_id in conn.execute(
-                "SELECT product_sku, stock_list, id FROM product_stock"):
-            self.index.setdefault(stock_list, {})[sku] = row_id
-        self.last_id: int = conn.execute(
-            "SELECT COALESCE(MAX(id), 0) FROM product_stock").fetchone()[0]
         self.oms = OmsSetup(conn)
         self.batches: dict[str, dict[str, int]] = {}
         """Per stock batch id: how often it was received and applied (once, however often
@@ -58,11 +53,18 @@ async def _json(request: Request) -> Any:
 
 async def bulk_body(request: Request) -> tuple[list[Any], Any] | JSONResponse:
     """A bulk upsert's rows and the batch id the first row naming one carries, or the 400."""
-    body = await _json(request)
-    if isinstance(body, JSONResponse):
-        return body
+    bulk = bulk_rows(await request.body())
+    return bulk if isinstance(bulk, tuple) else _error(400, bulk)
+
+
+def bulk_rows(raw: bytes) -> tuple[list[Any], Any] | str:
+    """``bulk_body`` without the request: the rows and batch id, or what is wrong."""
+    try:
+        body = fastjson.loads(raw)
+    except (json.JSONDecodeError, UnicodeDecodeError):
+        return "JSON parse error - request body is not valid JSON."
     if not isinstance(body, list):
-        return _error(400, "Expected a list of items.")
+        return "Expected a list of items."
     batch_id = next((r.get("batch_id") for r in body if isinstance(r, dict) and r.get("batch_id")),
                     None)
     return body, batch_id
@@ -142,72 +144,6 @@ async def product_stock(request: Request) -> JSONResponse:
     return JSONResponse(paginated(request, count, fetch))
 
 
-_UPDATE_ALL = ("UPDATE product_stock SET stock = COALESCE(?, stock),"
-               " unit_type = COALESCE(?, unit_type),"
-               " sold_quantity_unreported = COALESCE(?, sold_quantity_unreported),"
-               " extra_field = COALESCE(?, extra_field) WHERE id = ?")
-_UPDATE_STOCK = "UPDATE product_stock SET stock = ?, unit_type = ? WHERE id = ?"
-
-
-def upsert_rows(state: OmnitronState, rows: list[dict[str, Any]]) -> tuple[int, int, list[int]]:
-    """Write clean rows in one transaction with a few executemany calls; returns (created,
-    updated, ids). Omitted stock on update keeps the old.
-
-    A key new to the table is inserted once (its first row) and its later rows in the same
-    batch are updates applied after it, in order, as if each row were written in turn.
-    """
-    inserts: list[tuple[Any, ...]] = []
-    runs: list[tuple[str, list[tuple[Any, ...]]]] = []
-    """The updates in order, as runs of one statement each."""
-    statement: str | None = None
-    run: list[tuple[Any, ...]] = []
-    ids: list[int] = []
-    for row in rows:
-        get = row.get
-        sku, stock_list = row["product_sku"], row["stock_list"]
-        extra = get("extra_field")  # a clean row's extra_field is a dict when present
-        if extra is not None:
-            extra = json.dumps(extra)
-        skus = state.index.get(stock_list)
-        if skus is None:
-            skus = state.index[stock_list] = {}
-        existing = skus.get(sku)
-        stock, unit, sold = get("stock"), get("unit_type"), get("sold_quantity_unreported")
-        if existing is None:
-            state.last_id += 1
-            skus[sku] = existing = state.last_id
-            inserts.append((existing, sku, stock_list, 0 if stock is None else stock,
-                            unit or "qty", sold or 0, extra or "{}"))
-            ids.append(existing)
-            continue
-        values: tuple[Any, ...]
-        if stock is not None and unit is not None and extra is None and sold is None:
-            wanted, values = _UPDATE_STOCK, (stock, unit, existing)
-        else:
-            wanted, values = _UPDATE_ALL, (stock, unit, sold, extra, existing)
-        if wanted is not statement:
-            statement, run = wanted, []
-            runs.append((statement, run))
-        run.append(values)
-        ids.append(existing)
-    conn = state.conn
-    conn.execute("BEGIN")
-    try:
-        conn.executemany("INSERT INTO product_stock (id, product_sku, stock_list, stock, unit_type,"
-                         " sold_quantity_unreported, extra_field) VALUES (?, ?, ?, ?, ?, ?, ?)",
-                         inserts)
-        for update, values_run in runs:
-            conn.executemany(update, values_run)
-    except BaseException:
-        conn.execute("ROLLBACK")
-        for values in inserts:  # the index must not name rows that were never written
-            state.index[values[2]].pop(values[1], None)
-        state.last_id = conn.execute("SELECT COALESCE(MAX(id), 0) FROM product_stock").fetchone()[0]
-        raise
-    conn.execute("COMMIT")
-    return len(inserts), len(ids) - len(inserts), ids
-
-
 async def _upsert_one(request: Request, state: OmnitronState) -> JSONResponse:
     body = await _json(request)
     if isinstance(body, JSONResponse):
@@ -215,16 +151,26 @@ async def _upsert_one(request: Request, state: OmnitronState) -> JSONResponse:
     clean, errors = validate_row(body, state.products, state.stock_lists)
     if errors:
         return JSONResponse(errors, status_code=400)
-    created, _, ids = upsert_rows(state, [clean])
-    row = state.conn.execute("SELECT * FROM product_stock WHERE id = ?", (ids[0],)).fetchone()
+    created, _ = upsert_rows(state.conn, [clean])
+    row = state.conn.execute("SELECT * FROM product_stock WHERE product_sku = ? AND stock_list = ?",
+                             (clean["product_sku"], clean["stock_list"])).fetchone()
     return JSONResponse(_stock_row(row), status_code=201 if created else 200)
 
 
 async def bulk_upsert(request: Request) -> JSONResponse:
-    state: OmnitronState = request.app.state.omnitron
-    bulk = await bulk_body(request)
-    if isinstance(bulk, JSONResponse):
-        return bulk
+    status, answer = stock_bulk(request.app.state.omnitron, await request.body())
+    return JSONResponse(answer, status_code=status)
+
+
+def stock_bulk(state: OmnitronState, raw: bytes) -> tuple[int, Any]:
+    """A stock bulk upsert's status and answer for the request body ``raw``.
+
+    A batch id seen before is answered as it was then, whatever the rows; plain rows of one
+    shape are written without a Python step per row; any other batch is validated row by
+    row."""
+    bulk = bulk_rows(raw)
+    if isinstance(bulk, str):
+        return 400, {"detail": bulk}
     body, batch_id = bulk
     if batch_id:
         counts = state.batches.setdefault(str(batch_id), {"received": 0, "applied": 0})
@@ -232,18 +178,23 @@ async def bulk_upsert(request: Request) -> JSONResponse:
         seen = state.conn.execute("SELECT answer FROM batch WHERE batch_id = ?",
                                   (str(batch_id),)).fetchone()
         if seen:
-            return JSONResponse(json.loads(seen[0]))
+            return 200, json.loads(seen[0])
         counts["applied"] += 1
-    products, stock_lists = state.products, state.stock_lists
-    clean_rows, errors = validated(
-        body, lambda row: validate_row(row, products, stock_lists),
-        lambda row: already_clean(row, products, stock_lists))
-    created, updated, _ = upsert_rows(state, clean_rows)
+    plain = plain_columns(body, state.stock_lists)
+    written = write_plain(state.conn, *plain) if plain is not None else None
+    errors: list[dict[str, Any]] = []
+    if written is None:
+        products, stock_lists = state.products, state.stock_lists
+        clean_rows, errors = validated(
+            body, lambda row: validate_row(row, products, stock_lists),
+            lambda row: already_clean(row, products, stock_lists))
+        written = upsert_rows(state.conn, clean_rows)
+    created, updated = written
     answer = {"batch_id": batch_id, "created": created, "updated": updated, "errors": errors}
     if batch_id:
         state.conn.execute("INSERT OR REPLACE INTO batch VALUES (?, ?)",
                            (str(batch_id), json.dumps(answer)))
-    return JSONResponse(answer)
+    return 200, answer
 
 
 async def bulk_status_update(request: Request) -> JSONResponse:

@@ -8,6 +8,7 @@ from __future__ import annotations
 
 import asyncio
 import contextlib
+import gc
 import json
 import os
 import signal
@@ -106,6 +107,10 @@ def serve(omnitron_port: int = 8801, erp_port: int = 8802, data_dir: Path = Path
 
 
 def _serve_one(app: Any, sock: socket.socket) -> None:
+    # What the app holds lives as long as the process (a million SKUs, at scale): frozen, the
+    # cyclic collector no longer walks it at every full collection, which a bulk upsert's
+    # thousands of new rows set off several times per request.
+    gc.freeze()
     # uvicorn takes httptools (a dependency) when it can import it: HTTP parsed in C, where its
     # pure-Python fallback would cost more than the sandbox's own work. Nothing stands between
     # the sandbox and its clients, so there are no proxy headers to read.
