@@ -135,3 +135,21 @@ def test_a_day_that_never_comes_is_still_reported() -> None:
         "no date matches it (such as the 30th of February): the schedule never fires")
     leap = Schedule.parse("0 0 29 2 *").next_runs(datetime(2097, 3, 1, tzinfo=UTC), 1)
     assert leap == [datetime(2104, 2, 29, tzinfo=UTC)]
+
+
+@pytest.mark.parametrize("text", ["*/15 * * * *", "0 0 29 2 *", "0 0 * * MON", "0 0/30 * * * ? *"])
+def test_utc_without_the_zone_database_runs_as_with_it(text: str) -> None:
+    start = datetime(2026, 3, 29, 0, 40, tzinfo=UTC)
+    plain = Schedule.parse(text, "UTC").next_runs(start, 4)
+    database = Schedule.parse(text, "Etc/UTC").next_runs(start, 4)
+    assert [r.isoformat() for r in plain] == [r.isoformat() for r in database]
+    assert [f"{r:%Y-%m-%d %H:%M %Z}" for r in plain] == [
+        f"{r:%Y-%m-%d %H:%M %Z}" for r in database]
+
+
+def test_the_end_of_the_calendar_ends_the_runs(monkeypatch: pytest.MonkeyPatch) -> None:
+    schedule = Schedule.parse("0 0 * * *")
+    start = datetime(9999, 12, 31, 12, tzinfo=UTC)
+    assert list(schedule.runs_after(start)) == _by_croniter(schedule, start, monkeypatch) == []
+    last = datetime(9999, 12, 30, 12, tzinfo=UTC)
+    assert list(schedule.runs_after(last)) == [datetime(9999, 12, 31, tzinfo=UTC)]

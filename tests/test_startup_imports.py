@@ -83,6 +83,18 @@ def test_flows_list_loads_no_heavy_module(demo: Path) -> None:
     assert _heavy(modules, LIST_MUST_NOT_LOAD) == []
 
 
+def test_flows_in_utc_need_no_time_zone_database(demo: Path) -> None:
+    text = demo.read_text(encoding="utf-8")
+    assert 'timezone = "Europe/Istanbul"' in text
+    text = text.replace('"0 0/30 * * * ? *"', '"0,30 * * * *"')  # croniter would load it
+    demo.write_text(text.replace('timezone = "Europe/Istanbul"', 'timezone = "UTC"'),
+                    encoding="utf-8")
+    code = ("import sys\nfrom console.cli import main\n"
+            "assert main(['--flows', sys.argv[1], 'flows', 'list']) == 0\n"
+            "seen = sorted(sys.modules)\nimport json\nprint(json.dumps(seen))")
+    assert _heavy(_loaded(code, str(demo)), ("zoneinfo", "sysconfig")) == []
+
+
 def test_a_schedule_beyond_plain_cron_still_loads_croniter(demo: Path) -> None:
     code = ("import json, sys\nfrom console.cli import main\n"
             "assert main(['--flows', sys.argv[1], 'flows', 'list']) == 0\n"

@@ -39,18 +39,21 @@ class PlainCron:
     def next_wall_time(self, after: datetime) -> datetime | None:
         """The first allowed wall time after ``after`` (naive, to the minute), or None when
         there is none within ``SEARCH_YEARS``."""
-        first = after.replace(second=0, microsecond=0, tzinfo=None) + _ONE_MINUTE
-        day = first.date()
-        last_year = day.year + SEARCH_YEARS
-        while day.year < last_year:
-            if day.month not in self.months:
-                day = date(day.year + day.month // 12, day.month % 12 + 1, 1)
-                continue
-            if day.day in self.days and (day.weekday() + 1) % 7 in self.weekdays:
-                found = self._time_of_day(first.time() if day == first.date() else time())
-                if found is not None:
-                    return datetime.combine(day, found)
-            day += _ONE_DAY
+        try:
+            first = after.replace(second=0, microsecond=0, tzinfo=None) + _ONE_MINUTE
+            day = first.date()
+            last_year = day.year + SEARCH_YEARS
+            while day.year < last_year:
+                if day.month not in self.months:
+                    day = date(day.year + day.month // 12, day.month % 12 + 1, 1)
+                    continue
+                if day.day in self.days and (day.weekday() + 1) % 7 in self.weekdays:
+                    found = self._time_of_day(first.time() if day == first.date() else time())
+                    if found is not None:
+                        return datetime.combine(day, found)
+                day += _ONE_DAY
+        except (OverflowError, ValueError):  # past the year 9999
+            return None
         return None
 
     def _time_of_day(self, earliest: time) -> time | None:
