@@ -2,8 +2,9 @@
 
 The flows table is drawn first already focused, with its screen already classed for the
 terminal's width (a focus or a class arriving after that restyles and paints every row again),
-and the workers that read the runner, the health and the summaries start only once the footer
-shows its keys: started sooner, they held the GIL while the first screen painted.
+the footer's keys are styled once each, and the workers that read the runner, the health and
+the summaries start only once the footer shows its keys: started sooner, they held the GIL
+while the first screen painted.
 """
 
 from __future__ import annotations
@@ -12,11 +13,16 @@ from pathlib import Path
 from typing import Any
 
 import pytest
+from textual.app import App, ComposeResult
+from textual.binding import Binding
 from textual.strip import Strip
+from textual.widgets import Footer
+from textual.widgets._footer import FooterKey
 
 from console.tui.app import ConsoleApp
 from console.tui.screens.flows import FlowsScreen
 from console.tui.settings import Settings
+from console.tui.widgets.footer import KeyFooter
 from console.tui.widgets.table import Table
 from tests.console_pilot import until
 from tests.test_tui_flows_screen import demo_file
@@ -50,7 +56,7 @@ async def test_the_start_up_reads_begin_once_the_footer_shows_its_keys(
 
     def noted(name: str, method: Any) -> Any:
         def start(node: Any) -> Any:
-            keys_then.setdefault(name, len(node.app.screen.query("FooterKey")))
+            keys_then.setdefault(name, len(node.app.screen.query(FooterKey)))
             return method(node)
         return start
 
@@ -64,3 +70,44 @@ async def test_the_start_up_reads_begin_once_the_footer_shows_its_keys(
     async with app.run_test(size=(80, 24)) as pilot:
         await until(pilot, lambda: len(keys_then) == 3)
         assert all(count > 0 for count in keys_then.values()), keys_then
+
+
+def _keys_app(footer: type[Footer], compact: bool) -> App[None]:
+    class Keys(App[None]):
+        BINDINGS = [Binding("a", "bell", "Alpha", id="keys.a"),
+                    Binding("b", "bell", "Beta", id="keys.b")]
+
+        def compose(self) -> ComposeResult:
+            yield footer(compact=compact)
+
+    return Keys()
+
+
+@pytest.mark.parametrize("compact", [False, True])
+async def test_footer_keys_are_styled_once_and_end_as_textuals_own(
+        monkeypatch: pytest.MonkeyPatch, compact: bool) -> None:
+    """Each key used to arrive compact and then take the footer's setting, restyled both
+    times; the keys end the same as in Textual's footer, restyled only by what changes later."""
+
+    def shown(app: App[None]) -> list[tuple[str, bool, list[str]]]:
+        return [(key.key, key.compact, sorted(key.classes))
+                for key in app.screen.query("FooterKey").results(FooterKey)]
+
+    async def keys_of(footer: type[Footer]) -> list[tuple[str, bool, list[str]]]:
+        app = _keys_app(footer, compact)
+        async with app.run_test() as pilot:
+            await until(pilot, lambda: len(app.screen.query("FooterKey")) >= 2)
+            return shown(app)
+
+    textuals = await keys_of(Footer)
+    restyled: list[str] = []
+    restyle = FooterKey.update_node_styles
+
+    def counted(key: FooterKey, animate: bool = True) -> None:
+        restyled.append(key.key)
+        restyle(key, animate)
+
+    monkeypatch.setattr(FooterKey, "update_node_styles", counted)
+    ours = await keys_of(KeyFooter)
+    assert ours == textuals
+    assert [key for key in restyled if key in ("a", "b")] == []

@@ -4,10 +4,9 @@ from __future__ import annotations
 
 import _thread
 from collections.abc import Iterator
-from datetime import datetime, timedelta
+from datetime import UTC, datetime, timedelta, tzinfo
 from functools import lru_cache
 from typing import TYPE_CHECKING
-from zoneinfo import ZoneInfo, ZoneInfoNotFoundError
 
 from console.flows import plaincron
 from console.frozen import dataclass
@@ -26,10 +25,16 @@ class ScheduleError(ValueError):
     """A cron expression or time zone that cannot be used."""
 
 
-def zone(name: str) -> ZoneInfo:
+def zone(name: str) -> tzinfo:
+    """The IANA zone of that name. UTC, every flow's default, is the standard library's: the
+    time zone database (``zoneinfo`` and ``sysconfig``) is loaded for other zones only."""
+    if name == "UTC":
+        return UTC
     if len(name) > MAX_ZONE_NAME:
         raise ScheduleError(f"time zone name too long ({len(name)} characters, at most "
                             f"{MAX_ZONE_NAME})")
+    from zoneinfo import ZoneInfo, ZoneInfoNotFoundError
+
     try:
         return ZoneInfo(name)
     except (ZoneInfoNotFoundError, ValueError, OSError) as exc:  # OSError: a folder, bad bytes
@@ -152,7 +157,7 @@ class Schedule:
             p.replace("-", "").isdigit() or p in ("*", "?") for p in year.split(",")
         ):
             raise ScheduleError(f"invalid year field {year!r}")
-        plain = not seconds and plaincron.read(expression) is not None
+        plain = plaincron.read(expression, seconds) is not None
         if not plain and not _croniter().is_valid(expression, second_at_beginning=seconds):
             raise ScheduleError(f"invalid cron expression {text!r}")
         return cls(text.strip(), timezone, expression, seconds, year)
@@ -162,7 +167,8 @@ class Schedule:
         schedule has no further run (a day that never comes, the end of its years)."""
         where = zone(self.timezone)
         local = start.astimezone(where)
-        plain = None if self._seconds else plaincron.read(self._expression)
+        every_year = self._year in (None, "*", "?")
+        plain = plaincron.read(self._expression, self._seconds) if every_year else None
         while plain is not None:
             found = plain.next_run(local)
             if found is None:

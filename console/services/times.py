@@ -2,8 +2,16 @@
 
 from __future__ import annotations
 
-from datetime import UTC, datetime
-from zoneinfo import ZoneInfo
+from datetime import UTC, datetime, tzinfo
+
+
+def _zone(name: str) -> tzinfo:
+    """UTC without the time zone database (``zoneinfo`` and ``sysconfig`` cost a start)."""
+    if name == "UTC":
+        return UTC
+    from zoneinfo import ZoneInfo
+
+    return ZoneInfo(name)
 
 
 def local(stamp: str, timezone: str) -> datetime:
@@ -11,12 +19,12 @@ def local(stamp: str, timezone: str) -> datetime:
     moment = datetime.fromisoformat(stamp)
     if moment.tzinfo is None:
         moment = moment.replace(tzinfo=UTC)
-    return moment.astimezone(ZoneInfo(timezone))
+    return moment.astimezone(_zone(timezone))
 
 
 def short_zone(timezone: str, at: datetime | None = None) -> str:
     """The zone as a short marker: ``UTC``, ``+03``, ``CET``."""
-    return (at or datetime.now(UTC)).astimezone(ZoneInfo(timezone)).strftime("%Z")
+    return (at or datetime.now(UTC)).astimezone(_zone(timezone)).strftime("%Z")
 
 
 def full_stamp(stamp: str | None, timezone: str) -> str:

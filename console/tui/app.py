@@ -36,7 +36,6 @@ from console.tui.palette import FlowCommands
 from console.tui.reads import began
 from console.tui.runner_link import RunnerLink, RunnerUnavailable
 from console.tui.screens.flows import FlowsScreen
-from console.tui.screens.problems import ProblemsScreen
 from console.tui.settings import Settings, theme_files
 from console.tui.themes import bundled_themes_dir, load_theme
 
@@ -121,6 +120,8 @@ class ConsoleApp(App[None]):
     def get_default_screen(self) -> Screen[Any]:
         """The flows are the bottom screen (or the problems, when flows.toml is unusable)."""
         if self.config is None:
+            from console.tui.screens.problems import ProblemsScreen
+
             assert self.load_error is not None
             return ProblemsScreen(self.flows_path, self.load_error)
         return FlowsScreen()

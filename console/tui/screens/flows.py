@@ -4,6 +4,7 @@ from __future__ import annotations
 
 import dataclasses
 from datetime import datetime
+from typing import TYPE_CHECKING
 
 from textual import on, work
 from textual.app import ComposeResult
@@ -14,8 +15,6 @@ from textual.widgets import DataTable, Header, Input, Static
 from console.flows import Flow, FlowsConfig
 from console.kinds import kind_of
 from console.services import ServiceError
-from console.services.executions import FlowActivity, duration_text, params_text
-from console.services.flows import FlowSummary, summaries
 from console.services.times import local
 from console.tui.base import ConsoleScreen
 from console.tui.messages import (
@@ -29,6 +28,12 @@ from console.tui.reads import Latest, began
 from console.tui.runner_link import RunnerUnavailable
 from console.tui.widgets.footer import KeyFooter
 from console.tui.widgets.table import Table
+
+if TYPE_CHECKING:
+    # The summaries are worked out in a worker after the first paint: their module (and its
+    # schedules) loads there, not on the way to the first screen.
+    from console.services.executions import FlowActivity
+    from console.services.flows import FlowSummary
 
 _STATUS_MARKS = {"success": "✓", "partial": "◐", "failed": "✗", "interrupted": "!",
                  "processing": "▶"}
@@ -150,6 +155,8 @@ class FlowsScreen(ConsoleScreen[None]):
     @work(thread=True, exit_on_error=False, exclusive=True, group="summary")
     def refresh_summary(self) -> None:
         """Next runs are worked out first, so they show even when the store cannot be read."""
+        from console.services.flows import summaries
+
         config = self.config
         found = {s.id: s for s in summaries(config, self.now)}
         self.post_message(FlowsSummarized(found, None))
@@ -220,6 +227,8 @@ class FlowsScreen(ConsoleScreen[None]):
         self.post_message(ExecutionsLoaded(rows, read_at))
 
     def on_executions_loaded(self, message: ExecutionsLoaded) -> None:
+        from console.services.executions import duration_text, params_text
+
         flow = self.selected()
         if flow is None or not self.recent_read.newer(message.read_at):
             return
