@@ -32,9 +32,11 @@ def _field(rng: random.Random, low: int, high: int) -> str:
         return rng.randint(low, high)
 
     def item() -> str:
-        shape = rng.randrange(4)
+        shape = rng.randrange(5)
         if shape == 0:
             return str(number())
+        if shape == 4:  # croniter's "from here to the end, every so many"
+            return f"{rng.randint(low, high - 1)}/{rng.randint(1, high - low)}"
         a, b = sorted(rng.sample(range(low, high + 1), 2))
         if shape == 1:
             return f"{a}-{b}"
@@ -63,7 +65,7 @@ def _expression(rng: random.Random) -> str:
 def _by_croniter(schedule: Schedule, start: datetime, monkeypatch: pytest.MonkeyPatch
                  ) -> list[datetime]:
     with monkeypatch.context() as patched:
-        patched.setattr(plaincron, "read", lambda expression: None)
+        patched.setattr(plaincron, "read", lambda expression, seconds=False: None)
         return list(islice(schedule.runs_after(start), 6))
 
 
@@ -120,7 +122,7 @@ def test_bad_expressions_get_the_same_error_as_before(text: str) -> None:
 
 @pytest.mark.parametrize("text", [
     "0 0 * * 7", "5-1 * * * *", "0 0 1 * 1", "0 0 * JAN *", "0 0 * * MON", "0 0 L * *",
-    "5/15 * * * *", "0 0 * * 1#2", "5-5 * * * *", "*/60 * * * *", "0 3-3/2 * * *",
+    "59/15 * * * *", "0 0 * * 1#2", "5-5 * * * *", "*/60 * * * *", "0 3-3/2 * * *",
 ])
 def test_expressions_beyond_plain_are_croniters(text: str) -> None:
     """Left to croniter, and still valid (or not) exactly as croniter says."""
@@ -153,3 +155,40 @@ def test_the_end_of_the_calendar_ends_the_runs(monkeypatch: pytest.MonkeyPatch) 
     assert list(schedule.runs_after(start)) == _by_croniter(schedule, start, monkeypatch) == []
     last = datetime(9999, 12, 30, 12, tzinfo=UTC)
     assert list(schedule.runs_after(last)) == [datetime(9999, 12, 31, tzinfo=UTC)]
+
+
+def test_quartz_expressions_run_exactly_when_croniter_says(monkeypatch: pytest.MonkeyPatch
+                                                           ) -> None:
+    """A seconds field first, ``?`` for a day field, days 1 (Sunday) to 7, a year of ``*``."""
+    rng = random.Random(6)
+    plain = 0
+    for n in range(120):
+        fields = _expression(rng).split()
+        if fields[2] == "*" and rng.random() < 0.5:
+            fields[2] = "?"
+        elif fields[4] == "*":
+            fields[4] = "?"
+        else:
+            fields[4] = ",".join(str(rng.randint(1, 7)) for _ in range(rng.randint(1, 3)))
+        text = " ".join([_field(rng, 0, 59), *fields, *(["*"] if n % 2 else [])])
+        schedule = Schedule.parse(text, rng.choice(ZONES))
+        read = plaincron.read(schedule._expression, True)
+        if read is None:
+            continue
+        plain += 1
+        assert croniter.is_valid(schedule._expression, second_at_beginning=True), text
+        for start in _starts(rng):
+            ours = list(islice(schedule.runs_after(start), 6))
+            theirs = _by_croniter(schedule, start, monkeypatch)
+            assert [r.isoformat() for r in ours] == [r.isoformat() for r in theirs], (
+                text, schedule.timezone, start)
+    assert plain >= 100
+
+
+def test_the_demos_quartz_schedule_is_plain() -> None:
+    schedule = Schedule.parse("0 0/30 * * * ? *", "Europe/Istanbul")
+    assert plaincron.read(schedule._expression, True) is not None
+    runs = schedule.next_runs(datetime(2026, 3, 1, 8, 59, 59, tzinfo=UTC), 3)
+    assert [f"{r:%H:%M:%S %Z}" for r in runs] == ["12:00:00 +03", "12:30:00 +03", "13:00:00 +03"]
+    assert Schedule.parse("10/20 * * * * ?").next_runs(datetime(2026, 1, 1, tzinfo=UTC), 3) == [
+        datetime(2026, 1, 1, 0, 0, s, tzinfo=UTC) for s in (10, 30, 50)]

@@ -157,7 +157,7 @@ class Schedule:
             p.replace("-", "").isdigit() or p in ("*", "?") for p in year.split(",")
         ):
             raise ScheduleError(f"invalid year field {year!r}")
-        plain = not seconds and plaincron.read(expression) is not None
+        plain = plaincron.read(expression, seconds) is not None
         if not plain and not _croniter().is_valid(expression, second_at_beginning=seconds):
             raise ScheduleError(f"invalid cron expression {text!r}")
         return cls(text.strip(), timezone, expression, seconds, year)
@@ -167,7 +167,8 @@ class Schedule:
         schedule has no further run (a day that never comes, the end of its years)."""
         where = zone(self.timezone)
         local = start.astimezone(where)
-        plain = None if self._seconds else plaincron.read(self._expression)
+        every_year = self._year in (None, "*", "?")
+        plain = plaincron.read(self._expression, self._seconds) if every_year else None
         while plain is not None:
             found = plain.next_run(local)
             if found is None:

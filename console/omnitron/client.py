@@ -13,7 +13,7 @@ from typing import Any
 
 import httpx
 
-from console import telemetry
+from console import telemetry, tls
 from console.flows import OmnitronSettings
 from console.omnitron import calls
 from console.omnitron.calls import BulkUpsertResult
@@ -38,7 +38,7 @@ class OmnitronClient:
         self.username = username
         self._password = password
         self.retry = retry or RetryPolicy()
-        self._http = httpx.Client(base_url=self.base_url, timeout=timeout,
+        self._http = httpx.Client(base_url=self.base_url, timeout=timeout, verify=tls.context(),
                                   headers={"Accept": "application/json"})
         self._token: str | None = None
         self._lock = threading.Lock()

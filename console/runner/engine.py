@@ -16,6 +16,7 @@ from typing import Any
 
 import httpx
 
+from console import tls
 from console.flows import Flow, FlowsConfig
 from console.kinds import kind_of
 from console.kinds.row_shapes import summary
@@ -175,7 +176,7 @@ class Engine:
         except Exception as exc:  # noqa: BLE001
             raise StepError("login", f"Omnitron password: {exc}") from None
         with OmnitronClient(omnitron.url, omnitron.username, password, retry=retry) as client, \
-                httpx.Client(timeout=30.0) as http:
+                httpx.Client(timeout=30.0, verify=tls.context()) as http:
             try:
                 attrs["token.omnitron"] = client.login()
             except OmnitronError as exc:

@@ -8,6 +8,7 @@ from urllib.parse import urlencode
 
 import httpx
 
+from console import tls
 from console.flows import Flow
 from console.flows.model import SCRIPT_TIMEOUT_S
 from console.omnitron import RetryPolicy
@@ -43,7 +44,7 @@ def answer_stock_query(flow: Flow, skus: list[str], pool: ScriptPool,
     attrs = {"flow.id": flow.id, "http.query.string": urlencode({key: joined}),
              f"http.query.param.{key}": joined}
     policy = retry or RetryPolicy(attempts=2, max_total=10.0)
-    with httpx.Client(timeout=read.timeout_s) as client:
+    with httpx.Client(timeout=read.timeout_s, verify=tls.context()) as client:
         try:
             session = erp.login(client, flow.login, policy)
         except StepError as exc:

@@ -22,7 +22,7 @@ from typing import TYPE_CHECKING, Any
 
 import httpx
 
-from console import telemetry
+from console import telemetry, tls
 from console.flows import Flow, FlowsConfig
 from console.flows.model import OrderExport, QueryCheck
 from console.omnitron import OmnitronClient, OmnitronError, RetryPolicy
@@ -359,7 +359,7 @@ def connected(config: FlowsConfig, flow_id: str, params: dict[str, str] | None =
     retry = RetryPolicy(attempts=2, max_total=10.0)
     with contextlib.ExitStack() as stack:
         client = stack.enter_context(_omnitron(config, retry)) if omnitron else None
-        http = stack.enter_context(httpx.Client(timeout=30.0))
+        http = stack.enter_context(httpx.Client(timeout=30.0, verify=tls.context()))
         pool = stack.enter_context(script_pool(config, workers=1))
         session = erp.login(http, flow.login, retry) if erp_login else ErpSession({}, None, None)
         if notes is not None:

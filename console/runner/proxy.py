@@ -14,6 +14,7 @@ from typing import Any
 
 import httpx
 
+from console import tls
 from console.flows import Flow
 from console.flows.model import SCRIPT_TIMEOUT_S
 from console.omnitron import RetryPolicy
@@ -65,7 +66,7 @@ def call(flow: Flow, payload: Any, pool: ScriptPool, attrs: dict[str, str], *,
     prepared = _run_script(pool, flow, settings.pre_script, payload, attrs, "pre-script")
     answer.steps.append(("pre-script", prepared))
     policy = retry or RetryPolicy(attempts=2, max_total=10.0)
-    with httpx.Client(timeout=read.timeout_s) as client:
+    with httpx.Client(timeout=read.timeout_s, verify=tls.context()) as client:
         try:
             session = erp.login(client, flow.login, policy)
         except StepError as exc:

@@ -2,6 +2,7 @@
 
 from __future__ import annotations
 
+import gc
 import json
 import logging
 import sys
@@ -43,6 +44,17 @@ class NothingToRetry(Exception):
 
 
 SWITCH_INTERVAL_S = 0.001
+YOUNG_COLLECTION_EVERY = 20_000
+"""Container allocations between two young-generation collections (Python's default: 700)."""
+
+
+def _fewer_collections() -> None:
+    """Collect cycles less often: a page makes tens of thousands of short-lived dicts and lists
+    (rows read, scripted, mapped, sent), none of them in a cycle, and with the default every
+    700 of them the collector walked the young ones, about 7% of a sync's CPU time."""
+    young, middle, old = gc.get_threshold()
+    if young and young < YOUNG_COLLECTION_EVERY:
+        gc.set_threshold(YOUNG_COLLECTION_EVERY, middle, old)
 
 
 def _short_turns() -> None:
@@ -62,6 +74,7 @@ class Runner:
                  dispatch: Callable[[Runner], Dispatch] | None = None) -> None:
         self.config = config
         _short_turns()
+        _fewer_collections()
         self.store = store or open_store(config.store_location())
         self.pool = pool or script_pool(config)
         self._owns_pool = pool is None
