@@ -101,7 +101,8 @@ def test_plain_rows_of_one_shape_are_taken_as_columns() -> None:
     assert plain_columns([*sent, {**sent[0], "other": 1}], STOCK_LISTS) is None  # not alike
     without = {k: v for k, v in sent[0].items() if k != "unit_type"}
     assert plain_columns([*sent, {**without, "other": 1}], STOCK_LISTS) is None
-    assert plain_columns([*sent, ["SKU-000001", 1]], STOCK_LISTS) is None
+    for not_a_row in (["SKU-000001", 1], 7, None, "SKU-000001", ["a", "b", "c", "d", "e"]):
+        assert plain_columns([*sent, not_a_row], STOCK_LISTS) is None, not_a_row
     assert plain_columns([], STOCK_LISTS) is None
 
 
@@ -153,7 +154,9 @@ def one_by_one(before: dict[tuple[Any, Any], tuple[Any, ...]], rows: list[Any]
 
 @settings(max_examples=400, deadline=None)
 @given(st.one_of(alike_rows(), st.lists(st.one_of(rows, alike_rows().map(lambda r: r[0])),
-                                        max_size=8)))
+                                        max_size=8),
+                alike_rows().flatmap(lambda alike: st.lists(values, min_size=1, max_size=2).map(
+                    lambda odd: [*alike, *odd]))))
 def test_a_bulk_upsert_answers_and_writes_as_rows_written_one_by_one(
         state: OmnitronState, sent: list[Any]) -> None:
     """Plain batches of one shape (written as columns) and any other (validated row by row)

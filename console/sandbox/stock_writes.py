@@ -66,9 +66,11 @@ def plain_columns(rows: list[Any], stock_lists: set[int]
     if not rows or type(rows[0]) is not dict:
         return None
     keys = tuple(rows[0])
-    if len(keys) < 2 or "extra_field" in rows[0] or len(set(map(len, rows))) != 1:
+    if len(keys) < 2 or "extra_field" in rows[0]:
         return None
     try:  # a KeyError: a row lacks one of the first row's keys; a TypeError: not a dict
+        if len(set(map(len, rows))) != 1:
+            return None
         columns = dict(zip(keys, zip(*map(itemgetter(*keys), rows), strict=True), strict=True))
         shape = shape_of(columns)
         bound = [columns["product_sku"], columns["stock_list"], *map(columns.__getitem__, shape)]
