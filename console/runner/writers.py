@@ -11,6 +11,7 @@ from __future__ import annotations
 
 import hashlib
 from collections import Counter
+from concurrent.futures import ThreadPoolExecutor, wait
 from dataclasses import dataclass, field
 from typing import Any, Protocol
 
@@ -21,7 +22,7 @@ from console.omnitron import OmnitronClient, OmnitronError, OmnitronValidationEr
 from console.omnitron.calls import BulkUpsertResult, JsonText, bulk_body
 from console.omnitron.errors import describe_body
 from console.runner.erp import StepError
-from console.runner.ordering import NewestWins
+from console.runner.ordering import Claimed, NewestWins
 from console.runner.pipeline import timeout_hint
 from console.script import ScriptPool
 from console.store.log_batches import Item, Sent, Written
@@ -71,6 +72,8 @@ class Outgoing:
     messages: list[str]
     keys: list[str]
     """The rows' newest-wins keys (none when the writer keeps no order)."""
+    claimed: Claimed | None = None
+    """Its newest-wins claim, when taken ahead of the sending (``BulkWriter.claim``)."""
 
 
 @dataclass
@@ -105,6 +108,7 @@ class BulkWriter:
         self.client = client
         self.root = root_execution
         self.order = order
+        self._helper: ThreadPoolExecutor | None = None
 
     def problem(self, row: Any) -> str | None:
         raise NotImplementedError
@@ -166,23 +170,74 @@ class BulkWriter:
         return Outgoing(ident, batch, JsonText(bulk_body(batch, ident)), skus,
                         self.messages(batch), keys)
 
+    @property
+    def claims_ahead(self) -> bool:
+        """Whether each batch's claim is taken while the batch before it is sent: the first
+        batch of a page by the runner's claim step (``claim``), the next ones by a helper
+        thread of the write step (``send``)."""
+        return self.order is not None and self.order.ahead
+
+    def claim(self, prepared: Prepared) -> Prepared:
+        """Claim a page's first batch, ahead of sending it (``claims_ahead`` only): the runner
+        does this while the page before is at Omnitron."""
+        if prepared.batches:
+            self._take(prepared.batches[0])
+        return prepared
+
+    def _take(self, outgoing: Outgoing) -> None:
+        assert self.order is not None
+        outgoing.claimed = self.order.take(outgoing.rows, outgoing.keys)
+
+    def give_back(self) -> None:
+        """The execution's writing is over: claims taken ahead and never sent go back."""
+        if self._helper is not None:
+            self._helper.shutdown()
+            self._helper = None
+        if self.order is not None and self.order.ahead:
+            self.order.give_back()
+
     def send(self, prepared: Prepared) -> WriteCounts:
         counts = prepared.counts
-        for outgoing in prepared.batches:
-            self._send_in_order(outgoing, counts)
+        batches = prepared.batches
+        for index, outgoing in enumerate(batches):
+            if not self.claims_ahead or index + 1 == len(batches):
+                self._send_in_order(outgoing, counts)
+                continue
+            if outgoing.claimed is None:
+                self._take(outgoing)
+            if self._helper is None:
+                self._helper = ThreadPoolExecutor(1, thread_name_prefix="claim-ahead")
+            following = self._helper.submit(self._take, batches[index + 1])
+            try:
+                self._send_in_order(outgoing, counts)
+            finally:
+                wait([following])  # a claim taken is given back if never sent
+            following.result()
         return counts
 
     def _send_in_order(self, outgoing: Outgoing, counts: WriteCounts) -> None:
         if self.order is None:
             self._send(outgoing, counts)
             return
+        if self.claims_ahead and outgoing.claimed is None:
+            self._take(outgoing)
+        if outgoing.claimed is not None:
+            try:
+                self._send_kept(outgoing, outgoing.claimed.kept, outgoing.claimed.skipped, counts)
+            finally:
+                self.order.sent(outgoing.claimed)
+            return
         with self.order.claim(outgoing.rows, outgoing.keys) as (kept, skipped):
-            counts.superseded += len(skipped)
-            counts.entries.extend(skipped)
-            if len(kept) == len(outgoing.rows):
-                self._send(outgoing, counts)
-            elif kept:
-                self._send(self._outgoing(kept, outgoing.ident), counts)
+            self._send_kept(outgoing, kept, skipped, counts)
+
+    def _send_kept(self, outgoing: Outgoing, kept: list[dict[str, Any]],
+                   skipped: list[LogEntry], counts: WriteCounts) -> None:
+        counts.superseded += len(skipped)
+        counts.entries.extend(skipped)
+        if len(kept) == len(outgoing.rows):
+            self._send(outgoing, counts)
+        elif kept:
+            self._send(self._outgoing(kept, outgoing.ident), counts)
 
     def _send(self, outgoing: Outgoing, counts: WriteCounts) -> None:
         batch = outgoing.rows

@@ -1,0 +1,112 @@
+"""Newest-wins claims taken ahead of the sending (the embedded store claims a batch while the
+one before it is at Omnitron), against the sandbox, on both stores: the PostgreSQL store claims
+each batch as it sends it, and every promise below holds the same on each."""
+
+from __future__ import annotations
+
+import json
+import threading
+import time
+from pathlib import Path
+from typing import Any
+
+from console.flows import load
+from console.omnitron import RetryPolicy
+from console.runner import Runner
+from console.runner.ordering import FlowTurn
+from console.sandbox import Sandbox
+from console.store import open_store
+
+BATCHES_OF_TEN = {"[flows.stock_push.write]\nstock_list = 3\nbatch_size = 5000":
+                  "[flows.stock_push.write]\nstock_list = 3\nbatch_size = 10"}
+
+
+def rows(numbers: range, stock: int) -> list[dict[str, Any]]:
+    return [{"product_sku": f"SKU-{n:06d}", "stock": stock, "unit_type": "qty"} for n in numbers]
+
+
+def wait_for(predicate: Any, timeout: float = 60.0) -> None:
+    deadline = time.monotonic() + timeout
+    while time.monotonic() < deadline:
+        if predicate():
+            return
+        time.sleep(0.02)
+    raise AssertionError("condition not met in time")
+
+
+def test_a_newer_execution_gets_its_turn_between_two_batches_of_an_older_one(
+        store_location: str, demo_flows: Any, tmp_path: Path, sandbox: Sandbox) -> None:
+    config = load(demo_flows(tmp_path, replace=BATCHES_OF_TEN))
+    store = open_store(store_location)
+    sandbox.set_faults("omnitron", latency_s=0.03)
+    try:
+        with Runner(config, store) as runner:
+            older = runner.accept_payload("stock_push", json.dumps(rows(range(1101, 1301), 7)),
+                                          "test")
+            wait_for(lambda: (sandbox.stock("SKU-001120", 3) or {}).get("stock") == 7)
+            newer = runner.accept_payload("stock_push", json.dumps(rows(range(1290, 1291), 8)),
+                                          "test")
+            runner.wait(timeout=60)
+    finally:
+        sandbox.clear_faults()
+    assert sandbox.stock("SKU-001290", 3)["stock"] == 8
+    assert sandbox.stock("SKU-001291", 3)["stock"] == 7
+    old = store.execution(older)
+    assert old is not None and (old.status, old.succeeded, old.failed) == ("success", 199, 0)
+    skipped = store.logs(older, search="accepted later")
+    assert [log.key for log in skipped] == ["SKU-001290"] and newer in skipped[0].message
+    store.close()
+
+
+def test_a_failed_send_leaves_no_claim_on_the_batches_it_never_sent(
+        store_location: str, demo_flows: Any, tmp_path: Path, sandbox: Sandbox) -> None:
+    """The newer execution's first batch fails at Omnitron while its second one is claimed:
+    the first batch's claim stands (Omnitron may have applied it), the second's goes back, so
+    an older execution run afterwards still writes those keys."""
+    config = load(demo_flows(tmp_path, replace=BATCHES_OF_TEN))
+    store = open_store(store_location)
+    older = store.admit("stock_push", "outbound", {}, "test",
+                        body=json.dumps(rows(range(1401, 1421), 51)))
+    newer = store.admit("stock_push", "outbound", {}, "test",
+                        body=json.dumps(rows(range(1401, 1421), 52)))
+    faulty: list[bool] = []
+
+    def omnitron_fails_after_login() -> None:
+        if not faulty:
+            faulty.append(True)
+            sandbox.set_faults("omnitron", error_rate=1.0, status=500, latency_s=0.3)
+
+    with Runner(config, store, retry=RetryPolicy(attempts=1, base_delay=0.01)) as runner:
+        try:
+            failed = runner.execute_queued(newer, omnitron_fails_after_login)
+        finally:
+            sandbox.clear_faults()
+        assert failed.status == "failed" and failed.succeeded == 0, failed.error
+        assert "write" in (failed.error or "")
+        done = runner.execute_queued(older, lambda: None)
+    assert (done.status, done.succeeded) == ("success", 10)
+    skipped = store.logs(older.id, search="accepted later")
+    assert sorted(log.key for log in skipped) == [f"SKU-{n:06d}" for n in range(1401, 1411)]
+    assert all(sandbox.stock(f"SKU-{n:06d}", 3)["stock"] == 51 for n in range(1411, 1421))
+    store.close()
+
+
+def test_the_turn_goes_to_a_waiting_execution_before_the_owner_claims_again() -> None:
+    turn = FlowTurn()
+    turn.take("older")
+    turn.take("older")  # a batch claimed ahead while nobody waits
+    order: list[str] = []
+    waiting = threading.Thread(target=lambda: (turn.take("newer"), order.append("newer"),
+                                               turn.give()))
+    waiting.start()
+    wait_for(lambda: bool(turn._queue))
+    again = threading.Thread(target=lambda: (turn.take("older"), order.append("older again"),
+                                             turn.give()))
+    again.start()
+    wait_for(lambda: len(turn._queue) == 2)
+    turn.give()
+    assert order == []  # one batch of the older execution is still in flight
+    turn.give()
+    waiting.join(timeout=10)
+    again.join(timeout=10)
+    assert order == ["newer", "older again"]
