@@ -122,9 +122,9 @@ def write_plain(conn: sqlite3.Connection, shape: Shape, values: Sequence[tuple[A
                 ) -> tuple[int, int] | None:
     """Upsert ``plain_columns``' rows in one transaction: (created, updated), or None, with
     nothing written, when a SKU is not a product."""
-    first = _largest_id(conn)
     conn.execute("BEGIN")
     try:
+        first = _largest_id(conn)
         if _write(conn, shape, values, checked=True) != len(values):
             conn.execute("ROLLBACK")
             return None
@@ -146,9 +146,9 @@ def upsert_rows(conn: sqlite3.Connection, rows: list[dict[str, Any]]) -> tuple[i
             runs.append((shape, []))
         runs[-1][1].append((row["product_sku"], row["stock_list"], *(
             json.dumps(row[name]) if name == "extra_field" else row[name] for name in shape)))
-    first = _largest_id(conn)
     conn.execute("BEGIN")
     try:
+        first = _largest_id(conn)
         for shape, values in runs:
             _write(conn, shape, values, checked=False)
         created = _largest_id(conn) - first
