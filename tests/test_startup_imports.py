@@ -50,6 +50,15 @@ FIRST_SCREEN_MUST_NOT_LOAD = (
     "console.script.pool",
     "multiprocessing",
     "httpx",
+    # The start-up reads (runner, health, summaries) run in workers begun once the first
+    # screen is whole: nothing of theirs is loaded when it paints.
+    "sqlite3",
+    "console.store",
+    "console.runner",
+    "console.cluster",
+    "console.services.health",
+    "console.services.flows",
+    "concurrent.futures.thread",
 )
 
 

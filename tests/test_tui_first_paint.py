@@ -111,3 +111,32 @@ async def test_footer_keys_are_styled_once_and_end_as_textuals_own(
     ours = await keys_of(KeyFooter)
     assert ours == textuals
     assert [key for key in restyled if key in ("a", "b")] == []
+
+
+@pytest.mark.parametrize("theme", ["console-light", "console-ansi", "console-dark"])
+async def test_a_theme_chosen_in_the_settings_styles_the_start_as_choosing_it_later_does(
+        tmp_path: Path, monkeypatch: pytest.MonkeyPatch, theme: str) -> None:
+    """The settings' theme is in the stylesheet before anything is parsed, so the start does
+    not parse it all a second time: what it paints is what switching to it paints."""
+    monkeypatch.setenv("XDG_CONFIG_HOME", str(tmp_path / "config"))
+    path = demo_file(tmp_path)
+
+    def styles(app: ConsoleApp) -> list[tuple[str, str, str, str]]:
+        return [(type(node).__name__, str(node.id), str(node.styles.color),
+                 str(node.styles.background)) for node in app.screen.walk_children(with_self=True)]
+
+    async def painted(app: ConsoleApp, switch_to: str | None) -> list[tuple[str, str, str, str]]:
+        async with app.run_test(size=(80, 24)) as pilot:
+            await until(pilot, lambda: bool(app.screen.query("FooterKey")))
+            if switch_to is not None:
+                app.theme = switch_to
+                await pilot.pause()
+            assert app.theme == theme
+            return styles(app)
+
+    chosen = await painted(ConsoleApp(path, start_runner=False, settings=Settings(theme=theme)),
+                           None)
+    other = "console-dark" if theme != "console-dark" else "console-light"
+    switched = await painted(ConsoleApp(path, start_runner=False, settings=Settings(theme=other)),
+                             theme)
+    assert chosen == switched

@@ -9,7 +9,6 @@ Only reading goes through here: executions are started by the runner.
 
 from __future__ import annotations
 
-import sqlite3
 import threading
 from collections.abc import Callable, Iterator
 from dataclasses import dataclass
@@ -74,6 +73,8 @@ class ExecutionsReader:
         """The store, opened on first use and kept."""
         with self._lock:
             if self._store is None:
+                import sqlite3  # here, in a worker: not on the way to the first screen
+
                 from console.store import StoreUnavailable
 
                 try:

@@ -82,6 +82,7 @@ class ConsoleApp(App[None]):
         self.executions = (ExecutionsReader.for_config(self.config) if self.config is not None
                            else ExecutionsReader(Path(".console/console.db")))
         self._failures: dict[str, str] = {}
+        self._start_theme_refresh = False
         self._register_themes()
         if self.settings.keymap:
             self.set_keymap(self.settings.keymap)
@@ -99,8 +100,20 @@ class ConsoleApp(App[None]):
                 self.settings.problems.append(theme)
             else:
                 self.register_theme(theme)
-        if self.settings.theme in self.available_themes:
+        if self.settings.theme in self.available_themes and self.settings.theme != self.theme:
             self.theme = self.settings.theme
+            # Nothing is parsed yet: the stylesheet takes the theme's variables now, and the
+            # refresh the change queued would only parse it all again before the first paint.
+            self.stylesheet.set_variables(self.get_css_variables())
+            self._start_theme_refresh = True
+
+    def refresh_css(self, animate: bool = True) -> None:
+        """Every refresh but the one the start's own theme choice queued: that theme's variables
+        are already in the stylesheet it would parse again."""
+        if self._start_theme_refresh:
+            self._start_theme_refresh = False
+            return
+        super().refresh_css(animate)
 
     def watch_theme(self, theme: str) -> None:
         # Queried by name: importing TextArea (and its parser) for a first screen that has

@@ -62,7 +62,7 @@ class RunnerLink:
 
     def health(self) -> dict[str, Any] | None:
         """Who serves on the runner's address, if anyone. Asked over a plain socket: this
-        runs while the first screen draws, and importing an HTTP client would slow it down."""
+        runs as the console starts, and importing an HTTP client would slow that down."""
         host, _, port = self.base_url.removeprefix("http://").rpartition(":")
         try:
             with socket.create_connection((host, int(port)), timeout=HEALTH_TIMEOUT_S) as sock:
