@@ -96,9 +96,15 @@ def test_plain_rows_of_one_shape_are_taken_as_columns() -> None:
     for other in ({"stock": "5"}, {"stock": None}, {"stock": True}, {"stock": -1},
                   {"stock": MAX_INT + 1}, {"stock_list": 9}, {"stock_list": "1"},
                   {"product_sku": 7}, {"unit_type": "lbs"}, {"unit_type": None},
-                  {"extra_field": {}}, {"sold_quantity_unreported": 1.0}):
+                  {"extra_field": []}, {"sold_quantity_unreported": 1.0}):
         assert plain_columns([*sent, {**sent[0], **other}], STOCK_LISTS) is None, other
     assert plain_columns([*sent, {**sent[0], "other": 1}], STOCK_LISTS) is None  # not alike
+    extra = [{**row, "extra_field": {"aisle": n}} for n, row in enumerate(sent)]
+    assert plain_columns(extra, STOCK_LISTS) == (
+        ("stock", "unit_type", "extra_field"),
+        [("SKU-000001", 2, 1, "qty", '{"aisle": 0}'), ("SKU-000002", 3, 2, "qty", '{"aisle": 1}'),
+         ("SKU-000003", 1, 3, "qty", '{"aisle": 2}')])
+    assert plain_columns([*extra, {**extra[0], "extra_field": [1]}], STOCK_LISTS) is None
     without = {k: v for k, v in sent[0].items() if k != "unit_type"}
     assert plain_columns([*sent, {**without, "other": 1}], STOCK_LISTS) is None
     for not_a_row in (["SKU-000001", 1], 7, None, "SKU-000001", ["a", "b", "c", "d", "e"]):
@@ -115,6 +121,7 @@ SKUS = ["SKU-000001", "SKU-000002", "SKU-000003", "SKU-000004", "SKU-000404"]
 plain_values = {"product_sku": st.sampled_from(SKUS), "stock_list": st.sampled_from([1, 2, 3]),
                 "stock": st.integers(0, 9), "unit_type": st.sampled_from(["qty", "kg"]),
                 "sold_quantity_unreported": st.integers(0, 9),
+                "extra_field": st.sampled_from([{}, {"a": 1}, {"b": [1, 2.5, None]}, {"é": "ü"}]),
                 "batch_id": st.just("same"), "other": st.just(1)}
 
 
@@ -122,7 +129,8 @@ plain_values = {"product_sku": st.sampled_from(SKUS), "stock_list": st.sampled_f
 def alike_rows(draw: st.DrawFn) -> list[dict[str, Any]]:
     """Rows of one shape, plain but for (sometimes) an unknown SKU or one odd value."""
     keys = ["product_sku", "stock_list", *draw(st.sets(st.sampled_from(
-        ["stock", "unit_type", "sold_quantity_unreported", "batch_id", "other"])))]
+        ["stock", "unit_type", "sold_quantity_unreported", "extra_field", "batch_id",
+         "other"])))]
     rows = draw(st.lists(st.fixed_dictionaries({k: plain_values[k] for k in keys}),
                          min_size=1, max_size=12))
     if draw(st.booleans()):

@@ -230,7 +230,11 @@ def test_a_sandbox_port_taken_by_another_program_is_said_in_full(tmp_path: Path,
 
 
 async def test_a_runner_address_taken_by_another_program_is_said_in_full(
-        tmp_path: Path, stranger: int) -> None:
+        tmp_path: Path, stranger: int, monkeypatch: pytest.MonkeyPatch) -> None:
+    from console.tui import runner_link
+
+    # the stranger never answers: asking it for /health lasts as long as this allows
+    monkeypatch.setattr(runner_link, "HEALTH_TIMEOUT_S", 0.5)
     path = demo(tmp_path, ('listen = "127.0.0.1:9"', f'listen = "127.0.0.1:{stranger}"'))
     app = ConsoleApp(path, start_runner=True, clock=lambda: NOW, settings=Settings())
     async with app.run_test(size=(80, 24)) as pilot:

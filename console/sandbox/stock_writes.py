@@ -60,35 +60,45 @@ def plain_columns(rows: list[Any], stock_lists: set[int]
     """The shape and the bound values of a batch whose rows are all plain and alike, or None.
 
     Plain is what ``already_clean`` accepts (a string SKU, a known stock list id, counts as
-    ints in range, a known unit type), except that the SKU is left to the statement to look
-    up, and without ``extra_field`` (whose stored text the row-by-row path writes). Alike: every
-    row has the same keys. Each check runs over a whole column at once."""
-    if not rows or type(rows[0]) is not dict:
+    ints in range, a known unit type, an object as ``extra_field``), except that the SKU is
+    left to the statement to look up. Alike: every row has the same keys. Each check runs
+    over a whole column at once."""
+    if not rows or type(rows[0]) is not dict or len(rows[0]) < 2:
         return None
     keys = tuple(rows[0])
-    if len(keys) < 2 or "extra_field" in rows[0]:
-        return None
     try:  # a KeyError: a row lacks one of the first row's keys; a TypeError: not a dict
         if len(set(map(len, rows))) != 1:
             return None
         columns = dict(zip(keys, zip(*map(itemgetter(*keys), rows), strict=True), strict=True))
-        shape = shape_of(columns)
-        bound = [columns["product_sku"], columns["stock_list"], *map(columns.__getitem__, shape)]
-        if set(map(type, bound[0])) != {str} or set(map(type, bound[1])) != {int} \
-                or not stock_lists.issuperset(bound[1]):
+        if not _plain(columns, stock_lists):
             return None
-        for name in _COUNTS:
-            if name in columns:
-                counts = columns[name]
-                if set(map(type, counts)) != {int} or min(counts) < 0 or max(counts) > MAX_INT:
-                    return None
-        if "unit_type" in columns:
-            units = columns["unit_type"]
-            if set(map(type, units)) != {str} or not _UNITS.issuperset(units):
-                return None
     except (KeyError, TypeError):
         return None
+    shape = shape_of(columns)
+    if "extra_field" in columns:
+        columns["extra_field"] = tuple(map(json.dumps, columns["extra_field"]))
+    bound = [columns["product_sku"], columns["stock_list"], *map(columns.__getitem__, shape)]
     return shape, list(zip(*bound, strict=True))
+
+
+def _plain(columns: dict[str, tuple[Any, ...]], stock_lists: set[int]) -> bool:
+    """Whether every value of each column is one ``already_clean`` takes, but for the SKUs'
+    being products. Types are checked first, so each set test sees hashable values."""
+    if set(map(type, columns["product_sku"])) != {str}:
+        return False
+    lists = columns["stock_list"]
+    if set(map(type, lists)) != {int} or not stock_lists.issuperset(lists):
+        return False
+    for name in _COUNTS:
+        counts = columns.get(name)
+        if counts is not None and (set(map(type, counts)) != {int} or min(counts) < 0
+                                   or max(counts) > MAX_INT):
+            return False
+    units = columns.get("unit_type")
+    if units is not None and (set(map(type, units)) != {str} or not _UNITS.issuperset(units)):
+        return False
+    extra = columns.get("extra_field")
+    return extra is None or set(map(type, extra)) == {dict}
 
 
 def _largest_id(conn: sqlite3.Connection) -> int:
@@ -112,9 +122,9 @@ def write_plain(conn: sqlite3.Connection, shape: Shape, values: Sequence[tuple[A
                 ) -> tuple[int, int] | None:
     """Upsert ``plain_columns``' rows in one transaction: (created, updated), or None, with
     nothing written, when a SKU is not a product."""
-    first = _largest_id(conn)
     conn.execute("BEGIN")
     try:
+        first = _largest_id(conn)
         if _write(conn, shape, values, checked=True) != len(values):
             conn.execute("ROLLBACK")
             return None
@@ -136,9 +146,9 @@ def upsert_rows(conn: sqlite3.Connection, rows: list[dict[str, Any]]) -> tuple[i
             runs.append((shape, []))
         runs[-1][1].append((row["product_sku"], row["stock_list"], *(
             json.dumps(row[name]) if name == "extra_field" else row[name] for name in shape)))
-    first = _largest_id(conn)
     conn.execute("BEGIN")
     try:
+        first = _largest_id(conn)
         for shape, values in runs:
             _write(conn, shape, values, checked=False)
         created = _largest_id(conn) - first

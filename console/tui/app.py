@@ -108,6 +108,8 @@ class ConsoleApp(App[None]):
             self._start_theme_refresh = True
 
     def refresh_css(self, animate: bool = True) -> None:
+        """Every refresh but the one the start's own theme choice queued: that theme's variables
+        are already in the stylesheet it would parse again."""
         if self._start_theme_refresh:
             self._start_theme_refresh = False
             return
