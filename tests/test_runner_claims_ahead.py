@@ -58,6 +58,39 @@ def test_a_newer_execution_gets_its_turn_between_two_batches_of_an_older_one(
     store.close()
 
 
+def test_pages_of_several_batches_hand_the_turn_over_between_two_batches(
+        store_location: str, demo_flows: Any, tmp_path: Path, sandbox: Sandbox) -> None:
+    """Pages of four batches: the batch claimed ahead is always the next one sent (the next
+    page's first while a page's last is at Omnitron), so a newer run waiting for its turn gets
+    it between two batches and both end."""
+    from tests.sandbox_data import expected_written
+
+    config = load(demo_flows(tmp_path, replace={
+        "page_size = 500, limit_param": "page_size = 40, limit_param",
+        "stock_list = 1\nbatch_size = 5000": "stock_list = 1\nbatch_size = 10"}))
+    store = open_store(store_location)
+    skus = sorted(expected_written(sandbox, 1))[1000:1160]
+    last = skus[-1]
+    sandbox.set_erp_stock(last, 601)
+    sandbox.set_faults("omnitron", latency_s=0.03)
+    try:
+        with Runner(config, store) as runner:
+            older = runner.trigger("stock", {"sku": ",".join(skus)})
+            wait_for(lambda: getattr(store.execution(older), "succeeded", 0) >= 40)
+            sandbox.set_erp_stock(last, 602)
+            newer = runner.trigger("stock", {"sku": last})
+            runner.wait(timeout=60)
+            ended = [store.execution(older), store.execution(newer)]
+    finally:
+        sandbox.clear_faults()
+    assert [e.status if e else None for e in ended] == ["success", "success"]
+    assert len(store.logs(older, search="read page")) >= 4  # pages of 40 rows
+    assert sandbox.stock(last, 1)["stock"] == 602
+    skipped = store.logs(older, search="accepted later")
+    assert [log.key for log in skipped] == [last] and newer in skipped[0].message
+    store.close()
+
+
 def test_a_failed_send_leaves_no_claim_on_the_batches_it_never_sent(
         store_location: str, demo_flows: Any, tmp_path: Path, sandbox: Sandbox) -> None:
     """The newer execution's first batch fails at Omnitron while its second one is claimed:

@@ -251,9 +251,6 @@ class Engine:
             # side in one process (up to max_active_executions), which already overlaps them
             steps: list[Callable[[Page], Any]] = \
                 [lambda page: prepare(script(page))] if execution.payload_id else [script, prepare]
-            if getattr(writer, "claims_ahead", False):
-                # a page's claims are taken while the page before it is at Omnitron
-                steps.append(lambda page: self._claim(writer, page))
             try:
                 run_stages((Page(number, records) for number, records in enumerate(pages)),
                            [*steps, lambda page: self._write(writer, page), record])
@@ -338,16 +335,6 @@ class Engine:
             if outcome.timed_out:
                 raise StepError("write", f"order {outcome.number}: {outcome.message}; the "
                                          "orders after it were not sent")
-
-    def _claim(self, writer: Any, page: Page) -> Page:
-        """The newest-wins claims of a page's batches, taken ahead of the write step (see
-        ``console.runner.ordering``); not by a run that is stopping or was taken over."""
-        if self.stopping is not None and self.stopping.is_set():
-            raise Interrupted
-        if self.fence is not None:
-            self.fence()
-        page.prepared = writer.claim(page.prepared)
-        return page
 
     def _write(self, writer: Writer, page: Page) -> Page:
         """The write step: one page's rows to Omnitron, in the order the pages were read.

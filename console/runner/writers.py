@@ -10,7 +10,7 @@ ids and Omnitron applies each batch once.
 from __future__ import annotations
 
 import hashlib
-from collections import Counter
+from collections import Counter, deque
 from concurrent.futures import ThreadPoolExecutor, wait
 from dataclasses import dataclass, field
 from typing import Any, Protocol
@@ -109,6 +109,8 @@ class BulkWriter:
         self.root = root_execution
         self.order = order
         self._helper: ThreadPoolExecutor | None = None
+        self._coming: deque[Prepared] = deque()
+        """Pages prepared and not yet sent, oldest first (``claims_ahead`` only)."""
 
     def problem(self, row: Any) -> str | None:
         raise NotImplementedError
@@ -139,7 +141,8 @@ class BulkWriter:
     def prepare(self, rows: list[Any], page: int) -> Prepared:
         """Everything about a page's batches that needs no answer from Omnitron: rows checked
         and completed, batch ids, request bodies encoded, log lines written. The runner does
-        this while the page before is being sent, so sending is only the claim and the call."""
+        this while the page before is being sent, so sending is only the claim and the call
+        (only the call, where claims are taken ahead: see ``send``)."""
         counts = WriteCounts()
         batches = []
         size = self.flow.write.batch_size
@@ -147,7 +150,10 @@ class BulkWriter:
             batch = self._checked(rows[start:start + size], counts)
             if batch:
                 batches.append(self._outgoing(batch, batch_id(self.root, page, number)))
-        return Prepared(counts, batches)
+        prepared = Prepared(counts, batches)
+        if self.claims_ahead:
+            self._coming.append(prepared)
+        return prepared
 
     def _checked(self, rows: list[Any], counts: WriteCounts) -> list[dict[str, Any]]:
         """The rows that can change something, completed; the others counted as skipped."""
@@ -172,17 +178,10 @@ class BulkWriter:
 
     @property
     def claims_ahead(self) -> bool:
-        """Whether each batch's claim is taken while the batch before it is sent: the first
-        batch of a page by the runner's claim step (``claim``), the next ones by a helper
-        thread of the write step (``send``)."""
+        """Whether each batch's claim is taken while the batch before it is being sent, by a
+        helper thread of the write step: the next batch of the page, or the first of the next
+        page once it is prepared (claims are always taken in the order batches are sent)."""
         return self.order is not None and self.order.ahead
-
-    def claim(self, prepared: Prepared) -> Prepared:
-        """Claim a page's first batch, ahead of sending it (``claims_ahead`` only): the runner
-        does this while the page before is at Omnitron."""
-        if prepared.batches:
-            self._take(prepared.batches[0])
-        return prepared
 
     def _take(self, outgoing: Outgoing) -> None:
         assert self.order is not None
@@ -196,23 +195,32 @@ class BulkWriter:
         if self.order is not None and self.order.ahead:
             self.order.give_back()
 
+    def _following(self, prepared: Prepared, index: int) -> Outgoing | None:
+        """The batch sent after batch ``index`` of ``prepared``, where it is known already."""
+        if index + 1 < len(prepared.batches):
+            return prepared.batches[index + 1]
+        coming = self._coming[0] if self._coming else None
+        return coming.batches[0] if coming is not None and coming.batches else None
+
     def send(self, prepared: Prepared) -> WriteCounts:
         counts = prepared.counts
-        batches = prepared.batches
-        for index, outgoing in enumerate(batches):
-            if not self.claims_ahead or index + 1 == len(batches):
+        if self._coming and self._coming[0] is prepared:
+            self._coming.popleft()
+        for index, outgoing in enumerate(prepared.batches):
+            following = self._following(prepared, index) if self.claims_ahead else None
+            if following is None or following.claimed is not None:
                 self._send_in_order(outgoing, counts)
                 continue
             if outgoing.claimed is None:
                 self._take(outgoing)
             if self._helper is None:
                 self._helper = ThreadPoolExecutor(1, thread_name_prefix="claim-ahead")
-            following = self._helper.submit(self._take, batches[index + 1])
+            claiming = self._helper.submit(self._take, following)
             try:
                 self._send_in_order(outgoing, counts)
             finally:
-                wait([following])  # a claim taken is given back if never sent
-            following.result()
+                wait([claiming])  # a claim taken is given back if its batch is never sent
+            claiming.result()
         return counts
 
     def _send_in_order(self, outgoing: Outgoing, counts: WriteCounts) -> None:
