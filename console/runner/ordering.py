@@ -8,10 +8,11 @@ older value never lands on top of a newer one. The check and the send happen und
 flow, so two batches carrying the same key can never be in flight at once and overtake each other
 (one runner holds a store, so an in-process lock is enough).
 
-On a store only this process writes (SQLite), the claim of a batch is taken ahead, in a step of
-its own, while the batch before it is at Omnitron: the flow's turn (``FlowTurn``) is then held
-by the execution from the first claim to the last send, a batch ahead at most, and handed to a
-waiting execution between two batches. A claim taken ahead whose batch is never sent (an
+On a store only this process writes (SQLite), the lock is the flow's turn (``FlowTurn``) and the
+claim of a batch is taken ahead, while the batch before it is at Omnitron (claims are taken in
+the order batches are sent, one ahead at most): the turn is then held by the execution from
+its first claim to its last send, unless another execution waits for it, which gets it between
+two batches. A claim taken ahead whose batch is never sent (an
 earlier batch failed, the runner stopped) is given back: its keys return to the executions
 that held them before.
 """
@@ -85,6 +86,7 @@ class Claimed:
     keys: list[str]
     before: dict[str, tuple[int, str]] = field(default_factory=dict)
 
+
 class NewestWins:
     """The write-order guard of one execution."""
 
@@ -114,7 +116,6 @@ class NewestWins:
             newer = self.store.claim_newest(self.execution.flow_id, seq, self.execution.id,
                                             keys if keys is not None else map(self.key, rows))
             yield self._split(rows, newer)
-
 
     def take(self, rows: list[dict[str, Any]], keys: list[str] | None = None) -> Claimed:
         """Claim a batch ahead of sending it (``ahead`` stores only): the flow's turn is held

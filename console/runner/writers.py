@@ -10,6 +10,7 @@ ids and Omnitron applies each batch once.
 from __future__ import annotations
 
 import hashlib
+import threading
 from collections import Counter, deque
 from concurrent.futures import ThreadPoolExecutor, wait
 from dataclasses import dataclass, field
@@ -111,6 +112,7 @@ class BulkWriter:
         self._helper: ThreadPoolExecutor | None = None
         self._coming: deque[Prepared] = deque()
         """Pages prepared and not yet sent, oldest first (``claims_ahead`` only)."""
+        self._arrivals = threading.Condition()
 
     def problem(self, row: Any) -> str | None:
         raise NotImplementedError
@@ -152,7 +154,9 @@ class BulkWriter:
                 batches.append(self._outgoing(batch, batch_id(self.root, page, number)))
         prepared = Prepared(counts, batches)
         if self.claims_ahead:
-            self._coming.append(prepared)
+            with self._arrivals:
+                self._coming.append(prepared)
+                self._arrivals.notify_all()
         return prepared
 
     def _checked(self, rows: list[Any], counts: WriteCounts) -> list[dict[str, Any]]:
@@ -179,8 +183,8 @@ class BulkWriter:
     @property
     def claims_ahead(self) -> bool:
         """Whether each batch's claim is taken while the batch before it is being sent, by a
-        helper thread of the write step: the next batch of the page, or the first of the next
-        page once it is prepared (claims are always taken in the order batches are sent)."""
+        helper thread of the write step (see ``send``): claims are taken in the order batches
+        are sent, one ahead at most."""
         return self.order is not None and self.order.ahead
 
     def _take(self, outgoing: Outgoing) -> None:
@@ -195,33 +199,45 @@ class BulkWriter:
         if self.order is not None and self.order.ahead:
             self.order.give_back()
 
-    def _following(self, prepared: Prepared, index: int) -> Outgoing | None:
-        """The batch sent after batch ``index`` of ``prepared``, where it is known already."""
-        if index + 1 < len(prepared.batches):
-            return prepared.batches[index + 1]
-        coming = self._coming[0] if self._coming else None
-        return coming.batches[0] if coming is not None and coming.batches else None
-
     def send(self, prepared: Prepared) -> WriteCounts:
         counts = prepared.counts
-        if self._coming and self._coming[0] is prepared:
-            self._coming.popleft()
-        for index, outgoing in enumerate(prepared.batches):
-            following = self._following(prepared, index) if self.claims_ahead else None
-            if following is None or following.claimed is not None:
+        if not self.claims_ahead:
+            for outgoing in prepared.batches:
                 self._send_in_order(outgoing, counts)
-                continue
+            return counts
+        with self._arrivals:
+            if self._coming and self._coming[0] is prepared:
+                self._coming.popleft()
+        if self._helper is None:
+            self._helper = ThreadPoolExecutor(1, thread_name_prefix="claim-ahead")
+        for index, outgoing in enumerate(prepared.batches):
             if outgoing.claimed is None:
                 self._take(outgoing)
-            if self._helper is None:
-                self._helper = ThreadPoolExecutor(1, thread_name_prefix="claim-ahead")
-            claiming = self._helper.submit(self._take, following)
+            sent = threading.Event()
+            claiming = self._helper.submit(self._take_following, prepared, index, sent)
             try:
                 self._send_in_order(outgoing, counts)
             finally:
+                with self._arrivals:
+                    sent.set()
+                    self._arrivals.notify_all()
                 wait([claiming])  # a claim taken is given back if its batch is never sent
             claiming.result()
         return counts
+
+    def _take_following(self, prepared: Prepared, index: int, sent: threading.Event) -> None:
+        """Claim the batch sent after batch ``index`` of ``prepared`` while that one is sent:
+        the page's next batch, or the first of the next page if it is prepared before the
+        send ends."""
+        if index + 1 < len(prepared.batches):
+            self._take(prepared.batches[index + 1])
+            return
+        with self._arrivals:
+            while not self._coming and not sent.is_set():
+                self._arrivals.wait()
+            coming = self._coming[0] if self._coming else None
+        if coming is not None and coming.batches and coming.batches[0].claimed is None:
+            self._take(coming.batches[0])
 
     def _send_in_order(self, outgoing: Outgoing, counts: WriteCounts) -> None:
         if self.order is None:
