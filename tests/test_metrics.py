@@ -12,6 +12,7 @@ import pytest
 from prometheus_client.parser import text_string_to_metric_families
 
 from console.flows import load
+from console.omnitron import RetryPolicy
 from console.runner.service import RunnerService
 from console.sandbox import Sandbox
 
@@ -24,6 +25,8 @@ def service(demo_flows: Any, tmp_path: Path) -> Iterator[RunnerService]:
     path = demo_flows(tmp_path)
     path.write_text(path.read_text(encoding="utf-8") + ALARMS, encoding="utf-8")
     running = RunnerService(load(path), tick_s=0.05)
+    # as many retries, counted alike, without waiting out the backoff between them
+    running.runner.retry_policy = RetryPolicy(base_delay=0.01, max_delay=0.02)
     running.start()
     yield running
     running.stop(drain_s=20)

@@ -12,6 +12,7 @@ import httpx
 import pytest
 
 from console.flows import load
+from console.omnitron import RetryPolicy
 from console.runner import Runner
 from console.runner.stages import PayloadError, count_rows, payload_slices, run_stages
 from console.sandbox import Sandbox
@@ -123,7 +124,8 @@ def test_outbound_payload_is_written_in_batch_size_slices_and_not_kept_twice(
 def test_a_payload_whose_write_failed_is_kept_for_the_next_attempt(
         sandbox: Sandbox, demo_flows: Any, tmp_path: Path) -> None:
     config = load(demo_flows(tmp_path))
-    with Runner(config) as runner:
+    # every attempt fails: short delays between them, or the test waits out the backoff
+    with Runner(config, retry=RetryPolicy(base_delay=0.01, max_delay=0.02)) as runner:
         sandbox.set_faults("omnitron", error_rate=1.0, status=500)
         try:
             execution_id = runner.accept_payload(

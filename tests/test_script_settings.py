@@ -146,13 +146,13 @@ def test_a_timed_out_script_fails_its_execution_naming_the_setting(
         sandbox: Sandbox, demo_flows: object, tmp_path: Path) -> None:
     path = demo_flows(tmp_path, replace={  # type: ignore[operator]
         '    return [row for row in data if row["qty"] >= 0]\n\'\'\'\n':
-        '    while True:\n        pass\n\'\'\'\ntimeout_s = 2\n'})
+        '    while True:\n        pass\n\'\'\'\ntimeout_s = 0.5\n'})
     config = load(path)
     with Runner(config, ExecutionStore(tmp_path / "store.db")) as runner:
         execution = runner.run("stock")
         assert execution.status == "failed"
         assert execution.error is not None
-        assert "ran longer than 2 s" in execution.error
+        assert "ran longer than 0.5 s" in execution.error
         assert "[flows.stock.script] timeout_s" in execution.error
         assert runner.pool.workers() == {}  # its slot was given back at once
 
