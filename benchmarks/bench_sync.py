@@ -12,7 +12,11 @@ peak RSS is its own; medians are compared. Goals: the runner at >= 0.8x the loop
 A third run per round, the same loop reading and writing JSON with orjson, is printed for
 reference only (what the JSON library alone gives a loop; the goal stays the plain loop).
 
-    python benchmarks/bench_sync.py [--rows 100000 1000000] [--rounds 2]
+``--steps`` also prints, for the runner's last round, each step's median wall and CPU time
+(the CPU time of the thread that ran it) per call, over all calls and over the first and last
+ten: which step bounds the pipeline, and whether a step slows down as the store grows.
+
+    python benchmarks/bench_sync.py [--rows 100000 1000000] [--rounds 2] [--steps]
 """
 
 from __future__ import annotations
@@ -78,16 +82,64 @@ batch_size = {page}
 """
 
 
-def runner_phase(flows: Path) -> dict[str, float]:
+STEPS = {
+    "script": ("console.runner.pipeline", "Pipeline", "scripted"),
+    "mapping": ("console.runner.pipeline", "Pipeline", "mapped"),
+    "prepare": ("console.runner.writers", "BulkWriter", "prepare"),
+    "claim": ("console.store.sqlite", "SQLiteStore", "claim_newest"),
+    "Omnitron call": ("console.runner.writers", "BulkWriter", "_send"),
+    "write step": ("console.runner.engine", "Engine", "_write"),
+    "log records": ("console.store.sqlite", "SQLiteStore", "add_logs"),
+}
+"""Each step's function, timed per call by ``--steps``."""
+
+
+def timed_steps() -> dict[str, list[tuple[float, float]]]:
+    """Wrap each step's function to note its wall and thread CPU time per call."""
+    import importlib
+
+    seen: dict[str, list[tuple[float, float]]] = {}
+    for label, (module, owner, name) in STEPS.items():
+        cls = getattr(importlib.import_module(module), owner)
+        setattr(cls, name, _timer(getattr(cls, name), seen.setdefault(label, [])))
+    return seen
+
+
+def _timer(wrapped: Any, calls: list[tuple[float, float]]) -> Any:
+    def timed(*args: Any, **kwargs: Any) -> Any:
+        wall, cpu = time.perf_counter(), time.thread_time()
+        try:
+            return wrapped(*args, **kwargs)
+        finally:
+            calls.append((time.perf_counter() - wall, time.thread_time() - cpu))
+    return timed
+
+
+def step_table(seen: dict[str, list[list[float]]]) -> list[str]:
+    def ms(calls: list[list[float]], index: int) -> float:
+        return statistics.median(call[index] for call in calls) * 1000
+
+    lines = [f"  {'step (ms per call, median)':<28}{'calls':>6}{'wall':>8}{'cpu':>7}"
+             f"{'first 10 wall':>15}{'cpu':>6}{'last 10 wall':>14}{'cpu':>6}"]
+    for label, calls in seen.items():
+        if calls:
+            lines.append(f"  {label:<28}{len(calls):>6}{ms(calls, 0):>8.1f}{ms(calls, 1):>7.1f}"
+                         f"{ms(calls[:10], 0):>15.1f}{ms(calls[:10], 1):>6.1f}"
+                         f"{ms(calls[-10:], 0):>14.1f}{ms(calls[-10:], 1):>6.1f}")
+    return lines
+
+
+def runner_phase(flows: Path, steps: bool = False) -> dict[str, Any]:
     from console.flows import load
     from console.runner import Runner
 
+    seen = timed_steps() if steps else {}
     with Runner(load(flows)) as runner:
         began = time.perf_counter()
         execution = runner.run("bench")
         elapsed = time.perf_counter() - began
     assert execution.error is None, execution.error  # "partial": the ERP has unknown SKUs
-    return {"rows": execution.total, "seconds": elapsed}
+    return {"rows": execution.total, "seconds": elapsed, "steps": seen}
 
 
 def baseline_phase(omnitron: str, erp: str, tag: str, fast: bool = False) -> dict[str, float]:
@@ -140,8 +192,9 @@ def baseline_phase(omnitron: str, erp: str, tag: str, fast: bool = False) -> dic
 
 
 def child(args: argparse.Namespace) -> int:
+    result: dict[str, Any]
     if args.phase == "runner":
-        result = runner_phase(Path(args.flows))
+        result = runner_phase(Path(args.flows), args.steps)
     else:
         result = baseline_phase(args.omnitron, args.erp, args.tag, args.phase == "reference")
     result["peak_mb"] = resource.getrusage(resource.RUSAGE_SELF).ru_maxrss / 1024
@@ -149,17 +202,17 @@ def child(args: argparse.Namespace) -> int:
     return 0
 
 
-def phase(*argv: str) -> dict[str, float]:
+def phase(*argv: str) -> dict[str, Any]:
     out = subprocess.run([sys.executable, __file__, *argv], capture_output=True, text=True)
     if out.returncode != 0:
         raise SystemExit(f"benchmark phase {argv[1]} failed:\n{out.stderr[-2000:]}")
     return json.loads(out.stdout.strip().splitlines()[-1])
 
 
-Results = list[dict[str, float]]
+Results = list[dict[str, Any]]
 
 
-def measure(rows: int, rounds: int) -> tuple[Results, Results, Results]:
+def measure(rows: int, rounds: int, steps: bool = False) -> tuple[Results, Results, Results]:
     from console.sandbox import start
 
     ours: Results = []
@@ -172,7 +225,8 @@ def measure(rows: int, rounds: int) -> tuple[Results, Results, Results]:
             flows = Path(tmp) / f"flows-{round_number}.toml"
             flows.write_text(FLOWS.format(omnitron=sandbox.omnitron_url, erp=sandbox.erp_url,
                                           page=PAGE, store=store), encoding="utf-8")
-            ours.append(phase("--phase", "runner", "--flows", str(flows)))
+            ours.append(phase("--phase", "runner", "--flows", str(flows),
+                              *(["--steps"] if steps else [])))
             base.append(phase("--phase", "baseline", "--omnitron", sandbox.omnitron_url,
                               "--erp", sandbox.erp_url, "--tag", f"loop-{round_number}"))
             reference.append(phase("--phase", "reference", "--omnitron", sandbox.omnitron_url,
@@ -183,10 +237,10 @@ def measure(rows: int, rounds: int) -> tuple[Results, Results, Results]:
 
 
 def report(rows: int, ours: Results, base: Results, reference: Results) -> bool:
-    def rate(results: list[dict[str, float]]) -> float:
+    def rate(results: Results) -> float:
         return statistics.median(r["rows"] / r["seconds"] for r in results)
 
-    def peak(results: list[dict[str, float]]) -> float:
+    def peak(results: Results) -> float:
         return max(r["peak_mb"] for r in results)
 
     print(f"--- {rows:,} ERP records, {len(ours)} rounds, medians")
@@ -199,6 +253,9 @@ def report(rows: int, ours: Results, base: Results, reference: Results) -> bool:
     memory = f", runner peak < {GOAL_MB} MB" if rows >= 1_000_000 else ""
     print(f"runner / loop: {ratio:.2f}x (goal >= {GOAL_RATIO}x{memory}): "
           f"{'goal met' if met else 'NOT met'}")
+    if ours[-1].get("steps"):
+        print(f"runner steps, last round ({len(ours[-1]['steps']['write step'])} pages):")
+        print("\n".join(step_table(ours[-1]["steps"])))
     return met
 
 
@@ -211,11 +268,13 @@ def main() -> int:
     parser.add_argument("--omnitron")
     parser.add_argument("--erp")
     parser.add_argument("--tag", default="loop")
+    parser.add_argument("--steps", action="store_true",
+                        help="also print the runner's per-step wall and CPU times")
     args = parser.parse_args()
     if args.phase:
         return child(args)
     for rows in args.rows:
-        report(rows, *measure(rows, args.rounds))
+        report(rows, *measure(rows, args.rounds, args.steps))
     return 0
 
 
