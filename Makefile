@@ -23,7 +23,13 @@ run: $(STAMP)
 	@test -f $(RUN_FLOWS) || $(VENV)/bin/console init $(dir $(RUN_FLOWS))
 	$(VENV)/bin/console --flows $(RUN_FLOWS) ui --sandbox
 
+# Two pytest processes keep both cores of a 2-core machine busy. Each test file runs whole in one
+# process (--dist loadfile), so a module's sandbox starts once and its tests run in their order;
+# each process starts its own PostgreSQL. PYTEST_WORKERS=0 runs the suite in one process, and a
+# test file run on its own (pytest tests/test_x.py) shows a snapshot's SVG diff report.
+PYTEST_WORKERS ?= 2
+
 test: $(STAMP)
 	$(VENV)/bin/ruff check .
 	$(PY) -m mypy
-	$(PY) -m pytest -q
+	$(PY) -m pytest -q -n $(PYTEST_WORKERS) --dist loadfile
