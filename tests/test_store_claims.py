@@ -41,18 +41,3 @@ def test_keys_left_alone_are_reported_with_their_writer_and_keep_it(tmp_path: Pa
     assert store.claim_newest("stock", 0, "probe", ["A", "B", "C", "D"]) == {
         "A": first.id, "B": second.id, "C": third.id, "D": second.id}
     store.close()
-
-
-def test_a_claim_given_back_returns_each_key_to_its_holder_before(tmp_path: Path) -> None:
-    store = SQLiteStore(tmp_path / "store.db")
-    first, second, third = (store.admit("stock", "manual", {}, "test") for _ in range(3))
-    assert store.claim_newest("stock", 1, first.id, ["A"]) == {}
-    assert store.claim_newest("stock", 3, third.id, ["C"]) == {}
-    before: dict[str, tuple[int, str]] = {}
-    assert store.claim_newest("stock", 2, second.id, ["A", "B", "C"], before=before) == {
-        "C": third.id}
-    assert before == {"A": (1, first.id), "C": (3, third.id)}
-    store.unclaim("stock", second.id, 2, ["A", "B"], before)
-    assert store.claim_newest("stock", 0, "probe", ["A", "C"]) == {"A": first.id, "C": third.id}
-    assert store.claim_newest("stock", 1, "older", ["B"]) == {}  # nobody holds B any more
-    store.close()

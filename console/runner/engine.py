@@ -251,13 +251,8 @@ class Engine:
             # side in one process (up to max_active_executions), which already overlaps them
             steps: list[Callable[[Page], Any]] = \
                 [lambda page: prepare(script(page))] if execution.payload_id else [script, prepare]
-            try:
-                run_stages((Page(number, records) for number, records in enumerate(pages)),
-                           [*steps, lambda page: self._write(writer, page), record])
-            finally:
-                give_back = getattr(writer, "give_back", None)
-                if give_back is not None:
-                    give_back()
+            run_stages((Page(number, records) for number, records in enumerate(pages)),
+                       [*steps, lambda page: self._write(writer, page), record])
 
     def _proxy(self, flow: Flow, execution: Execution, attrs: dict[str, str],
                counts: WriteCounts) -> None:

@@ -10,9 +10,7 @@ ids and Omnitron applies each batch once.
 from __future__ import annotations
 
 import hashlib
-import threading
-from collections import Counter, deque
-from concurrent.futures import ThreadPoolExecutor, wait
+from collections import Counter
 from dataclasses import dataclass, field
 from typing import Any, Protocol
 
@@ -23,7 +21,7 @@ from console.omnitron import OmnitronClient, OmnitronError, OmnitronValidationEr
 from console.omnitron.calls import BulkUpsertResult, JsonText, bulk_body
 from console.omnitron.errors import describe_body
 from console.runner.erp import StepError
-from console.runner.ordering import Claimed, NewestWins
+from console.runner.ordering import NewestWins
 from console.runner.pipeline import timeout_hint
 from console.script import ScriptPool
 from console.store.log_batches import Item, Sent, Written
@@ -73,8 +71,6 @@ class Outgoing:
     messages: list[str]
     keys: list[str]
     """The rows' newest-wins keys (none when the writer keeps no order)."""
-    claimed: Claimed | None = None
-    """Its newest-wins claim, when taken ahead of the sending (``BulkWriter.claim``)."""
 
 
 @dataclass
@@ -109,10 +105,6 @@ class BulkWriter:
         self.client = client
         self.root = root_execution
         self.order = order
-        self._helper: ThreadPoolExecutor | None = None
-        self._coming: deque[Prepared] = deque()
-        """Pages prepared and not yet sent, oldest first (``claims_ahead`` only)."""
-        self._arrivals = threading.Condition()
 
     def problem(self, row: Any) -> str | None:
         raise NotImplementedError
@@ -143,8 +135,7 @@ class BulkWriter:
     def prepare(self, rows: list[Any], page: int) -> Prepared:
         """Everything about a page's batches that needs no answer from Omnitron: rows checked
         and completed, batch ids, request bodies encoded, log lines written. The runner does
-        this while the page before is being sent, so sending is only the claim and the call
-        (only the call, where claims are taken ahead: see ``send``)."""
+        this while the page before is being sent, so sending is only the claim and the call."""
         counts = WriteCounts()
         batches = []
         size = self.flow.write.batch_size
@@ -152,12 +143,7 @@ class BulkWriter:
             batch = self._checked(rows[start:start + size], counts)
             if batch:
                 batches.append(self._outgoing(batch, batch_id(self.root, page, number)))
-        prepared = Prepared(counts, batches)
-        if self.claims_ahead:
-            with self._arrivals:
-                self._coming.append(prepared)
-                self._arrivals.notify_all()
-        return prepared
+        return Prepared(counts, batches)
 
     def _checked(self, rows: list[Any], counts: WriteCounts) -> list[dict[str, Any]]:
         """The rows that can change something, completed; the others counted as skipped."""
@@ -180,88 +166,23 @@ class BulkWriter:
         return Outgoing(ident, batch, JsonText(bulk_body(batch, ident)), skus,
                         self.messages(batch), keys)
 
-    @property
-    def claims_ahead(self) -> bool:
-        """Whether each batch's claim is taken while the batch before it is being sent, by a
-        helper thread of the write step (see ``send``): claims are taken in the order batches
-        are sent, one ahead at most."""
-        return self.order is not None and self.order.ahead
-
-    def _take(self, outgoing: Outgoing) -> None:
-        assert self.order is not None
-        outgoing.claimed = self.order.take(outgoing.rows, outgoing.keys)
-
-    def give_back(self) -> None:
-        """The execution's writing is over: claims taken ahead and never sent go back."""
-        if self._helper is not None:
-            self._helper.shutdown()
-            self._helper = None
-        if self.order is not None and self.order.ahead:
-            self.order.give_back()
-
     def send(self, prepared: Prepared) -> WriteCounts:
         counts = prepared.counts
-        if not self.claims_ahead:
-            for outgoing in prepared.batches:
-                self._send_in_order(outgoing, counts)
-            return counts
-        with self._arrivals:
-            if self._coming and self._coming[0] is prepared:
-                self._coming.popleft()
-        if self._helper is None:
-            self._helper = ThreadPoolExecutor(1, thread_name_prefix="claim-ahead")
-        for index, outgoing in enumerate(prepared.batches):
-            if outgoing.claimed is None:
-                self._take(outgoing)
-            sent = threading.Event()
-            claiming = self._helper.submit(self._take_following, prepared, index, sent)
-            try:
-                self._send_in_order(outgoing, counts)
-            finally:
-                with self._arrivals:
-                    sent.set()
-                    self._arrivals.notify_all()
-                wait([claiming])  # a claim taken is given back if its batch is never sent
-            claiming.result()
+        for outgoing in prepared.batches:
+            self._send_in_order(outgoing, counts)
         return counts
-
-    def _take_following(self, prepared: Prepared, index: int, sent: threading.Event) -> None:
-        """Claim the batch sent after batch ``index`` of ``prepared`` while that one is sent:
-        the page's next batch, or the first of the next page if it is prepared before the
-        send ends."""
-        if index + 1 < len(prepared.batches):
-            self._take(prepared.batches[index + 1])
-            return
-        with self._arrivals:
-            while not self._coming and not sent.is_set():
-                self._arrivals.wait()
-            coming = self._coming[0] if self._coming else None
-        if coming is not None and coming.batches and coming.batches[0].claimed is None:
-            self._take(coming.batches[0])
 
     def _send_in_order(self, outgoing: Outgoing, counts: WriteCounts) -> None:
         if self.order is None:
             self._send(outgoing, counts)
             return
-        if self.claims_ahead and outgoing.claimed is None:
-            self._take(outgoing)
-        if outgoing.claimed is not None:
-            try:
-                self._send_kept(outgoing, outgoing.claimed.kept, outgoing.claimed.skipped, counts)
-            finally:
-                self.order.sent(outgoing.claimed)
-            return
         with self.order.claim(outgoing.rows, outgoing.keys) as (kept, skipped):
-            self._send_kept(outgoing, kept, skipped, counts)
-
-    def _send_kept(self, outgoing: Outgoing, kept: list[dict[str, Any]],
-                   skipped: list[LogEntry], counts: WriteCounts) -> None:
-        counts.superseded += len(skipped)
-        counts.entries.extend(skipped)
-        if len(kept) == len(outgoing.rows):
-            self._send(outgoing, counts)
-        elif kept:
-            self._send(self._outgoing(kept, outgoing.ident), counts)
+            counts.superseded += len(skipped)
+            counts.entries.extend(skipped)
+            if len(kept) == len(outgoing.rows):
+                self._send(outgoing, counts)
+            elif kept:
+                self._send(self._outgoing(kept, outgoing.ident), counts)
 
     def _send(self, outgoing: Outgoing, counts: WriteCounts) -> None:
         batch = outgoing.rows

@@ -425,13 +425,8 @@ class SQLiteStore(ExecutionSQL, HealthQueries):
         assert found is not None
         return found
 
-    claims_ahead = True
-    """Only this process writes the store: the runner may claim a batch while the one before
-    it is being sent (see ``console.runner.ordering``)."""
-
     def claim_newest(self, flow_id: str, accepted_seq: int, execution_id: str,
-                     keys: Iterable[str], *, before: dict[str, tuple[int, str]] | None = None
-                     ) -> dict[str, str]:
+                     keys: Iterable[str]) -> dict[str, str]:
         """Record ``accepted_seq`` as the newest write of each key, atomically, except for keys
         a later-accepted execution already wrote: those come back, with that execution's id,
         and must not be sent.
@@ -441,20 +436,13 @@ class SQLiteStore(ExecutionSQL, HealthQueries):
         else is asked. Each statement lets go of the GIL and may wait a switch interval to
         have it back while the runner's other steps work, so the usual claim is one statement,
         not a transaction of five. Keys it left alone are looked up afterwards: a recorded
-        sequence only ever grows, so they still belong to a later execution.
-
-        ``before``: filled with each key's holder before this claim, to give it back
-        (``unclaim``) should the batch never be sent."""
+        sequence only ever grows, so they still belong to a later execution."""
         wanted = list(dict.fromkeys(keys))
         if not wanted:
             return {}
         encoded = json.dumps(wanted)
         with self._writes:
             conn = self._conn()
-            if before is not None:
-                before.update((key, (seq, owner)) for key, seq, owner in conn.execute(
-                    "SELECT key, accepted_seq, execution_id FROM newest_accepted WHERE flow_id"
-                    " = ? AND key IN (SELECT value FROM json_each(?))", (flow_id, encoded)))
             changed = conn.execute(
                 "INSERT INTO newest_accepted SELECT ?1, value, ?2, ?3 FROM json_each(?4)"
                 " WHERE true ON CONFLICT (flow_id, key) DO UPDATE SET accepted_seq ="
@@ -467,28 +455,6 @@ class SQLiteStore(ExecutionSQL, HealthQueries):
                 "SELECT key, execution_id FROM newest_accepted WHERE flow_id = ? AND"
                 " accepted_seq > ? AND key IN (SELECT value FROM json_each(?))",
                 (flow_id, accepted_seq, encoded)))
-
-    def unclaim(self, flow_id: str, execution_id: str, accepted_seq: int | None,
-                keys: list[str], before: dict[str, tuple[int, str]]) -> None:
-        """Give back a claim whose batch was never sent: each key this claim took returns to
-        its holder ``before`` it (or to nobody). Called in the flow's turn, so no other claim
-        of these keys came in between."""
-        if accepted_seq is None or not keys:
-            return
-        with self._writes:
-            conn = self._conn()
-            conn.execute("BEGIN IMMEDIATE")
-            try:
-                conn.execute("DELETE FROM newest_accepted WHERE flow_id = ? AND execution_id = ?"
-                             " AND accepted_seq = ? AND key IN (SELECT value FROM json_each(?))",
-                             (flow_id, execution_id, accepted_seq, json.dumps(keys)))
-                conn.executemany("INSERT OR REPLACE INTO newest_accepted VALUES (?, ?, ?, ?)",
-                                 [(flow_id, key, *before[key]) for key in dict.fromkeys(keys)
-                                  if key in before])
-            except BaseException:
-                conn.execute("ROLLBACK")
-                raise
-            conn.execute("COMMIT")
 
     def mark_interrupted(self, execution_ids: Iterable[str] | None = None,
                          reason: str = "the runner stopped during this run") -> list[Execution]:
