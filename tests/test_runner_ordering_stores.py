@@ -1,11 +1,10 @@
-"""Newest-wins claims taken ahead of the sending (the embedded store claims a batch while the
-one before it is at Omnitron), against the sandbox, on both stores: the PostgreSQL store claims
-each batch as it sends it, and every promise below holds the same on each."""
+"""The newest value wins on both stores (SQLite and PostgreSQL), against the sandbox: a newer
+execution gets the flow's write lock between two batches of an older one, also when pages hold
+several batches, and a failed send leaves no claim on the batches it never sent."""
 
 from __future__ import annotations
 
 import json
-import threading
 import time
 from pathlib import Path
 from typing import Any
@@ -13,7 +12,6 @@ from typing import Any
 from console.flows import load
 from console.omnitron import RetryPolicy
 from console.runner import Runner
-from console.runner.ordering import FlowTurn
 from console.sandbox import Sandbox
 from console.store import open_store
 
@@ -34,7 +32,7 @@ def wait_for(predicate: Any, timeout: float = 60.0) -> None:
     raise AssertionError("condition not met in time")
 
 
-def test_a_newer_execution_gets_its_turn_between_two_batches_of_an_older_one(
+def test_a_newer_execution_writes_between_two_batches_of_an_older_one(
         store_location: str, demo_flows: Any, tmp_path: Path, sandbox: Sandbox) -> None:
     config = load(demo_flows(tmp_path, replace=BATCHES_OF_TEN))
     store = open_store(store_location)
@@ -58,11 +56,10 @@ def test_a_newer_execution_gets_its_turn_between_two_batches_of_an_older_one(
     store.close()
 
 
-def test_pages_of_several_batches_hand_the_turn_over_between_two_batches(
+def test_pages_of_several_batches_let_a_newer_execution_in_between_two_batches(
         store_location: str, demo_flows: Any, tmp_path: Path, sandbox: Sandbox) -> None:
-    """Pages of four batches: the batch claimed ahead is always the next one sent (the next
-    page's first while a page's last is at Omnitron), so a newer run waiting for its turn gets
-    it between two batches and both end."""
+    """Pages of four batches: a newer run waiting for the flow's write lock gets it between two
+    batches of the older one, both end, and the older one skips the key the newer one wrote."""
     from tests.sandbox_data import expected_written
 
     config = load(demo_flows(tmp_path, replace={
@@ -93,9 +90,9 @@ def test_pages_of_several_batches_hand_the_turn_over_between_two_batches(
 
 def test_a_failed_send_leaves_no_claim_on_the_batches_it_never_sent(
         store_location: str, demo_flows: Any, tmp_path: Path, sandbox: Sandbox) -> None:
-    """The newer execution's first batch fails at Omnitron while its second one is claimed:
-    the first batch's claim stands (Omnitron may have applied it), the second's goes back, so
-    an older execution run afterwards still writes those keys."""
+    """The newer execution's first batch fails at Omnitron: that batch's claim stands (Omnitron
+    may have applied it), the batch after it, never sent, is not claimed, so an older
+    execution run afterwards still writes those keys."""
     config = load(demo_flows(tmp_path, replace=BATCHES_OF_TEN))
     store = open_store(store_location)
     older = store.admit("stock_push", "outbound", {}, "test",
@@ -122,24 +119,3 @@ def test_a_failed_send_leaves_no_claim_on_the_batches_it_never_sent(
     assert sorted(log.key for log in skipped) == [f"SKU-{n:06d}" for n in range(1401, 1411)]
     assert all(sandbox.stock(f"SKU-{n:06d}", 3)["stock"] == 51 for n in range(1411, 1421))
     store.close()
-
-
-def test_the_turn_goes_to_a_waiting_execution_before_the_owner_claims_again() -> None:
-    turn = FlowTurn()
-    turn.take("older")
-    turn.take("older")  # a batch claimed ahead while nobody waits
-    order: list[str] = []
-    waiting = threading.Thread(target=lambda: (turn.take("newer"), order.append("newer"),
-                                               turn.give()))
-    waiting.start()
-    wait_for(lambda: bool(turn._queue))
-    again = threading.Thread(target=lambda: (turn.take("older"), order.append("older again"),
-                                             turn.give()))
-    again.start()
-    wait_for(lambda: len(turn._queue) == 2)
-    turn.give()
-    assert order == []  # one batch of the older execution is still in flight
-    turn.give()
-    waiting.join(timeout=10)
-    again.join(timeout=10)
-    assert order == ["newer", "older again"]
