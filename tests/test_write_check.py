@@ -195,3 +195,43 @@ def test_the_writers_quick_look_never_passes_a_row_the_full_check_refuses(
             assert stock_problem(row, default_list) is None, row
     assert writer.fine([{"product_sku": "A", "stock": 1, "stock_list": 2, "unit_type": "kg"}]) \
         == [True]  # the usual row takes the quick way
+
+
+class _Text(str):
+    """A string of another type: a body holding one is not plain (see ``fastjson``)."""
+
+
+_FINE_ROWS = st.lists(st.fixed_dictionaries(
+    {"product_sku": st.sampled_from(["A", "SKU-1", "é", "x\ny"]),
+     "stock": st.integers(0, 2_147_483_647)},
+    optional={"stock_list": st.sampled_from([None, 1, 3, 2_147_483_647]),
+              "unit_type": st.sampled_from(["qty", "kg", _Text("kg")]),
+              "batch_id": st.just("theirs"),
+              "note": st.one_of(st.none(), st.integers(), st.text(max_size=3),
+                                st.floats(allow_nan=False, allow_infinity=False),
+                                st.lists(st.integers(), max_size=2))}), min_size=1, max_size=8)
+
+
+@settings(max_examples=300, deadline=None)
+@given(_FINE_ROWS, st.sampled_from([None, 1, 7]), st.booleans())
+def test_the_stock_writers_quick_batch_is_the_batch_row_by_row(
+        rows: list[dict[str, object]], default_list: int | None, ordered: bool) -> None:
+    """Rows the quick look passes are made ready in a few comprehensions: the same request
+    body, SKUs, log messages, newest-wins keys and completed rows as row by row."""
+    from types import SimpleNamespace
+
+    from console.runner.ordering import stock_key
+    from console.runner.writers import BulkWriter, StockWriter
+
+    flow = SimpleNamespace(write=SimpleNamespace(stock_list=default_list))
+    order = SimpleNamespace(key=stock_key) if ordered else None
+    writer = StockWriter(flow, None, "root", order)  # type: ignore[arg-type]  # no sending
+    rows = [row for row, fine in zip(rows, writer.fine(rows), strict=True) if fine]
+    if not rows:
+        return
+    given_rows = json.dumps(rows)
+    quick, slow = writer.ready(rows, "b-1"), BulkWriter.ready(writer, rows, "b-1")
+    assert quick.body.text == slow.body.text
+    assert (quick.skus, quick.messages, quick.keys) == (slow.skus, slow.messages, slow.keys)
+    assert quick.rows == slow.rows
+    assert json.dumps(rows) == given_rows  # the rows given are left as they were

@@ -11,7 +11,10 @@ from __future__ import annotations
 
 import hashlib
 from collections import Counter
+from collections.abc import Callable
 from dataclasses import dataclass, field
+from functools import cached_property
+from operator import methodcaller
 from typing import Any, Protocol
 
 from console import telemetry
@@ -21,12 +24,14 @@ from console.omnitron import OmnitronClient, OmnitronError, OmnitronValidationEr
 from console.omnitron.calls import BulkUpsertResult, JsonText, bulk_body
 from console.omnitron.errors import describe_body
 from console.runner.erp import StepError
-from console.runner.ordering import NewestWins
+from console.runner.ordering import NewestWins, stock_key
 from console.runner.pipeline import timeout_hint
 from console.script import ScriptPool
 from console.store.log_batches import Item, Sent, Written
 
 LogEntry = tuple[str, str | None, str, Any]
+_PLAIN_FIELDS = frozenset(("product_sku", "stock", "stock_list", "unit_type", "batch_id"))
+_UNIT = methodcaller("get", "unit_type", "")
 
 
 @dataclass
@@ -61,16 +66,22 @@ class WriteCounts:
 
 @dataclass
 class Outgoing:
-    """One batch ready to send: its rows, id, request body, and the key and message of each
+    """One batch ready to send: its id, request body, and the SKU, key and message of each
     row's log line should it be written."""
 
     ident: str
-    rows: list[dict[str, Any]]
     body: JsonText
     skus: list[str]
     messages: list[str]
     keys: list[str]
     """The rows' newest-wins keys (none when the writer keeps no order)."""
+    completed: Callable[[], list[dict[str, Any]]]
+    """Makes the rows as completed (without their batch id): only a batch rejected, failing
+    in part or partly superseded needs them as objects, so the usual one never makes them."""
+
+    @cached_property
+    def rows(self) -> list[dict[str, Any]]:
+        return self.completed()
 
 
 @dataclass
@@ -140,16 +151,25 @@ class BulkWriter:
         batches = []
         size = self.flow.write.batch_size
         for number, start in enumerate(range(0, len(rows), size)):
-            batch = self._checked(rows[start:start + size], counts)
+            chunk = rows[start:start + size]
+            ident = batch_id(self.root, page, number)
+            fine = self.fine(chunk)
+            if all(fine):
+                batches.append(self.ready(chunk, ident))
+                continue
+            batch = self._checked(chunk, fine, counts)
             if batch:
-                batches.append(self._outgoing(batch, batch_id(self.root, page, number)))
+                batches.append(self._outgoing(batch, ident))
         return Prepared(counts, batches)
 
-    def _checked(self, rows: list[Any], counts: WriteCounts) -> list[dict[str, Any]]:
+    def ready(self, rows: list[dict[str, Any]], ident: str) -> Outgoing:
+        """A batch of rows ``fine`` passed, ready to send: what ``_outgoing`` makes of them
+        completed (a writer may make it faster, knowing the rows' shape)."""
+        return self._outgoing(list(map(self.completed, rows)), ident)
+
+    def _checked(self, rows: list[Any], fine: list[bool], counts: WriteCounts
+                 ) -> list[dict[str, Any]]:
         """The rows that can change something, completed; the others counted as skipped."""
-        fine = self.fine(rows)
-        if all(fine):
-            return list(map(self.completed, rows))
         batch = []
         for row, ok in zip(rows, fine, strict=True):
             problem = None if ok else self.problem(row)
@@ -163,8 +183,8 @@ class BulkWriter:
     def _outgoing(self, batch: list[dict[str, Any]], ident: str) -> Outgoing:
         skus = [str(row.get("product_sku")) for row in batch]
         keys = list(map(self.order.key, batch)) if self.order is not None else []
-        return Outgoing(ident, batch, JsonText(bulk_body(batch, ident)), skus,
-                        self.messages(batch), keys)
+        return Outgoing(ident, JsonText(bulk_body(batch, ident)), skus, self.messages(batch),
+                        keys, lambda: batch)
 
     def send(self, prepared: Prepared) -> WriteCounts:
         counts = prepared.counts
@@ -176,20 +196,21 @@ class BulkWriter:
         if self.order is None:
             self._send(outgoing, counts)
             return
-        with self.order.claim(outgoing.rows, outgoing.keys) as (kept, skipped):
+        with self.order.claimed(outgoing.keys) as newer:
+            if not newer:
+                self._send(outgoing, counts)
+                return
+            kept, skipped = self.order.split(outgoing.rows, newer)
             counts.superseded += len(skipped)
             counts.entries.extend(skipped)
-            if len(kept) == len(outgoing.rows):
-                self._send(outgoing, counts)
-            elif kept:
+            if kept:
                 self._send(self._outgoing(kept, outgoing.ident), counts)
 
     def _send(self, outgoing: Outgoing, counts: WriteCounts) -> None:
-        batch = outgoing.rows
         try:
             answer = self.upsert(outgoing.body, outgoing.ident)
         except OmnitronValidationError as exc:
-            for row in batch:
+            for row in outgoing.rows:
                 counts.failed += 1
                 counts.entries.append(("error", str(row.get("product_sku")),
                                        f"batch rejected: {exc.message}", row))
@@ -202,8 +223,8 @@ class BulkWriter:
         entries = counts.entries
         if not answer.errors:
             entries.append(Written(text, outgoing.skus, outgoing.messages,
-                                   list(range(len(batch)))))
-            counts.succeeded += len(batch)
+                                   list(range(len(outgoing.skus)))))
+            counts.succeeded += len(outgoing.skus)
             return
         failed = {e.get("index"): e for e in answer.errors}
         for index, (sku, message) in enumerate(zip(outgoing.skus, outgoing.messages,
@@ -214,8 +235,8 @@ class BulkWriter:
             else:
                 counts.failed += 1
                 entries.append(("error", sku, _field_errors(error.get("errors", {})),
-                                batch[index]))
-        counts.succeeded += len(batch) - len(failed)
+                                outgoing.rows[index]))
+        counts.succeeded += len(outgoing.skus) - len(failed)
 
 
 class StockWriter(BulkWriter):
@@ -238,6 +259,35 @@ class StockWriter(BulkWriter):
     def messages(self, rows: list[dict[str, Any]]) -> list[str]:
         return [f"stock {row['stock']} written to stock list {row.get('stock_list')}"
                 for row in rows]
+
+    def ready(self, rows: list[dict[str, Any]], ident: str) -> Outgoing:
+        """What ``_outgoing`` makes of rows ``fine`` passed, completed, in a few
+        comprehensions: such a row is a ``dict`` with a ``str`` SKU, an ``int`` stock and its
+        stock list (``None`` or an ``int``) or none, where the flow sets one. So the list as
+        completed is ``row.get("stock_list", default)``, the text of each number is what the
+        messages and keys would print, and a row is copied once, with its batch id, for the
+        body; the completed rows are made only if a batch needs them. Rows with no other
+        field than these (and a ``unit_type`` string) make a body of plain types with no float,
+        which is encoded without being looked through."""
+        if self.order is not None and self.order.key is not stock_key:
+            return super().ready(rows, ident)
+        default = self.flow.write.stock_list
+        lists = [row.get("stock_list", default) for row in rows]
+        skus = [row["product_sku"] for row in rows]
+        body = [{**row, "batch_id": ident} if "stock_list" in row else
+                {**row, "stock_list": default, "batch_id": ident} for row in rows]
+        if len(set(lists)) == 1:
+            prefix, suffix = f"{lists[0]}\x1f", f" written to stock list {lists[0]}"
+            keys = [prefix + sku for sku in skus]
+            messages = [f"stock {row['stock']}{suffix}" for row in rows]
+        else:
+            keys = [f"{listed}\x1f{sku}" for listed, sku in zip(lists, skus, strict=True)]
+            messages = [f"stock {row['stock']} written to stock list {listed}"
+                        for row, listed in zip(rows, lists, strict=True)]
+        plain = set().union(*rows) <= _PLAIN_FIELDS and set(map(type, map(_UNIT, rows))) <= {str}
+        return Outgoing(ident, JsonText(body, plain=plain), skus, messages,
+                        keys if self.order is not None else [],
+                        lambda: list(map(self.completed, rows)))
 
     def fine(self, rows: list[Any]) -> list[bool]:
         """The usual row, checked in one expression: a non-empty ``product_sku`` string, an
