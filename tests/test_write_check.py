@@ -213,24 +213,34 @@ _FINE_ROWS = st.lists(st.fixed_dictionaries(
 
 
 @settings(max_examples=300, deadline=None)
-@given(_FINE_ROWS, st.sampled_from([None, 1, 7]), st.booleans())
+@given(_FINE_ROWS, st.sampled_from([None, 1, 7]), st.booleans(), st.sampled_from([1, 3, 500]))
 def test_the_stock_writers_quick_batch_is_the_batch_row_by_row(
-        rows: list[dict[str, object]], default_list: int | None, ordered: bool) -> None:
-    """Rows the quick look passes are made ready in a few comprehensions: the same request
-    body, SKUs, log messages, newest-wins keys and completed rows as row by row."""
+        rows: list[dict[str, object]], default_list: int | None, ordered: bool,
+        slice_rows: int) -> None:
+    """Rows the quick look passes are made ready in a few comprehensions, a slice of rows at
+    a time: the same request body, SKUs, log messages, newest-wins keys and completed rows as
+    row by row; a batch with a row it does not pass is left to the full check."""
     from types import SimpleNamespace
 
+    from console.runner import writers
     from console.runner.ordering import stock_key
     from console.runner.writers import BulkWriter, StockWriter
 
     flow = SimpleNamespace(write=SimpleNamespace(stock_list=default_list))
     order = SimpleNamespace(key=stock_key) if ordered else None
     writer = StockWriter(flow, None, "root", order)  # type: ignore[arg-type]  # no sending
-    rows = [row for row, fine in zip(rows, writer.fine(rows), strict=True) if fine]
-    if not rows:
-        return
+    fine = writer.fine(rows)
+    kept = [row for row, ok in zip(rows, fine, strict=True) if ok]
     given_rows = json.dumps(rows)
-    quick, slow = writer.ready(rows, "b-1"), BulkWriter.ready(writer, rows, "b-1")
+    sliced, writers.READY_SLICE = writers.READY_SLICE, slice_rows
+    try:
+        assert (writer.ready(rows, "b-1") is None) == (not all(fine))
+        if not kept:
+            return
+        quick, slow = writer.ready(kept, "b-1"), BulkWriter.ready(writer, kept, "b-1")
+    finally:
+        writers.READY_SLICE = sliced
+    assert quick is not None and slow is not None
     assert quick.body.text == slow.body.text
     assert (quick.skus, quick.messages, quick.keys) == (slow.skus, slow.messages, slow.keys)
     assert quick.rows == slow.rows
