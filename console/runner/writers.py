@@ -271,7 +271,10 @@ class StockWriter(BulkWriter):
         stock list (``None`` or an ``int``) or none, where the flow sets one. So the list as
         completed is ``row.get("stock_list", default)``, the text of each number is what the
         messages and keys would print, and a row is copied once, with its batch id, for the
-        body; the completed rows are made only if a batch needs them. Rows with no other
+        body; the completed rows are made only if a batch needs them, read back from the body
+        (the rows themselves are not kept: held until sent, with the pages around them, they
+        left the runner's memory a third larger), unless a row has a batch id of its own,
+        which the body replaces. Rows with no other
         field than these (and a ``unit_type`` string) make a body of plain types with no float,
         which is encoded without being looked through."""
         if self.order is not None and self.order.key is not stock_key:
@@ -280,17 +283,20 @@ class StockWriter(BulkWriter):
         messages: list[str] = []
         keys: list[str] = []
         texts = []
+        fields: set[str] = set()
         for start in range(0, len(rows), READY_SLICE):
             part = rows[start:start + READY_SLICE]
             if not all(self.fine(part)):
                 return None
-            texts.append(self._ready_slice(part, ident, skus, messages, keys))
-        return Outgoing(ident, JsonText.joined(texts), skus, messages,
-                        keys if self.order is not None else [],
-                        lambda: list(map(self.completed, rows)))
+            texts.append(self._ready_slice(part, ident, skus, messages, keys, fields))
+        body = JsonText.joined(texts)
+        completed = (lambda: list(map(self.completed, rows))) if "batch_id" in fields else \
+            (lambda: _without_batch_ids(body.text))
+        return Outgoing(ident, body, skus, messages, keys if self.order is not None else [],
+                        completed)
 
     def _ready_slice(self, rows: list[dict[str, Any]], ident: str, skus: list[str],
-                     messages: list[str], keys: list[str]) -> str:
+                     messages: list[str], keys: list[str], fields: set[str]) -> str:
         """One slice of ``ready``'s rows, ``fine`` passed: its SKUs, messages and keys added to
         theirs, and its body rows' JSON text. A slice goes through every step (the check
         too) at once, so its rows are read again while they are still in the processor's
@@ -310,7 +316,9 @@ class StockWriter(BulkWriter):
                                                                   strict=True)]
             messages += [f"stock {row['stock']} written to stock list {listed}"
                          for row, listed in zip(rows, lists, strict=True)]
-        plain = set().union(*rows) <= _PLAIN_FIELDS and set(map(type, map(_UNIT, rows))) <= {str}
+        named = set().union(*rows)
+        fields |= named
+        plain = named <= _PLAIN_FIELDS and set(map(type, map(_UNIT, rows))) <= {str}
         return fastjson.dumps(body, allow_nan=False, strings_and_ints=plain)
 
     def fine(self, rows: list[Any]) -> list[bool]:
@@ -325,6 +333,15 @@ class StockWriter(BulkWriter):
                      or stock_list is None and default is not None)
                 and row.get("unit_type", "qty") in UNIT_TYPES
                 for row in rows]
+
+
+def _without_batch_ids(text: str) -> list[dict[str, Any]]:
+    """The rows of a request body as they were before ``bulk_body`` gave them its batch id
+    (none of them had one)."""
+    rows: list[dict[str, Any]] = fastjson.loads(text)
+    for row in rows:
+        del row["batch_id"]
+    return rows
 
 
 class OrderStatusWriter:
