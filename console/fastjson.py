@@ -77,8 +77,9 @@ def dumps(value: Any, *, allow_nan: bool = False,
           default: Callable[[Any], Any] | None = None, strings_and_ints: bool = False) -> str:
     """``json.dumps(value, ensure_ascii=False, separators=(",", ":"), allow_nan=allow_nan,
     default=default)``, exactly: its text, or its error. ``strings_and_ints``: the caller
-    made ``value`` of lists of ``str`` and ``int`` (exactly those types, no float) and it
-    need not be looked through."""
+    made ``value`` of the plain types other than float alone (exact ``dict`` with ``str``
+    keys, ``list``, ``str``, ``int``, ``bool``, ``None``: lists of ``str`` and ``int``, a
+    writer's checked rows) and it need not be looked through."""
     if orjson is not None and (strings_and_ints or _plain(value)):
         try:
             return orjson.dumps(value).decode("utf-8")

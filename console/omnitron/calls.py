@@ -86,8 +86,10 @@ class JsonText:
     """A request body encoded to JSON once, as httpx would encode it, and sent as is (the
     runner encodes a batch while the one before it is sent, and logs the text it sent)."""
 
-    def __init__(self, value: Any) -> None:
-        self.text = fastjson.dumps(value, allow_nan=False)
+    def __init__(self, value: Any, *, plain: bool = False) -> None:
+        """``plain``: the caller knows ``value`` is made of the plain types, with no float
+        (see ``fastjson.dumps``)."""
+        self.text = fastjson.dumps(value, allow_nan=False, strings_and_ints=plain)
 
 
 def bulk_result(answer: Any, batch_id: str) -> BulkUpsertResult:

@@ -12,6 +12,7 @@ from __future__ import annotations
 import hashlib
 from collections import Counter
 from dataclasses import dataclass, field
+from operator import methodcaller
 from typing import Any, Protocol
 
 from console import telemetry
@@ -27,6 +28,8 @@ from console.script import ScriptPool
 from console.store.log_batches import Item, Sent, Written
 
 LogEntry = tuple[str, str | None, str, Any]
+_PLAIN_FIELDS = frozenset(("product_sku", "stock", "stock_list", "unit_type"))
+_UNIT = methodcaller("get", "unit_type", "")
 
 
 @dataclass
@@ -140,16 +143,23 @@ class BulkWriter:
         batches = []
         size = self.flow.write.batch_size
         for number, start in enumerate(range(0, len(rows), size)):
-            batch = self._checked(rows[start:start + size], counts)
+            batch, vouched = self._checked(rows[start:start + size], counts)
             if batch:
-                batches.append(self._outgoing(batch, batch_id(self.root, page, number)))
+                batches.append(self._outgoing(batch, batch_id(self.root, page, number),
+                                              vouched and self.plain(batch)))
         return Prepared(counts, batches)
 
-    def _checked(self, rows: list[Any], counts: WriteCounts) -> list[dict[str, Any]]:
+    def plain(self, rows: list[dict[str, Any]]) -> bool:
+        """Whether rows ``fine`` passed, completed, are made of the plain types with no float,
+        so their request body is encoded without being looked through (see ``fastjson``)."""
+        return False
+
+    def _checked(self, rows: list[Any], counts: WriteCounts
+                 ) -> tuple[list[dict[str, Any]], bool]:
         """The rows that can change something, completed; the others counted as skipped."""
         fine = self.fine(rows)
         if all(fine):
-            return list(map(self.completed, rows))
+            return list(map(self.completed, rows)), True
         batch = []
         for row, ok in zip(rows, fine, strict=True):
             problem = None if ok else self.problem(row)
@@ -158,12 +168,13 @@ class BulkWriter:
                 counts.skip(None if sku in (None, "") else str(sku), problem, row)
                 continue
             batch.append(self.completed(row))
-        return batch
+        return batch, False
 
-    def _outgoing(self, batch: list[dict[str, Any]], ident: str) -> Outgoing:
+    def _outgoing(self, batch: list[dict[str, Any]], ident: str, plain: bool = False
+                  ) -> Outgoing:
         skus = [str(row.get("product_sku")) for row in batch]
         keys = list(map(self.order.key, batch)) if self.order is not None else []
-        return Outgoing(ident, batch, JsonText(bulk_body(batch, ident)), skus,
+        return Outgoing(ident, batch, JsonText(bulk_body(batch, ident), plain=plain), skus,
                         self.messages(batch), keys)
 
     def send(self, prepared: Prepared) -> WriteCounts:
@@ -238,6 +249,12 @@ class StockWriter(BulkWriter):
     def messages(self, rows: list[dict[str, Any]]) -> list[str]:
         return [f"stock {row['stock']} written to stock list {row.get('stock_list')}"
                 for row in rows]
+
+    def plain(self, rows: list[dict[str, Any]]) -> bool:
+        """``fine`` vouches for the SKU, stock and stock list of each row: rows with no other
+        field (and a ``unit_type`` string) are plain, with a flow stock list that is one."""
+        return type(self.flow.write.stock_list) in (int, type(None)) and \
+            set().union(*rows) <= _PLAIN_FIELDS and set(map(type, map(_UNIT, rows))) <= {str}
 
     def fine(self, rows: list[Any]) -> list[bool]:
         """The usual row, checked in one expression: a non-empty ``product_sku`` string, an
