@@ -8,7 +8,6 @@ import os
 import signal
 import subprocess
 import sys
-import time
 from collections.abc import Callable, Iterator
 from concurrent.futures import ThreadPoolExecutor
 from datetime import datetime
@@ -24,6 +23,7 @@ from console.runner.writers import batch_id
 from console.sandbox import Sandbox
 from console.store import open_store
 from console.tui.runner_link import RunnerLink
+from tests.waiting import wait_for
 
 TOKEN = {"Authorization": "Bearer sandbox-token"}
 ENV = {**os.environ, "PYTHONUNBUFFERED": "1"}
@@ -31,15 +31,6 @@ QUIET_SCHEDULES = {'schedule = "*/5 * * * *"': 'schedule = "0 0 1 1 *"',
                    'schedule = "0 0/30 * * * ? *"': 'schedule = "0 0 1 1 *"',
                    'schedule = "*/10 * * * *"': 'schedule = "0 0 1 1 *"'}
 
-
-def wait_for(predicate: Callable[[], Any], timeout: float = 60.0, what: str = "") -> Any:
-    deadline = time.monotonic() + timeout
-    while time.monotonic() < deadline:
-        found = predicate()
-        if found:
-            return found
-        time.sleep(0.1)
-    raise AssertionError(f"not met in {timeout} s: {what}")
 
 
 def answers(address: str) -> bool:

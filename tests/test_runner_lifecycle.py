@@ -6,7 +6,6 @@ import os
 import signal
 import subprocess
 import sys
-import time
 from collections.abc import Iterator
 from contextlib import contextmanager
 from pathlib import Path
@@ -18,18 +17,11 @@ from console.flows import load
 from console.runner import ExecutionStore
 from console.sandbox import Sandbox
 from console.tui.runner_link import RunnerLink
+from tests.waiting import wait_for
 
 TOKEN = {"Authorization": "Bearer sandbox-token"}
 ENV = {**os.environ, "PYTHONUNBUFFERED": "1"}
 
-
-def wait_for(predicate: Any, timeout: float = 30.0) -> None:
-    deadline = time.monotonic() + timeout
-    while time.monotonic() < deadline:
-        if predicate():
-            return
-        time.sleep(0.05)
-    raise AssertionError("condition not met in time")
 
 
 def answers(address: str) -> bool:

@@ -6,7 +6,6 @@ import os
 import signal
 import subprocess
 import sys
-import time
 from collections.abc import Iterator
 from pathlib import Path
 from typing import Any
@@ -18,18 +17,11 @@ from console.flows import load
 from console.runner import ExecutionStore
 from console.runner.service import RunnerService
 from console.sandbox import Sandbox
+from tests.waiting import wait_for
 
 TOKEN = {"Authorization": "Bearer sandbox-token"}
 SMALL_BATCHES = {"stock_list = 3\nbatch_size = 5000": "stock_list = 3\nbatch_size = 100"}
 
-
-def wait_for(predicate: Any, timeout: float = 60.0) -> None:
-    deadline = time.monotonic() + timeout
-    while time.monotonic() < deadline:
-        if predicate():
-            return
-        time.sleep(0.05)
-    raise AssertionError("condition not met in time")
 
 
 def rows(skus: range, stock: int) -> list[dict[str, Any]]:

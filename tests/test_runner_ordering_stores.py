@@ -5,7 +5,6 @@ several batches, and a failed send leaves no claim on the batches it never sent.
 from __future__ import annotations
 
 import json
-import time
 from pathlib import Path
 from typing import Any
 
@@ -14,6 +13,7 @@ from console.omnitron import RetryPolicy
 from console.runner import Runner
 from console.sandbox import Sandbox
 from console.store import open_store
+from tests.waiting import wait_for
 
 BATCHES_OF_TEN = {"[flows.stock_push.write]\nstock_list = 3\nbatch_size = 5000":
                   "[flows.stock_push.write]\nstock_list = 3\nbatch_size = 10"}
@@ -22,14 +22,6 @@ BATCHES_OF_TEN = {"[flows.stock_push.write]\nstock_list = 3\nbatch_size = 5000":
 def rows(numbers: range, stock: int) -> list[dict[str, Any]]:
     return [{"product_sku": f"SKU-{n:06d}", "stock": stock, "unit_type": "qty"} for n in numbers]
 
-
-def wait_for(predicate: Any, timeout: float = 60.0) -> None:
-    deadline = time.monotonic() + timeout
-    while time.monotonic() < deadline:
-        if predicate():
-            return
-        time.sleep(0.02)
-    raise AssertionError("condition not met in time")
 
 
 def test_a_newer_execution_writes_between_two_batches_of_an_older_one(

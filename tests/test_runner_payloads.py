@@ -3,7 +3,6 @@
 from __future__ import annotations
 
 import threading
-import time
 from collections.abc import Iterator
 from pathlib import Path
 from typing import Any
@@ -14,6 +13,7 @@ import pytest
 from console.flows import load
 from console.runner.service import RunnerService
 from console.sandbox import Sandbox
+from tests.waiting import wait_for
 
 TOKEN = {"Authorization": "Bearer sandbox-token", "Content-Type": "application/json"}
 
@@ -25,14 +25,6 @@ def service(demo_flows: Any, tmp_path: Path) -> Iterator[RunnerService]:
     yield running
     running.stop(drain_s=20)
 
-
-def wait_for(predicate: Any, timeout: float = 30.0) -> None:
-    deadline = time.monotonic() + timeout
-    while time.monotonic() < deadline:
-        if predicate():
-            return
-        time.sleep(0.05)
-    raise AssertionError("condition not met in time")
 
 
 def post(service: RunnerService, body: bytes) -> httpx.Response:

@@ -6,7 +6,6 @@ import os
 import signal
 import subprocess
 import sys
-import time
 from collections.abc import Iterator
 from pathlib import Path
 
@@ -17,6 +16,7 @@ from sandbox_data import expected_written
 from console.flows import load
 from console.runner.service import RunnerService
 from console.sandbox import Sandbox
+from tests.waiting import wait_for
 
 TOKEN = {"Authorization": "Bearer sandbox-token"}
 
@@ -28,14 +28,6 @@ def service(demo_flows: object, tmp_path: Path) -> Iterator[RunnerService]:
     yield running
     running.stop(drain_s=20)
 
-
-def wait_for(predicate: object, timeout: float = 30.0) -> None:
-    deadline = time.monotonic() + timeout
-    while time.monotonic() < deadline:
-        if predicate():  # type: ignore[operator]
-            return
-        time.sleep(0.05)
-    raise AssertionError("condition not met in time")
 
 
 def test_outbound_payload_is_accepted_then_processed(service: RunnerService,
