@@ -59,20 +59,6 @@ def loads(data: str | bytes | bytearray) -> Any:
     return json.loads(data)
 
 
-def dumps_bytes(value: Any, *, allow_nan: bool = False,
-                default: Callable[[Any], Any] | None = None) -> bytes:
-    """What ``json.dumps(value, ensure_ascii=False, separators=(",", ":"),
-    allow_nan=allow_nan, default=default)`` gives, encoded as UTF-8: its errors too, and a
-    lone surrogate, which UTF-8 cannot hold, raises ``UnicodeEncodeError`` as encoding that
-    text would."""
-    if orjson is not None and _plain(value):
-        try:
-            return orjson.dumps(value)
-        except orjson.JSONEncodeError:
-            pass
-    return _stdlib(value, allow_nan, default).encode("utf-8")
-
-
 def dumps(value: Any, *, allow_nan: bool = False,
           default: Callable[[Any], Any] | None = None, strings_and_ints: bool = False) -> str:
     """``json.dumps(value, ensure_ascii=False, separators=(",", ":"), allow_nan=allow_nan,
