@@ -268,6 +268,35 @@ async def test_a_save_the_file_refuses_is_undone_on_screen(flows_file: Path) -> 
         assert table.get_row_at(0)[3] != "disabled"
 
 
+async def test_a_summary_of_a_save_since_undone_never_shows(flows_file: Path) -> None:
+    """The toggle starts a summary of the disabled flow; the refused write undoes the toggle.
+    Whichever comes first, the undone state never shows in the row."""
+    from dataclasses import replace
+
+    from console.services.flows import summaries
+    from console.tui.messages import FlowsSummarized
+
+    app = make_app(flows_file)
+    async with app.run_test(size=(80, 24)) as pilot:
+        screen = app.screen
+        table = screen.query_one(DataTable)
+        await until(pilot, lambda: table.row_count > 0 and table.get_row_at(0)[3] == "11-24 12:05")
+        enabled = app.config
+        assert enabled is not None
+        disabled = enabled.with_flow(replace(enabled.flow("stock"), enabled=False))
+        late = {s.id: s for s in summaries(disabled, NOW)}
+        # the summary arrives while the toggle still shows, then the toggle is undone
+        screen.set_config(disabled)  # type: ignore[attr-defined]
+        screen.post_message(FlowsSummarized(disabled, late, None))
+        await until(pilot, lambda: table.get_row_at(0)[3] == "disabled")
+        screen.set_config(enabled)  # type: ignore[attr-defined]
+        assert table.get_row_at(0)[3] == "…"
+        # or it arrives after the undo
+        screen.post_message(FlowsSummarized(disabled, late, None))
+        await idle(pilot)
+        assert table.get_row_at(0)[3] == "11-24 12:05"
+
+
 async def test_escape_climbs_from_an_editor_to_the_tabs_then_back_to_the_flows(
         flows_file: Path) -> None:
     from textual.widgets import Tabs

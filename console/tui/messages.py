@@ -118,9 +118,11 @@ class SavePreviewed(Message):
 class FlowsSummarized(Message):
     """Each flow's summary (next run) and activity (last run, running count)."""
 
-    def __init__(self, summaries: dict[str, FlowSummary],
+    def __init__(self, config: FlowsConfig, summaries: dict[str, FlowSummary],
                  activity: dict[str, FlowActivity] | None) -> None:
         super().__init__()
+        self.config = config
+        """The flows the summaries were worked out from."""
         self.summaries = summaries
         self.activity = activity
 

@@ -42,6 +42,12 @@ _STATUS_MARKS = {"success": "✓", "partial": "◐", "failed": "✗", "interrupt
 _SUMMARY_COLUMNS = (("Next run", "next", 11), ("Last run", "last", 13))
 
 
+def fits(summary: FlowSummary, flow: Flow) -> bool:
+    """Whether a summary still tells of the flow as it is now (its next run's inputs unchanged)."""
+    return (summary.enabled, summary.schedule, summary.after, summary.timezone) == \
+        (flow.enabled, flow.schedule, flow.after, flow.timezone)
+
+
 def last_run(flow: Flow, activity: FlowActivity | None) -> str:
     """The last execution as a mark and its start in the flow's time zone, or the runs going."""
     if activity is None:
@@ -147,7 +153,7 @@ class FlowsScreen(ConsoleScreen[None]):
 
     def _cells(self, flow: Flow) -> tuple[str, str]:
         summary = self.summaries.get(flow.id)
-        upcoming = summary.next_run.label() if summary is not None else "…"
+        upcoming = summary.next_run.label() if summary is not None and fits(summary, flow) else "…"
         if len(upcoming) > 11:  # the column's width: a long upstream id is cut
             upcoming = upcoming[:10] + "…"
         return upcoming, last_run(flow, self.activity.get(flow.id))
@@ -159,11 +165,16 @@ class FlowsScreen(ConsoleScreen[None]):
 
         config = self.config
         found = {s.id: s for s in summaries(config, self.now)}
-        self.post_message(FlowsSummarized(found, None))
-        self.post_message(FlowsSummarized(found, self.console.executions.activity(config)))
+        self.post_message(FlowsSummarized(config, found, None))
+        self.post_message(FlowsSummarized(config, found, self.console.executions.activity(config)))
 
     def on_flows_summarized(self, message: FlowsSummarized) -> None:
-        """Update the summary cells in place: rebuilding the table would redraw every row."""
+        """Update the summary cells in place: rebuilding the table would redraw every row.
+
+        Summaries of flows since changed (a save undone while they were worked out) are dropped:
+        the change started a new summary of its own."""
+        if message.config is not self.config:
+            return
         self.summaries = message.summaries
         if message.activity is not None:
             flow = self.selected()
