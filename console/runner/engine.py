@@ -384,7 +384,9 @@ class Engine:
 def _pages(http: httpx.Client, flow: Flow, attrs: dict[str, str], session: erp.ErpSession,
            retry: RetryPolicy, note: Callable[[int, str, int | None], None]
            ) -> Iterator[list[Any]]:
-    return read_ahead(erp.read_pages(http, flow, attrs, session, retry, on_page=note))
+    scripted = flow.script is not None and bool(flow.script.source.strip())
+    return read_ahead(erp.read_pages(http, flow, attrs, session, retry, on_page=note,
+                                     keep_body=scripted))  # the worker reads the bytes
 
 
 class StockCompare:

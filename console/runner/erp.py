@@ -16,6 +16,7 @@ from console.expression import ExpressionError
 from console.expression import compile as compile_expression
 from console.flows import ErpLogin, Flow, ReadStep
 from console.omnitron.retry import RETRY_STATUSES, RetryableStatus, RetryPolicy, retry_call
+from console.records import dotted, records_of
 from console.runner.jwt_login import JwtLogin, JwtRenewalError
 from console.runner.oauth import OAuth2LoginError, session_for
 from console.runner.xml import XmlBodyError, xml_to_data
@@ -43,19 +44,6 @@ class ErpSession:
         """Have ``told`` hear of every token a renewal brings (to keep it out of logs)."""
         if isinstance(self.auth, JwtLogin):
             self.auth.on_token = told
-
-
-def dotted(data: Any, path: str) -> Any:
-    if not path:
-        return data
-    for part in path.split("."):
-        if isinstance(data, dict):
-            data = data.get(part)
-        elif isinstance(data, list) and part.isdigit() and int(part) < len(data):
-            data = data[int(part)]
-        else:
-            return None
-    return data
 
 
 def login(client: httpx.Client, login_step: ErpLogin | None, retry: RetryPolicy) -> ErpSession:
@@ -168,11 +156,17 @@ def parse_body(response: httpx.Response, read: ReadStep) -> Any:
                                 f"{response.text[:200]!r}") from None
 
 
-def records_of(body: Any, path: str) -> list[Any]:
-    found = dotted(body, path)
-    if found is None:
-        return []
-    return found if isinstance(found, list) else [found]
+class ErpPage(list[Any]):
+    """A page's records, with the JSON answer they were read from (``body``) and where in it
+    they are (``path``): the script step hands the worker these bytes, which it reads itself,
+    instead of encoding the records again."""
+
+    __slots__ = ("body", "path")
+
+    def __init__(self, records: list[Any], body: bytes, path: str) -> None:
+        super().__init__(records)
+        self.body = body
+        self.path = path
 
 
 @dataclass
@@ -200,9 +194,10 @@ def build_request(flow: Flow, attrs: dict[str, str], session: ErpSession) -> Rea
 
 def read_pages(client: httpx.Client, flow: Flow, attrs: dict[str, str], session: ErpSession,
                retry: RetryPolicy, *,
-               on_page: Callable[[int, str, int | None], None] | None = None
-               ) -> Iterator[list[Any]]:
-    """Yield one list of records per ERP page, fetching the next page only when asked.
+               on_page: Callable[[int, str, int | None], None] | None = None,
+               keep_body: bool = False) -> Iterator[list[Any]]:
+    """Yield one list of records per ERP page, fetching the next page only when asked;
+    ``keep_body``: a page read as JSON comes as an ``ErpPage``, with its answer's bytes.
 
     ``on_page(number, url, total)`` is told of each page; ``total`` is the record count the
     first page reports at the pagination's ``total_path`` (None when unknown or later pages).
@@ -226,6 +221,8 @@ def read_pages(client: httpx.Client, flow: Flow, attrs: dict[str, str], session:
                                     f"{response.text[:200]}")
         body = parse_body(response, read)
         rows = records_of(body, read.records)
+        if keep_body and read.response != "xml":
+            rows = ErpPage(rows, response.content, read.records)
         page_number += 1
         if on_page is not None:
             on_page(page_number, str(response.url),

@@ -9,8 +9,9 @@ from console import telemetry
 from console.flows import Flow, FlowsConfig
 from console.mapping import Mapping, MappingError, MappingSpecError
 from console.mapping import compile as compile_mapping
-from console.runner.erp import StepError
+from console.runner.erp import ErpPage, StepError
 from console.script import ScriptPool
+from console.script.wire import JsonPage
 
 
 def script_pool(config: FlowsConfig, workers: int | None = None) -> ScriptPool:
@@ -68,10 +69,12 @@ class Pipeline:
 
     def scripted(self, data: Any, attrs: dict[str, str], result: PageResult) -> Any:
         """The script step alone (``data`` as is when the flow has no script); the runner
-        maps one page while the next one is in the script worker."""
+        maps one page while the next one is in the script worker. An ``ErpPage`` goes to the
+        worker as the ERP's answer, which the worker reads itself."""
         if self.flow.script is not None and self.flow.script.source.strip():
             step = self.flow.script
-            outcome = self.pool.run(self.flow.id, step.source, data, attrs,
+            sent = JsonPage(data.body, data.path) if type(data) is ErpPage else data
+            outcome = self.pool.run(self.flow.id, step.source, sent, attrs,
                                     timeout=step.timeout_s)
             telemetry.report(telemetry.SCRIPT, outcome.duration_s, flow=self.flow.id)
             result.attributes = {k: v for k, v in outcome.attributes.items()
@@ -86,6 +89,8 @@ class Pipeline:
                                           f"{outcome.result_data[:200]!r}")
             data = outcome.result_json
             result.script_output = data
+        elif type(data) is ErpPage:
+            data = list(data)  # the records alone go on, as any other page's
         return data
 
     def mapped(self, data: Any) -> Any:

@@ -220,6 +220,10 @@ def _send_reply(conn: Connection, result: dict[str, Any], max_bytes: int) -> Non
 
 def _receive(conn: Connection) -> dict[str, Any]:
     request: dict[str, Any] = wire.decode(conn.recv_bytes())
+    path = request.pop("page_path", None)
+    if path is not None:
+        request["data"] = wire.JsonPage(conn.recv_bytes(), path).records()
+        return request
     chunks = request.pop("chunks", None)
     if chunks is not None:
         data: list[Any] = []
