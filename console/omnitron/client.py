@@ -19,6 +19,7 @@ from console.omnitron import calls
 from console.omnitron.calls import BulkUpsertResult
 from console.omnitron.errors import OmnitronUnavailable, describe_body
 from console.omnitron.retry import RETRY_STATUSES, RetryableStatus, RetryPolicy, retry_call
+from console.responses import released
 
 
 def unavailable(method: str, path: str, base_url: str, error: Exception) -> OmnitronUnavailable:
@@ -86,8 +87,8 @@ class OmnitronClient:
                 content, data = data.text.encode(), None
             began = time.perf_counter()
             try:
-                response = self._http.request(method, path, params=params, json=data,
-                                              content=content, headers=headers)
+                response = released(self._http.request(method, path, params=params, json=data,
+                                                       content=content, headers=headers))
             except httpx.TransportError:
                 telemetry.report(telemetry.HTTP_REQUEST, time.perf_counter() - began,
                                  system="omnitron", status="error")

@@ -17,6 +17,7 @@ from console.expression import compile as compile_expression
 from console.flows import ErpLogin, Flow, ReadStep
 from console.omnitron.retry import RETRY_STATUSES, RetryableStatus, RetryPolicy, retry_call
 from console.records import dotted, records_of
+from console.responses import released
 from console.runner.jwt_login import JwtLogin, JwtRenewalError
 from console.runner.oauth import OAuth2LoginError, session_for
 from console.runner.xml import XmlBodyError, xml_to_data
@@ -113,7 +114,7 @@ def _send(client: httpx.Client, retry: RetryPolicy, method: str, url: str | http
             telemetry.report(telemetry.HTTP_RETRY, 1, system="erp")
         began = time.perf_counter()
         try:
-            response = client.request(method, url, **kwargs)
+            response = released(client.request(method, url, **kwargs))
         except httpx.TransportError:
             telemetry.report(telemetry.HTTP_REQUEST, time.perf_counter() - began, system="erp",
                              status="error")

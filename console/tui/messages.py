@@ -119,17 +119,21 @@ class FlowsSummarized(Message):
     """Each flow's summary (next run) and activity (last run, running count)."""
 
     def __init__(self, config: FlowsConfig, summaries: dict[str, FlowSummary],
-                 activity: dict[str, FlowActivity] | None) -> None:
+                 activity: dict[str, FlowActivity] | None, read_at: int = 0) -> None:
         super().__init__()
         self.config = config
         """The flows the summaries were worked out from."""
         self.summaries = summaries
         self.activity = activity
+        self.read_at = read_at
+        """When the activity's read began (see ``console.tui.reads``): polls overlap."""
 
 
 class ExecutionsLoaded(Message):
-    def __init__(self, rows: list[Execution], read_at: int) -> None:
+    def __init__(self, flow_id: str, rows: list[Execution], read_at: int) -> None:
         super().__init__()
+        self.flow_id = flow_id
+        """Whose executions: a read for a flow since left under the cursor is not shown."""
         self.rows = rows
         self.read_at = read_at
         """When the read began (see ``console.tui.reads``)."""
@@ -171,10 +175,13 @@ class StepProgress(Message):
 
 
 class StockPageLoaded(Message):
-    def __init__(self, number: int, page: StockPage) -> None:
+    def __init__(self, number: int, page: StockPage, listing: int) -> None:
         super().__init__()
         self.number = number
         self.page = page
+        self.listing = listing
+        """Which listing (filters, since the last reset) the page belongs to: a page read for
+        filters since changed is not shown."""
 
 
 class StockSaved(Message):
@@ -198,9 +205,11 @@ class TestInputLoaded(Message):
 class TestInputRead(Message):
     """A test panel's input, read from a file."""
 
-    def __init__(self, text: str) -> None:
+    def __init__(self, text: str, ask: int) -> None:
         super().__init__()
         self.text = text
+        self.ask = ask
+        """Which of the panel's file reads this answers: only the latest one's is shown."""
 
 
 class TestRunDone(Message):
@@ -209,12 +218,15 @@ class TestRunDone(Message):
     script made, that input."""
 
     def __init__(self, meta: Text, result: str, output: str | None,
-                 input_text: str | None = None) -> None:
+                 input_text: str | None = None, run: int = 0) -> None:
         super().__init__()
         self.meta = meta
         self.result = result
         self.output = output
         self.input_text = input_text
+        self.run = run
+        """Which of the panel's runs this answers: a run replaced by a newer one still ends,
+        and its answer is not shown."""
 
 
 class PinnedInputLoaded(Message):

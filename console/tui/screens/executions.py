@@ -54,9 +54,8 @@ class ExecutionsScreen(ConsoleScreen[None]):
     def load(self) -> None:
         """Exclusive, yet a replaced thread still posts: the handler keeps the newest read."""
         read_at = began()
-        self.post_message(ExecutionsLoaded(self.console.executions.executions(self.flow.id,
-                                                                              limit=200),
-                                           read_at))
+        self.post_message(ExecutionsLoaded(
+            self.flow.id, self.console.executions.executions(self.flow.id, limit=200), read_at))
 
     def on_executions_loaded(self, message: ExecutionsLoaded) -> None:
         if not self.latest.newer(message.read_at) or message.rows == self.rows:

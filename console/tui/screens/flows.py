@@ -99,8 +99,12 @@ class FlowsScreen(ConsoleScreen[None]):
         super().__init__()
         self.summaries: dict[str, FlowSummary] = {}
         self.activity: dict[str, FlowActivity] = {}
-        self._recent_lines: list[str] = []
-        self.recent_read = Latest()
+        self._recent_lines: tuple[str, list[str]] = ("", [])
+        """The recent runs shown in the details, and whose: another flow's never show."""
+        self.activity_read = Latest()
+        self.recent_reads: dict[str, Latest] = {}
+        """The newest read of each flow's recent runs shown: reads of one flow are ordered by
+        when they began, and a read of another flow is not compared with them."""
 
     def compose(self) -> ComposeResult:
         self._take_breakpoint(self.app.size.width)
@@ -166,7 +170,9 @@ class FlowsScreen(ConsoleScreen[None]):
         config = self.config
         found = {s.id: s for s in summaries(config, self.now)}
         self.post_message(FlowsSummarized(config, found, None))
-        self.post_message(FlowsSummarized(config, found, self.console.executions.activity(config)))
+        read_at = began()
+        self.post_message(FlowsSummarized(config, found, self.console.executions.activity(config),
+                                          read_at))
 
     def on_flows_summarized(self, message: FlowsSummarized) -> None:
         """Update the summary cells in place: rebuilding the table would redraw every row.
@@ -175,6 +181,8 @@ class FlowsScreen(ConsoleScreen[None]):
         the change started a new summary of its own."""
         if message.config is not self.config:
             return
+        if message.activity is not None and not self.activity_read.newer(message.read_at):
+            return  # a replaced poll's thread, slower than a newer one: its runs are older
         self.summaries = message.summaries
         if message.activity is not None:
             flow = self.selected()
@@ -220,7 +228,9 @@ class FlowsScreen(ConsoleScreen[None]):
                  f"{'enabled' if flow.enabled else 'disabled'} · "
                  f"schedule {flow.schedule or 'none'}",
                  f"next run {summary.next_run.label('%Y-%m-%d %H:%M %Z')}"]
-        self.query_one("#details", Static).update("\n".join(lines + self._recent_lines))
+        whose, recent = self._recent_lines
+        self.query_one("#details", Static).update(
+            "\n".join(lines + (recent if whose == flow.id else [])))
 
     def _show_reason(self, flow: Flow | None) -> None:
         """Under the table: why the highlighted flow's last execution skipped rows."""
@@ -233,26 +243,27 @@ class FlowsScreen(ConsoleScreen[None]):
 
     @work(thread=True, exit_on_error=False, exclusive=True, group="recent")
     def load_recent(self, flow_id: str) -> None:
+        """Exclusive, yet a replaced read's thread still posts, and may answer after the read
+        of the flow now under the cursor: the handler shows the selected flow's newest read."""
         read_at = began()
         rows = self.console.executions.executions(flow_id, limit=8)
-        self.post_message(ExecutionsLoaded(rows, read_at))
+        self.post_message(ExecutionsLoaded(flow_id, rows, read_at))
 
     def on_executions_loaded(self, message: ExecutionsLoaded) -> None:
         from console.services.executions import duration_text, params_text
 
         flow = self.selected()
-        if flow is None or not self.recent_read.newer(message.read_at):
-            return
+        if flow is None or flow.id != message.flow_id or \
+                not self.recent_reads.setdefault(flow.id, Latest()).newer(message.read_at):
+            return  # a flow the cursor has left, or an older read of this one
         lines = ["", "recent runs:"] if message.rows else ["", "no runs yet"]
         for e in message.rows:
-            if e.flow_id != flow.id:
-                return
             lines.append(f"{_STATUS_MARKS.get(e.status, '?')} "
                          f"{local(e.started_at, flow.timezone):%m-%d %H:%M} "
                          f"{duration_text(e):>7} {e.succeeded}/{e.total}")
             if e.params:
                 lines.append(f"    {params_text(e)[:34]}")
-        self._recent_lines = lines
+        self._recent_lines = (flow.id, lines)
         self.show_selected()
 
     def selected(self) -> Flow | None:

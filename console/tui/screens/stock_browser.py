@@ -45,6 +45,11 @@ class StockBrowserScreen(ConsoleScreen[None]):
         self.loaded_pages: set[int] = set()
         self.count = 0
         self.rows: list[dict[str, Any]] = []
+        self.listing = 0
+        """Bumped on every reset (a new search, a saved row): pages read before it are
+        dropped when they arrive."""
+        self.reads: set[Worker[None]] = set()
+        """The page reads of the listing shown: a failed read of an older one says nothing."""
 
     def compose(self) -> ComposeResult:
         yield Header()
@@ -68,29 +73,38 @@ class StockBrowserScreen(ConsoleScreen[None]):
     def reset(self) -> None:
         self.loaded_pages.clear()
         self.rows = []
+        self.listing += 1
+        self.reads.clear()
         self.query_one(DataTable).clear()
-        self.load_page(1)
+        self.request_page(1)
 
     def filters(self) -> tuple[int | None, str | None]:
         raw = self.query_one("#stock-list", Input).value.strip()
         sku = self.query_one("#sku", Input).value.strip() or None
         return (int(raw) if raw.isdigit() else None), sku
 
-    @work(thread=True, exit_on_error=False, group="stock-page")
-    def load_page(self, number: int) -> None:
+    def request_page(self, number: int) -> None:
+        """Read a page of the listing now shown, with the filters as they are now."""
         stock_list, sku = self.filters()
+        self.reads.add(self.load_page(number, stock_list, sku, self.listing))
+
+    @work(thread=True, exit_on_error=False, group="stock-page")
+    def load_page(self, number: int, stock_list: int | None, sku: str | None,
+                  listing: int) -> None:
+        """A page read before a reset still arrives (a thread cannot be stopped): ``listing``
+        says which listing it belongs to."""
         found = stock.page(self.config, number, PAGE, stock_list=stock_list, sku=sku)
-        self.post_message(StockPageLoaded(number, found))
+        self.post_message(StockPageLoaded(number, found, listing))
 
     def on_worker_state_changed(self, event: Worker.StateChanged) -> None:
         """A page that did not load says so on the status line; the app says why."""
-        if event.worker.group == "stock-page" and event.state == WorkerState.ERROR:
+        if event.worker in self.reads and event.state == WorkerState.ERROR:
             self.query_one("#status", Static).update("✗ stock not loaded (see the message)")
         super().on_worker_state_changed(event)
 
     def on_stock_page_loaded(self, message: StockPageLoaded) -> None:
-        if message.number in self.loaded_pages:
-            return
+        if message.listing != self.listing or message.number in self.loaded_pages:
+            return  # read for filters since changed (or before a save), or already shown
         self.loaded_pages.add(message.number)
         self.count = message.page.count
         table = self.query_one(DataTable)
@@ -107,7 +121,7 @@ class StockBrowserScreen(ConsoleScreen[None]):
         if event.cursor_row >= len(self.rows) - 5 and len(self.rows) < self.count:
             following = len(self.rows) // PAGE + 1
             if following not in self.loaded_pages:
-                self.load_page(following)
+                self.request_page(following)
 
     def action_search(self) -> None:
         self.query_one("#sku", Input).focus()

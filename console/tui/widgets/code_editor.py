@@ -67,10 +67,12 @@ class CodeEditor(Vertical):
     """
 
     class Diagnosed(Message):
-        def __init__(self, editor: CodeEditor, problem: str | None,
+        def __init__(self, editor: CodeEditor, text: str, problem: str | None,
                      warning: str | None = None) -> None:
             super().__init__()
             self.editor = editor
+            self.text = text
+            """The text diagnosed: an answer about text since edited is not shown."""
             self.problem = problem
             self.warning = warning
 
@@ -108,15 +110,17 @@ class CodeEditor(Vertical):
 
     @work(thread=True, exit_on_error=False, exclusive=True, group="diagnose")
     def check(self, text: str) -> None:
+        """Exclusive, yet a replaced check's thread still posts, and on a busy machine after
+        the newer one: the handler keeps only the answer about the text as it is now."""
         problem = diagnose(self.kind, text)
         warning = None if problem else warn(self.kind, text)
-        self.post_message(self.Diagnosed(self, problem, warning))
+        self.post_message(self.Diagnosed(self, text, problem, warning))
 
     def on_worker_state_changed(self, event: Worker.StateChanged) -> None:
         report_worker(self, event)
 
     def on_code_editor_diagnosed(self, message: Diagnosed) -> None:
-        if message.editor is not self:
+        if message.editor is not self or message.text != self.text:
             return
         self.problem = message.problem
         line = self.query_one(".diagnostics", Static)

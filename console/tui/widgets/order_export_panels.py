@@ -28,11 +28,13 @@ PanelAction = Literal["query_check", "write"]
 class ErpPanelDone(Message):
     """A query check or write preview finished (posted from its worker thread)."""
 
-    def __init__(self, ok: bool, summary: str, body: str) -> None:
+    def __init__(self, ok: bool, summary: str, body: str, run: int) -> None:
         super().__init__()
         self.ok = ok
         self.summary = summary
         self.body = body
+        self.run = run
+        """Which of the panel's runs this answers: only the latest one's is shown."""
 
 
 class ErpRequestPanel(Vertical):
@@ -56,6 +58,8 @@ class ErpRequestPanel(Vertical):
         self.sample = sample
         self.flow_of: Callable[[], tuple[FlowsConfig, str]] | None = None
         """The config with the flow as edited, and its id, read when a run starts."""
+        self.runs = 0
+        """Runs started so far: a replaced run's thread still posts, and is not shown."""
 
     def compose(self) -> ComposeResult:
         yield Label("one Omnitron order")
@@ -90,23 +94,26 @@ class ErpRequestPanel(Vertical):
             return
         config, flow_id = self.flow_of()
         self.query_one(".meta", Static).update("running…")
-        self.execute(config, flow_id, self.input_text)
+        self.runs += 1
+        self.execute(config, flow_id, self.input_text, self.runs)
 
     @work(thread=True, exit_on_error=False, exclusive=True, group="erp-panel")
-    def execute(self, config: FlowsConfig, flow_id: str, order_text: str) -> None:
+    def execute(self, config: FlowsConfig, flow_id: str, order_text: str, run: int) -> None:
         from console.services import order_export
 
-        run = order_export.query_check if self.action == "query_check" else \
+        ask = order_export.query_check if self.action == "query_check" else \
             order_export.write_preview
         try:
-            result = run(config, flow_id, order_text)
+            result = ask(config, flow_id, order_text)
         except ServiceError as exc:
-            self.post_message(ErpPanelDone(False, exc.message, ""))
+            self.post_message(ErpPanelDone(False, exc.message, "", run))
             return
-        self.post_message(ErpPanelDone(result.ok, result.summary, result.body))
+        self.post_message(ErpPanelDone(result.ok, result.summary, result.body, run))
 
     def on_erp_panel_done(self, message: ErpPanelDone) -> None:
         message.stop()
+        if message.run != self.runs:
+            return  # a run replaced by a newer one: its answer is of an older order or flow
         self.query_one(".meta", Static).update(
             Text(message.summary, "green" if message.ok else "bold red"))
         self.query_one(".result", TextArea).text = message.body

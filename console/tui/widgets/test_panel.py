@@ -108,6 +108,10 @@ class TestPanel(Vertical):
         self.timeout_s: float | None = None
         """The flow's script timeout; a test run gets at most the test panel's own limit."""
         self._auto_input = sample
+        self.runs = 0
+        """Runs started so far: only the latest one's answer is shown."""
+        self.reads = 0
+        """Input files asked for so far: only the latest one's text is taken."""
 
     def on_worker_state_changed(self, event: Worker.StateChanged) -> None:
         report_worker(self, event)
@@ -157,62 +161,69 @@ class TestPanel(Vertical):
 
     @on(Button.Pressed, "#run")
     def action_run(self) -> None:
+        self.runs += 1
         if self.kind == "script" and not self.source_of().strip():
             # As in runs: a card without a script passes its input on unchanged.
             self.post_message(TestRunDone(Text("no script on this card: a run passes the input "
                                                "on unchanged", "yellow"),
-                                          pretty(self.input_text), self.input_text))
+                                          pretty(self.input_text), self.input_text,
+                                          run=self.runs))
             return
         self.query_one(".meta", Static).update("running…")
         up = self.upstream
         check = self.check_of()
         if self.kind == "mapping" and up is not None and self.follows_upstream():
             self.execute_after_script(up.source_of(), up.input_text, up.attributes,
-                                      self.source_of(), check)
+                                      self.source_of(), self.runs, check)
             return
-        self.execute(self.source_of(), self.input_text, self.attributes, check)
+        self.execute(self.source_of(), self.input_text, self.attributes, self.runs, check)
 
     @on(Input.Submitted, "#load")
     def _load(self, event: Input.Submitted) -> None:
-        self.load_file(event.value.strip())
+        self.reads += 1
+        self.load_file(event.value.strip(), self.reads)
 
     @work(thread=True, exit_on_error=False, group="load")
-    def load_file(self, name: str) -> None:
+    def load_file(self, name: str, ask: int) -> None:
         try:
             text = Path(name).expanduser().read_text(encoding="utf-8")
         except (OSError, UnicodeDecodeError) as exc:
             reason = exc.strerror if isinstance(exc, OSError) else "not UTF-8 text"
             raise ServiceError(f"cannot read {name}: {reason}") from None
-        self.post_message(TestInputRead(text))
+        self.post_message(TestInputRead(text, ask))
 
     def on_test_input_read(self, message: TestInputRead) -> None:
         message.stop()
+        if message.ask != self.reads:
+            return  # a file asked for before another one: the later one's text is wanted
         self.input_text = message.text
 
     @work(thread=True, exit_on_error=False, exclusive=True, group="test-run")
-    def execute(self, source: str, input_text: str, attributes: dict[str, str],
+    def execute(self, source: str, input_text: str, attributes: dict[str, str], run: int,
                 check: RowCheck | None = None) -> None:
+        """Exclusive, yet a replaced run's thread still posts its answer, and on a busy
+        machine after the newer run's: ``run`` numbers it, and only the latest is shown."""
         if self.kind == "script":
             meta, result, output = self._run_script(source, input_text, attributes,
                                                     self._script_timeout())
         else:
             meta, result, output = self._run_mapping(source, input_text, check)
-        self.post_message(TestRunDone(meta, result, output))
+        self.post_message(TestRunDone(meta, result, output, run=run))
 
     @work(thread=True, exit_on_error=False, exclusive=True, group="test-run")
     def execute_after_script(self, script: str, script_input: str, attributes: dict[str, str],
-                             spec: str, check: RowCheck | None = None) -> None:
+                             spec: str, run: int, check: RowCheck | None = None) -> None:
         """The mapping test on what the flow's script makes of the script panel's input."""
         up = self.upstream
         timeout = up._script_timeout() if up is not None else self._script_timeout()
         meta, _result, output = self._run_script(script, script_input, attributes, timeout)
         if output is None:
             meta = Text("the script failed, so the mapping has no input:\n", "bold red") + meta
-            self.post_message(TestRunDone(meta, "", None))
+            self.post_message(TestRunDone(meta, "", None, run=run))
             return
         mapped_input = pretty(output)
         meta, result, output = self._run_mapping(spec, output, check)
-        self.post_message(TestRunDone(meta, result, output, mapped_input))
+        self.post_message(TestRunDone(meta, result, output, mapped_input, run))
 
     def _script_timeout(self) -> tuple[str, float]:
         from console.script import TEST_TIMEOUT_S
@@ -275,6 +286,8 @@ class TestPanel(Vertical):
 
     def on_test_run_done(self, message: TestRunDone) -> None:
         message.stop()
+        if message.run != self.runs:
+            return  # a run replaced by a newer one: its answer is of an older input or script
         if message.input_text is not None:
             self.input_text = message.input_text
         self.query_one(".meta", Static).update(message.meta)
