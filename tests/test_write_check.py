@@ -226,9 +226,55 @@ def test_a_batch_the_quick_look_vouches_for_is_encoded_as_json_encodes_it(
     for outgoing in prepared.batches:
         assert outgoing.body.text == json.dumps(bulk_body(outgoing.rows, outgoing.ident),
                                                 ensure_ascii=False, separators=(",", ":"))
-    vouched = [row for row, fine in zip(rows, writer.fine(rows), strict=True) if fine]
-    if len(vouched) == len(rows):
-        completed = list(map(writer.completed, rows))
-        assert writer.plain(completed) == all(
-            set(row) <= {"product_sku", "stock", "stock_list", "unit_type"} and
-            type(row.get("unit_type", "")) is str for row in rows)
+    if all(writer.fine(rows)):
+        completed = [row if "stock_list" in row or default_list is None else
+                     {**row, "stock_list": default_list} for row in rows]
+        assert [outgoing.body.text for outgoing in prepared.batches] == [
+            json.dumps(bulk_body(completed, prepared.batches[0].ident), ensure_ascii=False,
+                       separators=(",", ":"))]
+
+
+_FINE_ROWS = st.lists(st.fixed_dictionaries(
+    {"product_sku": st.sampled_from(["A", "SKU-1", "é", "x\ny"]),
+     "stock": st.integers(0, 2_147_483_647)},
+    optional={"stock_list": st.sampled_from([None, 1, 3, 2_147_483_647]),
+              "unit_type": st.sampled_from(["qty", "kg", _Text("kg")]),
+              "batch_id": st.just("theirs"),
+              "note": st.one_of(st.none(), st.integers(), st.text(max_size=3),
+                                st.floats(allow_nan=False, allow_infinity=False),
+                                st.lists(st.integers(), max_size=2))}), min_size=1, max_size=8)
+
+
+@settings(max_examples=300, deadline=None)
+@given(_FINE_ROWS, st.sampled_from([None, 1, 7]), st.booleans(), st.sampled_from([1, 3, 500]))
+def test_the_stock_writers_quick_batch_is_the_batch_row_by_row(
+        rows: list[dict[str, object]], default_list: int | None, ordered: bool,
+        slice_rows: int) -> None:
+    """Rows the quick look passes are made ready in a few comprehensions, a slice of rows at
+    a time: the same request body, SKUs, log messages, newest-wins keys and completed rows as
+    row by row; a batch with a row it does not pass is left to the full check."""
+    from types import SimpleNamespace
+
+    from console.runner import writers
+    from console.runner.ordering import stock_key
+    from console.runner.writers import BulkWriter, StockWriter
+
+    flow = SimpleNamespace(write=SimpleNamespace(stock_list=default_list))
+    order = SimpleNamespace(key=stock_key) if ordered else None
+    writer = StockWriter(flow, None, "root", order)  # type: ignore[arg-type]  # no sending
+    fine = writer.fine(rows)
+    kept = [row for row, ok in zip(rows, fine, strict=True) if ok]
+    given_rows = json.dumps(rows)
+    sliced, writers.READY_SLICE = writers.READY_SLICE, slice_rows
+    try:
+        assert (writer.ready(rows, "b-1") is None) == (not all(fine))
+        if not kept:
+            return
+        quick, slow = writer.ready(kept, "b-1"), BulkWriter.ready(writer, kept, "b-1")
+    finally:
+        writers.READY_SLICE = sliced
+    assert quick is not None and slow is not None
+    assert quick.body.text == slow.body.text
+    assert (quick.skus, quick.messages, quick.keys) == (slow.skus, slow.messages, slow.keys)
+    assert quick.rows == slow.rows
+    assert json.dumps(rows) == given_rows  # the rows given are left as they were

@@ -91,6 +91,14 @@ class JsonText:
         (see ``fastjson.dumps``)."""
         self.text = fastjson.dumps(value, allow_nan=False, strings_and_ints=plain)
 
+    @classmethod
+    def joined(cls, arrays: list[str]) -> JsonText:
+        """The array of the elements of ``arrays``, each the JSON text of a non-empty list
+        (as ``fastjson.dumps`` writes it): the text encoding their lists joined would give."""
+        joined = cls.__new__(cls)
+        joined.text = "[" + ",".join(text[1:-1] for text in arrays) + "]"
+        return joined
+
 
 def bulk_result(answer: Any, batch_id: str) -> BulkUpsertResult:
     return BulkUpsertResult(str(answer.get("batch_id") or batch_id), int(answer.get("created", 0)),

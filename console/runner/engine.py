@@ -192,7 +192,7 @@ class Engine:
                                     progress)
                 return
             pages, transformed = self._pages(flow, execution, attrs, http, retry)
-            pipeline = None if transformed else Pipeline(flow, self.pool)
+            pipeline = None if transformed else Pipeline(flow, self.pool, map_in_worker=True)
             writer = self._writer(flow, client, execution, attrs)
             read = 0
             # an earlier run of this same execution (on a host that died or was taken over)

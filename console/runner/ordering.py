@@ -32,32 +32,32 @@ class NewestWins:
         self.label = label
 
     @contextmanager
-    def claim(self, rows: list[dict[str, Any]], keys: list[str] | None = None
-              ) -> Iterator[tuple[list[dict[str, Any]], list[LogEntry]]]:
-        """Inside the block: the rows still to send, and a log line for each row skipped because
-        a later-accepted execution wrote its key. Send the rows before leaving the block.
-        ``keys``: the rows' keys, when the caller already has them."""
+    def claimed(self, keys: list[str]) -> Iterator[dict[str, str]]:
+        """Inside the block: the keys among ``keys`` a later-accepted execution already wrote,
+        with that execution's id (their rows must not be sent; see ``split``), the others
+        recorded as written by this one. Send the rows before leaving the block."""
         seq = self.execution.accepted_seq
         with self.store.write_lock(self.execution.flow_id):
             if seq is None:
-                yield rows, []
+                yield {}
                 return
-            newer = self.store.claim_newest(self.execution.flow_id, seq, self.execution.id,
-                                            keys if keys is not None else map(self.key, rows))
-            if not newer:
-                yield rows, []
-                return
-            kept: list[dict[str, Any]] = []
-            skipped: list[LogEntry] = []
-            for row in rows:
-                owner = newer.get(self.key(row))
-                if owner is None:
-                    kept.append(row)
-                else:
-                    skipped.append(("warning", self.label(row),
-                                    f"skipped: execution {owner}, accepted later, already wrote "
-                                    "this key; the newer value stays", row))
-            yield kept, skipped
+            yield self.store.claim_newest(self.execution.flow_id, seq, self.execution.id, keys)
+
+    def split(self, rows: list[dict[str, Any]], newer: dict[str, str]
+              ) -> tuple[list[dict[str, Any]], list[LogEntry]]:
+        """The rows still to send, and a log line for each row skipped because the execution
+        ``newer`` names for its key, accepted later, already wrote it."""
+        kept: list[dict[str, Any]] = []
+        skipped: list[LogEntry] = []
+        for row in rows:
+            owner = newer.get(self.key(row))
+            if owner is None:
+                kept.append(row)
+            else:
+                skipped.append(("warning", self.label(row),
+                                f"skipped: execution {owner}, accepted later, already wrote "
+                                "this key; the newer value stays", row))
+        return kept, skipped
 
 
 def stock_key(row: dict[str, Any]) -> str:

@@ -44,12 +44,30 @@ def as_rows(data: Any) -> list[Any]:
     return data if isinstance(data, list) else [data]
 
 
-class Pipeline:
-    """Compiled once per execution: the flow's script source and its mapping."""
+class _Mapped:
+    """Rows the script worker mapped (``Pipeline.scripted``), which ``mapped`` passes on."""
 
-    def __init__(self, flow: Flow, pool: ScriptPool) -> None:
+    __slots__ = ("rows",)
+
+    def __init__(self, rows: Any) -> None:
+        self.rows = rows
+
+
+class Pipeline:
+    """Compiled once per execution: the flow's script source and its mapping.
+
+    ``map_in_worker``: the script worker applies the mapping to a native script's output
+    itself, when it can (see ``console.script.worker``), and sends back the rows only: the
+    runner then neither decodes the script's whole output nor maps it. ``scripted`` gives
+    those rows wrapped, ``mapped`` passes them on, and ``PageResult.script_output`` stays
+    empty. A mapping the worker cannot apply, or that fails there, is applied here as
+    without it, giving the same rows or the same error.
+    """
+
+    def __init__(self, flow: Flow, pool: ScriptPool, *, map_in_worker: bool = False) -> None:
         self.flow = flow
         self.pool = pool
+        self.map_in_worker = map_in_worker
         self.mapping: Mapping | None = None
         if flow.mapping is not None and flow.mapping.spec.strip():
             try:
@@ -74,8 +92,10 @@ class Pipeline:
         if self.flow.script is not None and self.flow.script.source.strip():
             step = self.flow.script
             sent = JsonPage(data.body, data.path) if type(data) is ErpPage else data
+            spec = self.flow.mapping.spec if self.map_in_worker and self.mapping is not None \
+                and self.flow.mapping is not None else None
             outcome = self.pool.run(self.flow.id, step.source, sent, attrs,
-                                    timeout=step.timeout_s)
+                                    timeout=step.timeout_s, mapping=spec)
             telemetry.report(telemetry.SCRIPT, outcome.duration_s, flow=self.flow.id)
             result.attributes = {k: v for k, v in outcome.attributes.items()
                                  if attrs.get(k) != v}
@@ -87,6 +107,8 @@ class Pipeline:
             if outcome.result_json is None and outcome.result_data.strip() not in ("null", ""):
                 raise StepError("script", "the script's output is not JSON: "
                                           f"{outcome.result_data[:200]!r}")
+            if spec is not None and outcome.mapped:
+                return _Mapped(outcome.result_json)
             data = outcome.result_json
             result.script_output = data
         elif type(data) is ErpPage:
@@ -94,7 +116,10 @@ class Pipeline:
         return data
 
     def mapped(self, data: Any) -> Any:
-        """The mapping step alone (``data`` as is when the flow has no mapping)."""
+        """The mapping step alone (``data`` as is when the flow has no mapping, the rows
+        when the script worker mapped them)."""
+        if type(data) is _Mapped:
+            return data.rows
         if self.mapping is not None:
             try:
                 data = self.mapping.apply(data)

@@ -280,10 +280,12 @@ class ScriptPool:
 
     def run(self, flow: str, source: str, data: Any = _NO_DATA,
             attributes: dict[str, Any] | None = None, *, text: str | None = None,
-            timeout: float = 300.0) -> ScriptResult:
+            timeout: float = 300.0, mapping: str | None = None) -> ScriptResult:
         """Run ``source`` for ``flow`` on ``data`` (parsed) or ``text`` (JSON text).
 
-        ``timeout`` covers waiting for a worker, starting it and the script itself.
+        ``timeout`` covers waiting for a worker, starting it and the script itself. With
+        ``mapping`` (a Jolt spec) the worker may map a native script's output itself: the
+        result's ``mapped`` says whether its output is the mapping's rows.
         """
         attrs = {str(k): str(v) for k, v in (attributes or {}).items()}
         began = time.monotonic()
@@ -291,6 +293,8 @@ class ScriptPool:
         if self._user_problem:
             return failed(f"WorkerError: {self._user_problem}", attrs, 0.0)
         header: dict[str, Any] = {"source": source, "attributes": attrs, "cpu_s": timeout}
+        if mapping is not None:
+            header["mapping"] = mapping
         if data is _NO_DATA:
             header["text"], data = text or "", None
         try:
@@ -463,6 +467,8 @@ def _checked(raw: Any) -> dict[str, Any]:
         raise WorkerError("the script worker sent a malformed reply")
     if not isinstance(raw.get("error"), str | None) or not isinstance(raw.get("duration_s"),
                                                                      float | int):
+        raise WorkerError("the script worker sent a malformed reply")
+    if not isinstance(raw.get("mapped", False), bool):
         raise WorkerError("the script worker sent a malformed reply")
     return raw
 

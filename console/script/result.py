@@ -37,13 +37,13 @@ class ScriptResult:
     an Integrator-style script's output arrives as text and is parsed only when asked for.
     """
 
-    __slots__ = ("_json", "_text", "attributes", "duration_s", "error", "logs",
+    __slots__ = ("_json", "_text", "attributes", "duration_s", "error", "logs", "mapped",
                  "relationship", "written")
 
     def __init__(self, *, attributes: dict[str, str], written: list[str], relationship: str,
                  error: str | None, logs: list[dict[str, str]] | None = None,
                  duration_s: float = 0.0, text: str | None = None,
-                 output: Any = _UNSET) -> None:
+                 output: Any = _UNSET, mapped: bool = False) -> None:
         self.attributes = attributes
         self.written = written
         self.relationship = relationship
@@ -52,6 +52,8 @@ class ScriptResult:
         self.duration_s = duration_s
         self._text = text
         self._json = output
+        self.mapped = mapped
+        """The output is the rows of the mapping the call asked the worker to apply."""
 
     @property
     def ok(self) -> bool:
@@ -84,7 +86,7 @@ def from_reply(raw: dict[str, Any], duration_s: float) -> ScriptResult:
                         relationship=raw["relationship"], error=raw["error"], logs=raw["logs"],
                         duration_s=duration_s,
                         text=None if "output" in raw else raw["result_data"],
-                        output=raw.get("output", _UNSET))
+                        output=raw.get("output", _UNSET), mapped=raw.get("mapped", False))
 
 
 def failed(message: str, attributes: dict[str, str], duration_s: float) -> ScriptResult:

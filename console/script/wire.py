@@ -11,9 +11,9 @@ parsed it already (to follow the pagination), and the worker reading the bytes c
 nothing, where encoding the records again cost it a millisecond or two a page. The worker finds
 the records in it as the ERP read did (``console.records``), so a script gets the same data.
 
-A request is a header (``source``, ``attributes``, ``cpu_s`` and ``text``, ``data``, the
-number of ``chunks`` or the ``page_path`` of a JSON page) and that many chunks (one: the
-page's bytes). A reply is zero or more output chunks (``C``) and
+A request is a header (``source``, ``attributes``, ``cpu_s``, a sync's Jolt ``mapping`` if
+any, and ``text``, ``data``, the number of ``chunks`` or the ``page_path`` of a JSON page) and
+that many chunks (one: the page's bytes). A reply is zero or more output chunks (``C``) and
 one result (``R``): the result comes last, so a chunk that turns out not to be JSON data, or
 a result over its size limit, fails the call after chunks were sent.
 """

@@ -19,7 +19,10 @@ the console to end it (with everything below it).
 
 Messages are those of ``wire``: requests are encoded by the console (trusted); replies are
 pickled here and read back by the console with an unpickler that builds plain data only. A
-reply over the size limit becomes an error instead of reaching the console.
+reply over the size limit becomes an error instead of reaching the console. A sync's request
+may carry its flow's Jolt mapping, which the worker then applies to a native script's output
+and sends the rows back instead (``_mapped_chunks``): the mapping is the flow's own, holds no
+secret, and the rows are no more trusted than any script output.
 """
 
 from __future__ import annotations
@@ -159,6 +162,7 @@ def _fail(result: dict[str, Any], problem: str, *, trim: bool = True) -> None:
     what made it too big."""
     result.pop("output", None)
     result.pop("output_chunks", None)
+    result.pop("mapped", None)
     attributes = result["attributes"]
     if trim:
         attributes = {k: v[:1000] for k, v in list(attributes.items())[:100]}
@@ -218,6 +222,52 @@ def _send_reply(conn: Connection, result: dict[str, Any], max_bytes: int) -> Non
     conn.send_bytes(_final(result, 0 if result["error"] else sent, max_bytes))
 
 
+_MAPPINGS: dict[str, Any] = {}
+
+
+def _mapped_chunks(result: dict[str, Any], spec: str, max_bytes: int) -> list[bytes] | None:
+    """The sync's mapping applied here to a native script's output, as the chunks of its rows
+    ready to send: the console then decodes the rows it writes, often far smaller than the
+    output, and maps nothing.
+
+    ``None`` (the console maps the output, as it does for any other script) when the output
+    is not JSON data, the mapping fails or gives no list of JSON data, or the rows are over
+    the size limit: the console then gets the same rows, or the same error, itself."""
+    from console.mapping import compile as compile_mapping
+    from console.script.execute import as_json_data, is_json_data
+
+    if result["error"] is not None or "output" not in result:
+        return None
+    try:
+        result["output"] = output = as_json_data(result["output"])
+        mapping = _MAPPINGS.get(spec)
+        if mapping is None:
+            _MAPPINGS.clear()  # a worker serves one flow: its spec changes only on a reload
+            mapping = _MAPPINGS[spec] = compile_mapping(spec)
+        rows = mapping.apply(output)
+        if type(rows) is not list or not is_json_data(rows):
+            return None
+        chunks: list[bytes] = []
+        size = 0
+        for chunk in wire.chunked(rows):
+            chunks.append(wire.OUTPUT_CHUNK + pickle.dumps(chunk, protocol=5))
+            size += len(chunks[-1])
+            if size > max_bytes:
+                return None
+    except Exception:  # noqa: BLE001 - the console maps it again and meets the same error
+        return None
+    return chunks
+
+
+def _send_mapped(conn: Connection, result: dict[str, Any], chunks: list[bytes],
+                 max_bytes: int) -> None:
+    del result["output"]
+    result.update(output_chunks=True, mapped=True)
+    for chunk in chunks:
+        conn.send_bytes(chunk)
+    conn.send_bytes(_final(result, sum(map(len, chunks)), max_bytes))
+
+
 def _receive(conn: Connection) -> dict[str, Any]:
     request: dict[str, Any] = wire.decode(conn.recv_bytes())
     path = request.pop("page_path", None)
@@ -250,10 +300,15 @@ def serve(conn: Connection, settings: dict[str, Any]) -> None:
         else:
             result = execute(request["source"], request["text"], request["attributes"],
                              log_limit=log_limit)
+        spec = request.get("mapping")
         del request
         result["retire"] = _has_leftovers()
         try:
-            _send_reply(conn, result, max_bytes)
+            chunks = None if spec is None else _mapped_chunks(result, spec, max_bytes)
+            if chunks is None:
+                _send_reply(conn, result, max_bytes)
+            else:
+                _send_mapped(conn, result, chunks, max_bytes)
         except (EOFError, OSError):
             return
         finally:
