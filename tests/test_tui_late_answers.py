@@ -181,3 +181,131 @@ async def test_an_older_activity_poll_does_not_replace_a_newer_one(flows_file: P
         await idle(pilot)
         assert str(table.get_row_at(0)[4]).startswith("✓ 11-24"), table.get_row_at(0)
 
+
+
+async def test_flows_read_from_disk_before_a_save_do_not_undo_it(flows_file: Path) -> None:
+    """flows.toml changed on disk; the console reads it again while the user saves a change
+    there. The read answers after the save: taking it would undo the save on screen for good,
+    as the file's stamp is then the console's own."""
+    from console.flows import load
+    from console.tui.messages import FlowsFileChanged
+    from console.tui.saving import flush
+
+    app = make_app(flows_file)
+    async with app.run_test(size=(80, 24)) as pilot:
+        await until(pilot, lambda: app.screen.query_one(DataTable).row_count > 0)
+        flows_file.write_text(flows_file.read_text().replace(
+            'name = "Order Status Flow"', 'name = "Orders (vim)"'))
+        read = load(flows_file), app._stamp()  # what a reload begun now reads
+        await pilot.press("e")
+        flush()
+        await until(pilot, lambda: any("disabled" in n.message for n in app._notifications))
+        assert app.flows.flow("stock").enabled is False
+        app.post_message(FlowsFileChanged(*read))
+        await idle(pilot)
+        assert app.flows.flow("stock").enabled is False
+        assert app.flows.flow("order_status").name == "Orders (vim)"
+        table = app.screen.query_one(DataTable)
+        assert table.get_row_at(0)[3] == "disabled" or table.get_row_at(0)[3] == "…"
+
+
+async def test_an_erp_input_asked_for_before_another_is_not_taken(flows_file: Path) -> None:
+    """The live input (F6), the pinned sample read as the designer opens, then the last
+    execution's input (F8): the earlier two answer last, and the panel keeps F8's."""
+    from console.services.workbench import TestInput
+    from console.tui.messages import PinnedInputLoaded, TestInputLoaded
+
+    app = make_app(flows_file)
+    async with app.run_test(size=(80, 24)) as pilot:
+        screen: Any = await open_card(pilot, "tab-script")
+        await idle(pilot)
+        panel = screen.query_one("#script-test")
+        pinned = screen._input_asks  # asked as the designer opened
+        live = screen._ask_input()  # F6
+        last = screen._ask_input()  # F8
+        screen.post_message(TestInputLoaded(TestInput('[{"last": 1}]', 1, "last execution"),
+                                            last))
+        await until(pilot, lambda: '"last"' in panel.input_text)
+        screen.post_message(TestInputLoaded(TestInput('[{"live": 1}]', 1, "live"), live))
+        screen.post_message(PinnedInputLoaded('[{"pinned": 1}]', pinned))
+        await idle(pilot)
+        assert '"last"' in panel.input_text, panel.input_text
+        assert not any(n.title == "Live input" for n in app._notifications)
+
+
+async def test_a_replaced_save_preview_or_dry_run_does_not_open(flows_file: Path) -> None:
+    """F2 and F5 pressed again: the replaced thread's diff or report still arrives, after the
+    newer one was answered. No second dialog opens with the older edits."""
+    from console.runner.dry_run import DryRun
+    from console.services.flows import save_preview
+    from console.tui.messages import DryRunDone, SavePreviewed
+
+    app = make_app(flows_file)
+    async with app.run_test(size=(80, 24)) as pilot:
+        screen: Any = await open_card(pilot, "tab-mapping")
+        editor = screen.query_one("#mapping-editor").query_one(TextArea)
+        editor.text = editor.text.replace('"[&1].product_sku"', '"[&1].product_code"')
+        await idle(pilot)
+        older_flow, older_values = screen.edited_flow(), screen.values()
+        preview = save_preview(flows_file, older_flow)
+        await pilot.press("f2")
+        await until(pilot, lambda: type(app.screen).__name__ == "SavePreviewScreen")
+        await pilot.press("escape")
+        await until(pilot, lambda: app.screen is screen)
+        screen.post_message(SavePreviewed(preview, older_flow, older_values,
+                                          screen._save_asks - 1))
+        screen._dry_runs += 1  # F5's dry run, replaced before it answered
+        screen.post_message(DryRunDone(DryRun(error="the replaced dry run"), screen._dry_runs - 1))
+        await idle(pilot)
+        assert app.screen is screen, type(app.screen).__name__
+
+
+async def test_versions_read_before_a_restore_do_not_replace_newer_ones(
+        flows_file: Path) -> None:
+    from console.services.history import History
+    from console.tui.messages import VersionDiffed, VersionsLoaded
+    from console.tui.saving import flush
+
+    app = make_app(flows_file)
+    async with app.run_test(size=(100, 30)) as pilot:
+        await until(pilot, lambda: app.screen.query_one(DataTable).row_count > 0)
+        await pilot.press("e")
+        flush()
+        await until(pilot, lambda: not app.flows.flow("stock").enabled)
+        await pilot.press("e")
+        flush()
+        await until(pilot, lambda: app.flows.flow("stock").enabled)
+        await pilot.press("v")
+        await until(pilot, lambda: type(app.screen).__name__ == "HistoryScreen")
+        screen: Any = app.screen
+        table = screen.query_one(DataTable)
+        await until(pilot, lambda: table.row_count == 3)
+        table.move_cursor(row=1)
+        await until(pilot, lambda: bool(screen.shown_diff))
+        await idle(pilot)
+        versions = History(flows_file).versions()
+        shown_diff = screen.shown_diff
+        # a read and a diff begun before the last save (read_at 1) answer last
+        screen.post_message(VersionsLoaded(versions[1:], "elsewhere", 1))
+        screen.post_message(VersionDiffed(versions[1].id, "-stale diff", 1))
+        await idle(pilot)
+        assert table.row_count == 3
+        assert screen.shown_diff == shown_diff
+
+
+async def test_an_older_alarms_read_or_runner_answer_does_not_replace_a_newer_one(
+        flows_file: Path) -> None:
+    from console.tui.messages import AlarmsFiring, RunnerStatus
+
+    app = make_app(flows_file)
+    async with app.run_test(size=(80, 24)) as pilot:
+        await until(pilot, lambda: app.runner_text != "")
+        await idle(pilot)
+        older, newer = began(), began() + 10**12
+        app.post_message(AlarmsFiring(["Stock Flow: no success in 1h"], newer))
+        app.post_message(AlarmsFiring([], older))
+        app.post_message(RunnerStatus("cluster: 2 hosts", read_at=newer))
+        app.post_message(RunnerStatus("cluster: 1 host", read_at=older))
+        await idle(pilot)
+        assert app.firing == ["Stock Flow: no success in 1h"]
+        assert app.runner_text == "cluster: 2 hosts"

@@ -235,7 +235,7 @@ def test_a_batch_the_quick_look_vouches_for_is_encoded_as_json_encodes_it(
 
 
 _FINE_ROWS = st.lists(st.fixed_dictionaries(
-    {"product_sku": st.sampled_from(["A", "SKU-1", "é", "x\ny"]),
+    {"product_sku": st.sampled_from(["A", "SKU-1", "é", "x\ny", "a}b", "{"]),
      "stock": st.integers(0, 2_147_483_647)},
     optional={"stock_list": st.sampled_from([None, 1, 3, 2_147_483_647]),
               "unit_type": st.sampled_from(["qty", "kg", _Text("kg")]),
@@ -278,3 +278,76 @@ def test_the_stock_writers_quick_batch_is_the_batch_row_by_row(
     assert (quick.skus, quick.messages, quick.keys) == (slow.skus, slow.messages, slow.keys)
     assert quick.rows == slow.rows
     assert json.dumps(rows) == given_rows  # the rows given are left as they were
+
+
+_NEAR_USUAL_ROWS = st.lists(st.one_of(
+    st.fixed_dictionaries(
+        {"product_sku": st.sampled_from(["A", "SKU-1", "}", "", 7, _Text("B")]),
+         "stock": st.sampled_from([0, 5, 2_147_483_647, 2_147_483_648, -1, True, 5.0, "5"])},
+        optional={"stock_list": st.sampled_from([None, 0, 1, 3, 2_147_483_648, False, "1"]),
+                  "unit_type": st.sampled_from(["qty", "kg", "lbs", None, _Text("kg")])}),
+    st.fixed_dictionaries({"stock": st.just(1)}), st.just([1])), min_size=1, max_size=8)
+
+
+@settings(max_examples=400, deadline=None)
+@given(_NEAR_USUAL_ROWS, st.sampled_from([None, 1, 7]), st.booleans(),
+       st.sampled_from([1, 3, 500]))
+def test_the_stock_writers_column_look_passes_only_rows_the_quick_look_passes(
+        rows: list[object], default_list: int | None, ordered: bool, slice_rows: int) -> None:
+    """Rows close to the usual ones, a field out of bounds or of another type: a batch is made
+    ready the quick way exactly when the quick look passes every row, and then is the batch
+    made row by row."""
+    from types import SimpleNamespace
+
+    from console.runner import writers
+    from console.runner.ordering import stock_key
+    from console.runner.writers import BulkWriter, StockWriter
+
+    flow = SimpleNamespace(write=SimpleNamespace(stock_list=default_list))
+    order = SimpleNamespace(key=stock_key) if ordered else None
+    writer = StockWriter(flow, None, "root", order)  # type: ignore[arg-type]  # no sending
+    sliced, writers.READY_SLICE = writers.READY_SLICE, slice_rows
+    try:
+        quick = writer.ready(rows, "b-1")
+        assert (quick is None) == (not all(writer.fine(rows)))
+        if quick is None:
+            return
+        slow = BulkWriter.ready(writer, rows, "b-1")
+    finally:
+        writers.READY_SLICE = sliced
+    assert slow is not None
+    assert quick.body.text == slow.body.text
+    assert (quick.skus, quick.messages, quick.keys) == (slow.skus, slow.messages, slow.keys)
+    assert quick.rows == slow.rows
+
+
+@pytest.mark.parametrize("default_list", [None, 4])
+def test_the_usual_stock_rows_are_made_ready_by_columns(
+        default_list: int | None, monkeypatch: pytest.MonkeyPatch) -> None:
+    """The usual rows (the flow's stock list or their own, a unit type or none) never go
+    through the row-by-row copy; a SKU holding a brace has its rows copied, to the same body."""
+    from types import SimpleNamespace
+
+    from console.runner.ordering import stock_key
+    from console.runner.writers import BulkWriter, StockWriter
+
+    flow = SimpleNamespace(write=SimpleNamespace(stock_list=default_list))
+    writer = StockWriter(flow, None, "root", SimpleNamespace(key=stock_key))  # type: ignore[arg-type]
+    rows: list[dict[str, object]] = [
+        {"product_sku": f"SKU-{n}", "stock": n, "unit_type": "kg" if n % 2 else "qty"}
+        for n in range(1200)]
+    if default_list is None:
+        rows = [{**row, "stock_list": 1 + n % 3} for n, row in enumerate(rows)]
+    braced = [*rows[:-1], {**rows[-1], "product_sku": "S}K{U"}]
+    expected = {id(batch): BulkWriter.ready(writer, batch, "b-9") for batch in (rows, braced)}
+
+    def copied(*args: object) -> str:
+        raise AssertionError("the usual rows were copied row by row")
+
+    monkeypatch.setattr(StockWriter, "_ready_slice", copied)
+    for batch in (rows, braced):
+        quick, slow = writer.ready(batch, "b-9"), expected[id(batch)]
+        assert quick is not None and slow is not None
+        assert quick.body.text == slow.body.text
+        assert (quick.skus, quick.messages, quick.keys) == (slow.skus, slow.messages, slow.keys)
+        assert quick.rows == slow.rows

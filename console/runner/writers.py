@@ -14,7 +14,7 @@ from collections import Counter
 from collections.abc import Callable
 from dataclasses import dataclass, field
 from functools import cached_property
-from operator import methodcaller
+from operator import itemgetter, methodcaller
 from typing import Any, Protocol
 
 from console import fastjson, telemetry
@@ -34,6 +34,11 @@ READY_SLICE = 500
 """Rows ``StockWriter.ready`` takes through all its steps at once (see ``_ready_slice``)."""
 _PLAIN_FIELDS = frozenset(("product_sku", "stock", "stock_list", "unit_type", "batch_id"))
 _UNIT = methodcaller("get", "unit_type", "")
+_UNIT_TYPES = frozenset(UNIT_TYPES)
+_SKU = itemgetter("product_sku")
+_STOCK = itemgetter("stock")
+_UNIT_TYPE = itemgetter("unit_type")
+_USUAL_FIELDS = frozenset(("product_sku", "stock", "stock_list", "unit_type"))
 
 
 @dataclass
@@ -286,14 +291,79 @@ class StockWriter(BulkWriter):
         fields: set[str] = set()
         for start in range(0, len(rows), READY_SLICE):
             part = rows[start:start + READY_SLICE]
-            if not all(self.fine(part)):
-                return None
-            texts.append(self._ready_slice(part, ident, skus, messages, keys, fields))
+            text = self._usual_slice(part, ident, skus, messages, keys, fields)
+            if text is None:
+                if not all(self.fine(part)):
+                    return None
+                text = self._ready_slice(part, ident, skus, messages, keys, fields)
+            texts.append(text)
         body = JsonText.joined(texts)
         completed = (lambda: list(map(self.completed, rows))) if "batch_id" in fields else \
             (lambda: _without_batch_ids(body.text))
         return Outgoing(ident, body, skus, messages, keys if self.order is not None else [],
                         completed)
+
+    def _usual_slice(self, rows: list[Any], ident: str, skus: list[str], messages: list[str],
+                     keys: list[str], fields: set[str]) -> str | None:
+        """``_ready_slice`` for the usual rows, looked at a column at a time (each column taken
+        out of the rows by one ``map``, its types and bounds checked as a whole), or ``None``
+        where they are not all usual: exact ``dict`` rows with no field but a non-empty ``str``
+        SKU, an ``int`` stock and stock list in bounds (or none, or ``None``, where the flow
+        sets one) and a ``unit_type`` string ``fine`` knows, every one of which ``fine``
+        passes. Their body is their own JSON text with the stock list the flow adds and the
+        batch id written at the end of each row, where each ``}`` ends one row (a ``}`` in a
+        SKU leaves the rows to be copied, as ``_ready_slice`` does)."""
+        default = self.flow.write.stock_list
+        if type(default) not in (int, type(None)) or set(map(type, rows)) != {dict}:
+            return None
+        named: set[str] = set().union(*rows)
+        try:
+            sku_column = list(map(_SKU, rows))
+            stocks = list(map(_STOCK, rows))
+        except KeyError:
+            return None
+        if not named <= _USUAL_FIELDS or set(map(type, sku_column)) != {str} or \
+                "" in sku_column or set(map(type, stocks)) != {int} or \
+                min(stocks) < 0 or max(stocks) > MAX_STOCK:
+            return None
+        if "unit_type" in named:
+            try:
+                units = set(map(_UNIT_TYPE, rows))
+            except KeyError:
+                units = {row.get("unit_type", "qty") for row in rows}
+            if set(map(type, units)) != {str} or not units <= _UNIT_TYPES:
+                return None
+        lists = _usual_lists(rows, named, default)
+        if lists is None:
+            return None
+        listed, every_row_names_one = lists
+        skus += sku_column
+        values = set(listed)
+        if len(values) == 1:
+            value = values.pop()
+            prefix, suffix = f"{value}\x1f", f" written to stock list {value}"
+            if self.order is not None:
+                keys += [prefix + sku for sku in sku_column]
+            messages += [f"stock {stock}{suffix}" for stock in stocks]
+        else:
+            if self.order is not None:
+                keys += [f"{value}\x1f{sku}" for value, sku in zip(listed, sku_column,
+                                                                    strict=True)]
+            messages += [f"stock {stock} written to stock list {value}"
+                         for stock, value in zip(stocks, listed, strict=True)]
+        fields |= named
+        if "stock_list" not in named:
+            end = f',"stock_list":{fastjson.dumps(default)},"batch_id":{fastjson.dumps(ident)}}}'
+        elif every_row_names_one:
+            end = f',"batch_id":{fastjson.dumps(ident)}}}'
+        else:
+            end = ""
+        text = fastjson.dumps(rows, strings_and_ints=True)
+        if end and text.count("}") == len(rows):
+            return text.replace("}", end)
+        return fastjson.dumps([{**row, "batch_id": ident} if "stock_list" in row else
+                               {**row, "stock_list": default, "batch_id": ident}
+                               for row in rows], strings_and_ints=True)
 
     def _ready_slice(self, rows: list[dict[str, Any]], ident: str, skus: list[str],
                      messages: list[str], keys: list[str], fields: set[str]) -> str:
@@ -334,6 +404,36 @@ class StockWriter(BulkWriter):
                      or stock_list is None and default is not None)
                 and row.get("unit_type", "qty") in UNIT_TYPES
                 for row in rows]
+
+
+class _Absent:
+    """No stock list in a row (where ``None`` would be its stock list, ``null``)."""
+
+
+_ABSENT = _Absent()
+_LIST = itemgetter("stock_list")
+
+
+def _usual_lists(rows: list[dict[str, Any]], named: set[str], default: int | None
+                 ) -> tuple[list[int | None], bool] | None:
+    """Each row's stock list as completed (the flow's ``default`` where it names none) and
+    whether every row names one (``None`` too), or ``None`` where a row's would not pass
+    ``fine``: not an ``int`` in bounds, or none (or ``None``) with no flow stock list."""
+    if "stock_list" not in named:
+        return None if default is None else ([default] * len(rows), False)
+    try:
+        given: list[Any] = list(map(_LIST, rows))
+    except KeyError:
+        given = [row.get("stock_list", _ABSENT) for row in rows]
+    kinds = set(map(type, given))
+    if not kinds <= {int, type(None), _Absent} or default is None and kinds != {int}:
+        return None
+    numbers = given if kinds == {int} else [value for value in given if type(value) is int]
+    if numbers and (min(numbers) < 1 or max(numbers) > MAX_STOCK):
+        return None
+    if _Absent in kinds:
+        return [default if value is _ABSENT else value for value in given], False
+    return given, True
 
 
 def _without_batch_ids(text: str) -> list[dict[str, Any]]:

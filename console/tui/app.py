@@ -33,7 +33,7 @@ from console.tui.messages import (
     RunnerStatus,
 )
 from console.tui.palette import FlowCommands
-from console.tui.reads import began
+from console.tui.reads import Latest, began
 from console.tui.runner_link import RunnerLink, RunnerUnavailable
 from console.tui.screens.flows import FlowsScreen
 from console.tui.settings import Settings, theme_files
@@ -71,6 +71,10 @@ class ConsoleApp(App[None]):
         self.load_error: FlowsError | None = None
         self._file_stamp = self._stamp()
         self.firing: list[str] = []
+        self.firing_read = Latest()
+        """The newest read of the firing alarms shown: reads overlap on a slow store."""
+        self.status_read = Latest()
+        """The newest answer of the runner shown in the header."""
         self._user_acted = False
         self.runner_text = ""
         try:
@@ -231,13 +235,16 @@ class ConsoleApp(App[None]):
         where the console opened; otherwise a toast says which flows are unhealthy."""
         report = message.report
         labels = [f"{flow.name}: {label}" for flow in report.flows for label in flow.firing]
+        newest = self.firing_read.newer(message.read_at)
         if report.unhealthy and self._untouched():
             from console.tui.screens.health import HealthScreen
 
-            self._show_firing(labels, toast=False)
+            if newest:
+                self._show_firing(labels, toast=False)
             self.push_screen(HealthScreen(report, message.read_at))
             return
-        self._show_firing(labels, toast=True)
+        if newest:
+            self._show_firing(labels, toast=True)
         troubled = [f"{flow.name}: {flow.state}" for flow in report.flows
                     if flow.state in ("failing", "stalled")]
         if troubled:
@@ -254,10 +261,14 @@ class ConsoleApp(App[None]):
         from console.services.health import firing_alarms
 
         if self.config is not None:
-            self.post_message(AlarmsFiring(firing_alarms(self.config)))
+            read_at = began()
+            self.post_message(AlarmsFiring(firing_alarms(self.config), read_at))
 
     def on_alarms_firing(self, message: AlarmsFiring) -> None:
-        self._show_firing(message.labels, toast=True)
+        """Reads every few seconds overlap when the store is slow: an older read, answering
+        last, would show an alarm since ended as firing (and toast it again when it ends)."""
+        if self.firing_read.newer(message.read_at):
+            self._show_firing(message.labels, toast=True)
 
     def _show_firing(self, labels: list[str], *, toast: bool) -> None:
         """Firing alarms show in the header; a newly firing one also as a toast."""
@@ -273,26 +284,35 @@ class ConsoleApp(App[None]):
     @work(thread=True, exit_on_error=False, group="runner")
     def connect_runner(self) -> None:
         assert self.runner is not None
+        read_at = began()
         try:
             text = self.runner.connect(start=self.start_runner)
         except RunnerUnavailable as exc:
-            self.post_message(RunnerStatus(str(exc), problem=True))
+            self.post_message(RunnerStatus(str(exc), problem=True, read_at=read_at))
             return
-        self.post_message(RunnerStatus(text))
+        self.post_message(RunnerStatus(text, read_at=read_at))
 
     @work(thread=True, exit_on_error=False, exclusive=True, group="hosts")
     def refresh_hosts(self) -> None:
         """A cluster's hosts come and go: the header's line is read again every few seconds."""
         assert self.runner is not None
+        read_at = began()
         try:
             line = self.runner.cluster_line()
         except RunnerUnavailable as exc:
-            self.post_message(RunnerStatus(f"cluster unreachable: {exc}"))
+            self.post_message(RunnerStatus(f"cluster unreachable: {exc}", read_at=read_at))
             return
         if line is not None:
-            self.post_message(RunnerStatus(line))
+            self.post_message(RunnerStatus(line, read_at=read_at))
 
     def on_runner_status(self, message: RunnerStatus) -> None:
+        """Exclusive polls still answer after the newer one replaced them: the header keeps
+        the newest answer (a refused connection is still said)."""
+        if not self.status_read.newer(message.read_at):
+            if message.problem:
+                self.notify(message.text, title="Runner unavailable", severity="error",
+                            timeout=30)
+            return
         if message.problem:
             self.runner_text = "runner unavailable (see the message)"
             self.notify(message.text, title="Runner unavailable", severity="error",
@@ -334,6 +354,7 @@ class ConsoleApp(App[None]):
 
     @work(thread=True, exit_on_error=False, exclusive=True, group="flows-file")
     def reload_flows(self) -> None:
+        stamp = self._stamp()
         try:
             config = load(self.flows_path)
         except FlowsError as exc:
@@ -341,9 +362,15 @@ class ConsoleApp(App[None]):
                                f"{len(exc.problems)} problem(s); still showing the last good "
                                f"version. First: {exc.problems[0].render(self.flows_path)}"
                                ) from None
-        self.post_message(FlowsFileChanged(config))
+        self.post_message(FlowsFileChanged(config, stamp))
 
     def on_flows_file_changed(self, message: FlowsFileChanged) -> None:
+        """Flows read from a file written again since (a save made here answered first) are
+        older than the app's: taking them would undo that save on screen for good, as the
+        file's stamp is then the app's own. A change from elsewhere is read again by the next
+        check."""
+        if message.stamp != self._stamp():
+            return
         config = message.config
         if self.config is None or config != self.config:
             self.replace_config(config)

@@ -29,18 +29,23 @@ if TYPE_CHECKING:
 class RunnerStatus(Message):
     """How the console reaches the runner, for the header; ``problem`` when it cannot."""
 
-    def __init__(self, text: str, problem: bool = False) -> None:
+    def __init__(self, text: str, problem: bool = False, read_at: int = 0) -> None:
         super().__init__()
         self.text = text
         self.problem = problem
+        self.read_at = read_at
+        """When the runner was asked (see ``console.tui.reads``): the cluster's hosts are
+        asked every few seconds, and a slow answer must not replace a newer one."""
 
 
 class AlarmsFiring(Message):
     """The firing alarms, as ``Flow: alarm`` lines, read from the store by a worker."""
 
-    def __init__(self, labels: list[str]) -> None:
+    def __init__(self, labels: list[str], read_at: int) -> None:
         super().__init__()
         self.labels = labels
+        self.read_at = read_at
+        """When the read began: overlapping reads may answer out of order."""
 
 
 class HealthAtStart(Message):
@@ -77,19 +82,24 @@ class FlowWritten(Message):
 class VersionsLoaded(Message):
     """The versions of flows.toml, newest first."""
 
-    def __init__(self, versions: list[Version], where: str) -> None:
+    def __init__(self, versions: list[Version], where: str, read_at: int) -> None:
         super().__init__()
         self.versions = versions
         self.where = where
+        self.read_at = read_at
+        """When the read began (see ``console.tui.reads``): a read before a restore may
+        answer after the one that followed it."""
 
 
 class VersionDiffed(Message):
     """What changed from a version to the file now."""
 
-    def __init__(self, version_id: str, diff: str) -> None:
+    def __init__(self, version_id: str, diff: str, read_at: int) -> None:
         super().__init__()
         self.version_id = version_id
         self.diff = diff
+        self.read_at = read_at
+        """When the read began: a diff to the file before a restore may answer last."""
 
 
 class VersionRestored(Message):
@@ -108,11 +118,14 @@ class VersionRestored(Message):
 class SavePreviewed(Message):
     """The diff saving ``flow`` would write, for the designer to ask before saving."""
 
-    def __init__(self, preview: SavePreview, flow: Flow, values: dict[str, str | bool]) -> None:
+    def __init__(self, preview: SavePreview, flow: Flow, values: dict[str, str | bool],
+                 ask: int) -> None:
         super().__init__()
         self.preview = preview
         self.flow = flow
         self.values = values
+        self.ask = ask
+        """Which F2 this answers: only the latest one's diff is shown."""
 
 
 class FlowsSummarized(Message):
@@ -197,9 +210,11 @@ class EnginesLoaded(Message):
 
 
 class TestInputLoaded(Message):
-    def __init__(self, loaded: TestInput) -> None:
+    def __init__(self, loaded: TestInput, ask: int) -> None:
         super().__init__()
         self.loaded = loaded
+        self.ask = ask
+        """Which request for the designer's ERP input this answers: only the latest is taken."""
 
 
 class TestInputRead(Message):
@@ -232,9 +247,12 @@ class TestRunDone(Message):
 class PinnedInputLoaded(Message):
     """The flow's pinned sample, the test panels' default ERP input."""
 
-    def __init__(self, text: str) -> None:
+    def __init__(self, text: str, ask: int) -> None:
         super().__init__()
         self.text = text
+        self.ask = ask
+        """Which request for the designer's ERP input this answers: a live or last input asked
+        for before the pinned sample was read is not replaced by it."""
 
 
 class FlowProblems(Message):
@@ -252,15 +270,20 @@ class FlowProblems(Message):
 class FlowsFileChanged(Message):
     """flows.toml changed on disk and loads: the app's flows are to be replaced."""
 
-    def __init__(self, config: FlowsConfig) -> None:
+    def __init__(self, config: FlowsConfig, stamp: tuple[int, int] | None) -> None:
         super().__init__()
         self.config = config
+        self.stamp = stamp
+        """The file's modification time and size before it was read: flows read from a file
+        since written again (a save from the console) are not taken."""
 
 
 class DryRunDone(Message):
-    def __init__(self, report: DryRun) -> None:
+    def __init__(self, report: DryRun, ask: int) -> None:
         super().__init__()
         self.report = report
+        self.ask = ask
+        """Which dry run (F5) this answers: a replaced one's report is not shown."""
 
 
 class Notice(Message):

@@ -74,6 +74,13 @@ class DesignerScreen(ConsoleScreen[None]):
         self.baseline: dict[str, str | bool] = {}
         self._edits = 0
         """Form edits so far: a validation's answer is shown only for the latest one."""
+        self._input_asks = 0
+        """Requests for the ERP input (pinned, live, last execution's): only the latest
+        request's answer is taken; a thread replaced by a newer one still posts."""
+        self._save_asks = 0
+        """F2 presses: only the latest one's diff is shown."""
+        self._dry_runs = 0
+        """F5 presses: only the latest dry run's report is shown."""
 
     def compose(self) -> ComposeResult:
         flow = self.flow
@@ -146,14 +153,19 @@ class DesignerScreen(ConsoleScreen[None]):
         return ("Secrets are edited in flows.toml only. " + "; ".join(parts)) if parts else \
             "Secrets are edited in flows.toml only."
 
+    def _ask_input(self) -> int:
+        self._input_asks += 1
+        return self._input_asks
+
     @work(thread=True, exit_on_error=False, group="pinned")
-    def load_pinned(self) -> None:
+    def load_pinned(self, ask: int) -> None:
         found = workbench.pinned(self.config, self.flow.id)
         if found is not None:
-            self.post_message(PinnedInputLoaded(found))
+            self.post_message(PinnedInputLoaded(found, ask))
 
     def on_pinned_input_loaded(self, message: PinnedInputLoaded) -> None:
-        self._set_erp_input(message.text)
+        if message.ask == self._input_asks:
+            self._set_erp_input(message.text)
 
     def _set_erp_input(self, text: str) -> None:
         """Give ERP records to the card that reads them (and to a mapping with no script)."""
@@ -202,7 +214,7 @@ class DesignerScreen(ConsoleScreen[None]):
             mapping_test.check_of = self._row_check
         self._connect_sources()
         self.baseline = self.values()
-        self.load_pinned()
+        self.load_pinned(self._ask_input())
         self.query_one("#cards", TabbedContent).query_one(Tabs).focus()
 
     def _row_check(self) -> RowCheck | None:
@@ -332,10 +344,11 @@ class DesignerScreen(ConsoleScreen[None]):
             key, message = next(iter(problems.items()))
             self.notify(f"{key}: {message}", title="Not saved", severity="error")
             return
-        self.preview_save(flow, self.values())
+        self._save_asks += 1
+        self.preview_save(flow, self.values(), self._save_asks)
 
     @work(thread=True, exit_on_error=False, exclusive=True, group="save-preview")
-    def preview_save(self, flow: Flow, values: dict[str, str | bool]) -> None:
+    def preview_save(self, flow: Flow, values: dict[str, str | bool], ask: int) -> None:
         """F2 shows what will change in flows.toml before anything is written."""
         from console.services import ServiceError
         from console.services.flows import save_preview
@@ -346,10 +359,13 @@ class DesignerScreen(ConsoleScreen[None]):
         except ServiceError as exc:  # refused as the save itself would be: "Not saved"
             self.post_message(FlowWritten(None, exc.message, (flow, values)))
             return
-        self.post_message(SavePreviewed(preview, flow, values))
+        self.post_message(SavePreviewed(preview, flow, values, ask))
 
     def on_save_previewed(self, message: SavePreviewed) -> None:
         from console.tui.screens.save_preview import SavePreviewScreen
+
+        if message.ask != self._save_asks:
+            return  # F2 pressed again since: that press's diff (of newer edits) is coming
 
         if message.preview.empty:
             self.notify("nothing to save: flows.toml already says this", title="Saved")
@@ -385,8 +401,9 @@ class DesignerScreen(ConsoleScreen[None]):
     def action_dry_run(self) -> None:
         """The whole flow as edited (login, read, script, mapping), without writing."""
         self.notify("dry run started…")
+        self._dry_runs += 1
         self.run_dry(self.config.with_flow(self.edited_flow()), self.flow.id,
-                     self._query_params(), self._payload())
+                     self._query_params(), self._payload(), self._dry_runs)
 
     def _query_params(self) -> dict[str, str]:
         """For an OMS stock flow, the SKUs in the pre-script's test input are asked for."""
@@ -407,12 +424,15 @@ class DesignerScreen(ConsoleScreen[None]):
 
     @work(thread=True, exit_on_error=False, exclusive=True, group="dry-run")
     def run_dry(self, config: FlowsConfig, flow_id: str, params: dict[str, str],
-                payload: str | None) -> None:
-        self.post_message(DryRunDone(workbench.dry_run(config, flow_id, params, payload)))
+                payload: str | None, ask: int) -> None:
+        """Exclusive, yet a replaced dry run's thread still ends and posts its report."""
+        self.post_message(DryRunDone(workbench.dry_run(config, flow_id, params, payload), ask))
 
     def on_dry_run_done(self, message: DryRunDone) -> None:
         from console.tui.screens.dry_run import DryRunScreen
 
+        if message.ask != self._dry_runs:
+            return  # F5 pressed again since: the newer dry run's report is coming
         self.app.push_screen(DryRunScreen(message.report))
 
     def action_fetch_live(self) -> None:
@@ -420,14 +440,18 @@ class DesignerScreen(ConsoleScreen[None]):
         if not self.flow.reads_data:
             self.notify("This flow does not read from the ERP.", severity="warning")
             return
-        self.fetch_live(self.config.with_flow(self.edited_flow()), self.flow.id)
+        self.fetch_live(self.config.with_flow(self.edited_flow()), self.flow.id,
+                        self._ask_input())
 
     @work(thread=True, exit_on_error=False, exclusive=True, group="fetch-live")
-    def fetch_live(self, config: FlowsConfig, flow_id: str) -> None:
-        self.post_message(TestInputLoaded(workbench.live_input(config, flow_id)))
+    def fetch_live(self, config: FlowsConfig, flow_id: str, ask: int) -> None:
+        self.post_message(TestInputLoaded(workbench.live_input(config, flow_id), ask))
 
     def on_test_input_loaded(self, message: TestInputLoaded) -> None:
-        """Live or the last execution's: the title says which."""
+        """Live or the last execution's: the title says which. Only the latest request's
+        answer is taken (F6 then F8: the last execution's input, whichever answers first)."""
+        if message.ask != self._input_asks:
+            return
         self._set_erp_input(message.loaded.text)
         self.notify(message.loaded.about, title=message.loaded.title)
 
@@ -443,11 +467,12 @@ class DesignerScreen(ConsoleScreen[None]):
         self.notify(message.text, title=message.title)
 
     def action_last_input(self) -> None:
-        self.load_last_input(self.flow.id)
+        self.load_last_input(self.flow.id, self._ask_input())
 
     @work(thread=True, exit_on_error=False, group="last-input")
-    def load_last_input(self, flow_id: str) -> None:
-        self.post_message(TestInputLoaded(workbench.last_input(self.console.executions, flow_id)))
+    def load_last_input(self, flow_id: str, ask: int) -> None:
+        self.post_message(TestInputLoaded(workbench.last_input(self.console.executions, flow_id),
+                                          ask))
 
     def action_zoom(self) -> None:
         self.toggle_class("zoomed")

@@ -14,6 +14,7 @@ from textual.widgets import DataTable, Header, Static
 from console.services.history import History, Version
 from console.tui.base import ConsoleScreen
 from console.tui.messages import VersionDiffed, VersionRestored, VersionsLoaded
+from console.tui.reads import Latest, began
 from console.tui.widgets.footer import KeyFooter
 from console.tui.widgets.table import Table
 
@@ -35,6 +36,9 @@ class HistoryScreen(ConsoleScreen[None]):
         self.versions: list[Version] = []
         self.shown_diff = ""
         """The diff in the pane (text), of the highlighted version to the file now."""
+        self.versions_read = Latest()
+        self.diff_reads: dict[str, Latest] = {}
+        """The newest diff shown of each version (to the file as it was when read)."""
 
     @property
     def path(self) -> str:
@@ -57,8 +61,11 @@ class HistoryScreen(ConsoleScreen[None]):
 
     @work(thread=True, exit_on_error=False, exclusive=True, group="versions")
     def load(self) -> None:
+        """Exclusive, yet a replaced read's thread still posts: the handler keeps the newest."""
+        read_at = began()
         history = History(self.path, self.console.clock)
-        self.post_message(VersionsLoaded(history.versions(), self._shown(history.keeper.where)))
+        self.post_message(VersionsLoaded(history.versions(), self._shown(history.keeper.where),
+                                         read_at))
 
     def _shown(self, where: str) -> str:
         """Where versions are kept, relative to the flows file's folder when inside it."""
@@ -69,6 +76,8 @@ class HistoryScreen(ConsoleScreen[None]):
             return where
 
     def on_versions_loaded(self, message: VersionsLoaded) -> None:
+        if not self.versions_read.newer(message.read_at):
+            return  # read before a restore whose versions are already shown
         self.versions = message.versions
         table = self.query_one(DataTable)
         table.clear()
@@ -96,12 +105,15 @@ class HistoryScreen(ConsoleScreen[None]):
 
     @work(thread=True, exit_on_error=False, exclusive=True, group="version-diff")
     def load_diff(self, version_id: str) -> None:
-        self.post_message(VersionDiffed(version_id, History(self.path).diff(version_id)))
+        read_at = began()
+        self.post_message(VersionDiffed(version_id, History(self.path).diff(version_id),
+                                        read_at))
 
     def on_version_diffed(self, message: VersionDiffed) -> None:
         version = self.selected()
-        if version is None or version.id != message.version_id:
-            return
+        if version is None or version.id != message.version_id or \
+                not self.diff_reads.setdefault(version.id, Latest()).newer(message.read_at):
+            return  # another version's, or a diff to the file as it was before a restore
         diff = self.query_one("#diff", Static)
         self.shown_diff = message.diff
         if not message.diff:
