@@ -411,7 +411,7 @@ class StockCompare:
         if settings is None or stock_list is None:
             raise StepError("compare", "this flow names no stock flow or no stock list")
         erp_side = full_stock.ErpStock(stock_list)
-        pipeline = Pipeline(flow, engine.pool)
+        pipeline = Pipeline(flow, engine.pool, map_in_worker=True)
         read = 0
         for number, records in enumerate(pages):
             if engine.stopped():
