@@ -14,10 +14,23 @@ from collections import Counter
 from collections.abc import Callable, Iterable
 from typing import Any
 
+from console.surrogates import has_lone
+
 MAX_STOCK = 2_147_483_647
 """Omnitron's bound for ``stock`` (and for a stock list id)."""
 UNIT_TYPES = ("qty", "kg")
 _WHOLE = re.compile(r"\s*[+-]?\d+(?:\.0*)?\s*")
+
+
+LONE_SKU = ("have a `product_sku` with a lone surrogate (a \\ud800-\\udfff escape without its"
+            " pair), which is not text a SKU can be")
+"""A SKU no product can have: UTF-8 cannot encode it, so no store keeps its newest-wins claim
+and Omnitron cannot match it (see ``console.surrogates``)."""
+
+
+def _lone_sku(row: dict[str, Any]) -> bool:
+    sku = row.get("product_sku")
+    return isinstance(sku, str) and has_lone(sku)
 
 
 def _whole(value: Any) -> int | None:
@@ -39,6 +52,8 @@ def stock_problem(row: Any, default_stock_list: int | None) -> str | None:
         return "are not JSON objects"
     if row.get("product_sku") in (None, ""):
         return "have no `product_sku`"
+    if _lone_sku(row):
+        return LONE_SKU
     if row.get("stock_list") in (None, "") and default_stock_list is None:
         return "have no `stock_list` (and the flow sets none)"
     if "stock_list" in row and row["stock_list"] not in (None, ""):
@@ -94,6 +109,8 @@ def price_problem(row: Any, default_price_list: int | None) -> str | None:
         return "are not JSON objects"
     if row.get("product_sku") in (None, ""):
         return "have no `product_sku`"
+    if _lone_sku(row):
+        return LONE_SKU
     if row.get("price_list") in (None, "") and default_price_list is None:
         return "have no `price_list` (and the flow sets none)"
     if "price_list" in row and row["price_list"] not in (None, ""):
