@@ -167,3 +167,16 @@ def test_samples_and_payloads_with_lone_surrogates_are_kept_as_the_same_json(
     body = json.dumps(records, ensure_ascii=False)
     payload = any_store.payload(any_store.save_payload("stock_push", body))
     assert payload is not None and json.loads(payload) == records
+
+
+def test_the_log_views_row_detail_shows_a_lone_surrogate_escaped(any_store: Store) -> None:
+    """The detail of a skipped row pretty-prints its payload: the SKU as stored, escaped, never
+    the character itself (a terminal cannot be sent it)."""
+    from console.tui.screens.execution_log import detail_text
+
+    execution = any_store.create("stock", "manual", {}, "test")
+    any_store.add_logs(execution.id, [("warning", LONE, one_row(LONE_SKU),
+                                       {"product_sku": LONE, "stock": 1})])
+    text = detail_text(any_store.logs(execution.id)[0], "UTC")
+    assert not has_lone(text) and f'"product_sku": "{SHOWN}"' in text
+    assert text.startswith(f"row 1 · warning · {SHOWN} · ")

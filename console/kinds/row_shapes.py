@@ -14,8 +14,6 @@ from collections import Counter
 from collections.abc import Callable, Iterable
 from typing import Any
 
-from console.surrogates import has_lone
-
 MAX_STOCK = 2_147_483_647
 """Omnitron's bound for ``stock`` (and for a stock list id)."""
 UNIT_TYPES = ("qty", "kg")
@@ -30,7 +28,13 @@ and Omnitron cannot match it (see ``console.surrogates``)."""
 
 def _lone_sku(row: dict[str, Any]) -> bool:
     sku = row.get("product_sku")
-    return isinstance(sku, str) and has_lone(sku)
+    if not isinstance(sku, str) or sku.isascii():
+        return False
+    try:
+        sku.encode()
+    except UnicodeEncodeError:
+        return True
+    return False
 
 
 def _whole(value: Any) -> int | None:

@@ -176,12 +176,16 @@ class _Run:
         if has_lone(keys):  # shown, searched and bounded as stored: escaped
             self.keys = list(map(escaped, self.keys))
             keys = "\n" + "\n".join(self.keys)
-        if has_lone("".join(message for message in self.messages if type(message) is str)):
+        body = _encode({"messages": self.messages, "payloads": self.payloads}, self.plain)
+        try:
+            packed = zlib.compress(body.encode(), 1)
+        except UnicodeEncodeError:  # a lone surrogate: messages as shown, payloads as JSON
             self.messages = list(map(_storable, self.messages))
-        body = {"messages": self.messages, "payloads": self.payloads}
+            packed = pack(_encode({"messages": self.messages, "payloads": self.payloads},
+                                  self.plain))
         return Batch(first[0], last[0] + more, COMPACT_LEVEL, first[1], last[1] + more,
                      min(self.keys), max(self.keys), pack(_encode(self.numbers, True)),
-                     keys, pack(_encode(body, self.plain)),
+                     keys, packed,
                      None if self.sent is None else pack(self.sent))
 
 
