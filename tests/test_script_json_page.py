@@ -7,6 +7,7 @@ from __future__ import annotations
 import json
 from collections.abc import Iterator
 from pathlib import Path
+from typing import Any
 
 import pytest
 
@@ -126,3 +127,29 @@ def test_the_pipeline_gives_an_erp_page_the_rows_a_list_gets(
     if scripted:
         assert as_page.attributes == {"seen": "2"}
         assert from_page == [{"sku": "A", "qty": 3}]
+
+
+def test_the_erp_read_keeps_a_json_answer_up_to_its_limit(
+        sandbox: object, demo_flows: Any, tmp_path: Path,
+        monkeypatch: pytest.MonkeyPatch) -> None:
+    import httpx
+
+    from console.omnitron.retry import RetryPolicy
+    from console.runner import erp
+    from console.runner.attributes import trigger_attributes
+    from console.store.records import now
+
+    flow = load(demo_flows(tmp_path)).flow("stock")
+    attrs = trigger_attributes(flow, {}, now(), "test")
+    with httpx.Client(timeout=30) as client:
+        session = erp.login(client, flow.login, RetryPolicy())
+
+        def first_page(**keep: bool) -> list[Any]:
+            return next(iter(erp.read_pages(client, flow, attrs, session, RetryPolicy(),
+                                            **keep)))
+        plain, kept = first_page(), first_page(keep_body=True)
+        monkeypatch.setattr(erp, "KEPT_BODY_MAX", len(kept.body) - 1)  # type: ignore[attr-defined]
+        over = first_page(keep_body=True)
+    assert type(plain) is list and type(over) is list and type(kept) is ErpPage
+    assert plain == kept == over and len(kept) > 1
+    assert JsonPage(kept.body, kept.path).records() == kept

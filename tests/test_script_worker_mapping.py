@@ -144,24 +144,30 @@ def test_the_pipeline_gives_the_same_rows_either_way(pool: ScriptPool, tmp_path:
 
 BREAKS_THE_WORKERS_MAPPING = """
 def transform(data, attributes):
+    from decimal import Decimal
     from console.mapping import MappingError
     from console.mapping.chain import Mapping
 
     def broken(self, data, context=None):
-        raise MappingError("broken in the worker")
+        if attributes["break"] == "raise":
+            raise MappingError("broken in the worker")
+        return [{"stock": Decimal("1.5")}]
     Mapping.apply = broken
     return data
 """
 
 
-def test_a_mapping_the_worker_fails_to_apply_is_applied_by_the_console(tmp_path: Path) -> None:
+@pytest.mark.parametrize("how", ["raise", "a Decimal"])
+def test_a_mapping_the_worker_fails_to_apply_is_applied_by_the_console(
+        tmp_path: Path, how: str) -> None:
     path = tmp_path / "flows.toml"
     path.write_text(FLOWS.replace("{spec}", SHIFT).replace(
         "def transform(data, attributes):\n    return data\n", BREAKS_THE_WORKERS_MAPPING),
         encoding="utf-8")
     with ScriptPool(workers=1) as pool:
-        unmapped = pool.run("mapped", BREAKS_THE_WORKERS_MAPPING, ROWS, mapping=SHIFT)
+        unmapped = pool.run("mapped", BREAKS_THE_WORKERS_MAPPING, ROWS, {"break": how},
+                            mapping=SHIFT)
         assert unmapped.ok and not unmapped.mapped and unmapped.result_json == ROWS
         pipeline = Pipeline(load(path).flow("mapped"), pool, map_in_worker=True)
-        rows = pipeline.mapped(pipeline.scripted(ROWS, {}, PageResult(rows=[])))
+        rows = pipeline.mapped(pipeline.scripted(ROWS, {"break": how}, PageResult(rows=[])))
     assert rows == compile_mapping(SHIFT).apply(ROWS)

@@ -41,3 +41,23 @@ def test_keys_left_alone_are_reported_with_their_writer_and_keep_it(tmp_path: Pa
     assert store.claim_newest("stock", 0, "probe", ["A", "B", "C", "D"]) == {
         "A": first.id, "B": second.id, "C": third.id, "D": second.id}
     store.close()
+
+
+def test_keys_of_any_text_are_claimed_and_reported_as_given(tmp_path: Path) -> None:
+    """Keys go to the statement as orjson writes them (non-ASCII as is): each is the key
+    ``json.dumps``'s escaped text gave, so a key the claims of an earlier version stored is
+    the same key still."""
+    import json
+
+    keys = ["1\x1fé", "1\x1f😀", '1\x1fa"b\\c\n', "1\x1f\u2028\x7f\ufeff", "", "1\x1fA"]
+    store = SQLiteStore(tmp_path / "store.db")
+    first, second = (store.admit("stock", "manual", {}, "test") for _ in range(2))
+    store._conn().execute(  # an earlier version's claim of the first keys, by json.dumps
+        "INSERT INTO newest_accepted SELECT 'stock', value, 2, ? FROM json_each(?)",
+        (second.id, json.dumps(keys[:4])))
+    assert store.claim_newest("stock", 1, first.id, keys) == dict.fromkeys(keys[:4], second.id)
+    assert store.claim_newest("stock", 2, second.id, keys) == {}
+    assert store.claim_newest("stock", 1, first.id, keys) == dict.fromkeys(keys, second.id)
+    stored = {key for (key,) in store._conn().execute("SELECT key FROM newest_accepted")}
+    assert stored == set(keys)
+    store.close()

@@ -96,7 +96,8 @@ class JsonText:
         """The array of the elements of ``arrays``, each the JSON text of a non-empty list
         (as ``fastjson.dumps`` writes it): the text encoding their lists joined would give."""
         joined = cls.__new__(cls)
-        joined.text = "[" + ",".join(text[1:-1] for text in arrays) + "]"
+        joined.text = arrays[0] if len(arrays) == 1 else \
+            "[" + ",".join(text[1:-1] for text in arrays) + "]"
         return joined
 
 

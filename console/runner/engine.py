@@ -1,7 +1,8 @@
 """Run one execution of a flow to its end: login, read, script, mapping, write, log.
 
 The steps overlap (see ``stages``): the ERP is read ahead, a page is in the script worker
-while the one before it is mapped and made ready to send (``Writer.prepare``), that one while
+while the one before it is mapped (unless the worker mapped it: ``Pipeline``) and made ready to
+send (``Writer.prepare``), that one while
 the one before it is written, and row logs are stored while the next page is written.
 """
 
@@ -411,7 +412,7 @@ class StockCompare:
         if settings is None or stock_list is None:
             raise StepError("compare", "this flow names no stock flow or no stock list")
         erp_side = full_stock.ErpStock(stock_list)
-        pipeline = Pipeline(flow, engine.pool)
+        pipeline = Pipeline(flow, engine.pool, map_in_worker=True)
         read = 0
         for number, records in enumerate(pages):
             if engine.stopped():

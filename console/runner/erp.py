@@ -157,6 +157,13 @@ def parse_body(response: httpx.Response, read: ReadStep) -> Any:
                                 f"{response.text[:200]!r}") from None
 
 
+KEPT_BODY_MAX = 8 * 1024 * 1024
+"""The biggest answer ``read_pages`` keeps with its records: a bigger one is let go as before,
+and its records reach the script worker encoded in chunks, so neither the runner (a page in
+each step) nor the worker (the text and its records at once, within its memory limit) holds a
+big answer twice."""
+
+
 class ErpPage(list[Any]):
     """A page's records, with the JSON answer they were read from (``body``) and where in it
     they are (``path``): the script step hands the worker these bytes, which it reads itself,
@@ -198,7 +205,8 @@ def read_pages(client: httpx.Client, flow: Flow, attrs: dict[str, str], session:
                on_page: Callable[[int, str, int | None], None] | None = None,
                keep_body: bool = False) -> Iterator[list[Any]]:
     """Yield one list of records per ERP page, fetching the next page only when asked;
-    ``keep_body``: a page read as JSON comes as an ``ErpPage``, with its answer's bytes.
+    ``keep_body``: a page read as JSON comes as an ``ErpPage``, with its answer's bytes (up to
+    ``KEPT_BODY_MAX`` of them).
 
     ``on_page(number, url, total)`` is told of each page; ``total`` is the record count the
     first page reports at the pagination's ``total_path`` (None when unknown or later pages).
@@ -222,7 +230,7 @@ def read_pages(client: httpx.Client, flow: Flow, attrs: dict[str, str], session:
                                     f"{response.text[:200]}")
         body = parse_body(response, read)
         rows = records_of(body, read.records)
-        if keep_body and read.response != "xml":
+        if keep_body and read.response != "xml" and len(response.content) <= KEPT_BODY_MAX:
             rows = ErpPage(rows, response.content, read.records)
         page_number += 1
         if on_page is not None:

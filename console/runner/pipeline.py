@@ -86,9 +86,10 @@ class Pipeline:
         return self.mapped(self.scripted(data, attrs, result))
 
     def scripted(self, data: Any, attrs: dict[str, str], result: PageResult) -> Any:
-        """The script step alone (``data`` as is when the flow has no script); the runner
-        maps one page while the next one is in the script worker. An ``ErpPage`` goes to the
-        worker as the ERP's answer, which the worker reads itself."""
+        """The script step alone (``data`` as is when the flow has no script), or with
+        ``map_in_worker`` the mapping's rows too when the worker could apply it; ``mapped``
+        finishes either. An ``ErpPage`` goes to the worker as the ERP's answer, which the
+        worker reads itself."""
         if self.flow.script is not None and self.flow.script.source.strip():
             step = self.flow.script
             sent = JsonPage(data.body, data.path) if type(data) is ErpPage else data

@@ -287,11 +287,12 @@ class StockWriter(BulkWriter):
         skus: list[str] = []
         messages: list[str] = []
         keys: list[str] = []
-        texts = []
         fields: set[str] = set()
-        for start in range(0, len(rows), READY_SLICE):
+        usual = self._usual_rows(rows, ident, skus, messages, keys, fields)
+        texts = [] if usual is None else [usual]
+        for start in range(0, len(rows) if usual is None else 0, READY_SLICE):
             part = rows[start:start + READY_SLICE]
-            text = self._usual_slice(part, ident, skus, messages, keys, fields)
+            text = self._usual_rows(part, ident, skus, messages, keys, fields)
             if text is None:
                 if not all(self.fine(part)):
                     return None
@@ -303,11 +304,12 @@ class StockWriter(BulkWriter):
         return Outgoing(ident, body, skus, messages, keys if self.order is not None else [],
                         completed)
 
-    def _usual_slice(self, rows: list[Any], ident: str, skus: list[str], messages: list[str],
-                     keys: list[str], fields: set[str]) -> str | None:
+    def _usual_rows(self, rows: list[Any], ident: str, skus: list[str], messages: list[str],
+                    keys: list[str], fields: set[str]) -> str | None:
         """``_ready_slice`` for the usual rows, looked at a column at a time (each column taken
-        out of the rows by one ``map``, its types and bounds checked as a whole), or ``None``
-        where they are not all usual: exact ``dict`` rows with no field but a non-empty ``str``
+        out of the rows by one ``map``, its types and bounds checked as a whole: loops in C,
+        so a whole batch goes at once, and a batch with a row that is not usual goes again a
+        slice at a time), or ``None`` where they are not all usual, with nothing added: exact ``dict`` rows with no field but a non-empty ``str``
         SKU, an ``int`` stock and stock list in bounds (or none, or ``None``, where the flow
         sets one) and a ``unit_type`` string ``fine`` knows, every one of which ``fine``
         passes. Their body is their own JSON text with the stock list the flow adds and the

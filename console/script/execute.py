@@ -213,11 +213,6 @@ def as_json_data(value: Any) -> Any:
     return json.loads(json.dumps(value, ensure_ascii=False))
 
 
-def is_json_data(value: Any) -> bool:
-    """Whether ``value`` is made only of what JSON has (``as_json_data`` gives it as is)."""
-    return _plain_items([value])
-
-
 def _plain_items(values: list[Any]) -> bool:
     """Checks one nesting level of many values at a time, so the loops stay in C."""
     kinds = set(map(type, values))

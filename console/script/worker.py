@@ -30,6 +30,7 @@ from __future__ import annotations
 import contextlib
 import ctypes
 import importlib
+import io
 import json
 import os
 import pickle
@@ -225,16 +226,32 @@ def _send_reply(conn: Connection, result: dict[str, Any], max_bytes: int) -> Non
 _MAPPINGS: dict[str, Any] = {}
 
 
+class _BuiltinsOnly(pickle.Pickler):
+    """Pickles builtin scalars and containers alone, which the console's unpickler reads back
+    as they were; anything else (a ``Decimal``, a ``str`` subclass) is refused. The pickler
+    asks ``reducer_override`` only about such objects, so the check costs nothing."""
+
+    def reducer_override(self, obj: Any) -> Any:
+        raise pickle.PicklingError(f"a {type(obj).__name__} in the mapping's rows")
+
+
+def _builtins_only(value: Any) -> bytes:
+    buffer = io.BytesIO()
+    _BuiltinsOnly(buffer, protocol=5).dump(value)
+    return buffer.getvalue()
+
+
 def _mapped_chunks(result: dict[str, Any], spec: str, max_bytes: int) -> list[bytes] | None:
     """The sync's mapping applied here to a native script's output, as the chunks of its rows
     ready to send: the console then decodes the rows it writes, often far smaller than the
     output, and maps nothing.
 
     ``None`` (the console maps the output, as it does for any other script) when the output
-    is not JSON data, the mapping fails or gives no list of JSON data, or the rows are over
-    the size limit: the console then gets the same rows, or the same error, itself."""
+    is not JSON data, the mapping fails or gives no list, rows holding anything but builtin
+    types, or rows over the size limit: the console then gets the same rows, or the same
+    error, itself."""
     from console.mapping import compile as compile_mapping
-    from console.script.execute import as_json_data, is_json_data
+    from console.script.execute import as_json_data
 
     if result["error"] is not None or "output" not in result:
         return None
@@ -245,12 +262,12 @@ def _mapped_chunks(result: dict[str, Any], spec: str, max_bytes: int) -> list[by
             _MAPPINGS.clear()  # a worker serves one flow: its spec changes only on a reload
             mapping = _MAPPINGS[spec] = compile_mapping(spec)
         rows = mapping.apply(output)
-        if type(rows) is not list or not is_json_data(rows):
+        if type(rows) is not list:
             return None
         chunks: list[bytes] = []
         size = 0
         for chunk in wire.chunked(rows):
-            chunks.append(wire.OUTPUT_CHUNK + pickle.dumps(chunk, protocol=5))
+            chunks.append(wire.OUTPUT_CHUNK + _builtins_only(chunk))
             size += len(chunks[-1])
             if size > max_bytes:
                 return None

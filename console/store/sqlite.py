@@ -20,6 +20,7 @@ from datetime import datetime, timedelta
 from pathlib import Path
 from typing import Any
 
+from console.fastjson import orjson
 from console.store.execution_sql import ExecutionSQL
 from console.store.log_batches import COLUMNS as BATCH_COLUMNS
 from console.store.log_batches import (
@@ -440,7 +441,7 @@ class SQLiteStore(ExecutionSQL, HealthQueries):
         wanted = list(dict.fromkeys(keys))
         if not wanted:
             return {}
-        encoded = json.dumps(wanted)
+        encoded = _string_array(wanted)
         with self._writes:
             conn = self._conn()
             changed = conn.execute(
@@ -501,3 +502,15 @@ class SQLiteStore(ExecutionSQL, HealthQueries):
 
 ExecutionStore = SQLiteStore
 """The name the runner and the console knew the SQLite store by."""
+
+
+def _string_array(strings: list[str]) -> str:
+    """``strings`` as a JSON array for ``json_each``, which reads the same strings from
+    orjson's text (non-ASCII written as is) as from ``json.dumps``'s (escaped), in a sixth of
+    the time: ``json.dumps``'s where orjson refuses one (a lone surrogate)."""
+    if orjson is not None:
+        try:
+            return orjson.dumps(strings).decode()
+        except orjson.JSONEncodeError:
+            pass
+    return json.dumps(strings)
