@@ -381,3 +381,27 @@ async def test_two_refused_changes_leave_the_flows_as_the_file_has_them(
             gate.set()
             flows_file.rmdir()
             flows_file.write_text(original)
+
+
+async def test_a_test_run_started_before_the_designers_settings_applies_them(
+        flows_file: Path) -> None:
+    """The designer applies the file's [runner.scripts] in a worker as it opens; a test run
+    started at once can overtake it. The run then used the pool about to be replaced, which
+    ends its calls in progress: the run applies the settings itself first."""
+    import dataclasses
+
+    import console.script
+    from console.script import configure
+
+    app = make_app(flows_file)
+    async with app.run_test(size=(80, 24)) as pilot:
+        screen: Any = await open_card(pilot, "tab-script")
+        await idle(pilot)
+        wanted = dataclasses.asdict(app.flows.runner.scripts)
+        wanted["workers"] = min(int(wanted.get("workers", 2)), 2)
+        configure(workers=1, idle_s=5.0)  # the pool as it was before the designer's worker ran
+        panel = screen.query_one("#script-test")
+        panel.action_run()
+        await until(pilot, lambda: ran(panel))
+        assert str(panel.query_one(".meta", Static).render()).startswith("success")
+        assert console.script._shared_settings == wanted
