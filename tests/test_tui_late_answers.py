@@ -309,3 +309,99 @@ async def test_an_older_alarms_read_or_runner_answer_does_not_replace_a_newer_on
         await idle(pilot)
         assert app.firing == ["Stock Flow: no success in 1h"]
         assert app.runner_text == "cluster: 2 hosts"
+
+
+async def test_a_write_answering_while_another_change_is_queued_keeps_it_shown(
+        flows_file: Path) -> None:
+    """`e` twice: the first write's answer arrives while the second change is still queued.
+    The row keeps showing the second change (the flow enabled again), not the file as the
+    first write left it."""
+    import threading
+
+    from console.flows import load
+    from console.tui.saving import _WRITER, flush
+
+    app = make_app(flows_file)
+    async with app.run_test(size=(80, 24)) as pilot:
+        table = app.screen.query_one(DataTable)
+        await until(pilot, lambda: table.row_count > 0 and table.get_row_at(0)[3] != "…")
+        first_gate, second_gate = threading.Event(), threading.Event()
+        try:
+            _WRITER.submit(first_gate.wait)
+            await pilot.press("e")
+            _WRITER.submit(second_gate.wait)
+            await pilot.press("e")
+            assert app.flows.flow("stock").enabled is True
+            first_gate.set()
+            await until(pilot, lambda: any("disabled" in n.message
+                                           for n in app._notifications))
+            assert load(flows_file).flow("stock").enabled is False  # the first write landed
+            assert app.flows.flow("stock").enabled is True  # the second change still shows
+            await until(pilot, lambda: table.get_row_at(0)[3] != "…")
+            assert table.get_row_at(0)[3] != "disabled"
+        finally:
+            first_gate.set()
+            second_gate.set()
+        flush()
+        await until(pilot, lambda: any("enabled" in n.message for n in app._notifications))
+        assert load(flows_file).flow("stock").enabled is True
+        assert app.flows.flow("stock").enabled is True
+
+
+async def test_two_refused_changes_leave_the_flows_as_the_file_has_them(
+        flows_file: Path) -> None:
+    """`e` twice, both queued before the first is written, while the file cannot be written:
+    both are refused. The first refusal fell back to the flows before it, the second to the
+    flows it was made on, which held the first (refused) change: the screen showed the flow
+    disabled while the file kept it enabled."""
+    import threading
+
+    from console.tui.saving import _WRITER, flush
+
+    app = make_app(flows_file)
+    async with app.run_test(size=(80, 24)) as pilot:
+        table = app.screen.query_one(DataTable)
+        await until(pilot, lambda: table.row_count > 0 and table.get_row_at(0)[3] != "…")
+        original = flows_file.read_text()
+        flows_file.unlink()
+        flows_file.mkdir()  # a folder where the file was: every write fails, even for root
+        gate = threading.Event()
+        try:
+            _WRITER.submit(gate.wait)
+            await pilot.press("e", "e")
+            gate.set()
+            flush()
+            await until(pilot, lambda: sum(n.title == "Not saved"
+                                           for n in app._notifications) == 2)
+            # checked before the file is back: its reload would put the flows right anyway
+            assert app.flows.flow("stock").enabled is True
+            await until(pilot, lambda: table.get_row_at(0)[3] != "…")
+            assert table.get_row_at(0)[3] != "disabled"
+        finally:
+            gate.set()
+            flows_file.rmdir()
+            flows_file.write_text(original)
+
+
+async def test_a_test_run_started_before_the_designers_settings_applies_them(
+        flows_file: Path) -> None:
+    """The designer applies the file's [runner.scripts] in a worker as it opens; a test run
+    started at once can overtake it. The run then used the pool about to be replaced, which
+    ends its calls in progress: the run applies the settings itself first."""
+    import dataclasses
+
+    import console.script
+    from console.script import configure
+
+    app = make_app(flows_file)
+    async with app.run_test(size=(80, 24)) as pilot:
+        screen: Any = await open_card(pilot, "tab-script")
+        await idle(pilot)
+        wanted = dataclasses.asdict(app.flows.runner.scripts)
+        wanted["workers"] = min(int(wanted.get("workers", 2)), 2)
+        configure(workers=1, idle_s=5.0)  # the pool as it was before the designer's worker ran
+        panel = screen.query_one("#script-test")
+        panel.action_run()
+        await until(pilot, lambda: ran(panel))
+        assert str(panel.query_one(".meta", Static).render()).startswith("success")
+        assert console.script._shared_settings == wanted

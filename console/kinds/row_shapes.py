@@ -20,6 +20,23 @@ UNIT_TYPES = ("qty", "kg")
 _WHOLE = re.compile(r"\s*[+-]?\d+(?:\.0*)?\s*")
 
 
+LONE_SKU = ("have a `product_sku` with a lone surrogate (a \\ud800-\\udfff escape without its"
+            " pair), which is not text a SKU can be")
+"""A SKU no product can have: UTF-8 cannot encode it, so no store keeps its newest-wins claim
+and Omnitron cannot match it (see ``console.surrogates``)."""
+
+
+def _lone_sku(row: dict[str, Any]) -> bool:
+    sku = row.get("product_sku")
+    if not isinstance(sku, str) or sku.isascii():
+        return False
+    try:
+        sku.encode()
+    except UnicodeEncodeError:
+        return True
+    return False
+
+
 def _whole(value: Any) -> int | None:
     """The integer Omnitron reads from ``value`` (5, 5.0, "5"), or None."""
     if isinstance(value, bool):
@@ -39,6 +56,8 @@ def stock_problem(row: Any, default_stock_list: int | None) -> str | None:
         return "are not JSON objects"
     if row.get("product_sku") in (None, ""):
         return "have no `product_sku`"
+    if _lone_sku(row):
+        return LONE_SKU
     if row.get("stock_list") in (None, "") and default_stock_list is None:
         return "have no `stock_list` (and the flow sets none)"
     if "stock_list" in row and row["stock_list"] not in (None, ""):
@@ -94,6 +113,8 @@ def price_problem(row: Any, default_price_list: int | None) -> str | None:
         return "are not JSON objects"
     if row.get("product_sku") in (None, ""):
         return "have no `product_sku`"
+    if _lone_sku(row):
+        return LONE_SKU
     if row.get("price_list") in (None, "") and default_price_list is None:
         return "have no `price_list` (and the flow sets none)"
     if "price_list" in row and row["price_list"] not in (None, ""):

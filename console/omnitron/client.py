@@ -20,6 +20,7 @@ from console.omnitron.calls import BulkUpsertResult
 from console.omnitron.errors import OmnitronUnavailable, describe_body
 from console.omnitron.retry import RETRY_STATUSES, RetryableStatus, RetryPolicy, retry_call
 from console.responses import released
+from console.surrogates import escaped
 
 
 def unavailable(method: str, path: str, base_url: str, error: Exception) -> OmnitronUnavailable:
@@ -84,7 +85,7 @@ class OmnitronClient:
             content, data = None, json
             if isinstance(data, calls.JsonText):
                 headers["Content-Type"] = "application/json"
-                content, data = data.text.encode(), None
+                content, data = _utf8(data.text), None
             began = time.perf_counter()
             try:
                 response = released(self._http.request(method, path, params=params, json=data,
@@ -167,3 +168,12 @@ class OmnitronClient:
                       ) -> Iterator[dict[str, Any]]:
         filters = calls.product_filters(productized_date__gte, sku__in)
         return self._pages(calls.PRODUCT_PATH, calls.page_params(1, page_size, **filters))
+
+
+def _utf8(text: str) -> bytes:
+    """A request body's bytes; a lone surrogate in it (which UTF-8 cannot encode) is sent
+    escaped, as ``json.dumps`` writes it: the same JSON value."""
+    try:
+        return text.encode()
+    except UnicodeEncodeError:
+        return escaped(text).encode()

@@ -28,6 +28,7 @@ from console.runner.ordering import NewestWins, stock_key
 from console.runner.pipeline import timeout_hint
 from console.script import ScriptPool
 from console.store.log_batches import Item, Sent, Written
+from console.surrogates import has_lone
 
 LogEntry = tuple[str, str | None, str, Any]
 READY_SLICE = 500
@@ -325,7 +326,8 @@ class StockWriter(BulkWriter):
         except KeyError:
             return None
         if not named <= _USUAL_FIELDS or set(map(type, sku_column)) != {str} or \
-                "" in sku_column or set(map(type, stocks)) != {int} or \
+                "" in sku_column or has_lone("".join(sku_column)) or \
+                set(map(type, stocks)) != {int} or \
                 min(stocks) < 0 or max(stocks) > MAX_STOCK:
             return None
         if "unit_type" in named:
@@ -395,11 +397,13 @@ class StockWriter(BulkWriter):
         return fastjson.dumps(body, allow_nan=False, strings_and_ints=plain)
 
     def fine(self, rows: list[Any]) -> list[bool]:
-        """The usual row, checked in one expression: a non-empty ``product_sku`` string, an
-        ``int`` stock and stock list in bounds (or no list, where the flow sets one) and a
-        known ``unit_type`` or none. Anything else goes to ``stock_problem``."""
+        """The usual row, checked in one expression: a non-empty ``product_sku`` string with
+        no lone surrogate, an ``int`` stock and stock list in bounds (or no list, where the
+        flow sets one) and a known ``unit_type`` or none. Anything else goes to
+        ``stock_problem``."""
         default = self.flow.write.stock_list
         return [type(row) is dict and type(sku := row.get("product_sku")) is str and sku != ""
+                and (sku.isascii() or not has_lone(sku))
                 and type(stock := row.get("stock")) is int and 0 <= stock <= MAX_STOCK
                 and (type(stock_list := row.get("stock_list")) is int
                      and 0 < stock_list <= MAX_STOCK

@@ -16,6 +16,7 @@ from typing import Any
 from console.store.log_batches import Expander, Record, holders, in_order
 from console.store.portable_sql import PortableSQL
 from console.store.records import ACTIVE, RowLog, stamp
+from console.surrogates import escaped
 
 RECORD = "execution_id, first_seq, level, created_at, numbers, keys, body, sent"
 """The ``row_batch`` columns of a :class:`~console.store.log_batches.Record`, in its order."""
@@ -49,7 +50,8 @@ class ExecutionSQL(PortableSQL):
         while its thread was still busy) keeps the status it has."""
         self._run("UPDATE execution SET status = ?, finished_at = ?, error = ?, attributes = ?"
                   " WHERE id = ? AND status = ?",
-                  (status, stamp(), error, json.dumps(attributes or {}), execution_id, ACTIVE))
+                  (status, stamp(), None if error is None else escaped(error),
+                   json.dumps(attributes or {}), execution_id, ACTIVE))
 
     def logs(self, execution_id: str, *, offset: int = 0, limit: int = 100,
              level: str | None = None, search: str | None = None) -> list[RowLog]:
@@ -125,7 +127,9 @@ class ExecutionSQL(PortableSQL):
 
     def _search_seqs(self, execution_id: str, level: str | None, search: str) -> array[int]:
         """The seqs of a search's rows in order, found once and kept while the execution
-        has no new rows: the count and every page of the results read from this list."""
+        has no new rows: the count and every page of the results read from this list. A
+        lone surrogate in ``search`` is looked for as it is stored: escaped."""
+        search = escaped(search)
         key = (execution_id, level, search, self._last(execution_id, None))
         kept = self._search
         if kept is not None and kept[0] == key:

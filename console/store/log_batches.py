@@ -28,6 +28,7 @@ from typing import Any, NamedTuple
 
 from console import fastjson
 from console.store.records import RowLog, compact_json
+from console.surrogates import escaped, has_lone
 
 COMPACT_LEVEL = "info"
 MIN_ROWS = 2
@@ -101,6 +102,11 @@ class Batch:
                 self.keys, self.body, self.sent)
 
 
+def _storable(text: Any) -> Any:
+    """Text as a store can keep it: a lone surrogate escaped (see ``console.surrogates``)."""
+    return text if type(text) is not str or text.isascii() else escaped(text)
+
+
 def _encode(value: Any, strings_and_ints: bool) -> str:
     """A record's numbers or body as JSON text, as ``compact_json`` writes a payload."""
     return fastjson.dumps(value, allow_nan=True, default=str, strings_and_ints=strings_and_ints)
@@ -110,7 +116,11 @@ def pack(text: str) -> bytes:
     """A record's messages and rows as stored: zlib at its fastest level. A batch's rows
     repeat their field names and look alike, so this is a twentieth of the text, and the
     database writes (and the write-ahead log copies) that much less per batch."""
-    return zlib.compress(text.encode(), 1)
+    try:
+        data = text.encode()
+    except UnicodeEncodeError:  # JSON text with a lone surrogate: escaped, it reads the same
+        data = escaped(text).encode()
+    return zlib.compress(data, 1)
 
 
 def unpack(stored: str | bytes) -> str:
@@ -162,10 +172,20 @@ class _Run:
     def batch(self) -> Batch:
         first, last = self.numbers[0], self.numbers[-1]
         more = last[2] - 1 if len(last) > 2 else 0
-        body = {"messages": self.messages, "payloads": self.payloads}
+        keys = "\n" + "\n".join(self.keys)
+        if has_lone(keys):  # shown, searched and bounded as stored: escaped
+            self.keys = list(map(escaped, self.keys))
+            keys = "\n" + "\n".join(self.keys)
+        body = _encode({"messages": self.messages, "payloads": self.payloads}, self.plain)
+        try:
+            packed = zlib.compress(body.encode(), 1)
+        except UnicodeEncodeError:  # a lone surrogate: messages as shown, payloads as JSON
+            self.messages = list(map(_storable, self.messages))
+            packed = pack(_encode({"messages": self.messages, "payloads": self.payloads},
+                                  self.plain))
         return Batch(first[0], last[0] + more, COMPACT_LEVEL, first[1], last[1] + more,
                      min(self.keys), max(self.keys), pack(_encode(self.numbers, True)),
-                     "\n" + "\n".join(self.keys), pack(_encode(body, self.plain)),
+                     keys, packed,
                      None if self.sent is None else pack(self.sent))
 
 
@@ -202,8 +222,9 @@ def number(entries: list[Item], seq: int, level_seqs: dict[str, int],
             return
         if kind is Sent:
             payload = fastjson.loads(payload.text)[payload.position]
-        text = payload if payload is None or isinstance(payload, str) else encode(payload)
-        full.append((seq, level, key, message, text, level_seq))
+        text = encode(payload) if payload is not None and not isinstance(payload, str) else \
+            _storable(payload)
+        full.append((seq, level, _storable(key), _storable(message), text, level_seq))
 
     for entry in entries:
         if type(entry) is not Written:

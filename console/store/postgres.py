@@ -46,9 +46,11 @@ from console.store.records import (
     StoreUnavailable,
     compact_json,
     now,
+    refuse_unstorable,
     stamp,
 )
 from console.store.threads import ThreadConnections
+from console.surrogates import escaped
 
 Connection = psycopg.Connection[tuple[Any, ...]]
 ADMISSION_LOCK = 0x61646D69  # advisory lock class of admissions ("admi"), one lock per flow
@@ -275,7 +277,7 @@ class PostgresStore(ExecutionSQL, HealthQueries):
     def save_payload(self, flow_id: str, body: str) -> str:
         payload_id = uuid.uuid4().hex[:12]
         self._conn().execute("INSERT INTO payload VALUES (%s, %s, %s, %s)",
-                             (payload_id, flow_id, body, stamp()))
+                             (payload_id, flow_id, escaped(body), stamp()))
         return payload_id
 
     def payload(self, payload_id: str) -> str | None:
@@ -286,7 +288,7 @@ class PostgresStore(ExecutionSQL, HealthQueries):
         self._conn().execute("DELETE FROM payload WHERE id = %s", (payload_id,))
 
     def save_sample(self, execution_id: str, flow_id: str, records: list[Any]) -> None:
-        body = json.dumps(records[:SAMPLE_RECORDS], ensure_ascii=False, default=str)
+        body = escaped(json.dumps(records[:SAMPLE_RECORDS], ensure_ascii=False, default=str))
         self._conn().execute(
             "INSERT INTO input_sample VALUES (%s, %s, %s, %s) ON CONFLICT (execution_id) DO"
             " UPDATE SET flow_id = EXCLUDED.flow_id, body = EXCLUDED.body, created_at ="
@@ -331,6 +333,14 @@ class PostgresStore(ExecutionSQL, HealthQueries):
         the upsert's row locks make a concurrent claim of the same key (another host) wait
         and then see this one. Keys go in sorted order so two claims cannot deadlock."""
         wanted = sorted(set(keys))
+        try:
+            return self._claim(flow_id, accepted_seq, execution_id, wanted)
+        except UnicodeEncodeError:  # a lone surrogate: nothing was claimed (rolled back)
+            refuse_unstorable(wanted)
+            raise
+
+    def _claim(self, flow_id: str, accepted_seq: int, execution_id: str, wanted: list[str]
+               ) -> dict[str, str]:
         newer: dict[str, str] = {}
         conn = self._conn()
         with conn.transaction():

@@ -8,25 +8,46 @@ the console read the same types whichever store they were given. Times are ISO 8
 from __future__ import annotations
 
 import json
-from collections.abc import Callable
+from collections.abc import Callable, Iterable
 from dataclasses import dataclass, field
 from datetime import UTC, datetime
 from typing import Any
 
+from console.surrogates import escaped, has_lone
+
 SAMPLE_RECORDS = 500
 """Input records an execution keeps as a sample for the console's test runs."""
+
+class UnstorableKey(ValueError):
+    """A newest-wins key holding a lone surrogate: no store can keep it (UTF-8 cannot encode
+    it), so a claim with one claims nothing. The writers never claim such a key: they skip its
+    row (see ``console.kinds.row_shapes.LONE_SKU``)."""
+
+    def __init__(self, key: str) -> None:
+        super().__init__(f'the newest-wins key "{escaped(key)}" holds a lone surrogate, which no'
+                         " store can keep: nothing was claimed")
+
+
+def refuse_unstorable(keys: Iterable[str]) -> None:
+    """Raise ``UnstorableKey`` for the first of ``keys`` with a lone surrogate."""
+    for key in keys:
+        if has_lone(key):
+            raise UnstorableKey(key)
+
 
 def compact_json() -> Callable[[Any], str]:
     """Compact JSON of one row, from one C encoder made once: ``json.dumps`` builds a new
     encoder for every call, which costs more than encoding a small row. Not thread-safe (the
-    encoder's cycle markers are shared): each user keeps its own, used under a lock."""
+    encoder's cycle markers are shared): each user keeps its own, used under a lock. A lone
+    surrogate is written escaped, as ``json.dumps`` escapes it (see ``console.surrogates``)."""
     from json import encoder
 
     make = getattr(encoder, "c_make_encoder", None)
     if make is None:  # an interpreter without the C accelerator
-        return json.JSONEncoder(ensure_ascii=False, separators=(",", ":"), default=str).encode
+        plain = json.JSONEncoder(ensure_ascii=False, separators=(",", ":"), default=str).encode
+        return lambda value: escaped(plain(value))
     chunks = make({}, str, encoder.encode_basestring, None, ":", ",", False, False, True)
-    return lambda value: "".join(chunks(value, 0))
+    return lambda value: escaped("".join(chunks(value, 0)))
 
 
 ACTIVE = "processing"

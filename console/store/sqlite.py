@@ -41,10 +41,12 @@ from console.store.records import (
     Execution,
     compact_json,
     now,
+    refuse_unstorable,
     stamp,
 )
 from console.store.sqlite_health import HealthQueries
 from console.store.threads import ThreadConnections
+from console.surrogates import escaped
 
 _SCHEMA = """
 CREATE TABLE IF NOT EXISTS execution (
@@ -326,7 +328,7 @@ class SQLiteStore(ExecutionSQL, HealthQueries):
     def save_payload(self, flow_id: str, body: str) -> str:
         payload_id = uuid.uuid4().hex[:12]
         self._conn().execute("INSERT INTO payload VALUES (?, ?, ?, ?)",
-                             (payload_id, flow_id, body, stamp()))
+                             (payload_id, flow_id, escaped(body), stamp()))
         return payload_id
 
     def payload(self, payload_id: str) -> str | None:
@@ -339,7 +341,7 @@ class SQLiteStore(ExecutionSQL, HealthQueries):
 
     def save_sample(self, execution_id: str, flow_id: str, records: list[Any]) -> None:
         """Keep the start of an execution's input so the console can test against it."""
-        body = json.dumps(records[:SAMPLE_RECORDS], ensure_ascii=False, default=str)
+        body = escaped(json.dumps(records[:SAMPLE_RECORDS], ensure_ascii=False, default=str))
         self._conn().execute("INSERT OR REPLACE INTO input_sample VALUES (?, ?, ?, ?)",
                              (execution_id, flow_id, body, stamp()))
 
@@ -405,7 +407,7 @@ class SQLiteStore(ExecutionSQL, HealthQueries):
             if body is not None:
                 payload_id = uuid.uuid4().hex[:12]
                 conn.execute("INSERT INTO payload VALUES (?, ?, ?, ?)",
-                             (payload_id, flow_id, body, stamp()))
+                             (payload_id, flow_id, escaped(body), stamp()))
             if accepted_seq is None:
                 accepted_seq = conn.execute(
                     "SELECT COALESCE(MAX(accepted_seq), 0) + 1 FROM execution WHERE flow_id = ?",
@@ -507,10 +509,12 @@ ExecutionStore = SQLiteStore
 def _string_array(strings: list[str]) -> str:
     """``strings`` as a JSON array for ``json_each``, which reads the same strings from
     orjson's text (non-ASCII written as is) as from ``json.dumps``'s (escaped), in a sixth of
-    the time: ``json.dumps``'s where orjson refuses one (a lone surrogate)."""
+    the time. A string with a lone surrogate (which orjson refuses) is refused: ``json_each``
+    would read its escape into a key Python cannot read back."""
     if orjson is not None:
         try:
             return orjson.dumps(strings).decode()
         except orjson.JSONEncodeError:
             pass
+    refuse_unstorable(strings)
     return json.dumps(strings)

@@ -192,12 +192,14 @@ class DesignerScreen(ConsoleScreen[None]):
 
     def _connect_sources(self) -> None:
         """Each test panel reads its editor's text when a run starts, never a stale copy."""
+        settings = dataclasses.asdict(self.config.runner.scripts)
         for card in self.cards:
             panel = self.query_one(f"#{card.panel_id}", TestPanel)
             editor = self.query_one(f"#{card.editor_id}", CodeEditor)
             panel.source_of = _text_of(editor)
             panel.flow_id = self.flow.id
             panel.timeout_s = card.timeout_s(self.flow)
+            panel.script_settings = settings
         for erp_panel in self.query(ErpRequestPanel):
             erp_panel.flow_of = lambda: (self.config.with_flow(self.edited_flow()), self.flow.id)
         if self.query("#order-test"):
@@ -205,6 +207,7 @@ class DesignerScreen(ConsoleScreen[None]):
             panel.source_of = _text_of(self.query_one("#order-editor", CodeEditor))
             panel.flow_id = self.flow.id
             panel.timeout_s = self.flow.write.script_timeout_s
+            panel.script_settings = settings
 
     def on_mount(self) -> None:
         self.use_script_settings()

@@ -18,6 +18,7 @@ from textual.widgets import Header, Input, Static
 from console.services import ServiceError
 from console.services.times import full_stamp
 from console.store.records import Execution, RowLog
+from console.surrogates import escaped
 from console.tui.base import ConsoleScreen
 from console.tui.messages import ExecutionLoaded, ExecutionStarted, Notice
 from console.tui.progress import progress_line
@@ -42,7 +43,7 @@ def detail_text(log: RowLog, zone: str) -> str:
              "", log.message]
     if log.payload:
         try:
-            payload = json.dumps(json.loads(log.payload), indent=2, ensure_ascii=False)
+            payload = escaped(json.dumps(json.loads(log.payload), indent=2, ensure_ascii=False))
         except json.JSONDecodeError:
             payload = log.payload
         lines += ["", "payload (the row, what was sent, Omnitron's answer):", payload]

@@ -102,6 +102,13 @@ class FlowsScreen(ConsoleScreen[None]):
         self._recent_lines: tuple[str, list[str]] = ("", [])
         """The recent runs shown in the details, and whose: another flow's never show."""
         self.activity_read = Latest()
+        self.unsaved: list[Flow] = []
+        """Changes shown but not yet written, oldest first: the writer takes them in order."""
+        self.written: FlowsConfig | None = None
+        """The flows as the file has them, as far as this screen knows, while changes are
+        queued: what a refused change falls back to, with the changes queued after it."""
+        self._mine: list[FlowsConfig] = []
+        """Flows this screen gave the app, until their ConfigChanged comes back."""
         self.recent_reads: dict[str, Latest] = {}
         """The newest read of each flow's recent runs shown: reads of one flow are ordered by
         when they began, and a read of another flow is not compared with them."""
@@ -203,6 +210,14 @@ class FlowsScreen(ConsoleScreen[None]):
         self.show_selected()
 
     def on_config_changed(self, message: ConfigChanged) -> None:
+        if any(message.config is mine for mine in self._mine):
+            self._mine = [mine for mine in self._mine if mine is not message.config]
+        elif self.unsaved:
+            # flows.toml changed on disk (or was saved elsewhere) while changes of this screen
+            # are queued: they stay shown on top of it, and a refused one falls back to it
+            self.written = message.config
+            self.set_config(self._with_unsaved(message.config))
+            return  # its own ConfigChanged comes back
         self.fill()
         self.refresh_summary()
 
@@ -285,28 +300,43 @@ class FlowsScreen(ConsoleScreen[None]):
                 return
 
     def set_config(self, config: FlowsConfig) -> None:
+        self._mine.append(config)
         self.console.replace_config(config)
         self.fill()
+
+    def _with_unsaved(self, config: FlowsConfig) -> FlowsConfig:
+        for flow in self.unsaved:
+            config = config.with_flow(flow)
+        return config
 
     def save_flow(self, flow: Flow, done: str) -> None:
         """Show the change at once and write it in the background; a refused write is undone,
         a written one also brings in what others changed in the file meanwhile."""
         from console.tui.saving import write_flow
 
-        previous = self.config
-        assert previous.source is not None
-        self.set_config(previous.with_flow(flow))
-        write_flow(previous.source, previous.find(flow.id), flow, self, (previous, done),
-                   clock=self.console.clock)
+        shown = self.config
+        assert shown.source is not None
+        if not self.unsaved:
+            self.written = shown
+        self.unsaved.append(flow)
+        self.set_config(shown.with_flow(flow))
+        write_flow(shown.source, shown.find(flow.id), flow, self, done, clock=self.console.clock)
 
     def on_flow_written(self, message: FlowWritten) -> None:
-        previous, done = message.context
+        """The oldest queued change was written or refused. The screen then shows the file as
+        last written with the changes still queued on top: a written change's flows lack the
+        changes queued after it, and a refused one's fall-back is not the flows it was made
+        on when those included an earlier queued change (refused too, or not)."""
+        done = message.context
+        self.unsaved.pop(0)
+        if message.saved is not None:
+            self.written = message.saved
+        assert self.written is not None
+        self.set_config(self._with_unsaved(self.written))
         if message.saved is None:
-            self.set_config(previous)
             self.notify(message.problem or "not saved", title="Not saved", severity="error",
                         timeout=10)
             return
-        self.set_config(message.saved)
         self.notify(done)
         if message.warning:
             self.notify(message.warning, title="No version kept", severity="warning", timeout=10)

@@ -107,6 +107,10 @@ class TestPanel(Vertical):
         """Scripts of different flows never share a worker, in tests as in runs."""
         self.timeout_s: float | None = None
         """The flow's script timeout; a test run gets at most the test panel's own limit."""
+        self.script_settings: dict[str, Any] | None = None
+        """The file's ``[runner.scripts]``, applied by each run before its script starts: the
+        designer applies them as it opens, in a worker a run started at once could overtake
+        (the run then took the pool about to be replaced, and failed when it was)."""
         self._auto_input = sample
         self.runs = 0
         """Runs started so far: only the latest one's answer is shown."""
@@ -205,7 +209,7 @@ class TestPanel(Vertical):
         machine after the newer run's: ``run`` numbers it, and only the latest is shown."""
         if self.kind == "script":
             meta, result, output = self._run_script(source, input_text, attributes,
-                                                    self._script_timeout())
+                                                    self._ready_for_script())
         else:
             meta, result, output = self._run_mapping(source, input_text, check)
         self.post_message(TestRunDone(meta, result, output, run=run))
@@ -215,7 +219,7 @@ class TestPanel(Vertical):
                              spec: str, run: int, check: RowCheck | None = None) -> None:
         """The mapping test on what the flow's script makes of the script panel's input."""
         up = self.upstream
-        timeout = up._script_timeout() if up is not None else self._script_timeout()
+        timeout = up._ready_for_script() if up is not None else self._ready_for_script()
         meta, _result, output = self._run_script(script, script_input, attributes, timeout)
         if output is None:
             meta = Text("the script failed, so the mapping has no input:\n", "bold red") + meta
@@ -225,8 +229,13 @@ class TestPanel(Vertical):
         meta, result, output = self._run_mapping(spec, output, check)
         self.post_message(TestRunDone(meta, result, output, mapped_input, run))
 
-    def _script_timeout(self) -> tuple[str, float]:
-        from console.script import TEST_TIMEOUT_S
+    def _ready_for_script(self) -> tuple[str, float]:
+        """Where a test run's script runs and its timeout, once the pool has the file's
+        settings (called in the run's thread)."""
+        from console.script import TEST_TIMEOUT_S, configure
+
+        if self.script_settings is not None:
+            configure(**self.script_settings)  # in the run's thread, before its script
 
         limit = TEST_TIMEOUT_S if self.timeout_s is None else min(self.timeout_s, TEST_TIMEOUT_S)
         return f"test:{self.flow_id}", limit
