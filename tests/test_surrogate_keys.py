@@ -206,3 +206,23 @@ def test_a_lone_surrogate_sku_or_order_number_is_skipped_before_any_request() ->
     assert order_problem(order) == LONE_ORDER
     assert order_problem({**order, "order": "ORD-000001"}) is None
     assert one_row(LONE_ORDER).startswith("skipped: the row has an `order` with a lone")
+
+
+def test_the_executions_command_shows_a_lone_surrogate_param_escaped(
+        demo_flows: Any, tmp_path: Path, capsys: pytest.CaptureFixture[str]) -> None:
+    """A run triggered with such a parameter (``--param sku=`` given bytes that are not UTF-8
+    reaches Python as one) is listed with it escaped, never a traceback on writing it."""
+    from console.cli import main
+
+    flows = demo_flows(tmp_path)
+    store = open_store(str(load(flows).store_path()))
+    execution = store.create("stock", "manual", {"sku": LONE}, "cli")
+    store.finish(execution.id, "failed", error=f"read: no SKU {LONE}")
+    store.close()
+    assert main(["--flows", str(flows), "executions"]) == 0
+    out = capsys.readouterr().out
+    assert f"sku={SHOWN}" in next(line for line in out.splitlines()
+                                   if line.startswith(execution.id))
+    assert main(["--flows", str(flows), "executions", "--json"]) == 0
+    rows = json.loads(capsys.readouterr().out)
+    assert rows[0]["params"] == {"sku": LONE} and rows[0]["error"] == f"read: no SKU {SHOWN}"

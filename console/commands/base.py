@@ -36,7 +36,9 @@ def load_path(path: Path, *, deep: bool = True) -> FlowsConfig:
 def print_json(value: Any) -> None:
     import json  # only --json prints it
 
-    json.dump(value, sys.stdout, indent=2, ensure_ascii=False, default=str)
+    from console.surrogates import escaped
+
+    sys.stdout.write(escaped(json.dumps(value, indent=2, ensure_ascii=False, default=str)))
     sys.stdout.write("\n")
 
 

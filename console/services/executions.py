@@ -18,6 +18,7 @@ from urllib.parse import urlsplit, urlunsplit
 
 from console.flows import FlowsConfig
 from console.services.errors import ServiceError
+from console.surrogates import escaped
 
 if TYPE_CHECKING:
     from console.store import Store
@@ -163,5 +164,6 @@ def duration_text(execution: Execution) -> str:
 
 
 def params_text(execution: Execution) -> str:
-    """Trigger parameters as ``key=value`` pairs, ``-`` when there are none."""
-    return " ".join(f"{k}={v}" for k, v in execution.params.items()) or "-"
+    """Trigger parameters as ``key=value`` pairs, ``-`` when there are none (a lone surrogate
+    escaped, as the console shows one)."""
+    return escaped(" ".join(f"{k}={v}" for k, v in execution.params.items())) or "-"
