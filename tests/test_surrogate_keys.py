@@ -180,3 +180,29 @@ def test_the_log_views_row_detail_shows_a_lone_surrogate_escaped(any_store: Stor
     text = detail_text(any_store.logs(execution.id)[0], "UTC")
     assert not has_lone(text) and f'"product_sku": "{SHOWN}"' in text
     assert text.startswith(f"row 1 · warning · {SHOWN} · ")
+
+
+def test_a_request_with_a_lone_surrogate_reaches_omnitron_escaped(sandbox: Sandbox) -> None:
+    """A lone surrogate in a field other than a key is sent, escaped (JSON can carry it), by
+    every request, not only a bulk batch's."""
+    from console.omnitron import OmnitronClient
+
+    with OmnitronClient(sandbox.omnitron_url, "integrator", "sandbox") as client:
+        saved = client.upsert_stock({"product_sku": "SKU-000051", "stock_list": 2, "stock": 13,
+                                     "unit_type": "qty", "note": f"a{LONE}"})
+    assert saved["stock"] == 13 and sandbox.stock("SKU-000051", 2)["stock"] == 13
+
+
+def test_a_lone_surrogate_sku_or_order_number_is_skipped_before_any_request() -> None:
+    """The row check every writer, the dry run and the mapping panel share: a price row's SKU
+    and an order number too (an order is sent on its own, so its check is all it meets)."""
+    from console.kinds.row_shapes import LONE_ORDER, order_problem, price_problem, stock_problem
+
+    assert stock_problem({"product_sku": f"A{LONE}", "stock": 1}, 1) == LONE_SKU
+    assert price_problem({"product_sku": LONE, "price": 5}, 1) == LONE_SKU
+    assert price_problem({"product_sku": "SKU-é", "price": 5}, 1) is None
+
+    order = {"order": f"ORD-{LONE}", "orderitem_set": [{"id": 1, "status": 450}]}
+    assert order_problem(order) == LONE_ORDER
+    assert order_problem({**order, "order": "ORD-000001"}) is None
+    assert one_row(LONE_ORDER).startswith("skipped: the row has an `order` with a lone")

@@ -24,14 +24,16 @@ LONE_SKU = ("have a `product_sku` with a lone surrogate (a \\ud800-\\udfff escap
             " pair), which is not text a SKU can be")
 """A SKU no product can have: UTF-8 cannot encode it, so no store keeps its newest-wins claim
 and Omnitron cannot match it (see ``console.surrogates``)."""
+LONE_ORDER = ("have an `order` with a lone surrogate (a \\ud800-\\udfff escape without its"
+              " pair), which is not text an order number can be")
 
 
-def _lone_sku(row: dict[str, Any]) -> bool:
-    sku = row.get("product_sku")
-    if not isinstance(sku, str) or sku.isascii():
+def _lone(text: Any) -> bool:
+    """Whether ``text`` is a string with a lone surrogate (one flag read when ASCII)."""
+    if not isinstance(text, str) or text.isascii():
         return False
     try:
-        sku.encode()
+        text.encode()
     except UnicodeEncodeError:
         return True
     return False
@@ -56,7 +58,7 @@ def stock_problem(row: Any, default_stock_list: int | None) -> str | None:
         return "are not JSON objects"
     if row.get("product_sku") in (None, ""):
         return "have no `product_sku`"
-    if _lone_sku(row):
+    if _lone(row["product_sku"]):
         return LONE_SKU
     if row.get("stock_list") in (None, "") and default_stock_list is None:
         return "have no `stock_list` (and the flow sets none)"
@@ -82,6 +84,8 @@ def order_problem(row: Any) -> str | None:
         return "are not JSON objects"
     if row.get("order") in (None, ""):
         return "have no `order` (the Omnitron order number)"
+    if _lone(row["order"]):
+        return LONE_ORDER
     items = row.get("orderitem_set")
     if not isinstance(items, list) or not items:
         return "have no `orderitem_set` (a list of order items)"
@@ -113,7 +117,7 @@ def price_problem(row: Any, default_price_list: int | None) -> str | None:
         return "are not JSON objects"
     if row.get("product_sku") in (None, ""):
         return "have no `product_sku`"
-    if _lone_sku(row):
+    if _lone(row["product_sku"]):
         return LONE_SKU
     if row.get("price_list") in (None, "") and default_price_list is None:
         return "have no `price_list` (and the flow sets none)"

@@ -75,6 +75,8 @@ class OmnitronClient:
     def _send(self, method: str, path: str, *, params: Any = None, json: Any = None,
               auth: bool = True) -> httpx.Response:
         attempts = 0
+        if json is not None and not isinstance(json, calls.JsonText):
+            json = calls.JsonText(json)  # httpx's text, a lone surrogate escaped (``_utf8``)
 
         def once() -> httpx.Response:
             nonlocal attempts
