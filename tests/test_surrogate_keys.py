@@ -226,3 +226,18 @@ def test_the_executions_command_shows_a_lone_surrogate_param_escaped(
     assert main(["--flows", str(flows), "executions", "--json"]) == 0
     rows = json.loads(capsys.readouterr().out)
     assert rows[0]["params"] == {"sku": LONE} and rows[0]["error"] == f"read: no SKU {SHOWN}"
+
+
+def test_a_run_triggered_with_a_lone_surrogate_parameter_fails_naming_it(
+        store_location: str, demo_flows: Any, tmp_path: Path, sandbox: Sandbox) -> None:
+    """No URL can carry the parameter: the run fails before reading, saying which parameter
+    and why, and its log line and error show it escaped."""
+    config = load(demo_flows(tmp_path))
+    store = open_store(store_location)
+    with Runner(config, store) as runner:
+        ended = runner.run("stock", {"sku": f"A{LONE}"}, triggered_by="test")
+    expected = (f"read: the parameter sku holds a lone surrogate (A{SHOWN}), which no URL can"
+                " carry: nothing was read")
+    assert (ended.status, ended.error) == ("failed", expected)
+    assert [log.message for log in store.logs(ended.id, level="error")] == [expected]
+    store.close()

@@ -8,6 +8,8 @@ from urllib.parse import urlencode
 from zoneinfo import ZoneInfo
 
 from console.flows import Flow
+from console.runner.erp import StepError
+from console.surrogates import escaped, has_lone
 
 LAST_REQUEST_FORMAT = "%Y-%m-%dT%H:%M:%S.%f"
 
@@ -19,7 +21,15 @@ def last_request_text(moment: datetime, timezone: str) -> str:
 
 def trigger_attributes(flow: Flow, params: dict[str, str], last_request: datetime,
                        execution_id: str) -> dict[str, str]:
+    """The attributes of a run triggered with ``params``; a parameter holding a lone surrogate
+    (``--param`` given bytes that are not UTF-8 reaches Python as one), which no URL can carry,
+    is refused by name."""
     given = {k: v for k, v in params.items() if v not in (None, "")}
+    for name, value in given.items():
+        if isinstance(value, str) and has_lone(value):
+            raise StepError("read", f"the parameter {name} holds a lone surrogate "
+                                    f"({escaped(value)}), which no URL can carry: nothing was"
+                                    " read")
     attrs = {
         "flow.id": flow.id,
         "flow.name": flow.name,
