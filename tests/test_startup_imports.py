@@ -273,3 +273,34 @@ def test_flows_list_takes_the_default_flows_file_without_a_parser(
     monkeypatch.chdir(demo.parent)
     assert main(["flows", "list", "--json"]) == 0
     assert json.loads(capsys.readouterr().out)[0]["id"]
+
+
+MAPPING_EXTRAS = ("console.mapping.modify", "console.mapping.compiled_modify",
+                  "console.mapping.functions", "console.mapping.dates", "zoneinfo", "calendar",
+                  "decimal")
+_WORKER_MAPS = ("import json, pickle, sys\nfrom console.script import worker\n"
+                "result = {'error': None, 'output': [{'sku': 'S1', 'qty': 2}]}\n"
+                "chunks = worker._mapped_chunks(result, sys.argv[1], 1 << 20)\n"
+                "rows = [r for c in chunks for r in pickle.loads(c[len(worker.wire.OUTPUT_CHUNK):])]\n"
+                "print(json.dumps(rows))\n"
+                "print(json.dumps(sorted(sys.modules)))")
+
+
+def test_a_script_worker_mapping_only_shifts_loads_no_modify_functions_or_dates() -> None:
+    """A sync's first page waits for its worker to start: a shift-only mapping, the usual one,
+    brings neither the modify step's code nor its functions' and dates' modules."""
+    spec = '[{"operation": "shift", "spec": {"*": {"sku": "[&1].product_sku"}}}]'
+    out = subprocess.run([sys.executable, "-c", _WORKER_MAPS, spec], capture_output=True,
+                         text=True, check=True, timeout=120).stdout.strip().splitlines()
+    assert json.loads(out[-2]) == [{"product_sku": "S1"}]
+    modules: list[str] = json.loads(out[-1])
+    assert "console.mapping.shift" in modules
+    assert _heavy(modules, MAPPING_EXTRAS) == []
+
+
+def test_a_script_worker_mapping_that_modifies_still_loads_what_it_uses() -> None:
+    spec = ('[{"operation": "modify-overwrite-beta", "spec": {"*": {"qty": "=toString"}}}]')
+    out = subprocess.run([sys.executable, "-c", _WORKER_MAPS, spec], capture_output=True,
+                         text=True, check=True, timeout=120).stdout.strip().splitlines()
+    assert json.loads(out[-2]) == [{"sku": "S1", "qty": "2"}]
+    assert {"console.mapping.modify", "console.mapping.functions"} <= set(json.loads(out[-1]))

@@ -4,12 +4,10 @@ from __future__ import annotations
 
 import copy
 import json
-from functools import partial
 from typing import Any
 
 from console.mapping.compiled import FALLBACK, compile_chain
 from console.mapping.errors import MappingError, MappingSpecError
-from console.mapping.modify import Modify, refuse_self_reference
 from console.mapping.shift import Shift
 from console.mapping.simple_ops import Cardinality, Default, Remove, Sort
 
@@ -19,9 +17,9 @@ _OPERATIONS: dict[str, Any] = {
     "remove": Remove,
     "sort": Sort,
     "cardinality": Cardinality,
-    "modify-overwrite-beta": partial(Modify, mode="overwrite"),
-    "modify-default-beta": partial(Modify, mode="default"),
-    "modify-define-beta": partial(Modify, mode="define"),
+    "modify-overwrite-beta": lambda spec, where: _modify(spec, where, "overwrite"),
+    "modify-default-beta": lambda spec, where: _modify(spec, where, "default"),
+    "modify-define-beta": lambda spec, where: _modify(spec, where, "define"),
 }
 _JAVA_NAMES = {
     "com.bazaarvoice.jolt.Shiftr": "shift",
@@ -33,6 +31,16 @@ _JAVA_NAMES = {
     "com.bazaarvoice.jolt.Modifier$Defaultr": "modify-default-beta",
     "com.bazaarvoice.jolt.Modifier$Definr": "modify-define-beta",
 }
+
+
+def _modify(spec: Any, where: str, mode: str) -> Any:
+    """A modify step. Its module, and the functions and dates it brings, load only for a chain
+    that has one: a script worker whose mapping only shifts starts without them."""
+    from console.mapping.modify import Modify, refuse_self_reference
+
+    step = Modify(spec, where, mode=mode)
+    refuse_self_reference(spec, where)
+    return step
 
 
 def _parse(spec: Any) -> Any:
@@ -93,10 +101,7 @@ class Mapping:
         if "spec" not in entry and name != "sort":
             raise MappingSpecError("missing spec", f"{where}.spec", index)
         try:
-            step = _OPERATIONS[name](entry.get("spec"), f"{where}.spec")
-            if isinstance(step, Modify):
-                refuse_self_reference(entry.get("spec"), f"{where}.spec")
-            return step
+            return _OPERATIONS[name](entry.get("spec"), f"{where}.spec")
         except MappingSpecError as exc:
             raise MappingSpecError(exc.message, exc.path, index) from None
         except RecursionError:

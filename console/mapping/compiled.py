@@ -14,11 +14,9 @@ import json
 from collections.abc import Callable
 from typing import Any
 
-from console.mapping.compiled_modify import row_statements
-from console.mapping.modify import Modify
 from console.mapping.refs import Level, WalkedPath
 from console.mapping.shift import MADE, Composite, Shift
-from console.mapping.simple_ops import Default, Remove
+from console.mapping.simple_ops import Cardinality, Default, Remove, Sort
 from console.mapping.template import (
     DictNode,
     ListNode,
@@ -95,12 +93,14 @@ def _generate(steps: list[Any]) -> Compiled:
             run, fresh = _shift_segment(step, steps[position + 1:folded])
             segments.append(run)
             position = folded
-        elif isinstance(step, Modify | Default | Remove):
+        elif isinstance(step, Sort | Cardinality):
+            raise Unsupported(f"a {type(step).__name__.lower()} step")
+        else:  # a modify, default or remove step, edited row by row
+            from console.mapping.compiled_modify import row_statements
+
             source, names, fresh = row_statements(step, fresh)
             segments.append(_build(source, names))
             position += 1
-        else:
-            raise Unsupported(f"a {type(step).__name__.lower()} step")
     if len(segments) == 1:
         return segments[0]
     return _chained(segments)
