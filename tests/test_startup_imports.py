@@ -299,8 +299,14 @@ def test_a_script_worker_mapping_only_shifts_loads_no_modify_functions_or_dates(
 
 
 def test_a_script_worker_mapping_that_modifies_still_loads_what_it_uses() -> None:
+    """A modify step brings its functions; the dates' heavier imports wait for a date function
+    that needs them (a named zone, a move by months)."""
     spec = ('[{"operation": "modify-overwrite-beta", "spec": {"*": {"qty": "=toString"}}}]')
     out = subprocess.run([sys.executable, "-c", _WORKER_MAPS, spec], capture_output=True,
                          text=True, check=True, timeout=120).stdout.strip().splitlines()
     assert json.loads(out[-2]) == [{"sku": "S1", "qty": "2"}]
-    assert {"console.mapping.modify", "console.mapping.functions"} <= set(json.loads(out[-1]))
+    modules: list[str] = json.loads(out[-1])
+    assert {"console.mapping.modify", "console.mapping.functions"} <= set(modules)
+    # The date functions' module is there, but no date function ran: no zone database, no
+    # calendar.
+    assert _heavy(modules, ("zoneinfo", "calendar")) == []

@@ -9,13 +9,11 @@ unparsable text) gives ``ABSENT``, so nothing is written, as with Jolt's other f
 
 from __future__ import annotations
 
-import calendar
 import re
 from collections.abc import Callable
 from dataclasses import dataclass
 from datetime import UTC, datetime, timedelta, timezone, tzinfo
 from typing import Any
-from zoneinfo import ZoneInfo
 
 from console.mapping.refs import ABSENT
 
@@ -37,6 +35,8 @@ def zone(name: Any) -> tzinfo | None:
         sign, hours, minutes = offset.groups()
         delta = timedelta(hours=int(hours), minutes=int(minutes or 0))
         return timezone(-delta if sign == "-" else delta) if delta <= timedelta(hours=18) else None
+    from zoneinfo import ZoneInfo  # only a named zone needs the time zone database
+
     try:
         return ZoneInfo(name)
     except (ValueError, OSError, KeyError):
@@ -162,6 +162,8 @@ def shift(moment: datetime, duration: Any, sign: int) -> datetime | None:
     year, month = divmod(month_index, 12)
     if not 1 <= year <= 9999:
         return None
+    import calendar  # only a move by months or years needs month lengths
+
     day = min(moment.day, calendar.monthrange(year, month + 1)[1])
     moved = moment.replace(year=year, month=month + 1, day=day)
     delta = timedelta(weeks=int(weeks or 0), days=int(days or 0), hours=int(hours or 0),
