@@ -53,8 +53,14 @@ def assert_reads_alike(data: str | bytes) -> None:
     assert ours[0] == theirs[0], (data, ours, theirs)
     if ours[0] == "value":
         assert same(ours[1], theirs[1]), (data, ours, theirs)
+        value, as_read = fastjson.parse(data)
+        assert same(value, theirs[1]), (data, value, theirs)
+        if as_read:  # orjson alone reads the same bytes to the same value
+            raw = data.encode("utf-8", "surrogatepass") if isinstance(data, str) else data
+            assert same(fastjson.loads_as_read(raw), theirs[1]), (data, theirs)
     else:
         assert ours == theirs
+        assert outcome(fastjson.parse, data) == theirs
 
 
 @settings(max_examples=400, deadline=None)
@@ -97,6 +103,13 @@ def test_an_integer_past_64_bits_stays_an_integer() -> None:
     assert orjson.loads(b"[-9223372036854775809]") != [-9223372036854775809]  # why we check
     assert fastjson.loads(b"[-9223372036854775809, 18446744073709551616]") == \
         [-9223372036854775809, 18446744073709551616]
+    assert fastjson.parse(b"[18446744073709551616]") == ([18446744073709551616], False)
+    assert fastjson.parse(b"[184467440737095516]") == ([184467440737095516], True)
+
+
+def test_a_text_orjson_refuses_is_read_exactly_all_the_same() -> None:
+    for text in (b"[NaN]", b'"\\ud800"', b"\xef\xbb\xbf[1]", b"[1e400]"):
+        assert same(fastjson.loads_as_read(text), json.loads(text))
 
 
 class Colour(enum.Enum):

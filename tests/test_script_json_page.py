@@ -45,11 +45,24 @@ def pool() -> Iterator[ScriptPool]:
 @pytest.mark.parametrize(("body", "path"), BODIES)
 def test_a_script_gets_the_records_the_erp_read_found(pool: ScriptPool, body: bytes,
                                                        path: str) -> None:
-    found = records_of(fastjson.loads(body), path)
+    parsed, as_read = fastjson.parse(body)
+    found = records_of(parsed, path)
     sent = pool.run("flow", SHOW, JsonPage(body, path))
     assert sent.ok, sent.error
     assert sent.result_data == repr(["list", found])
     assert sent.result_data == pool.run("flow", SHOW, found).result_data
+    assert pool.run("flow", SHOW, JsonPage(body, path, as_read)).result_data == sent.result_data
+
+
+def test_only_a_page_orjson_read_goes_as_read() -> None:
+    header = {"source": "", "attributes": {}, "cpu_s": 1.0}
+    for body, path in BODIES:
+        as_read = fastjson.parse(body)[1]
+        first, _ = wire.request(header, JsonPage(body, path, as_read))
+        assert wire.decode(first).get("page_as_read", False) is as_read
+        assert JsonPage(body, path, as_read).records() == JsonPage(body, path).records() or \
+            repr(JsonPage(body, path, as_read).records()) == repr(JsonPage(body, path).records())
+    assert not fastjson.parse(BODIES[1][0])[1] and fastjson.parse(BODIES[0][0])[1]
 
 
 def test_an_integrator_script_reads_the_records_as_json_text(pool: ScriptPool) -> None:
@@ -119,7 +132,7 @@ def test_the_pipeline_gives_an_erp_page_the_rows_a_list_gets(
     body = b'{"items": [{"sku": "A", "qty": 3}, {"sku": "B", "qty": -1}], "count": 2}'
     records = records_of(fastjson.loads(body), "items")
     as_page, as_list = PageResult(rows=[]), PageResult(rows=[])
-    from_page = pipeline.scripted(ErpPage(records, body, "items"), {}, as_page)
+    from_page = pipeline.scripted(ErpPage(records, body, "items", True), {}, as_page)
     from_list = pipeline.scripted(list(records), {}, as_list)
     assert type(from_page) is list and from_page == from_list
     assert as_page.attributes == as_list.attributes
@@ -153,3 +166,4 @@ def test_the_erp_read_keeps_a_json_answer_up_to_its_limit(
     assert type(plain) is list and type(over) is list and type(kept) is ErpPage
     assert plain == kept == over and len(kept) > 1
     assert JsonPage(kept.body, kept.path).records() == kept
+    assert kept.as_read and JsonPage(kept.body, kept.path, kept.as_read).records() == kept

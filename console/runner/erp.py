@@ -146,10 +146,15 @@ def evaluate(text: str, attrs: dict[str, str], where: str) -> str:
 
 
 def parse_body(response: httpx.Response, read: ReadStep) -> Any:
+    return _parsed(response, read)[0]
+
+
+def _parsed(response: httpx.Response, read: ReadStep) -> tuple[Any, bool]:
+    """The body, and whether orjson read it (``fastjson.parse``)."""
     try:
         if read.response == "xml":
-            return xml_to_data(response.content)
-        return fastjson.loads(response.content)  # response.json(), faster
+            return xml_to_data(response.content), False
+        return fastjson.parse(response.content)  # response.json(), faster
     except XmlBodyError as exc:
         raise StepError("read", str(exc)) from None
     except ValueError:
@@ -167,14 +172,17 @@ big answer twice."""
 class ErpPage(list[Any]):
     """A page's records, with the JSON answer they were read from (``body``) and where in it
     they are (``path``): the script step hands the worker these bytes, which it reads itself,
-    instead of encoding the records again."""
+    instead of encoding the records again. ``as_read``: orjson read the body (then the worker
+    does too, without looking it over again; see ``fastjson.parse``)."""
 
-    __slots__ = ("body", "path")
+    __slots__ = ("as_read", "body", "path")
 
-    def __init__(self, records: list[Any], body: bytes, path: str) -> None:
+    def __init__(self, records: list[Any], body: bytes, path: str,
+                 as_read: bool = False) -> None:
         super().__init__(records)
         self.body = body
         self.path = path
+        self.as_read = as_read
 
 
 @dataclass
@@ -228,10 +236,10 @@ def read_pages(client: httpx.Client, flow: Flow, attrs: dict[str, str], session:
         if response.status_code >= 400:
             raise StepError("read", f"the ERP answered {response.status_code} to {url}: "
                                     f"{response.text[:200]}")
-        body = parse_body(response, read)
+        body, as_read = _parsed(response, read)
         rows = records_of(body, read.records)
         if keep_body and read.response != "xml" and len(response.content) <= KEPT_BODY_MAX:
-            rows = ErpPage(rows, response.content, read.records)
+            rows = ErpPage(rows, response.content, read.records, as_read)
         page_number += 1
         if on_page is not None:
             on_page(page_number, str(response.url),

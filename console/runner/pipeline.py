@@ -92,7 +92,8 @@ class Pipeline:
         worker reads itself."""
         if self.flow.script is not None and self.flow.script.source.strip():
             step = self.flow.script
-            sent = JsonPage(data.body, data.path) if type(data) is ErpPage else data
+            sent = JsonPage(data.body, data.path, data.as_read) if type(data) is ErpPage \
+                else data
             spec = self.flow.mapping.spec if self.map_in_worker and self.mapping is not None \
                 and self.flow.mapping is not None else None
             outcome = self.pool.run(self.flow.id, step.source, sent, attrs,

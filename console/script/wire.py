@@ -12,7 +12,8 @@ nothing, where encoding the records again cost it a millisecond or two a page. T
 the records in it as the ERP read did (``console.records``), so a script gets the same data.
 
 A request is a header (``source``, ``attributes``, ``cpu_s``, a sync's Jolt ``mapping`` if
-any, and ``text``, ``data``, the number of ``chunks`` or the ``page_path`` of a JSON page) and
+any, and ``text``, ``data``, the number of ``chunks`` or the ``page_path`` of a JSON page,
+with ``page_as_read`` when orjson read it exactly) and
 that many chunks (one: the page's bytes). A reply is zero or more output chunks (``C``) and
 one result (``R``): the result comes last, so a chunk that turns out not to be JSON data, or
 a result over its size limit, fails the call after chunks were sent.
@@ -52,14 +53,18 @@ def decode(body: bytes) -> Any:
 @dataclass(frozen=True)
 class JsonPage:
     """A page's records as the JSON text they were read from: ``body`` (UTF-8, or whatever
-    ``json.loads`` reads) holds them at the dotted ``path``."""
+    ``json.loads`` reads) holds them at the dotted ``path``. ``as_read``: the ERP read parsed
+    the body with orjson (``fastjson.parse``), which the worker may then use alone."""
 
     body: bytes
     path: str
+    as_read: bool = False
 
     def records(self) -> list[Any]:
         """The page's records, as the ERP read parsed them."""
-        return records_of(fastjson.loads(self.body), self.path)
+        parsed = fastjson.loads_as_read(self.body) if self.as_read else \
+            fastjson.loads(self.body)
+        return records_of(parsed, self.path)
 
 
 def chunked(rows: list[Any]) -> Iterator[list[Any]]:
@@ -74,7 +79,9 @@ def request(header: dict[str, Any], data: Any) -> tuple[bytes, Iterator[bytes]]:
     if "text" in header:
         return encode(header), iter(())
     if type(data) is JsonPage:
-        return encode({**header, "page_path": data.path}), iter((data.body,))
+        page = {"page_path": data.path, "page_as_read": True} if data.as_read else \
+            {"page_path": data.path}
+        return encode({**header, **page}), iter((data.body,))
     if type(data) is list:
         header = {**header, "chunks": -(-len(data) // CHUNK_ROWS)}
         return encode(header), (encode(chunk) for chunk in chunked(data))

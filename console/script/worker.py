@@ -334,7 +334,8 @@ def _receive(conn: Connection) -> dict[str, Any]:
     request: dict[str, Any] = wire.decode(conn.recv_bytes())
     path = request.pop("page_path", None)
     if path is not None:
-        request["data"] = wire.JsonPage(conn.recv_bytes(), path).records()
+        as_read = bool(request.pop("page_as_read", False))
+        request["data"] = wire.JsonPage(conn.recv_bytes(), path, as_read).records()
         return request
     chunks = request.pop("chunks", None)
     if chunks is not None:
