@@ -163,14 +163,15 @@ class Engine:
 
     def _execute(self, flow: Flow, execution: Execution, counts: WriteCounts,
                  attributes: dict[str, str], progress: Progress | None) -> None:
+        proxy = kind_of(flow.type).writer == "proxy_call"
+        if not proxy and flow.script is not None and flow.script.source.strip():
+            self.pool.prestart(flow.id)  # first: it starts while this run logs in and reads
         last = self.store.last_request(flow.id) or now() - INITIAL_WINDOW
         attrs = trigger_attributes(flow, execution.params, last, execution.id)
         retry = self._retry_for(execution.id)
-        if kind_of(flow.type).writer == "proxy_call":
+        if proxy:
             self._proxy(flow, execution, attrs, counts)
             return
-        if flow.script is not None and flow.script.source.strip():
-            self.pool.prestart(flow.id)  # it starts while this run logs in and reads
         omnitron = self.config.omnitron
         try:
             password = omnitron.password.resolve()

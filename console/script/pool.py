@@ -55,7 +55,13 @@ class WorkerError(Exception):
 
 class _Worker:
     """A ``python -m console.script.worker`` child of one flow, in its own session; with
-    ``leases``, running as a uid no other live process has."""
+    ``leases``, running as a uid no other live process has.
+
+    The child starts first and its settings (with its uid) follow on its socket: the uid is
+    drawn from a scan of every process on the machine, which took 2 to 15 ms (more while the
+    run's other threads kept the interpreter busy), and the child's interpreter starts in
+    that time instead of after it. The child reads them before it runs anything of a
+    script's, and drops to that uid first, as before."""
 
     def __init__(self, flow: str, settings: dict[str, Any], leases: UidLeases | None) -> None:
         import socket
@@ -64,19 +70,13 @@ class _Worker:
         self.last_used = time.monotonic()
         self.leases = leases
         self.uid: int | None = None
-        if leases is not None:
-            self.uid = leases.take()
-            settings = {**settings, "uid": self.uid, "gid": self.uid}
         parent, child = socket.socketpair()
         try:
             self.process = subprocess.Popen(
-                [sys.executable, "-P", "-m", "console.script.worker", str(child.fileno()),
-                 json.dumps({**settings, "parent": os.getpid()})],
+                [sys.executable, "-P", "-m", "console.script.worker", str(child.fileno())],
                 pass_fds=(child.fileno(),), env=_worker_env(), stdin=subprocess.DEVNULL,
                 stdout=subprocess.DEVNULL, stderr=subprocess.DEVNULL, start_new_session=True)
         except BaseException:
-            if leases is not None and self.uid is not None:
-                leases.give_back(self.uid)
             parent.close()
             raise
         finally:
@@ -85,6 +85,15 @@ class _Worker:
         self.ready = False
         self._ending = threading.Lock()
         self._ended = False
+        try:
+            if leases is not None:
+                self.uid = leases.take()
+                settings = {**settings, "uid": self.uid, "gid": self.uid}
+            with contextlib.suppress(OSError):  # a child already gone: the handshake says so
+                self.conn.send_bytes(json.dumps({**settings, "parent": os.getpid()}).encode())
+        except BaseException:
+            self.kill()
+            raise
 
     def alive(self) -> bool:
         return self.process.poll() is None

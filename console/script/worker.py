@@ -384,7 +384,10 @@ def serve(conn: Connection, settings: dict[str, Any]) -> None:
 
 def main() -> None:
     conn = Connection(int(sys.argv[1]))
-    settings: dict[str, Any] = json.loads(sys.argv[2])
+    try:  # the console sends them once it started this process (see ``pool._Worker``)
+        settings: dict[str, Any] = json.loads(conn.recv_bytes())
+    except (EOFError, OSError, ValueError):
+        return
     try:
         _limit_memory(int(settings["memory_mb"]))
         if settings.get("uid") is not None and os.geteuid() == 0:

@@ -1,0 +1,80 @@
+"""A script worker's start: its process starts before its uid is drawn (the scan of every
+process on the machine no longer delays the interpreter's start), and it still runs as that
+uid; when no uid is free, the started process is ended and the call fails with why."""
+
+from __future__ import annotations
+
+import os
+import time
+
+import pytest
+
+from console.script import ScriptPool
+from console.script.uids import UidLeases
+
+WHO = "import os\ndef transform(data, attributes):\n    return [os.getpid(), os.getuid()]\n"
+
+
+def _workers_of(pid: int) -> list[int]:
+    """Live ``console.script.worker`` children of ``pid``."""
+    found = []
+    for entry in os.listdir("/proc"):
+        if not entry.isdigit():
+            continue
+        try:
+            with open(f"/proc/{entry}/stat", encoding="ascii") as stat:
+                fields = stat.read().rsplit(")", 1)[1].split()
+            with open(f"/proc/{entry}/cmdline", "rb") as cmdline:
+                command = cmdline.read()
+        except OSError:
+            continue
+        if int(fields[1]) == pid and b"console.script.worker" in command and \
+                fields[0] not in ("Z", "X"):
+            found.append(int(entry))
+    return found
+
+
+def test_the_worker_starts_before_its_uid_is_drawn_and_runs_as_it(
+        monkeypatch: pytest.MonkeyPatch) -> None:
+    drawn: list[tuple[int, list[int]]] = []
+    real_take = UidLeases.take
+
+    def take(leases: UidLeases) -> int:
+        uid = real_take(leases)
+        drawn.append((uid, _workers_of(os.getpid())))
+        return uid
+
+    monkeypatch.setattr(UidLeases, "take", take)
+    with ScriptPool(workers=1) as pool:
+        result = pool.run("flow", WHO, None)
+        assert result.ok, result.error
+        pid, uid = result.result_json
+    if os.geteuid() != 0:  # no uids to draw: the worker runs as the console's user
+        assert drawn == [] and uid == os.getuid()
+        return
+    assert len(drawn) == 1
+    drawn_uid, running = drawn[0]
+    assert running == [pid]  # the worker's process was there when its uid was drawn
+    assert uid == drawn_uid != 0
+
+
+def test_no_free_uid_ends_the_started_worker_and_says_why(
+        monkeypatch: pytest.MonkeyPatch) -> None:
+    def none_free(leases: UidLeases) -> int:
+        raise LookupError("every uid of [runner.scripts] uids (1-2) is taken by a running "
+                          "process")
+
+    monkeypatch.setattr(UidLeases, "take", none_free)
+    with ScriptPool(workers=1) as pool:
+        result = pool.run("flow", WHO, None)
+        if os.geteuid() != 0:  # no uids to draw: nothing to refuse
+            assert result.ok, result.error
+            return
+        assert not result.ok
+        assert result.error == ("LookupError: every uid of [runner.scripts] uids (1-2) is "
+                                "taken by a running process")
+        deadline = time.monotonic() + 10
+        while _workers_of(os.getpid()) and time.monotonic() < deadline:
+            time.sleep(0.02)
+        assert _workers_of(os.getpid()) == []
+        assert pool.workers() == {}
