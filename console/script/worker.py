@@ -292,8 +292,9 @@ def _mapped_chunks(result: dict[str, Any], spec: str, max_bytes: int) -> list[by
     """The sync's mapping applied here to a native script's output, as the chunks of its rows
     ready to send: the console then decodes the rows it writes, often far smaller than the
     output, and maps nothing. One chunk: the rows are all pickled before any is sent (to keep
-    to the size limit), so chunks would overlap nothing, and the console reads one chunk of
-    5,000 rows in 0.69 ms of CPU where five of 1,000 took 0.91.
+    to the size limit), so chunks would overlap nothing, and each cost the console a message
+    and an unpickler (one chunk instead of five: about 0.1 ms less of its CPU a 5,000-row
+    page).
 
     ``None`` (the console maps the output, as it does for any other script) when the output
     is not JSON data, the mapping fails or gives no list, rows holding anything but builtin
