@@ -173,10 +173,17 @@ def test_a_trigger_accepted_later_keeps_its_value_over_an_earlier_slower_one(
         older = httpx.post(trigger, params={"sku": ",".join(skus)}, headers=TOKEN,
                            timeout=30).json()["execution_id"]
         wait_for(lambda: (sandbox.stock(skus[0], 1) or {}).get("stock") == 401)
+        # The older run has 14 batches left before the one with the last SKU: at a second
+        # each, the newer run claims that SKU long before it, however slow a loaded machine
+        # is to start it (at 0.05 s the older run could finish first and nothing is superseded)
+        sandbox.set_faults("omnitron", latency_s=1.0)
         sandbox.set_erp_stock(last, 502)  # the ERP changes after the older run read it
         newer = httpx.post(trigger, params={"sku": last}, headers=TOKEN,
                            timeout=30).json()["execution_id"]
-        wait_for(lambda: finished(store, newer) and finished(store, older))
+        wait_for(lambda: finished(store, newer))
+        assert not finished(store, older)  # the order the test is about did happen
+        sandbox.set_faults("omnitron", latency_s=0.05)
+        wait_for(lambda: finished(store, older))
     finally:
         sandbox.clear_faults()
         running.stop(drain_s=20)
