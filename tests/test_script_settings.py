@@ -19,6 +19,7 @@ from console.flows import FlowsError, load, loads, save
 from console.flows.model import SCRIPT_TIMEOUT_S, ScriptWorkers
 from console.runner import ExecutionStore, Runner
 from console.sandbox import Sandbox
+from tests.script_workers import script_workers_of
 
 TOKEN = {"Authorization": "Bearer sandbox-token"}
 
@@ -157,23 +158,6 @@ def test_a_timed_out_script_fails_its_execution_naming_the_setting(
         assert runner.pool.workers() == {}  # its slot was given back at once
 
 
-def _workers_of(pid: int) -> list[int]:
-    found = []
-    for entry in os.listdir("/proc"):
-        if not entry.isdigit():
-            continue
-        try:
-            with open(f"/proc/{entry}/stat", encoding="ascii") as stat:
-                fields = stat.read().rsplit(")", 1)[1].split()
-            with open(f"/proc/{entry}/cmdline", "rb") as cmdline:
-                command = cmdline.read()
-        except OSError:
-            continue
-        if int(fields[1]) == pid and b"console.script.worker" in command and fields[0] != "Z":
-            found.append(int(entry))
-    return found
-
-
 def test_serve_stops_on_sigterm_while_scripts_loop(sandbox: Sandbox, demo_flows: object,
                                                    tmp_path: Path) -> None:
     path = demo_flows(tmp_path, replace={  # type: ignore[operator]
@@ -201,9 +185,9 @@ def test_serve_stops_on_sigterm_while_scripts_loop(sandbox: Sandbox, demo_flows:
         for asker in askers:
             asker.start()
         deadline = time.monotonic() + 30
-        while len(_workers_of(serve.pid)) < 4 and time.monotonic() < deadline:
+        while len(script_workers_of(serve.pid)) < 4 and time.monotonic() < deadline:
             time.sleep(0.05)
-        workers = _workers_of(serve.pid)
+        workers = script_workers_of(serve.pid)
         assert len(workers) == 4
         serve.send_signal(signal.SIGTERM)
         code = serve.wait(timeout=20)

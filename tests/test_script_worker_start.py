@@ -11,27 +11,9 @@ import pytest
 
 from console.script import ScriptPool
 from console.script.uids import UidLeases
+from tests.script_workers import script_workers_of
 
 WHO = "import os\ndef transform(data, attributes):\n    return [os.getpid(), os.getuid()]\n"
-
-
-def _workers_of(pid: int) -> list[int]:
-    """Live ``console.script.worker`` children of ``pid``."""
-    found = []
-    for entry in os.listdir("/proc"):
-        if not entry.isdigit():
-            continue
-        try:
-            with open(f"/proc/{entry}/stat", encoding="ascii") as stat:
-                fields = stat.read().rsplit(")", 1)[1].split()
-            with open(f"/proc/{entry}/cmdline", "rb") as cmdline:
-                command = cmdline.read()
-        except OSError:
-            continue
-        if int(fields[1]) == pid and b"console.script.worker" in command and \
-                fields[0] not in ("Z", "X"):
-            found.append(int(entry))
-    return found
 
 
 def test_the_worker_starts_before_its_uid_is_drawn_and_runs_as_it(
@@ -41,7 +23,7 @@ def test_the_worker_starts_before_its_uid_is_drawn_and_runs_as_it(
 
     def take(leases: UidLeases) -> int:
         uid = real_take(leases)
-        drawn.append((uid, _workers_of(os.getpid())))
+        drawn.append((uid, script_workers_of(os.getpid())))
         return uid
 
     monkeypatch.setattr(UidLeases, "take", take)
@@ -74,7 +56,7 @@ def test_no_free_uid_ends_the_started_worker_and_says_why(
         assert result.error == ("LookupError: every uid of [runner.scripts] uids (1-2) is "
                                 "taken by a running process")
         deadline = time.monotonic() + 10
-        while _workers_of(os.getpid()) and time.monotonic() < deadline:
+        while script_workers_of(os.getpid()) and time.monotonic() < deadline:
             time.sleep(0.02)
-        assert _workers_of(os.getpid()) == []
+        assert script_workers_of(os.getpid()) == []
         assert pool.workers() == {}

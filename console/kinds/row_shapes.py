@@ -14,6 +14,8 @@ from collections import Counter
 from collections.abc import Callable, Iterable
 from typing import Any
 
+from console.surrogates import has_lone
+
 MAX_STOCK = 2_147_483_647
 """Omnitron's bound for ``stock`` (and for a stock list id)."""
 UNIT_TYPES = ("qty", "kg")
@@ -29,14 +31,8 @@ LONE_ORDER = ("have an `order` with a lone surrogate (a \\ud800-\\udfff escape w
 
 
 def _lone(text: Any) -> bool:
-    """Whether ``text`` is a string with a lone surrogate (one flag read when ASCII)."""
-    if not isinstance(text, str) or text.isascii():
-        return False
-    try:
-        text.encode()
-    except UnicodeEncodeError:
-        return True
-    return False
+    """Whether ``text`` is a string with a lone surrogate."""
+    return isinstance(text, str) and has_lone(text)
 
 
 def _whole(value: Any) -> int | None:
