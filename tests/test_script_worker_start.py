@@ -20,10 +20,11 @@ def test_the_worker_starts_before_its_uid_is_drawn_and_runs_as_it(
         monkeypatch: pytest.MonkeyPatch) -> None:
     drawn: list[tuple[int, list[int]]] = []
     real_take = UidLeases.take
+    before = set(script_workers_of(os.getpid()))  # earlier tests' pools in this process
 
     def take(leases: UidLeases) -> int:
         uid = real_take(leases)
-        drawn.append((uid, script_workers_of(os.getpid())))
+        drawn.append((uid, [w for w in script_workers_of(os.getpid()) if w not in before]))
         return uid
 
     monkeypatch.setattr(UidLeases, "take", take)
@@ -47,6 +48,11 @@ def test_no_free_uid_ends_the_started_worker_and_says_why(
                           "process")
 
     monkeypatch.setattr(UidLeases, "take", none_free)
+    before = set(script_workers_of(os.getpid()))  # earlier tests' pools in this process
+
+    def started() -> set[int]:
+        return set(script_workers_of(os.getpid())) - before
+
     with ScriptPool(workers=1) as pool:
         result = pool.run("flow", WHO, None)
         if os.geteuid() != 0:  # no uids to draw: nothing to refuse
@@ -56,7 +62,7 @@ def test_no_free_uid_ends_the_started_worker_and_says_why(
         assert result.error == ("LookupError: every uid of [runner.scripts] uids (1-2) is "
                                 "taken by a running process")
         deadline = time.monotonic() + 10
-        while script_workers_of(os.getpid()) and time.monotonic() < deadline:
+        while started() and time.monotonic() < deadline:
             time.sleep(0.02)
-        assert script_workers_of(os.getpid()) == []
+        assert started() == set()
         assert pool.workers() == {}
