@@ -280,9 +280,9 @@ class StockWriter(BulkWriter):
         body; the completed rows are made only if a batch needs them, read back from the body
         (the rows themselves are not kept: held until sent, with the pages around them, they
         left the runner's memory a third larger), unless a row has a batch id of its own,
-        which the body replaces. Rows with no other
-        field than these (and a ``unit_type`` string) make a body of plain types with no float,
-        which is encoded without being looked through."""
+        which the body replaces. Rows with no other field than these (and a ``unit_type``
+        string) make a body of plain types with no float, which is encoded without being
+        looked through."""
         if self.order is not None and self.order.key is not stock_key:
             return super().ready(rows, ident)
         skus: list[str] = []
@@ -302,16 +302,15 @@ class StockWriter(BulkWriter):
         body = JsonText.joined(texts)
         completed = (lambda: list(map(self.completed, rows))) if "batch_id" in fields else \
             (lambda: _without_batch_ids(body.text))
-        return Outgoing(ident, body, skus, messages, keys if self.order is not None else [],
-                        completed)
+        return Outgoing(ident, body, skus, messages, keys, completed)
 
     def _usual_rows(self, rows: list[Any], ident: str, skus: list[str], messages: list[str],
                     keys: list[str], fields: set[str]) -> str | None:
         """``_ready_slice`` for the usual rows, looked at a column at a time (each column taken
         out of the rows by one ``map``, its types and bounds checked as a whole: loops in C,
         so a whole batch goes at once, and a batch with a row that is not usual goes again a
-        slice at a time), or ``None`` where they are not all usual, with nothing added: exact ``dict`` rows with no field but a non-empty ``str``
-        SKU, an ``int`` stock and stock list in bounds (or none, or ``None``, where the flow
+        slice at a time), or ``None`` where they are not all usual, with nothing added: exact
+        ``dict`` rows with no field but a non-empty ``str`` SKU, an ``int`` stock and stock list in bounds (or none, or ``None``, where the flow
         sets one) and a ``unit_type`` string ``fine`` knows, every one of which ``fine``
         passes. Their body is their own JSON text with the stock list the flow adds and the
         batch id written at the end of each row, where each ``}`` ends one row (a ``}`` in a
@@ -342,19 +341,7 @@ class StockWriter(BulkWriter):
             return None
         listed, every_row_names_one = lists
         skus += sku_column
-        values = set(listed)
-        if len(values) == 1:
-            value = values.pop()
-            prefix, suffix = f"{value}\x1f", f" written to stock list {value}"
-            if self.order is not None:
-                keys += [prefix + sku for sku in sku_column]
-            messages += [f"stock {stock}{suffix}" for stock in stocks]
-        else:
-            if self.order is not None:
-                keys += [f"{value}\x1f{sku}" for value, sku in zip(listed, sku_column,
-                                                                    strict=True)]
-            messages += [f"stock {stock} written to stock list {value}"
-                         for stock, value in zip(stocks, listed, strict=True)]
+        _label(listed, sku_column, stocks, keys if self.order is not None else None, messages)
         fields |= named
         if "stock_list" not in named:
             end = f',"stock_list":{fastjson.dumps(default)},"batch_id":{fastjson.dumps(ident)}}}'
@@ -365,9 +352,7 @@ class StockWriter(BulkWriter):
         text = fastjson.dumps(rows, strings_and_ints=True)
         if end and text.count("}") == len(rows):
             return text.replace("}", end)
-        return fastjson.dumps([{**row, "batch_id": ident} if "stock_list" in row else
-                               {**row, "stock_list": default, "batch_id": ident}
-                               for row in rows], strings_and_ints=True)
+        return fastjson.dumps(_body_rows(rows, default, ident), strings_and_ints=True)
 
     def _ready_slice(self, rows: list[dict[str, Any]], ident: str, skus: list[str],
                      messages: list[str], keys: list[str], fields: set[str]) -> str:
@@ -377,19 +362,12 @@ class StockWriter(BulkWriter):
         caches: with the runner's other threads taking turns on the interpreter every
         millisecond, a whole batch taken step by step was a third slower."""
         default = self.flow.write.stock_list
-        lists = [row.get("stock_list", default) for row in rows]
-        skus += [row["product_sku"] for row in rows]
-        body = [{**row, "batch_id": ident} if "stock_list" in row else
-                {**row, "stock_list": default, "batch_id": ident} for row in rows]
-        if len(set(lists)) == 1:
-            prefix, suffix = f"{lists[0]}\x1f", f" written to stock list {lists[0]}"
-            keys += [prefix + sku for sku in skus[-len(rows):]]
-            messages += [f"stock {row['stock']}{suffix}" for row in rows]
-        else:
-            keys += [f"{listed}\x1f{sku}" for listed, sku in zip(lists, skus[-len(rows):],
-                                                                  strict=True)]
-            messages += [f"stock {row['stock']} written to stock list {listed}"
-                         for row, listed in zip(rows, lists, strict=True)]
+        sku_column = [row["product_sku"] for row in rows]
+        skus += sku_column
+        body = _body_rows(rows, default, ident)
+        _label([row.get("stock_list", default) for row in rows], sku_column,
+               [row["stock"] for row in rows], keys if self.order is not None else None,
+               messages)
         named = set().union(*rows)
         fields |= named
         plain = type(default) in (int, type(None)) and named <= _PLAIN_FIELDS and \
@@ -440,6 +418,30 @@ def _usual_lists(rows: list[dict[str, Any]], named: set[str], default: int | Non
     if _Absent in kinds:
         return [default if value is _ABSENT else value for value in given], False
     return given, True
+
+
+def _label(listed: list[Any], skus: list[str], stocks: list[int], keys: list[str] | None,
+           messages: list[str]) -> None:
+    """Each row's log message and, where ``keys`` is given, its newest-wins key (what
+    ``stock_key`` makes of it), from its stock list as completed, SKU and stock."""
+    if len(set(listed)) == 1:
+        prefix, suffix = f"{listed[0]}\x1f", f" written to stock list {listed[0]}"
+        if keys is not None:
+            keys += [prefix + sku for sku in skus]
+        messages += [f"stock {stock}{suffix}" for stock in stocks]
+        return
+    if keys is not None:
+        keys += [f"{value}\x1f{sku}" for value, sku in zip(listed, skus, strict=True)]
+    messages += [f"stock {stock} written to stock list {value}"
+                 for stock, value in zip(stocks, listed, strict=True)]
+
+
+def _body_rows(rows: list[dict[str, Any]], default: int | None, ident: str
+               ) -> list[dict[str, Any]]:
+    """The rows as the request body sends them: the flow's stock list where a row names
+    none, and the batch id."""
+    return [{**row, "batch_id": ident} if "stock_list" in row else
+            {**row, "stock_list": default, "batch_id": ident} for row in rows]
 
 
 def _without_batch_ids(text: str) -> list[dict[str, Any]]:
