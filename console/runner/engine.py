@@ -1,9 +1,9 @@
 """Run one execution of a flow to its end: login, read, script, mapping, write, log.
 
 The steps overlap (see ``stages``): the ERP is read ahead, a page is in the script worker
-while the one before it is mapped (unless the worker mapped it: ``Pipeline``) and made ready to
-send (``Writer.prepare``), that one while
-the one before it is written, and row logs are stored while the next page is written.
+while the one before it is mapped (unless the worker mapped it: ``Pipeline``) and made ready
+to send (``Writer.prepare``), that one while the one before it is written, and row logs are
+stored while the next page is written.
 """
 
 from __future__ import annotations
