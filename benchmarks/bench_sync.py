@@ -16,7 +16,10 @@ reference only (what the JSON library alone gives a loop; the goal stays the pla
 (the CPU time of the thread that ran it) per call, over all calls and over the first and last
 ten: which step bounds the pipeline, and whether a step slows down as the store grows.
 
-    python benchmarks/bench_sync.py [--rows 100000 1000000] [--rounds 2] [--steps]
+    python benchmarks/bench_sync.py [--rows 100000 1000000] [--rounds N] [--steps]
+
+Rounds: 9 below 1,000,000 rows and 2 from there, unless ``--rounds`` says. A 100,000-row run
+lasts under a second, so one slow start moves a 2-round median by a tenth.
 """
 
 from __future__ import annotations
@@ -262,7 +265,7 @@ def report(rows: int, ours: Results, base: Results, reference: Results) -> bool:
 def main() -> int:
     parser = argparse.ArgumentParser()
     parser.add_argument("--rows", type=int, nargs="+", default=[100_000, 1_000_000])
-    parser.add_argument("--rounds", type=int, default=2)
+    parser.add_argument("--rounds", type=int, default=None)
     parser.add_argument("--phase", choices=["runner", "baseline", "reference"])
     parser.add_argument("--flows")
     parser.add_argument("--omnitron")
@@ -274,7 +277,8 @@ def main() -> int:
     if args.phase:
         return child(args)
     for rows in args.rows:
-        report(rows, *measure(rows, args.rounds, args.steps))
+        rounds = args.rounds or (9 if rows < 1_000_000 else 2)
+        report(rows, *measure(rows, rounds, args.steps))
     return 0
 
 
